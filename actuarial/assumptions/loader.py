@@ -1,0 +1,119 @@
+"""Reading assumption files: strict YAML, ``extends:`` and deep merge.
+
+A scenario file may name a parent with ``extends: other.yaml`` (relative to
+itself) and override any key; mappings merge key by key, every other value
+(numbers, lists, strings) replaces the parent's. Each leaf remembers the
+file it came from, so validation errors and relative paths point at the
+file the user actually has to edit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from actuarial.errors import AssumptionError
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys in a mapping."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def read_yaml(path: Path) -> dict:
+    """Parse one YAML file into a mapping, with errors that name the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AssumptionError(path, "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssumptionError(path, "", f"cannot read file ({exc})") from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (safe subclass)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise AssumptionError(path, "", f"not valid YAML: {problem}{where}") from None
+    if not isinstance(data, dict):
+        raise AssumptionError(
+            path, "", f"expected a YAML mapping of sections, got {type(data).__name__}"
+        )
+    return data
+
+
+def load_tree(path, _chain: tuple[Path, ...] = ()) -> tuple[dict, dict]:
+    """Load ``path`` with its ``extends:`` ancestors merged in.
+
+    Returns ``(data, origins)`` where ``origins`` maps each key path (tuple)
+    to the file that set it.
+    """
+    path = Path(path).resolve()
+    if path in _chain:
+        cycle = " -> ".join(p.name for p in (*_chain, path))
+        raise AssumptionError(_chain[-1], "extends", f"cycle of extends: {cycle}")
+    data = read_yaml(path)
+    parent_name = data.pop("extends", None)
+    own_origins = _origins_of(data, path)
+    if parent_name is None:
+        return data, own_origins
+    if not isinstance(parent_name, str):
+        raise AssumptionError(path, "extends", "expected the path of another YAML file")
+    parent_path = (path.parent / parent_name).resolve()
+    if not parent_path.is_file():
+        raise AssumptionError(path, "extends", f"file {parent_name!r} not found")
+    parent, origins = load_tree(parent_path, (*_chain, path))
+    merged = deep_merge(parent, data)
+    for key in list(origins):
+        if _overridden(key, data):
+            del origins[key]
+    origins.update(own_origins)
+    return merged, origins
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Merge ``override`` into a copy of ``base``: mappings key by key."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _origins_of(data, path: Path, prefix: tuple = ()) -> dict:
+    origins = {prefix: path}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            origins.update(_origins_of(value, path, (*prefix, key)))
+    return origins
+
+
+def _overridden(key: tuple, data: dict) -> bool:
+    """True when ``data`` replaces the value at ``key`` or one of its parents."""
+    node = data
+    for part in key:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+        if not isinstance(node, dict):
+            return True
+    return False

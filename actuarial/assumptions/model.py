@@ -1,0 +1,349 @@
+"""Typed, validated, immutable assumptions: ``case`` and ``demography``.
+
+Every key is documented where it is read: meaning, unit and valid range.
+Later stages add their own sections beside these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from actuarial.assumptions.loader import load_tree
+from actuarial.assumptions.reader import REQUIRED as _REQ
+from actuarial.assumptions.reader import N_AGES, Reader
+from actuarial.assumptions.series import TimeSeries
+
+SEXES = ("female", "male")
+
+
+class BySex(NamedTuple):
+    female: object
+    male: object
+
+
+def frozen(array) -> np.ndarray:
+    out = np.array(array, dtype=float)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    country: str
+    base_year: int
+    horizon: int
+    currency: str
+
+    @property
+    def years(self) -> np.ndarray:
+        """Projection years: base year .. base year + horizon (1 January stocks)."""
+        return np.arange(self.base_year, self.base_year + self.horizon + 1)
+
+
+@dataclass(frozen=True)
+class MortalityTable:
+    """One sex's mortality by single age 0..100+: ``quantity`` is mx or qx."""
+
+    quantity: str
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """Age schedules (or tables) given at anchor years, interpolated between."""
+
+    years: tuple[int, ...]
+    values: tuple
+
+
+@dataclass(frozen=True)
+class LifeTableMortality:
+    """(a) Given life tables at anchor years; log m_x interpolated linearly."""
+
+    tables: Anchored  # values: BySex of MortalityTable
+
+
+@dataclass(frozen=True)
+class BrassMortality:
+    """(b) A standard table moved to a target e_0 path (Brass logit, slope beta)."""
+
+    standard: BySex  # of MortalityTable
+    e0: BySex  # of TimeSeries
+    beta: float
+
+
+@dataclass(frozen=True)
+class ImprovementMortality:
+    """(c) Base m_x reduced by age-specific annual improvement rates."""
+
+    base: BySex  # of MortalityTable
+    base_year: int
+    rates: BySex  # of arrays over ages
+
+
+@dataclass(frozen=True)
+class Fertility:
+    """Age-specific fertility: ``tfr`` x ``pattern`` or explicit ``rates``."""
+
+    tfr: TimeSeries | None
+    pattern: Anchored | None  # shares by age summing to 1
+    rates: Anchored | None  # age-specific rates (births per woman-year)
+    srb: TimeSeries  # males born per female born
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Net migrants by sex and age (counts), and when in the year they arrive."""
+
+    total: TimeSeries | None
+    pattern: BySex | None  # shares over both sexes and all ages, sum 1
+    counts: Anchored | None  # values: BySex of arrays (net migrants)
+    timing: str  # "end": all at the end of the step; "half": half at start, half at end
+
+
+@dataclass(frozen=True)
+class Demography:
+    base_population: BySex  # arrays over ages 0..100+, 1 January of base year
+    mortality: LifeTableMortality | BrassMortality | ImprovementMortality
+    fertility: Fertility
+    migration: Migration
+    working_ages: tuple[int, int]
+    old_age: int
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    source: Path
+    digest: str
+    case: Case
+    demography: Demography
+
+
+def load_assumptions(path) -> Assumptions:
+    """Load, merge (``extends:``) and validate an assumption file."""
+    path = Path(path)
+    data, origins = load_tree(path)
+    root = Reader(data, origins)
+    with root:
+        case = _case(root.section("case"))
+        demography = _demography(root.section("demography"), case)
+    digest = hashlib.sha256(
+        json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Assumptions(path.resolve(), digest, case, demography)
+
+
+# -- case -------------------------------------------------------------------
+
+def _case(r: Reader) -> Case:
+    with r:
+        return Case(
+            name=r.string("name"),
+            country=r.string("country", default=r.data.get("name", "")),
+            base_year=r.number("base_year", lo=1800, hi=2300, integer=True),
+            horizon=r.number("horizon", lo=1, hi=300, integer=True, default=100),
+            currency=r.string("currency", default="NCU"),
+        )
+
+
+# -- age schedules --------------------------------------------------------------
+
+def age_schedule(r: Reader, key, value, *, lo=None, hi=None, forms=("pattern",)) -> np.ndarray:
+    """A list over ages 0..100, ``{first_age, values}``, or ``{form, params}``."""
+    if isinstance(value, list):
+        return np.array(r.number_list(key, value, lo=lo, hi=hi, length=N_AGES))
+    if isinstance(value, dict) and "form" in value:
+        return _form(r, key, value, forms)[1]
+    if isinstance(value, dict) and "first_age" in value:
+        sub = Reader(value, r.origins, (*r.path, key))
+        with sub:
+            first = sub.number("first_age", lo=0, hi=100, integer=True)
+            values = sub.number_list("values", sub.raw("values"), lo=lo, hi=hi)
+        if first + len(values) > N_AGES:
+            raise r.error(key, f"{len(values)} values from age {first} run past age 100")
+        out = np.zeros(N_AGES)
+        out[first:first + len(values)] = values
+        return out
+    raise r.error(key, "expected a list of 101 values (ages 0..100+), "
+                       "{first_age: A, values: [...]}, or {form: NAME, ...parameters}")
+
+
+def _form(r: Reader, key, value: dict, allowed) -> tuple[str, np.ndarray]:
+    from actuarial.demography.laws import FORMS  # here: demography imports this module
+
+    sub = Reader(value, r.origins, (*r.path, key))
+    with sub:
+        names = [n for n, f in FORMS.items() if f[1] in allowed]
+        name = sub.string("form", choices=names)
+        func, quantity, params = FORMS[name]
+        kwargs = {p: sub.number(p, lo=b[0], hi=b[1], default=0.0 if p == "c" else _REQ)
+                  for p, b in params.items()}
+    with np.errstate(all="ignore"):
+        values = func(**kwargs)
+    if not np.all(np.isfinite(values)):
+        raise r.error(key, f"the {name} parameters give non-finite values")
+    return quantity, values
+
+
+def mortality_table(r: Reader, key, value) -> MortalityTable:
+    """``{mx: [...]}``, ``{qx: [...]}`` or ``{form: gompertz_makeham|heligman_pollard, ...}``."""
+    if isinstance(value, dict) and "form" in value:
+        quantity, values = _form(r, key, value, ("mx", "qx"))
+    elif isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("mx", "qx"):
+        quantity = next(iter(value))
+        sub = Reader(value, r.origins, (*r.path, key))
+        values = age_schedule(sub, quantity, sub.raw(quantity), lo=0.0,
+                              hi=1.0 if quantity == "qx" else None)
+    else:
+        raise r.error(key, "expected {mx: [101 rates]}, {qx: [101 probabilities]} "
+                           "or {form: gompertz_makeham|heligman_pollard, ...}")
+    if quantity == "qx" and np.any(values[:-1] >= 1.0):
+        raise r.error(key, "q_x must be below 1 before the open age group 100+")
+    return MortalityTable(quantity, frozen(values))
+
+
+def by_sex(r: Reader, key, parse) -> BySex:
+    sub = r.section(key)
+    with sub:
+        return BySex(*(parse(sub, sex, sub.raw(sex)) for sex in SEXES))
+
+
+def anchored(r: Reader, key, parse) -> Anchored:
+    """``{year: item}`` anchors, years increasing; ``parse(reader, key, value)``."""
+    sub = r.section(key)
+    years, values = [], []
+    with sub:
+        for year in sub.keys():
+            if isinstance(year, bool) or not isinstance(year, int):
+                raise sub.error(year, "expected an integer year as key")
+            if years and year <= years[-1]:
+                raise sub.error(year, f"years must increase; {year} comes after {years[-1]}")
+            years.append(year)
+            values.append(parse(sub, year, sub.raw(year)))
+    return Anchored(tuple(years), tuple(values))
+
+
+# -- demography -------------------------------------------------------------------
+
+def _demography(r: Reader, case: Case) -> Demography:
+    un = None
+    if r.has("un_tables"):
+        from actuarial.demography.un_tables import read_un_tables
+
+        folder = r.file_path("un_tables")
+        un = read_un_tables(folder)
+        if un["base_year"] != case.base_year:
+            raise r.error("un_tables", f"the tables' base year {un['base_year']} "
+                                       f"differs from case.base_year {case.base_year}")
+    with r:
+        if r.has("base_population") or un is None:
+            base = by_sex(r, "base_population",
+                          lambda s, k, v: frozen(age_schedule(s, k, v, lo=0.0)))
+        else:
+            base = BySex(*(frozen(p) for p in un["population"]))
+        mortality = (_mortality(r.section("mortality"), case)
+                     if r.has("mortality") or un is None else _un_mortality(un))
+        fertility = (_fertility(r.section("fertility"))
+                     if r.has("fertility") or un is None else _un_fertility(un))
+        migration = (_migration(r.section("migration"))
+                     if r.has("migration") or un is None else _un_migration(un))
+        working = r.raw("working_ages", [15, 64])
+        if (not isinstance(working, list) or len(working) != 2
+                or not all(isinstance(a, int) for a in working) or not 0 <= working[0] < working[1] <= 100):
+            raise r.error("working_ages", "expected [first age, last age] within 0..100")
+        old_age = r.number("old_age", lo=1, hi=100, integer=True, default=65)
+    return Demography(base, mortality, fertility, migration, tuple(working), old_age)
+
+
+def _mortality(r: Reader, case: Case):
+    methods = ("life_tables", "brass_logit", "improvement")
+    given = [m for m in methods if r.has(m)]
+    if len(given) != 1:
+        raise r.error(None, f"expected exactly one of {', '.join(methods)}; got {given or 'none'}")
+    with r:
+        method = given[0]
+        if method == "life_tables":
+            return LifeTableMortality(anchored(r, method, lambda s, k, v: _table_by_sex(s, k)))
+        sub = r.section(method)
+        with sub:
+            if method == "brass_logit":
+                return BrassMortality(
+                    standard=by_sex(sub, "standard", mortality_table),
+                    e0=by_sex(sub, "e0", lambda s, k, v: s.series(k, lo=1.0, hi=110.0, what="a life expectancy in years")),
+                    beta=sub.number("beta", lo=0.0, lo_open=True, hi=5.0, default=1.0),
+                )
+            return ImprovementMortality(
+                base=by_sex(sub, "base", mortality_table),
+                base_year=sub.number("base_year", lo=1800, hi=2300, integer=True, default=case.base_year),
+                rates=by_sex(sub, "rates", lambda s, k, v: frozen(age_schedule(s, k, v, lo=-0.2, hi=0.2))),
+            )
+
+
+def _table_by_sex(r: Reader, key) -> BySex:
+    return by_sex(r, key, mortality_table)
+
+
+def _fertility(r: Reader) -> Fertility:
+    with r:
+        srb = r.series("srb", lo=0.8, hi=1.3, default=1.05, what="a sex ratio at birth (males per female)")
+        if r.has("rates"):
+            if r.has("tfr") or r.has("pattern"):
+                raise r.error("rates", "give either rates or tfr with pattern, not both")
+            rates = anchored(r, "rates", lambda s, k, v: frozen(age_schedule(s, k, v, lo=0.0, hi=1.0)))
+            return Fertility(None, None, rates, srb)
+        tfr = r.series("tfr", lo=0.0, hi=15.0, what="a total fertility rate (births per woman)")
+        value = r.raw("pattern")
+        if isinstance(value, dict) and value and all(isinstance(k, int) and not isinstance(k, bool) for k in value):
+            pattern = anchored(r, "pattern", _pattern)
+        else:
+            pattern = Anchored((0,), (_pattern(r, "pattern", value),))
+        return Fertility(tfr, pattern, None, srb)
+
+
+def _pattern(r: Reader, key, value) -> np.ndarray:
+    shares = age_schedule(r, key, value, lo=0.0)
+    total = shares.sum()
+    if total <= 0:
+        raise r.error(key, "expected an age pattern with a positive sum")
+    return frozen(shares / total)
+
+
+def _migration(r: Reader) -> Migration:
+    with r:
+        timing = r.string("timing", choices=("end", "half"), default="end")
+        if r.has("counts"):
+            if r.has("total") or r.has("pattern"):
+                raise r.error("counts", "give either counts or total with pattern, not both")
+            counts = anchored(r, "counts", lambda s, k, v: by_sex(
+                s, k, lambda s2, k2, v2: frozen(age_schedule(s2, k2, v2))))
+            return Migration(None, None, counts, timing)
+        total = r.series("total", what="a number of net migrants per year")
+        pattern = by_sex(r, "pattern", lambda s, k, v: age_schedule(s, k, v, lo=0.0))
+        scale = pattern.female.sum() + pattern.male.sum()
+        if scale <= 0:
+            raise r.error("pattern", "expected an age pattern with a positive sum")
+        return Migration(total, BySex(frozen(pattern.female / scale), frozen(pattern.male / scale)),
+                         None, timing)
+
+
+# -- UN long tables -----------------------------------------------------------------
+
+def _un_mortality(un) -> LifeTableMortality:
+    tables = tuple(BySex(*(MortalityTable("mx", frozen(m)) for m in mx)) for mx in un["mx"])
+    return LifeTableMortality(Anchored(tuple(un["years"]), tables))
+
+
+def _un_fertility(un) -> Fertility:
+    rates = Anchored(tuple(un["years"]), tuple(frozen(f) for f in un["asfr"]))
+    return Fertility(None, None, rates, TimeSeries(tuple(un["years"]), tuple(un["srb"])))
+
+
+def _un_migration(un) -> Migration:
+    counts = Anchored(tuple(un["years"]), tuple(BySex(frozen(m[0]), frozen(m[1])) for m in un["migration"]))
+    return Migration(None, None, counts, un["timing"])

@@ -1,0 +1,203 @@
+"""Numba kernels of the demography stage: plain loops over float64 arrays.
+
+Conventions (UN World Population Prospects, see ``lifetable.py``):
+a_x = 1/2 at ages 1..99, a_0 by the Coale-Demeny rule solved as a fixed
+point, open group 100+ closed with L_100 = l_100 / m_100.
+
+Arrays with a leading scenario axis may have length 1 there: the kernels
+then use that one row for every scenario (broadcasting without copies).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from numba import njit, prange
+
+# ACTUARIAL_NOJIT=1 runs the kernels as plain Python (debugging, coverage).
+if os.environ.get("ACTUARIAL_NOJIT") == "1":  # pragma: no cover
+    def njit(*args, **kwargs):  # noqa: F811
+        return (lambda f: f) if not args or not callable(args[0]) else args[0]
+
+    prange = range  # noqa: F811
+
+A0_MAX_ITER = 100
+
+
+@njit(cache=True)
+def coale_demeny_a0(q0, female):
+    """a_0 from q_0, Coale-Demeny West as used by the UN (WPP)."""
+    if female:
+        return 0.35 if q0 >= 0.1 else 0.05 + 3.0 * q0
+    return 0.33 if q0 >= 0.1 else 0.0425 + 2.875 * q0
+
+
+@njit(cache=True)
+def a0_from_m0(m0, female):
+    """Solve a_0 = CD(q_0), q_0 = m_0 / (1 + (1 - a_0) m_0) by fixed-point iteration."""
+    a0 = 0.1
+    for _ in range(A0_MAX_ITER):
+        q0 = m0 / (1.0 + (1.0 - a0) * m0)
+        new = coale_demeny_a0(q0, female)
+        if abs(new - a0) < 1e-15:
+            return new
+        a0 = new
+    return a0
+
+
+@njit(cache=True)
+def _table(m, female, l, L):
+    """Fill l_x (radix 1) and L_x of one life table from m_x (length n)."""
+    n = m.shape[0]
+    l[0] = 1.0
+    for x in range(n - 1):
+        a = a0_from_m0(m[0], female) if x == 0 else 0.5
+        q = m[x] / (1.0 + (1.0 - a) * m[x])
+        if q > 1.0:
+            q = 1.0
+        l[x + 1] = l[x] * (1.0 - q)
+        L[x] = l[x + 1] + a * (l[x] - l[x + 1])
+    L[n - 1] = l[n - 1] / m[n - 1]
+
+
+@njit(cache=True, parallel=True)
+def life_table_columns(mx, female, lx, Lx, Tx):
+    """Full life tables for rows of ``mx`` (tables, ages); ``female`` per row."""
+    for i in prange(mx.shape[0]):
+        _table(mx[i], female[i], lx[i], Lx[i])
+        n = mx.shape[1]
+        Tx[i, n - 1] = Lx[i, n - 1]
+        for x in range(n - 2, -1, -1):
+            Tx[i, x] = Tx[i, x + 1] + Lx[i, x]
+
+
+@njit(cache=True, parallel=True)
+def survival_ratios(mx, female, S, ex, at_ages):
+    """Projection survival ratios and e_x at chosen ages, without full tables.
+
+    S_0 = L_0 / l_0, S_x = L_x / L_{x-1} (x = 1..99),
+    S_100 = T_100 / (L_99 + T_100).
+    """
+    n_tab, n = mx.shape
+    for i in prange(n_tab):
+        l = np.empty(n)
+        L = np.empty(n)
+        _table(mx[i], female[i], l, L)
+        S[i, 0] = L[0]
+        for x in range(1, n - 1):
+            S[i, x] = L[x] / L[x - 1]
+        S[i, n - 1] = L[n - 1] / (L[n - 2] + L[n - 1])
+        for k in range(at_ages.shape[0]):
+            T = 0.0
+            for x in range(at_ages[k], n):
+                T += L[x]
+            ex[i, k] = T / l[at_ages[k]]
+
+
+@njit(cache=True)
+def _brass_table(k, wb, m100_ratio, female, l, m):
+    """m_x and e_0 of the Brass table l_x = 1 / (1 + k w_x^beta)."""
+    n = wb.shape[0]
+    l[0] = 1.0
+    for x in range(1, n):
+        l[x] = 1.0 / (1.0 + k * wb[x])
+    q0 = 1.0 - l[1]
+    a0 = coale_demeny_a0(q0, female)
+    m[0] = q0 / (1.0 - (1.0 - a0) * q0)
+    e0 = l[1] + a0 * q0
+    for x in range(1, n - 1):
+        q = 1.0 - l[x + 1] / l[x]
+        m[x] = q / (1.0 - 0.5 * q)
+        e0 += 0.5 * (l[x] + l[x + 1])
+    m[n - 1] = m[n - 2] * m100_ratio
+    e0 += l[n - 1] / m[n - 1]
+    return e0
+
+
+@njit(cache=True, parallel=True)
+def brass_logit(wb, m100_ratio, female, e0_target, mx_out):
+    """Solve the Brass logit level alpha of each table to hit its e_0 target.
+
+    Y_x = alpha + beta Y^s_x with Y_x = 1/2 ln((1 - l_x) / l_x), so
+    l_x = 1 / (1 + k w_x^beta), k = exp(2 alpha), w_x = (1 - l^s_x) / l^s_x.
+    Newton steps in ln k with de_0/d ln k ~ -sum l_x (1 - l_x), which is
+    exact up to the small a_0 and open-group terms; 1e-10 years tolerance.
+    ``wb``, ``m100_ratio``: per sex; ``female``, ``e0_target``: per table.
+    """
+    n_tab = e0_target.shape[0]
+    n = wb.shape[1]
+    for i in prange(n_tab):
+        s = 0 if female[i] else 1
+        l = np.empty(n)
+        lnk = 0.0
+        for _ in range(60):
+            e0 = _brass_table(np.exp(lnk), wb[s], m100_ratio[s], female[i], l, mx_out[i])
+            diff = e0 - e0_target[i]
+            if abs(diff) < 1e-10:
+                break
+            slope = 0.0
+            for x in range(1, n):
+                slope -= l[x] * (1.0 - l[x])
+            lnk -= diff / slope
+
+
+@njit(cache=True, parallel=True)
+def project(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths):
+    """Cohort-component projection, parallel over scenarios.
+
+    Shapes: pop0 (s, 2, A); S (s, T, 2, A); asfr (s, T, A) female only;
+    srb (s, T); mig (s, T, 2, A) net migrants during year t; outputs pop
+    (N, T, 2, A), births (N, T, 2), deaths (N, T, 2, A). Sex 0 is female.
+    Step t takes the population of 1 January of year t to that of t+1:
+      P'_x = P_{x-1} S_x,  P'_A = (P_{A-1} + P_A) S_A  (open group)
+      B = step * sum_x F_x (P^f_x + P'^f_x) / 2,  split by SRB,  P'_0 = B_s S_0
+    timing 0 ("end", UN WPP): migrants added after the step, not exposed.
+    timing 1 ("half", Preston et al. 2001): half join at the start (they
+    survive and bear children in the step), half at the end, counted in the
+    end-of-step exposure. Deaths are cohort deaths indexed by the age
+    reached at the end of the step (index 0: infants born in the step).
+    Flows of the last year are computed; its end population is discarded.
+    """
+    N, T, _, A = pop.shape
+    start_frac = 0.5 if timing == 1 else 0.0
+    for si in prange(N):
+        s = np.int64(si)  # prange indices may be unsigned; keep index types uniform
+        p0 = s if pop0.shape[0] > 1 else 0
+        ps = s if S.shape[0] > 1 else 0
+        pf = s if asfr.shape[0] > 1 else 0
+        pb = s if srb.shape[0] > 1 else 0
+        pm = s if mig.shape[0] > 1 else 0
+        start = np.empty((2, A))
+        new = np.empty((2, A))
+        for g in range(2):
+            for x in range(A):
+                pop[s, 0, g, x] = pop0[p0, g, x]
+        for t in range(T):
+            for g in range(2):
+                for x in range(A):
+                    start[g, x] = pop[s, t, g, x] + start_frac * mig[pm, t, g, x]
+                for x in range(1, A - 1):
+                    new[g, x] = start[g, x - 1] * S[ps, t, g, x]
+                    deaths[s, t, g, x] = start[g, x - 1] - new[g, x]
+                last = start[g, A - 2] + start[g, A - 1]
+                new[g, A - 1] = last * S[ps, t, g, A - 1]
+                deaths[s, t, g, A - 1] = last - new[g, A - 1]
+            new[0, 0] = 0.0  # women born in the step bear no children in it
+            b = 0.0
+            for x in range(A):
+                end = new[0, x]
+                if timing == 1:
+                    end += (1.0 - start_frac) * mig[pm, t, 0, x]
+                b += asfr[pf, t, x] * (start[0, x] + end)
+            b *= 0.5 * step
+            bf = b / (1.0 + srb[pb, t])
+            births[s, t, 0] = bf
+            births[s, t, 1] = b - bf
+            for g in range(2):
+                new[g, 0] = births[s, t, g] * S[ps, t, g, 0]
+                deaths[s, t, g, 0] = births[s, t, g] - new[g, 0]
+            if t + 1 < T:
+                for g in range(2):
+                    for x in range(A):
+                        pop[s, t + 1, g, x] = new[g, x] + (1.0 - start_frac) * mig[pm, t, g, x]

@@ -1,0 +1,48 @@
+"""Projection inputs as labelled arrays, built from the assumptions."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from actuarial.assumptions.model import Anchored, Demography
+from actuarial.assumptions.series import interpolation_weights
+from actuarial.demography.mortality import mortality_rates
+
+AGES = np.arange(101)
+SEXES = ["female", "male"]
+
+
+def interpolate_anchored(anchored: Anchored, years) -> np.ndarray:
+    """Arrays given at anchor years, linear in between, flat outside."""
+    values = np.array([np.asarray(v, dtype=float) for v in anchored.values])
+    lo, hi, w = interpolation_weights(anchored.years, years)
+    w = w.reshape(-1, *([1] * (values.ndim - 1)))
+    return (1 - w) * values[lo] + w * values[hi]
+
+
+def demographic_inputs(demography: Demography, years) -> dict[str, xr.DataArray]:
+    """``base_population``, ``mx``, ``asfr``, ``srb``, ``net_migration``.
+
+    Rates of year t apply to the step from 1 January t to 1 January t+1.
+    """
+    years = np.asarray(years)
+    c_sa = {"sex": SEXES, "age": AGES}
+    c_ysa = {"year": years, **c_sa}
+    fert = demography.fertility
+    if fert.rates is not None:
+        asfr = interpolate_anchored(fert.rates, years)
+    else:
+        asfr = fert.tfr.at(years)[:, None] * interpolate_anchored(fert.pattern, years)
+    mig = demography.migration
+    if mig.counts is not None:
+        migrants = interpolate_anchored(mig.counts, years)
+    else:
+        migrants = mig.total.at(years)[:, None, None] * np.array(mig.pattern)[None]
+    return {
+        "base_population": xr.DataArray(np.array(demography.base_population), dims=("sex", "age"), coords=c_sa),
+        "mx": xr.DataArray(mortality_rates(demography.mortality, years), dims=("year", "sex", "age"), coords=c_ysa),
+        "asfr": xr.DataArray(asfr, dims=("year", "age"), coords={"year": years, "age": AGES}),
+        "srb": xr.DataArray(fert.srb.at(years), dims=("year",), coords={"year": years}),
+        "net_migration": xr.DataArray(migrants, dims=("year", "sex", "age"), coords=c_ysa),
+    }

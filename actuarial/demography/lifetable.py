@@ -1,0 +1,162 @@
+"""Life tables, survival ratios and life annuity factors.
+
+Life table from central death rates m_x by single age 0..100+ (UN World
+Population Prospects conventions; Preston, Heuveline & Guillot 2001, ch. 3):
+
+- a_x = 1/2 at ages 1..99; a_0 from q_0 by the Coale-Demeny West rule
+  (female 0.05 + 3 q_0, male 0.0425 + 2.875 q_0; 0.35 / 0.33 when
+  q_0 >= 0.1), solved as a fixed point with q_0 = m_0 / (1 + (1 - a_0) m_0);
+- q_x = m_x / (1 + (1 - a_x) m_x), l_{x+1} = l_x (1 - q_x),
+  L_x = l_{x+1} + a_x d_x;
+- open group 100+: q_100 = 1, L_100 = l_100 / m_100;
+- T_x = sum_{y>=x} L_y, e_x = T_x / l_x.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from actuarial.demography import _kernels
+
+AGES = np.arange(101)
+SEXES = ("female", "male")
+
+
+def _female_flags(da: xr.DataArray) -> np.ndarray:
+    """Per-table female flags for a DataArray whose last dims are (sex, age)."""
+    flags = (da["sex"] == "female").broadcast_like(da.isel(age=0)).values
+    return np.ascontiguousarray(flags.reshape(-1))
+
+
+def life_table(mx: xr.DataArray, radix: float = 100_000.0) -> xr.Dataset:
+    """Complete life tables from m_x with dims (..., sex, age).
+
+    Returns a Dataset with mx, qx, ax, lx, dx, Lx, Tx, ex on the same dims.
+    """
+    mx = mx.transpose(..., "sex", "age")
+    check_rates(mx.values, "mx")
+    flat = np.ascontiguousarray(mx.values.reshape(-1, mx.sizes["age"]), dtype=float)
+    female = _female_flags(mx)
+    lx, Lx, Tx = (np.empty_like(flat) for _ in range(3))
+    _kernels.life_table_columns(flat, female, lx, Lx, Tx)
+    dx = np.empty_like(lx)
+    dx[:, :-1] = lx[:, :-1] - lx[:, 1:]
+    dx[:, -1] = lx[:, -1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        qx = np.where(lx > 0, dx / lx, 1.0)
+        ax = np.where(dx > 0, (Lx - lx + dx) / dx, 0.5)
+        ex = np.where(lx > 0, Tx / lx, 0.0)
+    ax[:, -1] = ex[:, -1]
+    shape = mx.shape
+    data = {
+        "mx": (flat, "1/year", "central death rate"),
+        "qx": (qx, "1", "probability of dying between ages x and x+1"),
+        "ax": (ax, "year", "average years lived in the interval by those dying"),
+        "lx": (lx * radix, "persons", "survivors to exact age x"),
+        "dx": (dx * radix, "persons", "deaths between ages x and x+1"),
+        "Lx": (Lx * radix, "person-years", "person-years lived between ages x and x+1"),
+        "Tx": (Tx * radix, "person-years", "person-years lived above age x"),
+        "ex": (ex, "year", "life expectancy at age x"),
+    }
+    return xr.Dataset({
+        name: xr.DataArray(v.reshape(shape), coords=mx.coords, dims=mx.dims,
+                           attrs={"units": u, "long_name": ln})
+        for name, (v, u, ln) in data.items()
+    }, attrs={"radix": radix})
+
+
+def survival(mx: xr.DataArray, at_ages=(0, 65)) -> tuple[xr.DataArray, xr.DataArray]:
+    """Projection survival ratios S_x and life expectancy at ``at_ages``.
+
+    S_0 = L_0 / l_0; S_x = L_x / L_{x-1}; S_100 = T_100 / (L_99 + T_100).
+    """
+    mx = mx.transpose(..., "sex", "age")
+    flat = np.ascontiguousarray(mx.values.reshape(-1, mx.sizes["age"]), dtype=float)
+    at = np.asarray(at_ages, dtype=np.int64)
+    S = np.empty_like(flat)
+    ex = np.empty((flat.shape[0], at.size))
+    _kernels.survival_ratios(flat, _female_flags(mx), S, ex, at)
+    S_da = xr.DataArray(S.reshape(mx.shape), coords=mx.coords, dims=mx.dims,
+                        attrs={"units": "1", "long_name": "survival ratio to age x"})
+    e_da = xr.DataArray(
+        ex.reshape(*mx.shape[:-1], at.size),
+        coords={**{k: v for k, v in mx.coords.items() if "age" not in v.dims}, "at_age": at},
+        dims=(*mx.dims[:-1], "at_age"),
+        attrs={"units": "year", "long_name": "period life expectancy"})
+    return S_da, e_da
+
+
+def qx_to_mx(qx: np.ndarray, female: bool) -> np.ndarray:
+    """Central rates from probabilities of dying by single age 0..100.
+
+    m_x = q_x / (1 - (1 - a_x) q_x) with the same a_x as ``life_table``
+    (a_0 from q_0 directly). The open group uses the constant force that
+    gives q_100 over one year, m_100 = -ln(1 - q_100); when q_100 = 1 it is
+    extrapolated geometrically, m_100 = m_99^2 / m_98.
+    """
+    q = np.asarray(qx, dtype=float)
+    check_rates(q, "qx")
+    a = np.full(q.shape, 0.5)
+    a[..., 0] = np.vectorize(lambda q0: _kernels.coale_demeny_a0(q0, female))(q[..., 0])
+    m = q / (1.0 - (1.0 - a) * q)
+    with np.errstate(divide="ignore"):
+        open_m = np.where(q[..., -1] < 1.0, -np.log1p(-np.minimum(q[..., -1], 1 - 1e-16)),
+                          m[..., -2] ** 2 / m[..., -3])
+    m[..., -1] = open_m
+    return m
+
+
+def check_rates(values: np.ndarray, name: str) -> None:
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError(f"{name} must be finite and non-negative")
+    if name == "qx" and np.any(values > 1):
+        raise ValueError("qx must not exceed 1")
+    if name == "mx" and np.any(values[..., -1] <= 0):
+        raise ValueError("mx of the open age group 100+ must be positive")
+
+
+# -- life annuities ---------------------------------------------------------------
+
+def annuity_factors(qx, interest: float, *, term: int | None = None, deferral: int = 0,
+                    due: bool = True, payments_per_year: int = 1) -> np.ndarray:
+    """Life annuity factors of 1 a year at every age 0..100 (last axis of ``qx``).
+
+    Whole life annuity-due by the backward recursion
+      a_x = 1 + v p_x a_{x+1},  a_100 = 1 / (1 - v p_100),  v = 1 / (1 + i),
+    the open group keeping q_100 at every age above 100. With
+    E(n)_x = v^n  np_x and c = (m - 1) / (2m) (two-term Woolhouse, m payments
+    a year; Dickson, Hardy & Waters 2020, AMLCR sec. 5.11):
+      deferred d, temporary n:  E(d)_x (a_{x+d} - c) - E(d+n)_x (a_{x+d+n} - c)
+    (n = infinity drops the second term). Payments at the end of each
+    period (immediate) subtract (E(d)_x - E(d+n)_x) / m.
+    """
+    q = np.asarray(qx, dtype=float)
+    check_rates(q, "qx")
+    if interest <= -1:
+        raise ValueError("interest must exceed -100%")
+    v = 1.0 / (1.0 + interest)
+    n_ages = q.shape[-1]
+    reach = deferral + (term or 0)
+    p = 1.0 - np.concatenate([q, np.repeat(q[..., -1:], reach, axis=-1)], axis=-1)
+    whole = np.empty_like(p)
+    whole[..., -1] = 1.0 / (1.0 - v * p[..., -1])
+    for x in range(p.shape[-1] - 2, -1, -1):
+        whole[..., x] = 1.0 + v * p[..., x] * whole[..., x + 1]
+
+    def pure_endowment(n):  # E(n)_x = v^n  np_x for x = 0..100
+        out = np.ones(q.shape)
+        for k in range(n):
+            out = out * v * p[..., k:k + n_ages]
+        return out
+
+    c = (payments_per_year - 1) / (2 * payments_per_year)
+    E_start = pure_endowment(deferral)
+    value = E_start * (whole[..., deferral:deferral + n_ages] - c)
+    E_end = 0.0
+    if term is not None:
+        E_end = pure_endowment(reach)
+        value = value - E_end * (whole[..., reach:reach + n_ages] - c)
+    if not due:
+        value = value - (E_start - E_end) / payments_per_year
+    return value

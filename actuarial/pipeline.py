@@ -1,0 +1,35 @@
+"""Runs the stages an assumption set asks for, in order, into one DataTree."""
+
+from __future__ import annotations
+
+import xarray as xr
+
+from actuarial.assumptions.model import Assumptions
+from actuarial.demography.inputs import demographic_inputs
+from actuarial.demography.projection import project_population
+
+
+def run_demography(assumptions: Assumptions) -> xr.Dataset:
+    demo = assumptions.demography
+    inputs = demographic_inputs(demo, assumptions.case.years)
+    ds = project_population(
+        **inputs, migration_timing=demo.migration.timing,
+        working_ages=demo.working_ages, old_age=demo.old_age)
+    ds["total_fertility_rate"] = inputs["asfr"].sum("age").assign_attrs(
+        units="births/woman", long_name="total fertility rate")
+    return ds
+
+
+def run(assumptions: Assumptions) -> xr.DataTree:
+    """Project every stage present in ``assumptions``; returns the results tree."""
+    from actuarial import __version__
+
+    nodes = {"/demography": run_demography(assumptions)}
+    attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
+             "case": assumptions.case.name, "country": assumptions.case.country,
+             "currency": assumptions.case.currency, "source": str(assumptions.source)}
+    for ds in nodes.values():
+        ds.attrs.update(attrs)
+    tree = xr.DataTree.from_dict(nodes)
+    tree.attrs.update(attrs)
+    return tree
