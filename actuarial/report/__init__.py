@@ -1,0 +1,1 @@
+"""What users read: console tables (plots and HTML come later)."""
