@@ -1,0 +1,239 @@
+"""Validation kinds for the demography stage.
+
+un_projection     UN WPP 2019 projection of Canada 1950-2020 (ccmppWPP outputs)
+un_life_table     UN complete life tables (published l_x, L_x, T_x, e_x, q_x)
+preston           Preston, Heuveline & Guillot (2001) Box 6.2, Sweden 1993-1998
+stationary        B L_x / l_0 with NRR = 1 and no migration stays put
+stable            growth factor -> dominant eigenvalue of the Leslie matrix,
+                  and ln(lambda) ~ Lotka's r solved with scipy
+accounting        P(t+1) = P(t) + B - D + M, by sex, every year
+annuities         closed forms under constant mortality, and commutation
+                  functions (D_x, N_x) on a real table
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.optimize import brentq
+
+from actuarial.assumptions import load_assumptions
+from actuarial.assumptions.reader import Reader
+from actuarial.demography import _kernels
+from actuarial.demography.inputs import demographic_inputs
+from actuarial.demography.lifetable import annuity_factors, life_table, survival
+from actuarial.demography.projection import TIMINGS, project_population
+from actuarial.pipeline import run_demography
+from actuarial.validation import Row, row
+
+SEXES = ["female", "male"]
+
+
+def _read_long(path: Path, index) -> pd.DataFrame:
+    table = pd.read_csv(path)
+    table = table[table["sex"].isin(SEXES)] if "sex" in table else table
+    return table.pivot_table(index=index, columns="age_start", values="value", aggfunc="first")
+
+
+def un_projection(name: str, r: Reader, folder: Path) -> list[Row]:
+    assumptions = load_assumptions(folder / r.string("assumptions"))
+    outputs = r.file_path("outputs")
+    tol = r.number("rtol", lo=0.0)
+    ds = run_demography(assumptions).isel(scenario=0)
+    pop = _read_long(next(outputs.glob("pop_count_age_sex_1x1.csv*")), ["time_start", "sex"])
+    years = pop.index.get_level_values(0).unique().values
+    expected_pop = pop.values.reshape(years.size, 2, 101)
+    rows = [row(name, "population by year, sex, age", expected_pop,
+                ds["population"].sel(year=years).values, tol)]
+    for stem, var, label in (("birth_count_tot_sex", ds["births"], "births by sex"),
+                             ("death_count_tot_sex", ds["deaths"].sum("age"), "deaths by sex")):
+        flows = pd.read_csv(next(outputs.glob(f"{stem}.csv*")))
+        flows = flows[flows["sex"].isin(SEXES)].pivot(index="time_start", columns="sex", values="value")
+        flows = flows[SEXES]
+        rows.append(row(name, label, flows.values, var.sel(year=flows.index.values).values, tol))
+    return rows
+
+
+def un_life_table(name: str, r: Reader, folder: Path) -> list[Row]:
+    path = r.file_path("table")
+    tol = r.number("rtol", lo=0.0)
+    table = pd.read_csv(path)
+    wide = {ind: g.pivot_table(index=["time_start", "sex"], columns="age_start", values="value")
+            for ind, g in table.groupby("indicator")}
+    years = wide["lt_nMx"].index.get_level_values(0).unique().values
+    shape = (years.size, 2, 101)
+    mx = xr.DataArray(wide["lt_nMx"].values.reshape(shape), dims=("year", "sex", "age"),
+                      coords={"year": years, "sex": SEXES, "age": np.arange(101)})
+    lt = life_table(mx, radix=100_000.0)
+    pairs = (("lt_nqx", "qx"), ("lt_lx", "lx"), ("lt_nLx", "Lx"), ("lt_Tx", "Tx"), ("lt_ex", "ex"))
+    return [row(name, f"{ours} ({years[0]}-{years[-1]}, both sexes, ages 0-100+)",
+                wide[un].values.reshape(shape), lt[ours].values, tol) for un, ours in pairs]
+
+
+def preston(name: str, r: Reader, folder: Path) -> list[Row]:
+    """Five-year projection with half the migrants at the start, half at the end."""
+    data = pd.read_csv(r.file_path("table"))
+    srb = r.number("srb", lo=0.8, hi=1.3)
+    step = r.number("step", lo=1.0)
+    tol = r.number("atol", lo=0.0)
+    n = len(data)
+
+    def both(col_f, col_m):
+        return np.stack([data[col_f].values, data[col_m].values]).astype(float)
+
+    pop0 = both("pop_count_age_f_begin", "pop_count_age_m_begin")[None]
+    S = both("survival_ratio_age_f", "survival_ratio_age_m")[None, None]
+    mig = both("mig_net_count_age_f", "mig_net_count_age_m")[None, None]
+    asfr = data["fert_rate_age_f"].values.astype(float)[None, None]
+    srb_a = np.array([[srb]])
+    pop = np.empty((1, 2, 2, n))
+    births = np.empty((1, 2, 2))
+    deaths = np.empty((1, 2, 2, n))
+    # two steps so that the first end population is kept (the kernel drops the last)
+    S2, mig2, asfr2 = (np.repeat(a, 2, axis=1) for a in (S, mig, asfr))
+    _kernels.project(pop0, np.ascontiguousarray(S2), np.ascontiguousarray(asfr2),
+                     np.repeat(srb_a, 2, axis=1), np.ascontiguousarray(mig2), TIMINGS["half"],
+                     step, pop, births, deaths)
+    end = pop[0, 1]
+    return [
+        row(name, "female population 1998 by age", data["pop_count_age_f_end"].values, end[0], tol, False),
+        row(name, "male population 1998 aged 0-4", data["pop_count_age_m_end"].values[0], end[1, 0], tol, False),
+        row(name, "births 1993-1998", data["birth_count_age_b"].sum(), births[0, 0].sum(), 2 * tol, False),
+    ]
+
+
+def _base_rates(r: Reader, folder: Path):
+    assumptions = load_assumptions(folder / r.string("assumptions"))
+    year = assumptions.case.base_year
+    inputs = demographic_inputs(assumptions.demography, [year])
+    return assumptions, {k: v.isel(year=0, drop=True) if "year" in v.dims else v for k, v in inputs.items()}
+
+
+def _constant(da: xr.DataArray, years) -> xr.DataArray:
+    return da.expand_dims(year=years).copy()
+
+
+def stationary(name: str, r: Reader, folder: Path) -> list[Row]:
+    """Start at B_s L_x / l_0 (T_100 / l_0 at 100+) with F scaled to NRR = 1."""
+    assumptions, base = _base_rates(r, folder)
+    horizon = r.number("horizon", lo=1, integer=True)
+    tol = r.number("rtol", lo=0.0)
+    years = np.arange(horizon + 1)
+    lt = life_table(base["mx"], radix=1.0)
+    srb = float(base["srb"])
+    Lf = lt["Lx"].sel(sex="female")
+    asfr = base["asfr"] * (1 + srb) / float((base["asfr"] * Lf).sum())  # sum F L^f = 1 + SRB
+    b = xr.DataArray([1e5, 1e5 * srb], dims="sex", coords={"sex": SEXES})
+    start = b * lt["Lx"].where(lt["age"] < 100, lt["Tx"])
+    ds = project_population(start, _constant(base["mx"], years), _constant(asfr, years),
+                            _constant(base["srb"], years), _constant(xr.zeros_like(base["mx"]), years))
+    pop = ds["population"].isel(scenario=0)
+    return [
+        row(name, "population by year, sex, age / start", np.ones(pop.shape),
+            (pop / start).transpose("year", "sex", "age").values, tol),
+        row(name, "births by year and sex", np.broadcast_to(b.values, (years.size, 2)),
+            ds["births"].isel(scenario=0).values, tol),
+    ]
+
+
+def leslie_matrix(S: np.ndarray, F: np.ndarray, srb: float) -> np.ndarray:
+    """Female projection matrix of the UN method, built independently of the kernel.
+
+    Survival part M: P'_x = S_x P_{x-1}, P'_100 = S_100 (P_99 + P_100).
+    Births B = 1/2 sum_x F_x (P_x + P'_x) = 1/2 (F + F M) P; the first row
+    adds S_0 B / (1 + SRB).
+    """
+    n = S.size
+    M = np.zeros((n, n))
+    M[np.arange(1, n), np.arange(n - 1)] = S[1:]
+    M[n - 1, n - 1] = S[n - 1]
+    births = 0.5 * (F + F @ M)
+    M[0] += S[0] * births / (1 + srb)
+    return M
+
+
+def stable(name: str, r: Reader, folder: Path) -> list[Row]:
+    assumptions, base = _base_rates(r, folder)
+    horizon = r.number("horizon", lo=50, integer=True)
+    tol_lambda = r.number("rtol_lambda", lo=0.0)
+    tol_r = r.number("atol_r", lo=0.0)
+    years = np.arange(horizon + 1)
+    srb = float(base["srb"])
+    mig = xr.zeros_like(base["mx"])
+    ds = project_population(base["base_population"], _constant(base["mx"], years),
+                            _constant(base["asfr"], years), _constant(base["srb"], years),
+                            _constant(mig, years))
+    female = ds["population"].isel(scenario=0).sel(sex="female").sum("age").values
+    growth = female[-1] / female[-2]
+    S, _ = survival(base["mx"])
+    F = base["asfr"].values
+    lam = max(np.linalg.eigvals(leslie_matrix(S.sel(sex="female").values, F, srb)), key=abs).real
+    lt = life_table(base["mx"], radix=1.0).sel(sex="female")
+    net = (F * lt["Lx"].values) / (1 + srb)
+    x = np.arange(101) + 0.5
+    lotka_r = brentq(lambda rr: float((np.exp(-rr * x) * net).sum()) - 1.0, -0.2, 0.2)
+    return [
+        row(name, "growth factor of women vs Leslie eigenvalue", lam, growth, tol_lambda),
+        row(name, "ln(growth factor) vs Lotka r (per year)", lotka_r, np.log(growth), tol_r, False),
+    ]
+
+
+def accounting(name: str, r: Reader, folder: Path) -> list[Row]:
+    assumptions = load_assumptions(folder / r.string("assumptions"))
+    tol = r.number("rtol", lo=0.0)
+    ds = run_demography(assumptions)
+    pop = ds["population"].sum("age")
+    change = (ds["births"] - ds["deaths"].sum("age") + ds["net_migration"].sum("age"))
+    after = (pop + change).shift(year=1).isel(year=slice(1, None))
+    return [row(name, "P(t+1) vs P(t) + B - D + M, by sex", pop.isel(year=slice(1, None)).values,
+                after.values, tol)]
+
+
+def annuities(name: str, r: Reader, folder: Path) -> list[Row]:
+    q = r.number("q", lo=0.0, hi=1.0)
+    i = r.number("interest", lo=-0.5)
+    n = r.number("term", lo=1, integer=True)
+    d = r.number("deferral", lo=1, integer=True)
+    tol = r.number("rtol", lo=0.0)
+    assumptions = load_assumptions(folder / r.string("assumptions"))
+    vp = (1 - q) / (1 + i)
+    qx = np.full(101, q)
+    rows = [
+        row(name, "whole life due, constant q: 1/(1-vp)", np.full(101, 1 / (1 - vp)),
+            annuity_factors(qx, i), tol),
+        row(name, f"temporary {n} due: (1-(vp)^n)/(1-vp)", np.full(101, (1 - vp**n) / (1 - vp)),
+            annuity_factors(qx, i, term=n), tol),
+        row(name, f"deferred {d} due: (vp)^d/(1-vp)", np.full(101, vp**d / (1 - vp)),
+            annuity_factors(qx, i, deferral=d), tol),
+        row(name, "whole life immediate: vp/(1-vp)", np.full(101, vp / (1 - vp)),
+            annuity_factors(qx, i, due=False), tol),
+    ]
+    # commutation functions on a real table: D_x = v^x l_x, N_x = sum D_y,
+    # the open group continued with its own q_100 (geometric tail)
+    _, base = _base_rates(r, folder)
+    lt = life_table(base["mx"], radix=1.0).sel(sex="female")
+    qf = lt["qx"].values.copy()
+    q100 = 1 - np.exp(-lt["mx"].values[-1])
+    qf[-1] = q100
+    v = 1 / (1 + i)
+    ages = np.arange(101)
+    D = v**ages * lt["lx"].values
+    tail = D[-1] / (1 - v * (1 - q100))
+    N = np.append(np.cumsum(D[:-1][::-1])[::-1], 0.0) + tail  # sum_{y=x}^{99} D_y + tail
+    rows.append(row(name, "whole life due vs commutation N_x/D_x (Demoland women)",
+                    N / D, annuity_factors(qf, i), tol))
+    return rows
+
+
+KINDS = {
+    "un_projection": un_projection,
+    "un_life_table": un_life_table,
+    "preston": preston,
+    "stationary": stationary,
+    "stable": stable,
+    "accounting": accounting,
+    "annuities": annuities,
+}
