@@ -88,11 +88,37 @@ def load_tree(path, _chain: tuple[Path, ...] = ()) -> tuple[dict, dict]:
     return merged, origins
 
 
+# Keys that are alternatives to each other: a child that sets one drops the
+# parent's others (e.g. switching mortality from life_tables to brass_logit).
+ALTERNATIVES = (
+    {"life_tables", "brass_logit", "improvement"},
+    {"rates", "tfr"}, {"rates", "pattern"},
+    {"counts", "total"}, {"counts", "pattern"},
+)
+
+
+def _is_anchors(value) -> bool:
+    """A ``{year: value}`` mapping: replaced whole, never merged year by year."""
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(k, int) and not isinstance(k, bool) for k in value)
+
+
 def deep_merge(base: dict, override: dict) -> dict:
-    """Merge ``override`` into a copy of ``base``: mappings key by key."""
+    """Merge ``override`` into a copy of ``base``.
+
+    Mappings merge key by key; anchors ``{year: value}``, lists and scalars
+    replace the parent's value; setting one of a group of ``ALTERNATIVES``
+    removes the parent's other members of that group.
+    """
     out = dict(base)
+    for key in override:
+        for group in ALTERNATIVES:
+            if key in group:
+                for other in group - {key}:
+                    if other not in override:
+                        out.pop(other, None)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_anchors(value):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = value

@@ -7,6 +7,7 @@ Later stages add their own sections beside these.
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,8 +144,12 @@ def load_assumptions(path) -> Assumptions:
 
 def _case(r: Reader) -> Case:
     with r:
+        name = r.string("name")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+            raise r.error("name", "expected a name of letters, digits, '_', '-' or '.' "
+                                  f"(it names the output folder); got {name!r}")
         return Case(
-            name=r.string("name"),
+            name=name,
             country=r.string("country", default=r.data.get("name", "")),
             base_year=r.number("base_year", lo=1800, hi=2300, integer=True),
             horizon=r.number("horizon", lo=1, hi=300, integer=True, default=100),

@@ -24,6 +24,7 @@ class Reader:
         self.origins = origins
         self.path = path
         self._used: set = set()
+        self._asked: set = set()  # every key a parser looked for, present or not
 
     # -- errors -----------------------------------------------------------
     def key_path(self, key=None) -> str:
@@ -31,7 +32,7 @@ class Reader:
         return ".".join(str(p) for p in parts)
 
     def file_for(self, key=None) -> Path | None:
-        parts = self.path if key is None else (*self.path, key)
+        parts = self.path if key is None else (*self.path, *_key_parts(key))
         while parts not in self.origins and parts:
             parts = parts[:-1]
         return self.origins.get(parts)
@@ -41,12 +42,17 @@ class Reader:
 
     # -- structure --------------------------------------------------------
     def has(self, key) -> bool:
+        self._asked.add(key)
         return key in self.data
 
     def raw(self, key, default=_MISSING):
+        self._asked.add(key)
         if key not in self.data:
             if default is _MISSING:
-                raise self.error(key, "required key is missing")
+                spare = [str(k) for k in self.data if k not in self._used]
+                hint = difflib.get_close_matches(str(key), spare, n=1)
+                typo = f" (found {hint[0]!r}: a typo?)" if hint else ""
+                raise self.error(key, f"required key is missing{typo}")
             return default
         self._used.add(key)
         return self.data[key]
@@ -69,7 +75,7 @@ class Reader:
         unknown = [k for k in self.data if k not in self._used]
         if unknown:
             key = unknown[0]
-            known = [str(k) for k in self._used]
+            known = [str(k) for k in self._asked]
             hint = difflib.get_close_matches(str(key), known, n=1)
             also = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise self.error(key, f"unknown key{also}")
@@ -170,3 +176,13 @@ def _kind(value) -> str:
     if isinstance(value, str):
         return f"the text {value!r}"
     return repr(value)
+
+
+def _key_parts(key) -> tuple:
+    """``'tfr.2025'`` -> ('tfr', 2025); ``'female[3]'`` -> ('female',)."""
+    if not isinstance(key, str):
+        return (key,)
+    parts = []
+    for part in key.split("[")[0].split("."):
+        parts.append(int(part) if part.lstrip("-").isdigit() else part)
+    return tuple(parts)

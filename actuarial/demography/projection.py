@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 
 from actuarial.demography import _kernels
-from actuarial.demography.lifetable import survival
+from actuarial.demography.lifetable import check_rates
 
 TIMINGS = {"end": 0, "half": 1}
 
@@ -33,15 +33,25 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     base_population(sex, age) at 1 January of the first year; mx(year, sex,
     age); asfr(year, age) births per woman-year; srb(year) males per female
     birth; net_migration(year, sex, age) counts during the year. Returns
-    population at 1 January of each year and the flows during each year.
+    population at 1 January of each year and the flows during each year,
+    with life expectancy at 0 and 65 and the indicators of ``add_indicators``.
     """
     if migration_timing not in TIMINGS:
         raise ValueError(f"migration_timing must be one of {list(TIMINGS)}")
     years = mx["year"].values
-    S, e = survival(mx, at_ages=(0, 65))
+    mx_a = _with_scenario(mx, ("year", "sex", "age"))
+    check_rates(mx_a, "mx")
+    n_ages = mx_a.shape[-1]
+    flat = mx_a.reshape(-1, n_ages)
+    female = np.ascontiguousarray(np.broadcast_to(np.array([True, False]), mx_a.shape[:-1]).reshape(-1))
+    S = np.empty_like(flat)
+    at_ages = np.array([0, 65])
+    e = np.empty((flat.shape[0], at_ages.size))
+    _kernels.survival_ratios(flat, female, S, e, at_ages)
+    del flat, mx_a
     arrays = [
         _with_scenario(base_population, ("sex", "age")),
-        _with_scenario(S, ("year", "sex", "age")),
+        S.reshape(-1, years.size, 2, n_ages),
         _with_scenario(asfr, ("year", "age")),
         _with_scenario(srb, ("year",)),
         _with_scenario(net_migration, ("year", "sex", "age")),
@@ -49,55 +59,52 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     n = max(a.shape[0] for a in arrays)
     if any(a.shape[0] not in (1, n) for a in arrays):
         raise ValueError("inputs carry different numbers of scenarios")
-    n_years, n_ages = years.size, base_population.sizes["age"]
-    pop = np.empty((n, n_years, 2, n_ages))
-    births = np.empty((n, n_years, 2))
-    deaths = np.empty((n, n_years, 2, n_ages))
+    pop = np.empty((n, years.size, 2, n_ages))
+    births = np.empty((n, years.size, 2))
+    deaths = np.empty((n, years.size, 2, n_ages))
     _kernels.project(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
+    migrants = arrays[-1]
     del arrays, S
 
-    coords = {"scenario": np.arange(n), "year": years, "sex": ["female", "male"],
-              "age": base_population["age"].values}
     dims = ("scenario", "year", "sex", "age")
-    migrants = net_migration
-    if "scenario" not in migrants.dims:
-        migrants = migrants.expand_dims(scenario=n)
-    ds = xr.Dataset(coords=coords)
-    ds["population"] = xr.DataArray(pop, dims=dims, attrs={
-        "units": "persons", "long_name": "population at 1 January"})
-    ds["births"] = xr.DataArray(births, dims=dims[:3], attrs={
-        "units": "persons/year", "long_name": "live births during the year"})
-    ds["deaths"] = xr.DataArray(deaths, dims=dims, attrs={
-        "units": "persons/year",
-        "long_name": "deaths during the year, by age reached at its end (0: born in the year)"})
-    ds["net_migration"] = migrants.transpose(*dims).assign_coords(scenario=coords["scenario"]).assign_attrs(
-        units="persons/year", long_name="net migrants during the year")
-    if "scenario" not in e.dims:
-        e = e.expand_dims(scenario=n)
-    ds["life_expectancy"] = e.transpose("scenario", "year", "sex", "at_age").assign_coords(
-        scenario=coords["scenario"])
+    e = np.broadcast_to(e.reshape(-1, years.size, 2, at_ages.size), (n, years.size, 2, at_ages.size))
+    ds = xr.Dataset(
+        {
+            "population": (dims, pop, {"units": "persons", "long_name": "population at 1 January"}),
+            "births": (dims[:3], births, {"units": "persons/year", "long_name": "live births during the year"}),
+            "deaths": (dims, deaths, {
+                "units": "persons/year",
+                "long_name": "deaths during the year, by age reached at its end (0: born in the year)"}),
+            "net_migration": (dims, np.broadcast_to(migrants, pop.shape), {
+                "units": "persons/year", "long_name": "net migrants during the year"}),
+            "life_expectancy": (("scenario", "year", "sex", "at_age"), e, {
+                "units": "year", "long_name": "period life expectancy"}),
+        },
+        coords={"scenario": np.arange(n), "year": years, "sex": ["female", "male"],
+                "age": base_population["age"].values, "at_age": at_ages},
+    )
     return add_indicators(ds, working_ages, old_age)
 
 
 def add_indicators(ds: xr.Dataset, working_ages=(15, 64), old_age: int = 65) -> xr.Dataset:
-    """Totals, dependency ratios and crude rates derived from the projection."""
-    pop = ds["population"]
-    both = pop.sum("sex")
-    age = ds["age"]
-    young = both.where(age < working_ages[0]).sum("age")
-    working = both.where((age >= working_ages[0]) & (age <= working_ages[1])).sum("age")
-    old = both.where(age >= old_age).sum("age")
-    total = both.sum("age")
-    exposure = (total + total.shift(year=-1)) / 2
+    """Totals, dependency ratios and crude rates (mid-year population = mean of
+    the two 1 January stocks; the last year uses its own 1 January stock)."""
+    both = ds["population"].values.sum(axis=2)  # (scenario, year, age)
+    age = ds["age"].values
+    young = both[..., age < working_ages[0]].sum(-1)
+    working = both[..., (age >= working_ages[0]) & (age <= working_ages[1])].sum(-1)
+    old = both[..., age >= old_age].sum(-1)
+    total = both.sum(-1)
+    exposure = total.copy()
+    exposure[:, :-1] = (total[:, :-1] + total[:, 1:]) / 2
+    span = f"{working_ages[0]}-{working_ages[1]}"
     new = {
         "total_population": (total, "persons", "total population at 1 January"),
-        "old_age_dependency_ratio": (old / working, "1",
-                                     f"population {old_age}+ / population {working_ages[0]}-{working_ages[1]}"),
-        "child_dependency_ratio": (young / working, "1",
-                                   f"population under {working_ages[0]} / population {working_ages[0]}-{working_ages[1]}"),
-        "crude_birth_rate": (ds["births"].sum("sex") / exposure, "1/year", "births / mid-year population"),
-        "crude_death_rate": (ds["deaths"].sum(("sex", "age")) / exposure, "1/year", "deaths / mid-year population"),
+        "old_age_dependency_ratio": (old / working, "1", f"population {old_age}+ / population {span}"),
+        "child_dependency_ratio": (young / working, "1", f"population under {working_ages[0]} / population {span}"),
+        "crude_birth_rate": (ds["births"].values.sum(-1) / exposure, "1/year", "births / mid-year population"),
+        "crude_death_rate": (ds["deaths"].values.sum((-2, -1)) / exposure, "1/year", "deaths / mid-year population"),
     }
-    for name, (da, units, long_name) in new.items():
-        ds[name] = da.assign_attrs(units=units, long_name=long_name)
+    for name, (values, units, long_name) in new.items():
+        ds[name] = (("scenario", "year"), values, {"units": units, "long_name": long_name})
     return ds

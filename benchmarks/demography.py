@@ -1,0 +1,148 @@
+"""Benchmarks of the demography stage: projection kernel, public path, Brass, life tables.
+
+Targets (DESIGN/performance brief):
+- one deterministic 100-year projection under 5 ms warm, Dataset included
+  (``Demoland.time_demoland_*``, ``ProjectPopulation.time_project_population(1, 100)``);
+- 1,000 scenarios x 100 years under 0.06 s on 2 cores and faster than the
+  numpy reference (``ProjectionKernel.time_kernel`` / ``time_reference``);
+- Brass for 1,000 scenarios x 100 years under 0.2 s (``Brass.time_brass``);
+- peak memory of the 1,000-scenario run under 1 GB
+  (``peakmem_*``: asv reports the whole process's peak RSS, inputs included).
+
+Numba compile (or cache load) happens in ``setup`` by one warm-up call, so
+it is never timed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from actuarial.demography import _kernels
+from actuarial.demography.lifetable import survival
+from actuarial.demography.mortality import brass_mx
+from actuarial.demography.projection import project_population
+from actuarial.demography.reference import project_reference
+
+from . import (AGES, SEXES, e0_targets, empty_outputs, kernel_inputs, mx_array,
+               projection_inputs, standard_mx, years)
+
+REPO = Path(__file__).resolve().parents[1]
+DEMOLAND = REPO / "assumptions" / "demoland.yaml"
+
+SCENARIOS = [1, 100, 1000]
+YEARS = [50, 100]
+TIMING_END = 0  # _kernels.project: 0 = migrants at the end of the step (UN WPP)
+STEP = 1.0
+
+
+class ProjectionKernel:
+    """The numba cohort-component kernel against the plain-numpy reference.
+
+    Same inputs for both, so the kernel/reference ratio is read from one run.
+    Outputs are allocated inside the timed call, as a real caller would.
+    """
+
+    params = [SCENARIOS, YEARS]
+    param_names = ["scenarios", "years"]
+
+    def setup(self, scenarios, years):
+        self.args = kernel_inputs(scenarios, years)
+        self.shape = (scenarios, years)
+        # warm-up on one scenario: same array types, so the same specialisation
+        one = tuple(np.ascontiguousarray(a[:1]) for a in self.args)
+        _kernels.project(*one, TIMING_END, STEP, *empty_outputs(1, years))
+
+    def _kernel(self):
+        pop, births, deaths = empty_outputs(*self.shape)
+        _kernels.project(*self.args, TIMING_END, STEP, pop, births, deaths)
+        return pop, births, deaths
+
+    def time_kernel(self, scenarios, years):
+        self._kernel()
+
+    def time_reference(self, scenarios, years):
+        project_reference(*self.args, TIMING_END, STEP)
+
+    def peakmem_kernel(self, scenarios, years):
+        self._kernel()
+
+
+class ProjectPopulation:
+    """The public path from labelled inputs to the result Dataset.
+
+    Includes the survival ratios and life expectancies from m_x, the kernel,
+    building the Dataset and its indicators.
+    """
+
+    params = [SCENARIOS, YEARS]
+    param_names = ["scenarios", "years"]
+
+    def setup(self, scenarios, years):
+        self.inputs = projection_inputs(scenarios, years)
+        warm = {k: (v.isel(scenario=[0]) if "scenario" in v.dims else v) for k, v in self.inputs.items()}
+        project_population(**warm)
+
+    def time_project_population(self, scenarios, years):
+        project_population(**self.inputs)
+
+    def peakmem_project_population(self, scenarios, years):
+        project_population(**self.inputs)
+
+
+class Demoland:
+    """The deterministic 100-year Demoland case, through the pipeline."""
+
+    def setup(self):
+        from actuarial.assumptions import load_assumptions
+        from actuarial.demography.inputs import demographic_inputs
+        from actuarial.pipeline import run_demography
+
+        self.run_demography = run_demography
+        self.assumptions = load_assumptions(DEMOLAND)
+        demo = self.assumptions.demography
+        self.inputs = demographic_inputs(demo, self.assumptions.case.years)
+        self.options = {"migration_timing": demo.migration.timing,
+                        "working_ages": demo.working_ages, "old_age": demo.old_age}
+        run_demography(self.assumptions)  # warm-up
+
+    def time_demoland_demography(self):
+        """Assumptions -> inputs (Brass, laws) -> projection -> Dataset."""
+        self.run_demography(self.assumptions)
+
+    def time_demoland_project_population(self):
+        """Only ``project_population`` from the Demoland inputs (built in setup)."""
+        project_population(**self.inputs, **self.options)
+
+
+class Brass:
+    """Brass logit m_x from e_0 targets (scenario, 100 years, sex)."""
+
+    params = [SCENARIOS]
+    param_names = ["scenarios"]
+
+    def setup(self, scenarios):
+        self.standard = standard_mx()
+        self.e0 = e0_targets(scenarios, 100)
+        brass_mx(self.standard, self.e0[:1, :1])  # warm-up
+
+    def time_brass(self, scenarios):
+        brass_mx(self.standard, self.e0)
+
+    def peakmem_brass(self, scenarios):
+        brass_mx(self.standard, self.e0)
+
+
+class Survival:
+    """Survival ratios and e_0, e_65 for 1,000 scenarios x 100 years x 2 sexes."""
+
+    def setup(self):
+        y = years(100)
+        self.mx = xr.DataArray(mx_array(1000, 100), dims=("scenario", "year", "sex", "age"),
+                               coords={"year": y, "sex": SEXES, "age": AGES})
+        survival(self.mx.isel(scenario=[0]))  # warm-up
+
+    def time_survival(self):
+        survival(self.mx)
