@@ -143,67 +143,55 @@ def _file_missing(tmp_path: Path) -> Path:
     return tmp_path / "absent.yaml"
 
 
-BUG_TYPO_REQUIRED = (
-    "library bug: reader.py Reader.raw raises 'required key is missing' before "
-    "close() sees the misspelt key, so the message neither names the typo nor "
-    "suggests the close match")
-BUG_TYPO_OPTIONAL = (
-    "library bug: reader.py Reader.close suggests only among keys present in the "
-    "file (_used); an absent optional key read with a default is never offered")
-
 # (id, builder, keywords): each keyword is a string that must appear in the
 # message, or a tuple of alternatives of which one must appear. "{file}" is the
 # name of the file that was loaded.
 _CASES = [
     ("typo_demography_level", mutated("typo_demography_level", _typo_demography_level),
-     ["{file}", "demography.fert", "fertilty", "'fertility'"], BUG_TYPO_REQUIRED),
+     ["{file}", "demography.fert", "fertilty", "fertility"]),
     ("typo_required_in_section", mutated("typo_required_in_section", _typo_required_in_section),
-     ["{file}", "case.base_", "base_yaer", "'base_year'"], BUG_TYPO_REQUIRED),
+     ["{file}", "case.base_", "base_yaer", "base_year"]),
     ("typo_optional_in_section", mutated("typo_optional_in_section", _typo_optional_in_section),
-     ["{file}", "demography.migration.timng", "unknown key", "'timing'"], BUG_TYPO_OPTIONAL),
+     ["{file}", "demography.migration.timng", "unknown key", "timing"]),
     ("stray_key_beside_real_one", mutated("stray_key_beside_real_one", _stray_key_beside_real_one),
-     ["{file}", "demography.fertility.tfrr", "unknown key", "did you mean 'tfr'"], None),
+     ["{file}", "demography.fertility.tfrr", "unknown key", "did you mean 'tfr'"]),
     ("tfr_negative", mutated("tfr_negative", _tfr_negative),
      ["{file}", "demography.fertility.tfr:", "expected a total fertility rate", "[0.0, 15.0]",
-      "got -1"], None),
+      "got -1"]),
     ("pattern_negative", mutated("pattern_negative", _pattern_negative),
-     ["{file}", "demography.fertility.pattern[20]", "expected a number in [0.0", "got -0.1"], None),
+     ["{file}", "demography.fertility.pattern[20]", "expected a number in [0.0", "got -0.1"]),
     ("qx_above_one", mutated("qx_above_one", _qx_above_one),
-     ["{file}", "demography.mortality.life_tables.2025.female.qx[50]", "1.0]", "got 1.5"], None),
+     ["{file}", "demography.mortality.life_tables.2025.female.qx[50]", "1.0]", "got 1.5"]),
     ("qx_one_before_open_age", mutated("qx_one_before_open_age", _qx_one_before_open_age),
-     ["{file}", "demography.mortality.life_tables.2025.female", "q_x must be below 1"], None),
+     ["{file}", "demography.mortality.life_tables.2025.female", "q_x must be below 1"]),
     ("missing_age", mutated("missing_age", _missing_age),
-     ["{file}", "demography.base_population.male", "expected 101 values", "got 100"], None),
+     ["{file}", "demography.base_population.male", "expected 101 values", "got 100"]),
     ("non_monotone_years", _non_monotone_years,
-     ["{file}", "demography.fertility.tfr", "years must increase", "2025 comes after 2030"], None),
+     ["{file}", "demography.fertility.tfr", "years must increase", "2025 comes after 2030"]),
     ("not_yaml_brackets", literal("not_yaml_brackets", "case: {name: [demoland\ndemography:\n"),
-     ["{file}", "not valid YAML", "line"], None),
+     ["{file}", "not valid YAML", "line"]),
     ("not_yaml_tabs", literal("not_yaml_tabs", "case:\n\tname: demoland\n"),
-     ["{file}", "not valid YAML", "line 2"], None),
+     ["{file}", "not valid YAML", "line 2"]),
     ("top_level_list", literal("top_level_list", "- case\n- demography\n"),
-     ["{file}", "expected a YAML mapping", "list"], None),
+     ["{file}", "expected a YAML mapping", "list"]),
     ("duplicate_key", literal("duplicate_key", "case:\n  name: a\n  name: b\ndemography: {}\n"),
-     ["{file}", "duplicate key 'name'", "line 3"], None),
+     ["{file}", "duplicate key 'name'", "line 3"]),
     ("extends_missing", literal("extends_missing", "extends: nope.yaml\ncase: {name: x}\n"),
-     ["{file}", ": extends:", "'nope.yaml'", "not found"], None),
+     ["{file}", ": extends:", "'nope.yaml'", "not found"]),
     ("extends_cycle", _extends_cycle,
-     [("a.yaml", "b.yaml"), "extends", "cycle", "a.yaml -> b.yaml -> a.yaml"], None),
-    ("file_missing", _file_missing, ["{file}", "file not found"], None),
+     [("a.yaml", "b.yaml"), "extends", "cycle", "a.yaml -> b.yaml -> a.yaml"]),
+    ("file_missing", _file_missing, ["{file}", "file not found"]),
     ("case_missing", mutated("case_missing", _case_missing),
-     ["{file}", ": case:", "required key is missing"], None),
+     ["{file}", ": case:", "required key is missing"]),
     ("string_for_number", mutated("string_for_number", _string_for_number),
-     ["{file}", "case.base_year", "expected a number", "'twenty twenty-five'"], None),
+     ["{file}", "case.base_year", "expected a number", "'twenty twenty-five'"]),
     ("two_mortality_methods", mutated("two_mortality_methods", _two_mortality_methods),
-     ["{file}", "demography.mortality", "exactly one of", "life_tables", "brass_logit"], None),
+     ["{file}", "demography.mortality", "exactly one of", "life_tables", "brass_logit"]),
     ("timing_sideways", mutated("timing_sideways", _timing_sideways),
-     ["{file}", "demography.migration.timing", "end, half", "'sideways'"], None),
+     ["{file}", "demography.migration.timing", "end, half", "'sideways'"]),
 ]
 
-BAD_CASES = [
-    pytest.param(build, keywords, id=case_id,
-                 marks=[pytest.mark.xfail(strict=True, reason=bug)] if bug else [])
-    for case_id, build, keywords, bug in _CASES
-]
+BAD_CASES = [pytest.param(build, keywords, id=case_id) for case_id, build, keywords in _CASES]
 
 
 def check_keywords(message: str, keywords, path: Path) -> None:
@@ -325,13 +313,6 @@ def test_error_in_inherited_key_names_parent(tmp_path, parent):
     assert "child.yaml" not in msg
 
 
-BUG_ORIGIN_OF_ITEMS = (
-    "library bug: reader.py Reader.file_for looks up composite keys such as "
-    "'female[0]' or 'tfr.2025' as one tuple element, misses, and falls back to the "
-    "enclosing mapping, whose origin is the child when the child sets a sibling key")
-
-
-@pytest.mark.xfail(strict=True, reason=BUG_ORIGIN_OF_ITEMS)
 def test_error_in_inherited_list_item_names_parent(tmp_path, parent):
     parent.write_text(parent.read_text().replace("[326158,", "[-326158,"))
     male = [1000] * 101
@@ -343,7 +324,6 @@ def test_error_in_inherited_list_item_names_parent(tmp_path, parent):
     assert msg.startswith(str(parent.resolve()))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_ORIGIN_OF_ITEMS)
 def test_error_in_inherited_series_anchor_names_parent(tmp_path, parent):
     parent.write_text(parent.read_text().replace("tfr: {2025: 2.7,", "tfr: {2025: -2.7,"))
     path = child_file(tmp_path, "demography:\n  fertility:\n    srb: 1.06\n")
@@ -354,20 +334,21 @@ def test_error_in_inherited_series_anchor_names_parent(tmp_path, parent):
     assert msg.startswith(str(parent.resolve()))
 
 
-BUG_MERGE_VALUES = (
-    "library bug: loader.py deep_merge merges every mapping key by key, so a child's "
-    "{year: value} series or a different mortality method is mixed with the parent's "
-    "instead of replacing it")
-
-
-@pytest.mark.xfail(strict=True, reason=BUG_MERGE_VALUES)
 def test_child_series_replaces_parent_series(tmp_path, parent):
     path = child_file(tmp_path, "demography:\n  fertility:\n    tfr: {2025: 2.0, 2050: 1.5}\n")
     tfr = load_assumptions(path).demography.fertility.tfr
     assert tfr == TimeSeries((2025, 2050), (2.0, 1.5))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_MERGE_VALUES)
+def test_error_in_child_series_anchor_names_child(tmp_path, parent):
+    path = child_file(tmp_path, "demography:\n  fertility:\n    tfr: {2025: 2.0, 2050: -1}\n")
+    with pytest.raises(AssumptionError) as info:
+        load_assumptions(path)
+    msg = str(info.value)
+    assert msg.startswith(f"{path.resolve()}: demography.fertility.tfr.2050: expected")
+    assert "got -1" in msg
+
+
 def test_child_can_switch_mortality_method(tmp_path, parent):
     table = yaml.safe_dump({"demography": {"mortality": _qx_table([0.01] * 100 + [1.0])}})
     mortality = load_assumptions(child_file(tmp_path, table)).demography.mortality
@@ -492,12 +473,7 @@ def test_form_missing_parameter_is_named(tmp_path):
         load_with(tmp_path, mutate)
 
 
-# -- immutability ---------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demoland():
-    return load_assumptions(DEMOLAND)
-
+# -- immutability (``demoland`` comes from conftest.py) ---------------------------------------------------------------------
 
 def test_dataclass_fields_cannot_be_assigned(demoland):
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -523,3 +499,12 @@ def test_arrays_are_read_only(demoland):
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 1.0
     assert demo.base_population.female[0] == 326158
+
+
+def test_child_schedule_replaces_parent_form(tmp_path, parent):
+    """A child's age schedule replaces the parent's form whole (no mixing of keys)."""
+    path = child_file(tmp_path, "demography:\n  fertility:\n    pattern: "
+                                "{first_age: 15, values: [1, 2, 3, 2, 2]}\n")
+    shares = load_assumptions(path).demography.fertility.pattern.values[0]
+    np.testing.assert_allclose(shares[15:20], [0.1, 0.2, 0.3, 0.2, 0.2])
+    assert shares[:15].sum() == 0 and shares[20:].sum() == 0

@@ -97,17 +97,24 @@ ALTERNATIVES = (
 )
 
 
-def _is_anchors(value) -> bool:
-    """A ``{year: value}`` mapping: replaced whole, never merged year by year."""
-    return isinstance(value, dict) and bool(value) and all(
-        isinstance(k, int) and not isinstance(k, bool) for k in value)
+SCHEDULE_KEYS = {"form", "first_age", "mx", "qx"}
+
+
+def _replaces_whole(value) -> bool:
+    """Values a child replaces rather than merges: scalars, lists, anchors
+    ``{year: value}`` and age schedules (``{form: ...}``, ``{first_age: ...}``,
+    ``{mx: ...}``, ``{qx: ...}``)."""
+    if not isinstance(value, dict):
+        return True
+    anchors = bool(value) and all(isinstance(k, int) and not isinstance(k, bool) for k in value)
+    return anchors or bool(SCHEDULE_KEYS & set(value))
 
 
 def deep_merge(base: dict, override: dict) -> dict:
     """Merge ``override`` into a copy of ``base``.
 
-    Mappings merge key by key; anchors ``{year: value}``, lists and scalars
-    replace the parent's value; setting one of a group of ``ALTERNATIVES``
+    Mappings merge key by key; what ``_replaces_whole`` names replaces the
+    parent's value; setting one of a group of ``ALTERNATIVES``
     removes the parent's other members of that group.
     """
     out = dict(base)
@@ -118,7 +125,7 @@ def deep_merge(base: dict, override: dict) -> dict:
                     if other not in override:
                         out.pop(other, None)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_anchors(value):
+        if isinstance(out.get(key), dict) and not _replaces_whole(value):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = value
@@ -140,6 +147,6 @@ def _overridden(key: tuple, data: dict) -> bool:
         if not isinstance(node, dict) or part not in node:
             return False
         node = node[part]
-        if not isinstance(node, dict):
+        if _replaces_whole(node):
             return True
     return False
