@@ -127,7 +127,7 @@ def migration_array(n_scenarios: int, n_years: int) -> np.ndarray:
     fade = np.clip(1.0 - np.arange(n_years) / 50.0, 0.0, 1.0)
     total = -30_000.0 * fade + g.normal(0.0, 10_000.0, (n_scenarios, n_years))
     out = np.empty((n_scenarios, n_years, 2, AGES.size))
-    out[...] = total[:, :, None, None] * pattern
+    np.multiply(total[:, :, None, None], pattern, out=out)  # no temporary of the full size
     return out
 
 

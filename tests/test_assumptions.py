@@ -424,7 +424,7 @@ def test_schedule_running_past_age_100_is_an_error(tmp_path):
     msg = str(info.value)
     assert "past_100.yaml" in msg
     assert "demography.fertility.pattern" in msg
-    assert "10 values from age 95 run past age 100" in msg
+    assert "10 ages from age 95 run past age 100" in msg
 
 
 def test_hadwiger_pattern_sums_to_one(tmp_path):

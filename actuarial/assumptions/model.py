@@ -11,28 +11,14 @@ import re
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
 from actuarial.assumptions.loader import load_tree
-from actuarial.assumptions.reader import REQUIRED as _REQ
-from actuarial.assumptions.reader import N_AGES, Reader
+from actuarial.assumptions.reader import Reader
+from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
+    SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
 from actuarial.assumptions.series import TimeSeries
-
-SEXES = ("female", "male")
-
-
-class BySex(NamedTuple):
-    female: object
-    male: object
-
-
-def frozen(array) -> np.ndarray:
-    out = np.array(array, dtype=float)
-    out.flags.writeable = False
-    return out
-
 
 @dataclass(frozen=True)
 class Case:
@@ -54,14 +40,6 @@ class MortalityTable:
 
     quantity: str
     values: np.ndarray
-
-
-@dataclass(frozen=True)
-class Anchored:
-    """Age schedules (or tables) given at anchor years, interpolated between."""
-
-    years: tuple[int, ...]
-    values: tuple
 
 
 @dataclass(frozen=True)
@@ -159,47 +137,10 @@ def _case(r: Reader) -> Case:
 
 # -- age schedules --------------------------------------------------------------
 
-def age_schedule(r: Reader, key, value, *, lo=None, hi=None, forms=("pattern",)) -> np.ndarray:
-    """A list over ages 0..100, ``{first_age, values}``, or ``{form, params}``."""
-    if isinstance(value, list):
-        return np.array(r.number_list(key, value, lo=lo, hi=hi, length=N_AGES))
-    if isinstance(value, dict) and "form" in value:
-        return _form(r, key, value, forms)[1]
-    if isinstance(value, dict) and "first_age" in value:
-        sub = Reader(value, r.origins, (*r.path, key))
-        with sub:
-            first = sub.number("first_age", lo=0, hi=100, integer=True)
-            values = sub.number_list("values", sub.raw("values"), lo=lo, hi=hi)
-        if first + len(values) > N_AGES:
-            raise r.error(key, f"{len(values)} values from age {first} run past age 100")
-        out = np.zeros(N_AGES)
-        out[first:first + len(values)] = values
-        return out
-    raise r.error(key, "expected a list of 101 values (ages 0..100+), "
-                       "{first_age: A, values: [...]}, or {form: NAME, ...parameters}")
-
-
-def _form(r: Reader, key, value: dict, allowed) -> tuple[str, np.ndarray]:
-    from actuarial.demography.laws import FORMS  # here: demography imports this module
-
-    sub = Reader(value, r.origins, (*r.path, key))
-    with sub:
-        names = [n for n, f in FORMS.items() if f[1] in allowed]
-        name = sub.string("form", choices=names)
-        func, quantity, params = FORMS[name]
-        kwargs = {p: sub.number(p, lo=b[0], hi=b[1], default=0.0 if p == "c" else _REQ)
-                  for p, b in params.items()}
-    with np.errstate(all="ignore"):
-        values = func(**kwargs)
-    if not np.all(np.isfinite(values)):
-        raise r.error(key, f"the {name} parameters give non-finite values")
-    return quantity, values
-
-
 def mortality_table(r: Reader, key, value) -> MortalityTable:
     """``{mx: [...]}``, ``{qx: [...]}`` or ``{form: gompertz_makeham|heligman_pollard, ...}``."""
     if isinstance(value, dict) and "form" in value:
-        quantity, values = _form(r, key, value, ("mx", "qx"))
+        quantity, values = form_values(r, key, value, ("mx", "qx"))
     elif isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("mx", "qx"):
         quantity = next(iter(value))
         sub = Reader(value, r.origins, (*r.path, key))
@@ -211,27 +152,6 @@ def mortality_table(r: Reader, key, value) -> MortalityTable:
     if quantity == "qx" and np.any(values[:-1] >= 1.0):
         raise r.error(key, "q_x must be below 1 before the open age group 100+")
     return MortalityTable(quantity, frozen(values))
-
-
-def by_sex(r: Reader, key, parse) -> BySex:
-    sub = r.section(key)
-    with sub:
-        return BySex(*(parse(sub, sex, sub.raw(sex)) for sex in SEXES))
-
-
-def anchored(r: Reader, key, parse) -> Anchored:
-    """``{year: item}`` anchors, years increasing; ``parse(reader, key, value)``."""
-    sub = r.section(key)
-    years, values = [], []
-    with sub:
-        for year in sub.keys():
-            if isinstance(year, bool) or not isinstance(year, int):
-                raise sub.error(year, "expected an integer year as key")
-            if years and year <= years[-1]:
-                raise sub.error(year, f"years must increase; {year} comes after {years[-1]}")
-            years.append(year)
-            values.append(parse(sub, year, sub.raw(year)))
-    return Anchored(tuple(years), tuple(values))
 
 
 # -- demography -------------------------------------------------------------------
