@@ -7,6 +7,9 @@ import xarray as xr
 from actuarial.assumptions.model import Assumptions
 from actuarial.demography.inputs import demographic_inputs
 from actuarial.demography.projection import project_population
+from actuarial.projection.economy import project_economy
+from actuarial.projection.labour import project_labour
+from actuarial.projection.pension import project_pension
 
 
 def run_demography(assumptions: Assumptions) -> xr.Dataset:
@@ -24,7 +27,20 @@ def run(assumptions: Assumptions) -> xr.DataTree:
     """Project every stage present in ``assumptions``; returns the results tree."""
     from actuarial import __version__
 
-    nodes = {"/demography": run_demography(assumptions)}
+    demography = run_demography(assumptions)
+    nodes = {"/demography": demography}
+    if assumptions.economy is not None:
+        labour = None
+        if assumptions.labour is not None:
+            labour = project_labour(assumptions.labour, demography["population"])
+        employed = labour["employed"].sum(("sex", "age")) if labour is not None else None
+        economy = project_economy(assumptions.economy, assumptions.case.years, employed)
+        nodes["/economy"] = economy
+        if labour is not None:
+            nodes["/labour"] = labour
+        if assumptions.pension is not None:
+            nodes["/pension"] = project_pension(assumptions.pension, assumptions.labour,
+                                                demography, labour, economy)
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
              "currency": assumptions.case.currency, "source": str(assumptions.source)}

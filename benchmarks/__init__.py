@@ -52,7 +52,7 @@ def rng(offset: int = 0) -> np.random.Generator:
     return np.random.default_rng([SEED, offset])
 
 
-def years(n_years: int) -> np.ndarray:
+def calendar_years(n_years: int) -> np.ndarray:
     return BASE_YEAR + np.arange(n_years)
 
 
@@ -153,7 +153,7 @@ def projection_inputs(n_scenarios: int, n_years: int) -> dict[str, xr.DataArray]
     age), ``asfr`` (scenario, year, age), ``srb`` (scenario, year) and
     ``net_migration`` (scenario, year, sex, age) vary by scenario.
     """
-    y = years(n_years)
+    y = calendar_years(n_years)
     c_sa = {"sex": SEXES, "age": AGES}
     c_s = {"scenario": np.arange(n_scenarios), "year": y}
     return {
@@ -177,7 +177,7 @@ def kernel_inputs(n_scenarios: int, n_years: int) -> tuple[np.ndarray, ...]:
     """
     from actuarial.demography.lifetable import survival
 
-    y = years(n_years)
+    y = calendar_years(n_years)
     mx = xr.DataArray(mx_array(n_scenarios, n_years), dims=("scenario", "year", "sex", "age"),
                       coords={"year": y, "sex": SEXES, "age": AGES})
     S = survival(mx)[0].values

@@ -10,7 +10,7 @@ Targets (DESIGN/performance brief):
   (``peakmem_*``: asv reports the whole process's peak RSS, inputs included).
 
 Numba compile (or cache load) happens in ``setup`` by one warm-up call, so
-it is never timed.
+it is never timed. ``ASV_SKIP_SLOW=1`` skips the 1,000-scenario cases.
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ from actuarial.demography.mortality import brass_mx
 from actuarial.demography.projection import project_population
 from actuarial.demography.reference import project_reference
 
-from . import (AGES, SEXES, e0_targets, empty_outputs, kernel_inputs, mx_array,
-               projection_inputs, standard_mx, years)
+from . import (AGES, SEXES, _skip_slow, calendar_years, e0_targets, empty_outputs, kernel_inputs, mx_array,
+               projection_inputs, standard_mx)
 
 REPO = Path(__file__).resolve().parents[1]
 DEMOLAND = REPO / "assumptions" / "demoland.yaml"
 
 SCENARIOS = [1, 100, 1000]
+SLOW_SCENARIOS = 1000  # skipped under ASV_SKIP_SLOW=1
 YEARS = [50, 100]
 TIMING_END = 0  # _kernels.project: 0 = migrants at the end of the step (UN WPP)
 STEP = 1.0
@@ -49,6 +50,8 @@ class ProjectionKernel:
     param_names = ["scenarios", "years"]
 
     def setup(self, scenarios, years):
+        if scenarios >= SLOW_SCENARIOS:
+            _skip_slow()
         self.args = kernel_inputs(scenarios, years)
         self.shape = (scenarios, years)
         # warm-up on one scenario: same array types, so the same specialisation
@@ -83,6 +86,8 @@ class ProjectionKernelPreallocated:
     param_names = ["scenarios", "years"]
 
     def setup(self, scenarios, years):
+        if scenarios >= SLOW_SCENARIOS:
+            _skip_slow()
         self.args = kernel_inputs(scenarios, years)
         self.outputs = empty_outputs(scenarios, years)
         _kernels.project(*self.args, TIMING_END, STEP, *self.outputs)  # warm-up, touches outputs
@@ -102,6 +107,8 @@ class ProjectPopulation:
     param_names = ["scenarios", "years"]
 
     def setup(self, scenarios, years):
+        if scenarios >= SLOW_SCENARIOS:
+            _skip_slow()
         self.inputs = projection_inputs(scenarios, years)
         warm = {k: (v.isel(scenario=[0]) if "scenario" in v.dims else v) for k, v in self.inputs.items()}
         project_population(**warm)
@@ -145,6 +152,8 @@ class Brass:
     param_names = ["scenarios"]
 
     def setup(self, scenarios):
+        if scenarios >= SLOW_SCENARIOS:
+            _skip_slow()
         self.standard = standard_mx()
         self.e0 = e0_targets(scenarios, 100)
         brass_mx(self.standard, self.e0[:1, :1])  # warm-up
@@ -160,7 +169,8 @@ class Survival:
     """Survival ratios and e_0, e_65 for 1,000 scenarios x 100 years x 2 sexes."""
 
     def setup(self):
-        y = years(100)
+        _skip_slow()
+        y = calendar_years(100)
         self.mx = xr.DataArray(mx_array(1000, 100), dims=("scenario", "year", "sex", "age"),
                                coords={"year": y, "sex": SEXES, "age": AGES})
         survival(self.mx.isel(scenario=[0]))  # warm-up

@@ -9,6 +9,7 @@ file the user actually has to edit.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -34,6 +35,15 @@ def _construct_mapping(loader, node, deep=False):
 
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+# YAML 1.1 reads 3.0e13 (no sign in the exponent) as text; accept the
+# YAML 1.2 float forms that actuaries write.
+_StrictLoader.yaml_implicit_resolvers = {
+    k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
 )
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from actuarial.assumptions.economy import Economy, Labour, parse_economy, parse_labour
 from actuarial.assumptions.loader import load_tree
+from actuarial.assumptions.pension import Pension, check_against_case, parse_pension
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
     SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
@@ -103,6 +105,9 @@ class Assumptions:
     digest: str
     case: Case
     demography: Demography
+    economy: Economy | None = None
+    labour: Labour | None = None
+    pension: Pension | None = None
 
 
 def load_assumptions(path) -> Assumptions:
@@ -113,9 +118,20 @@ def load_assumptions(path) -> Assumptions:
     with root:
         case = _case(root.section("case"))
         demography = _demography(root.section("demography"), case)
+        economy = parse_economy(root.section("economy")) if root.has("economy") else None
+        labour = parse_labour(root.section("labour")) if root.has("labour") else None
+        pension = None
+        if root.has("pension"):
+            for needed, value in (("economy", economy), ("labour", labour)):
+                if value is None:
+                    raise root.error(needed, "required key is missing (the pension section needs it)")
+            section = root.section("pension")
+            pension = parse_pension(section)
+            first_age = int(np.argmax((np.array(labour.participation.values[0]) > 0).any(0)))
+            check_against_case(section, pension, first_age)
     digest = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return Assumptions(path.resolve(), digest, case, demography)
+    return Assumptions(path.resolve(), digest, case, demography, economy, labour, pension)
 
 
 # -- case -------------------------------------------------------------------

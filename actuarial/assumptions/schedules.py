@@ -33,10 +33,11 @@ class Anchored:
     values: tuple
 
 
-def age_schedule(r: Reader, key, value, *, lo=None, hi=None, forms=("pattern",)) -> np.ndarray:
+def age_schedule(r: Reader, key, value, *, lo=None, hi=None, forms=("pattern",),
+                 what="a number") -> np.ndarray:
     """A list over ages 0..100, ``{first_age, [width,] values}``, or ``{form, params}``."""
     if isinstance(value, list):
-        return np.array(r.number_list(key, value, lo=lo, hi=hi, length=N_AGES))
+        return np.array(r.number_list(key, value, lo=lo, hi=hi, length=N_AGES, what=what))
     if isinstance(value, dict) and "form" in value:
         return form_values(r, key, value, forms)[1]
     if isinstance(value, dict) and "first_age" in value:
@@ -44,7 +45,7 @@ def age_schedule(r: Reader, key, value, *, lo=None, hi=None, forms=("pattern",))
         with sub:
             first = sub.number("first_age", lo=0, hi=100, integer=True)
             width = sub.number("width", lo=1, hi=100, integer=True, default=1)
-            values = np.repeat(sub.number_list("values", sub.raw("values"), lo=lo, hi=hi), width)
+            values = np.repeat(sub.number_list("values", sub.raw("values"), lo=lo, hi=hi, what=what), width)
         if first + len(values) > N_AGES:
             raise r.error(key, f"{len(values)} ages from age {first} run past age 100")
         out = np.zeros(N_AGES)

@@ -64,6 +64,9 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     deaths = np.empty((n, years.size, 2, n_ages))
     _kernels.project(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
     migrants = arrays[-1]
+    # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
+    qx = S.reshape(-1, years.size, 2, n_ages)
+    qx = np.concatenate([1.0 - qx[..., 1:], 1.0 - qx[..., -1:]], axis=-1)
     del arrays, S
 
     dims = ("scenario", "year", "sex", "age")
@@ -77,6 +80,9 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                 "long_name": "deaths during the year, by age reached at its end (0: born in the year)"}),
             "net_migration": (dims, np.broadcast_to(migrants, pop.shape), {
                 "units": "persons/year", "long_name": "net migrants during the year"}),
+            "death_probability": (dims, np.broadcast_to(qx, pop.shape), {
+                "units": "1", "long_name": "probability that a person of age x on 1 January "
+                                           "dies during the year (1 - S_x+1)"}),
             "life_expectancy": (("scenario", "year", "sex", "at_age"), e, {
                 "units": "year", "long_name": "period life expectancy"}),
         },

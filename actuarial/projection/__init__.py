@@ -1,0 +1,1 @@
+"""Projection stages after demography: economy, labour, pension."""

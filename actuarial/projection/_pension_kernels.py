@@ -1,0 +1,222 @@
+"""Numba kernel of the pension scheme: insured by credits, pensioners by type.
+
+State at 1 January of each year, per scenario and sex (0 female, 1 male):
+  A[x, c]  active insured aged x with c credited years
+  I[x, c]  inactive insured (keep their credits)
+  N[k, x]  pensioners of type k (0 old-age, 1 invalidity, 2 survivors)
+  B[k, x]  their total annual pensions
+Each year t (formulas in ``pension.py``): actives are brought to the target
+number of contributors K (excess -> inactive; shortfall filled by re-entrants
+then new entrants with no credits); during the year insured die (q), actives
+become invalid (incidence), survivors earn credits with probability equal to
+the contribution density; deaths of vested insured and of old-age and
+invalidity pensioners leave survivors' pensions; pensions in payment are
+indexed on 1 January; insured at or above the pensionable age retire on
+1 January t+1 (vested: old-age pension; not vested: lump sum or nothing).
+Awards during the year (invalidity, survivors) are paid for half of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from actuarial.demography._kernels import njit, prange
+
+# indices of ``par``
+ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE = range(8)
+# indices of the flow output (persons during year t, by sex)
+(ENTRANTS, REENTRANTS, TO_INACTIVE, DEATHS_INSURED, INVALID_AWARDED, INVALID_NOT_VESTED,
+ RETIRED_VESTED, RETIRED_NOT_VESTED, DEATHS_PENSIONERS, SURVIVOR_AWARDS) = range(10)
+N_FLOWS = 10
+
+
+@njit(cache=True)
+def _entitlement(c, ref, minp, par):
+    """accrual x credits x reference earnings, within [minimum, maximum]."""
+    amount = par[ACCRUAL] * c * ref
+    cap = par[MAXSHARE] * ref
+    if amount > cap:
+        amount = cap
+    if amount < minp:
+        amount = minp
+    return amount
+
+
+@njit(cache=True)
+def _survivor(g, x, count, amount, par, n_ages, newN, newB, exp_t, awn_t, awb_t, flows_t):
+    """A survivor's pension for the spouse of a person of sex g who died at age x."""
+    if count <= 0.0:
+        return
+    diff = np.int64(par[DIFF])
+    age = x - diff if g == 1 else x + diff
+    age = min(max(age + 1, 0), n_ages - 1)
+    s = 1 - g
+    newN[2, s, age] += count
+    newB[2, s, age] += amount
+    exp_t[2, s] += 0.5 * amount
+    awn_t[2, s] += count
+    awb_t[2, s] += amount
+    flows_t[s, SURVIVOR_AWARDS] += count
+
+
+@njit(cache=True, parallel=True)
+def project_scheme(K, q, inv, dens, married, level, scale_avg, ceil, R, minp, idx, lump_rate,
+                   par, A0, I0, N0, B0, x_lo, x_hi,
+                   inactive, pens_n, pens_b, expend, lumps, awards_n, awards_b, flows):
+    """Project the scheme; see the module docstring.
+
+    Shapes (s: scenario, length 1 broadcasts): K, q (s, T, 2, X); inv, dens,
+    married (2, X); level (s, T, 2) wage at scale 1; scale_avg (X, C)
+    average salary scale of the reference period ending before age x for c
+    credits; ceil, minp, idx, lump_rate (s, T); R (T, 2) integer pensionable
+    ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X). Insured ages are
+    x_lo..x_hi. Outputs (N, T, ...): inactive (2, X), pens_n (3, 2, X),
+    pens_b (3, 2), expend (3, 2), lumps (2), awards_n, awards_b (3, 2),
+    flows (2, N_FLOWS).
+    """
+    n_scen, T = inactive.shape[0], inactive.shape[1]
+    X, C = A0.shape[2], A0.shape[3]
+    for si in prange(n_scen):
+        s = np.int64(si)
+        sk = s if K.shape[0] > 1 else 0
+        sq = s if q.shape[0] > 1 else 0
+        sl = s if level.shape[0] > 1 else 0
+        se = s if ceil.shape[0] > 1 else 0
+        sa = s if A0.shape[0] > 1 else 0
+        sn = s if N0.shape[0] > 1 else 0
+        A = A0[sa].copy()
+        I = I0[sa].copy()
+        N = N0[sn].copy()
+        B = B0[sn].copy()
+        newA = np.empty_like(A)
+        newI = np.empty_like(I)
+        newN = np.empty_like(N)
+        newB = np.empty_like(B)
+        for t in range(T):
+            fl = flows[s, t]
+            # -- bring actives to the target number of contributors at 1 January t
+            for g in range(2):
+                for x in range(x_lo, x_hi + 1):
+                    target = K[sk, t, g, x]
+                    have = 0.0
+                    idle = 0.0
+                    for c in range(C):
+                        have += A[g, x, c]
+                        idle += I[g, x, c]
+                    if have > target:
+                        keep = target / have
+                        for c in range(C):
+                            I[g, x, c] += A[g, x, c] * (1.0 - keep)
+                            A[g, x, c] *= keep
+                        fl[g, TO_INACTIVE] += have - target
+                    elif have < target:
+                        back = min(target - have, par[REENTRY] * idle)
+                        if back > 0.0:
+                            share = back / idle
+                            for c in range(C):
+                                A[g, x, c] += I[g, x, c] * share
+                                I[g, x, c] *= 1.0 - share
+                        A[g, x, 0] += target - have - back
+                        fl[g, REENTRANTS] += back
+                        fl[g, ENTRANTS] += target - have - back
+                    total_i = 0.0
+                    for c in range(C):
+                        total_i += I[g, x, c]
+                    inactive[s, t, g, x] = total_i
+            pens_n[s, t, :, :, :] = N
+            for k in range(3):
+                for g in range(2):
+                    tot = 0.0
+                    for x in range(X):
+                        tot += B[k, g, x]
+                    pens_b[s, t, k, g] = tot
+            newA[:] = 0.0
+            newI[:] = 0.0
+            newN[:] = 0.0
+            newB[:] = 0.0
+            exp_t = expend[s, t]
+            awn_t = awards_n[s, t]
+            awb_t = awards_b[s, t]
+            minp_t = minp[se, t]
+            # -- pensioners during year t, indexed on 1 January t+1
+            for k in range(3):
+                for g in range(2):
+                    for x in range(X):
+                        n = N[k, g, x]
+                        if n <= 0.0:
+                            continue
+                        qk = q[sq, t, g, x] * (par[INV_MORT] if k == 1 else 1.0)
+                        qk = min(qk, 1.0)
+                        dead = n * qk
+                        exp_t[k, g] += B[k, g, x] * (1.0 - 0.5 * qk)
+                        fl[g, DEATHS_PENSIONERS] += dead
+                        if k < 2:
+                            cnt = dead * married[g, x]
+                            _survivor(g, x, cnt, cnt * par[SURV_SHARE] * B[k, g, x] / n,
+                                      par, X, newN, newB, exp_t, awn_t, awb_t, fl)
+                        dest = min(x + 1, X - 1)
+                        newN[k, g, dest] += n - dead
+                        newB[k, g, dest] += B[k, g, x] * (1.0 - qk) * (1.0 + idx[se, t])
+            # -- insured during year t
+            for g in range(2):
+                lev = level[sl, t, g]
+                for x in range(x_lo, x_hi + 1):
+                    qd = q[sq, t, g, x]
+                    p_inv = inv[g, x]
+                    d = dens[g, x]
+                    for c in range(min(C, x - x_lo + 2)):
+                        a = A[g, x, c]
+                        i = I[g, x, c]
+                        if a <= 0.0 and i <= 0.0:
+                            continue
+                        ref = min(lev * scale_avg[x + 1, c], ceil[se, t])
+                        ent = _entitlement(c, ref, minp_t, par)
+                        dead_a = a * qd
+                        invalid = a * (1.0 - qd) * p_inv
+                        stay = a - dead_a - invalid
+                        dead_i = i * qd
+                        fl[g, DEATHS_INSURED] += dead_a + dead_i
+                        if c >= par[INV_VESTING]:
+                            cnt = dead_a * married[g, x]
+                            _survivor(g, x, cnt, cnt * par[SURV_SHARE] * ent,
+                                      par, X, newN, newB, exp_t, awn_t, awb_t, fl)
+                            newN[1, g, x + 1] += invalid
+                            newB[1, g, x + 1] += invalid * ent
+                            exp_t[1, g] += 0.5 * invalid * ent
+                            awn_t[1, g] += invalid
+                            awb_t[1, g] += invalid * ent
+                            fl[g, INVALID_AWARDED] += invalid
+                        else:
+                            fl[g, INVALID_NOT_VESTED] += invalid
+                        if c >= par[VESTING]:
+                            cnt = dead_i * married[g, x]
+                            _survivor(g, x, cnt, cnt * par[SURV_SHARE] * ent,
+                                      par, X, newN, newB, exp_t, awn_t, awb_t, fl)
+                        up = min(c + 1, C - 1)
+                        newA[g, x + 1, up] += stay * d
+                        newA[g, x + 1, c] += stay * (1.0 - d)
+                        newI[g, x + 1, c] += i - dead_i
+                # -- retirement on 1 January t+1 at the pensionable age of t+1
+                r = R[min(t + 1, T - 1), g]
+                for x in range(max(r, x_lo), x_hi + 2):
+                    for c in range(C):
+                        n = newA[g, x, c] + newI[g, x, c]
+                        if n <= 0.0:
+                            continue
+                        ref = min(lev * scale_avg[x, c], ceil[se, t])
+                        if c >= par[VESTING]:
+                            ent = _entitlement(c, ref, minp_t, par)
+                            newN[0, g, x] += n
+                            newB[0, g, x] += n * ent
+                            awn_t[0, g] += n
+                            awb_t[0, g] += n * ent
+                            fl[g, RETIRED_VESTED] += n
+                        else:
+                            lumps[s, t, g] += n * lump_rate[se, t] * c * ref
+                            fl[g, RETIRED_NOT_VESTED] += n
+                        newA[g, x, c] = 0.0
+                        newI[g, x, c] = 0.0
+            A[:] = newA
+            I[:] = newI
+            N[:] = newN
+            B[:] = newB

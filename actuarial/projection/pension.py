@@ -1,0 +1,211 @@
+"""Defined-benefit social insurance pension scheme: projection and finance.
+
+Headcounts and amounts come from ``_pension_kernels.project_scheme``. Around
+it, by scenario and year t:
+
+  insurable earnings IE_t = sum_{s,x} K x density x min(w, ceiling)
+  contribution income  C_t = contribution rate_t x IE_t
+  benefit expenditure      = pensions paid + lump sums; administrative
+                             expenses = share x benefits; expenditure E_t
+                             includes both
+  investment income   II_t = i_t F_t + (C_t - E_t)((1 + i_t)^(1/2) - 1)
+  reserve           F_{t+1} = F_t + C_t + II_t - E_t   (cash flows mid-year)
+
+Metrics (ILO / standard vocabulary): PAYG cost rate E/IE; reserve ratio
+F_t / E_{t-1}; depletion year, the first year at whose end the reserve is
+not positive; GAP over h years, the constant rate pi with
+F_0 + pi PV(IE) = PV(E), PV with the discount-rate path and mid-year flows;
+system dependency ratio pensioners / contributors; replacement rates (new
+and average old-age pension / average insurable wage); expenditure / GDP.
+
+Reference earnings: wage-revalued career average (or final N years) of the
+cross-sectional salary scale over the last c ages before the award, at the
+wage level of the award year (the usual approximation of credit-based
+models, ILO pension model). Awards are not indexed in their first year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from scipy.stats import binom
+
+from actuarial.assumptions.economy import Labour
+from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
+from actuarial.projection import _pension_kernels as kern
+from actuarial.projection.labour import wage_level
+
+SEXES = ["female", "male"]
+FLOW_NAMES = ["entrants", "reentrants", "to_inactive", "deaths_insured", "invalidity_awarded",
+              "invalidity_not_vested", "retired_vested", "retired_not_vested",
+              "deaths_pensioners", "survivor_awards"]
+
+
+def _scen(da: xr.DataArray, dims) -> np.ndarray:
+    if "scenario" not in da.dims:
+        da = da.expand_dims("scenario")
+    return np.ascontiguousarray(da.transpose("scenario", *dims).values, dtype=np.float64)
+
+
+def reference_scale(scale: np.ndarray, x_lo: int, n_credits: int, method: str, final_years: int) -> np.ndarray:
+    """Average salary scale over the reference period ending before age x, by (x, c)."""
+    X = scale.size
+    out = np.zeros((X, n_credits))
+    for x in range(X):
+        for c in range(n_credits):
+            span = max(c, 1) if method == "career_average" else min(max(c, 1), final_years)
+            lo, hi = max(x - span, 0), max(x, 1)
+            out[x, c] = scale[lo:hi].mean() if hi > lo else scale[max(x - 1, 0)]
+    return out
+
+
+def initial_insured(K0: np.ndarray, x_lo: int, x_hi: int, n_credits: int, share: float) -> np.ndarray:
+    """Split contributors by age into credits ~ Binomial(x - x_lo, share)."""
+    X = K0.shape[-1]
+    dist = np.zeros((X, n_credits))
+    for x in range(x_lo, x_hi + 1):
+        dist[x] = binom.pmf(np.arange(n_credits), x - x_lo, share)
+    return K0[..., :, None] * dist
+
+
+def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
+                    labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
+    years = demography["year"].values
+    T, X = years.size, demography.sizes["age"]
+    ages = demography["age"].values
+    R = np.stack([s.at(years) for s in pension.pensionable_age], -1).astype(np.int64)
+    first = int(np.argmax((by_sex_array(labour_assumptions.participation.values[0]) > 0).any(0)))
+    x_lo, x_hi = first, int(R.max()) - 1
+    C = x_hi - x_lo + 2
+
+    # contributors below the pensionable age only (working pensioners do not count)
+    below = xr.DataArray(ages[None, None, :] < R[:, :, None], dims=("year", "sex", "age"))
+    K = labour["contributors"].where(below, 0.0)
+    K_a = _scen(K, ("year", "sex", "age"))
+    q = _scen(demography["death_probability"], ("year", "sex", "age"))
+    aw = economy["average_wage"]
+    level = wage_level(labour_assumptions, aw, labour["employed"])
+    level_a = _scen(level, ("year", "sex"))
+    scale = np.array(labour_assumptions.salary_scale)
+    ceiling = (pension.ceiling.at(years) * aw) if pension.ceiling is not None else aw * np.inf
+    rate = xr.DataArray(pension.contribution_rate.at(years), dims="year", coords={"year": years})
+    w_p = pension.indexation_prices
+    idx = w_p * economy["inflation"] + (1 - w_p) * economy["nominal_wage_growth"]
+    lump_rate = rate if pension.lump_sum == "refund" else rate * 0.0
+    n_s = max(a.shape[0] for a in (K_a, q, level_a))
+    par = np.array([pension.accrual_rate, pension.vesting_years, pension.invalidity_vesting,
+                    pension.survivor_share, pension.spouse_age_difference, pension.reentry_rate,
+                    pension.invalidity_mortality_factor,
+                    np.inf if pension.maximum_pension is None else pension.maximum_pension])
+    A0 = initial_insured(K_a[:, 0], x_lo, x_hi, C, pension.initial_credit_share)
+    I0 = A0 * pension.initial_inactive_ratio
+    N0 = np.array([by_sex_array(pension.initial_pensioners[k].counts) for k in BENEFIT_TYPES])[None]
+    B0 = N0 * np.array([by_sex_array(pension.initial_pensioners[k].average_pension) for k in BENEFIT_TYPES])[None]
+    dens = by_sex_array(labour_assumptions.density)
+    out = dict(
+        inactive=np.zeros((n_s, T, 2, X)), pens_n=np.zeros((n_s, T, 3, 2, X)),
+        pens_b=np.zeros((n_s, T, 3, 2)), expend=np.zeros((n_s, T, 3, 2)), lumps=np.zeros((n_s, T, 2)),
+        awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
+        flows=np.zeros((n_s, T, 2, kern.N_FLOWS)))
+    kern.project_scheme(
+        K_a, q, by_sex_array(pension.invalidity_incidence), dens, by_sex_array(pension.married),
+        level_a, reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years),
+        _scen(ceiling, ("year",)), R, _scen(pension.minimum_pension * aw, ("year",)),
+        _scen(idx, ("year",)), _scen(lump_rate, ("year",)), par,
+        np.ascontiguousarray(A0), np.ascontiguousarray(I0 * 1.0), np.ascontiguousarray(N0),
+        np.ascontiguousarray(B0), x_lo, x_hi, *out.values())
+
+    coords = {"scenario": np.arange(n_s), "year": years, "sex": SEXES, "age": ages,
+              "benefit_type": list(BENEFIT_TYPES), "flow": FLOW_NAMES}
+    d4 = ("scenario", "year", "sex", "age")
+    dt = ("scenario", "year", "benefit_type", "sex")
+    wages = level * xr.DataArray(scale, dims="age")
+    insured_wage = np.minimum(wages, ceiling)
+    ds = xr.Dataset(coords=coords)
+
+    def put(name, value, units, long_name):
+        ds[name] = value.assign_attrs(units=units, long_name=long_name) if isinstance(value, xr.DataArray) \
+            else xr.DataArray(value[1], dims=value[0]).assign_attrs(units=units, long_name=long_name)
+
+    put("contributors", K.broadcast_like(ds["scenario"]).transpose(*d4), "persons",
+        "active insured persons at 1 January, below the pensionable age")
+    put("inactive_insured", (d4, out["inactive"]), "persons", "inactive insured persons at 1 January")
+    put("pensioners", (("scenario", "year", "benefit_type", "sex", "age"), out["pens_n"]), "persons",
+        "pensioners at 1 January")
+    put("pension_amounts", (dt, out["pens_b"]), "currency/year", "annual pensions in payment at 1 January")
+    put("new_pensioners", (dt, out["awards_n"]), "persons/year", "pensions awarded during the year")
+    put("new_pension_amounts", (dt, out["awards_b"]), "currency/year", "annual amount of pensions awarded")
+    put("flows", (("scenario", "year", "sex", "flow"), out["flows"]), "persons/year",
+        "movements of insured persons and pensioners during the year")
+    put("pensionable_age", (("year", "sex"), R), "year", "pensionable age")
+    put("average_insurable_wage", (insured_wage * K).sum(("sex", "age")) / K.sum(("sex", "age")),
+        "currency/year", "average insurable wage of contributors")
+    put("insurable_earnings", (K * labour["density"] * insured_wage).sum(("sex", "age")),
+        "currency/year", "insurable earnings (contribution base)")
+    put("contribution_rate", rate, "1", "contribution rate")
+    benefits = xr.DataArray(out["expend"], dims=dt).sum("sex")
+    put("benefit_expenditure", benefits, "currency/year", "pensions paid during the year by type")
+    put("lump_sums", xr.DataArray(out["lumps"], dims=("scenario", "year", "sex")).sum("sex"),
+        "currency/year", "lump sums to insured reaching the pensionable age without vesting")
+    return finance(ds, pension, economy)
+
+
+def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset:
+    """Contributions, expenditure, reserve and the financing metrics."""
+    ie = ds["insurable_earnings"].transpose("scenario", "year")
+    sy = ("scenario", "year")
+    contributions = (ds["contribution_rate"] * ie).transpose(*sy)
+    benefits = (ds["benefit_expenditure"].sum("benefit_type") + ds["lump_sums"]).transpose(*sy)
+    admin = pension.administrative_cost * benefits
+    expenditure = benefits + admin
+    i = economy["interest_rate"].broadcast_like(ie).transpose("scenario", "year").values
+    C_a, E_a = contributions.values, expenditure.values
+    T = ie.sizes["year"]
+    reserve = np.empty((C_a.shape[0], T + 1))
+    invest = np.empty_like(C_a)
+    reserve[:, 0] = pension.initial_reserve
+    for t in range(T):
+        invest[:, t] = i[:, t] * reserve[:, t] + (C_a[:, t] - E_a[:, t]) * (np.sqrt(1 + i[:, t]) - 1)
+        reserve[:, t + 1] = reserve[:, t] + C_a[:, t] + invest[:, t] - E_a[:, t]
+
+    def put(name, value, units, long_name):
+        ds[name] = (value if isinstance(value, xr.DataArray) else xr.DataArray(value, dims=sy)).assign_attrs(
+            units=units, long_name=long_name)
+
+    put("contribution_income", contributions, "currency/year", "contribution income")
+    put("administrative_expenses", admin, "currency/year", "administrative expenses")
+    put("expenditure", expenditure, "currency/year", "total expenditure: benefits, lump sums, administration")
+    put("investment_income", invest, "currency/year", "investment income on the reserve")
+    put("reserve", reserve[:, :-1], "currency", "reserve at 1 January")
+    put("reserve_end", reserve[:, 1:], "currency", "reserve at 31 December")
+    prev = np.concatenate([np.full((E_a.shape[0], 1), np.nan), E_a[:, :-1]], axis=1)
+    put("reserve_ratio", reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before")
+    put("payg_cost_rate", expenditure / ie, "1", "PAYG cost rate: expenditure / insurable earnings")
+    years = ds["year"].values
+    exhausted = reserve[:, 1:] <= 0
+    depletion = np.where(exhausted.any(1), years[np.argmax(exhausted, axis=1)], np.nan)
+    ds["depletion_year"] = xr.DataArray(depletion, dims="scenario").assign_attrs(
+        units="year", long_name="first year at whose end the reserve is exhausted (NaN: never)")
+    # GAP with mid-year cash flows discounted at the discount-rate path
+    dr = economy["discount_rate"].broadcast_like(ie).transpose(*sy).values
+    v_start = np.concatenate([np.ones((dr.shape[0], 1)), np.cumprod(1 / (1 + dr), axis=1)[:, :-1]], axis=1)
+    v_mid = v_start / np.sqrt(1 + dr)
+    horizons = [h for h in pension.horizons if h <= T]
+    gap = np.array([((E_a * v_mid)[:, :h].sum(1) - reserve[:, 0]) / (ie.values * v_mid)[:, :h].sum(1)
+                    for h in horizons]).T
+    ds["general_average_premium"] = xr.DataArray(gap, dims=("scenario", "horizon"),
+                                                 coords={"horizon": horizons}).assign_attrs(
+        units="1", long_name="general average premium over the horizon (years)")
+    pens = ds["pensioners"].sum(("benefit_type", "sex", "age"))
+    put("system_dependency_ratio", pens / ds["contributors"].sum(("sex", "age")), "1",
+        "pensioners / active insured")
+    new = ds["new_pensioners"].sel(benefit_type="old_age").sum("sex")
+    new_amt = ds["new_pension_amounts"].sel(benefit_type="old_age").sum("sex")
+    aiw = ds["average_insurable_wage"]
+    put("replacement_rate", (new_amt / new.where(new > 0)) / aiw, "1",
+        "average new old-age pension / average insurable wage")
+    old = ds["pensioners"].sel(benefit_type="old_age").sum(("sex", "age"))
+    put("average_replacement_rate", ds["pension_amounts"].sel(benefit_type="old_age").sum("sex")
+        / old.where(old > 0) / aiw, "1", "average old-age pension in payment / average insurable wage")
+    put("expenditure_gdp", expenditure / economy["gdp"], "1", "expenditure / GDP")
+    return ds
