@@ -1,0 +1,135 @@
+"""Validation kinds for the pension stage.
+
+pension_steady_state  stationary population, constant wages, flat coverage,
+                      full careers: PAYG cost rate = (beneficiary-years /
+                      contributors) x (pension / wage) in closed form, and the
+                      GAP equals it
+pension_accounting    reserve(t+1) = reserve(t) + contributions + investment
+                      income - expenditure, and headcounts that flow between
+                      states with nothing created or lost
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from actuarial.assumptions import load_assumptions
+from actuarial.assumptions.model import (
+    Anchored, BySex, Fertility, LifeTableMortality, Migration, MortalityTable, frozen)
+from actuarial.assumptions.pension import Pensioners
+from actuarial.assumptions.reader import Reader
+from actuarial.assumptions.series import TimeSeries
+from actuarial.demography.inputs import demographic_inputs
+from actuarial.demography.lifetable import life_table
+from actuarial.pipeline import run
+from actuarial.validation import Row, row
+
+
+def stationary_scheme(path: Path, accrual: float):
+    """The assumptions at ``path`` made stationary: base-year rates forever,
+    NRR = 1, no migration, B L_x start; no growth, inflation 0, flat
+    participation, coverage, density 1 and salary scale; no invalidity or
+    survivors; everybody has full credits; pensioners in steady state."""
+    a = load_assumptions(path)
+    year = a.case.base_year
+    inputs = demographic_inputs(a.demography, [year])
+    mx = inputs["mx"].isel(year=0, drop=True)
+    lt = life_table(mx, radix=1.0)
+    srb = float(inputs["srb"][0])
+    pattern = inputs["asfr"].isel(year=0).values / float(inputs["asfr"].isel(year=0).sum())
+    tfr = (1 + srb) / float((pattern * lt["Lx"].sel(sex="female").values).sum())
+    births = np.array([1e5, 1e5 * srb])[:, None]
+    start = births * np.where(np.arange(101) < 100, lt["Lx"].values, lt["Tx"].values)
+    demo = dataclasses.replace(
+        a.demography,
+        base_population=BySex(frozen(start[0]), frozen(start[1])),
+        mortality=LifeTableMortality(Anchored((year,), (BySex(
+            MortalityTable("mx", frozen(mx.values[0])), MortalityTable("mx", frozen(mx.values[1]))),))),
+        fertility=Fertility(TimeSeries.constant(tfr), Anchored((0,), (frozen(pattern),)), None,
+                            TimeSeries.constant(srb)),
+        migration=Migration(TimeSeries.constant(0.0), BySex(frozen(np.full(101, 1 / 202)),
+                                                            frozen(np.full(101, 1 / 202))), None, "end"))
+    zero = TimeSeries.constant(0.0)
+    econ = dataclasses.replace(a.economy, real_gdp_growth=zero, productivity_growth=None, inflation=zero,
+                               real_wage_growth=zero)
+    x_lo = 20
+    R = int(a.pension.pensionable_age.female.values[0])
+    flat = np.where((np.arange(101) >= x_lo) & (np.arange(101) < R), 0.6, 0.0)
+    labour = dataclasses.replace(
+        a.labour, participation=Anchored((0,), (BySex(frozen(flat), frozen(flat)),)),
+        unemployment=BySex(zero, zero), coverage=BySex(TimeSeries.constant(0.5), TimeSeries.constant(0.5)),
+        density=BySex(frozen(np.ones(101)), frozen(np.ones(101))), salary_scale=frozen(np.ones(101)),
+        gender_wage_ratio=TimeSeries.constant(1.0))
+    benefit = accrual * (R - x_lo) * a.economy.average_wage
+    ages = np.arange(101)
+    # pensioners at y >= R: the actives of age R-1 and their survivors, i.e.
+    # 0.6 x 0.5 x P_y (the population is stationary and rates are flat)
+    old = np.where(ages >= R, 0.3 * start, 0.0)
+    none = Pensioners(BySex(frozen(np.zeros(101)), frozen(np.zeros(101))),
+                      BySex(frozen(np.zeros(101)), frozen(np.zeros(101))))
+    pens = dataclasses.replace(
+        a.pension, pensionable_age=BySex(TimeSeries.constant(R), TimeSeries.constant(R)),
+        accrual_rate=accrual, minimum_pension=0.0, maximum_pension=None, ceiling=None,
+        invalidity_incidence=BySex(frozen(np.zeros(101)), frozen(np.zeros(101))),
+        married=BySex(frozen(np.zeros(101)), frozen(np.zeros(101))), administrative_cost=0.0,
+        vesting_years=0, initial_credit_share=1.0, initial_inactive_ratio=0.0, initial_reserve=0.0,
+        initial_pensioners={"old_age": Pensioners(BySex(frozen(old[0]), frozen(old[1])),
+                                                  BySex(frozen(np.full(101, benefit)), frozen(np.full(101, benefit)))),
+                            "invalidity": none, "survivors": none})
+    return dataclasses.replace(a, demography=demo, economy=econ, labour=labour, pension=pens), start, R, benefit
+
+
+def pension_steady_state(name: str, r: Reader, folder: Path) -> list[Row]:
+    accrual = r.number("accrual_rate", lo=0.0, hi=0.1)
+    tol = r.number("rtol", lo=0.0)
+    a, start, R, benefit = stationary_scheme(folder / r.string("assumptions"), accrual)
+    tree = run(a)
+    p = tree["pension"].to_dataset().isel(scenario=0)
+    demo = tree["demography"].to_dataset().isel(scenario=0)
+    q = demo["death_probability"].isel(year=0).values
+    ages = np.arange(101)
+    # beneficiary-years: 1 January stock less half of the year's deaths
+    beneficiaries = (0.3 * start * (1 - q / 2))[:, ages >= R].sum()
+    contributors = (0.3 * start)[:, (ages >= 20) & (ages < R)].sum()
+    wage = a.economy.average_wage
+    closed = beneficiaries / contributors * benefit / wage
+    payg = p["payg_cost_rate"].values
+    gap = p["general_average_premium"].values
+    return [
+        row(name, "PAYG cost rate every year vs (B/N) x (P/W)", np.full(payg.shape, closed), payg, tol),
+        row(name, "GAP over each horizon vs PAYG cost rate", np.full(gap.shape, closed), gap, tol),
+        row(name, "contributors stay put", np.full(payg.shape, contributors),
+            p["contributors"].sum(("sex", "age")).values, tol),
+        row(name, "entrants beyond the entry age are 0 (abs, persons)", 0.0,
+            float(p["flows"].sel(flow=["to_inactive", "reentrants"]).sum()), 1e-6, relative=False),
+    ]
+
+
+def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
+    tol = r.number("rtol", lo=0.0)
+    p = run(load_assumptions(folder / r.string("assumptions")))["pension"].to_dataset()
+    f = p["flows"].sum("sex")
+    insured = (p["contributors"] + p["inactive_insured"]).sum(("sex", "age"))
+    out_of_insured = f.sel(flow=["deaths_insured", "invalidity_awarded", "invalidity_not_vested",
+                                 "retired_vested", "retired_not_vested"]).sum("flow")
+    pens = p["pensioners"].sum(("benefit_type", "sex", "age"))
+    nxt = slice(1, None)
+    cur = slice(None, -1)
+    return [
+        row(name, "reserve(t+1) = reserve(t) + C + II - E", p["reserve"].isel(year=nxt).values,
+            (p["reserve"] + p["contribution_income"] + p["investment_income"] - p["expenditure"]
+             ).isel(year=cur).values, tol),
+        row(name, "insured(t+1) - entrants(t+1) = insured(t) - exits(t)",
+            (insured - f.sel(flow="entrants")).isel(year=nxt).values,
+            (insured - out_of_insured).isel(year=cur).values, tol),
+        row(name, "pensioners(t+1) = pensioners(t) - deaths + awards",
+            pens.isel(year=nxt).values,
+            (pens - f.sel(flow="deaths_pensioners") + p["new_pensioners"].sum(("benefit_type", "sex"))
+             ).isel(year=cur).values, tol),
+    ]
+
+
+KINDS = {"pension_steady_state": pension_steady_state, "pension_accounting": pension_accounting}
