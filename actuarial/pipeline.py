@@ -49,3 +49,19 @@ def run(assumptions: Assumptions) -> xr.DataTree:
     tree = xr.DataTree.from_dict(nodes)
     tree.attrs.update(attrs)
     return tree
+
+
+def side_by_side(trees: dict[str, xr.DataTree], node: str = "pension", variables=None) -> xr.Dataset:
+    """One node of several runs (e.g. base and reform) on a new ``case`` dimension.
+
+    ``trees`` maps a case label to a results tree; ``variables`` picks data
+    variables (default: all those the runs share). Years must overlap; the
+    result keeps the common years.
+    """
+    sets = [trees[k][node].to_dataset() for k in trees]
+    names = variables or sorted(set.intersection(*(set(d.data_vars) for d in sets)))
+    years = sorted(set.intersection(*(set(d["year"].values.tolist()) for d in sets)))
+    if not years:
+        raise ValueError("the runs have no year in common")
+    return xr.concat([d[names].sel(year=years) for d in sets], dim="case", coords="minimal",
+                     compat="override").assign_coords(case=list(trees))

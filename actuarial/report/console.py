@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -35,3 +36,28 @@ def demography_summary(tree: xr.DataTree, assumptions) -> str:
     case = assumptions.case
     head = f"{case.country} ({case.name}): demography, base year {case.base_year}, {case.horizon} years"
     return head + "\n" + table.to_string(float_format=lambda v: f"{v:,.2f}")
+
+
+def _deterministic(ds: xr.Dataset) -> xr.Dataset:
+    return ds.median("scenario") if ds.sizes.get("scenario", 1) > 1 else ds.isel(scenario=0)
+
+
+def pension_summary(tree: xr.DataTree) -> str:
+    """Headline results of the pension valuation (percent in the report only)."""
+    p = _deterministic(tree["pension"].to_dataset())
+    years = [int(y) for y in p["year"].values[::10]]
+    d = p.sel(year=years)
+    table = pd.DataFrame({
+        "PAYG cost rate %": 100 * d["payg_cost_rate"].values,
+        "contribution rate %": 100 * d["contribution_rate"].values,
+        "reserve ratio": d["reserve_ratio"].values,
+        "system dep. ratio": d["system_dependency_ratio"].values,
+        "avg replacement %": 100 * d["average_replacement_rate"].values,
+        "expenditure % GDP": 100 * d["expenditure_gdp"].values,
+    }, index=pd.Index(years, name="year"))
+    gap = ", ".join(f"{int(h)} years {100 * float(v):.2f}%"
+                    for h, v in zip(p["horizon"].values, p["general_average_premium"].values))
+    depletion = p["depletion_year"].values
+    depletion = "none within the horizon" if np.isnan(depletion) else str(int(depletion))
+    return ("Pension scheme\n" + table.to_string(float_format=lambda v: f"{v:,.2f}")
+            + f"\nGeneral average premium: {gap}\nReserve depletion year: {depletion}")
