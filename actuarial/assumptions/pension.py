@@ -48,6 +48,8 @@ class Pension:
     initial_inactive_ratio: float  # inactive insured / active insured at each age
     initial_pensioners: dict  # type -> Pensioners
     horizons: tuple[int, ...]  # GAP horizons in years
+    scaled_premium_period: int  # years of each period of equilibrium
+    closed_group: bool  # also project the closed group (no new entrants)
 
 
 def _integer_series_by_sex(r: Reader, key) -> BySex:
@@ -64,6 +66,13 @@ def _pensioners(r: Reader, key) -> Pensioners:
         counts = _schedule_by_sex(sub, "counts", lo=0.0)
         amounts = _schedule_by_sex(sub, "average_pension", lo=0.0)
     return Pensioners(counts, amounts)
+
+
+def _flag(r: Reader, key, default: bool) -> bool:
+    value = r.raw(key, default)
+    if not isinstance(value, bool):
+        raise r.error(key, f"expected true or false, got {value!r}")
+    return value
 
 
 def parse_pension(r: Reader) -> Pension:
@@ -124,6 +133,8 @@ def parse_pension(r: Reader) -> Pension:
             initial_inactive_ratio=inactive_ratio,
             initial_pensioners=pensioners,
             horizons=tuple(horizons),
+            scaled_premium_period=r.number("scaled_premium_period", lo=1, hi=100, integer=True, default=10),
+            closed_group=_flag(r, "closed_group", True),
         )
     return pension
 

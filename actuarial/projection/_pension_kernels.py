@@ -23,7 +23,7 @@ import numpy as np
 from actuarial.demography._kernels import njit, prange
 
 # indices of ``par``
-ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE = range(8)
+ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE, CLOSED = range(9)
 # indices of the flow output (persons during year t, by sex)
 (ENTRANTS, REENTRANTS, TO_INACTIVE, DEATHS_INSURED, INVALID_AWARDED, INVALID_NOT_VESTED,
  RETIRED_VESTED, RETIRED_NOT_VESTED, DEATHS_PENSIONERS, SURVIVOR_AWARDS) = range(10)
@@ -60,17 +60,20 @@ def _survivor(g, x, count, amount, par, n_ages, newN, newB, exp_t, awn_t, awb_t,
 
 
 @njit(cache=True, parallel=True)
-def project_scheme(K, q, inv, dens, married, level, scale_avg, ceil, R, minp, idx, lump_rate,
+def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
                    par, A0, I0, N0, B0, x_lo, x_hi,
-                   inactive, pens_n, pens_b, expend, lumps, awards_n, awards_b, flows):
+                   earnings, inactive, pens_n, pens_b, expend, lumps, awards_n, awards_b, flows):
     """Project the scheme; see the module docstring.
 
     Shapes (s: scenario, length 1 broadcasts): K, q (s, T, 2, X); inv, dens,
-    married (2, X); level (s, T, 2) wage at scale 1; scale_avg (X, C)
+    married (2, X); level (s, T, 2) wage at scale 1; scale (X) salary
+    scale; scale_avg (X, C)
     average salary scale of the reference period ending before age x for c
     credits; ceil, minp, idx, lump_rate (s, T); R (T, 2) integer pensionable
     ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X). Insured ages are
-    x_lo..x_hi. Outputs (N, T, ...): inactive (2, X), pens_n (3, 2, X),
+    x_lo..x_hi; par[CLOSED] = 1 admits no new entrants (closed group).
+    Outputs (N, T, ...): earnings () insurable earnings sum of
+    A x density x min(wage, ceiling); inactive (2, X), pens_n (3, 2, X),
     pens_b (3, 2), expend (3, 2), lumps (2), awards_n, awards_b (3, 2),
     flows (2, N_FLOWS).
     """
@@ -82,6 +85,9 @@ def project_scheme(K, q, inv, dens, married, level, scale_avg, ceil, R, minp, id
         sq = s if q.shape[0] > 1 else 0
         sl = s if level.shape[0] > 1 else 0
         se = s if ceil.shape[0] > 1 else 0
+        sm = s if minp.shape[0] > 1 else 0
+        sx = s if idx.shape[0] > 1 else 0
+        sr = s if lump_rate.shape[0] > 1 else 0
         sa = s if A0.shape[0] > 1 else 0
         sn = s if N0.shape[0] > 1 else 0
         A = A0[sa].copy()
@@ -116,13 +122,18 @@ def project_scheme(K, q, inv, dens, married, level, scale_avg, ceil, R, minp, id
                             for c in range(C):
                                 A[g, x, c] += I[g, x, c] * share
                                 I[g, x, c] *= 1.0 - share
-                        A[g, x, 0] += target - have - back
+                        fresh = 0.0 if par[CLOSED] == 1.0 else target - have - back
+                        A[g, x, 0] += fresh
                         fl[g, REENTRANTS] += back
-                        fl[g, ENTRANTS] += target - have - back
+                        fl[g, ENTRANTS] += fresh
                     total_i = 0.0
+                    total_a = 0.0
                     for c in range(C):
                         total_i += I[g, x, c]
+                        total_a += A[g, x, c]
                     inactive[s, t, g, x] = total_i
+                    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
+                    earnings[s, t] += total_a * dens[g, x] * wage
             pens_n[s, t, :, :, :] = N
             for k in range(3):
                 for g in range(2):
@@ -137,7 +148,7 @@ def project_scheme(K, q, inv, dens, married, level, scale_avg, ceil, R, minp, id
             exp_t = expend[s, t]
             awn_t = awards_n[s, t]
             awb_t = awards_b[s, t]
-            minp_t = minp[se, t]
+            minp_t = minp[sm, t]
             # -- pensioners during year t, indexed on 1 January t+1
             for k in range(3):
                 for g in range(2):
@@ -156,7 +167,7 @@ def project_scheme(K, q, inv, dens, married, level, scale_avg, ceil, R, minp, id
                                       par, X, newN, newB, exp_t, awn_t, awb_t, fl)
                         dest = min(x + 1, X - 1)
                         newN[k, g, dest] += n - dead
-                        newB[k, g, dest] += B[k, g, x] * (1.0 - qk) * (1.0 + idx[se, t])
+                        newB[k, g, dest] += B[k, g, x] * (1.0 - qk) * (1.0 + idx[sx, t])
             # -- insured during year t
             for g in range(2):
                 lev = level[sl, t, g]
@@ -212,7 +223,7 @@ def project_scheme(K, q, inv, dens, married, level, scale_avg, ceil, R, minp, id
                             awb_t[0, g] += n * ent
                             fl[g, RETIRED_VESTED] += n
                         else:
-                            lumps[s, t, g] += n * lump_rate[se, t] * c * ref
+                            lumps[s, t, g] += n * lump_rate[sr, t] * c * ref
                             fl[g, RETIRED_NOT_VESTED] += n
                         newA[g, x, c] = 0.0
                         newI[g, x, c] = 0.0

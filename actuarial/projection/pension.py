@@ -34,6 +34,8 @@ from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
 from actuarial.projection import _pension_kernels as kern
 from actuarial.projection.labour import wage_level
+from actuarial.projection.pension_metrics import (
+    accrued_liability, add_closed_group, add_valuation_metrics, reserve_path)
 
 SEXES = ["female", "male"]
 FLOW_NAMES = ["entrants", "reentrants", "to_inactive", "deaths_insured", "invalidity_awarded",
@@ -96,25 +98,32 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     par = np.array([pension.accrual_rate, pension.vesting_years, pension.invalidity_vesting,
                     pension.survivor_share, pension.spouse_age_difference, pension.reentry_rate,
                     pension.invalidity_mortality_factor,
-                    np.inf if pension.maximum_pension is None else pension.maximum_pension])
+                    np.inf if pension.maximum_pension is None else pension.maximum_pension, 0.0])
     A0 = initial_insured(K_a[:, 0], x_lo, x_hi, C, pension.initial_credit_share)
     I0 = A0 * pension.initial_inactive_ratio
     N0 = np.array([by_sex_array(pension.initial_pensioners[k].counts) for k in BENEFIT_TYPES])[None]
     B0 = N0 * np.array([by_sex_array(pension.initial_pensioners[k].average_pension) for k in BENEFIT_TYPES])[None]
     dens = by_sex_array(labour_assumptions.density)
-    out = dict(
-        inactive=np.zeros((n_s, T, 2, X)), pens_n=np.zeros((n_s, T, 3, 2, X)),
-        pens_b=np.zeros((n_s, T, 3, 2)), expend=np.zeros((n_s, T, 3, 2)), lumps=np.zeros((n_s, T, 2)),
-        awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
-        flows=np.zeros((n_s, T, 2, kern.N_FLOWS)))
-    kern.project_scheme(
-        K_a, q, by_sex_array(pension.invalidity_incidence), dens, by_sex_array(pension.married),
-        level_a, reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years),
-        _scen(ceiling, ("year",)), R, _scen(pension.minimum_pension * aw, ("year",)),
-        _scen(idx, ("year",)), _scen(lump_rate, ("year",)), par,
-        np.ascontiguousarray(A0), np.ascontiguousarray(I0 * 1.0), np.ascontiguousarray(N0),
-        np.ascontiguousarray(B0), x_lo, x_hi, *out.values())
+    ceiling_a = _scen(ceiling, ("year",))
 
+    def scheme(closed: bool) -> dict:
+        out = dict(
+            earnings=np.zeros((n_s, T)), inactive=np.zeros((n_s, T, 2, X)),
+            pens_n=np.zeros((n_s, T, 3, 2, X)), pens_b=np.zeros((n_s, T, 3, 2)),
+            expend=np.zeros((n_s, T, 3, 2)), lumps=np.zeros((n_s, T, 2)),
+            awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
+            flows=np.zeros((n_s, T, 2, kern.N_FLOWS)))
+        par[kern.CLOSED] = 1.0 if closed else 0.0
+        kern.project_scheme(
+            K_a, q, by_sex_array(pension.invalidity_incidence), dens, by_sex_array(pension.married),
+            level_a, scale, reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years),
+            ceiling_a, R, _scen(pension.minimum_pension * aw, ("year",)),
+            _scen(idx, ("year",)), _scen(lump_rate, ("year",)), par,
+            np.ascontiguousarray(A0), np.ascontiguousarray(I0), np.ascontiguousarray(N0),
+            np.ascontiguousarray(B0), x_lo, x_hi, *out.values())
+        return out
+
+    out = scheme(closed=False)
     coords = {"scenario": np.arange(n_s), "year": years, "sex": SEXES, "age": ages,
               "benefit_type": list(BENEFIT_TYPES), "flow": FLOW_NAMES}
     d4 = ("scenario", "year", "sex", "age")
@@ -140,14 +149,32 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     put("pensionable_age", (("year", "sex"), R), "year", "pensionable age")
     put("average_insurable_wage", (insured_wage * K).sum(("sex", "age")) / K.sum(("sex", "age")),
         "currency/year", "average insurable wage of contributors")
-    put("insurable_earnings", (K * labour["density"] * insured_wage).sum(("sex", "age")),
+    put("insurable_earnings", (("scenario", "year"), out["earnings"]),
         "currency/year", "insurable earnings (contribution base)")
     put("contribution_rate", rate, "1", "contribution rate")
     benefits = xr.DataArray(out["expend"], dims=dt).sum("sex")
     put("benefit_expenditure", benefits, "currency/year", "pensions paid during the year by type")
     put("lump_sums", xr.DataArray(out["lumps"], dims=("scenario", "year", "sex")).sum("sex"),
         "currency/year", "lump sums to insured reaching the pensionable age without vesting")
-    return finance(ds, pension, economy)
+    ds = finance(ds, pension, economy)
+    first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731
+    in_payment, accrued = accrued_liability(
+        q[:, 0], level_a[:, 0], reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years),
+        ceiling_a[:, 0], R[0], A0, I0, N0, B0, pension.accrual_rate, pension.invalidity_mortality_factor,
+        first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo)
+    for name, value, long_name in (
+            ("accrued_liability_pensioners", in_payment, "accrued-to-date liability: pensions in payment"),
+            ("accrued_liability_insured", accrued, "accrued-to-date liability: rights accrued by the insured"),
+            ("accrued_liability", in_payment + accrued, "accrued-to-date liability (implicit pension debt)")):
+        ds[name] = xr.DataArray(value, dims="scenario").assign_attrs(units="currency", long_name=long_name)
+    ds["accrued_liability_gdp"] = (ds["accrued_liability"] / first(economy["gdp"])).assign_attrs(
+        units="1", long_name="accrued-to-date liability / GDP of the base year")
+    if pension.closed_group:
+        closed = scheme(closed=True)
+        benefits = closed["expend"].sum((2, 3)) + closed["lumps"].sum(2)
+        ds = add_closed_group(ds, closed["earnings"], benefits * (1 + pension.administrative_cost),
+                              pension, economy)
+    return add_valuation_metrics(ds, pension, economy)
 
 
 def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset:
@@ -158,16 +185,9 @@ def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset
     benefits = (ds["benefit_expenditure"].sum("benefit_type") + ds["lump_sums"]).transpose(*sy)
     admin = pension.administrative_cost * benefits
     expenditure = benefits + admin
-    i = economy["interest_rate"].broadcast_like(ie).transpose("scenario", "year").values
+    i = economy["interest_rate"].broadcast_like(ie).transpose(*sy).values
     C_a, E_a = contributions.values, expenditure.values
-    T = ie.sizes["year"]
-    reserve = np.empty((C_a.shape[0], T + 1))
-    invest = np.empty_like(C_a)
-    reserve[:, 0] = pension.initial_reserve
-    for t in range(T):
-        invest[:, t] = i[:, t] * reserve[:, t] + (C_a[:, t] - E_a[:, t]) * (np.sqrt(1 + i[:, t]) - 1)
-        reserve[:, t + 1] = reserve[:, t] + C_a[:, t] + invest[:, t] - E_a[:, t]
-
+    reserve, invest = reserve_path(pension.initial_reserve, C_a, E_a, i)
     def put(name, value, units, long_name):
         ds[name] = (value if isinstance(value, xr.DataArray) else xr.DataArray(value, dims=sy)).assign_attrs(
             units=units, long_name=long_name)
@@ -186,16 +206,6 @@ def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset
     depletion = np.where(exhausted.any(1), years[np.argmax(exhausted, axis=1)], np.nan)
     ds["depletion_year"] = xr.DataArray(depletion, dims="scenario").assign_attrs(
         units="year", long_name="first year at whose end the reserve is exhausted (NaN: never)")
-    # GAP with mid-year cash flows discounted at the discount-rate path
-    dr = economy["discount_rate"].broadcast_like(ie).transpose(*sy).values
-    v_start = np.concatenate([np.ones((dr.shape[0], 1)), np.cumprod(1 / (1 + dr), axis=1)[:, :-1]], axis=1)
-    v_mid = v_start / np.sqrt(1 + dr)
-    horizons = [h for h in pension.horizons if h <= T]
-    gap = np.array([((E_a * v_mid)[:, :h].sum(1) - reserve[:, 0]) / (ie.values * v_mid)[:, :h].sum(1)
-                    for h in horizons]).T
-    ds["general_average_premium"] = xr.DataArray(gap, dims=("scenario", "horizon"),
-                                                 coords={"horizon": horizons}).assign_attrs(
-        units="1", long_name="general average premium over the horizon (years)")
     pens = ds["pensioners"].sum(("benefit_type", "sex", "age"))
     put("system_dependency_ratio", pens / ds["contributors"].sum(("sex", "age")), "1",
         "pensioners / active insured")

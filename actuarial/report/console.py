@@ -59,5 +59,11 @@ def pension_summary(tree: xr.DataTree) -> str:
                     for h, v in zip(p["horizon"].values, p["general_average_premium"].values))
     depletion = p["depletion_year"].values
     depletion = "none within the horizon" if np.isnan(depletion) else str(int(depletion))
-    return ("Pension scheme\n" + table.to_string(float_format=lambda v: f"{v:,.2f}")
-            + f"\nGeneral average premium: {gap}\nReserve depletion year: {depletion}")
+    lines = [
+        f"General average premium: {gap}",
+        f"Reserve depletion year: {depletion}",
+        f"Steady-state contribution rate: {100 * float(p['steady_state_rate']):.2f}%",
+        f"Actuarial balance over 75 years: {100 * float(p['actuarial_balance']):.2f}% of insurable earnings",
+        f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP",
+    ]
+    return "Pension scheme\n" + table.to_string(float_format=lambda v: f"{v:,.2f}") + "\n" + "\n".join(lines)

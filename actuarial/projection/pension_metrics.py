@@ -1,0 +1,177 @@
+"""Financing metrics of a pension scheme, from its projected cash flows.
+
+Notation by scenario and year t = 0..T-1: insurable earnings IE_t,
+contributions C_t, expenditure E_t, reserve F_t at 1 January, interest i_t,
+discount rate d_t; cash flows at mid-year, so
+
+  v_t = prod_{k<t} 1 / (1 + d_k)  (start of year t),  m_t = v_t / sqrt(1 + d_t)
+  F_{t+1} = F_t + C_t + II_t - E_t,  II_t = i_t F_t + (C_t - E_t)(sqrt(1 + i_t) - 1)
+
+- GAP over h years: pi with F_0 + pi sum_{t<h} IE_t m_t = sum_{t<h} E_t m_t.
+- Scaled premium (ILO; Thullen 1973): for successive periods of n years, the
+  lowest level rate under which the reserve does not fall in any year of
+  the period, given the reserve left by the previous periods.
+- Steady-state contribution rate (Chief Actuary of Canada, CPP reports): the
+  constant rate from the valuation year under which the reserve ratio
+  F_t / E_{t-1} is the same 10 and 60 years after the valuation.
+- Actuarial balance over 75 years (US Social Security Trustees): summarized
+  income rate (F_0 + PV C) / PV IE minus summarized cost rate
+  (PV E + v_75 E_75) / PV IE, the last term the cost of ending with a
+  reserve of one year's expenditure.
+- Open-group present values over 75 years, and closed-group (participants
+  at the valuation date only, no new entrants) over the whole projection.
+- Accrued-to-date liability at the valuation date: pensions in payment
+  (old-age and invalidity) x indexed life annuities, plus the pensions
+  accrued by the insured (accrual x credits x reference earnings revalued
+  with wages to the pensionable age) x deferred indexed annuities; base-year
+  mortality and economic rates held constant; contingent survivors'
+  benefits are not valued.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+STEADY_STATE_YEARS = (10, 60)
+BALANCE_HORIZON = 75
+SY = ("scenario", "year")
+
+
+def reserve_path(F0, C: np.ndarray, E: np.ndarray, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reserve (scenario, T+1) at each 1 January and investment income (scenario, T)."""
+    n, T = C.shape
+    F = np.empty((n, T + 1))
+    invest = np.empty((n, T))
+    F[:, 0] = F0
+    half = np.sqrt(1 + i) - 1
+    for t in range(T):
+        invest[:, t] = i[:, t] * F[:, t] + (C[:, t] - E[:, t]) * half[:, t]
+        F[:, t + 1] = F[:, t] + C[:, t] + invest[:, t] - E[:, t]
+    return F, invest
+
+
+def discount_factors(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """v_t (start of year t) and m_t (mid-year) for a discount-rate path (scenario, T)."""
+    v = np.concatenate([np.ones((d.shape[0], 1)), np.cumprod(1 / (1 + d), axis=1)[:, :-1]], axis=1)
+    return v, v / np.sqrt(1 + d)
+
+
+def _arrays(ds: xr.Dataset, economy: xr.Dataset):
+    ie = ds["insurable_earnings"].transpose(*SY).values
+    E = ds["expenditure"].transpose(*SY).values
+    rate = ds["contribution_rate"].broadcast_like(ds["insurable_earnings"]).transpose(*SY).values
+    i = economy["interest_rate"].broadcast_like(ds["insurable_earnings"]).transpose(*SY).values
+    d = economy["discount_rate"].broadcast_like(ds["insurable_earnings"]).transpose(*SY).values
+    return ie, E, rate, i, d
+
+
+def scaled_premium(F0, ie, E, i, period: int) -> np.ndarray:
+    """Level rate per period so that the reserve never falls within it."""
+    n, T = ie.shape
+    out = np.empty((n, T))
+    F = np.full(n, float(F0)) if np.ndim(F0) == 0 else np.asarray(F0, float).copy()
+    for a in range(0, T, period):
+        b = min(a + period, T)
+        # net flow in year t is affine in the rate: reserve path at rates 0 and 1
+        F_0, _ = reserve_path(F, np.zeros((n, b - a)), E[:, a:b], i[:, a:b])
+        F_1, _ = reserve_path(F, ie[:, a:b], E[:, a:b], i[:, a:b])
+        net0 = F_0[:, 1:] - F_0[:, :-1]
+        slope = (F_1[:, 1:] - F_1[:, :-1]) - net0
+        pi = np.maximum((-net0 / slope).max(axis=1), 0.0)
+        out[:, a:b] = pi[:, None]
+        F = (F_0 + pi[:, None] * (F_1 - F_0))[:, -1]
+    return out
+
+
+def steady_state_rate(F0, ie, E, i, years=STEADY_STATE_YEARS) -> np.ndarray:
+    """Constant rate giving equal reserve ratios F_t / E_{t-1} at the two years."""
+    a, b = years
+    if ie.shape[1] <= b:
+        return np.full(ie.shape[0], np.nan)
+    F_0, _ = reserve_path(F0, np.zeros_like(ie), E, i)
+    F_1, _ = reserve_path(F0, ie, E, i)
+    G = F_1 - F_0
+    num = F_0[:, b] / E[:, b - 1] - F_0[:, a] / E[:, a - 1]
+    den = G[:, a] / E[:, a - 1] - G[:, b] / E[:, b - 1]
+    return num / den
+
+
+def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Dataset:
+    ie, E, rate, i, d = _arrays(ds, economy)
+    F0 = pension.initial_reserve
+    T = ie.shape[1]
+    v, m = discount_factors(d)
+    horizons = [h for h in pension.horizons if h <= T]
+    gap = np.array([((E * m)[:, :h].sum(1) - F0) / (ie * m)[:, :h].sum(1) for h in horizons]).T
+    ds["general_average_premium"] = xr.DataArray(
+        gap.reshape(-1, len(horizons)), dims=("scenario", "horizon"), coords={"horizon": horizons}).assign_attrs(
+        units="1", long_name="general average premium over the horizon (years)")
+    ds["scaled_premium"] = xr.DataArray(scaled_premium(F0, ie, E, i, pension.scaled_premium_period),
+                                        dims=SY).assign_attrs(
+        units="1", long_name=f"scaled premium, periods of {pension.scaled_premium_period} years")
+    ds["steady_state_rate"] = xr.DataArray(steady_state_rate(F0, ie, E, i), dims="scenario").assign_attrs(
+        units="1", long_name="steady-state contribution rate (equal reserve ratios after 10 and 60 years)")
+    H = min(BALANCE_HORIZON, T - 1)
+    pv_ie = (ie * m)[:, :H].sum(1)
+    pv_c = (rate * ie * m)[:, :H].sum(1)
+    pv_e = (E * m)[:, :H].sum(1)
+    income = (F0 + pv_c) / pv_ie
+    cost = (pv_e + v[:, H] * E[:, H]) / pv_ie
+    scalars = {
+        "pv_insurable_earnings": (pv_ie, "currency", f"open group: PV of insurable earnings, {H} years"),
+        "pv_contributions": (pv_c, "currency", f"open group: PV of contributions, {H} years"),
+        "pv_expenditure": (pv_e, "currency", f"open group: PV of expenditure, {H} years"),
+        "summarized_income_rate": (income, "1", f"(reserve + PV contributions) / PV earnings, {H} years"),
+        "summarized_cost_rate": (cost, "1", f"(PV expenditure + ending reserve of one year's cost) / PV earnings, {H} years"),
+        "actuarial_balance": (income - cost, "1", f"summarized income rate - summarized cost rate, {H} years"),
+    }
+    for name, (value, units, long_name) in scalars.items():
+        ds[name] = xr.DataArray(value, dims="scenario").assign_attrs(units=units, long_name=long_name)
+    return ds
+
+
+def add_closed_group(ds: xr.Dataset, earnings: np.ndarray, expenditure: np.ndarray, pension,
+                     economy: xr.Dataset) -> xr.Dataset:
+    """Present values for the participants at the valuation date only."""
+    _, _, rate, _, d = _arrays(ds, economy)
+    _, m = discount_factors(d)
+    pv_c = (rate * earnings * m).sum(1)
+    pv_e = (expenditure * m).sum(1)
+    for name, value, long_name in (
+            ("closed_group_pv_contributions", pv_c, "closed group: PV of contributions"),
+            ("closed_group_pv_expenditure", pv_e, "closed group: PV of expenditure"),
+            ("closed_group_deficit", pv_e - pv_c - pension.initial_reserve,
+             "closed group: PV expenditure - PV contributions - reserve")):
+        ds[name] = xr.DataArray(value, dims="scenario").assign_attrs(units="currency", long_name=long_name)
+    return ds
+
+
+def accrued_liability(q, level0, scale_avg, ceiling0, R, A0, I0, N0, B0, accrual, inv_factor,
+                      discount, wage_growth, indexation, x_lo) -> tuple[np.ndarray, np.ndarray]:
+    """Accrued-to-date liability at the valuation date (module docstring).
+
+    q (s, 2, X) base-year probabilities of dying; level0 (s, 2) wage at
+    scale 1; scale_avg (X, C); R (2,) pensionable ages; A0, I0 (s, 2, X, C);
+    N0, B0 (s, 3, 2, X). Rates are the base year's. Returns (pensions in
+    payment, accrued rights of the insured), each (s,).
+    """
+    from actuarial.demography.lifetable import annuity_factors
+
+    j = (1 + discount) / (1 + indexation) - 1
+    ann = annuity_factors(q, j, payments_per_year=12)
+    ann_inv = annuity_factors(np.minimum(q * inv_factor, 1.0), j, payments_per_year=12)
+    in_payment = (B0[:, 0] * ann + B0[:, 1] * ann_inv + B0[:, 2] * ann).sum((1, 2))
+    X, C = scale_avg.shape
+    c = np.arange(C)
+    accrued = np.zeros(q.shape[0])
+    for g in range(2):
+        r = int(R[g])
+        for x in range(x_lo, r):
+            n = r - x
+            survive = np.prod(1 - q[:, g, x:r], axis=1)
+            ref = np.minimum(level0[:, g, None] * scale_avg[x, None, :], ceiling0[:, None])
+            pension_at_R = accrual * c * ref * (1 + wage_growth) ** n
+            value = pension_at_R * (survive * (1 + discount) ** -n * ann[:, g, r])[:, None]
+            accrued += ((A0[:, g, x] + I0[:, g, x]) * value).sum(1)
+    return in_payment, accrued
