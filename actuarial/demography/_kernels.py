@@ -115,14 +115,15 @@ def _brass_table(k, wb, m100_ratio, female, l, m):
     return e0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def brass_logit(wb, m100_ratio, female, e0_target, mx_out):
     """Solve the Brass logit level alpha of each table to hit its e_0 target.
 
     Y_x = alpha + beta Y^s_x with Y_x = 1/2 ln((1 - l_x) / l_x), so
     l_x = 1 / (1 + k w_x^beta), k = exp(2 alpha), w_x = (1 - l^s_x) / l^s_x.
-    Newton steps in ln k with de_0/d ln k ~ -sum l_x (1 - l_x), which is
-    exact up to the small a_0 and open-group terms; 1e-10 years tolerance.
+    e_0 falls as ln k rises: Newton steps in ln k with
+    de_0/d ln k ~ -sum l_x (1 - l_x) (exact up to the small a_0 and open-group
+    terms), safeguarded by bisection inside a bracket; 1e-10 years tolerance.
     ``wb``, ``m100_ratio``: per sex; ``female``, ``e0_target``: per table.
     """
     n_tab = e0_target.shape[0]
@@ -130,16 +131,24 @@ def brass_logit(wb, m100_ratio, female, e0_target, mx_out):
     for i in prange(n_tab):
         s = 0 if female[i] else 1
         l = np.empty(n)
+        lo, hi = -40.0, 40.0  # bracket of ln k: e0(lo) > target > e0(hi)
         lnk = 0.0
-        for _ in range(60):
+        for _ in range(200):
             e0 = _brass_table(np.exp(lnk), wb[s], m100_ratio[s], female[i], l, mx_out[i])
+            if not np.isfinite(e0):
+                e0 = 1e300
             diff = e0 - e0_target[i]
             if abs(diff) < 1e-10:
                 break
+            if diff > 0:
+                lo = lnk
+            else:
+                hi = lnk
             slope = 0.0
             for x in range(1, n):
                 slope -= l[x] * (1.0 - l[x])
-            lnk -= diff / slope
+            step = lnk - diff / slope if slope < 0 else np.nan
+            lnk = step if lo < step < hi else 0.5 * (lo + hi)
 
 
 @njit(cache=True, parallel=True)

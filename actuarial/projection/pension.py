@@ -50,15 +50,19 @@ def _scen(da: xr.DataArray, dims) -> np.ndarray:
 
 
 def reference_scale(scale: np.ndarray, x_lo: int, n_credits: int, method: str, final_years: int) -> np.ndarray:
-    """Average salary scale over the reference period ending before age x, by (x, c)."""
+    """Average salary scale over the reference period ending before age x, by (x, c).
+
+    The period is the last c ages (career average) or the last min(c, N)
+    ages (final N years), at least one age; it starts no earlier than age 0.
+    """
     X = scale.size
-    out = np.zeros((X, n_credits))
-    for x in range(X):
-        for c in range(n_credits):
-            span = max(c, 1) if method == "career_average" else min(max(c, 1), final_years)
-            lo, hi = max(x - span, 0), max(x, 1)
-            out[x, c] = scale[lo:hi].mean() if hi > lo else scale[max(x - 1, 0)]
-    return out
+    cum = np.concatenate([[0.0], np.cumsum(scale)])
+    x = np.arange(X)[:, None]
+    c = np.arange(n_credits)[None, :]
+    span = np.maximum(c, 1) if method == "career_average" else np.minimum(np.maximum(c, 1), final_years)
+    hi = np.maximum(x, 1)
+    lo = np.maximum(hi - span, 0)
+    return (cum[hi] - cum[lo]) / (hi - lo)
 
 
 def initial_insured(K0: np.ndarray, x_lo: int, x_hi: int, n_credits: int, share: float) -> np.ndarray:
@@ -105,6 +109,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     B0 = N0 * np.array([by_sex_array(pension.initial_pensioners[k].average_pension) for k in BENEFIT_TYPES])[None]
     dens = by_sex_array(labour_assumptions.density)
     ceiling_a = _scen(ceiling, ("year",))
+    ref_scale = reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years)
 
     def scheme(closed: bool) -> dict:
         out = dict(
@@ -116,7 +121,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
         par[kern.CLOSED] = 1.0 if closed else 0.0
         kern.project_scheme(
             K_a, q, by_sex_array(pension.invalidity_incidence), dens, by_sex_array(pension.married),
-            level_a, scale, reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years),
+            level_a, scale, ref_scale,
             ceiling_a, R, _scen(pension.minimum_pension * aw, ("year",)),
             _scen(idx, ("year",)), _scen(lump_rate, ("year",)), par,
             np.ascontiguousarray(A0), np.ascontiguousarray(I0), np.ascontiguousarray(N0),
@@ -159,7 +164,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     ds = finance(ds, pension, economy)
     first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731
     in_payment, accrued = accrued_liability(
-        q[:, 0], level_a[:, 0], reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years),
+        q[:, 0], level_a[:, 0], ref_scale,
         ceiling_a[:, 0], R[0], A0, I0, N0, B0, pension.accrual_rate, pension.invalidity_mortality_factor,
         first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo)
     for name, value, long_name in (
