@@ -49,7 +49,7 @@ def test_scaled_premium_keeps_the_reserve_from_falling_and_is_the_lowest():
 
 def test_steady_state_rate_equalises_reserve_ratios():
     ie, E, i = rising_costs(80)
-    rate = steady_state_rate(200.0, ie, E, i)
+    rate = steady_state_rate(200.0, ie, E, np.zeros_like(ie), i)
     F, _ = reserve_path(200.0, rate[:, None] * ie, E, i)
     assert F[0, 10] / E[0, 9] == pytest.approx(F[0, 60] / E[0, 59], rel=1e-10)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import Anchored, BySex, age_schedule, anchored, by_sex, frozen
 from actuarial.assumptions.series import TimeSeries
@@ -35,6 +37,12 @@ class Labour:
     density: BySex  # of arrays by age: share of the year an active insured contributes
     salary_scale: object  # array by age, relative wage (normalised on employment each year)
     gender_wage_ratio: TimeSeries  # average female wage / male wage at the same age
+
+    @property
+    def first_age(self) -> int:
+        """First age with participation above 0 in any anchor year (first insured age)."""
+        rates = np.array([np.array(v) for v in self.participation.values])  # (anchor, sex, age)
+        return int(np.argmax((rates > 0).any(axis=(0, 1))))
 
 
 def parse_economy(r: Reader) -> Economy:

@@ -127,8 +127,7 @@ def load_assumptions(path) -> Assumptions:
                     raise root.error(needed, "required key is missing (the pension section needs it)")
             section = root.section("pension")
             pension = parse_pension(section)
-            first_age = int(np.argmax((np.array(labour.participation.values[0]) > 0).any(0)))
-            check_against_case(section, pension, first_age)
+            check_against_case(section, pension, labour.first_age)
     digest = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Assumptions(path.resolve(), digest, case, demography, economy, labour, pension)

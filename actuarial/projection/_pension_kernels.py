@@ -62,7 +62,8 @@ def _survivor(g, x, count, amount, par, n_ages, newN, newB, exp_t, awn_t, awb_t,
 @njit(cache=True, parallel=True)
 def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
                    par, A0, I0, N0, B0, x_lo, x_hi,
-                   earnings, inactive, pens_n, pens_b, expend, lumps, awards_n, awards_b, flows):
+                   earnings, refund_base, inactive, pens_n, pens_b, expend, lumps, awards_n,
+                   awards_b, flows):
     """Project the scheme; see the module docstring.
 
     Shapes (s: scenario, length 1 broadcasts): K, q (s, T, 2, X); inv, dens,
@@ -73,7 +74,9 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X). Insured ages are
     x_lo..x_hi; par[CLOSED] = 1 admits no new entrants (closed group).
     Outputs (N, T, ...): earnings () insurable earnings sum of
-    A x density x min(wage, ceiling); inactive (2, X), pens_n (3, 2, X),
+    A x density x min(wage, ceiling); refund_base () sum of credits x
+    reference earnings of those retiring unvested (lump sums per unit of
+    lump-sum rate); inactive (2, X), pens_n (3, 2, X),
     pens_b (3, 2), expend (3, 2), lumps (2), awards_n, awards_b (3, 2),
     flows (2, N_FLOWS).
     """
@@ -224,6 +227,7 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                             fl[g, RETIRED_VESTED] += n
                         else:
                             lumps[s, t, g] += n * lump_rate[sr, t] * c * ref
+                            refund_base[s, t] += n * c * ref
                             fl[g, RETIRED_NOT_VESTED] += n
                         newA[g, x, c] = 0.0
                         newI[g, x, c] = 0.0

@@ -80,8 +80,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     T, X = years.size, demography.sizes["age"]
     ages = demography["age"].values
     R = np.stack([s.at(years) for s in pension.pensionable_age], -1).astype(np.int64)
-    first = int(np.argmax((by_sex_array(labour_assumptions.participation.values[0]) > 0).any(0)))
-    x_lo, x_hi = first, int(R.max()) - 1
+    x_lo, x_hi = labour_assumptions.first_age, int(R.max()) - 1
     C = x_hi - x_lo + 2
 
     # contributors below the pensionable age only (working pensioners do not count)
@@ -113,7 +112,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
 
     def scheme(closed: bool) -> dict:
         out = dict(
-            earnings=np.zeros((n_s, T)), inactive=np.zeros((n_s, T, 2, X)),
+            earnings=np.zeros((n_s, T)), refund_base=np.zeros((n_s, T)), inactive=np.zeros((n_s, T, 2, X)),
             pens_n=np.zeros((n_s, T, 3, 2, X)), pens_b=np.zeros((n_s, T, 3, 2)),
             expend=np.zeros((n_s, T, 3, 2)), lumps=np.zeros((n_s, T, 2)),
             awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
@@ -161,6 +160,9 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     put("benefit_expenditure", benefits, "currency/year", "pensions paid during the year by type")
     put("lump_sums", xr.DataArray(out["lumps"], dims=("scenario", "year", "sex")).sum("sex"),
         "currency/year", "lump sums to insured reaching the pensionable age without vesting")
+    refund = out["refund_base"] if pension.lump_sum == "refund" else 0 * out["refund_base"]
+    put("refund_base", (("scenario", "year"), refund), "currency/year",
+        "lump sums per unit of contribution rate (refunds scale with the rate)")
     ds = finance(ds, pension, economy)
     first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731
     in_payment, accrued = accrued_liability(
@@ -204,8 +206,9 @@ def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset
     put("reserve", reserve[:, :-1], "currency", "reserve at 1 January")
     put("reserve_end", reserve[:, 1:], "currency", "reserve at 31 December")
     prev = np.concatenate([np.full((E_a.shape[0], 1), np.nan), E_a[:, :-1]], axis=1)
-    put("reserve_ratio", reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before")
-    put("payg_cost_rate", expenditure / ie, "1", "PAYG cost rate: expenditure / insurable earnings")
+    with np.errstate(divide="ignore", invalid="ignore"):  # no expenditure or earnings: inf / NaN
+        put("reserve_ratio", reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before")
+        put("payg_cost_rate", expenditure / ie, "1", "PAYG cost rate: expenditure / insurable earnings")
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0
     depletion = np.where(exhausted.any(1), years[np.argmax(exhausted, axis=1)], np.nan)

@@ -7,7 +7,8 @@ discount rate d_t; cash flows at mid-year, so
   v_t = prod_{k<t} 1 / (1 + d_k)  (start of year t),  m_t = v_t / sqrt(1 + d_t)
   F_{t+1} = F_t + C_t + II_t - E_t,  II_t = i_t F_t + (C_t - E_t)(sqrt(1 + i_t) - 1)
 
-- GAP over h years: pi with F_0 + pi sum_{t<h} IE_t m_t = sum_{t<h} E_t m_t.
+- GAP over h years: pi with F_0 + pi sum_{t<h} IE_t m_t = sum_{t<h} E_t(pi) m_t,
+  where refunds of contributions in E scale with pi (``_arrays``).
 - Scaled premium (ILO; Thullen 1973): for successive periods of n years, the
   lowest level rate under which the reserve does not fall in any year of
   the period, given the reserve left by the previous periods.
@@ -57,13 +58,23 @@ def discount_factors(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v, v / np.sqrt(1 + d)
 
 
-def _arrays(ds: xr.Dataset, economy: xr.Dataset):
-    ie = ds["insurable_earnings"].transpose(*SY).values
-    E = ds["expenditure"].transpose(*SY).values
-    rate = ds["contribution_rate"].broadcast_like(ds["insurable_earnings"]).transpose(*SY).values
-    i = economy["interest_rate"].broadcast_like(ds["insurable_earnings"]).transpose(*SY).values
-    d = economy["discount_rate"].broadcast_like(ds["insurable_earnings"]).transpose(*SY).values
-    return ie, E, rate, i, d
+def _arrays(ds: xr.Dataset, economy: xr.Dataset, admin: float = 0.0):
+    """Cash flows as (scenario, year) arrays.
+
+    Refunds of contributions scale with the contribution rate pi: with
+    r_t = (1 + admin) x refund base, expenditure is E0_t + pi r_t and the
+    net flow pi IE_t - E_t = pi (IE_t - r_t) - E0_t. Returns IE, E, the
+    scheduled rate, i, d, the net earnings IE - r, E0 and r.
+    """
+    like = ds["insurable_earnings"]
+
+    def arr(da):
+        return da.broadcast_like(like).transpose(*SY).values
+
+    ie, E, rate = arr(like), arr(ds["expenditure"]), arr(ds["contribution_rate"])
+    r = (1 + admin) * arr(ds["refund_base"]) if "refund_base" in ds else np.zeros_like(ie)
+    E0 = E - rate * r
+    return ie, E, rate, arr(economy["interest_rate"]), arr(economy["discount_rate"]), ie - r, E0, r
 
 
 def scaled_premium(F0, ie, E, i, period: int) -> np.ndarray:
@@ -84,33 +95,52 @@ def scaled_premium(F0, ie, E, i, period: int) -> np.ndarray:
     return out
 
 
-def steady_state_rate(F0, ie, E, i, years=STEADY_STATE_YEARS) -> np.ndarray:
-    """Constant rate giving equal reserve ratios F_t / E_{t-1} at the two years."""
+def steady_state_rate(F0, ie_net, E0, refund, i, years=STEADY_STATE_YEARS) -> np.ndarray:
+    """Lowest constant rate pi >= 0 with F_a / E_{a-1} = F_b / E_{b-1}.
+
+    F_t(pi) = f_t + pi g_t is affine (net flows pi ie_net - E0) and
+    E_t(pi) = E0_t + pi refund_t, so the condition is a quadratic in pi.
+    """
     a, b = years
-    if ie.shape[1] <= b:
-        return np.full(ie.shape[0], np.nan)
-    F_0, _ = reserve_path(F0, np.zeros_like(ie), E, i)
-    F_1, _ = reserve_path(F0, ie, E, i)
-    G = F_1 - F_0
-    num = F_0[:, b] / E[:, b - 1] - F_0[:, a] / E[:, a - 1]
-    den = G[:, a] / E[:, a - 1] - G[:, b] / E[:, b - 1]
-    return num / den
+    n = ie_net.shape[0]
+    if ie_net.shape[1] <= b:
+        return np.full(n, np.nan)
+    f, _ = reserve_path(F0, np.zeros_like(ie_net), E0, i)
+    g = reserve_path(F0, ie_net, E0, i)[0] - f
+    ea, eb, ra, rb = E0[:, a - 1], E0[:, b - 1], refund[:, a - 1], refund[:, b - 1]
+    A = g[:, a] * rb - g[:, b] * ra
+    B = f[:, a] * rb + g[:, a] * eb - f[:, b] * ra - g[:, b] * ea
+    Cc = f[:, a] * eb - f[:, b] * ea
+    out = np.full(n, np.nan)
+    for k in range(n):
+        if abs(A[k]) > 1e-12 * abs(B[k]):
+            roots = np.roots([A[k], B[k], Cc[k]])
+        elif B[k] != 0:
+            roots = np.array([-Cc[k] / B[k]])
+        else:  # no expenditure: every rate keeps the ratios equal (or none does)
+            continue
+        real = roots[np.isreal(roots)].real
+        real = real[real >= 0]
+        if real.size:
+            out[k] = real.min()
+    return out
 
 
 def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Dataset:
-    ie, E, rate, i, d = _arrays(ds, economy)
+    ie, E, rate, i, d, ie_net, E0, refund = _arrays(ds, economy, pension.administrative_cost)
     F0 = pension.initial_reserve
     T = ie.shape[1]
     v, m = discount_factors(d)
     horizons = [h for h in pension.horizons if h <= T]
-    gap = np.array([((E * m)[:, :h].sum(1) - F0) / (ie * m)[:, :h].sum(1) for h in horizons]).T
+    gap = np.array([((E0 * m)[:, :h].sum(1) - F0) / (ie_net * m)[:, :h].sum(1) for h in horizons]).T
     ds["general_average_premium"] = xr.DataArray(
         gap.reshape(-1, len(horizons)), dims=("scenario", "horizon"), coords={"horizon": horizons}).assign_attrs(
         units="1", long_name="general average premium over the horizon (years)")
-    ds["scaled_premium"] = xr.DataArray(scaled_premium(F0, ie, E, i, pension.scaled_premium_period),
+    ds["scaled_premium"] = xr.DataArray(scaled_premium(F0, ie_net, E0, i, pension.scaled_premium_period),
                                         dims=SY).assign_attrs(
         units="1", long_name=f"scaled premium, periods of {pension.scaled_premium_period} years")
-    ds["steady_state_rate"] = xr.DataArray(steady_state_rate(F0, ie, E, i), dims="scenario").assign_attrs(
+    ds["steady_state_rate"] = xr.DataArray(steady_state_rate(F0, ie_net, E0, refund, i),
+                                           dims="scenario").assign_attrs(
         units="1", long_name="steady-state contribution rate (equal reserve ratios after 10 and 60 years)")
     H = min(BALANCE_HORIZON, T - 1)
     pv_ie = (ie * m)[:, :H].sum(1)
@@ -134,7 +164,7 @@ def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Da
 def add_closed_group(ds: xr.Dataset, earnings: np.ndarray, expenditure: np.ndarray, pension,
                      economy: xr.Dataset) -> xr.Dataset:
     """Present values for the participants at the valuation date only."""
-    _, _, rate, _, d = _arrays(ds, economy)
+    _, _, rate, _, d, *_ = _arrays(ds, economy)
     _, m = discount_factors(d)
     pv_c = (rate * earnings * m).sum(1)
     pv_e = (expenditure * m).sum(1)
