@@ -132,15 +132,13 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
               "benefit_type": list(BENEFIT_TYPES), "flow": FLOW_NAMES}
     d4 = ("scenario", "year", "sex", "age")
     dt = ("scenario", "year", "benefit_type", "sex")
-    wages = level * xr.DataArray(scale, dims="age")
-    insured_wage = np.minimum(wages, ceiling)
-    ds = xr.Dataset(coords=coords)
+    new = {}
 
     def put(name, value, units, long_name):
-        ds[name] = value.assign_attrs(units=units, long_name=long_name) if isinstance(value, xr.DataArray) \
-            else xr.DataArray(value[1], dims=value[0]).assign_attrs(units=units, long_name=long_name)
+        attrs = {"units": units, "long_name": long_name}
+        new[name] = value.assign_attrs(attrs) if isinstance(value, xr.DataArray) else (*value, attrs)
 
-    put("contributors", K.broadcast_like(ds["scenario"]).transpose(*d4), "persons",
+    put("contributors", (d4, np.broadcast_to(K_a, (n_s, T, 2, X))), "persons",
         "active insured persons at 1 January, below the pensionable age")
     put("inactive_insured", (d4, out["inactive"]), "persons", "inactive insured persons at 1 January")
     put("pensioners", (("scenario", "year", "benefit_type", "sex", "age"), out["pens_n"]), "persons",
@@ -151,31 +149,37 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     put("flows", (("scenario", "year", "sex", "flow"), out["flows"]), "persons/year",
         "movements of insured persons and pensioners during the year")
     put("pensionable_age", (("year", "sex"), R), "year", "pensionable age")
-    put("average_insurable_wage", (insured_wage * K).sum(("sex", "age")) / K.sum(("sex", "age")),
+    wages = level_a[..., None] * scale  # (s, T, 2, X)
+    insured_wage = np.minimum(wages, ceiling_a[:, :, None, None])
+    put("average_insurable_wage", (("scenario", "year"), (insured_wage * K_a).sum((2, 3)) / K_a.sum((2, 3))),
         "currency/year", "average insurable wage of contributors")
     put("insurable_earnings", (("scenario", "year"), out["earnings"]),
         "currency/year", "insurable earnings (contribution base)")
     put("contribution_rate", rate, "1", "contribution rate")
-    benefits = xr.DataArray(out["expend"], dims=dt).sum("sex")
-    put("benefit_expenditure", benefits, "currency/year", "pensions paid during the year by type")
-    put("lump_sums", xr.DataArray(out["lumps"], dims=("scenario", "year", "sex")).sum("sex"),
+    put("benefit_expenditure", (("scenario", "year", "benefit_type"), out["expend"].sum(3)), "currency/year",
+        "pensions paid during the year by type")
+    put("lump_sums", (("scenario", "year"), out["lumps"].sum(2)),
         "currency/year", "lump sums to insured reaching the pensionable age without vesting")
     refund = out["refund_base"] if pension.lump_sum == "refund" else 0 * out["refund_base"]
     put("refund_base", (("scenario", "year"), refund), "currency/year",
         "lump sums per unit of contribution rate (refunds scale with the rate)")
-    ds = finance(ds, pension, economy)
+    ds = finance(xr.Dataset(new, coords=coords), pension, economy)
     first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731
     in_payment, accrued = accrued_liability(
         q[:, 0], level_a[:, 0], ref_scale,
         ceiling_a[:, 0], R[0], A0, I0, N0, B0, pension.accrual_rate, pension.invalidity_mortality_factor,
         first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo)
-    for name, value, long_name in (
-            ("accrued_liability_pensioners", in_payment, "accrued-to-date liability: pensions in payment"),
-            ("accrued_liability_insured", accrued, "accrued-to-date liability: rights accrued by the insured"),
-            ("accrued_liability", in_payment + accrued, "accrued-to-date liability (implicit pension debt)")):
-        ds[name] = xr.DataArray(value, dims="scenario").assign_attrs(units="currency", long_name=long_name)
-    ds["accrued_liability_gdp"] = (ds["accrued_liability"] / first(economy["gdp"])).assign_attrs(
-        units="1", long_name="accrued-to-date liability / GDP of the base year")
+    cur = {"units": "currency"}
+    ds = ds.assign({
+        "accrued_liability_pensioners": ("scenario", in_payment,
+                                         {**cur, "long_name": "accrued-to-date liability: pensions in payment"}),
+        "accrued_liability_insured": ("scenario", accrued, {
+            **cur, "long_name": "accrued-to-date liability: rights accrued by the insured"}),
+        "accrued_liability": ("scenario", in_payment + accrued,
+                              {**cur, "long_name": "accrued-to-date liability (implicit pension debt)"}),
+        "accrued_liability_gdp": ("scenario", (in_payment + accrued) / first(economy["gdp"]), {
+            "units": "1", "long_name": "accrued-to-date liability / GDP of the base year"}),
+    })
     if pension.closed_group:
         closed = scheme(closed=True)
         benefits = closed["expend"].sum((2, 3)) + closed["lumps"].sum(2)
@@ -185,45 +189,48 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
 
 
 def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset:
-    """Contributions, expenditure, reserve and the financing metrics."""
-    ie = ds["insurable_earnings"].transpose("scenario", "year")
+    """Contributions, expenditure, reserve and the headline ratios."""
     sy = ("scenario", "year")
-    contributions = (ds["contribution_rate"] * ie).transpose(*sy)
-    benefits = (ds["benefit_expenditure"].sum("benefit_type") + ds["lump_sums"]).transpose(*sy)
-    admin = pension.administrative_cost * benefits
-    expenditure = benefits + admin
-    i = economy["interest_rate"].broadcast_like(ie).transpose(*sy).values
-    C_a, E_a = contributions.values, expenditure.values
-    reserve, invest = reserve_path(pension.initial_reserve, C_a, E_a, i)
-    def put(name, value, units, long_name):
-        ds[name] = (value if isinstance(value, xr.DataArray) else xr.DataArray(value, dims=sy)).assign_attrs(
-            units=units, long_name=long_name)
 
-    put("contribution_income", contributions, "currency/year", "contribution income")
-    put("administrative_expenses", admin, "currency/year", "administrative expenses")
-    put("expenditure", expenditure, "currency/year", "total expenditure: benefits, lump sums, administration")
-    put("investment_income", invest, "currency/year", "investment income on the reserve")
-    put("reserve", reserve[:, :-1], "currency", "reserve at 1 January")
-    put("reserve_end", reserve[:, 1:], "currency", "reserve at 31 December")
-    prev = np.concatenate([np.full((E_a.shape[0], 1), np.nan), E_a[:, :-1]], axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):  # no expenditure or earnings: inf / NaN
-        put("reserve_ratio", reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before")
-        put("payg_cost_rate", expenditure / ie, "1", "PAYG cost rate: expenditure / insurable earnings")
+    def arr(da):
+        return da.broadcast_like(ds["insurable_earnings"]).transpose(*sy).values
+
+    ie = arr(ds["insurable_earnings"])
+    contributions = arr(ds["contribution_rate"]) * ie
+    benefits = arr(ds["benefit_expenditure"].sum("benefit_type")) + arr(ds["lump_sums"])
+    admin = pension.administrative_cost * benefits
+    E = benefits + admin
+    reserve, invest = reserve_path(pension.initial_reserve, contributions, E, arr(economy["interest_rate"]))
+    prev = np.concatenate([np.full((E.shape[0], 1), np.nan), E[:, :-1]], axis=1)
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0
     depletion = np.where(exhausted.any(1), years[np.argmax(exhausted, axis=1)], np.nan)
-    ds["depletion_year"] = xr.DataArray(depletion, dims="scenario").assign_attrs(
-        units="year", long_name="first year at whose end the reserve is exhausted (NaN: never)")
-    pens = ds["pensioners"].sum(("benefit_type", "sex", "age"))
-    put("system_dependency_ratio", pens / ds["contributors"].sum(("sex", "age")), "1",
-        "pensioners / active insured")
-    new = ds["new_pensioners"].sel(benefit_type="old_age").sum("sex")
-    new_amt = ds["new_pension_amounts"].sel(benefit_type="old_age").sum("sex")
-    aiw = ds["average_insurable_wage"]
-    put("replacement_rate", (new_amt / new.where(new > 0)) / aiw, "1",
-        "average new old-age pension / average insurable wage")
-    old = ds["pensioners"].sel(benefit_type="old_age").sum(("sex", "age"))
-    put("average_replacement_rate", ds["pension_amounts"].sel(benefit_type="old_age").sum("sex")
-        / old.where(old > 0) / aiw, "1", "average old-age pension in payment / average insurable wage")
-    put("expenditure_gdp", expenditure / economy["gdp"], "1", "expenditure / GDP")
-    return ds
+    pens = ds["pensioners"].values.sum((2, 3, 4))
+    k_old = list(BENEFIT_TYPES).index("old_age")
+    new_n = ds["new_pensioners"].values[:, :, k_old].sum(-1)
+    new_b = ds["new_pension_amounts"].values[:, :, k_old].sum(-1)
+    old_n = ds["pensioners"].values[:, :, k_old].sum((-2, -1))
+    old_b = ds["pension_amounts"].values[:, :, k_old].sum(-1)
+    aiw = ds["average_insurable_wage"].values
+    with np.errstate(divide="ignore", invalid="ignore"):  # no expenditure, earnings or awards: inf / NaN
+        values = {
+            "contribution_income": (contributions, "currency/year", "contribution income"),
+            "administrative_expenses": (admin, "currency/year", "administrative expenses"),
+            "expenditure": (E, "currency/year", "total expenditure: benefits, lump sums, administration"),
+            "investment_income": (invest, "currency/year", "investment income on the reserve"),
+            "reserve": (reserve[:, :-1], "currency", "reserve at 1 January"),
+            "reserve_end": (reserve[:, 1:], "currency", "reserve at 31 December"),
+            "reserve_ratio": (reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before"),
+            "payg_cost_rate": (E / ie, "1", "PAYG cost rate: expenditure / insurable earnings"),
+            "system_dependency_ratio": (pens / ds["contributors"].values.sum((2, 3)), "1",
+                                        "pensioners / active insured"),
+            "replacement_rate": (np.where(new_n > 0, new_b / new_n, np.nan) / aiw, "1",
+                                 "average new old-age pension / average insurable wage"),
+            "average_replacement_rate": (np.where(old_n > 0, old_b / old_n, np.nan) / aiw, "1",
+                                         "average old-age pension in payment / average insurable wage"),
+            "expenditure_gdp": (E / arr(economy["gdp"]), "1", "expenditure / GDP"),
+        }
+    out = {k: (sy, v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
+    out["depletion_year"] = ("scenario", depletion, {
+        "units": "year", "long_name": "first year at whose end the reserve is exhausted (NaN: never)"})
+    return ds.assign(out)

@@ -133,22 +133,16 @@ def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Da
     v, m = discount_factors(d)
     horizons = [h for h in pension.horizons if h <= T]
     gap = np.array([((E0 * m)[:, :h].sum(1) - F0) / (ie_net * m)[:, :h].sum(1) for h in horizons]).T
-    ds["general_average_premium"] = xr.DataArray(
-        gap.reshape(-1, len(horizons)), dims=("scenario", "horizon"), coords={"horizon": horizons}).assign_attrs(
-        units="1", long_name="general average premium over the horizon (years)")
-    ds["scaled_premium"] = xr.DataArray(scaled_premium(F0, ie_net, E0, i, pension.scaled_premium_period),
-                                        dims=SY).assign_attrs(
-        units="1", long_name=f"scaled premium, periods of {pension.scaled_premium_period} years")
-    ds["steady_state_rate"] = xr.DataArray(steady_state_rate(F0, ie_net, E0, refund, i),
-                                           dims="scenario").assign_attrs(
-        units="1", long_name="steady-state contribution rate (equal reserve ratios after 10 and 60 years)")
     H = min(BALANCE_HORIZON, T - 1)
     pv_ie = (ie * m)[:, :H].sum(1)
     pv_c = (rate * ie * m)[:, :H].sum(1)
     pv_e = (E * m)[:, :H].sum(1)
     income = (F0 + pv_c) / pv_ie
     cost = (pv_e + v[:, H] * E[:, H]) / pv_ie
+    period = pension.scaled_premium_period
     scalars = {
+        "steady_state_rate": (steady_state_rate(F0, ie_net, E0, refund, i), "1",
+                              "steady-state contribution rate (equal reserve ratios after 10 and 60 years)"),
         "pv_insurable_earnings": (pv_ie, "currency", f"open group: PV of insurable earnings, {H} years"),
         "pv_contributions": (pv_c, "currency", f"open group: PV of contributions, {H} years"),
         "pv_expenditure": (pv_e, "currency", f"open group: PV of expenditure, {H} years"),
@@ -156,9 +150,13 @@ def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Da
         "summarized_cost_rate": (cost, "1", f"(PV expenditure + ending reserve of one year's cost) / PV earnings, {H} years"),
         "actuarial_balance": (income - cost, "1", f"summarized income rate - summarized cost rate, {H} years"),
     }
-    for name, (value, units, long_name) in scalars.items():
-        ds[name] = xr.DataArray(value, dims="scenario").assign_attrs(units=units, long_name=long_name)
-    return ds
+    out = {k: ("scenario", v, {"units": u, "long_name": ln}) for k, (v, u, ln) in scalars.items()}
+    out["general_average_premium"] = xr.DataArray(
+        gap.reshape(-1, len(horizons)), dims=("scenario", "horizon"), coords={"horizon": horizons},
+        attrs={"units": "1", "long_name": "general average premium over the horizon (years)"})
+    out["scaled_premium"] = (SY, scaled_premium(F0, ie_net, E0, i, period), {
+        "units": "1", "long_name": f"scaled premium, periods of {period} years"})
+    return ds.assign(out)
 
 
 def add_closed_group(ds: xr.Dataset, earnings: np.ndarray, expenditure: np.ndarray, pension,
@@ -168,13 +166,13 @@ def add_closed_group(ds: xr.Dataset, earnings: np.ndarray, expenditure: np.ndarr
     _, m = discount_factors(d)
     pv_c = (rate * earnings * m).sum(1)
     pv_e = (expenditure * m).sum(1)
-    for name, value, long_name in (
-            ("closed_group_pv_contributions", pv_c, "closed group: PV of contributions"),
-            ("closed_group_pv_expenditure", pv_e, "closed group: PV of expenditure"),
-            ("closed_group_deficit", pv_e - pv_c - pension.initial_reserve,
-             "closed group: PV expenditure - PV contributions - reserve")):
-        ds[name] = xr.DataArray(value, dims="scenario").assign_attrs(units="currency", long_name=long_name)
-    return ds
+    cur = {"units": "currency"}
+    return ds.assign({
+        "closed_group_pv_contributions": ("scenario", pv_c, {**cur, "long_name": "closed group: PV of contributions"}),
+        "closed_group_pv_expenditure": ("scenario", pv_e, {**cur, "long_name": "closed group: PV of expenditure"}),
+        "closed_group_deficit": ("scenario", pv_e - pv_c - pension.initial_reserve, {
+            **cur, "long_name": "closed group: PV expenditure - PV contributions - reserve"}),
+    })
 
 
 def accrued_liability(q, level0, scale_avg, ceiling0, R, A0, I0, N0, B0, accrual, inv_factor,

@@ -4,6 +4,8 @@ pension_steady_state  stationary population, constant wages, flat coverage,
                       full careers: PAYG cost rate = (beneficiary-years /
                       contributors) x (pension / wage) in closed form, and the
                       GAP equals it
+pension_zero_benefits no benefits, no contributions: the reserve grows
+                      exactly at the interest rate
 pension_accounting    reserve(t+1) = reserve(t) + contributions + investment
                       income - expenditure, and headcounts that flow between
                       states with nothing created or lost
@@ -108,6 +110,24 @@ def pension_steady_state(name: str, r: Reader, folder: Path) -> list[Row]:
     ]
 
 
+def pension_zero_benefits(name: str, r: Reader, folder: Path) -> list[Row]:
+    tol = r.number("rtol", lo=0.0)
+    a = load_assumptions(folder / r.string("assumptions"))
+    zero = BySex(frozen(np.zeros(101)), frozen(np.zeros(101)))
+    none = Pensioners(zero, zero)
+    pens = dataclasses.replace(
+        a.pension, contribution_rate=TimeSeries.constant(0.0), accrual_rate=0.0, minimum_pension=0.0,
+        lump_sum="none", survivor_share=0.0, administrative_cost=0.0,
+        initial_pensioners={k: none for k in a.pension.initial_pensioners})
+    tree = run(dataclasses.replace(a, pension=pens))
+    p = tree["pension"].to_dataset().isel(scenario=0)
+    i = tree["economy"]["interest_rate"].values
+    F = p["reserve"].values
+    expected = pens.initial_reserve * np.cumprod(np.concatenate([[1.0], 1 + i[:-1]]))
+    return [row(name, "reserve(t) = F0 prod(1 + i)", expected, F, tol),
+            row(name, "expenditure is 0 (abs)", 0.0, float(np.abs(p["expenditure"]).max()), 0.0, relative=False)]
+
+
 def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
     tol = r.number("rtol", lo=0.0)
     p = run(load_assumptions(folder / r.string("assumptions")))["pension"].to_dataset()
@@ -132,4 +152,5 @@ def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
     ]
 
 
-KINDS = {"pension_steady_state": pension_steady_state, "pension_accounting": pension_accounting}
+KINDS = {"pension_steady_state": pension_steady_state, "pension_zero_benefits": pension_zero_benefits,
+         "pension_accounting": pension_accounting}
