@@ -198,7 +198,6 @@ def annuities(name: str, r: Reader, folder: Path) -> list[Row]:
     n = r.number("term", lo=1, integer=True)
     d = r.number("deferral", lo=1, integer=True)
     tol = r.number("rtol", lo=0.0)
-    assumptions = load_assumptions(folder / r.string("assumptions"))
     vp = (1 - q) / (1 + i)
     qx = np.full(101, q)
     rows = [

@@ -6,6 +6,8 @@ pension_steady_state  stationary population, constant wages, flat coverage,
                       GAP equals it
 pension_zero_benefits no benefits, no contributions: the reserve grows
                       exactly at the interest rate
+pension_reference     the numba kernel against a plain-Python reference of the
+                      rules on a hand case of a few cohorts over a few years
 pension_accounting    reserve(t+1) = reserve(t) + contributions + investment
                       income - expenditure, and headcounts that flow between
                       states with nothing created or lost
@@ -128,6 +130,23 @@ def pension_zero_benefits(name: str, r: Reader, folder: Path) -> list[Row]:
             row(name, "expenditure is 0 (abs)", 0.0, float(np.abs(p["expenditure"]).max()), 0.0, relative=False)]
 
 
+def pension_reference(name: str, r: Reader, folder: Path) -> list[Row]:
+    """The numba kernel against the plain-Python reference on a small hand case."""
+    from actuarial.validation import pension_reference as ref
+
+    tol = r.number("rtol", lo=0.0)
+    seed = r.number("seed", lo=0, integer=True, default=5)
+    inputs = ref.small_case(seed=seed)
+    got = ref.run_kernel(inputs)
+    want, _ = ref.reference_run(inputs)
+    rows = []
+    for key in sorted(set(want) & set(got)):
+        scale = max(float(np.abs(want[key]).max()), 1.0)  # error relative to the array's largest value
+        rows.append(row(name, f"{key} / its largest value (kernel vs reference, {ref.T} years)",
+                        want[key] / scale, got[key][0] / scale, tol, relative=False))
+    return rows
+
+
 def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
     tol = r.number("rtol", lo=0.0)
     p = run(load_assumptions(folder / r.string("assumptions")))["pension"].to_dataset()
@@ -153,4 +172,4 @@ def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
 
 
 KINDS = {"pension_steady_state": pension_steady_state, "pension_zero_benefits": pension_zero_benefits,
-         "pension_accounting": pension_accounting}
+         "pension_reference": pension_reference, "pension_accounting": pension_accounting}
