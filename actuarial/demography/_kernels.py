@@ -77,10 +77,19 @@ def survival_ratios(mx, female, S, ex, at_ages):
     """Projection survival ratios and e_x at chosen ages, without full tables.
 
     S_0 = L_0 / l_0, S_x = L_x / L_{x-1} (x = 1..99),
-    S_100 = T_100 / (L_99 + T_100).
+    S_100 = T_100 / (L_99 + T_100). Returns the number of tables with a
+    negative or non-finite m_x, or a non-positive m_100 (left uncomputed).
     """
     n_tab, n = mx.shape
+    bad = 0
     for i in prange(n_tab):
+        ok = mx[i, n - 1] > 0.0
+        for x in range(n):
+            if not (mx[i, x] >= 0.0 and mx[i, x] < np.inf):
+                ok = False
+        if not ok:
+            bad += 1
+            continue
         l = np.empty(n)
         L = np.empty(n)
         _table(mx[i], female[i], l, L)
@@ -93,26 +102,59 @@ def survival_ratios(mx, female, S, ex, at_ages):
             for x in range(at_ages[k], n):
                 T += L[x]
             ex[i, k] = T / l[at_ages[k]]
+    return bad
+
+
+@njit(cache=True, parallel=True)
+def death_probability_inplace(S):
+    """Turn survival ratios (rows of S) into q_x = 1 - S_{x+1} in place;
+    q_100 = 1 - S_100 (the open group survives with S_100)."""
+    n_tab, n = S.shape
+    for i in prange(n_tab):
+        for x in range(n - 1):
+            S[i, x] = 1.0 - S[i, x + 1]
+        S[i, n - 1] = 1.0 - S[i, n - 1]
 
 
 @njit(cache=True)
-def _brass_table(k, wb, m100_ratio, female, l, m):
-    """m_x and e_0 of the Brass table l_x = 1 / (1 + k w_x^beta)."""
+def _brass_e0(k, wb, m100_ratio, female, l):
+    """l_x = 1 / (1 + k w_x^beta) into ``l``; returns e_0 and de_0 / d ln k.
+
+    e_0 = l_1 + a_0 q_0 + sum_{x=1}^{99} (l_x + l_{x+1}) / 2 + l_100 / m_100,
+    with m_100 = m_99 x (m^s_100 / m^s_99). The slope treats m_100 as fixed,
+    which is all Newton needs (the solver is safeguarded).
+    """
     n = wb.shape[0]
     l[0] = 1.0
     for x in range(1, n):
         l[x] = 1.0 / (1.0 + k * wb[x])
     q0 = 1.0 - l[1]
     a0 = coale_demeny_a0(q0, female)
-    m[0] = q0 / (1.0 - (1.0 - a0) * q0)
+    da0 = 0.0 if q0 >= 0.1 else (3.0 if female else 2.875)
+    d1 = -l[1] * (1.0 - l[1])
     e0 = l[1] + a0 * q0
+    slope = d1 * (1.0 - a0 - q0 * da0)
+    for x in range(1, n - 1):
+        e0 += 0.5 * (l[x] + l[x + 1])
+        slope -= 0.5 * (l[x] * (1.0 - l[x]) + l[x + 1] * (1.0 - l[x + 1]))
+    q99 = 1.0 - l[n - 1] / l[n - 2]
+    m100 = q99 / (1.0 - 0.5 * q99) * m100_ratio
+    e0 += l[n - 1] / m100
+    slope -= l[n - 1] * (1.0 - l[n - 1]) / m100
+    return e0, slope
+
+
+@njit(cache=True)
+def _brass_mx(l, m100_ratio, female, m):
+    """m_x of the Brass table with survivors ``l`` (same rules as ``_brass_e0``)."""
+    n = l.shape[0]
+    q0 = 1.0 - l[1]
+    a0 = coale_demeny_a0(q0, female)
+    m[0] = q0 / (1.0 - (1.0 - a0) * q0)
     for x in range(1, n - 1):
         q = 1.0 - l[x + 1] / l[x]
         m[x] = q / (1.0 - 0.5 * q)
-        e0 += 0.5 * (l[x] + l[x + 1])
     m[n - 1] = m[n - 2] * m100_ratio
-    e0 += l[n - 1] / m[n - 1]
-    return e0
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -121,34 +163,33 @@ def brass_logit(wb, m100_ratio, female, e0_target, mx_out):
 
     Y_x = alpha + beta Y^s_x with Y_x = 1/2 ln((1 - l_x) / l_x), so
     l_x = 1 / (1 + k w_x^beta), k = exp(2 alpha), w_x = (1 - l^s_x) / l^s_x.
-    e_0 falls as ln k rises: Newton steps in ln k with
-    de_0/d ln k ~ -sum l_x (1 - l_x) (exact up to the small a_0 and open-group
-    terms), safeguarded by bisection inside a bracket; 1e-10 years tolerance.
-    ``wb``, ``m100_ratio``: per sex; ``female``, ``e0_target``: per table.
+    e_0 falls as ln k rises: Newton steps in ln k, safeguarded by bisection
+    inside a bracket, started from the previous year's solution; 1e-10
+    years tolerance. ``wb``, ``m100_ratio``: per sex (female, male);
+    ``female`` (G,), ``e0_target`` (G, Y) paths of Y years, ``mx_out`` (G, Y, A).
     """
-    n_tab = e0_target.shape[0]
+    G, Y = e0_target.shape
     n = wb.shape[1]
-    for i in prange(n_tab):
-        s = 0 if female[i] else 1
+    for gi in prange(G):
+        s = 0 if female[gi] else 1
         l = np.empty(n)
-        lo, hi = -40.0, 40.0  # bracket of ln k: e0(lo) > target > e0(hi)
         lnk = 0.0
-        for _ in range(200):
-            e0 = _brass_table(np.exp(lnk), wb[s], m100_ratio[s], female[i], l, mx_out[i])
-            if not np.isfinite(e0):
-                e0 = 1e300
-            diff = e0 - e0_target[i]
-            if abs(diff) < 1e-10:
-                break
-            if diff > 0:
-                lo = lnk
-            else:
-                hi = lnk
-            slope = 0.0
-            for x in range(1, n):
-                slope -= l[x] * (1.0 - l[x])
-            step = lnk - diff / slope if slope < 0 else np.nan
-            lnk = step if lo < step < hi else 0.5 * (lo + hi)
+        for y in range(Y):
+            lo, hi = -40.0, 40.0  # bracket of ln k: e0(lo) > target > e0(hi)
+            for _ in range(200):
+                e0, slope = _brass_e0(np.exp(lnk), wb[s], m100_ratio[s], female[gi], l)
+                if not np.isfinite(e0):
+                    e0 = 1e300
+                diff = e0 - e0_target[gi, y]
+                if abs(diff) < 1e-10:
+                    break
+                if diff > 0:
+                    lo = lnk
+                else:
+                    hi = lnk
+                step = lnk - diff / slope if slope < 0 else np.nan
+                lnk = step if lo < step < hi else 0.5 * (lo + hi)
+            _brass_mx(l, m100_ratio[s], female[gi], mx_out[gi, y])
 
 
 @njit(cache=True, parallel=True)

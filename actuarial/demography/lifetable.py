@@ -76,7 +76,8 @@ def survival(mx: xr.DataArray, at_ages=(0, 65)) -> tuple[xr.DataArray, xr.DataAr
     at = np.asarray(at_ages, dtype=np.int64)
     S = np.empty_like(flat)
     ex = np.empty((flat.shape[0], at.size))
-    _kernels.survival_ratios(flat, _female_flags(mx), S, ex, at)
+    if _kernels.survival_ratios(flat, _female_flags(mx), S, ex, at):
+        raise ValueError("mx must be finite and non-negative, with a positive open age group")
     S_da = xr.DataArray(S.reshape(mx.shape), coords=mx.coords, dims=mx.dims,
                         attrs={"units": "1", "long_name": "survival ratio to age x"})
     e_da = xr.DataArray(

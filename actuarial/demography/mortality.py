@@ -18,7 +18,7 @@ from actuarial.assumptions.model import (
     BrassMortality, ImprovementMortality, LifeTableMortality, MortalityTable)
 from actuarial.assumptions.series import interpolation_weights
 from actuarial.demography import _kernels
-from actuarial.demography.lifetable import life_table, qx_to_mx
+from actuarial.demography.lifetable import qx_to_mx
 
 FEMALE = np.array([True, False])
 
@@ -59,23 +59,25 @@ def brass_mx(standard_mx: np.ndarray, e0: np.ndarray, beta: float = 1.0) -> np.n
     """m_x (..., sex, age) whose life tables have e_0 equal to ``e0`` (..., sex).
 
     ``standard_mx`` is (sex, age) with sex order female, male. The open group
-    keeps the standard's ratio m_100 / m_99. Solved for all tables at once by
-    a numba kernel (Newton in ln k, k = exp(2 alpha)).
+    keeps the standard's ratio m_100 / m_99. The second-last axis of ``e0``
+    (years, when there are several) is solved in sequence, each table
+    starting from the previous solution; everything else in parallel.
     """
-    import xarray as xr
-
-    std = life_table(xr.DataArray(standard_mx, dims=("sex", "age"),
-                                  coords={"sex": ["female", "male"]}), radix=1.0)
-    ls = std["lx"].values
+    standard_mx = np.ascontiguousarray(standard_mx, dtype=float)
+    e0 = np.asarray(e0, dtype=float)
+    if np.any(~np.isfinite(e0)) or np.any(e0 <= 0) or np.any(e0 > 110):
+        raise ValueError("e0 targets must lie in (0, 110] years")
+    ls, Ls, Ts = (np.empty_like(standard_mx) for _ in range(3))
+    _kernels.life_table_columns(standard_mx, FEMALE, ls, Ls, Ts)
     with np.errstate(divide="ignore"):
         wb = np.where(ls > 0, ((1.0 - ls) / ls) ** beta, np.inf)
     wb[:, 0] = 0.0
-    ratio = standard_mx[:, -1] / standard_mx[:, -2]
-    e0 = np.asarray(e0, dtype=float)
-    flat_e0 = np.ascontiguousarray(e0.reshape(-1))
-    female = np.ascontiguousarray(np.broadcast_to(FEMALE, e0.shape).reshape(-1))
-    if np.any(flat_e0 <= 0) or np.any(flat_e0 > 110):
-        raise ValueError("e0 targets must lie in (0, 110] years")
-    out = np.empty((flat_e0.size, standard_mx.shape[-1]))
-    _kernels.brass_logit(np.ascontiguousarray(wb), np.ascontiguousarray(ratio), female, flat_e0, out)
-    return out.reshape(*e0.shape, standard_mx.shape[-1])
+    ratio = np.ascontiguousarray(standard_mx[:, -1] / standard_mx[:, -2])
+    paths = e0[:, None] if e0.ndim == 1 else e0  # (..., Y, sex)
+    lead = paths.shape[:-2]
+    by_group = np.moveaxis(paths, -1, -2).reshape(-1, paths.shape[-2])  # (lead x sex, Y)
+    female = np.ascontiguousarray(np.tile(FEMALE, int(np.prod(lead, dtype=int))))
+    out = np.empty((*by_group.shape, standard_mx.shape[-1]))
+    _kernels.brass_logit(np.ascontiguousarray(wb), ratio, female, np.ascontiguousarray(by_group), out)
+    out = np.moveaxis(out.reshape(*lead, 2, paths.shape[-2], -1), -3, -2)  # (..., Y, sex, age)
+    return np.ascontiguousarray(out.reshape(*e0.shape, standard_mx.shape[-1]))

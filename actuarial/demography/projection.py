@@ -12,7 +12,6 @@ import numpy as np
 import xarray as xr
 
 from actuarial.demography import _kernels
-from actuarial.demography.lifetable import check_rates
 
 TIMINGS = {"end": 0, "half": 1}
 
@@ -34,20 +33,20 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     age); asfr(year, age) births per woman-year; srb(year) males per female
     birth; net_migration(year, sex, age) counts during the year. Returns
     population at 1 January of each year and the flows during each year,
-    with life expectancy at 0 and 65 and the indicators of ``add_indicators``.
+    with life expectancy at 0 and 65 and the ``indicators``.
     """
     if migration_timing not in TIMINGS:
         raise ValueError(f"migration_timing must be one of {list(TIMINGS)}")
     years = mx["year"].values
     mx_a = _with_scenario(mx, ("year", "sex", "age"))
-    check_rates(mx_a, "mx")
     n_ages = mx_a.shape[-1]
     flat = mx_a.reshape(-1, n_ages)
     female = np.ascontiguousarray(np.broadcast_to(np.array([True, False]), mx_a.shape[:-1]).reshape(-1))
     S = np.empty_like(flat)
     at_ages = np.array([0, 65])
     e = np.empty((flat.shape[0], at_ages.size))
-    _kernels.survival_ratios(flat, female, S, e, at_ages)
+    if _kernels.survival_ratios(flat, female, S, e, at_ages):
+        raise ValueError("mx must be finite and non-negative, with a positive open age group")
     del flat, mx_a
     arrays = [
         _with_scenario(base_population, ("sex", "age")),
@@ -65,14 +64,15 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     _kernels.project(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
     migrants = arrays[-1]
     # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
+    _kernels.death_probability_inplace(S)
     qx = S.reshape(-1, years.size, 2, n_ages)
-    qx = np.concatenate([1.0 - qx[..., 1:], 1.0 - qx[..., -1:]], axis=-1)
     del arrays, S
 
     dims = ("scenario", "year", "sex", "age")
     e = np.broadcast_to(e.reshape(-1, years.size, 2, at_ages.size), (n, years.size, 2, at_ages.size))
-    ds = xr.Dataset(
+    return xr.Dataset(
         {
+            **indicators(pop, births, deaths, working_ages, old_age),
             "population": (dims, pop, {"units": "persons", "long_name": "population at 1 January"}),
             "births": (dims[:3], births, {"units": "persons/year", "long_name": "live births during the year"}),
             "deaths": (dims, deaths, {
@@ -89,28 +89,26 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
         coords={"scenario": np.arange(n), "year": years, "sex": ["female", "male"],
                 "age": base_population["age"].values, "at_age": at_ages},
     )
-    return add_indicators(ds, working_ages, old_age)
 
 
-def add_indicators(ds: xr.Dataset, working_ages=(15, 64), old_age: int = 65) -> xr.Dataset:
-    """Totals, dependency ratios and crude rates (mid-year population = mean of
-    the two 1 January stocks; the last year uses its own 1 January stock)."""
-    both = ds["population"].values.sum(axis=2)  # (scenario, year, age)
-    age = ds["age"].values
-    young = both[..., age < working_ages[0]].sum(-1)
-    working = both[..., (age >= working_ages[0]) & (age <= working_ages[1])].sum(-1)
-    old = both[..., age >= old_age].sum(-1)
-    total = both.sum(-1)
+def indicators(pop: np.ndarray, births: np.ndarray, deaths: np.ndarray, working_ages=(15, 64),
+               old_age: int = 65) -> dict:
+    """Totals, dependency ratios and crude rates from (scenario, year, sex, age)
+    arrays; mid-year population = mean of the two 1 January stocks (the last
+    year uses its own 1 January stock)."""
+    lo, hi = working_ages
+    young = pop[..., :lo].sum((-2, -1))
+    working = pop[..., lo:hi + 1].sum((-2, -1))
+    old = pop[..., old_age:].sum((-2, -1))
+    total = young + pop[..., lo:].sum((-2, -1))
     exposure = total.copy()
     exposure[:, :-1] = (total[:, :-1] + total[:, 1:]) / 2
-    span = f"{working_ages[0]}-{working_ages[1]}"
-    new = {
+    span = f"{lo}-{hi}"
+    values = {
         "total_population": (total, "persons", "total population at 1 January"),
         "old_age_dependency_ratio": (old / working, "1", f"population {old_age}+ / population {span}"),
-        "child_dependency_ratio": (young / working, "1", f"population under {working_ages[0]} / population {span}"),
-        "crude_birth_rate": (ds["births"].values.sum(-1) / exposure, "1/year", "births / mid-year population"),
-        "crude_death_rate": (ds["deaths"].values.sum((-2, -1)) / exposure, "1/year", "deaths / mid-year population"),
+        "child_dependency_ratio": (young / working, "1", f"population under {lo} / population {span}"),
+        "crude_birth_rate": (births.sum(-1) / exposure, "1/year", "births / mid-year population"),
+        "crude_death_rate": (deaths.sum((-2, -1)) / exposure, "1/year", "deaths / mid-year population"),
     }
-    for name, (values, units, long_name) in new.items():
-        ds[name] = (("scenario", "year"), values, {"units": units, "long_name": long_name})
-    return ds
+    return {k: (("scenario", "year"), v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
