@@ -76,11 +76,12 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     Outputs (N, T, ...): earnings () insurable earnings sum of
     A x density x min(wage, ceiling); refund_base () sum of credits x
     reference earnings of those retiring unvested (lump sums per unit of
-    lump-sum rate); inactive (2, X), pens_n (3, 2, X),
+    lump-sum rate); inactive (2, X), pens_n (3, 2, X) (give them a year
+    axis of length 1 to skip storing stocks by age),
     pens_b (3, 2), expend (3, 2), lumps (2), awards_n, awards_b (3, 2),
     flows (2, N_FLOWS).
     """
-    n_scen, T = inactive.shape[0], inactive.shape[1]
+    n_scen, T = earnings.shape[0], earnings.shape[1]
     X, C = A0.shape[2], A0.shape[3]
     for si in prange(n_scen):
         s = np.int64(si)
@@ -93,12 +94,13 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
         sr = s if lump_rate.shape[0] > 1 else 0
         sa = s if A0.shape[0] > 1 else 0
         sn = s if N0.shape[0] > 1 else 0
+        store = inactive.shape[1] == T  # stocks by age are stored unless the caller passes (N, 1, ...)
         A = A0[sa].copy()
         I = I0[sa].copy()
         N = N0[sn].copy()
         B = B0[sn].copy()
-        newA = np.empty_like(A)
-        newI = np.empty_like(I)
+        newA = np.zeros_like(A)
+        newI = np.zeros_like(I)
         newN = np.empty_like(N)
         newB = np.empty_like(B)
         for t in range(T):
@@ -134,18 +136,20 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                     for c in range(C):
                         total_i += I[g, x, c]
                         total_a += A[g, x, c]
-                    inactive[s, t, g, x] = total_i
+                    if store:
+                        inactive[s, t, g, x] = total_i
                     wage = min(level[sl, t, g] * scale[x], ceil[se, t])
                     earnings[s, t] += total_a * dens[g, x] * wage
-            pens_n[s, t, :, :, :] = N
+            if store:
+                pens_n[s, t, :, :, :] = N
             for k in range(3):
                 for g in range(2):
                     tot = 0.0
                     for x in range(X):
                         tot += B[k, g, x]
                     pens_b[s, t, k, g] = tot
-            newA[:] = 0.0
-            newI[:] = 0.0
+            newA[:, x_lo:x_hi + 2, :] = 0.0  # the only ages insured persons reach
+            newI[:, x_lo:x_hi + 2, :] = 0.0
             newN[:] = 0.0
             newB[:] = 0.0
             exp_t = expend[s, t]
@@ -171,13 +175,19 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                         dest = min(x + 1, X - 1)
                         newN[k, g, dest] += n - dead
                         newB[k, g, dest] += B[k, g, x] * (1.0 - qk) * (1.0 + idx[sx, t])
-            # -- insured during year t
+            # -- insured during year t (survivors and invalidity summed by age first)
             for g in range(2):
                 lev = level[sl, t, g]
                 for x in range(x_lo, x_hi + 1):
                     qd = q[sq, t, g, x]
                     p_inv = inv[g, x]
                     d = dens[g, x]
+                    dead_n = 0.0
+                    surv_n = 0.0
+                    surv_b = 0.0
+                    inv_n = 0.0
+                    inv_b = 0.0
+                    inv_lost = 0.0
                     for c in range(min(C, x - x_lo + 2)):
                         a = A[g, x, c]
                         i = I[g, x, c]
@@ -189,27 +199,33 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                         invalid = a * (1.0 - qd) * p_inv
                         stay = a - dead_a - invalid
                         dead_i = i * qd
-                        fl[g, DEATHS_INSURED] += dead_a + dead_i
+                        dead_n += dead_a + dead_i
                         if c >= par[INV_VESTING]:
-                            cnt = dead_a * married[g, x]
-                            _survivor(g, x, cnt, cnt * par[SURV_SHARE] * ent,
-                                      par, X, newN, newB, exp_t, awn_t, awb_t, fl)
-                            newN[1, g, x + 1] += invalid
-                            newB[1, g, x + 1] += invalid * ent
-                            exp_t[1, g] += 0.5 * invalid * ent
-                            awn_t[1, g] += invalid
-                            awb_t[1, g] += invalid * ent
-                            fl[g, INVALID_AWARDED] += invalid
+                            surv_n += dead_a
+                            surv_b += dead_a * ent
+                            inv_n += invalid
+                            inv_b += invalid * ent
                         else:
-                            fl[g, INVALID_NOT_VESTED] += invalid
+                            inv_lost += invalid
                         if c >= par[VESTING]:
-                            cnt = dead_i * married[g, x]
-                            _survivor(g, x, cnt, cnt * par[SURV_SHARE] * ent,
-                                      par, X, newN, newB, exp_t, awn_t, awb_t, fl)
+                            surv_n += dead_i
+                            surv_b += dead_i * ent
                         up = min(c + 1, C - 1)
                         newA[g, x + 1, up] += stay * d
                         newA[g, x + 1, c] += stay * (1.0 - d)
                         newI[g, x + 1, c] += i - dead_i
+                    fl[g, DEATHS_INSURED] += dead_n
+                    fl[g, INVALID_AWARDED] += inv_n
+                    fl[g, INVALID_NOT_VESTED] += inv_lost
+                    if inv_n > 0.0:
+                        newN[1, g, x + 1] += inv_n
+                        newB[1, g, x + 1] += inv_b
+                        exp_t[1, g] += 0.5 * inv_b
+                        awn_t[1, g] += inv_n
+                        awb_t[1, g] += inv_b
+                    m = married[g, x]
+                    _survivor(g, x, surv_n * m, m * par[SURV_SHARE] * surv_b,
+                              par, X, newN, newB, exp_t, awn_t, awb_t, fl)
                 # -- retirement on 1 January t+1 at the pensionable age of t+1
                 r = R[min(t + 1, T - 1), g]
                 for x in range(max(r, x_lo), x_hi + 2):
@@ -231,7 +247,7 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                             fl[g, RETIRED_NOT_VESTED] += n
                         newA[g, x, c] = 0.0
                         newI[g, x, c] = 0.0
-            A[:] = newA
-            I[:] = newI
+            A[:, x_lo:x_hi + 2, :] = newA[:, x_lo:x_hi + 2, :]  # no buffer swap: prange bodies
+            I[:, x_lo:x_hi + 2, :] = newI[:, x_lo:x_hi + 2, :]  # must not rebind arrays
             N[:] = newN
             B[:] = newB

@@ -111,9 +111,10 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     ref_scale = reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years)
 
     def scheme(closed: bool) -> dict:
+        stocks = 1 if closed else T  # the closed group needs cash flows only
         out = dict(
-            earnings=np.zeros((n_s, T)), refund_base=np.zeros((n_s, T)), inactive=np.zeros((n_s, T, 2, X)),
-            pens_n=np.zeros((n_s, T, 3, 2, X)), pens_b=np.zeros((n_s, T, 3, 2)),
+            earnings=np.zeros((n_s, T)), refund_base=np.zeros((n_s, T)), inactive=np.zeros((n_s, stocks, 2, X)),
+            pens_n=np.zeros((n_s, stocks, 3, 2, X)), pens_b=np.zeros((n_s, T, 3, 2)),
             expend=np.zeros((n_s, T, 3, 2)), lumps=np.zeros((n_s, T, 2)),
             awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
             flows=np.zeros((n_s, T, 2, kern.N_FLOWS)))
