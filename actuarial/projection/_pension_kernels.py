@@ -30,7 +30,7 @@ ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE, CL
 N_FLOWS = 10
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _entitlement(c, ref, minp, par):
     """accrual x credits x reference earnings, within [minimum, maximum]."""
     amount = par[ACCRUAL] * c * ref
@@ -42,7 +42,7 @@ def _entitlement(c, ref, minp, par):
     return amount
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _survivor(g, x, count, amount, par, n_ages, newN, newB, exp_t, awn_t, awb_t, flows_t):
     """A survivor's pension for the spouse of a person of sex g who died at age x."""
     if count <= 0.0:
@@ -59,10 +59,10 @@ def _survivor(g, x, count, amount, par, n_ages, newN, newB, exp_t, awn_t, awb_t,
     flows_t[s, SURVIVOR_AWARDS] += count
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
 def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
                    par, A0, I0, N0, B0, x_lo, x_hi,
-                   earnings, refund_base, inactive, pens_n, pens_b, expend, lumps, awards_n,
+                   earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_b, expend, lumps, awards_n,
                    awards_b, flows):
     """Project the scheme; see the module docstring.
 
@@ -72,9 +72,11 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     average salary scale of the reference period ending before age x for c
     credits; ceil, minp, idx, lump_rate (s, T); R (T, 2) integer pensionable
     ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X). Insured ages are
-    x_lo..x_hi; par[CLOSED] = 1 admits no new entrants (closed group).
+    x_lo..x_hi; targets K at or above the pensionable age count as 0;
+    par[CLOSED] = 1 admits no new entrants (closed group).
     Outputs (N, T, ...): earnings () insurable earnings sum of
-    A x density x min(wage, ceiling); refund_base () sum of credits x
+    A x density x min(wage, ceiling); wage_bill () sum of A x min(wage,
+    ceiling); headcount (2) actives by sex; refund_base () sum of credits x
     reference earnings of those retiring unvested (lump sums per unit of
     lump-sum rate); inactive (2, X), pens_n (3, 2, X) (give them a year
     axis of length 1 to skip storing stocks by age),
@@ -94,6 +96,10 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
         sr = s if lump_rate.shape[0] > 1 else 0
         sa = s if A0.shape[0] > 1 else 0
         sn = s if N0.shape[0] > 1 else 0
+        reentry, closed = par[REENTRY], par[CLOSED] == 1.0
+        vest, inv_vest = par[VESTING], par[INV_VESTING]
+        accrual, max_share = par[ACCRUAL], par[MAXSHARE]
+        stay = np.empty(C)
         store = inactive.shape[1] == T  # stocks by age are stored unless the caller passes (N, 1, ...)
         A = A0[sa].copy()
         I = I0[sa].copy()
@@ -105,41 +111,43 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
         newB = np.empty_like(B)
         for t in range(T):
             fl = flows[s, t]
+            ceil_t = ceil[se, t]
             # -- bring actives to the target number of contributors at 1 January t
             for g in range(2):
                 for x in range(x_lo, x_hi + 1):
-                    target = K[sk, t, g, x]
+                    cmax = min(C, x - x_lo + 2)
+                    target = K[sk, t, g, x] if x < R[t, g] else 0.0
                     have = 0.0
                     idle = 0.0
-                    for c in range(C):
+                    for c in range(cmax):
                         have += A[g, x, c]
                         idle += I[g, x, c]
+                    total_a, total_i = have, idle
                     if have > target:
                         keep = target / have
-                        for c in range(C):
+                        for c in range(cmax):
                             I[g, x, c] += A[g, x, c] * (1.0 - keep)
                             A[g, x, c] *= keep
                         fl[g, TO_INACTIVE] += have - target
+                        total_a, total_i = target, idle + have - target
                     elif have < target:
-                        back = min(target - have, par[REENTRY] * idle)
+                        back = min(target - have, reentry * idle)
                         if back > 0.0:
                             share = back / idle
-                            for c in range(C):
+                            for c in range(cmax):
                                 A[g, x, c] += I[g, x, c] * share
                                 I[g, x, c] *= 1.0 - share
-                        fresh = 0.0 if par[CLOSED] == 1.0 else target - have - back
+                        fresh = 0.0 if closed else target - have - back
                         A[g, x, 0] += fresh
                         fl[g, REENTRANTS] += back
                         fl[g, ENTRANTS] += fresh
-                    total_i = 0.0
-                    total_a = 0.0
-                    for c in range(C):
-                        total_i += I[g, x, c]
-                        total_a += A[g, x, c]
+                        total_a, total_i = have + back + fresh, idle - back
                     if store:
                         inactive[s, t, g, x] = total_i
-                    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
+                    wage = min(level[sl, t, g] * scale[x], ceil_t)
                     earnings[s, t] += total_a * dens[g, x] * wage
+                    wage_bill[s, t] += total_a * wage
+                    headcount[s, t, g] += total_a
             if store:
                 pens_n[s, t, :, :, :] = N
             for k in range(3):
@@ -188,32 +196,34 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                     inv_n = 0.0
                     inv_b = 0.0
                     inv_lost = 0.0
-                    for c in range(min(C, x - x_lo + 2)):
+                    cmax = min(C, x - x_lo + 2)
+                    for c in range(cmax):  # branch-free so that it vectorises
                         a = A[g, x, c]
                         i = I[g, x, c]
-                        if a <= 0.0 and i <= 0.0:
-                            continue
-                        ref = min(lev * scale_avg[x + 1, c], ceil[se, t])
-                        ent = _entitlement(c, ref, minp_t, par)
+                        ref = min(lev * scale_avg[x + 1, c], ceil_t)
+                        ent = max(min(accrual * c * ref, max_share * ref), minp_t)
                         dead_a = a * qd
                         invalid = a * (1.0 - qd) * p_inv
-                        stay = a - dead_a - invalid
+                        stay[c] = a - dead_a - invalid
                         dead_i = i * qd
+                        va = 1.0 if c >= inv_vest else 0.0
+                        vi = 1.0 if c >= vest else 0.0
                         dead_n += dead_a + dead_i
-                        if c >= par[INV_VESTING]:
-                            surv_n += dead_a
-                            surv_b += dead_a * ent
-                            inv_n += invalid
-                            inv_b += invalid * ent
-                        else:
-                            inv_lost += invalid
-                        if c >= par[VESTING]:
-                            surv_n += dead_i
-                            surv_b += dead_i * ent
-                        up = min(c + 1, C - 1)
-                        newA[g, x + 1, up] += stay * d
-                        newA[g, x + 1, c] += stay * (1.0 - d)
+                        vested_dead = dead_a * va + dead_i * vi
+                        surv_n += vested_dead
+                        surv_b += vested_dead * ent
+                        inv_n += invalid * va
+                        inv_b += invalid * va * ent
+                        inv_lost += invalid * (1.0 - va)
                         newI[g, x + 1, c] += i - dead_i
+                    # credits: a share d of the survivors moves up one credited year
+                    newA[g, x + 1, 0] += stay[0] * (1.0 - d)
+                    for c in range(1, cmax):
+                        newA[g, x + 1, c] += stay[c] * (1.0 - d) + stay[c - 1] * d
+                    if cmax < C:
+                        newA[g, x + 1, cmax] += stay[cmax - 1] * d
+                    else:
+                        newA[g, x + 1, C - 1] += stay[C - 1] * d  # the last credit class is open
                     fl[g, DEATHS_INSURED] += dead_n
                     fl[g, INVALID_AWARDED] += inv_n
                     fl[g, INVALID_NOT_VESTED] += inv_lost
@@ -233,8 +243,8 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                         n = newA[g, x, c] + newI[g, x, c]
                         if n <= 0.0:
                             continue
-                        ref = min(lev * scale_avg[x, c], ceil[se, t])
-                        if c >= par[VESTING]:
+                        ref = min(lev * scale_avg[x, c], ceil_t)
+                        if c >= vest:
                             ent = _entitlement(c, ref, minp_t, par)
                             newN[0, g, x] += n
                             newB[0, g, x] += n * ent

@@ -37,7 +37,8 @@ def project_labour(labour: Labour, population: xr.DataArray) -> xr.Dataset:
                            coords={"sex": ["female", "male"]})
     ds = xr.Dataset({
         "participation_rate": rates.assign_attrs(units="1", long_name="labour force participation rate"),
-        "labour_force": labour_force.assign_attrs(units="persons", long_name="labour force at 1 January"),
+        "labour_force": labour_force.sum("age").assign_attrs(
+            units="persons", long_name="labour force at 1 January (by age: population x participation_rate)"),
         "employed": employed.assign_attrs(units="persons", long_name="employed persons at 1 January"),
         "contributors": contributors.assign_attrs(
             units="persons", long_name="active insured persons (covered employed)"),
@@ -52,7 +53,7 @@ def wage_level(labour: Labour, average_wage: xr.DataArray, employed: xr.DataArra
     gender = xr.DataArray(np.stack([labour.gender_wage_ratio.at(years), np.ones(years.size)], -1),
                           dims=("year", "sex"), coords={"year": years, "sex": ["female", "male"]})
     scale = xr.DataArray(np.array(labour.salary_scale), dims="age")
-    norm = (employed * scale * gender).sum(("sex", "age")) / employed.sum(("sex", "age"))
+    norm = xr.dot(xr.dot(employed, scale, dim="age"), gender, dim="sex") / employed.sum(("sex", "age"))
     return (average_wage * gender / norm).transpose("scenario", "year", "sex", missing_dims="ignore")
 
 

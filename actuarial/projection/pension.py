@@ -84,9 +84,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     C = x_hi - x_lo + 2
 
     # contributors below the pensionable age only (working pensioners do not count)
-    below = xr.DataArray(ages[None, None, :] < R[:, :, None], dims=("year", "sex", "age"))
-    K = labour["contributors"].where(below, 0.0)
-    K_a = _scen(K, ("year", "sex", "age"))
+    K_a = _scen(labour["contributors"], ("year", "sex", "age"))
     q = _scen(demography["death_probability"], ("year", "sex", "age"))
     aw = economy["average_wage"]
     level = wage_level(labour_assumptions, aw, labour["employed"])
@@ -102,7 +100,9 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
                     pension.survivor_share, pension.spouse_age_difference, pension.reentry_rate,
                     pension.invalidity_mortality_factor,
                     np.inf if pension.maximum_pension is None else pension.maximum_pension, 0.0])
-    A0 = initial_insured(K_a[:, 0], x_lo, x_hi, C, pension.initial_credit_share)
+    # the valuation date's insured are the same in every scenario unless the base year differs
+    same = bool(np.all(K_a[:, 0] == K_a[:1, 0]))
+    A0 = initial_insured(K_a[:1, 0] if same else K_a[:, 0], x_lo, x_hi, C, pension.initial_credit_share)
     I0 = A0 * pension.initial_inactive_ratio
     N0 = np.array([by_sex_array(pension.initial_pensioners[k].counts) for k in BENEFIT_TYPES])[None]
     B0 = N0 * np.array([by_sex_array(pension.initial_pensioners[k].average_pension) for k in BENEFIT_TYPES])[None]
@@ -113,7 +113,8 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     def scheme(closed: bool) -> dict:
         stocks = 1 if closed else T  # the closed group needs cash flows only
         out = dict(
-            earnings=np.zeros((n_s, T)), refund_base=np.zeros((n_s, T)), inactive=np.zeros((n_s, stocks, 2, X)),
+            earnings=np.zeros((n_s, T)), wage_bill=np.zeros((n_s, T)), headcount=np.zeros((n_s, T, 2)),
+            refund_base=np.zeros((n_s, T)), inactive=np.zeros((n_s, stocks, 2, X)),
             pens_n=np.zeros((n_s, stocks, 3, 2, X)), pens_b=np.zeros((n_s, T, 3, 2)),
             expend=np.zeros((n_s, T, 3, 2)), lumps=np.zeros((n_s, T, 2)),
             awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
@@ -139,8 +140,8 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
         attrs = {"units": units, "long_name": long_name}
         new[name] = value.assign_attrs(attrs) if isinstance(value, xr.DataArray) else (*value, attrs)
 
-    put("contributors", (d4, np.broadcast_to(K_a, (n_s, T, 2, X))), "persons",
-        "active insured persons at 1 January, below the pensionable age")
+    put("contributors", (("scenario", "year", "sex"), out["headcount"]), "persons",
+        "active insured persons at 1 January, below the pensionable age (by age: /labour)")
     put("inactive_insured", (d4, out["inactive"]), "persons", "inactive insured persons at 1 January")
     put("pensioners", (("scenario", "year", "benefit_type", "sex", "age"), out["pens_n"]), "persons",
         "pensioners at 1 January")
@@ -150,9 +151,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     put("flows", (("scenario", "year", "sex", "flow"), out["flows"]), "persons/year",
         "movements of insured persons and pensioners during the year")
     put("pensionable_age", (("year", "sex"), R), "year", "pensionable age")
-    wages = level_a[..., None] * scale  # (s, T, 2, X)
-    insured_wage = np.minimum(wages, ceiling_a[:, :, None, None])
-    put("average_insurable_wage", (("scenario", "year"), (insured_wage * K_a).sum((2, 3)) / K_a.sum((2, 3))),
+    put("average_insurable_wage", (("scenario", "year"), out["wage_bill"] / out["headcount"].sum(-1)),
         "currency/year", "average insurable wage of contributors")
     put("insurable_earnings", (("scenario", "year"), out["earnings"]),
         "currency/year", "insurable earnings (contribution base)")
@@ -223,7 +222,7 @@ def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset
             "reserve_end": (reserve[:, 1:], "currency", "reserve at 31 December"),
             "reserve_ratio": (reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before"),
             "payg_cost_rate": (E / ie, "1", "PAYG cost rate: expenditure / insurable earnings"),
-            "system_dependency_ratio": (pens / ds["contributors"].values.sum((2, 3)), "1",
+            "system_dependency_ratio": (pens / ds["contributors"].values.sum(-1), "1",
                                         "pensioners / active insured"),
             "replacement_rate": (np.where(new_n > 0, new_b / new_n, np.nan) / aiw, "1",
                                  "average new old-age pension / average insurable wage"),

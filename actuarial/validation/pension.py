@@ -106,7 +106,7 @@ def pension_steady_state(name: str, r: Reader, folder: Path) -> list[Row]:
         row(name, "PAYG cost rate every year vs (B/N) x (P/W)", np.full(payg.shape, closed), payg, tol),
         row(name, "GAP over each horizon vs PAYG cost rate", np.full(gap.shape, closed), gap, tol),
         row(name, "contributors stay put", np.full(payg.shape, contributors),
-            p["contributors"].sum(("sex", "age")).values, tol),
+            p["contributors"].sum("sex").values, tol),
         row(name, "entrants beyond the entry age are 0 (abs, persons)", 0.0,
             float(p["flows"].sel(flow=["to_inactive", "reentrants"]).sum()), 1e-6, relative=False),
     ]
@@ -151,7 +151,7 @@ def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
     tol = r.number("rtol", lo=0.0)
     p = run(load_assumptions(folder / r.string("assumptions")))["pension"].to_dataset()
     f = p["flows"].sum("sex")
-    insured = (p["contributors"] + p["inactive_insured"]).sum(("sex", "age"))
+    insured = p["contributors"].sum("sex") + p["inactive_insured"].sum(("sex", "age"))
     out_of_insured = f.sel(flow=["deaths_insured", "invalidity_awarded", "invalidity_not_vested",
                                  "retired_vested", "retired_not_vested"]).sum("flow")
     pens = p["pensioners"].sum(("benefit_type", "sex", "age"))

@@ -135,6 +135,8 @@ def reference_year(rules: Rules, static: Static, year: Year, state: State):
         "pens_n": np.zeros((3, 2, X)),
         "pens_b": np.zeros((3, 2)),
         "earnings": 0.0,
+        "wage_bill": 0.0,
+        "headcount": np.zeros(2),
     }
     for (g, x, c), n in inactive.items():
         stocks["inactive"][g, x] += n
@@ -145,6 +147,8 @@ def reference_year(rules: Rules, static: Static, year: Year, state: State):
     for (g, x, c), n in active.items():
         wage = min(year.level[g] * static.scale[x], year.ceiling)
         stocks["earnings"] += n * static.density[g, x] * wage
+        stocks["wage_bill"] += n * wage
+        stocks["headcount"][g] += n
 
     expenditure = np.zeros((3, 2))
     awarded_n = np.zeros((3, 2))
@@ -351,7 +355,7 @@ def par_values(rules: Rules) -> dict:
                 MAXSHARE=rules.maximum_share, CLOSED=float(rules.closed))
 
 
-OUTPUT_SHAPES = dict(earnings=(), refund_base=(), inactive=(2, X), pens_n=(3, 2, X), pens_b=(3, 2), expend=(3, 2),
+OUTPUT_SHAPES = dict(earnings=(), wage_bill=(), headcount=(2,), refund_base=(), inactive=(2, X), pens_n=(3, 2, X), pens_b=(3, 2), expend=(3, 2),
                      lumps=(2,), awards_n=(3, 2), awards_b=(3, 2), flows=(2, len(FLOWS)))
 
 
