@@ -62,8 +62,8 @@ def _survivor(g, x, count, amount, par, n_ages, newN, newB, exp_t, awn_t, awb_t,
 @njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
 def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
                    par, A0, I0, N0, B0, x_lo, x_hi,
-                   earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_b, expend, lumps, awards_n,
-                   awards_b, flows):
+                   earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
+                   expend, lumps, awards_n, awards_b, flows):
     """Project the scheme; see the module docstring.
 
     Shapes (s: scenario, length 1 broadcasts): K, q (s, T, 2, X); inv, dens,
@@ -78,7 +78,8 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     A x density x min(wage, ceiling); wage_bill () sum of A x min(wage,
     ceiling); headcount (2) actives by sex; refund_base () sum of credits x
     reference earnings of those retiring unvested (lump sums per unit of
-    lump-sum rate); inactive (2, X), pens_n (3, 2, X) (give them a year
+    lump-sum rate); pens_total (3, 2) pensioners; inactive (2, X),
+    pens_n (3, 2, X) (give these two a year
     axis of length 1 to skip storing stocks by age),
     pens_b (3, 2), expend (3, 2), lumps (2), awards_n, awards_b (3, 2),
     flows (2, N_FLOWS).
@@ -100,6 +101,7 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
         vest, inv_vest = par[VESTING], par[INV_VESTING]
         accrual, max_share = par[ACCRUAL], par[MAXSHARE]
         stay = np.empty(C)
+        occupied = np.zeros((2, X), dtype=np.bool_)
         store = inactive.shape[1] == T  # stocks by age are stored unless the caller passes (N, 1, ...)
         A = A0[sa].copy()
         I = I0[sa].copy()
@@ -142,6 +144,7 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                         fl[g, REENTRANTS] += back
                         fl[g, ENTRANTS] += fresh
                         total_a, total_i = have + back + fresh, idle - back
+                    occupied[g, x] = total_a + total_i > 0.0
                     if store:
                         inactive[s, t, g, x] = total_i
                     wage = min(level[sl, t, g] * scale[x], ceil_t)
@@ -153,9 +156,12 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
             for k in range(3):
                 for g in range(2):
                     tot = 0.0
+                    cnt = 0.0
                     for x in range(X):
                         tot += B[k, g, x]
+                        cnt += N[k, g, x]
                     pens_b[s, t, k, g] = tot
+                    pens_total[s, t, k, g] = cnt
             newA[:, x_lo:x_hi + 2, :] = 0.0  # the only ages insured persons reach
             newI[:, x_lo:x_hi + 2, :] = 0.0
             newN[:] = 0.0
@@ -187,6 +193,8 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
             for g in range(2):
                 lev = level[sl, t, g]
                 for x in range(x_lo, x_hi + 1):
+                    if not occupied[g, x]:  # e.g. young ages of the closed group
+                        continue
                     qd = q[sq, t, g, x]
                     p_inv = inv[g, x]
                     d = dens[g, x]

@@ -30,14 +30,15 @@ def project_labour(labour: Labour, population: xr.DataArray) -> xr.Dataset:
     years = population["year"].values
     rates = xr.DataArray(interpolate_anchored(labour.participation, years),
                          dims=("year", "sex", "age"), coords={"year": years, "sex": ["female", "male"]})
-    labour_force = population * rates
-    employed = labour_force * (1 - _by_sex_series(labour.unemployment, years))
-    contributors = employed * _by_sex_series(labour.coverage, years)
+    employment_rate = rates * (1 - _by_sex_series(labour.unemployment, years))  # small arrays first,
+    employed = population * employment_rate  # then one pass over the population each
+    contributors = population * (employment_rate * _by_sex_series(labour.coverage, years))
+    labour_force = xr.dot(population, rates, dim="age")
     density = xr.DataArray(np.array(labour.density), dims=("sex", "age"),
                            coords={"sex": ["female", "male"]})
     ds = xr.Dataset({
         "participation_rate": rates.assign_attrs(units="1", long_name="labour force participation rate"),
-        "labour_force": labour_force.sum("age").assign_attrs(
+        "labour_force": labour_force.assign_attrs(
             units="persons", long_name="labour force at 1 January (by age: population x participation_rate)"),
         "employed": employed.assign_attrs(units="persons", long_name="employed persons at 1 January"),
         "contributors": contributors.assign_attrs(

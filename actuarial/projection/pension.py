@@ -115,7 +115,8 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
         out = dict(
             earnings=np.zeros((n_s, T)), wage_bill=np.zeros((n_s, T)), headcount=np.zeros((n_s, T, 2)),
             refund_base=np.zeros((n_s, T)), inactive=np.zeros((n_s, stocks, 2, X)),
-            pens_n=np.zeros((n_s, stocks, 3, 2, X)), pens_b=np.zeros((n_s, T, 3, 2)),
+            pens_n=np.zeros((n_s, stocks, 3, 2, X)), pens_total=np.zeros((n_s, T, 3, 2)),
+            pens_b=np.zeros((n_s, T, 3, 2)),
             expend=np.zeros((n_s, T, 3, 2)), lumps=np.zeros((n_s, T, 2)),
             awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
             flows=np.zeros((n_s, T, 2, kern.N_FLOWS)))
@@ -145,6 +146,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     put("inactive_insured", (d4, out["inactive"]), "persons", "inactive insured persons at 1 January")
     put("pensioners", (("scenario", "year", "benefit_type", "sex", "age"), out["pens_n"]), "persons",
         "pensioners at 1 January")
+    put("pensioners_total", (dt, out["pens_total"]), "persons", "pensioners at 1 January, all ages")
     put("pension_amounts", (dt, out["pens_b"]), "currency/year", "annual pensions in payment at 1 January")
     put("new_pensioners", (dt, out["awards_n"]), "persons/year", "pensions awarded during the year")
     put("new_pension_amounts", (dt, out["awards_b"]), "currency/year", "annual amount of pensions awarded")
@@ -205,11 +207,11 @@ def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0
     depletion = np.where(exhausted.any(1), years[np.argmax(exhausted, axis=1)], np.nan)
-    pens = ds["pensioners"].values.sum((2, 3, 4))
+    pens = ds["pensioners_total"].values.sum((2, 3))
     k_old = list(BENEFIT_TYPES).index("old_age")
     new_n = ds["new_pensioners"].values[:, :, k_old].sum(-1)
     new_b = ds["new_pension_amounts"].values[:, :, k_old].sum(-1)
-    old_n = ds["pensioners"].values[:, :, k_old].sum((-2, -1))
+    old_n = ds["pensioners_total"].values[:, :, k_old].sum(-1)
     old_b = ds["pension_amounts"].values[:, :, k_old].sum(-1)
     aiw = ds["average_insurable_wage"].values
     with np.errstate(divide="ignore", invalid="ignore"):  # no expenditure, earnings or awards: inf / NaN

@@ -133,6 +133,7 @@ def reference_year(rules: Rules, static: Static, year: Year, state: State):
     stocks = {
         "inactive": np.zeros((2, X)),
         "pens_n": np.zeros((3, 2, X)),
+        "pens_total": np.zeros((3, 2)),
         "pens_b": np.zeros((3, 2)),
         "earnings": 0.0,
         "wage_bill": 0.0,
@@ -142,6 +143,7 @@ def reference_year(rules: Rules, static: Static, year: Year, state: State):
         stocks["inactive"][g, x] += n
     for (k, g, x), n in state.count.items():
         stocks["pens_n"][k, g, x] += n
+        stocks["pens_total"][k, g] += n
     for (k, g, x), b in state.amount.items():
         stocks["pens_b"][k, g] += b
     for (g, x, c), n in active.items():
@@ -355,7 +357,7 @@ def par_values(rules: Rules) -> dict:
                 MAXSHARE=rules.maximum_share, CLOSED=float(rules.closed))
 
 
-OUTPUT_SHAPES = dict(earnings=(), wage_bill=(), headcount=(2,), refund_base=(), inactive=(2, X), pens_n=(3, 2, X), pens_b=(3, 2), expend=(3, 2),
+OUTPUT_SHAPES = dict(earnings=(), wage_bill=(), headcount=(2,), refund_base=(), inactive=(2, X), pens_n=(3, 2, X), pens_total=(3, 2), pens_b=(3, 2), expend=(3, 2),
                      lumps=(2,), awards_n=(3, 2), awards_b=(3, 2), flows=(2, len(FLOWS)))
 
 
