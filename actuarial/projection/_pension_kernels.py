@@ -269,3 +269,15 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
             I[:, x_lo:x_hi + 2, :] = newI[:, x_lo:x_hi + 2, :]  # must not rebind arrays
             N[:] = newN
             B[:] = newB
+
+
+@njit(cache=True)
+def reserve_path(F0, C, E, i, F, invest):
+    """F_{t+1} = F_t + C_t + II_t - E_t, II_t = i_t F_t + (C_t - E_t)(sqrt(1 + i_t) - 1),
+    for rows of (scenario, T) arrays; F is (scenario, T+1), F[:, 0] = F0."""
+    n, T = C.shape
+    for s in range(n):
+        F[s, 0] = F0[s]
+        for t in range(T):
+            invest[s, t] = i[s, t] * F[s, t] + (C[s, t] - E[s, t]) * (np.sqrt(1.0 + i[s, t]) - 1.0)
+            F[s, t + 1] = F[s, t] + C[s, t] + invest[s, t] - E[s, t]

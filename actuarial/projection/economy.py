@@ -17,10 +17,10 @@ import xarray as xr
 from actuarial.assumptions.economy import Economy
 
 
-def _compound(first: float, growth: xr.DataArray) -> xr.DataArray:
-    """first, first (1 + g_0), first (1 + g_0)(1 + g_1), ... along ``year``."""
-    factors = (1 + growth).shift(year=1, fill_value=1.0).cumprod("year")
-    return first * factors
+def _compound(first: float, growth: np.ndarray) -> np.ndarray:
+    """first, first (1 + g_0), first (1 + g_0)(1 + g_1), ... along the last axis."""
+    factors = np.cumprod(1 + growth[..., :-1], axis=-1)
+    return first * np.concatenate([np.ones((*growth.shape[:-1], 1)), factors], axis=-1)
 
 
 def project_economy(economy: Economy, years, employed: xr.DataArray | None = None) -> xr.Dataset:
@@ -30,34 +30,38 @@ def project_economy(economy: Economy, years, employed: xr.DataArray | None = Non
     when GDP grows with productivity x employment.
     """
     years = np.asarray(years)
-
-    def path(series):
-        return xr.DataArray(series.at(years), dims="year", coords={"year": years})
-
-    inflation = path(economy.inflation)
+    inflation = economy.inflation.at(years)
+    dims = ("year",)
     if economy.real_gdp_growth is not None:
-        growth = path(economy.real_gdp_growth)
+        growth = economy.real_gdp_growth.at(years)
     else:
         if employed is None:
             raise ValueError("productivity-based GDP needs the employed population")
-        emp_growth = (employed.shift(year=-1) / employed - 1).ffill("year")
-        growth = (1 + path(economy.productivity_growth)) * (1 + emp_growth) - 1
-    wage_growth = (1 + path(economy.real_wage_growth)) * (1 + inflation) - 1
+        emp = employed.transpose(..., "year").values
+        emp_growth = np.empty_like(emp)
+        emp_growth[..., :-1] = emp[..., 1:] / emp[..., :-1] - 1
+        emp_growth[..., -1] = emp_growth[..., -2] if emp.shape[-1] > 1 else 0.0
+        growth = (1 + economy.productivity_growth.at(years)) * (1 + emp_growth) - 1
+        dims = employed.transpose(..., "year").dims
+    wage_growth = (1 + economy.real_wage_growth.at(years)) * (1 + inflation) - 1
     gdp = _compound(economy.gdp, (1 + growth) * (1 + inflation) - 1)
-    spend_share = path(economy.government_expenditure_gdp)
+    spend_share = economy.government_expenditure_gdp.at(years)
     variables = {
-        "gdp": (gdp, "currency/year", "nominal gross domestic product"),
-        "real_gdp_growth": (growth, "1/year", "real GDP growth rate"),
-        "inflation": (inflation, "1/year", "consumer price inflation"),
-        "price_index": (_compound(1.0, inflation), "1", "consumer price index (base year = 1)"),
-        "nominal_wage_growth": (wage_growth, "1/year", "nominal average wage growth"),
-        "average_wage": (_compound(economy.average_wage, wage_growth), "currency/year",
+        "gdp": (dims, gdp, "currency/year", "nominal gross domestic product"),
+        "real_gdp_growth": (dims, growth, "1/year", "real GDP growth rate"),
+        "inflation": ("year", inflation, "1/year", "consumer price inflation"),
+        "price_index": ("year", _compound(1.0, inflation), "1", "consumer price index (base year = 1)"),
+        "nominal_wage_growth": ("year", wage_growth, "1/year", "nominal average wage growth"),
+        "average_wage": ("year", _compound(economy.average_wage, wage_growth), "currency/year",
                          "economy-wide average annual wage of the employed"),
-        "interest_rate": (path(economy.interest_rate), "1/year", "nominal return on reserves"),
-        "discount_rate": (path(economy.discount_rate), "1/year", "nominal discount rate for present values"),
-        "government_expenditure_gdp": (spend_share, "1", "general government expenditure / GDP"),
-        "government_expenditure": (spend_share * gdp, "currency/year", "general government expenditure"),
+        "interest_rate": ("year", economy.interest_rate.at(years), "1/year", "nominal return on reserves"),
+        "discount_rate": ("year", economy.discount_rate.at(years), "1/year",
+                          "nominal discount rate for present values"),
+        "government_expenditure_gdp": ("year", spend_share, "1", "general government expenditure / GDP"),
+        "government_expenditure": (dims, spend_share * gdp, "currency/year", "general government expenditure"),
     }
-    ds = xr.Dataset({k: v.assign_attrs(units=u, long_name=ln) for k, (v, u, ln) in variables.items()})
-    order = [d for d in ("scenario", "year") if d in ds.dims]
-    return ds.transpose(*order)
+    coords = {"year": years}
+    if "scenario" in dims:
+        coords["scenario"] = employed["scenario"].values
+    return xr.Dataset({k: (d, v, {"units": u, "long_name": ln}) for k, (d, v, u, ln) in variables.items()},
+                      coords=coords)

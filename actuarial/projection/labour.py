@@ -20,42 +20,48 @@ from actuarial.assumptions.economy import Labour
 from actuarial.demography.inputs import interpolate_anchored
 
 
-def _by_sex_series(pair, years) -> xr.DataArray:
-    return xr.DataArray(np.stack([s.at(years) for s in pair], axis=-1), dims=("year", "sex"),
-                        coords={"year": years, "sex": ["female", "male"]})
+def _by_sex_series(pair, years) -> np.ndarray:
+    """(year, sex) values of a pair of series."""
+    return np.stack([s.at(years) for s in pair], axis=-1)
 
 
 def project_labour(labour: Labour, population: xr.DataArray) -> xr.Dataset:
     """Labour Dataset (scenario, year, sex, age) from population (same dims)."""
-    years = population["year"].values
-    rates = xr.DataArray(interpolate_anchored(labour.participation, years),
-                         dims=("year", "sex", "age"), coords={"year": years, "sex": ["female", "male"]})
-    employment_rate = rates * (1 - _by_sex_series(labour.unemployment, years))  # small arrays first,
-    employed = population * employment_rate  # then one pass over the population each
-    contributors = population * (employment_rate * _by_sex_series(labour.coverage, years))
-    labour_force = xr.dot(population, rates, dim="age")
-    density = xr.DataArray(np.array(labour.density), dims=("sex", "age"),
-                           coords={"sex": ["female", "male"]})
-    ds = xr.Dataset({
-        "participation_rate": rates.assign_attrs(units="1", long_name="labour force participation rate"),
-        "labour_force": labour_force.assign_attrs(
-            units="persons", long_name="labour force at 1 January (by age: population x participation_rate)"),
-        "employed": employed.assign_attrs(units="persons", long_name="employed persons at 1 January"),
-        "contributors": contributors.assign_attrs(
-            units="persons", long_name="active insured persons (covered employed)"),
-        "density": density.assign_attrs(units="1", long_name="contribution density (share of the year)"),
-    })
-    return ds.transpose("scenario", "year", "sex", "age", missing_dims="ignore")
+    pop = population.transpose("scenario", "year", "sex", "age")
+    years = pop["year"].values
+    rates = interpolate_anchored(labour.participation, years)  # (year, sex, age)
+    employment_rate = rates * (1 - _by_sex_series(labour.unemployment, years))[..., None]
+    covered_rate = employment_rate * _by_sex_series(labour.coverage, years)[..., None]
+    P = pop.values
+    d4 = pop.dims
+    attrs = lambda units, long_name: {"units": units, "long_name": long_name}  # noqa: E731
+    return xr.Dataset(
+        {
+            "participation_rate": (d4[1:], rates, attrs("1", "labour force participation rate")),
+            "labour_force": (d4[:3], np.einsum("nysa,ysa->nys", P, rates), attrs(
+                "persons", "labour force at 1 January (by age: population x participation_rate)")),
+            "employed": (d4, P * employment_rate, attrs("persons", "employed persons at 1 January")),
+            "contributors": (d4, P * covered_rate, attrs(
+                "persons", "active insured persons (covered employed)")),
+            "density": (("sex", "age"), np.array(labour.density),
+                        attrs("1", "contribution density (share of the year)")),
+        },
+        coords={k: pop[k].values for k in d4},
+    )
 
 
 def wage_level(labour: Labour, average_wage: xr.DataArray, employed: xr.DataArray) -> xr.DataArray:
     """AW_t g_s / n_t by (scenario, year, sex): the wage at salary scale 1."""
     years = employed["year"].values
-    gender = xr.DataArray(np.stack([labour.gender_wage_ratio.at(years), np.ones(years.size)], -1),
-                          dims=("year", "sex"), coords={"year": years, "sex": ["female", "male"]})
-    scale = xr.DataArray(np.array(labour.salary_scale), dims="age")
-    norm = xr.dot(xr.dot(employed, scale, dim="age"), gender, dim="sex") / employed.sum(("sex", "age"))
-    return (average_wage * gender / norm).transpose("scenario", "year", "sex", missing_dims="ignore")
+    emp = employed.transpose(..., "year", "sex", "age")
+    gender = np.stack([labour.gender_wage_ratio.at(years), np.ones(years.size)], -1)  # (year, sex)
+    by_sex = emp.values @ np.asarray(labour.salary_scale)  # (..., year, sex)
+    norm = (by_sex * gender).sum(-1) / emp.values.sum((-2, -1))  # (..., year)
+    aw = average_wage.transpose(..., "year").values
+    level = aw[..., None] * gender / norm[..., None]
+    dims = (*emp.dims[:-1],)
+    return xr.DataArray(level, dims=dims, coords={"year": years, "sex": ["female", "male"]}).transpose(
+        "scenario", "year", "sex", missing_dims="ignore")
 
 
 def insurable_wages(labour: Labour, average_wage: xr.DataArray, employed: xr.DataArray) -> xr.DataArray:

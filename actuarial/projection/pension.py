@@ -35,7 +35,7 @@ from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
 from actuarial.projection import _pension_kernels as kern
 from actuarial.projection.labour import wage_level
 from actuarial.projection.pension_metrics import (
-    accrued_liability, add_closed_group, add_valuation_metrics, reserve_path)
+    accrued_liability, closed_group_variables, reserve_path, scenario_years, valuation_variables)
 
 SEXES = ["female", "male"]
 FLOW_NAMES = ["entrants", "reentrants", "to_inactive", "deaths_insured", "invalidity_awarded",
@@ -69,8 +69,8 @@ def initial_insured(K0: np.ndarray, x_lo: int, x_hi: int, n_credits: int, share:
     """Split contributors by age into credits ~ Binomial(x - x_lo, share)."""
     X = K0.shape[-1]
     dist = np.zeros((X, n_credits))
-    for x in range(x_lo, x_hi + 1):
-        dist[x] = binom.pmf(np.arange(n_credits), x - x_lo, share)
+    ages = np.arange(x_lo, x_hi + 1)
+    dist[x_lo:x_hi + 1] = binom.pmf(np.arange(n_credits)[None, :], (ages - x_lo)[:, None], share)
     return K0[..., :, None] * dist
 
 
@@ -165,14 +165,15 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     refund = out["refund_base"] if pension.lump_sum == "refund" else 0 * out["refund_base"]
     put("refund_base", (("scenario", "year"), refund), "currency/year",
         "lump sums per unit of contribution rate (refunds scale with the rate)")
-    ds = finance(xr.Dataset(new, coords=coords), pension, economy)
+    ds = xr.Dataset(new, coords=coords)
+    ds = xr.Dataset({**new, **finance_variables(ds, pension, economy)}, coords=coords)
     first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731
     in_payment, accrued = accrued_liability(
         q[:, 0], level_a[:, 0], ref_scale,
         ceiling_a[:, 0], R[0], A0, I0, N0, B0, pension.accrual_rate, pension.invalidity_mortality_factor,
         first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo)
     cur = {"units": "currency"}
-    ds = ds.assign({
+    extra = {
         "accrued_liability_pensioners": ("scenario", in_payment,
                                          {**cur, "long_name": "accrued-to-date liability: pensions in payment"}),
         "accrued_liability_insured": ("scenario", accrued, {
@@ -181,21 +182,28 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
                               {**cur, "long_name": "accrued-to-date liability (implicit pension debt)"}),
         "accrued_liability_gdp": ("scenario", (in_payment + accrued) / first(economy["gdp"]), {
             "units": "1", "long_name": "accrued-to-date liability / GDP of the base year"}),
-    })
+        **valuation_variables(ds, pension, economy),
+    }
     if pension.closed_group:
         closed = scheme(closed=True)
         benefits = closed["expend"].sum((2, 3)) + closed["lumps"].sum(2)
-        ds = add_closed_group(ds, closed["earnings"], benefits * (1 + pension.administrative_cost),
-                              pension, economy)
-    return add_valuation_metrics(ds, pension, economy)
+        extra.update(closed_group_variables(ds, closed["earnings"], benefits * (1 + pension.administrative_cost),
+                                            pension, economy))
+    return ds.assign(extra)
 
 
 def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset:
     """Contributions, expenditure, reserve and the headline ratios."""
+    return ds.assign(finance_variables(ds, pension, economy))
+
+
+def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> dict:
+    """The variables of ``finance``, as a dict for one Dataset construction."""
     sy = ("scenario", "year")
+    n = ds.sizes["scenario"]
 
     def arr(da):
-        return da.broadcast_like(ds["insurable_earnings"]).transpose(*sy).values
+        return scenario_years(da, n)
 
     ie = arr(ds["insurable_earnings"])
     contributions = arr(ds["contribution_rate"]) * ie
@@ -235,4 +243,4 @@ def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset
     out = {k: (sy, v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
     out["depletion_year"] = ("scenario", depletion, {
         "units": "year", "long_name": "first year at whose end the reserve is exhausted (NaN: never)"})
-    return ds.assign(out)
+    return out

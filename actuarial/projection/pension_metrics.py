@@ -34,21 +34,29 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from actuarial.projection import _pension_kernels
+
 STEADY_STATE_YEARS = (10, 60)
 BALANCE_HORIZON = 75
 SY = ("scenario", "year")
 
 
+def scenario_years(da: xr.DataArray, n: int) -> np.ndarray:
+    """Values of a (scenario?, year) DataArray as an (n, T) array (numpy broadcasting)."""
+    values = da.transpose(*[d for d in SY if d in da.dims]).values
+    if "scenario" not in da.dims:
+        values = values[None]
+    return np.broadcast_to(values, (n, values.shape[-1]))
+
+
 def reserve_path(F0, C: np.ndarray, E: np.ndarray, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reserve (scenario, T+1) at each 1 January and investment income (scenario, T)."""
+    C, E, i = (np.ascontiguousarray(np.broadcast_to(a, np.shape(C)), dtype=float) for a in (C, E, i))
     n, T = C.shape
     F = np.empty((n, T + 1))
     invest = np.empty((n, T))
-    F[:, 0] = F0
-    half = np.sqrt(1 + i) - 1
-    for t in range(T):
-        invest[:, t] = i[:, t] * F[:, t] + (C[:, t] - E[:, t]) * half[:, t]
-        F[:, t + 1] = F[:, t] + C[:, t] + invest[:, t] - E[:, t]
+    F0 = np.ascontiguousarray(np.broadcast_to(np.asarray(F0, dtype=float), (n,)))
+    _pension_kernels.reserve_path(F0, C, E, i, F, invest)
     return F, invest
 
 
@@ -66,12 +74,12 @@ def _arrays(ds: xr.Dataset, economy: xr.Dataset, admin: float = 0.0):
     net flow pi IE_t - E_t = pi (IE_t - r_t) - E0_t. Returns IE, E, the
     scheduled rate, i, d, the net earnings IE - r, E0 and r.
     """
-    like = ds["insurable_earnings"]
+    n, T = ds["insurable_earnings"].shape
 
     def arr(da):
-        return da.broadcast_like(like).transpose(*SY).values
+        return scenario_years(da, n)
 
-    ie, E, rate = arr(like), arr(ds["expenditure"]), arr(ds["contribution_rate"])
+    ie, E, rate = arr(ds["insurable_earnings"]), arr(ds["expenditure"]), arr(ds["contribution_rate"])
     r = (1 + admin) * arr(ds["refund_base"]) if "refund_base" in ds else np.zeros_like(ie)
     E0 = E - rate * r
     return ie, E, rate, arr(economy["interest_rate"]), arr(economy["discount_rate"]), ie - r, E0, r
@@ -127,6 +135,10 @@ def steady_state_rate(F0, ie_net, E0, refund, i, years=STEADY_STATE_YEARS) -> np
 
 
 def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Dataset:
+    return ds.assign(valuation_variables(ds, pension, economy))
+
+
+def valuation_variables(ds: xr.Dataset, pension, economy: xr.Dataset) -> dict:
     ie, E, rate, i, d, ie_net, E0, refund = _arrays(ds, economy, pension.administrative_cost)
     F0 = pension.initial_reserve
     T = ie.shape[1]
@@ -156,23 +168,23 @@ def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Da
         attrs={"units": "1", "long_name": "general average premium over the horizon (years)"})
     out["scaled_premium"] = (SY, scaled_premium(F0, ie_net, E0, i, period), {
         "units": "1", "long_name": f"scaled premium, periods of {period} years"})
-    return ds.assign(out)
+    return out
 
 
-def add_closed_group(ds: xr.Dataset, earnings: np.ndarray, expenditure: np.ndarray, pension,
-                     economy: xr.Dataset) -> xr.Dataset:
+def closed_group_variables(ds: xr.Dataset, earnings: np.ndarray, expenditure: np.ndarray, pension,
+                           economy: xr.Dataset) -> dict:
     """Present values for the participants at the valuation date only."""
     _, _, rate, _, d, *_ = _arrays(ds, economy)
     _, m = discount_factors(d)
     pv_c = (rate * earnings * m).sum(1)
     pv_e = (expenditure * m).sum(1)
     cur = {"units": "currency"}
-    return ds.assign({
+    return {
         "closed_group_pv_contributions": ("scenario", pv_c, {**cur, "long_name": "closed group: PV of contributions"}),
         "closed_group_pv_expenditure": ("scenario", pv_e, {**cur, "long_name": "closed group: PV of expenditure"}),
         "closed_group_deficit": ("scenario", pv_e - pv_c - pension.initial_reserve, {
             **cur, "long_name": "closed group: PV expenditure - PV contributions - reserve"}),
-    })
+    }
 
 
 def accrued_liability(q, level0, scale_avg, ceiling0, R, A0, I0, N0, B0, accrual, inv_factor,
