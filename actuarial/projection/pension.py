@@ -44,9 +44,10 @@ FLOW_NAMES = ["entrants", "reentrants", "to_inactive", "deaths_insured", "invali
 
 
 def _scen(da: xr.DataArray, dims) -> np.ndarray:
-    if "scenario" not in da.dims:
-        da = da.expand_dims("scenario")
-    return np.ascontiguousarray(da.transpose("scenario", *dims).values, dtype=np.float64)
+    """Contiguous float64 array (scenario, *dims); a scenario axis of length 1 if absent."""
+    lead = ("scenario",) if "scenario" in da.dims else ()
+    values = np.transpose(da.values, [da.dims.index(d) for d in (*lead, *dims)])
+    return np.ascontiguousarray(values if lead else values[None], dtype=np.float64)
 
 
 def reference_scale(scale: np.ndarray, x_lo: int, n_credits: int, method: str, final_years: int) -> np.ndarray:

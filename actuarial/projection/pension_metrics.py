@@ -43,7 +43,7 @@ SY = ("scenario", "year")
 
 def scenario_years(da: xr.DataArray, n: int) -> np.ndarray:
     """Values of a (scenario?, year) DataArray as an (n, T) array (numpy broadcasting)."""
-    values = da.transpose(*[d for d in SY if d in da.dims]).values
+    values = np.transpose(da.values, [da.dims.index(d) for d in SY if d in da.dims])
     if "scenario" not in da.dims:
         values = values[None]
     return np.broadcast_to(values, (n, values.shape[-1]))
