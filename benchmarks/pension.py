@@ -53,6 +53,14 @@ def stochastic_demography(assumptions, n_scenarios: int):
     return project_population(**inputs, migration_timing=assumptions.demography.migration.timing)
 
 
+def demoland_for(scenarios: int, years: int):
+    """Demoland's assumptions over ``years`` years (slow sizes skippable)."""
+    if scenarios == 1000:
+        _skip_slow()
+    a = load_assumptions(DEMOLAND)
+    return dataclasses.replace(a, case=dataclasses.replace(a.case, horizon=years))
+
+
 class PensionValuation:
     """Stochastic demography + labour + economy + pension, for N scenarios.
 
@@ -64,10 +72,7 @@ class PensionValuation:
     param_names = ["scenarios", "years"]
 
     def setup(self, scenarios, years):
-        if scenarios == 1000:
-            _skip_slow()
-        a = load_assumptions(DEMOLAND)
-        self.a = dataclasses.replace(a, case=dataclasses.replace(a.case, horizon=years))
+        self.a = demoland_for(scenarios, years)
         valuation(self.a, 1)
 
     def time_valuation(self, scenarios, years):
@@ -92,10 +97,7 @@ class PensionScheme:
     param_names = ["scenarios", "years"]
 
     def setup(self, scenarios, years):
-        if scenarios == 1000:
-            _skip_slow()
-        a = load_assumptions(DEMOLAND)
-        self.a = dataclasses.replace(a, case=dataclasses.replace(a.case, horizon=years))
+        self.a = demoland_for(scenarios, years)
         self.demography = stochastic_demography(self.a, scenarios)
         self.labour = project_labour(self.a.labour, self.demography["population"])
         self.economy = project_economy(self.a.economy, self.a.case.years)
