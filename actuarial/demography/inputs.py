@@ -27,8 +27,7 @@ def demographic_inputs(demography: Demography, years) -> dict[str, xr.DataArray]
     Rates of year t apply to the step from 1 January t to 1 January t+1.
     """
     years = np.asarray(years)
-    c_sa = {"sex": SEXES, "age": AGES}
-    c_ysa = {"year": years, **c_sa}
+    c_ysa = {"year": years, "sex": SEXES, "age": AGES}
     fert = demography.fertility
     if fert.rates is not None:
         asfr = interpolate_anchored(fert.rates, years)
@@ -39,10 +38,14 @@ def demographic_inputs(demography: Demography, years) -> dict[str, xr.DataArray]
         migrants = interpolate_anchored(mig.counts, years)
     else:
         migrants = mig.total.at(years)[:, None, None] * np.array(mig.pattern)[None]
-    return {
-        "base_population": xr.DataArray(np.array(demography.base_population), dims=("sex", "age"), coords=c_sa),
-        "mx": xr.DataArray(mortality_rates(demography.mortality, years), dims=("year", "sex", "age"), coords=c_ysa),
-        "asfr": xr.DataArray(asfr, dims=("year", "age"), coords={"year": years, "age": AGES}),
-        "srb": xr.DataArray(fert.srb.at(years), dims=("year",), coords={"year": years}),
-        "net_migration": xr.DataArray(migrants, dims=("year", "sex", "age"), coords=c_ysa),
-    }
+    ds = xr.Dataset(  # one Dataset: the coordinate indexes are built once
+        {
+            "base_population": (("sex", "age"), np.array(demography.base_population)),
+            "mx": (("year", "sex", "age"), mortality_rates(demography.mortality, years)),
+            "asfr": (("year", "age"), asfr),
+            "srb": (("year",), fert.srb.at(years)),
+            "net_migration": (("year", "sex", "age"), migrants),
+        },
+        coords=c_ysa,
+    )
+    return {name: ds[name] for name in ds.data_vars}

@@ -26,6 +26,8 @@ models, ILO pension model). Awards are not indexed in their first year.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import xarray as xr
 from scipy.stats import binom
@@ -166,8 +168,8 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     refund = out["refund_base"] if pension.lump_sum == "refund" else 0 * out["refund_base"]
     put("refund_base", (("scenario", "year"), refund), "currency/year",
         "lump sums per unit of contribution rate (refunds scale with the rate)")
-    ds = xr.Dataset(new, coords=coords)
-    ds = xr.Dataset({**new, **finance_variables(ds, pension, economy)}, coords=coords)
+    frame = Frame(new, coords)
+    frame.update(finance_variables(frame, pension, economy))
     first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731
     in_payment, accrued = accrued_liability(
         q[:, 0], level_a[:, 0], ref_scale,
@@ -183,14 +185,40 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
                               {**cur, "long_name": "accrued-to-date liability (implicit pension debt)"}),
         "accrued_liability_gdp": ("scenario", (in_payment + accrued) / first(economy["gdp"]), {
             "units": "1", "long_name": "accrued-to-date liability / GDP of the base year"}),
-        **valuation_variables(ds, pension, economy),
+        **valuation_variables(frame, pension, economy),
     }
     if pension.closed_group:
         closed = scheme(closed=True)
         benefits = closed["expend"].sum((2, 3)) + closed["lumps"].sum(2)
-        extra.update(closed_group_variables(ds, closed["earnings"], benefits * (1 + pension.administrative_cost),
+        extra.update(closed_group_variables(frame, closed["earnings"], benefits * (1 + pension.administrative_cost),
                                             pension, economy))
-    return ds.assign(extra)
+    frame.update(extra)
+    return xr.Dataset(frame, coords=coords)
+
+
+class Frame(dict):
+    """Variables as ``name: (dims, values, attrs)`` (or DataArrays) read like a
+    Dataset (``frame[name].dims``, ``.values``, ``sizes``) without building
+    one: the finance and metrics code runs on it and the Dataset is built once."""
+
+    def __init__(self, variables: dict, coords: dict):
+        super().__init__(variables)
+        self.coords = coords
+        self.sizes = {k: len(v) for k, v in coords.items()}
+
+    def __getitem__(self, name):
+        if name in self.coords:
+            return xr.DataArray(self.coords[name], dims=name)
+        value = super().__getitem__(name)
+        if isinstance(value, xr.DataArray):
+            return value
+        dims, values = value[0], value[1]
+        return _Var((dims,) if isinstance(dims, str) else tuple(dims), np.asarray(values))
+
+
+class _Var(NamedTuple):
+    dims: tuple
+    values: np.ndarray
 
 
 def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset:
@@ -208,7 +236,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
 
     ie = arr(ds["insurable_earnings"])
     contributions = arr(ds["contribution_rate"]) * ie
-    benefits = arr(ds["benefit_expenditure"].sum("benefit_type")) + arr(ds["lump_sums"])
+    benefits = ds["benefit_expenditure"].values.sum(2) + arr(ds["lump_sums"])
     admin = pension.administrative_cost * benefits
     E = benefits + admin
     reserve, invest = reserve_path(pension.initial_reserve, contributions, E, arr(economy["interest_rate"]))

@@ -74,7 +74,7 @@ def _arrays(ds: xr.Dataset, economy: xr.Dataset, admin: float = 0.0):
     net flow pi IE_t - E_t = pi (IE_t - r_t) - E0_t. Returns IE, E, the
     scheduled rate, i, d, the net earnings IE - r, E0 and r.
     """
-    n, T = ds["insurable_earnings"].shape
+    n, T = ds["insurable_earnings"].values.shape
 
     def arr(da):
         return scenario_years(da, n)
@@ -207,11 +207,12 @@ def accrued_liability(q, level0, scale_avg, ceiling0, R, A0, I0, N0, B0, accrual
     accrued = np.zeros(q.shape[0])
     for g in range(2):
         r = int(R[g])
-        for x in range(x_lo, r):
-            n = r - x
-            survive = np.prod(1 - q[:, g, x:r], axis=1)
-            ref = np.minimum(level0[:, g, None] * scale_avg[x, None, :], ceiling0[:, None])
-            pension_at_R = accrual * c * ref * (1 + wage_growth) ** n
-            value = pension_at_R * (survive * (1 + discount) ** -n * ann[:, g, r])[:, None]
-            accrued += ((A0[:, g, x] + I0[:, g, x]) * value).sum(1)
+        ages = np.arange(x_lo, r)
+        n = r - ages  # years to the pensionable age
+        # survival from each age x to r: products of 1 - q over x..r-1 (reverse cumulative)
+        survive = np.cumprod((1 - q[:, g, x_lo:r])[:, ::-1], axis=1)[:, ::-1]  # (s, ages)
+        ref = np.minimum(level0[:, g, None, None] * scale_avg[None, x_lo:r, :], ceiling0[:, None, None])
+        factor = ((1 + wage_growth) / (1 + discount)) ** n * survive * ann[:, g, r, None]  # (s, ages)
+        insured = A0[:, g, x_lo:r] + I0[:, g, x_lo:r]  # (s, ages, C)
+        accrued = accrued + (insured * accrual * c * ref * factor[:, :, None]).sum((1, 2))
     return in_payment, accrued
