@@ -435,3 +435,58 @@ def test_bad_pension_input_exits_2_with_one_line(tmp_path, name, body, key):
     assert str(path) in line, line
     assert f": {key}:" in line, line
     assert not out_dir.exists() or [p for p in out_dir.rglob("*") if p.is_file()] == []
+
+
+# =====================================================================================
+# 6. Initial insured from a data file
+# =====================================================================================
+
+def _insured_csv(folder: Path, rows) -> Path:
+    path = folder / "insured.csv"
+    path.write_text("sex,age,credits,status,count\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n")
+    return path
+
+
+def test_initial_insured_from_file_sets_the_credit_distribution(tmp_path):
+    """Given insured with known credits, the first year's flows follow them.
+
+    On 1 January 2025 the actives are brought to the labour-based targets,
+    so entrants with no credits fill the rest; of those reaching 60 on
+    1 January 2026, only the file's 1,500 persons with 20 credits (>= 15)
+    can be vested, less the deaths of 2025 (q at 59 is about 1-2%)."""
+    from actuarial.assumptions import load_assumptions
+    from actuarial.pipeline import run
+
+    rows = [("female", 59, 20, "active", 1000.0), ("male", 59, 20, "inactive", 500.0),
+            ("male", 40, 10, "active", 2000.0)]
+    _insured_csv(tmp_path, rows)
+    # the file replaces the parent's parametric credit_share and inactive_ratio
+    child = child_yaml(tmp_path, "from_file", {"pension": {"initial": {"insured_file": "insured.csv"}}})
+    a = load_assumptions(child)
+    assert a.pension.initial_credit_share is None
+    assert a.pension.initial_insured.sum() == pytest.approx(3500.0)
+    p = run(a)["pension"]
+    flows = p["flows"].isel(scenario=0, year=0)
+    # retirements at 60 on 1 January 2026: the 59-year-olds of the file who survive 2025
+    vested = float(flows.sel(flow="retired_vested").sum())
+    assert 1400.0 < vested < 1500.0
+    assert float(flows.sel(flow="retired_not_vested").sum()) > 0  # entrants of 2025 are not vested
+
+
+@pytest.mark.parametrize("rows, words", [
+    ([("female", 10, 0, "active", 5)], ["insured_file", "aged 15..59"]),
+    ([("female", 30, 25, "active", 5)], ["insured_file", "credited years exceed"]),
+    ([("woman", 30, 5, "active", 5)], ["insured.csv", "sex", "female or male"]),
+    ([("female", 30, 5, "retired", 5)], ["insured.csv", "status", "active or inactive"]),
+    ([("female", 30, 5, "active", -5)], ["insured.csv", "count", "non-negative"]),
+])
+def test_bad_insured_file_is_a_clear_error(tmp_path, rows, words):
+    from actuarial import AssumptionError
+    from actuarial.assumptions import load_assumptions
+
+    _insured_csv(tmp_path, rows)
+    child = child_yaml(tmp_path, "bad_file", {"pension": {"initial": {"insured_file": "insured.csv"}}})
+    with pytest.raises(AssumptionError) as info:
+        load_assumptions(child)
+    for word in words:
+        assert word in str(info.value)

@@ -104,6 +104,7 @@ ALTERNATIVES = (
     {"life_tables", "brass_logit", "improvement"},
     {"rates", "tfr"}, {"rates", "pattern"},
     {"counts", "total"}, {"counts", "pattern"},
+    {"insured_file", "credit_share"}, {"insured_file", "inactive_ratio"},
 )
 
 

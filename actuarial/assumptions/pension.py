@@ -8,6 +8,7 @@ import numpy as np
 
 from actuarial.assumptions.economy import SHARE, _schedule_by_sex, _series_by_sex
 from actuarial.assumptions.reader import Reader
+from actuarial.errors import AssumptionError
 from actuarial.assumptions.schedules import BySex
 from actuarial.assumptions.series import TimeSeries
 
@@ -44,8 +45,9 @@ class Pension:
     reentry_rate: float  # share of inactive insured who resume when active places open
     administrative_cost: float  # share of benefit expenditure
     initial_reserve: float
-    initial_credit_share: float  # initial credits ~ Binomial(age - first age, share)
-    initial_inactive_ratio: float  # inactive insured / active insured at each age
+    initial_credit_share: float | None  # initial credits ~ Binomial(age - first age, share)
+    initial_inactive_ratio: float | None  # inactive insured / active insured at each age
+    initial_insured: np.ndarray | None  # or a table (status active/inactive, sex, age, credits)
     initial_pensioners: dict  # type -> Pensioners
     horizons: tuple[int, ...]  # GAP horizons in years
     scaled_premium_period: int  # years of each period of equilibrium
@@ -66,6 +68,44 @@ def _pensioners(r: Reader, key) -> Pensioners:
         counts = _schedule_by_sex(sub, "counts", lo=0.0)
         amounts = _schedule_by_sex(sub, "average_pension", lo=0.0)
     return Pensioners(counts, amounts)
+
+
+INSURED_COLUMNS = ("sex", "age", "credits", "status", "count")
+
+
+def read_insured_table(path) -> np.ndarray:
+    """Insured persons at the valuation date from a CSV file, one row per group:
+    ``sex`` (female/male), ``age`` (0..100), ``credits`` (whole credited years),
+    ``status`` (active/inactive), ``count`` (persons). Returns an array
+    (status, sex, age, credits); the credit axis is as long as the file needs."""
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise AssumptionError(path, "", f"not a readable CSV table ({exc})") from None
+    missing = [c for c in INSURED_COLUMNS if c not in table.columns]
+    if missing:
+        raise AssumptionError(path, "", f"expected the columns {', '.join(INSURED_COLUMNS)}; missing {missing}")
+    for column, allowed in (("sex", {"female", "male"}), ("status", {"active", "inactive"})):
+        bad = set(table[column].astype(str)) - allowed
+        if bad:
+            raise AssumptionError(path, column, f"expected {' or '.join(sorted(allowed))}; got {sorted(bad)}")
+    for column, hi in (("age", 100), ("credits", 100)):
+        values = pd.to_numeric(table[column], errors="coerce")
+        if values.isna().any() or (values < 0).any() or (values > hi).any() or (values % 1 != 0).any():
+            raise AssumptionError(path, column, f"expected whole numbers in 0..{hi}")
+    counts = pd.to_numeric(table["count"], errors="coerce")
+    if counts.isna().any() or (counts < 0).any() or not np.isfinite(counts).all():
+        raise AssumptionError(path, "count", "expected non-negative numbers of persons")
+    if (table["credits"] > table["age"]).any():
+        raise AssumptionError(path, "credits", "credited years cannot exceed the age")
+    out = np.zeros((2, 2, 101, int(table["credits"].max()) + 1))
+    status = (table["status"] == "inactive").to_numpy().astype(int)
+    sex = (table["sex"] == "male").to_numpy().astype(int)
+    np.add.at(out, (status, sex, table["age"].to_numpy(int), table["credits"].to_numpy(int)), counts.to_numpy())
+    out.flags.writeable = False
+    return out
 
 
 def _flag(r: Reader, key, default: bool) -> bool:
@@ -94,8 +134,16 @@ def parse_pension(r: Reader) -> Pension:
         init = r.section("initial")
         with init:
             reserve = init.number("reserve", lo=0.0, what="a reserve in currency units")
-            credit_share = init.number("credit_share", **SHARE)
-            inactive_ratio = init.number("inactive_ratio", lo=0.0, hi=10.0)
+            if init.has("insured_file"):
+                if init.has("credit_share") or init.has("inactive_ratio"):
+                    raise init.error("insured_file", "give either insured_file or credit_share "
+                                                     "with inactive_ratio, not both")
+                insured = read_insured_table(init.file_path("insured_file"))
+                credit_share, inactive_ratio = None, None
+            else:
+                insured = None
+                credit_share = init.number("credit_share", **SHARE)
+                inactive_ratio = init.number("inactive_ratio", lo=0.0, hi=10.0)
             pens = init.section("pensioners")
             with pens:
                 pensioners = {t: _pensioners(pens, t) for t in BENEFIT_TYPES}
@@ -131,6 +179,7 @@ def parse_pension(r: Reader) -> Pension:
             initial_reserve=reserve,
             initial_credit_share=credit_share,
             initial_inactive_ratio=inactive_ratio,
+            initial_insured=insured,
             initial_pensioners=pensioners,
             horizons=tuple(horizons),
             scaled_premium_period=r.number("scaled_premium_period", lo=1, hi=100, integer=True, default=10),
@@ -141,6 +190,21 @@ def parse_pension(r: Reader) -> Pension:
 
 def check_against_case(r: Reader, pension: Pension, labour_first_age: int) -> None:
     """Cross-checks that need other sections: ages and careers must fit."""
+    if pension.initial_insured is not None:
+        table = pension.initial_insured
+        last = int(max(max(s.values) for s in pension.pensionable_age)) - 1
+        ages = np.nonzero(table.sum(axis=(0, 1, 3)))[0]
+        key = ("initial", "insured_file")
+        file = r.file_for(key)
+        if ages.size and (ages.min() < labour_first_age or ages.max() > last):
+            raise AssumptionError(file, r.key_path("initial") + ".insured_file",
+                                  f"insured must be aged {labour_first_age}..{last} (first working age to "
+                                  f"the last age before the pensionable age); got {ages.min()}..{ages.max()}")
+        age, credits = np.nonzero(table.sum(axis=(0, 1)))
+        if (credits > age - labour_first_age + 1).any():
+            raise AssumptionError(file, r.key_path("initial") + ".insured_file",
+                                  "credited years exceed the years since the first working age "
+                                  f"({labour_first_age})")
     for sex, series in zip(("female", "male"), pension.pensionable_age):
         lowest = min(series.values)
         if lowest <= labour_first_age:

@@ -77,6 +77,25 @@ def initial_insured(K0: np.ndarray, x_lo: int, x_hi: int, n_credits: int, share:
     return K0[..., :, None] * dist
 
 
+def insured_from_table(table: np.ndarray, x_lo: int, x_hi: int, n_credits: int):
+    """Active and inactive insured (1, 2, X, C) from a table (status, sex, age, credits).
+
+    Persons outside the insured ages x_lo..x_hi or with more credits than a
+    career allows are an error, not silently dropped.
+    """
+    status, sexes, X, C_file = table.shape
+    outside = np.ones(X, dtype=bool)
+    outside[x_lo:x_hi + 1] = False
+    if table[:, :, outside].sum() > 0:
+        raise ValueError(f"initial insured must be aged {x_lo}..{x_hi} (the first working age to the "
+                         "last age before the pensionable age)")
+    if C_file > n_credits and table[..., n_credits:].sum() > 0:
+        raise ValueError(f"initial insured have more than {n_credits - 1} credited years")
+    out = np.zeros((2, 1, 2, X, n_credits))
+    out[:, 0, ..., :min(C_file, n_credits)] = table[..., :n_credits]
+    return out[0], out[1]
+
+
 def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
                     labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
     years = demography["year"].values
@@ -105,8 +124,11 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
                     np.inf if pension.maximum_pension is None else pension.maximum_pension, 0.0])
     # the valuation date's insured are the same in every scenario unless the base year differs
     same = bool(np.all(K_a[:, 0] == K_a[:1, 0]))
-    A0 = initial_insured(K_a[:1, 0] if same else K_a[:, 0], x_lo, x_hi, C, pension.initial_credit_share)
-    I0 = A0 * pension.initial_inactive_ratio
+    if pension.initial_insured is None:
+        A0 = initial_insured(K_a[:1, 0] if same else K_a[:, 0], x_lo, x_hi, C, pension.initial_credit_share)
+        I0 = A0 * pension.initial_inactive_ratio
+    else:
+        A0, I0 = insured_from_table(pension.initial_insured, x_lo, x_hi, C)
     N0 = np.array([by_sex_array(pension.initial_pensioners[k].counts) for k in BENEFIT_TYPES])[None]
     B0 = N0 * np.array([by_sex_array(pension.initial_pensioners[k].average_pension) for k in BENEFIT_TYPES])[None]
     dens = by_sex_array(labour_assumptions.density)
