@@ -120,6 +120,16 @@ class ProjectPopulation:
         project_population(**self.inputs)
 
 
+class ProjectPopulationSharedMigration(ProjectPopulation):
+    """As ``ProjectPopulation`` with net migration the same in every scenario,
+    as the stochastic generators produce it (mortality, fertility and the
+    economy vary by scenario; migration stays deterministic)."""
+
+    def setup(self, scenarios, years):
+        super().setup(scenarios, years)
+        self.inputs["net_migration"] = self.inputs["net_migration"].isel(scenario=0, drop=True).copy()
+
+
 class Demoland:
     """The deterministic 100-year Demoland case, through the pipeline."""
 
