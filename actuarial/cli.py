@@ -12,9 +12,6 @@ from pathlib import Path
 
 from actuarial.errors import AssumptionError
 
-SUMMARY_YEARS = (0, 10, 25, 50, 75, 100)
-
-
 def _run(args) -> int:
     from actuarial.assumptions import load_assumptions
     from actuarial.output import write_results

@@ -10,6 +10,10 @@ from pathlib import Path
 import xarray as xr
 
 
+_UMASK = os.umask(0)  # read once at import (setting it is process-wide)
+os.umask(_UMASK)
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside ``target``; move it into place on success."""
@@ -19,9 +23,7 @@ def atomic_path(target: Path):
     tmp = Path(tmp)
     try:
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual mode
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the usual mode
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import numpy as np
 import xarray as xr
 
 from actuarial.assumptions import load_assumptions

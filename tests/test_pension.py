@@ -273,7 +273,8 @@ YOUNGER_WORKERS = {"labour": {"participation": {
                                                               0.68, 0.63, 0.55, 0.42, 0.25, 0.14, 0.06]},
            "male": {"first_age": 10, "width": 5, "values": [0.05, 0.30, 0.72, 0.92, 0.95, 0.95, 0.94,
                                                             0.92, 0.89, 0.83, 0.70, 0.50, 0.32, 0.15]}},
-}}}
+}, "salary_scale": {"first_age": 10, "width": 5, "values": [0.4, 0.55, 0.70, 0.85, 0.97, 1.05, 1.12, 1.17,
+                                                            1.20, 1.20, 1.18, 1.12, 1.05, 1.00]}}}
 
 
 def test_headcount_balances_when_later_anchors_start_younger(tmp_path):
@@ -490,3 +491,13 @@ def test_bad_insured_file_is_a_clear_error(tmp_path, rows, words):
         load_assumptions(child)
     for word in words:
         assert word in str(info.value)
+
+
+def test_salary_scale_must_be_positive_where_people_work(tmp_path):
+    from actuarial import AssumptionError
+    from actuarial.assumptions import load_assumptions
+
+    young = {"labour": {**YOUNGER_WORKERS["labour"]}}
+    del young["labour"]["salary_scale"]
+    with pytest.raises(AssumptionError, match=r"labour.salary_scale.*positive relative wage.*10..14"):
+        load_assumptions(child_yaml(tmp_path, "no_wage", young))

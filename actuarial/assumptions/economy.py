@@ -74,7 +74,7 @@ def _rates_by_age(r: Reader, key, value, **bounds):
     return frozen(age_schedule(r, key, value, **bounds))
 
 
-def _series_by_sex(r: Reader, key, bounds) -> BySex:
+def series_by_sex(r: Reader, key, bounds) -> BySex:
     """One series for both sexes, or ``{female: series, male: series}``."""
     value = r.raw(key)
     if isinstance(value, dict) and set(value) & {"female", "male"}:
@@ -83,7 +83,7 @@ def _series_by_sex(r: Reader, key, bounds) -> BySex:
     return BySex(series, series)
 
 
-def _schedule_by_sex(r: Reader, key, **bounds) -> BySex:
+def schedule_by_sex(r: Reader, key, **bounds) -> BySex:
     value = r.raw(key)
     if isinstance(value, dict) and set(value) & {"female", "male"}:
         return by_sex(r, key, lambda s, k, v: _rates_by_age(s, k, v, **bounds))
@@ -92,6 +92,16 @@ def _schedule_by_sex(r: Reader, key, **bounds) -> BySex:
     else:
         schedule = _rates_by_age(r, key, value, **bounds)
     return BySex(schedule, schedule)
+
+
+def _positive_where_working(r: Reader, participation: Anchored):
+    scale = _rates_by_age(r, "salary_scale", r.raw("salary_scale"), lo=0.0)
+    working = (np.array([np.array(v) for v in participation.values]) > 0).any(axis=(0, 1))
+    if np.any(scale[working] <= 0):
+        ages = np.nonzero(working & (scale <= 0))[0]
+        raise r.error("salary_scale", f"expected a positive relative wage at every working age; "
+                                      f"0 at ages {ages.min()}..{ages.max()}")
+    return scale
 
 
 def parse_labour(r: Reader) -> Labour:
@@ -104,10 +114,10 @@ def parse_labour(r: Reader) -> Labour:
             participation = Anchored((0,), (rate_by_sex(r, "participation", value),))
         return Labour(
             participation=participation,
-            unemployment=_series_by_sex(r, "unemployment", SHARE),
-            coverage=_series_by_sex(r, "coverage", SHARE),
-            density=_schedule_by_sex(r, "density", lo=0.0, hi=1.0),
-            salary_scale=_rates_by_age(r, "salary_scale", r.raw("salary_scale"), lo=0.0),
+            unemployment=series_by_sex(r, "unemployment", SHARE),
+            coverage=series_by_sex(r, "coverage", SHARE),
+            density=schedule_by_sex(r, "density", lo=0.0, hi=1.0),
+            salary_scale=_positive_where_working(r, participation),
             gender_wage_ratio=r.series("gender_wage_ratio", lo=0.1, hi=2.0,
                                        what="a female / male wage ratio", default=1.0),
         )

@@ -6,6 +6,7 @@ Later stages add their own sections beside these.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import json
@@ -120,6 +121,11 @@ def load_assumptions(path) -> Assumptions:
         demography = _demography(root.section("demography"), case)
         economy = parse_economy(root.section("economy")) if root.has("economy") else None
         labour = parse_labour(root.section("labour")) if root.has("labour") else None
+        if labour is not None and economy is None:
+            raise root.error("economy", "required key is missing (the labour section needs it)")
+        if economy is not None and economy.productivity_growth is not None and labour is None:
+            raise root.error("labour", "required key is missing (economy.productivity_growth needs "
+                                       "employment from it)")
         pension = None
         if root.has("pension"):
             for needed, value in (("economy", economy), ("labour", labour)):
@@ -127,10 +133,27 @@ def load_assumptions(path) -> Assumptions:
                     raise root.error(needed, "required key is missing (the pension section needs it)")
             section = root.section("pension")
             pension = parse_pension(section)
-            check_against_case(section, pension, labour.first_age)
-    digest = hashlib.sha256(
-        json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return Assumptions(path.resolve(), digest, case, demography, economy, labour, pension)
+            check_against_case(section, pension, labour.first_age, case.base_year, case.horizon)
+    sections = (case, demography, economy, labour, pension)
+    return Assumptions(path.resolve(), _digest(data, sections), *sections)
+
+
+def _digest(data: dict, sections) -> str:
+    """Hash of the merged YAML and of every array parsed from it or from the
+    files it names (UN tables, insured records), so data changes show."""
+    h = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
+    stack = list(sections)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, np.ndarray):
+            h.update(np.ascontiguousarray(item).tobytes())
+        elif dataclasses.is_dataclass(item):
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+        elif isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return h.hexdigest()[:16]
 
 
 # -- case -------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from actuarial.assumptions.economy import SHARE, _schedule_by_sex, _series_by_sex
+from actuarial.assumptions.economy import SHARE, schedule_by_sex, series_by_sex
 from actuarial.assumptions.reader import Reader
 from actuarial.errors import AssumptionError
 from actuarial.assumptions.schedules import BySex
@@ -54,8 +54,8 @@ class Pension:
     closed_group: bool  # also project the closed group (no new entrants)
 
 
-def _integer_series_by_sex(r: Reader, key) -> BySex:
-    pair = _series_by_sex(r, key, dict(lo=30, hi=90, what="an age in whole years"))
+def _integerseries_by_sex(r: Reader, key) -> BySex:
+    pair = series_by_sex(r, key, dict(lo=30, hi=90, what="an age in whole years"))
     for sex, series in zip(("female", "male"), pair):
         if any(v != int(v) for v in series.values):
             raise r.error(key, f"expected whole years of age for {sex}, got {series.values}")
@@ -65,8 +65,8 @@ def _integer_series_by_sex(r: Reader, key) -> BySex:
 def _pensioners(r: Reader, key) -> Pensioners:
     sub = r.section(key)
     with sub:
-        counts = _schedule_by_sex(sub, "counts", lo=0.0)
-        amounts = _schedule_by_sex(sub, "average_pension", lo=0.0)
+        counts = schedule_by_sex(sub, "counts", lo=0.0)
+        amounts = schedule_by_sex(sub, "average_pension", lo=0.0)
     return Pensioners(counts, amounts)
 
 
@@ -123,13 +123,13 @@ def parse_pension(r: Reader) -> Pension:
             final_years = ref.number("years", lo=1, hi=40, integer=True, default=5)
         inv = r.section("invalidity")
         with inv:
-            incidence = _schedule_by_sex(inv, "incidence", lo=0.0, hi=1.0)
+            incidence = schedule_by_sex(inv, "incidence", lo=0.0, hi=1.0)
             inv_vesting = inv.number("vesting_years", lo=0, hi=60, integer=True)
             inv_mortality = inv.number("mortality_factor", lo=0.5, hi=10.0, default=1.0)
         surv = r.section("survivors")
         with surv:
             share = surv.number("pension_share", **SHARE)
-            married = _schedule_by_sex(surv, "married", lo=0.0, hi=1.0)
+            married = schedule_by_sex(surv, "married", lo=0.0, hi=1.0)
             diff = surv.number("spouse_age_difference", lo=-20, hi=20, integer=True, default=3)
         init = r.section("initial")
         with init:
@@ -157,7 +157,7 @@ def parse_pension(r: Reader) -> Pension:
         pension = Pension(
             contribution_rate=r.series("contribution_rate", lo=0.0, hi=1.0, what="a contribution rate"),
             ceiling=ceiling,
-            pensionable_age=_integer_series_by_sex(r, "pensionable_age"),
+            pensionable_age=_integerseries_by_sex(r, "pensionable_age"),
             vesting_years=vesting,
             accrual_rate=r.number("accrual_rate", lo=0.0, hi=0.2, what="a share per credited year"),
             reference_earnings=method,
@@ -188,18 +188,24 @@ def parse_pension(r: Reader) -> Pension:
     return pension
 
 
-def check_against_case(r: Reader, pension: Pension, labour_first_age: int) -> None:
-    """Cross-checks that need other sections: ages and careers must fit."""
+def check_against_case(r: Reader, pension: Pension, labour_first_age: int, base_year: int,
+                       horizon: int) -> None:
+    """Cross-checks that need other sections: ages, careers and horizons must fit."""
+    too_long = [h for h in pension.horizons if h > horizon]
+    if too_long:
+        raise r.error("horizons", f"horizons {too_long} exceed the projection ({horizon} years, case.horizon)")
     if pension.initial_insured is not None:
         table = pension.initial_insured
-        last = int(max(max(s.values) for s in pension.pensionable_age)) - 1
-        ages = np.nonzero(table.sum(axis=(0, 1, 3)))[0]
         key = ("initial", "insured_file")
         file = r.file_for(key)
-        if ages.size and (ages.min() < labour_first_age or ages.max() > last):
-            raise AssumptionError(file, r.key_path("initial") + ".insured_file",
-                                  f"insured must be aged {labour_first_age}..{last} (first working age to "
-                                  f"the last age before the pensionable age); got {ages.min()}..{ages.max()}")
+        for g, (sex, series) in enumerate(zip(("female", "male"), pension.pensionable_age)):
+            last = int(series.at([base_year])[0]) - 1
+            ages = np.nonzero(table[:, g].sum(axis=(0, 2)))[0]
+            if ages.size and (ages.min() < labour_first_age or ages.max() > last):
+                raise AssumptionError(file, r.key_path("initial") + ".insured_file",
+                                      f"insured {sex} persons must be aged {labour_first_age}..{last} (first "
+                                      f"working age to the last age before the pensionable age of {base_year}); "
+                                      f"got {ages.min()}..{ages.max()}")
         age, credits = np.nonzero(table.sum(axis=(0, 1)))
         if (credits > age - labour_first_age + 1).any():
             raise AssumptionError(file, r.key_path("initial") + ".insured_file",

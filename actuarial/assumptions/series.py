@@ -46,3 +46,11 @@ def interpolation_weights(anchor_years, years) -> tuple[np.ndarray, np.ndarray, 
     lo = hi - 1
     w = (pos - anchors[lo]) / (anchors[hi] - anchors[lo])
     return lo, hi, w
+
+
+def interpolate_anchored(anchored, years) -> np.ndarray:
+    """Arrays given at anchor years, linear in between, flat outside."""
+    values = np.array([np.asarray(v, dtype=float) for v in anchored.values])
+    lo, hi, w = interpolation_weights(anchored.years, years)
+    w = w.reshape(-1, *([1] * (values.ndim - 1)))
+    return (1 - w) * values[lo] + w * values[hi]

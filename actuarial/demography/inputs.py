@@ -5,20 +5,12 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from actuarial.assumptions.model import Anchored, Demography
-from actuarial.assumptions.series import interpolation_weights
+from actuarial.assumptions.model import Demography
+from actuarial.assumptions.series import interpolate_anchored
 from actuarial.demography.mortality import mortality_rates
 
 AGES = np.arange(101)
 SEXES = ["female", "male"]
-
-
-def interpolate_anchored(anchored: Anchored, years) -> np.ndarray:
-    """Arrays given at anchor years, linear in between, flat outside."""
-    values = np.array([np.asarray(v, dtype=float) for v in anchored.values])
-    lo, hi, w = interpolation_weights(anchored.years, years)
-    w = w.reshape(-1, *([1] * (values.ndim - 1)))
-    return (1 - w) * values[lo] + w * values[hi]
 
 
 def demographic_inputs(demography: Demography, years) -> dict[str, xr.DataArray]:

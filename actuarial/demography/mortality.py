@@ -73,7 +73,7 @@ def brass_mx(standard_mx: np.ndarray, e0: np.ndarray, beta: float = 1.0) -> np.n
         wb = np.where(ls > 0, ((1.0 - ls) / ls) ** beta, np.inf)
     wb[:, 0] = 0.0
     ratio = np.ascontiguousarray(standard_mx[:, -1] / standard_mx[:, -2])
-    paths = e0[:, None] if e0.ndim == 1 else e0  # (..., Y, sex)
+    paths = e0[None, :] if e0.ndim == 1 else e0  # (..., Y, sex)
     lead = paths.shape[:-2]
     by_group = np.moveaxis(paths, -1, -2).reshape(-1, paths.shape[-2])  # (lead x sex, Y)
     female = np.ascontiguousarray(np.tile(FEMALE, int(np.prod(lead, dtype=int))))

@@ -38,6 +38,13 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     if migration_timing not in TIMINGS:
         raise ValueError(f"migration_timing must be one of {list(TIMINGS)}")
     years = mx["year"].values
+    for name, da in (("asfr", asfr), ("srb", srb), ("net_migration", net_migration)):
+        if da.sizes.get("year") != years.size or not np.array_equal(da["year"].values, years):
+            raise ValueError(f"{name} must cover the years of mx ({years[0]}..{years[-1]})")
+    for name, da in (("base_population", base_population), ("mx", mx), ("asfr", asfr),
+                     ("net_migration", net_migration)):
+        if da.sizes.get("age") != 101:
+            raise ValueError(f"{name} must have single ages 0..100 (101 values), got {da.sizes.get('age')}")
     mx_a = _with_scenario(mx, ("year", "sex", "age"))
     n_ages = mx_a.shape[-1]
     flat = mx_a.reshape(-1, n_ages)

@@ -65,14 +65,19 @@ def read_un_tables(folder) -> dict:
     """
     folder = Path(folder)
     pop = _read(folder, FILES["population"], ["time_start", "sex", "age_start", "value"])
-    base_year = int(pop["time_start"].iloc[0])
-    population = _by_age(pop[pop["sex"].isin(SEXES)], FILES["population"], "sex").loc[SEXES].values
+    pop = pop[pop["sex"].isin(SEXES)]
+    if pop.empty or set(pop["sex"]) != set(SEXES):
+        raise AssumptionError(folder, FILES["population"], "expected female and male rows")
+    base_year = int(pop["time_start"].min())
+    population = _by_age(pop, FILES["population"], "sex").loc[SEXES].values
 
     lt = _read(folder, FILES["life_table"], ["indicator", "time_start", "sex", "age_start", "value"])
     lt = lt[(lt["indicator"] == "lt_nMx") & lt["sex"].isin(SEXES)]
-    mx_wide = _by_age(lt, FILES["life_table"], ["time_start", "sex"])
+    if lt.empty:
+        raise AssumptionError(folder, FILES["life_table"], "expected lt_nMx rows for female and male")
     years = np.array(sorted(lt["time_start"].unique()))
-    mx = mx_wide.values.reshape(years.size, 2, 101)  # sorted: female before male
+    index = pd.MultiIndex.from_product([years, SEXES])
+    mx = _by_age(lt, FILES["life_table"], ["time_start", "sex"]).reindex(index).values.reshape(years.size, 2, 101)
 
     fert = _read(folder, FILES["fertility"], ["time_start", "age_start", "value"])
     asfr = _by_age(fert, FILES["fertility"], "time_start").reindex(years).values
@@ -80,7 +85,7 @@ def read_un_tables(folder) -> dict:
     srb = _read(folder, FILES["srb"], ["time_start", "value"]).set_index("time_start")["value"]
     mig = _read(folder, FILES["migration"], ["time_start", "sex", "age_start", "value"])
     migration = _by_age(mig[mig["sex"].isin(SEXES)], FILES["migration"], ["time_start", "sex"])
-    migration = migration.values.reshape(-1, 2, 101)
+    migration = migration.reindex(index).values.reshape(years.size, 2, 101)  # matched year by year
 
     timing = "end"
     try:
@@ -96,7 +101,8 @@ def read_un_tables(folder) -> dict:
     except AssumptionError as exc:
         if "missing table" not in str(exc):
             raise
-    for name, arr in (("fertility", asfr), ("srb", srb.reindex(years).values), ("migration", migration)):
+    for name, arr in (("life_table", mx), ("fertility", asfr), ("srb", srb.reindex(years).values),
+                      ("migration", migration)):
         if np.isnan(arr).any() or len(arr) != years.size:
             raise AssumptionError(folder, name, f"expected values for every year {years[0]}..{years[-1]}")
     return {

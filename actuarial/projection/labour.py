@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from actuarial.assumptions.economy import Labour
-from actuarial.demography.inputs import interpolate_anchored
+from actuarial.assumptions.series import interpolate_anchored
 
 
 def _by_sex_series(pair, years) -> np.ndarray:

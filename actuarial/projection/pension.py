@@ -52,7 +52,7 @@ def _scen(da: xr.DataArray, dims) -> np.ndarray:
     return np.ascontiguousarray(values if lead else values[None], dtype=np.float64)
 
 
-def reference_scale(scale: np.ndarray, x_lo: int, n_credits: int, method: str, final_years: int) -> np.ndarray:
+def reference_scale(scale: np.ndarray, n_credits: int, method: str, final_years: int) -> np.ndarray:
     """Average salary scale over the reference period ending before age x, by (x, c).
 
     The period is the last c ages (career average) or the last min(c, N)
@@ -68,29 +68,21 @@ def reference_scale(scale: np.ndarray, x_lo: int, n_credits: int, method: str, f
     return (cum[hi] - cum[lo]) / (hi - lo)
 
 
-def initial_insured(K0: np.ndarray, x_lo: int, x_hi: int, n_credits: int, share: float) -> np.ndarray:
-    """Split contributors by age into credits ~ Binomial(x - x_lo, share)."""
+def initial_insured(K0: np.ndarray, x_lo: int, R0, n_credits: int, share: float) -> np.ndarray:
+    """Split contributors (..., sex, age) below the base-year pensionable ages
+    R0 (female, male) into credits ~ Binomial(x - x_lo, share)."""
     X = K0.shape[-1]
-    dist = np.zeros((X, n_credits))
-    ages = np.arange(x_lo, x_hi + 1)
-    dist[x_lo:x_hi + 1] = binom.pmf(np.arange(n_credits)[None, :], (ages - x_lo)[:, None], share)
-    return K0[..., :, None] * dist
+    dist = np.zeros((2, X, n_credits))
+    for g in range(2):
+        ages = np.arange(x_lo, int(R0[g]))
+        dist[g, x_lo:int(R0[g])] = binom.pmf(np.arange(n_credits)[None, :], (ages - x_lo)[:, None], share)
+    return K0[..., :, :, None] * dist
 
 
-def insured_from_table(table: np.ndarray, x_lo: int, x_hi: int, n_credits: int):
-    """Active and inactive insured (1, 2, X, C) from a table (status, sex, age, credits).
-
-    Persons outside the insured ages x_lo..x_hi or with more credits than a
-    career allows are an error, not silently dropped.
-    """
+def insured_from_table(table: np.ndarray, n_credits: int):
+    """Active and inactive insured (1, 2, X, C) from a table (status, sex, age, credits),
+    whose ages and credits ``assumptions.pension.check_against_case`` validated."""
     status, sexes, X, C_file = table.shape
-    outside = np.ones(X, dtype=bool)
-    outside[x_lo:x_hi + 1] = False
-    if table[:, :, outside].sum() > 0:
-        raise ValueError(f"initial insured must be aged {x_lo}..{x_hi} (the first working age to the "
-                         "last age before the pensionable age)")
-    if C_file > n_credits and table[..., n_credits:].sum() > 0:
-        raise ValueError(f"initial insured have more than {n_credits - 1} credited years")
     out = np.zeros((2, 1, 2, X, n_credits))
     out[:, 0, ..., :min(C_file, n_credits)] = table[..., :n_credits]
     return out[0], out[1]
@@ -105,7 +97,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     x_lo, x_hi = labour_assumptions.first_age, int(R.max()) - 1
     C = x_hi - x_lo + 2
 
-    # contributors below the pensionable age only (working pensioners do not count)
+    # the kernel counts contributors below the pensionable age only (working pensioners do not count)
     K_a = _scen(labour["contributors"], ("year", "sex", "age"))
     q = _scen(demography["death_probability"], ("year", "sex", "age"))
     aw = economy["average_wage"]
@@ -125,15 +117,15 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     # the valuation date's insured are the same in every scenario unless the base year differs
     same = bool(np.all(K_a[:, 0] == K_a[:1, 0]))
     if pension.initial_insured is None:
-        A0 = initial_insured(K_a[:1, 0] if same else K_a[:, 0], x_lo, x_hi, C, pension.initial_credit_share)
+        A0 = initial_insured(K_a[:1, 0] if same else K_a[:, 0], x_lo, R[0], C, pension.initial_credit_share)
         I0 = A0 * pension.initial_inactive_ratio
     else:
-        A0, I0 = insured_from_table(pension.initial_insured, x_lo, x_hi, C)
+        A0, I0 = insured_from_table(pension.initial_insured, C)
     N0 = np.array([by_sex_array(pension.initial_pensioners[k].counts) for k in BENEFIT_TYPES])[None]
     B0 = N0 * np.array([by_sex_array(pension.initial_pensioners[k].average_pension) for k in BENEFIT_TYPES])[None]
     dens = by_sex_array(labour_assumptions.density)
     ceiling_a = _scen(ceiling, ("year",))
-    ref_scale = reference_scale(scale, x_lo, C, pension.reference_earnings, pension.final_years)
+    ref_scale = reference_scale(scale, C, pension.reference_earnings, pension.final_years)
 
     def scheme(closed: bool) -> dict:
         stocks = 1 if closed else T  # the closed group needs cash flows only

@@ -22,7 +22,7 @@ discount rate d_t; cash flows at mid-year, so
 - Open-group present values over 75 years, and closed-group (participants
   at the valuation date only, no new entrants) over the whole projection.
 - Accrued-to-date liability at the valuation date: pensions in payment
-  (old-age and invalidity) x indexed life annuities, plus the pensions
+  (old-age, invalidity and survivors') x indexed life annuities, plus the pensions
   accrued by the insured (accrual x credits x reference earnings revalued
   with wages to the pensionable age) x deferred indexed annuities; base-year
   mortality and economic rates held constant; contingent survivors'
@@ -144,7 +144,8 @@ def valuation_variables(ds: xr.Dataset, pension, economy: xr.Dataset) -> dict:
     T = ie.shape[1]
     v, m = discount_factors(d)
     horizons = [h for h in pension.horizons if h <= T]
-    gap = np.array([((E0 * m)[:, :h].sum(1) - F0) / (ie_net * m)[:, :h].sum(1) for h in horizons]).T
+    gap = np.array([((E0 * m)[:, :h].sum(1) - F0) / (ie_net * m)[:, :h].sum(1) for h in horizons]
+                   ).T if horizons else np.zeros((ie.shape[0], 0))
     H = min(BALANCE_HORIZON, T - 1)
     pv_ie = (ie * m)[:, :H].sum(1)
     pv_c = (rate * ie * m)[:, :H].sum(1)

@@ -14,12 +14,21 @@ def summary_years(years, steps=SUMMARY_STEPS) -> list[int]:
     return [first + s for s in steps if first + s <= last]
 
 
+def _deterministic(ds: xr.Dataset) -> xr.Dataset:
+    """The single scenario, or the median over scenarios (a year of depletion
+    counts "never" as later than any year)."""
+    if ds.sizes.get("scenario", 1) == 1:
+        return ds.isel(scenario=0)
+    if "depletion_year" in ds:
+        ds = ds.assign(depletion_year=ds["depletion_year"].fillna(np.inf))
+    median = ds.median("scenario")
+    if "depletion_year" in median:
+        median["depletion_year"] = median["depletion_year"].where(np.isfinite(median["depletion_year"]))
+    return median
+
+
 def demography_summary(tree: xr.DataTree, assumptions) -> str:
-    ds = tree["demography"].to_dataset()
-    if ds.sizes.get("scenario", 1) > 1:
-        ds = ds.median("scenario")
-    else:
-        ds = ds.isel(scenario=0)
+    ds = _deterministic(tree["demography"].to_dataset())
     years = summary_years(ds["year"].values)
     d = ds.sel(year=years)
     e = d["life_expectancy"]
@@ -38,14 +47,10 @@ def demography_summary(tree: xr.DataTree, assumptions) -> str:
     return head + "\n" + table.to_string(float_format=lambda v: f"{v:,.2f}")
 
 
-def _deterministic(ds: xr.Dataset) -> xr.Dataset:
-    return ds.median("scenario") if ds.sizes.get("scenario", 1) > 1 else ds.isel(scenario=0)
-
-
 def pension_summary(tree: xr.DataTree) -> str:
     """Headline results of the pension valuation (percent in the report only)."""
     p = _deterministic(tree["pension"].to_dataset())
-    years = [int(y) for y in p["year"].values[::10]]
+    years = summary_years(p["year"].values, steps=range(0, 1000, 10))
     d = p.sel(year=years)
     table = pd.DataFrame({
         "PAYG cost rate %": 100 * d["payg_cost_rate"].values,
