@@ -16,7 +16,7 @@ def _run(args) -> int:
     from actuarial.assumptions import load_assumptions
     from actuarial.output import write_results
     from actuarial.pipeline import run
-    from actuarial.report.console import demography_summary, pension_summary
+    from actuarial.report.console import demography_summary, pension_summary, spf_summary
 
     assumptions = load_assumptions(args.file)
     tree = run(assumptions)
@@ -30,6 +30,9 @@ def _run(args) -> int:
         if "pension" in tree.children:
             print()
             print(pension_summary(tree))
+        if "spf" in tree.children:
+            print()
+            print(spf_summary(tree))
         print(f"\nresults written to {target}")
     return 0
 

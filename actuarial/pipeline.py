@@ -10,6 +10,7 @@ from actuarial.demography.projection import project_population
 from actuarial.projection.economy import project_economy
 from actuarial.projection.labour import project_labour
 from actuarial.projection.pension import project_pension
+from actuarial.projection.spf import project_spf
 
 
 def run_demography(assumptions: Assumptions) -> xr.Dataset:
@@ -41,6 +42,8 @@ def run(assumptions: Assumptions) -> xr.DataTree:
         if assumptions.pension is not None:
             nodes["/pension"] = project_pension(assumptions.pension, assumptions.labour,
                                                 demography, labour, economy)
+        if assumptions.spf is not None:
+            nodes["/spf"] = project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"))
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
              "currency": assumptions.case.currency, "source": str(assumptions.source)}

@@ -18,6 +18,7 @@ import numpy as np
 from actuarial.assumptions.economy import Economy, Labour, parse_economy, parse_labour
 from actuarial.assumptions.loader import load_tree
 from actuarial.assumptions.pension import Pension, check_against_case, parse_pension
+from actuarial.assumptions.spf import SPF, parse_spf
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
     SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
@@ -109,6 +110,7 @@ class Assumptions:
     economy: Economy | None = None
     labour: Labour | None = None
     pension: Pension | None = None
+    spf: SPF | None = None
 
 
 def load_assumptions(path) -> Assumptions:
@@ -134,7 +136,17 @@ def load_assumptions(path) -> Assumptions:
             section = root.section("pension")
             pension = parse_pension(section)
             check_against_case(section, pension, labour.first_age, case.base_year, case.horizon)
-    sections = (case, demography, economy, labour, pension)
+        spf = None
+        if root.has("spf"):
+            if economy is None:
+                raise root.error("economy", "required key is missing (the spf section needs it)")
+            spf = parse_spf(root.section("spf"))
+            kinds = {b.kind for b in spf.benefits}
+            if "unemployment" in kinds and labour is None:
+                raise root.error("labour", "required key is missing (an unemployment benefit needs it)")
+            if any(b.pension_tested for b in spf.benefits) and pension is None:
+                raise root.error("pension", "required key is missing (a pension-tested benefit needs it)")
+    sections = (case, demography, economy, labour, pension, spf)
     return Assumptions(path.resolve(), _digest(data, sections), *sections)
 
 

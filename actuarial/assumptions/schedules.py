@@ -45,9 +45,10 @@ def age_schedule(r: Reader, key, value, *, lo=None, hi=None, forms=("pattern",),
         with sub:
             first = sub.number("first_age", lo=0, hi=100, integer=True)
             width = sub.number("width", lo=1, hi=100, integer=True, default=1)
-            values = np.repeat(sub.number_list("values", sub.raw("values"), lo=lo, hi=hi, what=what), width)
-        if first + len(values) > N_AGES:
-            raise r.error(key, f"{len(values)} ages from age {first} run past age 100")
+            given = sub.number_list("values", sub.raw("values"), lo=lo, hi=hi, what=what)
+        if first + (len(given) - 1) * width > N_AGES - 1:
+            raise r.error(key, f"{len(given) * width} ages from age {first} run past age 100")
+        values = np.repeat(given, width)[:N_AGES - first]  # the last group may end at 100+
         out = np.zeros(N_AGES)
         out[first:first + len(values)] = values
         return out

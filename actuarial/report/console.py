@@ -72,3 +72,20 @@ def pension_summary(tree: xr.DataTree) -> str:
         f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP",
     ]
     return "Pension scheme\n" + table.to_string(float_format=lambda v: f"{v:,.2f}") + "\n" + "\n".join(lines)
+
+
+def spf_summary(tree: xr.DataTree) -> str:
+    """Cost of each benefit and of the package (% of GDP, % of government
+    expenditure) and the coverage indicators, at 5-year steps up to 25 years."""
+    s = _deterministic(tree["spf"].to_dataset())
+    years = summary_years(s["year"].values, steps=(0, 5, 10, 15, 20, 25))
+    d = s.sel(year=years)
+    cost = (100 * d["cost_gdp"].sum("sex")).transpose("year", "benefit").to_pandas()
+    cost.columns = [f"{c} %GDP" for c in cost.columns]
+    cost["package %GDP"] = 100 * d["package_cost_gdp"].values
+    cost["package %spending"] = 100 * d["package_cost_government_expenditure"].values
+    cost["beneficiaries (k)"] = d["beneficiaries"].sum(("benefit", "sex")).values / 1e3
+    cover = (100 * d["coverage"].sel(year=years[-1])).to_pandas()
+    return ("Social protection floor\n" + cost.T.to_string(float_format=lambda v: f"{v:,.2f}")
+            + f"\nCoverage in {years[-1]} (% of each group)\n"
+            + cover.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-"))

@@ -1,0 +1,95 @@
+"""Section ``spf``: a social protection floor package (ILO Recommendation No. 202).
+
+Each benefit has a kind (who is eligible), ages and sexes, a take-up path,
+an optional targeting share (e.g. the poorest 30%), a monthly level (a fixed
+amount, a share of the monthly poverty line, or a share of monthly GDP per
+head), its indexation and administrative cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from actuarial.assumptions.economy import SHARE
+from actuarial.assumptions.reader import Reader
+from actuarial.assumptions.schedules import BySex, by_sex, frozen, age_schedule
+from actuarial.assumptions.series import TimeSeries
+
+KINDS = ("child", "maternity", "disability", "old_age", "unemployment")
+LEVEL_UNITS = ("amount", "poverty_line_share", "gdp_per_capita_share")
+
+
+@dataclass(frozen=True)
+class Benefit:
+    name: str
+    kind: str
+    ages: tuple[int, int]  # first and last eligible age (inclusive)
+    sexes: tuple[str, ...]
+    take_up: TimeSeries  # share of the eligible who receive it
+    targeting: float  # share of the eligible population targeted (1: universal)
+    level_unit: str
+    level: float  # monthly, in the unit's terms, at base-year prices
+    months: float  # months paid a year (maternity: duration of the benefit)
+    indexation: str  # "prices" or "wages"
+    administrative_cost: float  # share of benefits
+    prevalence: BySex | None  # disability: share of persons with severe disability by age
+    pension_tested: bool  # old age: only persons without a contributory pension
+
+
+@dataclass(frozen=True)
+class SPF:
+    poverty_line: float  # currency a month per person, base year
+    benefits: tuple[Benefit, ...]
+
+
+def _benefit(r: Reader, name) -> Benefit:
+    with r:
+        kind = r.string("kind", choices=KINDS)
+        ages = r.raw("ages", [0, 100])
+        if (not isinstance(ages, list) or len(ages) != 2 or not all(isinstance(a, int) and not isinstance(a, bool)
+                                                                    for a in ages)
+                or not 0 <= ages[0] <= ages[1] <= 100):
+            raise r.error("ages", f"expected [first age, last age] within 0..100, got {ages!r}")
+        sex = r.string("sex", choices=("both", "female", "male"), default="female" if kind == "maternity" else "both")
+        level = r.section("level")
+        with level:
+            units = [u for u in LEVEL_UNITS if level.has(u)]
+            if len(units) != 1:
+                raise level.error(None, f"expected exactly one of {', '.join(LEVEL_UNITS)}; got "
+                                        f"{[str(k) for k in level.keys()] or 'none'}")
+            unit = units[0]
+            value = level.number(unit, lo=0.0, what="a monthly level")
+        prevalence = None
+        if kind == "disability":
+            prevalence = by_sex(r, "prevalence", lambda s, k, v: frozen(age_schedule(s, k, v, lo=0.0, hi=1.0)))
+        return Benefit(
+            name=str(name), kind=kind, ages=(ages[0], ages[1]),
+            sexes=("female", "male") if sex == "both" else (sex,),
+            take_up=r.series("take_up", **SHARE, default=1.0),
+            targeting=r.number("targeting", **SHARE, default=1.0),
+            level_unit=unit, level=value,
+            months=r.number("months", lo=0.0, hi=12.0, default=12.0, what="months a year"),
+            indexation=r.string("indexation", choices=("prices", "wages"), default="prices"),
+            administrative_cost=r.number("administrative_cost", lo=0.0, hi=1.0, default=0.0),
+            prevalence=prevalence,
+            pension_tested=_flag(r, "pension_tested", False) if kind == "old_age" else False,
+        )
+
+
+def _flag(r: Reader, key, default):
+    value = r.raw(key, default)
+    if not isinstance(value, bool):
+        raise r.error(key, f"expected true or false, got {value!r}")
+    return value
+
+
+def parse_spf(r: Reader) -> SPF:
+    with r:
+        poverty_line = r.number("poverty_line", lo=0.0, what="a monthly amount per person")
+        section = r.section("benefits")
+        with section:
+            names = section.keys()
+            if not names:
+                raise section.error(None, "expected at least one benefit")
+            benefits = tuple(_benefit(section.section(n), n) for n in names)
+    return SPF(poverty_line, benefits)

@@ -1,0 +1,149 @@
+"""Social protection floor costing (ILO R202) and SDG 1.3.1-style coverage.
+
+By scenario, year t, benefit b and sex s:
+  eligible      E_bts = persons of the benefit's kind in its ages and sexes:
+                children and older persons: population at 1 January;
+                maternity: births of year t (mothers, women);
+                disability: population x prevalence of severe disability;
+                unemployment: population x participation - employed (needs /labour);
+                old age, pension-tested: less contributory pensioners of those
+                ages (needs /pension), never below 0
+  beneficiaries N_bts = E_bts x targeting_b x take-up_b(t)
+  monthly level L_bt  = amount x index(t) (prices: CPI, wages: AW_t / AW_0), or
+                        share x poverty line x CPI(t), or share x GDP_t / P_t / 12
+  cost          C_bts = N_bts x L_bt x months_b x (1 + administrative cost_b)
+Costs also in % of GDP and of general government expenditure; the package
+is the sum over benefits.
+
+Coverage indicators (by sex): beneficiaries / persons in the group, for the
+groups that benefits of the package address; old age counts contributory
+pensioners too. "population_covered" is the sum of all beneficiaries and
+contributory pensioners over the population, capped at 1: an upper bound
+that assumes nobody receives two benefits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from actuarial.assumptions.spf import SPF
+
+SEXES = ["female", "male"]
+INDICATORS = {"child": "children", "maternity": "mothers_with_newborns", "disability": "severe_disability",
+              "old_age": "old_age", "unemployment": "unemployed"}
+
+
+def _sy(da: xr.DataArray, n: int) -> np.ndarray:
+    values = np.transpose(da.values, [da.dims.index(d) for d in ("scenario", "year") if d in da.dims])
+    return np.broadcast_to(values if "scenario" in da.dims else values[None], (n, values.shape[-1]))
+
+
+def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
+                labour: xr.Dataset | None = None, pension: xr.Dataset | None = None) -> xr.Dataset:
+    pop = demography["population"].transpose("scenario", "year", "sex", "age").values  # (n, T, 2, A)
+    n, T = pop.shape[:2]
+    ages = demography["age"].values
+    births = demography["births"].transpose("scenario", "year", "sex").values.sum(-1)
+    gdp = _sy(economy["gdp"], n)
+    spend = _sy(economy["government_expenditure"], n)
+    cpi = _sy(economy["price_index"], n)
+    aw = _sy(economy["average_wage"], n)
+    total_pop = pop.sum((2, 3))
+    contributory = None
+    if pension is not None:
+        contributory = pension["pensioners"].sum("benefit_type").transpose("scenario", "year", "sex", "age").values
+
+    B = len(spf.benefits)
+    eligible = np.zeros((n, T, B, 2))
+    group = np.zeros((n, T, B, 2))  # the persons the coverage indicator refers to
+    level = np.zeros((n, T, B))
+    for b, ben in enumerate(spf.benefits):
+        lo, hi = ben.ages
+        band = (ages >= lo) & (ages <= hi)
+        if ben.kind in ("child", "old_age"):
+            people = pop[..., band].sum(-1)
+            group[:, :, b] = people
+            if ben.kind == "old_age" and ben.pension_tested:
+                if contributory is None:
+                    raise ValueError(f"spf benefit {ben.name!r} is pension-tested: the pension stage must run")
+                people = np.maximum(people - contributory[..., band].sum(-1), 0.0)
+        elif ben.kind == "maternity":
+            people = np.zeros((n, T, 2))
+            people[..., 0] = births
+            group[:, :, b] = people
+        elif ben.kind == "disability":
+            prevalence = np.array(ben.prevalence)  # (sex, age)
+            people = (pop * prevalence)[..., band].sum(-1)
+            group[:, :, b] = people
+        else:  # unemployment
+            if labour is None:
+                raise ValueError(f"spf benefit {ben.name!r} needs the labour stage (unemployed persons)")
+            rate = labour["participation_rate"].transpose("year", "sex", "age").values
+            employed = labour["employed"].transpose("scenario", "year", "sex", "age").values
+            people = (pop * rate - employed)[..., band].sum(-1)
+            group[:, :, b] = people
+        mask = np.array([s in ben.sexes for s in SEXES], dtype=float)
+        eligible[:, :, b] = people * mask
+        group[:, :, b] *= mask
+        take_up = ben.take_up.at(demography["year"].values)
+        index = cpi if ben.indexation == "prices" else aw / aw[:, :1]
+        if ben.level_unit == "amount":
+            level[:, :, b] = ben.level * index
+        elif ben.level_unit == "poverty_line_share":
+            level[:, :, b] = ben.level * spf.poverty_line * cpi
+        else:
+            level[:, :, b] = ben.level * gdp / total_pop / 12.0
+        eligible[:, :, b] *= (ben.targeting * take_up)[None, :, None]
+    beneficiaries = eligible
+    months = np.array([ben.months for ben in spf.benefits])
+    admin = np.array([ben.administrative_cost for ben in spf.benefits])
+    cost = beneficiaries * (level * months * (1 + admin))[..., None]
+    package = cost.sum((2, 3))
+
+    names = [ben.name for ben in spf.benefits]
+    kinds = [ben.kind for ben in spf.benefits]
+    coverage, indicators = _coverage(kinds, beneficiaries, group, contributory, pop, ages, spf)
+    d = ("scenario", "year", "benefit", "sex")
+    attrs = lambda u, ln: {"units": u, "long_name": ln}  # noqa: E731
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return xr.Dataset(
+            {
+                "beneficiaries": (d, beneficiaries, attrs("persons", "beneficiaries during the year")),
+                "eligible": (d, group, attrs("persons", "persons in the group the benefit addresses")),
+                "monthly_level": (d[:3], level, attrs("currency/month", "benefit level per month")),
+                "cost": (d, cost, attrs("currency/year", "cost including administration")),
+                "cost_gdp": (d, cost / gdp[..., None, None], attrs("1", "cost / GDP")),
+                "cost_government_expenditure": (d, cost / spend[..., None, None],
+                                                attrs("1", "cost / general government expenditure")),
+                "package_cost": (d[:2], package, attrs("currency/year", "cost of the whole package")),
+                "package_cost_gdp": (d[:2], package / gdp, attrs("1", "package cost / GDP")),
+                "package_cost_government_expenditure": (d[:2], package / spend, attrs(
+                    "1", "package cost / general government expenditure")),
+                "coverage": (("scenario", "year", "indicator", "sex"), coverage, attrs(
+                    "1", "share of the group receiving a benefit (SDG 1.3.1 style)")),
+            },
+            coords={"scenario": np.arange(n), "year": demography["year"].values, "benefit": names,
+                    "sex": SEXES, "indicator": indicators},
+        )
+
+
+def _coverage(kinds, beneficiaries, group, contributory, pop, ages, spf):
+    """Indicators by sex for the kinds present, and the population covered."""
+    present = [k for k in INDICATORS if k in kinds]
+    n, T = pop.shape[:2]
+    out = np.zeros((n, T, len(present) + 1, 2))
+    for j, kind in enumerate(present):
+        sel = [b for b, k in enumerate(kinds) if k == kind]
+        receiving = beneficiaries[:, :, sel].sum(2)
+        persons = group[:, :, sel].max(2)
+        if kind == "old_age" and contributory is not None:
+            first = min(spf.benefits[b].ages[0] for b in sel)
+            contrib = contributory[..., ages >= first].sum(-1)
+            receiving = receiving + contrib
+            persons = pop[..., ages >= first].sum(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[:, :, j] = np.minimum(np.where(persons > 0, receiving / persons, np.nan), 1.0)
+    covered = beneficiaries.sum(2) + (contributory.sum(-1) if contributory is not None else 0.0)
+    out[:, :, -1] = np.minimum(covered / pop.sum(-1), 1.0)
+    return out, [INDICATORS[k] for k in present] + ["population_covered"]

@@ -1,0 +1,111 @@
+"""Social protection floor costing: hand-computable cases and bad input."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+import actuarial
+from actuarial.pipeline import run
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMOLAND = ROOT / "assumptions" / "demoland.yaml"
+
+
+def child(tmp_path, spf: dict, name="spf.yaml") -> Path:
+    """Demoland with its floor package replaced by ``spf`` (a standalone file:
+    ``extends:`` would merge the benefits with Demoland's)."""
+    from actuarial.assumptions.loader import read_yaml
+
+    data = read_yaml(DEMOLAND)
+    data["spf"] = spf
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def universal(kind="child", **extra):
+    return {"poverty_line": 30000, "benefits": {"b": {"kind": kind, "ages": [0, 5], "level": {"amount": 1000.0},
+                                                      **extra}}}
+
+
+@pytest.fixture(scope="module")
+def demoland_run():
+    return run(actuarial.load_assumptions(DEMOLAND))
+
+
+def test_universal_benefit_is_eligible_times_level_times_months(tmp_path):
+    tree = run(actuarial.load_assumptions(child(tmp_path, universal())))
+    spf = tree["spf"].to_dataset().isel(scenario=0).sel(benefit="b")
+    pop = tree["demography"]["population"].isel(scenario=0).sel(age=slice(0, 5)).sum("age")
+    cpi = tree["economy"]["price_index"]
+    expected = pop * 1000.0 * cpi * 12
+    np.testing.assert_allclose(spf["cost"].transpose("year", "sex").values,
+                               expected.transpose("year", "sex").values, rtol=1e-13)
+    np.testing.assert_allclose(spf["beneficiaries"].values, spf["eligible"].values, rtol=1e-15)
+
+
+def test_coverage_is_one_at_full_take_up_and_moves_with_it(tmp_path):
+    full = run(actuarial.load_assumptions(child(tmp_path, universal())))["spf"]
+    half = run(actuarial.load_assumptions(child(tmp_path, universal(take_up=0.5), "half.yaml")))["spf"]
+    np.testing.assert_allclose(full["coverage"].sel(indicator="children").values, 1.0, rtol=1e-15)
+    np.testing.assert_allclose(half["coverage"].sel(indicator="children").values, 0.5, rtol=1e-15)
+    np.testing.assert_allclose(half["cost"].values, 0.5 * full["cost"].values, rtol=1e-15)
+
+
+def test_targeting_admin_and_months(tmp_path):
+    base = run(actuarial.load_assumptions(child(tmp_path, universal())))["spf"]["cost"]
+    other = run(actuarial.load_assumptions(child(tmp_path, universal(
+        targeting=0.3, administrative_cost=0.1, months=4), "t.yaml")))["spf"]["cost"]
+    np.testing.assert_allclose(other.values, base.values * 0.3 * 1.1 * 4 / 12, rtol=1e-14)
+
+
+def test_pension_tested_social_pension_never_exceeds_the_old(demoland_run):
+    spf = demoland_run["spf"].to_dataset()
+    pension = demoland_run["pension"].to_dataset()
+    pop = demoland_run["demography"]["population"].sel(age=slice(65, 100)).sum("age")
+    social = spf["beneficiaries"].sel(benefit="social_pension")
+    contributory = pension["pensioners"].sum("benefit_type").sel(age=slice(65, 100)).sum("age")
+    assert bool(((social + contributory) <= pop * (1 + 1e-12)).all())
+    assert bool((social > 0).all())
+
+
+def test_maternity_is_births_times_take_up(demoland_run):
+    spf = demoland_run["spf"].to_dataset().sel(benefit="maternity_benefit")
+    births = demoland_run["demography"]["births"].sum("sex")
+    take_up = np.interp(spf["year"].values, [2025, 2030], [0.5, 0.9])
+    np.testing.assert_allclose(spf["beneficiaries"].sel(sex="female").values,
+                               (births * take_up).values, rtol=1e-14)
+    assert float(spf["beneficiaries"].sel(sex="male").sum()) == 0.0
+
+
+def test_costs_as_shares_of_gdp_and_spending(demoland_run):
+    spf = demoland_run["spf"].to_dataset()
+    econ = demoland_run["economy"].to_dataset()
+    np.testing.assert_allclose(spf["package_cost_gdp"].values, (spf["package_cost"] / econ["gdp"]).values,
+                               rtol=1e-14)
+    np.testing.assert_allclose(spf["cost"].sum(("benefit", "sex")).values, spf["package_cost"].values,
+                               rtol=1e-14)
+    np.testing.assert_allclose(spf["package_cost_government_expenditure"].values,
+                               (spf["package_cost"] / econ["government_expenditure"]).values, rtol=1e-14)
+
+
+@pytest.mark.parametrize("spf, words", [
+    (universal(ages=[0, 120]), ["spf.benefits.b.ages", "within 0..100"]),
+    (universal(take_up=1.2), ["spf.benefits.b.take_up", "[0.0, 1.0]"]),
+    ({"poverty_line": 1, "benefits": {"b": {"kind": "child", "level": {"dollars": 5}}}},
+     ["spf.benefits.b.level", "exactly one of amount"]),
+    ({"poverty_line": 1, "benefits": {"b": {"kind": "pets", "level": {"amount": 5}}}},
+     ["spf.benefits.b.kind", "child"]),
+])
+def test_bad_spf_input_names_the_key(tmp_path, spf, words):
+    from actuarial.cli import main
+
+    path = child(tmp_path, spf)
+    with pytest.raises(actuarial.AssumptionError) as info:
+        actuarial.load_assumptions(path)
+    for word in words:
+        assert word in str(info.value)
+    assert main(["run", str(path), "-o", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.nc"))
