@@ -31,14 +31,19 @@ DEMOLAND = Path(__file__).resolve().parents[1] / "assumptions" / "demoland.yaml"
 
 
 class DemolandValuation:
-    """The shipped Demoland case through the whole pipeline, deterministic."""
+    """The shipped Demoland case, deterministic: the whole pipeline, and the
+    pension valuation alone (demography + economy + labour + pension)."""
 
     def setup(self):
         self.assumptions = load_assumptions(DEMOLAND)
+        self.pension_only = dataclasses.replace(self.assumptions, spf=None)
         run(self.assumptions)
 
     def time_run(self):
         run(self.assumptions)
+
+    def time_pension_valuation(self):
+        run(self.pension_only)
 
 
 def stochastic_demography(assumptions, n_scenarios: int):
@@ -103,4 +108,4 @@ class PensionScheme:
         self.time_scheme(scenarios, years)
 
     def time_scheme(self, scenarios, years):
-        project_pension(self.a.pension, self.a.labour, self.demography, self.labour, self.economy)
+        return project_pension(self.a.pension, self.a.labour, self.demography, self.labour, self.economy)
