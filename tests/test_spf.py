@@ -109,3 +109,37 @@ def test_bad_spf_input_names_the_key(tmp_path, spf, words):
         assert word in str(info.value)
     assert main(["run", str(path), "-o", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.nc"))
+
+
+def test_coverage_gap_is_target_minus_coverage(demoland_run):
+    spf = demoland_run["spf"].to_dataset().isel(scenario=0)
+    target = spf["coverage_target"].sel(indicator="children")
+    assert float(target.sel(year=2027)) == pytest.approx(0.6)  # the interim target
+    assert bool(target.sel(year=2024 + 100 - 50).isnull())  # no target after the target year
+    gap = spf["coverage_gap"].sel(indicator="children", year=2030)
+    np.testing.assert_allclose(gap.values, 0.9 - spf["coverage"].sel(indicator="children", year=2030).values,
+                               rtol=1e-14)
+
+
+@pytest.mark.parametrize("targets, words", [
+    ({"children": {2020: 0.3, 2030: 1.0}}, ["coverage_targets.children", "before the base year 2025"]),
+    ({"children": {2025: 0.3, 2030: 1.2}}, ["coverage_targets.children.2030", "[0.0, 1.0]"]),
+    ({"unemployed": {2025: 0.3, 2030: 1.0}}, ["coverage_targets.unemployed", "no benefit of the package"]),
+    ({"children": 0.5}, ["coverage_targets.children", "baseline"]),
+])
+def test_bad_coverage_targets(tmp_path, targets, words):
+    spf = universal()
+    spf["coverage_targets"] = targets
+    with pytest.raises(actuarial.AssumptionError) as info:
+        actuarial.load_assumptions(child(tmp_path, spf))
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_phase_in_reaches_universal_take_up_in_2030():
+    tree = run(actuarial.load_assumptions(ROOT / "assumptions" / "demoland_spf_phasein.yaml"))
+    cov = tree["spf"]["coverage"].isel(scenario=0).sel(year=2030)
+    for name in ("children", "mothers_with_newborns", "severe_disability"):
+        np.testing.assert_allclose(cov.sel(indicator=name).sel(sex="female").values, 1.0, rtol=1e-14)
+    gap = tree["spf"]["coverage_gap"].isel(scenario=0).sel(year=2030, indicator="children")
+    np.testing.assert_allclose(gap.values, 0.0, atol=1e-14)

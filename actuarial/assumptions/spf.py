@@ -36,10 +36,17 @@ class Benefit:
     pension_tested: bool  # old age: only persons without a contributory pension
 
 
+# the SDG 1.3.1-style indicator each kind of benefit feeds
+INDICATOR_OF_KIND = {"child": "children", "maternity": "mothers_with_newborns", "disability": "severe_disability",
+                     "old_age": "old_age", "unemployment": "unemployed"}
+INDICATOR_NAMES = (*INDICATOR_OF_KIND.values(), "population_covered")
+
+
 @dataclass(frozen=True)
 class SPF:
     poverty_line: float  # currency a month per person, base year
     benefits: tuple[Benefit, ...]
+    targets: dict  # indicator -> TimeSeries of coverage (baseline, interim, target years)
 
 
 def _benefit(r: Reader, name) -> Benefit:
@@ -83,7 +90,7 @@ def _flag(r: Reader, key, default):
     return value
 
 
-def parse_spf(r: Reader) -> SPF:
+def parse_spf(r: Reader, base_year: int) -> SPF:
     with r:
         poverty_line = r.number("poverty_line", lo=0.0, what="a monthly amount per person")
         section = r.section("benefits")
@@ -92,4 +99,21 @@ def parse_spf(r: Reader) -> SPF:
             if not names:
                 raise section.error(None, "expected at least one benefit")
             benefits = tuple(_benefit(section.section(n), n) for n in names)
-    return SPF(poverty_line, benefits)
+        targets = {}
+        tsec = r.section("coverage_targets", required=False)
+        if tsec is not None:
+            with tsec:
+                for name in tsec.keys():
+                    present = [INDICATOR_OF_KIND[k] for k in KINDS if any(b.kind == k for b in benefits)]
+                    present.append("population_covered")
+                    if name not in present:
+                        raise tsec.error(name, f"no benefit of the package feeds this indicator; expected one "
+                                               f"of {', '.join(present)}")
+                    series = tsec.series(name, **SHARE)
+                    if len(series.years) < 2:
+                        raise tsec.error(name, "expected {year: coverage} for a baseline, (an interim) "
+                                               "and a target year")
+                    if series.years[0] < base_year:
+                        raise tsec.error(name, f"the year {series.years[0]} is before the base year {base_year}")
+                    targets[name] = series
+    return SPF(poverty_line, benefits, targets)

@@ -17,7 +17,8 @@ is the sum over benefits.
 
 Coverage indicators (by sex): beneficiaries / persons in the group, for the
 groups that benefits of the package address; old age counts contributory
-pensioners too. "population_covered" is the sum of all beneficiaries and
+pensioners too. Targets (baseline, interim and target years) give ``coverage_gap``.
+"population_covered" is the sum of all beneficiaries and
 contributory pensioners over the population, capped at 1: an upper bound
 that assumes nobody receives two benefits.
 """
@@ -27,11 +28,10 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from actuarial.assumptions.spf import SPF
+from actuarial.assumptions.spf import INDICATOR_OF_KIND, SPF
 
 SEXES = ["female", "male"]
-INDICATORS = {"child": "children", "maternity": "mothers_with_newborns", "disability": "severe_disability",
-              "old_age": "old_age", "unemployment": "unemployed"}
+INDICATORS = INDICATOR_OF_KIND
 
 
 def _sy(da: xr.DataArray, n: int) -> np.ndarray:
@@ -104,6 +104,13 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     names = [ben.name for ben in spf.benefits]
     kinds = [ben.kind for ben in spf.benefits]
     coverage, indicators = _coverage(kinds, beneficiaries, group, contributory, pop, ages, spf)
+    years = demography["year"].values
+    target = np.full((T, len(indicators)), np.nan)
+    for j, name in enumerate(indicators):
+        if name in spf.targets:
+            series = spf.targets[name]
+            inside = (years >= series.years[0]) & (years <= series.years[-1])
+            target[inside, j] = series.at(years[inside])
     d = ("scenario", "year", "benefit", "sex")
     attrs = lambda u, ln: {"units": u, "long_name": ln}  # noqa: E731
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -122,6 +129,10 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
                     "1", "package cost / general government expenditure")),
                 "coverage": (("scenario", "year", "indicator", "sex"), coverage, attrs(
                     "1", "share of the group receiving a benefit (SDG 1.3.1 style)")),
+                "coverage_target": (("year", "indicator"), target, attrs(
+                    "1", "coverage target, linear between the baseline, interim and target years")),
+                "coverage_gap": (("scenario", "year", "indicator", "sex"), target[None, :, :, None] - coverage,
+                                 attrs("1", "coverage target - projected coverage (> 0: short of target)")),
             },
             coords={"scenario": np.arange(n), "year": demography["year"].values, "benefit": names,
                     "sex": SEXES, "indicator": indicators},

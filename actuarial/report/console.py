@@ -86,6 +86,30 @@ def spf_summary(tree: xr.DataTree) -> str:
     cost["package %spending"] = 100 * d["package_cost_government_expenditure"].values
     cost["beneficiaries (k)"] = d["beneficiaries"].sum(("benefit", "sex")).values / 1e3
     cover = (100 * d["coverage"].sel(year=years[-1])).to_pandas()
-    return ("Social protection floor\n" + cost.T.to_string(float_format=lambda v: f"{v:,.2f}")
+    text = ("Social protection floor\n" + cost.T.to_string(float_format=lambda v: f"{v:,.2f}")
             + f"\nCoverage in {years[-1]} (% of each group)\n"
             + cover.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-"))
+    target = s["coverage_target"]
+    if bool(target.notnull().any()):
+        rows = []
+        for name in target["indicator"].values:
+            path = target.sel(indicator=name)
+            for year in path["year"].values[path.notnull().values]:
+                if _is_anchor(path, year):
+                    cov = s["coverage"].sel(indicator=name, year=year)
+                    rows.append({"indicator": name, "year": int(year), "target %": 100 * float(path.sel(year=year)),
+                                 "women %": 100 * float(cov.sel(sex="female")),
+                                 "men %": 100 * float(cov.sel(sex="male"))})
+        text += "\nCoverage against targets\n" + pd.DataFrame(rows).to_string(
+            index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
+    return text
+
+
+def _is_anchor(path: xr.DataArray, year) -> bool:
+    """First or last year of a target path, or a kink in it (an interim target)."""
+    years = path["year"].values[path.notnull().values]
+    if year in (years[0], years[-1]):
+        return True
+    i = int(np.searchsorted(years, year))
+    values = path.sel(year=years).values
+    return 0 < i < len(years) - 1 and not np.isclose(values[i] - values[i - 1], values[i + 1] - values[i])
