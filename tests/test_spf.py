@@ -143,3 +143,25 @@ def test_phase_in_reaches_universal_take_up_in_2030():
         np.testing.assert_allclose(cov.sel(indicator=name).sel(sex="female").values, 1.0, rtol=1e-14)
     gap = tree["spf"]["coverage_gap"].isel(scenario=0).sel(year=2030, indicator="children")
     np.testing.assert_allclose(gap.values, 0.0, atol=1e-14)
+
+
+def test_standard_checks_against_hand_computed_levels(demoland_run):
+    """Flat benefit: level x 12 / average wage; pension: the standard beneficiary's
+    replacement rate from the scheme's rules (30 credits, career-average scale)."""
+    a = actuarial.load_assumptions(DEMOLAND)
+    spf = demoland_run["spf"].to_dataset()
+    conv, scheme, benefit = (spf[k].values for k in ("convention", "scheme", "standard_benefit"))
+    level, minimum = spf["standard_level"].values, spf["standard_minimum"].values
+
+    def pick(c, sch, ben):
+        (i,) = np.nonzero((conv == c) & (scheme == sch) & (benefit == ben))[0]
+        return level[i], minimum[i]
+
+    assert pick("C102", "maternity_benefit", "maternity")[0] == pytest.approx(
+        1.0 * 30000 * 12 / a.economy.average_wage, rel=1e-14)
+    assert pick("C183", "maternity_benefit", "maternity")[1] == 0.6667
+    scale = np.array(a.labour.salary_scale)
+    expected = a.pension.accrual_rate * 30 * scale[30:60].mean() / scale[59]  # ages 30..59, retiring at 60
+    assert pick("C102", "pension", "old_age")[0] == pytest.approx(expected, rel=1e-12)
+    assert pick("C128", "pension", "old_age")[1] == 0.45
+    np.testing.assert_array_equal(spf["standard_check"].values, level >= minimum)

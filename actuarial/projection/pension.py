@@ -88,6 +88,30 @@ def insured_from_table(table: np.ndarray, n_credits: int):
     return out[0], out[1]
 
 
+STANDARD_CREDITS = {"old_age": 30, "invalidity": 15, "survivors": 15}
+STANDARD_INVALIDITY_AGE = 45
+
+
+def standard_replacement_rates(pension: Pension, R, scale, ref_scale, level, aw, x_lo) -> np.ndarray:
+    """Replacement rates (year, benefit_type) of the standard beneficiary of
+    ILO C102/C128: a man retiring at the pensionable age after 30 credited
+    years, or becoming invalid (or dying, for his widow) at 45 after 15;
+    previous earnings = his wage at the last age before the event. Pension =
+    accrual x credits x reference earnings within the minimum and maximum;
+    survivors get their share of it."""
+    rates = np.zeros((R.shape[0], 3))
+    for t in range(R.shape[0]):
+        for k, (kind, credits) in enumerate(STANDARD_CREDITS.items()):
+            end = int(R[t, 1]) if kind == "old_age" else STANDARD_INVALIDITY_AGE
+            c = min(credits, max(end - x_lo, 0), ref_scale.shape[1] - 1)
+            previous = level[t, 1] * scale[end - 1]
+            ref = level[t, 1] * ref_scale[end, c]
+            cap = np.inf if pension.maximum_pension is None else pension.maximum_pension * ref
+            amount = max(min(pension.accrual_rate * c * ref, cap), pension.minimum_pension * aw[t])
+            rates[t, k] = amount * (pension.survivor_share if kind == "survivors" else 1.0) / previous
+    return rates
+
+
 def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
                     labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
     years = demography["year"].values
@@ -190,7 +214,12 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
         ceiling_a[:, 0], R[0], A0, I0, N0, B0, pension.accrual_rate, pension.invalidity_mortality_factor,
         first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo)
     cur = {"units": "currency"}
+    standard = standard_replacement_rates(pension, R, scale, ref_scale, level_a[0], _scen(aw, ("year",))[0], x_lo)
     extra = {
+        "standard_replacement_rate": (("year", "benefit_type"), standard, {
+            "units": "1", "long_name": "pension of the ILO standard beneficiary (man; old age after 30 "
+                                       "credited years, invalidity and survivors after 15 at age 45) / "
+                                       "his previous earnings"}),
         "accrued_liability_pensioners": ("scenario", in_payment,
                                          {**cur, "long_name": "accrued-to-date liability: pensions in payment"}),
         "accrued_liability_insured": ("scenario", accrued, {

@@ -113,6 +113,7 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
             target[inside, j] = series.at(years[inside])
     d = ("scenario", "year", "benefit", "sex")
     attrs = lambda u, ln: {"units": u, "long_name": ln}  # noqa: E731
+    checks = standard_checks(spf, level, aw, pension)
     with np.errstate(divide="ignore", invalid="ignore"):
         return xr.Dataset(
             {
@@ -136,7 +137,58 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
             },
             coords={"scenario": np.arange(n), "year": demography["year"].values, "benefit": names,
                     "sex": SEXES, "indicator": indicators},
-        )
+        ).assign(checks)
+
+
+def ilo_minimum_standards() -> dict:
+    """The minimum replacement levels of ILO Conventions (actuarial/data, with references)."""
+    from importlib.resources import files
+
+    import yaml
+
+    return yaml.safe_load((files("actuarial.data") / "ilo_minimum_standards.yaml").read_text())
+
+
+# (convention, benefit in the data file) that each SPF kind is checked against
+SPF_STANDARDS = {"maternity": [("C102", "maternity"), ("C183", "maternity")],
+                 "old_age": [("C102", "old_age")], "disability": [("C102", "disability")],
+                 "unemployment": [("C102", "unemployment")]}
+PENSION_STANDARDS = {"old_age": ["C102", "C128"], "invalidity": ["C102", "C128"], "survivors": ["C102", "C128"]}
+
+
+def standard_checks(spf: SPF, level: np.ndarray, aw: np.ndarray, pension: xr.Dataset | None) -> dict:
+    """Base-year benefit levels against ILO minimums, as variables on a ``check`` dim.
+
+    Flat-rate SPF benefits are compared with the economy's average wage, the
+    proxy used here for the wage of an ordinary adult male labourer (C102,
+    Art. 66); contributory pensions with the pension stage's standard
+    beneficiary replacement rates.
+    """
+    data = ilo_minimum_standards()
+    rows = []  # (convention, benefit, scheme, level, minimum, reference)
+    for b, ben in enumerate(spf.benefits):
+        for convention, item in SPF_STANDARDS.get(ben.kind, []):
+            entry = data[convention][item]
+            rows.append((convention, item, ben.name, float(level[0, 0, b] * 12 / aw[0, 0]), entry["minimum"],
+                         entry["reference"]))
+    if pension is not None:
+        rates = pension["standard_replacement_rate"].isel(year=0)
+        for kind, conventions in PENSION_STANDARDS.items():
+            for convention in conventions:
+                entry = data[convention][kind]
+                rows.append((convention, kind, "pension", float(rates.sel(benefit_type=kind)), entry["minimum"],
+                             entry["reference"]))
+    convention, benefit, scheme, value, minimum, reference = (list(c) for c in zip(*rows)) if rows else [[]] * 6
+    coords = {"convention": ("check", convention), "standard_benefit": ("check", benefit),
+              "scheme": ("check", scheme), "reference": ("check", reference)}
+    return {
+        "standard_level": xr.DataArray(np.array(value, float), dims="check", coords=coords, attrs={
+            "units": "1", "long_name": "base-year benefit / reference wage of the standard beneficiary"}),
+        "standard_minimum": xr.DataArray(np.array(minimum, float), dims="check", coords=coords, attrs={
+            "units": "1", "long_name": "minimum of the ILO Convention"}),
+        "standard_check": xr.DataArray(np.array(value, float) >= np.array(minimum, float), dims="check",
+                                       coords=coords, attrs={"units": "1", "long_name": "meets the minimum"}),
+    }
 
 
 def _coverage(kinds, beneficiaries, group, contributory, pop, ages, spf):

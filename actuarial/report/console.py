@@ -102,6 +102,14 @@ def spf_summary(tree: xr.DataTree) -> str:
                                  "men %": 100 * float(cov.sel(sex="male"))})
         text += "\nCoverage against targets\n" + pd.DataFrame(rows).to_string(
             index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
+    if s.sizes.get("check", 0):
+        checks = pd.DataFrame({
+            "convention": s["convention"].values, "benefit": s["standard_benefit"].values,
+            "scheme": s["scheme"].values, "level %": 100 * s["standard_level"].values,
+            "minimum %": 100 * s["standard_minimum"].values,
+            "result": np.where(s["standard_check"].values, "meets", "falls short")})
+        text += ("\nILO minimum standards (base year; flat benefits against the average wage)\n"
+                 + checks.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     return text
 
 
