@@ -165,3 +165,11 @@ def test_standard_checks_against_hand_computed_levels(demoland_run):
     assert pick("C102", "pension", "old_age")[0] == pytest.approx(expected, rel=1e-12)
     assert pick("C128", "pension", "old_age")[1] == 0.45
     np.testing.assert_array_equal(spf["standard_check"].values, level >= minimum)
+
+
+def test_public_works_cost_is_days_times_daily_wage(demoland_run):
+    spf = demoland_run["spf"].to_dataset().sel(benefit="public_works")
+    aw = demoland_run["economy"]["average_wage"]
+    daily_wage = 0.5 * aw / 260  # half the average wage, 260 working days a year
+    expected = spf["beneficiaries"] * 100 * daily_wage * 1.1  # 100 days, 10% administration
+    np.testing.assert_allclose(spf["cost"].values, expected.transpose(*spf["cost"].dims).values, rtol=1e-13)

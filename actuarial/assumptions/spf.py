@@ -16,7 +16,8 @@ from actuarial.assumptions.schedules import BySex, by_sex, frozen, age_schedule
 from actuarial.assumptions.series import TimeSeries
 
 KINDS = ("child", "maternity", "disability", "old_age", "unemployment")
-LEVEL_UNITS = ("amount", "poverty_line_share", "gdp_per_capita_share")
+LEVEL_UNITS = ("amount", "poverty_line_share", "gdp_per_capita_share", "average_wage_share")
+WORKING_DAYS_PER_MONTH = 260 / 12  # 5 days a week
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,22 @@ def _benefit(r: Reader, name) -> Benefit:
             take_up=r.series("take_up", **SHARE, default=1.0),
             targeting=r.number("targeting", **SHARE, default=1.0),
             level_unit=unit, level=value,
-            months=r.number("months", lo=0.0, hi=12.0, default=12.0, what="months a year"),
+            months=_months(r, kind),
             indexation=r.string("indexation", choices=("prices", "wages"), default="prices"),
             administrative_cost=r.number("administrative_cost", lo=0.0, hi=1.0, default=0.0),
             prevalence=prevalence,
             pension_tested=_flag(r, "pension_tested", False) if kind == "old_age" else False,
         )
+
+
+def _months(r: Reader, kind: str) -> float:
+    """Months paid a year; a public employment programme may give days of work instead."""
+    if r.has("days"):
+        if kind != "unemployment" or r.has("months"):
+            raise r.error("days", "days of work are for an unemployment benefit (public employment "
+                                  "programme), instead of months")
+        return r.number("days", lo=0.0, hi=366.0, what="days of work a year") / WORKING_DAYS_PER_MONTH
+    return r.number("months", lo=0.0, hi=12.0, default=12.0, what="months a year")
 
 
 def _flag(r: Reader, key, default):

@@ -10,7 +10,9 @@ By scenario, year t, benefit b and sex s:
                 ages (needs /pension), never below 0
   beneficiaries N_bts = E_bts x targeting_b x take-up_b(t)
   monthly level L_bt  = amount x index(t) (prices: CPI, wages: AW_t / AW_0), or
-                        share x poverty line x CPI(t), or share x GDP_t / P_t / 12
+                        share x poverty line x CPI(t), or share x GDP_t / P_t / 12,
+                        or share x AW_t / 12 (a public works wage)
+  months paid         months, or days of work / (260 / 12) for public works
   cost          C_bts = N_bts x L_bt x months_b x (1 + administrative cost_b)
 Costs also in % of GDP and of general government expenditure; the package
 is the sum over benefits.
@@ -92,6 +94,8 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
             level[:, :, b] = ben.level * index
         elif ben.level_unit == "poverty_line_share":
             level[:, :, b] = ben.level * spf.poverty_line * cpi
+        elif ben.level_unit == "average_wage_share":
+            level[:, :, b] = ben.level * aw / 12.0
         else:
             level[:, :, b] = ben.level * gdp / total_pop / 12.0
         eligible[:, :, b] *= (ben.targeting * take_up)[None, :, None]

@@ -47,9 +47,9 @@ def row(case: str, quantity: str, expected, got, tolerance: float, relative: boo
 
 
 def _kinds():
-    from actuarial.validation import demography, pension
+    from actuarial.validation import demography, pension, spf
 
-    return {**demography.KINDS, **pension.KINDS}
+    return {**demography.KINDS, **pension.KINDS, **spf.KINDS}
 
 
 def find_cases(paths) -> list[Path]:
