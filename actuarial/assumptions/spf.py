@@ -48,6 +48,7 @@ class SPF:
     poverty_line: float  # currency a month per person, base year
     benefits: tuple[Benefit, ...]
     targets: dict  # indicator -> TimeSeries of coverage (baseline, interim, target years)
+    report_years: tuple[int, ...] = ()  # years the console summary shows
 
 
 def _benefit(r: Reader, name) -> Benefit:
@@ -127,4 +128,8 @@ def parse_spf(r: Reader, base_year: int) -> SPF:
                     if series.years[0] < base_year:
                         raise tsec.error(name, f"the year {series.years[0]} is before the base year {base_year}")
                     targets[name] = series
-    return SPF(poverty_line, benefits, targets)
+        report = r.raw("report_years", [])
+        if not isinstance(report, list) or not all(isinstance(y, int) and not isinstance(y, bool) and y >= base_year
+                                                   for y in report):
+            raise r.error("report_years", f"expected a list of years from the base year {base_year}")
+    return SPF(poverty_line, benefits, targets, tuple(report))

@@ -141,6 +141,7 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
             },
             coords={"scenario": np.arange(n), "year": demography["year"].values, "benefit": names,
                     "sex": SEXES, "indicator": indicators},
+            attrs={"report_years": list(spf.report_years)},
         ).assign(checks)
 
 

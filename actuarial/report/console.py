@@ -78,15 +78,23 @@ def spf_summary(tree: xr.DataTree) -> str:
     """Cost of each benefit and of the package (% of GDP, % of government
     expenditure) and the coverage indicators, at 5-year steps up to 25 years."""
     s = _deterministic(tree["spf"].to_dataset())
-    years = summary_years(s["year"].values, steps=(0, 5, 10, 15, 20, 25))
+    chosen = [y for y in tree["spf"].attrs.get("report_years", []) if y in set(s["year"].values.tolist())]
+    years = chosen or summary_years(s["year"].values, steps=(0, 5, 10, 15, 20, 25))
     d = s.sel(year=years)
-    cost = (100 * d["cost_gdp"].sum("sex")).transpose("year", "benefit").to_pandas()
-    cost.columns = [f"{c} %GDP" for c in cost.columns]
-    cost["package %GDP"] = 100 * d["package_cost_gdp"].values
-    cost["package %spending"] = 100 * d["package_cost_government_expenditure"].values
-    cost["beneficiaries (k)"] = d["beneficiaries"].sum(("benefit", "sex")).values / 1e3
+    rows = {}
+    for b in d["benefit"].values:
+        one = d.sel(benefit=b).sum("sex")
+        rows[f"{b}: beneficiaries (k)"] = one["beneficiaries"].values / 1e3
+        rows[f"{b}: cost (m)"] = one["cost"].values / 1e6
+        rows[f"{b}: % GDP"] = 100 * one["cost_gdp"].values
+        rows[f"{b}: % spending"] = 100 * one["cost_government_expenditure"].values
+    rows["package: cost (m)"] = d["package_cost"].values / 1e6
+    rows["package: % GDP"] = 100 * d["package_cost_gdp"].values
+    rows["package: % spending"] = 100 * d["package_cost_government_expenditure"].values
+    cost = pd.DataFrame(rows, index=pd.Index(years, name="year"))
     cover = (100 * d["coverage"].sel(year=years[-1])).to_pandas()
-    text = ("Social protection floor\n" + cost.T.to_string(float_format=lambda v: f"{v:,.2f}")
+    text = ("Social protection floor (currency in millions)\n"
+            + cost.T.to_string(float_format=lambda v: f"{v:,.2f}")
             + f"\nCoverage in {years[-1]} (% of each group)\n"
             + cover.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-"))
     target = s["coverage_target"]
