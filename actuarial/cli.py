@@ -15,14 +15,21 @@ from actuarial.errors import AssumptionError
 def _run(args) -> int:
     from actuarial.assumptions import load_assumptions
     from actuarial.output import write_results
+    from actuarial.report.excel import write_summary
     from actuarial.pipeline import run
     from actuarial.report.console import demography_summary, pension_summary, spf_summary
 
     assumptions = load_assumptions(args.file)
     tree = run(assumptions)
     target = Path(args.output) / assumptions.case.name / "results.nc"
+    summary = target.with_name("summary.xlsx")
     try:
-        write_results(tree, target)
+        write_summary(tree, assumptions, summary)  # first: a failure here leaves nothing behind
+        try:
+            write_results(tree, target)
+        except BaseException:
+            summary.unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise AssumptionError(target, "-o", f"cannot write results ({exc.strerror or exc})") from None
     if not args.quiet:
@@ -33,7 +40,7 @@ def _run(args) -> int:
         if "spf" in tree.children:
             print()
             print(spf_summary(tree))
-        print(f"\nresults written to {target}")
+        print(f"\nresults written to {target} and {summary.name}")
     return 0
 
 

@@ -102,7 +102,8 @@ def test_run_demoland_exits_0_and_writes_results(demoland_run):
     assert err == ""
     target = out_dir / "demoland" / "results.nc"
     assert target.is_file()
-    assert files_under(out_dir) == [target]  # no temporary files left behind
+    # the results and their Excel summary, no temporary files left behind
+    assert sorted(files_under(out_dir)) == sorted([target, target.with_name("summary.xlsx")])
     assert str(target) in out
 
 

@@ -1,0 +1,119 @@
+"""``summary.xlsx``: key indicators by year, one sheet per stage, with the
+assumptions used and the run's metadata. Numbers are stored as numbers, with
+Excel number formats (ratios as percentages, money with thousands separators).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from actuarial.output import atomic_path
+
+# stage -> variables (by year) shown on its sheet
+SHEETS = {
+    "demography": ["total_population", "births", "deaths", "net_migration", "old_age_dependency_ratio",
+                   "child_dependency_ratio", "crude_birth_rate", "crude_death_rate", "total_fertility_rate",
+                   "life_expectancy"],
+    "economy": ["gdp", "real_gdp_growth", "inflation", "average_wage", "nominal_wage_growth", "interest_rate",
+                "discount_rate", "government_expenditure", "government_expenditure_gdp"],
+    "pension": ["contributors", "pensioners_total", "insurable_earnings", "contribution_rate",
+                "contribution_income", "benefit_expenditure", "lump_sums", "administrative_expenses",
+                "expenditure", "investment_income", "reserve", "payg_cost_rate", "reserve_ratio",
+                "scaled_premium", "system_dependency_ratio", "replacement_rate", "average_replacement_rate",
+                "expenditure_gdp"],
+    "spf": ["beneficiaries", "cost", "cost_gdp", "package_cost", "package_cost_gdp",
+            "package_cost_government_expenditure"],
+}
+SCALARS = {"pension": ["general_average_premium", "depletion_year", "steady_state_rate", "actuarial_balance",
+                       "summarized_income_rate", "summarized_cost_rate", "accrued_liability",
+                       "accrued_liability_gdp", "closed_group_deficit", "pv_contributions", "pv_expenditure"]}
+
+
+def central(ds: xr.Dataset) -> xr.Dataset:
+    """The single scenario, or the median over scenarios."""
+    if "scenario" not in ds.dims:
+        return ds
+    return ds.isel(scenario=0) if ds.sizes["scenario"] == 1 else ds.median("scenario")
+
+
+def _columns(da: xr.DataArray) -> pd.DataFrame:
+    """A by-year table of one variable: other dims are summed over age, split otherwise."""
+    if "age" in da.dims:
+        da = da.sum("age")
+    extra = [d for d in da.dims if d != "year"]
+    if not extra:
+        return pd.DataFrame({da.name: da.to_series()})
+    frame = da.to_dataframe().unstack(extra)[da.name]
+    frame.columns = [f"{da.name} ({', '.join(map(str, c if isinstance(c, tuple) else (c,)))})"
+                     for c in frame.columns]
+    return frame
+
+
+def stage_table(ds: xr.Dataset, names) -> tuple[pd.DataFrame, dict]:
+    """Variables by year as columns, and each column's units."""
+    ds = central(ds)
+    frames, units = [], {}
+    for name in names:
+        if name in ds:
+            frame = _columns(ds[name].rename(name))
+            units.update({c: ds[name].attrs.get("units", "") for c in frame.columns})
+            frames.append(frame)
+    table = pd.concat(frames, axis=1)
+    table.index.name = "year"
+    return table, units
+
+
+def _format(sheet, table: pd.DataFrame, units: dict) -> None:
+    for j, column in enumerate(table.columns, start=2):
+        unit = units.get(column, "")
+        fmt = "0.00%" if unit in ("1", "1/year") else ("0.00" if unit in ("year", "births/woman") else "#,##0")
+        for i in range(2, len(table) + 2):
+            sheet.cell(row=i, column=j).number_format = fmt
+        sheet.column_dimensions[sheet.cell(row=1, column=j).column_letter].width = max(12, min(len(column), 40))
+
+
+def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
+    """Write ``summary.xlsx`` atomically."""
+    from actuarial.assumptions.loader import load_tree
+
+    data, _ = load_tree(assumptions.source)
+    meta = pd.DataFrame({"value": {
+        "engine_version": tree.attrs.get("engine_version"), "assumptions_hash": tree.attrs.get("assumptions_hash"),
+        "case": assumptions.case.name, "country": assumptions.case.country,
+        "currency": assumptions.case.currency, "base_year": assumptions.case.base_year,
+        "horizon_years": assumptions.case.horizon, "assumptions_file": str(assumptions.source),
+        "scenarios": tree["demography"].sizes.get("scenario", 1)}})
+    flat = pd.json_normalize(data, sep=".").T.rename(columns={0: "value"})
+    flat["value"] = flat["value"].map(lambda v: v if isinstance(v, (int, float, str)) else str(v))
+    with atomic_path(target) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            meta.to_excel(writer, sheet_name="metadata", index_label="item")
+            for stage, names in SHEETS.items():
+                if stage not in tree.children:
+                    continue
+                table, units = stage_table(tree[stage].to_dataset(), names)
+                table.to_excel(writer, sheet_name=stage)
+                _format(writer.sheets[stage], table, units)
+                if stage in SCALARS:
+                    scalars = scalar_table(tree[stage].to_dataset(), SCALARS[stage])
+                    scalars.to_excel(writer, sheet_name=f"{stage}_metrics", index_label="metric")
+            flat.to_excel(writer, sheet_name="assumptions", index_label="key")
+    return target
+
+
+def scalar_table(ds: xr.Dataset, names) -> pd.DataFrame:
+    ds = central(ds)
+    rows = {}
+    for name in names:
+        if name not in ds:
+            continue
+        da = ds[name]
+        if da.ndim == 0:
+            rows[name] = (float(da), da.attrs.get("units", ""), da.attrs.get("long_name", ""))
+        else:
+            for coord, value in zip(da[da.dims[0]].values, da.values):
+                rows[f"{name} ({coord})"] = (float(value), da.attrs.get("units", ""), da.attrs.get("long_name", ""))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["value", "units", "description"])
