@@ -173,3 +173,23 @@ def test_public_works_cost_is_days_times_daily_wage(demoland_run):
     daily_wage = 0.5 * aw / 260  # half the average wage, 260 working days a year
     expected = spf["beneficiaries"] * 100 * daily_wage * 1.1  # 100 days, 10% administration
     np.testing.assert_allclose(spf["cost"].values, expected.transpose(*spf["cost"].dims).values, rtol=1e-13)
+
+
+def test_two_child_benefits_cover_the_union_of_their_ages(tmp_path):
+    spf = {"poverty_line": 30000, "benefits": {
+        "young": {"kind": "child", "ages": [0, 5], "level": {"amount": 1000.0}, "take_up": 0.5},
+        "older": {"kind": "child", "ages": [6, 14], "level": {"amount": 1000.0}, "take_up": 0.5}}}
+    cov = run(actuarial.load_assumptions(child(tmp_path, spf)))["spf"]["coverage"].sel(indicator="children")
+    np.testing.assert_allclose(cov.values, 0.5, rtol=1e-14)
+
+
+def test_standard_rate_is_zero_without_vesting(tmp_path):
+    from actuarial.assumptions.loader import read_yaml
+
+    data = read_yaml(DEMOLAND)
+    data["pension"]["vesting_years"] = 35
+    data["pension"]["invalidity"]["vesting_years"] = 20
+    path = tmp_path / "late_vesting.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    rates = run(actuarial.load_assumptions(path))["pension"]["standard_replacement_rate"].isel(year=0)
+    np.testing.assert_array_equal(rates.values, 0.0)

@@ -84,6 +84,8 @@ def read_insured_table(path) -> np.ndarray:
         table = pd.read_csv(path)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise AssumptionError(path, "", f"not a readable CSV table ({exc})") from None
+    if table.empty:
+        raise AssumptionError(path, "", "expected one row per group of insured persons; the table is empty")
     missing = [c for c in INSURED_COLUMNS if c not in table.columns]
     if missing:
         raise AssumptionError(path, "", f"expected the columns {', '.join(INSURED_COLUMNS)}; missing {missing}")
@@ -207,7 +209,7 @@ def check_against_case(r: Reader, pension: Pension, labour_first_age: int, base_
                                       f"working age to the last age before the pensionable age of {base_year}); "
                                       f"got {ages.min()}..{ages.max()}")
         age, credits = np.nonzero(table.sum(axis=(0, 1)))
-        if (credits > age - labour_first_age + 1).any():
+        if (credits > age - labour_first_age).any():
             raise AssumptionError(file, r.key_path("initial") + ".insured_file",
                                   "credited years exceed the years since the first working age "
                                   f"({labour_first_age})")

@@ -59,7 +59,8 @@ def _benefit(r: Reader, name) -> Benefit:
                                                                     for a in ages)
                 or not 0 <= ages[0] <= ages[1] <= 100):
             raise r.error("ages", f"expected [first age, last age] within 0..100, got {ages!r}")
-        sex = r.string("sex", choices=("both", "female", "male"), default="female" if kind == "maternity" else "both")
+        sex = r.string("sex", choices=("female",) if kind == "maternity" else ("both", "female", "male"),
+                       default="female" if kind == "maternity" else "both")
         level = r.section("level")
         with level:
             units = [u for u in LEVEL_UNITS if level.has(u)]
@@ -91,7 +92,8 @@ def _months(r: Reader, kind: str) -> float:
         if kind != "unemployment" or r.has("months"):
             raise r.error("days", "days of work are for an unemployment benefit (public employment "
                                   "programme), instead of months")
-        return r.number("days", lo=0.0, hi=366.0, what="days of work a year") / WORKING_DAYS_PER_MONTH
+        return r.number("days", lo=0.0, hi=260.0, what="days of work a year (260 working days)") / \
+            WORKING_DAYS_PER_MONTH
     return r.number("months", lo=0.0, hi=12.0, default=12.0, what="months a year")
 
 
@@ -132,4 +134,4 @@ def parse_spf(r: Reader, base_year: int) -> SPF:
         if not isinstance(report, list) or not all(isinstance(y, int) and not isinstance(y, bool) and y >= base_year
                                                    for y in report):
             raise r.error("report_years", f"expected a list of years from the base year {base_year}")
-    return SPF(poverty_line, benefits, targets, tuple(report))
+    return SPF(poverty_line, benefits, targets, tuple(sorted(set(report))))

@@ -92,7 +92,7 @@ STANDARD_CREDITS = {"old_age": 30, "invalidity": 15, "survivors": 15}
 STANDARD_INVALIDITY_AGE = 45
 
 
-def standard_replacement_rates(pension: Pension, R, scale, ref_scale, level, aw, x_lo) -> np.ndarray:
+def standard_replacement_rates(pension: Pension, R, scale, ref_scale, level, aw, ceiling, x_lo) -> np.ndarray:
     """Replacement rates (year, benefit_type) of the standard beneficiary of
     ILO C102/C128: a man retiring at the pensionable age after 30 credited
     years, or becoming invalid (or dying, for his widow) at 45 after 15;
@@ -104,8 +104,11 @@ def standard_replacement_rates(pension: Pension, R, scale, ref_scale, level, aw,
         for k, (kind, credits) in enumerate(STANDARD_CREDITS.items()):
             end = int(R[t, 1]) if kind == "old_age" else STANDARD_INVALIDITY_AGE
             c = min(credits, max(end - x_lo, 0), ref_scale.shape[1] - 1)
-            previous = level[t, 1] * scale[end - 1]
-            ref = level[t, 1] * ref_scale[end, c]
+            previous = min(level[t, 1] * scale[end - 1], ceiling[t])
+            ref = min(level[t, 1] * ref_scale[end, c], ceiling[t])
+            vesting = pension.vesting_years if kind == "old_age" else pension.invalidity_vesting
+            if c < vesting:  # no pension for the standard beneficiary
+                continue
             cap = np.inf if pension.maximum_pension is None else pension.maximum_pension * ref
             amount = max(min(pension.accrual_rate * c * ref, cap), pension.minimum_pension * aw[t])
             rates[t, k] = amount * (pension.survivor_share if kind == "survivors" else 1.0) / previous
@@ -214,7 +217,8 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
         ceiling_a[:, 0], R[0], A0, I0, N0, B0, pension.accrual_rate, pension.invalidity_mortality_factor,
         first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo)
     cur = {"units": "currency"}
-    standard = standard_replacement_rates(pension, R, scale, ref_scale, level_a[0], _scen(aw, ("year",))[0], x_lo)
+    standard = standard_replacement_rates(pension, R, scale, ref_scale, level_a[0], _scen(aw, ("year",))[0],
+                                          ceiling_a[0], x_lo)
     extra = {
         "standard_replacement_rate": (("year", "benefit_type"), standard, {
             "units": "1", "long_name": "pension of the ILO standard beneficiary (man; old age after 30 "

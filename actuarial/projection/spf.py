@@ -18,8 +18,10 @@ Costs also in % of GDP and of general government expenditure; the package
 is the sum over benefits.
 
 Coverage indicators (by sex): beneficiaries / persons in the group, for the
-groups that benefits of the package address; old age counts contributory
-pensioners too. Targets (baseline, interim and target years) give ``coverage_gap``.
+groups that benefits of the package address (several benefits of a kind:
+their beneficiaries over the union of their age bands); old age counts
+contributory pensioners too (added to a pension-tested social pension, the
+larger of the two otherwise). Targets (baseline, interim and target years) give ``coverage_gap``.
 "population_covered" is the sum of all beneficiaries and
 contributory pensioners over the population, capped at 1: an upper bound
 that assumes nobody receives two benefits.
@@ -204,11 +206,19 @@ def _coverage(kinds, beneficiaries, group, contributory, pop, ages, spf):
     for j, kind in enumerate(present):
         sel = [b for b, k in enumerate(kinds) if k == kind]
         receiving = beneficiaries[:, :, sel].sum(2)
-        persons = group[:, :, sel].max(2)
+        persons = group[:, :, sel].max(2)  # births, disabled, unemployed: the same group for each benefit
+        if kind in ("child", "old_age"):  # the union of the benefits' age bands
+            band = np.zeros(ages.size, dtype=bool)
+            for b in sel:
+                band |= (ages >= spf.benefits[b].ages[0]) & (ages <= spf.benefits[b].ages[1])
+            persons = pop[..., band].sum(-1) * (group[:, :, sel].max(2) > 0)
         if kind == "old_age" and contributory is not None:
             first = min(spf.benefits[b].ages[0] for b in sel)
             contrib = contributory[..., ages >= first].sum(-1)
-            receiving = receiving + contrib
+            tested = all(spf.benefits[b].pension_tested for b in sel)
+            # a pension-tested social pension goes to others than contributory pensioners: add them;
+            # otherwise the two overlap and the larger is a lower bound of those covered
+            receiving = receiving + contrib if tested else np.maximum(receiving, contrib)
             persons = pop[..., ages >= first].sum(-1)
         with np.errstate(divide="ignore", invalid="ignore"):
             out[:, :, j] = np.minimum(np.where(persons > 0, receiving / persons, np.nan), 1.0)

@@ -23,21 +23,23 @@ from actuarial.validation import Row, row
 
 def spf_hand_case(name: str, r: Reader, folder: Path) -> list[Row]:
     a = load_assumptions(folder / r.string("assumptions"))
+    olds = [b for b in a.spf.benefits if b.kind == "old_age"] if a.spf is not None else []
+    if a.pension is None or not olds:
+        raise r.error("assumptions", "expected assumptions with a pension scheme and an old-age benefit in spf")
     amount = r.number("amount", lo=0.0)
     take_up = r.number("take_up", lo=0.0, hi=1.0)
     tol = r.number("rtol", lo=0.0)
     universal = Benefit("universal", "child", (0, 14), ("female", "male"), TimeSeries.constant(1.0), 1.0,
                         "amount", amount, 12.0, "prices", 0.0, None, False)
     partial = dataclasses.replace(universal, name="partial", take_up=TimeSeries.constant(take_up))
-    social = next(b for b in a.spf.benefits if b.kind == "old_age")
-    social = dataclasses.replace(social, name="social", pension_tested=True, take_up=TimeSeries.constant(1.0),
+    social = dataclasses.replace(olds[0], name="social", pension_tested=True, take_up=TimeSeries.constant(1.0),
                                  targeting=1.0)
     spf = dataclasses.replace(a.spf, benefits=(universal,), targets={})
     tree = run(dataclasses.replace(a, spf=spf))
     s = tree["spf"].to_dataset().isel(scenario=0)
     pop = tree["demography"]["population"].isel(scenario=0)
     children = pop.sel(age=slice(0, 14)).sum("age").transpose("year", "sex").values
-    cpi = tree["economy"]["price_index"].values[:, None]
+    cpi = tree["economy"]["price_index"].transpose(..., "year").values.reshape(-1)[:children.shape[0], None]
     rows = [
         row(name, "universal benefit cost vs children x amount x CPI x 12", children * amount * cpi * 12,
             s["cost"].sel(benefit="universal").transpose("year", "sex").values, tol),
