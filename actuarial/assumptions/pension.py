@@ -110,12 +110,6 @@ def read_insured_table(path) -> np.ndarray:
     return out
 
 
-def _flag(r: Reader, key, default: bool) -> bool:
-    value = r.raw(key, default)
-    if not isinstance(value, bool):
-        raise r.error(key, f"expected true or false, got {value!r}")
-    return value
-
 
 def parse_pension(r: Reader) -> Pension:
     with r:
@@ -185,7 +179,7 @@ def parse_pension(r: Reader) -> Pension:
             initial_pensioners=pensioners,
             horizons=tuple(horizons),
             scaled_premium_period=r.number("scaled_premium_period", lo=1, hi=100, integer=True, default=10),
-            closed_group=_flag(r, "closed_group", True),
+            closed_group=r.flag("closed_group", True),
         )
     return pension
 

@@ -106,6 +106,12 @@ class Reader:
             raise self.error(key, f"expected one of {', '.join(choices)}; got {value!r}")
         return value
 
+    def flag(self, key, default: bool) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {value!r}")
+        return value
+
     def file_path(self, key) -> Path:
         """A path written in the file, resolved relative to that file."""
         value = self.string(key)

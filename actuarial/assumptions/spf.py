@@ -82,7 +82,7 @@ def _benefit(r: Reader, name) -> Benefit:
             indexation=r.string("indexation", choices=("prices", "wages"), default="prices"),
             administrative_cost=r.number("administrative_cost", lo=0.0, hi=1.0, default=0.0),
             prevalence=prevalence,
-            pension_tested=_flag(r, "pension_tested", False) if kind == "old_age" else False,
+            pension_tested=r.flag("pension_tested", False) if kind == "old_age" else False,
         )
 
 
@@ -96,12 +96,6 @@ def _months(r: Reader, kind: str) -> float:
             WORKING_DAYS_PER_MONTH
     return r.number("months", lo=0.0, hi=12.0, default=12.0, what="months a year")
 
-
-def _flag(r: Reader, key, default):
-    value = r.raw(key, default)
-    if not isinstance(value, bool):
-        raise r.error(key, f"expected true or false, got {value!r}")
-    return value
 
 
 def parse_spf(r: Reader, base_year: int) -> SPF:

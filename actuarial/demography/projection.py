@@ -11,16 +11,10 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from actuarial.arrays import with_scenario
 from actuarial.demography import _kernels
 
 TIMINGS = {"end": 0, "half": 1}
-
-
-def _with_scenario(da: xr.DataArray, dims: tuple[str, ...]) -> np.ndarray:
-    """Contiguous float64 array (scenario, *dims); scenario of length 1 if absent."""
-    if "scenario" not in da.dims:
-        da = da.expand_dims("scenario")
-    return np.ascontiguousarray(da.transpose("scenario", *dims).values, dtype=np.float64)
 
 
 def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr.DataArray,
@@ -45,7 +39,7 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                      ("net_migration", net_migration)):
         if da.sizes.get("age") != 101:
             raise ValueError(f"{name} must have single ages 0..100 (101 values), got {da.sizes.get('age')}")
-    mx_a = _with_scenario(mx, ("year", "sex", "age"))
+    mx_a = with_scenario(mx, ("year", "sex", "age"))
     n_ages = mx_a.shape[-1]
     flat = mx_a.reshape(-1, n_ages)
     female = np.ascontiguousarray(np.broadcast_to(np.array([True, False]), mx_a.shape[:-1]).reshape(-1))
@@ -56,11 +50,11 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
         raise ValueError("mx must be finite and non-negative, with a positive open age group")
     del flat, mx_a
     arrays = [
-        _with_scenario(base_population, ("sex", "age")),
+        with_scenario(base_population, ("sex", "age")),
         S.reshape(-1, years.size, 2, n_ages),
-        _with_scenario(asfr, ("year", "age")),
-        _with_scenario(srb, ("year",)),
-        _with_scenario(net_migration, ("year", "sex", "age")),
+        with_scenario(asfr, ("year", "age")),
+        with_scenario(srb, ("year",)),
+        with_scenario(net_migration, ("year", "sex", "age")),
     ]
     n = max(a.shape[0] for a in arrays)
     if any(a.shape[0] not in (1, n) for a in arrays):

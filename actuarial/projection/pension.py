@@ -36,20 +36,14 @@ from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
 from actuarial.projection import _pension_kernels as kern
 from actuarial.projection.labour import wage_level
+from actuarial.arrays import scenario_years, with_scenario
 from actuarial.projection.pension_metrics import (
-    accrued_liability, closed_group_variables, reserve_path, scenario_years, valuation_variables)
+    accrued_liability, closed_group_variables, reserve_path, valuation_variables)
 
 SEXES = ["female", "male"]
 FLOW_NAMES = ["entrants", "reentrants", "to_inactive", "deaths_insured", "invalidity_awarded",
               "invalidity_not_vested", "retired_vested", "retired_not_vested",
               "deaths_pensioners", "survivor_awards"]
-
-
-def _scen(da: xr.DataArray, dims) -> np.ndarray:
-    """Contiguous float64 array (scenario, *dims); a scenario axis of length 1 if absent."""
-    lead = ("scenario",) if "scenario" in da.dims else ()
-    values = np.transpose(da.values, [da.dims.index(d) for d in (*lead, *dims)])
-    return np.ascontiguousarray(values if lead else values[None], dtype=np.float64)
 
 
 def reference_scale(scale: np.ndarray, n_credits: int, method: str, final_years: int) -> np.ndarray:
@@ -125,11 +119,11 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     C = x_hi - x_lo + 2
 
     # the kernel counts contributors below the pensionable age only (working pensioners do not count)
-    K_a = _scen(labour["contributors"], ("year", "sex", "age"))
-    q = _scen(demography["death_probability"], ("year", "sex", "age"))
+    K_a = with_scenario(labour["contributors"], ("year", "sex", "age"))
+    q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
     aw = economy["average_wage"]
     level = wage_level(labour_assumptions, aw, labour["employed"])
-    level_a = _scen(level, ("year", "sex"))
+    level_a = with_scenario(level, ("year", "sex"))
     scale = np.array(labour_assumptions.salary_scale)
     ceiling = (pension.ceiling.at(years) * aw) if pension.ceiling is not None else aw * np.inf
     rate = xr.DataArray(pension.contribution_rate.at(years), dims="year", coords={"year": years})
@@ -151,7 +145,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     N0 = np.array([by_sex_array(pension.initial_pensioners[k].counts) for k in BENEFIT_TYPES])[None]
     B0 = N0 * np.array([by_sex_array(pension.initial_pensioners[k].average_pension) for k in BENEFIT_TYPES])[None]
     dens = by_sex_array(labour_assumptions.density)
-    ceiling_a = _scen(ceiling, ("year",))
+    ceiling_a = with_scenario(ceiling, ("year",))
     ref_scale = reference_scale(scale, C, pension.reference_earnings, pension.final_years)
 
     def scheme(closed: bool) -> dict:
@@ -168,8 +162,8 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
         kern.project_scheme(
             K_a, q, by_sex_array(pension.invalidity_incidence), dens, by_sex_array(pension.married),
             level_a, scale, ref_scale,
-            ceiling_a, R, _scen(pension.minimum_pension * aw, ("year",)),
-            _scen(idx, ("year",)), _scen(lump_rate, ("year",)), par,
+            ceiling_a, R, with_scenario(pension.minimum_pension * aw, ("year",)),
+            with_scenario(idx, ("year",)), with_scenario(lump_rate, ("year",)), par,
             np.ascontiguousarray(A0), np.ascontiguousarray(I0), np.ascontiguousarray(N0),
             np.ascontiguousarray(B0), x_lo, x_hi, *out.values())
         return out
@@ -217,7 +211,7 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
         ceiling_a[:, 0], R[0], A0, I0, N0, B0, pension.accrual_rate, pension.invalidity_mortality_factor,
         first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo)
     cur = {"units": "currency"}
-    standard = standard_replacement_rates(pension, R, scale, ref_scale, level_a[0], _scen(aw, ("year",))[0],
+    standard = standard_replacement_rates(pension, R, scale, ref_scale, level_a[0], with_scenario(aw, ("year",))[0],
                                           ceiling_a[0], x_lo)
     extra = {
         "standard_replacement_rate": (("year", "benefit_type"), standard, {

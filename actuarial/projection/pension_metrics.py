@@ -34,19 +34,12 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from actuarial.arrays import scenario_years
 from actuarial.projection import _pension_kernels
 
 STEADY_STATE_YEARS = (10, 60)
 BALANCE_HORIZON = 75
 SY = ("scenario", "year")
-
-
-def scenario_years(da: xr.DataArray, n: int) -> np.ndarray:
-    """Values of a (scenario?, year) DataArray as an (n, T) array (numpy broadcasting)."""
-    values = np.transpose(da.values, [da.dims.index(d) for d in SY if d in da.dims])
-    if "scenario" not in da.dims:
-        values = values[None]
-    return np.broadcast_to(values, (n, values.shape[-1]))
 
 
 def reserve_path(F0, C: np.ndarray, E: np.ndarray, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -32,15 +32,11 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from actuarial.arrays import scenario_years
 from actuarial.assumptions.spf import INDICATOR_OF_KIND, SPF
 
 SEXES = ["female", "male"]
 INDICATORS = INDICATOR_OF_KIND
-
-
-def _sy(da: xr.DataArray, n: int) -> np.ndarray:
-    values = np.transpose(da.values, [da.dims.index(d) for d in ("scenario", "year") if d in da.dims])
-    return np.broadcast_to(values if "scenario" in da.dims else values[None], (n, values.shape[-1]))
 
 
 def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
@@ -49,10 +45,10 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     n, T = pop.shape[:2]
     ages = demography["age"].values
     births = demography["births"].transpose("scenario", "year", "sex").values.sum(-1)
-    gdp = _sy(economy["gdp"], n)
-    spend = _sy(economy["government_expenditure"], n)
-    cpi = _sy(economy["price_index"], n)
-    aw = _sy(economy["average_wage"], n)
+    gdp = scenario_years(economy["gdp"], n)
+    spend = scenario_years(economy["government_expenditure"], n)
+    cpi = scenario_years(economy["price_index"], n)
+    aw = scenario_years(economy["average_wage"], n)
     total_pop = pop.sum((2, 3))
     contributory = None
     if pension is not None:

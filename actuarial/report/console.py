@@ -14,10 +14,12 @@ def summary_years(years, steps=SUMMARY_STEPS) -> list[int]:
     return [first + s for s in steps if first + s <= last]
 
 
-def _deterministic(ds: xr.Dataset) -> xr.Dataset:
+def central(ds: xr.Dataset) -> xr.Dataset:
     """The single scenario, or the median over scenarios (a year of depletion
     counts "never" as later than any year)."""
-    if ds.sizes.get("scenario", 1) == 1:
+    if "scenario" not in ds.dims:
+        return ds
+    if ds.sizes["scenario"] == 1:
         return ds.isel(scenario=0)
     if "depletion_year" in ds:
         ds = ds.assign(depletion_year=ds["depletion_year"].fillna(np.inf))
@@ -28,7 +30,7 @@ def _deterministic(ds: xr.Dataset) -> xr.Dataset:
 
 
 def demography_summary(tree: xr.DataTree, assumptions) -> str:
-    ds = _deterministic(tree["demography"].to_dataset())
+    ds = central(tree["demography"].to_dataset())
     years = summary_years(ds["year"].values)
     d = ds.sel(year=years)
     e = d["life_expectancy"]
@@ -49,7 +51,7 @@ def demography_summary(tree: xr.DataTree, assumptions) -> str:
 
 def pension_summary(tree: xr.DataTree) -> str:
     """Headline results of the pension valuation (percent in the report only)."""
-    p = _deterministic(tree["pension"].to_dataset())
+    p = central(tree["pension"].to_dataset())
     years = summary_years(p["year"].values, steps=range(0, 1000, 10))
     d = p.sel(year=years)
     table = pd.DataFrame({
@@ -77,7 +79,7 @@ def pension_summary(tree: xr.DataTree) -> str:
 def spf_summary(tree: xr.DataTree) -> str:
     """Cost of each benefit and of the package (% of GDP, % of government
     expenditure) and the coverage indicators, at 5-year steps up to 25 years."""
-    s = _deterministic(tree["spf"].to_dataset())
+    s = central(tree["spf"].to_dataset())
     chosen = [y for y in tree["spf"].attrs.get("report_years", []) if y in set(s["year"].values.tolist())]
     years = chosen or summary_years(s["year"].values, steps=(0, 5, 10, 15, 20, 25))
     d = s.sel(year=years)

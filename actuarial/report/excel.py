@@ -11,6 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from actuarial.output import atomic_path
+from actuarial.report.console import central
 
 # stage -> variables (by year) shown on its sheet
 SHEETS = {
@@ -30,13 +31,6 @@ SHEETS = {
 SCALARS = {"pension": ["general_average_premium", "depletion_year", "steady_state_rate", "actuarial_balance",
                        "summarized_income_rate", "summarized_cost_rate", "accrued_liability",
                        "accrued_liability_gdp", "closed_group_deficit", "pv_contributions", "pv_expenditure"]}
-
-
-def central(ds: xr.Dataset) -> xr.Dataset:
-    """The single scenario, or the median over scenarios."""
-    if "scenario" not in ds.dims:
-        return ds
-    return ds.isel(scenario=0) if ds.sizes["scenario"] == 1 else ds.median("scenario")
 
 
 def _columns(da: xr.DataArray) -> pd.DataFrame:
