@@ -108,4 +108,4 @@ class PensionScheme:
         self.time_scheme(scenarios, years)
 
     def time_scheme(self, scenarios, years):
-        return project_pension(self.a.pension, self.a.labour, self.demography, self.labour, self.economy)
+        project_pension(self.a.pension, self.a.labour, self.demography, self.labour, self.economy)
