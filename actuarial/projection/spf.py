@@ -29,6 +29,8 @@ that assumes nobody receives two benefits.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import xarray as xr
 
@@ -143,8 +145,10 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
         ).assign(checks)
 
 
+@functools.lru_cache(maxsize=1)
 def ilo_minimum_standards() -> dict:
-    """The minimum replacement levels of ILO Conventions (actuarial/data, with references)."""
+    """The minimum replacement levels of ILO Conventions (actuarial/data, with references);
+    read once per process (do not modify the returned mapping)."""
     from importlib.resources import files
 
     import yaml
