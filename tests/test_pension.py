@@ -501,3 +501,17 @@ def test_salary_scale_must_be_positive_where_people_work(tmp_path):
     del young["labour"]["salary_scale"]
     with pytest.raises(AssumptionError, match=r"labour.salary_scale.*positive relative wage.*10..14"):
         load_assumptions(child_yaml(tmp_path, "no_wage", young))
+
+
+def test_side_by_side_puts_base_and_reform_on_a_case_dimension():
+    from actuarial.assumptions import load_assumptions
+    from actuarial.pipeline import run, side_by_side
+
+    base = run(load_assumptions(DEMOLAND))
+    reform = run(load_assumptions(ROOT / "assumptions" / "demoland_reform.yaml"))
+    both = side_by_side({"base": base, "reform": reform}, variables=["payg_cost_rate", "pensionable_age"])
+    assert list(both["case"].values) == ["base", "reform"]
+    np.testing.assert_array_equal(both["payg_cost_rate"].sel(case="reform").values,
+                                  reform["pension"]["payg_cost_rate"].values)
+    assert int(both["pensionable_age"].sel(case="reform", year=2045, sex="male")) == 65
+    assert int(both["pensionable_age"].sel(case="base", year=2045, sex="male")) == 60

@@ -209,7 +209,7 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
                         a = A[g, x, c]
                         i = I[g, x, c]
                         ref = min(lev * scale_avg[x + 1, c], ceil_t)
-                        ent = max(min(accrual * c * ref, max_share * ref), minp_t)
+                        ent = max(min(accrual * c * ref, max_share * ref), minp_t)  # _entitlement, inlined
                         dead_a = a * qd
                         invalid = a * (1.0 - qd) * p_inv
                         stay[c] = a - dead_a - invalid

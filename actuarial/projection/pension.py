@@ -262,13 +262,9 @@ class _Var(NamedTuple):
     values: np.ndarray
 
 
-def finance(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> xr.Dataset:
-    """Contributions, expenditure, reserve and the headline ratios."""
-    return ds.assign(finance_variables(ds, pension, economy))
-
-
 def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> dict:
-    """The variables of ``finance``, as a dict for one Dataset construction."""
+    """Contributions, expenditure, reserve and the headline ratios, as a dict
+    of variables for one Dataset construction."""
     sy = ("scenario", "year")
     n = ds.sizes["scenario"]
 
