@@ -1,4 +1,5 @@
-"""Command line: ``actuarial run FILE``, ``actuarial validate [CASES]``.
+"""Command line: ``actuarial run FILE``, ``actuarial batch FILES``, ``actuarial compare FILES``,
+``actuarial assumptions template``, ``actuarial validate [CASES]``.
 
 Bad input prints one message (file, key, what was expected) and exits 2;
 no traceback, no partial output.
@@ -17,19 +18,30 @@ def _run(args) -> int:
     from actuarial.output import write_results
     from actuarial.report.excel import write_summary
     from actuarial.pipeline import run
-    from actuarial.report.console import demography_summary, pension_summary, spf_summary
+    from actuarial.report.console import demography_summary, injury_summary, pension_summary, spf_summary
+
+    import contextlib
+
+    from actuarial.output import atomic_path
+    from actuarial.report.html import refuse_existing, write_report
 
     assumptions = load_assumptions(args.file)
-    tree = run(assumptions)
     target = Path(args.output) / assumptions.case.name / "results.nc"
     summary = target.with_name("summary.xlsx")
+    report = None if args.no_report else target.with_name("report.html")
+    # before any computation: existing outputs need --force, the folder must be writable
+    refuse_existing([p for p in (target, summary, report) if p is not None], args.force)
+    _check_writable(target)
+    tree = run(assumptions)
     try:
-        write_summary(tree, assumptions, summary)  # first: a failure here leaves nothing behind
-        try:
-            write_results(tree, target)
-        except BaseException:
-            summary.unlink(missing_ok=True)
-            raise
+        # every file is written to a temporary name and moved into place only when all
+        # succeeded: a failure leaves nothing behind (and keeps a previous run's files)
+        with atomic_path(summary) as tmp_summary, atomic_path(target) as tmp_target, \
+                (atomic_path(report) if report else contextlib.nullcontext()) as tmp_report:
+            write_summary(tree, assumptions, tmp_summary)
+            write_results(tree, tmp_target)
+            if report is not None:
+                write_report(tree, tmp_report, force=True)
     except OSError as exc:
         raise AssumptionError(target, "-o", f"cannot write results ({exc.strerror or exc})") from None
     if not args.quiet:
@@ -37,10 +49,56 @@ def _run(args) -> int:
         if "pension" in tree.children:
             print()
             print(pension_summary(tree))
+        if "employment_injury" in tree.children:
+            print()
+            print(injury_summary(tree))
         if "spf" in tree.children:
             print()
             print(spf_summary(tree))
-        print(f"\nresults written to {target} and {summary.name}")
+        also = f"{summary.name} and {report.name}" if report is not None else summary.name
+        print(f"\nresults written to {target}, {also}")
+    return 0
+
+
+def _check_writable(target: Path) -> None:
+    """The output folder (or the nearest existing folder above it) must be a writable folder."""
+    import os
+
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        why = "not a folder" if not folder.is_dir() else "not writable"
+        raise AssumptionError(target, "-o", f"cannot write results ({folder} is {why})")
+
+
+def _compare(args) -> int:
+    from actuarial.assumptions import load_assumptions
+    from actuarial.pipeline import run
+    from actuarial.report.html import case_labels, check_case_years, refuse_existing, write_report
+
+    if len(args.files) < 2:
+        raise AssumptionError(args.files[0] if args.files else None, "compare",
+                              "expected at least two assumption files to compare")
+    loaded = [load_assumptions(f) for f in args.files]
+    labels = case_labels(loaded)
+    check_case_years(loaded, labels)
+    report = Path(args.output) / ("compare_" + "_vs_".join(labels)) / "report.html"
+    refuse_existing([report, report.with_name("differences.csv")], args.force)
+    _check_writable(report)
+    trees = {label: run(a) for label, a in zip(labels, loaded)}
+    write_report(trees, report, force=True)
+    if not args.quiet:
+        print(f"comparison of {', '.join(labels)} written to {report} and differences.csv")
+    return 0
+
+
+def _template(args) -> int:
+    from actuarial.report.template import write_template
+
+    path = write_template(args.output, force=args.force)
+    print(f"annotated assumptions template written to {path}; "
+          f"run it as is with: actuarial run {path}")
     return 0
 
 
@@ -54,6 +112,22 @@ def _validate(args) -> int:
     return 1 if failed else 0
 
 
+def _batch(args) -> int:
+    from actuarial.batch import run_batch
+
+    result = run_batch(args.files, args.output, grids=args.grid, workers=args.workers,
+                       scheduler=args.scheduler, timeout=args.timeout, quiet=args.quiet)
+    if not args.quiet:
+        n = len(result.cases) + len(result.failures)
+        print(f"{n} cases: {len(result.ran)} ran, {len(result.skipped)} already done, "
+              f"{len(result.failures)} failed ({result.seconds:.1f} s)")
+        if result.combined is not None:
+            print(f"results written to {result.combined} (one per case under {result.output / 'cases'})")
+        if result.failures:
+            print(f"failures listed in {result.output / 'failures.csv'}")
+    return 1 if result.failures else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="actuarial", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -61,16 +135,56 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("file", help="assumption YAML file")
     r.add_argument("-o", "--output", default="out", help="output folder (default: out)")
     r.add_argument("-q", "--quiet", action="store_true", help="no console summary")
+    r.add_argument("--force", action="store_true",
+                   help="overwrite results.nc, summary.xlsx and report.html of an earlier run")
+    r.add_argument("--no-report", action="store_true", help="do not write report.html")
     r.set_defaults(func=_run)
+    c = sub.add_parser("compare", help="run cases and write a report with them side by side")
+    c.add_argument("files", nargs="+", metavar="FILE", help="assumption YAML files (two or more; the first is "
+                                                             "the base the differences refer to)")
+    c.add_argument("-o", "--output", default="out",
+                   help="output folder (default: out); writes DIR/compare_<a>_vs_<b>/report.html")
+    c.add_argument("--force", action="store_true", help="overwrite an existing comparison")
+    c.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    c.set_defaults(func=_compare)
+    a = sub.add_parser("assumptions", help="assumption files: 'template' writes an annotated one")
+    asub = a.add_subparsers(dest="action", required=True)
+    t = asub.add_parser("template", help="write an annotated assumptions template for a new country")
+    t.add_argument("-o", "--output", default="new_country.yaml", metavar="FILE",
+                   help="file to write (default: new_country.yaml)")
+    t.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    t.set_defaults(func=_template)
     v = sub.add_parser("validate", help="run the validation cases and print a table")
     v.add_argument("cases", nargs="*", default=["validation_cases"],
                    help="case files or folders (default: validation_cases)")
     v.set_defaults(func=_validate)
+    b = sub.add_parser("batch", help="run many cases on a dask cluster into one combined result")
+    b.add_argument("files", nargs="*", metavar="FILE",
+                   help="case files, or grid files (a top-level 'grid:' key) expanded into cases")
+    b.add_argument("--grid", action="append", default=[], metavar="GRID",
+                   help="sensitivity grid file (repeatable)")
+    b.add_argument("--workers", type=int, default=2,
+                   help="worker processes of the local cluster (default: 2)")
+    b.add_argument("--scheduler", metavar="ADDR",
+                   help="address of an existing dask scheduler (e.g. tcp://host:8786) instead")
+    b.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="wait this long for the scheduler to answer (default: 10)")
+    b.add_argument("-o", "--output", default="out", help="output folder (default: out)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    b.set_defaults(func=_batch)
     return p
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings about the user's input as one line, without the code location."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
+    import warnings
+
     args = parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return args.func(args)
     except AssumptionError as exc:

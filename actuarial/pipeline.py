@@ -2,51 +2,145 @@
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import xarray as xr
 
 from actuarial.assumptions.model import Assumptions
+from actuarial.errors import AssumptionError
 from actuarial.demography.inputs import demographic_inputs
 from actuarial.demography.projection import project_population
 from actuarial.projection.economy import project_economy
+from actuarial.projection.employment_injury import project_injury
 from actuarial.projection.labour import project_labour
 from actuarial.projection.pension import project_pension
 from actuarial.projection.spf import project_spf
 
 
-def run_demography(assumptions: Assumptions) -> xr.Dataset:
+# percentiles of a stochastic run: node -> variables (by scenario and year)
+SUMMARIES = {
+    "demography": ("total_population", "old_age_dependency_ratio", "total_fertility_rate"),
+    "economy": ("gdp", "interest_rate", "inflation"),
+    "pension": ("payg_cost_rate", "reserve_ratio", "expenditure_gdp"),
+    "employment_injury": ("contribution_rate", "cost_rate", "expenditure_gdp"),
+    "spf": ("package_cost_gdp",),
+}
+
+
+def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Dataset:
+    """The population projection; ``draws`` (stochastic runs) scale m_x and the
+    age-specific fertility rates by scenario."""
     demo = assumptions.demography
     inputs = demographic_inputs(demo, assumptions.case.years)
+    if draws and "mortality_factor" in draws:
+        inputs["mx"] = inputs["mx"] * xr.DataArray(draws["mortality_factor"],
+                                                   dims=("scenario", "year", "sex", "age"))
+    if draws and "asfr_factor" in draws:
+        asfr = inputs["asfr"].values[None] * draws["asfr_factor"][..., None]  # contiguous: sums as unperturbed
+        inputs["asfr"] = xr.DataArray(asfr, dims=("scenario", "year", "age"), coords=inputs["asfr"].coords)
     ds = project_population(
         **inputs, migration_timing=demo.migration.timing,
         working_ages=demo.working_ages, old_age=demo.old_age)
-    ds["total_fertility_rate"] = inputs["asfr"].sum("age").assign_attrs(
+    ds["total_fertility_rate"] = inputs["asfr"].sum("age").transpose(..., "year").assign_attrs(
         units="births/woman", long_name="total fertility rate")
     return ds
 
 
-def run(assumptions: Assumptions) -> xr.DataTree:
-    """Project every stage present in ``assumptions``; returns the results tree."""
-    from actuarial import __version__
-
-    demography = run_demography(assumptions)
+def stages(assumptions: Assumptions, draws: dict | None = None) -> dict[str, xr.Dataset]:
+    """Every stage present in ``assumptions``, in order: node path -> Dataset."""
+    demography = run_demography(assumptions, draws)
     nodes = {"/demography": demography}
     if assumptions.economy is not None:
         labour = None
         if assumptions.labour is not None:
             labour = project_labour(assumptions.labour, demography["population"])
-        employed = labour["employed"].sum(("sex", "age")) if labour is not None else None
-        economy = project_economy(assumptions.economy, assumptions.case.years, employed)
+        employed = labour["employed"].sum(("sex", "age"), skipna=False) if labour is not None else None
+        economy = project_economy(assumptions.economy, assumptions.case.years, employed,
+                                  (draws or {}).get("economy"))
         nodes["/economy"] = economy
         if labour is not None:
             nodes["/labour"] = labour
         if assumptions.pension is not None:
             nodes["/pension"] = project_pension(assumptions.pension, assumptions.labour,
                                                 demography, labour, economy)
+        if assumptions.employment_injury is not None:
+            nodes["/employment_injury"] = project_injury(assumptions.employment_injury, assumptions.labour,
+                                                         demography, labour, economy)
         if assumptions.spf is not None:
-            nodes["/spf"] = project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"))
+            nodes["/spf"] = project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
+                                        nodes.get("/employment_injury"))
+    return nodes
+
+
+def scenario_draws(assumptions: Assumptions, first: int, count: int) -> dict:
+    """The stochastic deviations of scenarios first .. first + count - 1."""
+    from actuarial.stochastic.generators import draw
+
+    tfr = None
+    if assumptions.stochastic.fertility is not None:
+        tfr = demographic_inputs(assumptions.demography, assumptions.case.years)["asfr"].sum("age").values
+    return draw(assumptions.stochastic, len(assumptions.case.years), first, count, tfr)
+
+
+def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chunk: int | None = None,
+                  progress=None) -> dict[str, dict[str, xr.DataArray]]:
+    """The ``SUMMARIES`` variables of scenarios first .. first + scenarios - 1,
+    projected ``chunk`` scenarios at a time (memory): node -> name -> DataArray
+    with a ``scenario`` dim. Chunking does not change the numbers."""
+    chunk = chunk or assumptions.stochastic.chunk
+    parts: dict = {}
+    for start in range(first, first + scenarios, chunk):
+        count = min(chunk, first + scenarios - start)
+        nodes = stages(assumptions, scenario_draws(assumptions, start, count))
+        for path, ds in nodes.items():
+            node = path.strip("/")
+            for name in SUMMARIES.get(node, ()):
+                if name in ds and "scenario" in ds[name].dims:
+                    da = ds[name].assign_coords(scenario=np.arange(start, start + count))
+                    parts.setdefault(node, {}).setdefault(name, []).append(da)
+        if progress is not None:
+            progress(count)
+    return {node: {name: xr.concat(das, "scenario") for name, das in names.items()}
+            for node, names in parts.items()}
+
+
+def percentiles(paths: dict, levels) -> dict[str, dict[str, xr.DataArray]]:
+    """``name_percentile`` (percentile, year, ...) of every path, across scenarios."""
+    out: dict = {}
+    for node, names in paths.items():
+        for name, da in names.items():
+            with warnings.catch_warnings():  # years with no value (e.g. a first-year ratio) stay NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                q = da.quantile(np.asarray(levels) / 100.0, dim="scenario")
+            q = q.rename(quantile="percentile").assign_coords(percentile=list(levels))
+            out.setdefault(node, {})[f"{name}_percentile"] = q.transpose("percentile", "year", ...).assign_attrs(
+                units=da.attrs.get("units", ""),
+                long_name=f"percentiles across {da.sizes['scenario']} scenarios: {da.attrs.get('long_name', name)}")
+    return out
+
+
+def run(assumptions: Assumptions, scenarios: int | None = None, progress=None) -> xr.DataTree:
+    """Project every stage present in ``assumptions``; returns the results tree.
+
+    With ``scenarios`` (and a ``stochastic`` section), each node also gets
+    the percentiles of its ``SUMMARIES`` variables across that many seeded
+    scenarios, beside the deterministic path."""
+    from actuarial import __version__
+
+    nodes = stages(assumptions)
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
              "currency": assumptions.case.currency, "source": str(assumptions.source)}
+    if scenarios:
+        if assumptions.stochastic is None:
+            raise AssumptionError(assumptions.source, "stochastic",
+                                  "required key is missing (a stochastic run needs the scenario generators)")
+        st = assumptions.stochastic
+        for node, variables in percentiles(run_scenarios(assumptions, scenarios, progress=progress),
+                                           st.percentiles).items():
+            nodes[f"/{node}"] = nodes[f"/{node}"].assign(variables)
+        attrs.update(scenarios=scenarios, seed=st.seed)
     for ds in nodes.values():
         ds.attrs.update(attrs)
     tree = xr.DataTree.from_dict(nodes)

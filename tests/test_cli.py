@@ -103,7 +103,8 @@ def test_run_demoland_exits_0_and_writes_results(demoland_run):
     target = out_dir / "demoland" / "results.nc"
     assert target.is_file()
     # the results and their Excel summary, no temporary files left behind
-    assert sorted(files_under(out_dir)) == sorted([target, target.with_name("summary.xlsx")])
+    assert sorted(files_under(out_dir)) == sorted([target, target.with_name("summary.xlsx"),
+                                                   target.with_name("report.html")])
     assert str(target) in out
 
 

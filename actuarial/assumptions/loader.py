@@ -143,6 +143,41 @@ def deep_merge(base: dict, override: dict) -> dict:
     return out
 
 
+def apply_overrides(data: dict, origins: dict, overrides: dict, source) -> tuple[dict, dict]:
+    """Merge ``{"dotted.key.path": value}`` into a loaded tree, as if an
+    ``extends:`` child file ``source`` set those keys (same merge rules).
+
+    Parts of a key path that are all digits are read as integers (anchor
+    years), as YAML reads them. Errors in the overridden values name
+    ``source`` and the key path.
+    """
+    source = Path(source)
+    child: dict = {}
+    leaves = []
+    for dotted, value in overrides.items():
+        parts = tuple(int(p) if p.isdigit() else p for p in str(dotted).split("."))
+        if not all(isinstance(p, int) or p.strip() for p in parts):
+            raise AssumptionError(source, str(dotted), "expected a dotted key path such as "
+                                                       "'demography.fertility.tfr'")
+        node = child
+        for i, part in enumerate(parts[:-1]):
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict) or (parts[:i + 1] in leaves):
+                raise AssumptionError(source, str(dotted), "conflicts with another key of the same path")
+        if parts[-1] in node:
+            raise AssumptionError(source, str(dotted), "conflicts with another key of the same path")
+        node[parts[-1]] = value
+        leaves.append(parts)
+    merged = deep_merge(data, child)
+    origins = {k: v for k, v in origins.items() if not _overridden(k, child)}
+    for parts in leaves:
+        node = child
+        for part in parts:
+            node = node[part]
+        origins.update(_origins_of(node, source, parts))
+    return merged, origins
+
+
 def _origins_of(data, path: Path, prefix: tuple = ()) -> dict:
     origins = {prefix: path}
     if isinstance(data, dict):

@@ -16,9 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from actuarial.assumptions.economy import Economy, Labour, parse_economy, parse_labour
-from actuarial.assumptions.loader import load_tree
+from actuarial.assumptions.loader import apply_overrides, load_tree
 from actuarial.assumptions.pension import Pension, check_against_case, parse_pension
 from actuarial.assumptions.spf import SPF, parse_spf
+from actuarial.assumptions.injury import Injury, parse_injury
+from actuarial.assumptions.stochastic import Stochastic, parse_stochastic
+from actuarial.assumptions.injury import check_against_case as check_injury
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
     SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
@@ -111,12 +114,27 @@ class Assumptions:
     labour: Labour | None = None
     pension: Pension | None = None
     spf: SPF | None = None
+    employment_injury: Injury | None = None
+    stochastic: Stochastic | None = None
 
 
-def load_assumptions(path) -> Assumptions:
-    """Load, merge (``extends:``) and validate an assumption file."""
+def load_assumptions(path, overrides: dict | None = None, overrides_source=None) -> Assumptions:
+    """Load, merge (``extends:``) and validate an assumption file.
+
+    ``overrides`` maps dotted key paths to values (``{"economy.interest_rate":
+    0.05}``), merged over the file as an ``extends:`` child would be; errors in
+    them name ``overrides_source`` (e.g. a sensitivity grid file; default ``path``).
+    """
     path = Path(path)
     data, origins = load_tree(path)
+    if overrides:
+        data, origins = apply_overrides(data, origins, overrides, overrides_source or path)
+    return assumptions_from_tree(data, origins, path)
+
+
+def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
+    """Validate a loaded tree (``load_tree``'s ``(data, origins)``) read from ``path``."""
+    path = Path(path)
     root = Reader(data, origins)
     with root:
         case = _case(root.section("case"))
@@ -146,7 +164,18 @@ def load_assumptions(path) -> Assumptions:
                 raise root.error("labour", "required key is missing (an unemployment benefit needs it)")
             if any(b.pension_tested for b in spf.benefits) and pension is None:
                 raise root.error("pension", "required key is missing (a pension-tested benefit needs it)")
-    sections = (case, demography, economy, labour, pension, spf)
+        injury = None
+        if root.has("employment_injury"):
+            for needed, value in (("economy", economy), ("labour", labour)):
+                if value is None:
+                    raise root.error(needed, "required key is missing (the employment_injury section needs it)")
+            section = root.section("employment_injury")
+            injury = parse_injury(section)
+            check_injury(section, injury, case.horizon)
+        stochastic = parse_stochastic(root.section("stochastic")) if root.has("stochastic") else None
+        if stochastic is not None and stochastic.economy is not None and economy is None:
+            raise root.error("economy", "required key is missing (stochastic.economy needs it)")
+    sections = (case, demography, economy, labour, pension, spf, injury, stochastic)
     return Assumptions(path.resolve(), _digest(data, sections), *sections)
 
 

@@ -40,7 +40,7 @@ class Benefit:
 # the SDG 1.3.1-style indicator each kind of benefit feeds
 INDICATOR_OF_KIND = {"child": "children", "maternity": "mothers_with_newborns", "disability": "severe_disability",
                      "old_age": "old_age", "unemployment": "unemployed"}
-INDICATOR_NAMES = (*INDICATOR_OF_KIND.values(), "population_covered")
+INDICATOR_NAMES = (*INDICATOR_OF_KIND.values(), "employment_injury", "population_covered")
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,23 @@ def _compound(first: float, growth: np.ndarray) -> np.ndarray:
     return first * np.concatenate([np.ones((*growth.shape[:-1], 1)), factors], axis=-1)
 
 
-def project_economy(economy: Economy, years, employed: xr.DataArray | None = None) -> xr.Dataset:
-    """Economy Dataset on ``year`` (and ``scenario`` when ``employed`` has it).
+def project_economy(economy: Economy, years, employed: xr.DataArray | None = None,
+                    deviations: dict | None = None) -> xr.Dataset:
+    """Economy Dataset on ``year`` (and ``scenario`` when ``employed`` or ``deviations`` have it).
 
     ``employed`` (persons by year, summed over sex and age) is needed only
-    when GDP grows with productivity x employment.
+    when GDP grows with productivity x employment. ``deviations`` (stochastic
+    runs) maps ``inflation``, ``real_wage_growth``, ``interest_rate`` and
+    ``real_gdp_growth`` to (scenario, year) arrays added to the assumed
+    paths; the discount rate moves with the interest rate. Zero deviations
+    give the deterministic numbers exactly.
     """
     years = np.asarray(years)
-    inflation = economy.inflation.at(years)
-    dims = ("year",)
+    dev = deviations or {}
+    shift = lambda name, path: path + dev[name] if name in dev else path  # noqa: E731
+    inflation = shift("inflation", economy.inflation.at(years))
     if economy.real_gdp_growth is not None:
-        growth = economy.real_gdp_growth.at(years)
+        growth = shift("real_gdp_growth", economy.real_gdp_growth.at(years))
     else:
         if employed is None:
             raise ValueError("productivity-based GDP needs the employed population")
@@ -41,27 +47,30 @@ def project_economy(economy: Economy, years, employed: xr.DataArray | None = Non
         emp_growth = np.empty_like(emp)
         emp_growth[..., :-1] = emp[..., 1:] / emp[..., :-1] - 1
         emp_growth[..., -1] = emp_growth[..., -2] if emp.shape[-1] > 1 else 0.0
-        growth = (1 + economy.productivity_growth.at(years)) * (1 + emp_growth) - 1
-        dims = employed.transpose(..., "year").dims
-    wage_growth = (1 + economy.real_wage_growth.at(years)) * (1 + inflation) - 1
+        growth = shift("real_gdp_growth", (1 + economy.productivity_growth.at(years)) * (1 + emp_growth) - 1)
+    wage_growth = (1 + shift("real_wage_growth", economy.real_wage_growth.at(years))) * (1 + inflation) - 1
     gdp = _compound(economy.gdp, (1 + growth) * (1 + inflation) - 1)
     spend_share = economy.government_expenditure_gdp.at(years)
     variables = {
-        "gdp": (dims, gdp, "currency/year", "nominal gross domestic product"),
-        "real_gdp_growth": (dims, growth, "1/year", "real GDP growth rate"),
-        "inflation": ("year", inflation, "1/year", "consumer price inflation"),
-        "price_index": ("year", _compound(1.0, inflation), "1", "consumer price index (base year = 1)"),
-        "nominal_wage_growth": ("year", wage_growth, "1/year", "nominal average wage growth"),
-        "average_wage": ("year", _compound(economy.average_wage, wage_growth), "currency/year",
+        "gdp": (gdp, "currency/year", "nominal gross domestic product"),
+        "real_gdp_growth": (growth, "1/year", "real GDP growth rate"),
+        "inflation": (inflation, "1/year", "consumer price inflation"),
+        "price_index": (_compound(1.0, inflation), "1", "consumer price index (base year = 1)"),
+        "nominal_wage_growth": (wage_growth, "1/year", "nominal average wage growth"),
+        "average_wage": (_compound(economy.average_wage, wage_growth), "currency/year",
                          "economy-wide average annual wage of the employed"),
-        "interest_rate": ("year", economy.interest_rate.at(years), "1/year", "nominal return on reserves"),
-        "discount_rate": ("year", economy.discount_rate.at(years), "1/year",
+        "interest_rate": (shift("interest_rate", economy.interest_rate.at(years)), "1/year",
+                          "nominal return on reserves"),
+        "discount_rate": (shift("interest_rate", economy.discount_rate.at(years)), "1/year",
                           "nominal discount rate for present values"),
-        "government_expenditure_gdp": ("year", spend_share, "1", "general government expenditure / GDP"),
-        "government_expenditure": (dims, spend_share * gdp, "currency/year", "general government expenditure"),
+        "government_expenditure_gdp": (spend_share, "1", "general government expenditure / GDP"),
+        "government_expenditure": (spend_share * gdp, "currency/year", "general government expenditure"),
     }
     coords = {"year": years}
-    if "scenario" in dims:
-        coords["scenario"] = employed["scenario"].values
-    return xr.Dataset({k: (d, v, {"units": u, "long_name": ln}) for k, (d, v, u, ln) in variables.items()},
-                      coords=coords)
+    n = max(np.ndim(v) for v, *_ in variables.values())
+    if n == 2:
+        sizes = [np.shape(v)[0] for v, *_ in variables.values() if np.ndim(v) == 2]
+        coords["scenario"] = employed["scenario"].values if employed is not None and "scenario" in employed.dims \
+            else np.arange(max(sizes))
+    return xr.Dataset({k: (("scenario", "year")[-np.ndim(v):], v, {"units": u, "long_name": ln})
+                       for k, (v, u, ln) in variables.items()}, coords=coords)

@@ -21,7 +21,8 @@ Coverage indicators (by sex): beneficiaries / persons in the group, for the
 groups that benefits of the package address (several benefits of a kind:
 their beneficiaries over the union of their age bands); old age counts
 contributory pensioners too (added to a pension-tested social pension, the
-larger of the two otherwise). Targets (baseline, interim and target years) give ``coverage_gap``.
+larger of the two otherwise); employment injury: insured / employed persons
+when the employment-injury stage ran. Targets (baseline, interim and target years) give ``coverage_gap``.
 "population_covered" is the sum of all beneficiaries and
 contributory pensioners over the population, capped at 1: an upper bound
 that assumes nobody receives two benefits.
@@ -42,7 +43,8 @@ INDICATORS = INDICATOR_OF_KIND
 
 
 def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
-                labour: xr.Dataset | None = None, pension: xr.Dataset | None = None) -> xr.Dataset:
+                labour: xr.Dataset | None = None, pension: xr.Dataset | None = None,
+                injury: xr.Dataset | None = None) -> xr.Dataset:
     pop = demography["population"].transpose("scenario", "year", "sex", "age").values  # (n, T, 2, A)
     n, T = pop.shape[:2]
     ages = demography["age"].values
@@ -54,7 +56,8 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     total_pop = pop.sum((2, 3))
     contributory = None
     if pension is not None:
-        contributory = pension["pensioners"].sum("benefit_type").transpose("scenario", "year", "sex", "age").values
+        contributory = pension["pensioners"].transpose(
+            "scenario", "year", "benefit_type", "sex", "age").values.sum(2)
 
     B = len(spf.benefits)
     eligible = np.zeros((n, T, B, 2))
@@ -108,6 +111,12 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     names = [ben.name for ben in spf.benefits]
     kinds = [ben.kind for ben in spf.benefits]
     coverage, indicators = _coverage(kinds, beneficiaries, group, contributory, pop, ages, spf)
+    if injury is not None and labour is not None:  # SDG 1.3.1: employed persons covered for employment injury
+        employed = labour["employed"].transpose("scenario", "year", "sex", "age").values.sum(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.minimum(injury["insured_by_sex"].transpose("scenario", "year", "sex").values / employed, 1.0)
+        coverage = np.concatenate([coverage[:, :, :-1], share[:, :, None], coverage[:, :, -1:]], axis=2)
+        indicators = [*indicators[:-1], "employment_injury", indicators[-1]]
     years = demography["year"].values
     target = np.full((T, len(indicators)), np.nan)
     for j, name in enumerate(indicators):

@@ -76,6 +76,32 @@ def pension_summary(tree: xr.DataTree) -> str:
     return "Pension scheme\n" + table.to_string(float_format=lambda v: f"{v:,.2f}") + "\n" + "\n".join(lines)
 
 
+def injury_summary(tree: xr.DataTree) -> str:
+    """Headline results of the employment-injury valuation."""
+    e = central(tree["employment_injury"].to_dataset())
+    years = summary_years(e["year"].values, steps=range(0, 1000, 10))
+    d = e.sel(year=years)
+    rates = d["cost_rate"]
+    table = pd.DataFrame({
+        "claims": d["claims"].sum(("sector", "claim_type")).values,
+        "pensioners": d["beneficiaries"].sum(("benefit_type", "sex")).values,
+        "PAYG %": 100 * rates.sel(financing_method="payg").values,
+        "const. capitals %": 100 * rates.sel(financing_method="constituent_capitals").values,
+        "GAP %": 100 * rates.sel(financing_method="gap").values,
+        "reserve / liability": d["funded_ratio"].values,
+        "expenditure % GDP": 100 * d["expenditure_gdp"].values,
+    }, index=pd.Index(years, name="year"))
+    method = e.attrs.get("financing_method", "")
+    first = e["sector_rate"].isel(year=0)
+    sectors = pd.DataFrame({f"rate {int(e['year'][0])} %": 100 * first.values},
+                           index=pd.Index(e["sector"].values, name="sector"))
+    uniform = 100 * float(e["contribution_rate"].isel(year=0))
+    return (f"Employment injury (financing: {method.replace('_', ' ')}; cost rates in % of insurable payroll)\n"
+            + table.to_string(float_format=lambda v: f"{v:,.2f}")
+            + f"\nContribution rate by risk class (uniform rate {uniform:.2f}%)\n"
+            + sectors.to_string(float_format=lambda v: f"{v:,.2f}"))
+
+
 def spf_summary(tree: xr.DataTree) -> str:
     """Cost of each benefit and of the package (% of GDP, % of government
     expenditure) and the coverage indicators, at 5-year steps up to 25 years."""

@@ -25,6 +25,10 @@ SHEETS = {
                 "expenditure", "investment_income", "reserve", "payg_cost_rate", "reserve_ratio",
                 "scaled_premium", "system_dependency_ratio", "replacement_rate", "average_replacement_rate",
                 "expenditure_gdp"],
+    "employment_injury": ["insured", "insurable_earnings", "claims", "beneficiaries", "new_beneficiaries",
+                          "expenditure", "total_expenditure", "capitalised_awards", "liability", "cost_rate",
+                          "contribution_rate", "contribution_income", "investment_income", "reserve",
+                          "funded_ratio", "sector_rate", "expenditure_gdp"],
     "spf": ["beneficiaries", "cost", "cost_gdp", "package_cost", "package_cost_gdp",
             "package_cost_government_expenditure"],
 }

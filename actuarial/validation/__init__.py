@@ -47,9 +47,9 @@ def row(case: str, quantity: str, expected, got, tolerance: float, relative: boo
 
 
 def _kinds():
-    from actuarial.validation import demography, pension, spf
+    from actuarial.validation import demography, fiscal, injury, pension, spf
 
-    return {**demography.KINDS, **pension.KINDS, **spf.KINDS}
+    return {**demography.KINDS, **pension.KINDS, **injury.KINDS, **spf.KINDS, **fiscal.KINDS}
 
 
 def find_cases(paths) -> list[Path]:

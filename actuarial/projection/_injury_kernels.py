@@ -1,0 +1,207 @@
+"""Numba kernel of the employment-injury scheme: claims, awards, pensions in payment.
+
+Per scenario, sector k, pension type p (0 permanent partial, 1 permanent
+total, 2 spouse, 3 orphan), sex g and age x; stocks at 1 January of year t:
+  N[k, p, g, x]  pensioners,  B[k, p, g, x]  their total annual pensions.
+Timing (the same convention gives the pensions, their capitalised values
+and the reserve, so that they agree exactly):
+- injuries happen during year t at the insured's age x; pensions are
+  awarded at mid-year and paid for half of it (0.5 x the annual amount);
+- pensioners alive at 1 January are paid for the part of the year they
+  live: annual amount x (1 - q/2), deaths uniform over the year;
+- an award at mid-year is alive at 1 January t+1 with probability
+  (1 - q) / (1 - q/2) (uniform deaths), aged x+1; pensions in payment are
+  indexed on 1 January t+1 by the year's index j_t; orphans leave at the
+  age limit; q = min(factor_p x population q, 1).
+Capitalised value at 1 January t of a pension of 1 a year at age x, with
+cash flows at mid-year and interest i_t:
+  V(t, x) = (1 - q/2) (1 + i_t)^-1/2 + (1 - q)(1 + j_t) / (1 + i_t) V(t+1, x+1)
+and of an award at mid-year t (its value at mid-year):
+  W(t, x) = 0.5 + (1 - q)/(1 - q/2) (1 + j_t)(1 + i_t)^-1/2 V(t+1, x+1),
+V beyond the horizon from the last year's rates held constant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from actuarial.demography._kernels import njit, prange
+
+N_TYPES = 4
+PARTIAL, TOTAL, SPOUSE, ORPHAN = range(N_TYPES)
+TEMPORARY, PERM_PARTIAL, PERM_TOTAL, FATAL = range(4)
+# indices of ``par``
+(TEMP_RATE, PAID_DAYS, DAYS_PER_YEAR, PERM_RATE, PARTIAL_N, PARTIAL_DEGREE, PARTIAL_LUMP, SPOUSE_RATE,
+ ORPHAN_RATE, ORPHANS, ORPHAN_LIMIT, SPOUSE_DIFF, SURV_MAX, FUNERAL, COVERAGE, LATENCY) = range(16)
+N_PAR = 16
+NO_LIMIT = 1 << 30  # age limit of lifelong pensions (the open group 100+ stays)
+
+
+@njit(cache=True, error_model="numpy")
+def capitalised_values(q, factor, limit, i, j, terminal, V):
+    """V[t, g, x] for t = 0..T (row T = ``terminal``), one pension type.
+
+    q (T, 2, X) population death probabilities, ``factor`` the type's
+    mortality factor, ``limit`` the age at which payments stop (NO_LIMIT: never),
+    i and j (T,) interest and indexation."""
+    T, X = q.shape[0], q.shape[2]
+    V[T] = terminal
+    for t in range(T - 1, -1, -1):
+        half = 1.0 / np.sqrt(1.0 + i[t])
+        grow = (1.0 + j[t]) / (1.0 + i[t])
+        for g in range(2):
+            for x in range(X):
+                if x >= limit:
+                    V[t, g, x] = 0.0
+                    continue
+                qq = min(factor * q[t, g, x], 1.0)
+                nxt = 0.0 if x + 1 >= limit else V[t + 1, g, min(x + 1, X - 1)]
+                V[t, g, x] = (1.0 - 0.5 * qq) * half + (1.0 - qq) * grow * nxt
+
+
+@njit(cache=True, error_model="numpy")
+def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidence, age_rel, disease,
+                   disease_out, married, medical, factors, par, terminal, N0, B0,
+                   payroll, insured_out, claims, disease_claims, temporary, lumps, funeral, medical_cost,
+                   paid, capitalised, liability, awards_n, awards_b, benef_n, benef_b, deaths, leavers,
+                   award_detail):
+    n_scen, T = payroll.shape[0], payroll.shape[1]
+    K, X = shares.shape[0], q.shape[3]
+    limit = np.int64(par[ORPHAN_LIMIT])
+    diff = np.int64(par[SPOUSE_DIFF])
+    lag = np.int64(par[LATENCY])
+    detail = award_detail.shape[1] == T
+    for s in prange(n_scen):
+        si = s if insured.shape[0] > 1 else 0
+        sw = s if wage.shape[0] > 1 else 0
+        sq = s if q.shape[0] > 1 else 0
+        sa = s if aw.shape[0] > 1 else 0
+        sr = s if interest.shape[0] > 1 else 0
+        sj = s if index.shape[0] > 1 else 0
+        st = s if terminal.shape[0] > 1 else 0
+        V = np.empty((N_TYPES, T + 1, 2, X))
+        for p in range(N_TYPES):
+            capitalised_values(q[sq], factors[p], limit if p == ORPHAN else NO_LIMIT, interest[sr], index[sj],
+                               terminal[st, p], V[p])
+        N = N0.copy()
+        B = B0.copy()
+        An = np.zeros((K, N_TYPES, 2, X))
+        Ab = np.zeros((K, N_TYPES, 2, X))
+        c = np.empty(4)
+        s_claims = np.empty(4)
+        qq, surv, payf, live, wfac = np.empty(X), np.empty(X), np.empty(X), np.empty(X), np.empty(X)
+        for t in range(T):
+            An[:] = 0.0
+            Ab[:] = 0.0
+            tl = max(t - lag, 0)
+            for k in range(K):
+                orphans_n = orphans_b = 0.0
+                s_pay = s_ins = s_dis = s_med = s_tmp = s_lump = s_fun = 0.0
+                s_claims[:] = 0.0
+                for g in range(2):
+                    for x in range(X):
+                        ins = insured[si, t, g, x] * par[COVERAGE] * shares[k]
+                        w = wage[sw, t, g, x] * relw[k]
+                        s_pay += ins * w
+                        s_ins += ins
+                        exposed = 0.0
+                        if disease[k] > 0.0 and x >= lag:
+                            exposed = insured[si, tl, g, x - lag] * par[COVERAGE] * shares[k] * disease[k]
+                            s_dis += exposed
+                        if ins <= 0.0 and exposed <= 0.0:
+                            continue
+                        for ct in range(4):
+                            c[ct] = ins * incidence[t, k, ct] * age_rel[g, x] + exposed * disease_out[ct]
+                            s_claims[ct] += c[ct]
+                            s_med += c[ct] * medical[ct]
+                        s_tmp += c[TEMPORARY] * w
+                        pension = par[PERM_RATE] * w
+                        s_lump += c[PERM_PARTIAL] * pension
+                        An[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_N]
+                        Ab[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_DEGREE] * pension
+                        An[k, TOTAL, g, x] += c[PERM_TOTAL]
+                        Ab[k, TOTAL, g, x] += c[PERM_TOTAL] * pension
+                        f = c[FATAL]
+                        s_fun += f
+                        wed = married[g, x]
+                        family = wed * par[SPOUSE_RATE] + par[ORPHANS] * par[ORPHAN_RATE]
+                        cap = min(1.0, par[SURV_MAX] / family) if family > 0.0 else 1.0
+                        age = x + diff if g == 0 else x - diff  # husbands older by diff years
+                        age = min(max(age, 0), X - 1)
+                        An[k, SPOUSE, 1 - g, age] += f * wed
+                        Ab[k, SPOUSE, 1 - g, age] += f * wed * par[SPOUSE_RATE] * cap * w
+                        orphans_n += f * par[ORPHANS]
+                        orphans_b += f * par[ORPHANS] * par[ORPHAN_RATE] * cap * w
+                payroll[s, t, k] = s_pay
+                insured_out[s, t, k] = s_ins
+                disease_claims[s, t, k] = s_dis
+                for ct in range(4):
+                    claims[s, t, k, ct] = s_claims[ct]
+                medical_cost[s, t, k] = s_med * aw[sa, t]
+                temporary[s, t, k] = s_tmp * par[PAID_DAYS] * par[TEMP_RATE] / par[DAYS_PER_YEAR]
+                lumps[s, t, k] = s_lump * par[PARTIAL_LUMP]
+                funeral[s, t, k] = s_fun * par[FUNERAL] * aw[sa, t]
+                # orphans uniform over the ages below the limit and over sexes
+                for h in range(2):
+                    for y in range(limit):
+                        An[k, ORPHAN, h, y] += orphans_n / (2.0 * limit)
+                        Ab[k, ORPHAN, h, y] += orphans_b / (2.0 * limit)
+            # pensions: payments, capitalised values, stock at 1 January t+1
+            half = 1.0 / np.sqrt(1.0 + interest[sr, t])
+            grow = 1.0 + index[sj, t]
+            for p in range(N_TYPES):
+                lim = limit if p == ORPHAN else NO_LIMIT
+                top = min(lim, X)  # ages >= top hold nobody
+                for g in range(2):
+                    # the year's factors by age, the same for every sector
+                    for x in range(top):
+                        qq[x] = min(factors[p] * q[sq, t, g, x], 1.0)
+                        surv[x] = 1.0 - qq[x]
+                        payf[x] = 1.0 - 0.5 * qq[x]
+                        live[x] = surv[x] / payf[x] if qq[x] < 1.0 else 0.0
+                        nxt = 0.0 if x + 1 >= lim else V[p, t + 1, g, min(x + 1, X - 1)]
+                        wfac[x] = 0.5 + live[x] * grow * half * nxt
+                    for k in range(K):
+                        n_sum = b_sum = an_sum = ab_sum = liab = pay = capv = dead = gone = 0.0
+                        Nk, Bk, Ank, Abk = N[k, p, g], B[k, p, g], An[k, p, g], Ab[k, p, g]
+                        carry_n = carry_b = 0.0  # survivors moving to age x+1, written after age x+1 is read
+                        for x in range(top - 1, -1, -1):
+                            n, b, an, ab = Nk[x], Bk[x], Ank[x], Abk[x]
+                            n_sum += n
+                            b_sum += b
+                            an_sum += an
+                            ab_sum += ab
+                            liab += b * V[p, t, g, x]
+                            pay += b * payf[x] + 0.5 * ab
+                            capv += ab * wfac[x]
+                            dead += n * qq[x] + an * (1.0 - live[x])
+                            stay_n = n * surv[x] + an * live[x]
+                            stay_b = (b * surv[x] + ab * live[x]) * grow
+                            if x + 1 >= lim:
+                                gone += stay_n
+                                stay_n = stay_b = 0.0
+                            if detail:
+                                award_detail[s, t, 0, p, g, x] += an
+                                award_detail[s, t, 1, p, g, x] += ab
+                            if x == X - 1:  # the open group keeps its survivors
+                                carry_n, carry_b = stay_n, stay_b
+                                continue
+                            Nk[x + 1] = carry_n + stay_n
+                            Bk[x + 1] = carry_b + stay_b
+                            carry_n = carry_b = 0.0
+                        Nk[0] = 0.0
+                        Bk[0] = 0.0
+                        benef_n[s, t, p, g] += n_sum
+                        benef_b[s, t, p, g] += b_sum
+                        awards_n[s, t, p, g] += an_sum
+                        awards_b[s, t, p, g] += ab_sum
+                        liability[s, t, k] += liab
+                        paid[s, t, k, p] += pay
+                        capitalised[s, t, k] += capv
+                        deaths[s, t, p] += dead
+                        leavers[s, t, p] += gone
+        for k in range(K):
+            for p in range(N_TYPES):
+                for g in range(2):
+                    for x in range(X):
+                        liability[s, T, k] += B[k, p, g, x] * V[p, T, g, x]

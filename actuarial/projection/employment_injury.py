@@ -1,0 +1,286 @@
+"""Employment-injury scheme (ILO C121): claims, benefits, financing methods, risk-class rates.
+
+Insured workers I(t, g, x) are the pension stage's covered employees
+(``/labour`` contributors) times a coverage factor, split into sectors k by
+shares; sector wages are the insurable wage w(t, g, x) times the sector's
+wage relativity, normalised so that the share-weighted relativity is 1.
+Claims of type c (temporary, permanent partial, permanent total, fatal):
+  I_k(t, g, x) x rate_kc x trend_k(t) x rel(g, x)
+    + latent occupational disease: I_k(t - L, g, x - L) x disease_k x outcome_c
+      (before the base year, the base year's insured stand for those exposed),
+with the age-sex relativity rel normalised to a mean of 1 over the base
+year's insured. Benefits per claim (reference earnings w_k at the injury):
+  temporary       paid days x replacement x w / days a year, paid days
+                  E[max(days lost - waiting days, 0)];
+  permanent       total: replacement x w a year for life; partial: degree x
+                  that, as a pension at degrees >= a threshold, otherwise a
+                  lump sum of ``lump_sum_years`` x the pension;
+  fatal           funeral grant; spouse's pension (spouse_rate x w, for
+                  life; husbands older by the spouse age difference, ages
+                  kept within 0..100) with the probability of being married; orphans'
+                  pensions (orphan_rate x w each, to the age limit; orphans
+                  uniform over ages below it and over sexes); the survivors'
+                  total capped at maximum_rate x w (on the expected family);
+  medical care    a cost per claim by type, share of the average wage.
+Pensions in payment are indexed (prices and wages by weight) and their
+holders die at the population's rates times a loading; the timing, the
+capitalised values V (at the reserve's interest rate, along the projected
+mortality, interest and indexation, i.e. generation tables) and the
+formulas are in ``_injury_kernels``.
+
+Financing methods, each a cost rate on insurable payroll IE (ILO,
+Actuarial mathematics of social security pensions, ch. 12; Thullen 1973):
+  payg                     E_t / IE_t, E = benefits paid + administration;
+  constituent_capitals     (E_t - pensions paid_t + capitalised value of the
+                           year's new pension awards_t) / IE_t;
+  gap                      (sum_{t<h} m_t E_t - F_0) / sum_{t<h} m_t IE_t
+                           (general average premium over h years,
+                           discount factors m_t at mid-year).
+The reserve follows the chosen method's contributions with the pension
+stage's reserve equation. Under constituent capitals, a reserve that
+starts at the capitalised value of pensions in payment stays equal to it.
+Risk-class (sector) rates are the same ratios on each sector's own flows;
+for the GAP the initial reserve is shared in proportion to the sectors'
+present value of expenditure, so the payroll-weighted sector rates give
+the uniform rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from actuarial.arrays import scenario_years, with_scenario
+from actuarial.assumptions.economy import Labour
+from actuarial.assumptions.injury import C121_MINIMUM, CLAIM_TYPES, PENSION_TYPES, Injury
+from actuarial.assumptions.pension import by_sex_array
+from actuarial.demography.lifetable import annuity_factors
+from actuarial.projection import _injury_kernels as kern
+from actuarial.projection.labour import insurable_wages
+from actuarial.projection.pension_metrics import discount_factors, reserve_path
+
+SEXES = ["female", "male"]
+BENEFITS = ("temporary", "lump_sum", *PENSION_TYPES, "funeral", "medical_care", "administration")
+METHODS = ("payg", "constituent_capitals", "gap")
+C121_C102_CHECKS = ("temporary", "permanent_total", "survivors_widow_two_children")
+
+
+def mortality_factors(injury: Injury) -> np.ndarray:
+    return np.array([injury.partial_mortality, injury.total_mortality,
+                     injury.survivor_mortality, injury.survivor_mortality])
+
+
+def terminal_values(q_last: np.ndarray, i_last: np.ndarray, j_last: np.ndarray, factors: np.ndarray,
+                    orphan_limit: int) -> np.ndarray:
+    """V beyond the horizon (scenario, type, sex, age): the last year's rates held constant.
+
+    Lifelong pensions: V = (1+i)^-1/2 (a + (a - 1)/v') / 2 with a the
+    whole-life annuity-due at the net rate (1+i)/(1+j) - 1 (v' = (1+j)/(1+i))
+    from the life-table module: payments (1 - q/2) at mid-year are the
+    average of the start- and end-of-year survivors. Orphans: the
+    recursion of ``_injury_kernels`` to the age limit."""
+    n, X = q_last.shape[0], q_last.shape[-1]
+    out = np.zeros((n, kern.N_TYPES, 2, X))
+    pairs = np.stack([np.broadcast_to(i_last, n), np.broadcast_to(j_last, n)], -1)
+    for i, j in np.unique(pairs, axis=0):  # usually one pair: economic paths shared by all scenarios
+        rows = np.nonzero((pairs == (i, j)).all(-1))[0]
+        vv = (1 + j) / (1 + i)
+        half = 1 / np.sqrt(1 + i)
+        for p in range(kern.N_TYPES):
+            qq = np.minimum(factors[p] * q_last[rows], 1.0)
+            if p == kern.ORPHAN:
+                value = np.zeros(qq.shape[:-1])
+                for x in range(orphan_limit - 1, -1, -1):
+                    value = (1 - qq[..., x] / 2) * half + (1 - qq[..., x]) * vv * value
+                    out[rows, p, :, x] = value
+            else:
+                a = annuity_factors(qq, (1 + i) / (1 + j) - 1)
+                out[rows, p] = half * (a + (a - 1) / vv) / 2
+    return out
+
+
+def _sector_weights(injury: Injury, incidence0: np.ndarray) -> np.ndarray:
+    """(type, sector) shares for allocating the beneficiaries at the valuation date:
+    in proportion to each sector's expected awards of the type (share x rate)."""
+    shares = np.array([s.share for s in injury.sectors])
+    by_claim = {0: 1, 1: 2, 2: 3, 3: 3}  # pension type -> claim type that leads to it
+    out = np.empty((kern.N_TYPES, len(shares)))
+    for p, c in by_claim.items():
+        w = shares * incidence0[:, c]
+        out[p] = w / w.sum() if w.sum() > 0 else shares
+    return out
+
+
+def _parameters(injury: Injury) -> np.ndarray:
+    par = np.zeros(kern.N_PAR)
+    par[kern.TEMP_RATE] = injury.temporary_rate
+    par[kern.PAID_DAYS] = injury.days_lost.mean(lambda d: max(d - injury.waiting_days, 0.0))
+    par[kern.DAYS_PER_YEAR] = injury.days_per_year
+    par[kern.PERM_RATE] = injury.permanent_rate
+    above = lambda d: d >= injury.lump_sum_below  # noqa: E731
+    par[kern.PARTIAL_N] = injury.degree.mean(lambda d: float(above(d)))
+    par[kern.PARTIAL_DEGREE] = injury.degree.mean(lambda d: d * above(d))
+    par[kern.PARTIAL_LUMP] = injury.degree.mean(lambda d: d * (not above(d))) * injury.lump_sum_years
+    par[kern.SPOUSE_RATE] = injury.spouse_rate
+    par[kern.ORPHAN_RATE] = injury.orphan_rate
+    par[kern.ORPHANS] = injury.orphans_per_death
+    par[kern.ORPHAN_LIMIT] = injury.orphan_age_limit
+    par[kern.SPOUSE_DIFF] = injury.spouse_age_difference
+    par[kern.SURV_MAX] = injury.survivors_maximum
+    par[kern.FUNERAL] = injury.funeral_grant
+    par[kern.COVERAGE] = injury.coverage
+    par[kern.LATENCY] = injury.disease_latency
+    return par
+
+
+def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Dataset, labour: xr.Dataset,
+                   economy: xr.Dataset, detail: bool = False) -> xr.Dataset:
+    """The employment-injury Dataset (module docstring); ``detail`` adds new
+    pension amounts by age."""
+    years = demography["year"].values
+    T, X = years.size, demography.sizes["age"]
+    K = len(injury.sectors)
+    insured = with_scenario(labour["contributors"], ("year", "sex", "age"))
+    aw = economy["average_wage"]
+    wage = with_scenario(insurable_wages(labour_assumptions, aw, labour["employed"]), ("year", "sex", "age"))
+    q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
+    w_p = injury.indexation_prices
+    idx = with_scenario(w_p * economy["inflation"] + (1 - w_p) * economy["nominal_wage_growth"], ("year",))
+    interest = with_scenario(economy["interest_rate"], ("year",))
+    shares = np.array([s.share for s in injury.sectors])
+    rel = np.array([s.wage_relativity for s in injury.sectors])
+    relw = rel / (shares * rel).sum()
+    incidence = np.array([[np.array(s.incidence) * s.trend.at([y])[0] for s in injury.sectors] for y in years])
+    age_rel = by_sex_array(injury.age_sex_relativity)
+    base = insured[0, 0]
+    if base.sum() > 0 and (base * age_rel).sum() > 0:
+        age_rel = age_rel * base.sum() / (base * age_rel).sum()
+    factors = mortality_factors(injury)
+    n_s = max(a.shape[0] for a in (insured, wage, q, idx, interest))
+    terminal = terminal_values(q[:, -1], interest[:, -1], idx[:, -1], factors, injury.orphan_age_limit)
+    N0 = np.zeros((K, kern.N_TYPES, 2, X))
+    B0 = np.zeros_like(N0)
+    weights = _sector_weights(injury, incidence[0])
+    for p, name in enumerate(PENSION_TYPES):
+        if name in injury.initial_beneficiaries:
+            b = injury.initial_beneficiaries[name]
+            counts = by_sex_array(b.counts)
+            N0[:, p] = weights[p][:, None, None] * counts
+            B0[:, p] = weights[p][:, None, None] * counts * by_sex_array(b.average_pension)
+    z = lambda *shape: np.zeros((n_s, *shape))  # noqa: E731
+    out = dict(payroll=z(T, K), insured=z(T, K), claims=z(T, K, 4), disease=z(T, K), temporary=z(T, K),
+               lumps=z(T, K), funeral=z(T, K), medical=z(T, K), paid=z(T, K, kern.N_TYPES),
+               capitalised=z(T, K), liability=z(T + 1, K), awards_n=z(T, kern.N_TYPES, 2),
+               awards_b=z(T, kern.N_TYPES, 2), benef_n=z(T, kern.N_TYPES, 2), benef_b=z(T, kern.N_TYPES, 2),
+               deaths=z(T, kern.N_TYPES), leavers=z(T, kern.N_TYPES),
+               detail=z(T if detail else 0, 2, kern.N_TYPES, 2, X))
+    kern.project_injury(
+        insured, wage, q, with_scenario(aw, ("year",)), interest, idx, shares, relw,
+        np.ascontiguousarray(incidence), np.ascontiguousarray(age_rel),
+        np.array([s.disease for s in injury.sectors]), np.array(injury.disease_outcome),
+        by_sex_array(injury.married), np.array(injury.medical_care), factors, _parameters(injury),
+        terminal, N0, B0, *out.values())
+    ds = _dataset(injury, out, years, economy, detail)
+    ds["insured_by_sex"] = (("scenario", "year", "sex"), np.broadcast_to(
+        insured.sum(-1) * injury.coverage, (n_s, T, 2)), {"units": "persons", "long_name": "insured workers by sex"})
+    return ds
+
+
+def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool) -> xr.Dataset:
+    n = out["payroll"].shape[0]
+    admin_share = injury.administrative_cost
+    paid = out["paid"]
+    short = out["temporary"] + out["lumps"] + out["funeral"] + out["medical"]  # (n, T, K)
+    benefits = short + paid.sum(-1)
+    E_k = benefits * (1 + admin_share)
+    IE_k = out["payroll"]
+    acc_k = E_k - paid.sum(-1) + out["capitalised"]
+    interest = scenario_years(economy["interest_rate"], n)
+    _, m = discount_factors(scenario_years(economy["discount_rate"], n))
+    h = injury.gap_horizon
+    pv_E = np.einsum("nt,ntk->nk", m[:, :h], E_k[:, :h])
+    pv_IE = np.einsum("nt,ntk->nk", m[:, :h], IE_k[:, :h])
+    F0 = out["liability"][:, 0].sum(-1) if injury.initial_reserve is None else np.full(n, injury.initial_reserve)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        F0_k = F0[:, None] * pv_E / pv_E.sum(-1, keepdims=True)
+        gap_k = (pv_E - F0_k) / pv_IE
+        gap = (pv_E.sum(-1) - F0) / pv_IE.sum(-1)
+        E, IE, acc = E_k.sum(-1), IE_k.sum(-1), acc_k.sum(-1)
+        rates = np.stack([E / IE, acc / IE, np.broadcast_to(gap[:, None], E.shape)], -1)
+        sector_rates = {"payg": E_k / IE_k, "constituent_capitals": acc_k / IE_k,
+                        "gap": np.broadcast_to(gap_k[:, None], E_k.shape)}[injury.financing_method]
+    method = METHODS.index(injury.financing_method)
+    contributions = rates[..., method] * IE
+    reserve, invest = reserve_path(F0, contributions, E, interest)
+    liability_end = out["liability"][:, 1:].sum(-1)
+    funded = np.divide(reserve[:, 1:], liability_end, out=np.full(E.shape, np.nan), where=liability_end > 0)
+    expenditure = np.concatenate([out[k].sum(-1)[..., None] for k in ("temporary", "lumps")]
+                                 + [paid.sum(2)]
+                                 + [out[k].sum(-1)[..., None] for k in ("funeral", "medical")]
+                                 + [(admin_share * benefits.sum(-1))[..., None]], axis=-1)
+    sy, syk = ("scenario", "year"), ("scenario", "year", "sector")
+    a = lambda units, long_name: {"units": units, "long_name": long_name}  # noqa: E731
+    cur = "currency/year"
+    v = {
+        "insured": (syk, out["insured"], a("persons", "insured workers at 1 January")),
+        "insurable_payroll": (syk, IE_k, a(cur, "insurable payroll")),
+        "insurable_earnings": (sy, IE, a(cur, "insurable payroll, all sectors")),
+        "claims": ((*syk, "claim_type"), out["claims"], a("claims/year", "compensated injuries by outcome")),
+        "occupational_disease_claims": (syk, out["disease"], a("claims/year",
+                                                                "occupational disease claims (in claims)")),
+        "beneficiaries": (("scenario", "year", "benefit_type", "sex"), out["benef_n"],
+                          a("persons", "pensioners at 1 January")),
+        "pension_amounts": (("scenario", "year", "benefit_type", "sex"), out["benef_b"],
+                            a(cur, "annual pensions in payment at 1 January")),
+        "new_beneficiaries": (("scenario", "year", "benefit_type", "sex"), out["awards_n"],
+                              a("persons/year", "pensions awarded during the year")),
+        "new_pension_amounts": (("scenario", "year", "benefit_type", "sex"), out["awards_b"],
+                                a(cur, "annual amount of the pensions awarded during the year")),
+        "deaths_beneficiaries": (("scenario", "year", "benefit_type"), out["deaths"],
+                                 a("persons/year", "deaths of pensioners and of the year's awardees")),
+        "leavers": (("scenario", "year", "benefit_type"), out["leavers"],
+                    a("persons/year", "orphans reaching the age limit (alive on 1 January next)")),
+        "expenditure": (("scenario", "year", "benefit"), expenditure, a(cur, "expenditure by benefit")),
+        "total_expenditure": (sy, E, a(cur, "total expenditure: benefits and administration")),
+        "capitalised_awards": (sy, out["capitalised"].sum(-1), a(
+            cur, "capitalised value of the pensions awarded during the year (at award)")),
+        "liability": (sy, out["liability"][:, :-1].sum(-1), a(
+            "currency", "capitalised value of pensions in payment at 1 January")),
+        "liability_end": (sy, out["liability"][:, 1:].sum(-1), a(
+            "currency", "capitalised value of pensions in payment at 31 December")),
+        "cost_rate": ((*sy, "financing_method"), rates, a("1", "cost rate: share of insurable payroll")),
+        "contribution_rate": (sy, rates[..., method], a("1", f"contribution rate ({injury.financing_method})")),
+        "contribution_income": (sy, contributions, a(cur, "contribution income")),
+        "investment_income": (sy, invest, a(cur, "investment income on the reserve")),
+        "reserve": (sy, reserve[:, :-1], a("currency", f"reserve at 1 January ({injury.financing_method})")),
+        "reserve_end": (sy, reserve[:, 1:], a("currency", "reserve at 31 December")),
+        "funded_ratio": (sy, funded, a(
+            "1", "reserve / capitalised value of pensions in payment, at 31 December")),
+        "sector_rate": (syk, sector_rates, a("1", f"contribution rate by risk class ({injury.financing_method})")),
+        "expenditure_gdp": (sy, E / scenario_years(economy["gdp"], n), a("1", "expenditure / GDP")),
+        "standard_replacement_rate": ("check", _standard_rates(injury), a(
+            "1", "benefit of the C121 standard beneficiary / reference earnings")),
+        "standard_minimum": ("check", [C121_MINIMUM, C121_MINIMUM, 0.5], a("1", "C121 Schedule II minimum")),
+    }
+    if detail:
+        by_age = ("scenario", "year", "benefit_type", "sex", "age")
+        v["new_beneficiaries_by_age"] = (by_age, out["detail"][:, :, 0], a(
+            "persons/year", "pensions awarded during the year, by age at award"))
+        v["new_pension_amounts_by_age"] = (by_age, out["detail"][:, :, 1], a(
+            cur, "annual amount of pensions awarded, by age at award"))
+    coords = {"scenario": np.arange(n), "year": years, "sector": list(injury.sector_names),
+              "claim_type": list(CLAIM_TYPES), "benefit_type": list(PENSION_TYPES), "sex": SEXES,
+              "benefit": list(BENEFITS), "financing_method": list(METHODS), "check": list(C121_C102_CHECKS)}
+    if detail:
+        coords["age"] = np.arange(out["detail"].shape[-1])
+    ds = xr.Dataset(v, coords=coords)
+    ds.attrs["financing_method"] = injury.financing_method
+    ds.attrs["gap_horizon"] = h
+    return ds
+
+
+def _standard_rates(injury: Injury) -> np.ndarray:
+    """C121 Schedule II standard beneficiaries: a man with wife and two children
+    (incapacity), a widow with two children (survivors)."""
+    family = injury.spouse_rate + 2 * injury.orphan_rate
+    return np.array([injury.temporary_rate, injury.permanent_rate, min(family, injury.survivors_maximum)])

@@ -1,0 +1,479 @@
+"""``report.html``: a self-contained page of the charts of a run (or of
+several runs side by side), each with a caption and the table of the numbers
+it plots. Images are embedded as base64 PNG and a Content-Security-Policy
+forbids any network request, so the page opens offline in any browser.
+
+``write_report(tree, path)`` reports one run; ``write_report({"base": t1,
+"reform": t2}, path)`` compares runs (charts side by side, a table of
+differences, also written as ``differences.csv`` beside the page). A section
+is built for each results node present; charts whose variables are missing
+are listed as skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from actuarial.errors import AssumptionError
+from actuarial.output import atomic_path
+from actuarial.report import plots
+
+TEMPLATES = Path(__file__).with_name("templates")
+DPI = 96
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    caption: str
+    image: str = ""  # base64 PNG
+    table: str = ""  # HTML
+    table_note: str = ""
+    skipped: str = ""
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    charts: list = field(default_factory=list)
+    note: str = ""
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def _central(da: xr.DataArray) -> xr.DataArray:
+    return plots.central(da)
+
+
+def _labels(trees: dict) -> list:
+    return list(trees)
+
+
+def _years_text(da: xr.DataArray, scale=100.0, fmt="{:.1f}%", years=None) -> str:
+    """'from 5.9% in 2025 to 33.4% in 2125' for each case."""
+    da = _central(da)
+    parts = []
+    for case in plots._cases(da):
+        one = plots._pick(da, case)
+        ys = one["year"].values
+        y0, y1 = (int(ys[0]), int(ys[-1])) if years is None else years
+        a, b = float(one.sel(year=y0)) * scale, float(one.sel(year=y1)) * scale
+        text = f"from {fmt.format(a)} in {y0} to {fmt.format(b)} in {y1}"
+        parts.append(text if case is None else f"{case}: {text}")
+    return "; ".join(parts)
+
+
+def table_years(years) -> list[int]:
+    """Years shown in the tables: every 5th year over horizons up to 50
+    years, every 10th beyond; the last year always."""
+    years = [int(y) for y in years]
+    step = 5 if years[-1] - years[0] <= 50 else 10
+    chosen = [y for y in years if (y - years[0]) % step == 0]
+    if chosen[-1] != years[-1]:
+        chosen.append(years[-1])
+    return chosen
+
+
+def _number(v) -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "–"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:,.2f}"
+
+
+def html_table(frame: pd.DataFrame, year_rows: bool = True) -> tuple[str, str]:
+    """The plotted numbers as an HTML table (every 5th or 10th year)."""
+    note = ""
+    if year_rows and frame.index.name == "year" and len(frame) > 12:
+        years = table_years(frame.index)
+        frame = frame.loc[[y for y in years if y in frame.index]]
+        step = years[1] - years[0] if len(years) > 1 else 1
+        note = f"every {step}th year"
+    frame = frame.dropna(how="all")
+    html = frame.to_html(float_format=_number, na_rep="–", border=0, classes="data", justify="right")
+    return html, note
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# -- the charts of each section ----------------------------------------------------------------
+
+def _spec(id, title, needs, draw: Callable, caption: Callable):
+    return dict(id=id, title=title, needs=needs, draw=draw, caption=caption)
+
+
+def _pyramid_caption(d):
+    total = d["population"].sum(("sex", "age"))
+    ys = d["year"].values
+    return (f"Population on 1 January of {int(ys[0])} and {int(ys[-1])}, by sex and 5-year age group "
+            f"(thousands of persons; men to the left, women to the right). Total population "
+            f"{_years_text(total, 1e-6, '{:.1f} million')}.")
+
+
+def _dependency_caption(d):
+    return ("Old-age dependency ratio: population 65+ / population 15-64 (working ages as in the "
+            f"assumptions), {_years_text(d['old_age_dependency_ratio'])}. Child dependency ratio: population "
+            "0-14 / 15-64. System dependency ratio (when the pension scheme is valued): pensioners / "
+            "active contributors. All in %.")
+
+
+def _cost_caption(p):
+    text = ("PAYG cost rate = expenditure / insurable earnings, "
+            f"{_years_text(p['payg_cost_rate'], fmt='{:.2f}%')}, against the legislated contribution rate. "
+            "The general average premium (GAP) is the constant contribution rate that balances the present "
+            "value of contributions plus the initial reserve with the present value of expenditure over "
+            "the horizon; each GAP is drawn over its horizon. % of insurable earnings.")
+    return text
+
+
+def _reserve_caption(p):
+    text = ("Reserve ratio = reserve at 1 January / expenditure of the year before (in times the year's "
+            f"expenditure), {_years_text(p['reserve_ratio'], 1.0, '{:.1f}')}.")
+    if "depletion_year" in p:
+        dep = p["depletion_year"]
+        parts = []
+        for case in plots._cases(dep):
+            v = np.atleast_1d(plots._pick(dep, case).values).astype(float)
+            finite = v[np.isfinite(v)]
+            when = f"{np.median(finite):.0f}" if finite.size * 2 > v.size and finite.size else "none in the horizon"
+            parts.append(when if case is None else f"{case}: {when}")
+        text += " Depletion year (first year at whose end the reserve is exhausted): " + "; ".join(parts) + "."
+    return text
+
+
+def _injury_caption(e):
+    return ("Cost of the employment-injury scheme as a % of insurable payroll under three financing "
+            "methods: pay-as-you-go (benefits paid in the year), the assessment of constituent capitals "
+            "(capital value of the pensions awarded in the year) and the general average premium.")
+
+
+def _spf_cost_caption(s):
+    text = ("Cost of each benefit of the social protection floor, administration included, as a % of GDP "
+            "(stacked); the line is the whole package")
+    if "package_cost_gdp" in s:
+        text += f", {_years_text(s['package_cost_gdp'], fmt='{:.2f}%')}"
+    return text + "."
+
+
+def _coverage_caption(s):
+    return ("Share of each group receiving a benefit (SDG indicator 1.3.1 style), women and men, "
+            "against the coverage targets (dotted: baseline, interim and target values, linear between). %.")
+
+
+def _financing_caption(f):
+    text = "Financing options that close the financing gap, stacked, % of GDP"
+    if "financing_gap_gdp" in f:
+        text += f"; financing gap {_years_text(f['financing_gap_gdp'], fmt='{:.2f}%')}"
+    return text + "."
+
+
+def _debt_caption(f):
+    text = "General government debt, % of GDP, without and with the reform (its costs and financing)"
+    if "debt_gdp_percentile" in f:
+        text += ("; the fan shows the 5-95th and 25-75th percentile bands and the median of the "
+                 "stochastic debt paths")
+    return text + "."
+
+
+SECTIONS = [
+    ("demography", "Demography", [
+        _spec("pyramid", "Population pyramids", ["population"],
+              lambda n: plots.population_pyramid(n["demography"]), lambda n: _pyramid_caption(n["demography"])),
+        _spec("dependency", "Dependency ratios", ["old_age_dependency_ratio"],
+              lambda n: plots.dependency_ratios(
+                  n["demography"], n["pension"] if "system_dependency_ratio" in n.get("pension", {}) else None),
+              lambda n: _dependency_caption(n["demography"])),
+    ]),
+    ("pension", "Pension scheme", [
+        _spec("cost-rate", "PAYG cost rate, contribution rate and GAP", ["payg_cost_rate", "contribution_rate"],
+              lambda n: plots.cost_rate_vs_contribution(n["pension"]), lambda n: _cost_caption(n["pension"])),
+        _spec("reserve-ratio", "Reserve ratio", ["reserve_ratio"],
+              lambda n: plots.reserve_ratio(n["pension"]), lambda n: _reserve_caption(n["pension"])),
+    ]),
+    ("employment_injury", "Employment injury", [
+        _spec("injury-cost", "Cost rates by financing method", ["cost_rate"],
+              lambda n: plots.injury_cost_rates(n["employment_injury"]),
+              lambda n: _injury_caption(n["employment_injury"])),
+    ]),
+    ("spf", "Social protection floor", [
+        _spec("spf-cost", "Cost by benefit (% of GDP)", ["cost_gdp"],
+              lambda n: plots.spf_cost_by_benefit(n["spf"]), lambda n: _spf_cost_caption(n["spf"])),
+        _spec("coverage", "Coverage against targets", ["coverage"],
+              lambda n: plots.coverage_vs_targets(n["spf"]), lambda n: _coverage_caption(n["spf"])),
+    ]),
+    ("fiscal_space", "Fiscal space", [
+        _spec("financing", "Financing mix", ["financing"],
+              lambda n: plots.financing_mix(n["fiscal_space"]), lambda n: _financing_caption(n["fiscal_space"])),
+        _spec("debt", "Debt paths", ["debt_gdp"],
+              lambda n: plots.debt_paths(n["fiscal_space"]), lambda n: _debt_caption(n["fiscal_space"])),
+    ]),
+]
+
+
+def node_datasets(trees: dict) -> dict:
+    """Each node's Dataset: of the one run, or of the runs side by side on a
+    ``case`` dimension (the runs that have the node, common years)."""
+    from actuarial.pipeline import side_by_side
+
+    names = [n for n, _, _ in SECTIONS] + ["labour", "economy"]
+    out = {}
+    for node in names:
+        having = {k: t for k, t in trees.items() if node in t.children}
+        if not having:
+            continue
+        if len(trees) == 1:
+            out[node] = next(iter(having.values()))[node].to_dataset()
+        else:
+            out[node] = side_by_side(having, node)
+    return out
+
+
+def build_sections(nodes: dict) -> list[Section]:
+    sections = []
+    for node, title, specs in SECTIONS:
+        if node not in nodes:
+            continue
+        section = Section(id=node, title=title)
+        for spec in specs:
+            chart = Chart(id=spec["id"], title=spec["title"], caption="")
+            missing = [v for v in spec["needs"] if v not in nodes[node]]
+            if missing:
+                chart.skipped = f"not drawn: the results lack {', '.join(missing)}"
+                section.charts.append(chart)
+                continue
+            fig = spec["draw"](nodes)
+            chart.caption = spec["caption"](nodes)
+            chart.image = _png(fig)
+            frame = plots.plotted_data(fig)
+            chart.table, chart.table_note = html_table(frame)
+            section.charts.append(chart)
+        sections.append(section)
+    return sections
+
+
+# -- metadata, key figures, differences -------------------------------------------------------
+
+def metadata(trees: dict) -> pd.DataFrame:
+    rows = {}
+    for label, tree in trees.items():
+        a = tree.attrs
+        years = None
+        if "demography" in tree.children:
+            ys = tree["demography"]["year"].values
+            years = f"{int(ys[0])}-{int(ys[-1])}"
+        scen = tree["demography"].sizes.get("scenario", 1) if "demography" in tree.children else 1
+        rows[label] = {"case": a.get("case", label), "country": a.get("country", ""),
+                       "currency": a.get("currency", ""), "years": years or "",
+                       "scenarios": scen, "engine version": a.get("engine_version", ""),
+                       "assumptions hash": a.get("assumptions_hash", ""),
+                       "assumptions file": Path(a.get("source", "")).name}
+    return pd.DataFrame(rows)
+
+
+def key_figures(trees: dict) -> pd.DataFrame | None:
+    """Headline scalars of each run (pension metrics), as displayed."""
+    rows = {}
+    for label, tree in trees.items():
+        if "pension" not in tree.children:
+            continue
+        p = tree["pension"].to_dataset()
+        col = {}
+        if "general_average_premium" in p:
+            gap = _central(p["general_average_premium"])
+            for h in gap["horizon"].values:
+                col[f"GAP, {int(h)} years (% of insurable earnings)"] = f"{100 * float(gap.sel(horizon=h)):.2f}"
+        if "depletion_year" in p:
+            v = np.atleast_1d(p["depletion_year"].values).astype(float)
+            finite = v[np.isfinite(v)]
+            col["reserve depletion year"] = (f"{np.median(finite):.0f}" if finite.size and finite.size * 2 > v.size
+                                             else "none in the horizon")
+        for name, label_ in (("steady_state_rate", "steady-state contribution rate (%)"),
+                             ("actuarial_balance", "actuarial balance, 75 years (% of insurable earnings)"),
+                             ("accrued_liability_gdp", "accrued-to-date liability (% of GDP)")):
+            if name in p:
+                col[label_] = f"{100 * float(_central(p[name])):.2f}"
+        rows[label] = col
+    return pd.DataFrame(rows) if rows else None
+
+
+# (node, variable, selection, label, scale, unit)
+DIFFERENCE_ROWS = [
+    ("demography", "total_population", {}, "total population", 1e-6, "million"),
+    ("demography", "old_age_dependency_ratio", {}, "old-age dependency ratio", 100, "%"),
+    ("pension", "payg_cost_rate", {}, "PAYG cost rate", 100, "% of insurable earnings"),
+    ("pension", "contribution_rate", {}, "contribution rate", 100, "% of insurable earnings"),
+    ("pension", "reserve_ratio", {}, "reserve ratio", 1, "times expenditure"),
+    ("pension", "expenditure_gdp", {}, "pension expenditure", 100, "% of GDP"),
+    ("employment_injury", "cost_rate", {"financing_method": "payg"}, "injury PAYG cost rate", 100,
+     "% of insurable payroll"),
+    ("spf", "package_cost_gdp", {}, "SPF package cost", 100, "% of GDP"),
+    ("fiscal_space", "financing_gap_gdp", {}, "financing gap", 100, "% of GDP"),
+    ("fiscal_space", "debt_gdp", {"reform": "with"}, "debt with the reform", 100, "% of GDP"),
+]
+
+
+def differences_table(trees: dict) -> pd.DataFrame:
+    """Key indicators of each case at every 5th or 10th common year, and each
+    case minus the first (in the units shown)."""
+    nodes = node_datasets(trees)
+    labels = _labels(trees)
+    records = []
+    for node, var, sel, label, scale, unit in DIFFERENCE_ROWS:
+        if node not in nodes or var not in nodes[node]:
+            continue
+        da = nodes[node][var]
+        sel = {k: v for k, v in sel.items() if k in da.dims and v in da[k].values}
+        da = _central(da.sel(sel)) * scale
+        for year in table_years(da["year"].values):
+            row = {"indicator": f"{label} ({unit})", "year": year}
+            for case in labels:
+                row[case] = float(da.sel(year=year, case=case)) if case in da["case"].values else np.nan
+            records.append(row)
+    if "pension" in nodes and "general_average_premium" in nodes["pension"]:
+        gap = _central(nodes["pension"]["general_average_premium"]) * 100
+        for h in gap["horizon"].values:
+            row = {"indicator": f"GAP, {int(h)} years (% of insurable earnings)", "year": None}
+            for case in labels:
+                row[case] = float(gap.sel(horizon=h, case=case)) if case in gap["case"].values else np.nan
+            records.append(row)
+    frame = pd.DataFrame(records)
+    frame["year"] = frame["year"].astype("Int64")
+    frame = frame.set_index(["indicator", "year"])
+    base = labels[0]
+    for case in labels[1:]:
+        frame[f"{case} - {base}"] = frame[case] - frame[base]
+    return frame
+
+
+def common_years(trees: dict) -> list[int]:
+    sets = [set(t["demography"]["year"].values.tolist()) for t in trees.values() if "demography" in t.children]
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+def render(trees: dict) -> tuple[str, pd.DataFrame | None]:
+    """The HTML page (and, when comparing, the table of differences)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    compare = len(trees) > 1
+    nodes = node_datasets(trees)
+    sections = build_sections(nodes)
+    differences = differences_table(trees) if compare else None
+    first = next(iter(trees.values())).attrs
+    meta = metadata(trees)
+    keys = key_figures(trees)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    title = (" vs ".join(str(k) for k in trees) + ": comparison") if compare else \
+        f"{first.get('country', '')} ({first.get('case', '')}): actuarial valuation"
+    page = env.get_template("report.html.j2").render(
+        title=title, compare=compare, cases=list(trees), sections=sections,
+        metadata=meta.to_html(border=0, classes="meta", header=compare),
+        key_figures=keys.to_html(border=0, classes="meta", header=compare) if keys is not None else "",
+        differences=(differences.to_html(float_format=_number, na_rep="–", border=0, classes="data")
+                     if differences is not None else ""),
+        engine_version=first.get("engine_version", ""),
+    )
+    return page, differences
+
+
+def _normalise(tree_or_trees) -> dict:
+    if isinstance(tree_or_trees, xr.DataTree):
+        return {tree_or_trees.attrs.get("case", "run"): tree_or_trees}
+    trees = dict(tree_or_trees)
+    if not trees:
+        raise ValueError("no results to report")
+    return trees
+
+
+def check_overlap(trees: dict) -> None:
+    """Runs compared must share years; else an AssumptionError naming the file."""
+    if len(trees) < 2:
+        return
+    items = [(k, t) for k, t in trees.items() if "demography" in t.children]
+    common = None
+    for i, (label, tree) in enumerate(items):
+        ys = tree["demography"]["year"].values
+        years = set(ys.tolist())
+        if common is not None and not common & years:
+            shared = ", ".join(k for k, _ in items[:i])
+            raise AssumptionError(tree.attrs.get("source", label), "case",
+                                  f"years that overlap those of {shared} ({min(common)}-{max(common)}) to "
+                                  f"compare the runs; got {int(ys[0])}-{int(ys[-1])} (base_year and horizon)")
+        common = years if common is None else common & years
+
+
+def case_labels(assumptions: list) -> list[str]:
+    """Labels of compared cases: their case names, or their file names when
+    the case names repeat (a reform that extends a base without renaming it)."""
+    names = [a.case.name for a in assumptions]
+    if len(set(names)) == len(names):
+        return names
+    stems = [Path(a.source).stem for a in assumptions]
+    if len(set(stems)) == len(stems):
+        return stems
+    raise AssumptionError(assumptions[-1].source, "case.name",
+                          f"cases with different names to compare; got {', '.join(names)} more than once")
+
+
+def check_case_years(assumptions: list, labels=None) -> None:
+    """Before running: the compared cases' projection years must overlap."""
+    labels = labels or [a.case.name for a in assumptions]
+    years = set(assumptions[0].case.years.tolist())
+    for i, a in enumerate(assumptions[1:], start=1):
+        ys = a.case.years
+        if not years & set(ys.tolist()):
+            shared = "those of " + ", ".join(labels[:i])
+            span = f"{min(years)}-{max(years)}" if years else "none"
+            raise AssumptionError(a.source, "case.base_year",
+                                  f"years that overlap {shared} ({span}) to compare the cases; got "
+                                  f"{int(ys[0])}-{int(ys[-1])} (base_year and horizon)")
+        years &= set(ys.tolist())
+
+
+def refuse_existing(paths, force: bool) -> None:
+    """An output that exists is overwritten only with ``--force``."""
+    if force:
+        return
+    for path in paths:
+        if Path(path).exists():
+            raise AssumptionError(path, "--force", "the file exists; pass --force to overwrite it")
+
+
+def write_report(tree_or_trees, path, force: bool = False) -> Path:
+    """Write ``report.html`` for one results tree, or for a mapping
+    ``{label: tree}`` of runs compared side by side (then also
+    ``differences.csv`` beside it). Atomic: a failure leaves no file."""
+    path = Path(path)
+    trees = _normalise(tree_or_trees)
+    csv = path.with_name("differences.csv") if len(trees) > 1 else None
+    refuse_existing([p for p in (path, csv) if p is not None], force)
+    check_overlap(trees)
+    page, differences = render(trees)
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+            if csv is not None:
+                with atomic_path(csv) as tmp_csv:
+                    differences.to_csv(tmp_csv)
+    except OSError as exc:
+        if csv is not None and not path.exists():
+            csv.unlink(missing_ok=True)
+        raise AssumptionError(path, "-o", f"cannot write the report ({exc.strerror or exc})") from None
+    return path

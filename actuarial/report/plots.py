@@ -1,0 +1,499 @@
+"""Charts of a run's results: one function per chart, each returning a
+matplotlib ``Figure`` (headless: figures are built with the Agg canvas and
+never need a display).
+
+Every function takes the Dataset of a results node (``tree["pension"]``
+works, or ``.to_dataset()``), so a Python user goes from results to a chart
+in one call::
+
+    from actuarial.report import plots
+    fig = plots.cost_rate_vs_contribution(tree["pension"])
+    fig.savefig("cost.png")
+
+Conventions shared by all charts:
+
+- results are fractions; axes show ratios in percent and say so in their
+  labels, money and persons carry their unit in the label;
+- a ``scenario`` dimension of size > 1 (stochastic runs) draws the median
+  with a fan of 5-95 and 25-75 percentile bands, as does a ``*_percentile``
+  variable; otherwise the single path;
+- a ``case`` dimension (``actuarial.pipeline.side_by_side``) draws the cases
+  side by side: one colour per case, or one panel per case for stacked areas;
+- the numbers plotted, in the units shown, are attached to the figure as a
+  ``pandas.DataFrame`` in ``fig.plotted_data`` (see :func:`plotted_data`),
+  for the tables of the HTML report.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import matplotlib
+
+# Headless unless the user chose a backend (e.g. Jupyter's inline one): the
+# charts below use Figure objects directly and never need pyplot.
+if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
+    matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import xarray as xr  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
+
+PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#7f7f7f", "#843c0c",
+           "#375623", "#c00000")
+DASHES = ("-", "--", ":", "-.")
+SIZE = (7.5, 4.0)
+FAN = ((0.05, 0.95, 0.15), (0.25, 0.75, 0.30))  # (low, high, alpha) bands around the median
+STYLE = {
+    "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.labelsize": 9,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+    "grid.linewidth": 0.6, "legend.frameon": False, "legend.fontsize": 8, "lines.linewidth": 1.8,
+    "xtick.labelsize": 8, "ytick.labelsize": 8, "font.family": "DejaVu Sans",
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+}
+PERCENT = "%"
+
+
+def plotted_data(fig: Figure) -> pd.DataFrame:
+    """The numbers a chart shows, in the units of its axes."""
+    return fig.plotted_data
+
+
+def _styled(func):
+    """Draw inside the shared style; attach the table of plotted numbers."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+def _figure(ncols: int = 1, nrows: int = 1, size=SIZE, **kwargs):
+    fig = Figure(figsize=size, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
+    return fig, axes
+
+
+def _dataset(data) -> xr.Dataset:
+    if isinstance(data, xr.DataTree):
+        return data.to_dataset()
+    if isinstance(data, xr.DataArray):
+        return data.to_dataset()
+    return data
+
+
+def _cases(da) -> list:
+    return list(da["case"].values) if "case" in da.dims else [None]
+
+
+def _pick(da, case):
+    return da if case is None else da.sel(case=case)
+
+
+def _stochastic(da) -> bool:
+    return "scenario" in da.dims and da.sizes["scenario"] > 1
+
+
+def central(da: xr.DataArray) -> xr.DataArray:
+    """The single scenario, or the median over scenarios."""
+    if "scenario" not in da.dims:
+        return da
+    if da.sizes["scenario"] == 1:
+        return da.isel(scenario=0, drop=True)
+    return da.median("scenario")
+
+
+def _series(da) -> pd.Series:
+    return pd.Series(np.asarray(da.values, dtype=float), index=pd.Index(da["year"].values.astype(int), name="year"))
+
+
+def _percent_axis(ax, label: str) -> None:
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=None))
+    ax.set_ylabel(label)
+
+
+def _year_axis(ax) -> None:
+    ax.set_xlabel("year")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v)}"))
+
+
+def _fan(ax, years, bands: dict, color, label, table, column) -> None:
+    """Bands ``{q: values}`` (quantiles 0.05..0.95) around the median."""
+    for low, high, alpha in FAN:
+        if low in bands and high in bands:
+            ax.fill_between(years, bands[low], bands[high], color=color, alpha=alpha, linewidth=0,
+                            label=f"{int(round(100 * low))}-{int(round(100 * high))}th percentile")
+            table[f"{column} p{int(round(100 * low))}"] = pd.Series(bands[low], index=years)
+            table[f"{column} p{int(round(100 * high))}"] = pd.Series(bands[high], index=years)
+    ax.plot(years, bands[0.5], color=color, label=f"{label} (median)")
+    table[f"{column} median"] = pd.Series(bands[0.5], index=years)
+
+
+def _lines(ax, series: dict, unit: str, table: dict, scale: float = 100.0, fan: bool = True) -> None:
+    """Plot ``{label: DataArray(year[, scenario][, case])}``: colour by series,
+    or by case (and dashes by series) when a ``case`` dimension is present.
+    A ``scenario`` dimension > 1 gives a fan around the median (one case only)."""
+    for i, (label, da) in enumerate(series.items()):
+        cases = _cases(da)
+        for j, case in enumerate(cases):
+            one = _pick(da, case) * scale
+            name = label if case is None else (str(case) if len(series) == 1 else f"{label}, {case}")
+            color = PALETTE[(i if case is None else j) % len(PALETTE)]
+            style = DASHES[i % len(DASHES)] if case is not None else "-"
+            column = f"{name} ({unit})"
+            if fan and case is None and _stochastic(one):
+                years = one["year"].values
+                q = one.quantile([0.05, 0.25, 0.5, 0.75, 0.95], "scenario")
+                _fan(ax, years, {float(k): q.sel(quantile=k).values for k in q["quantile"].values},
+                     color, name, table, column)
+            else:
+                one = central(one)
+                ax.plot(one["year"].values, one.values, color=color, linestyle=style, label=name)
+                table[column] = _series(one)
+
+
+def _finish(fig, axes, table: dict, title: str | None = None, legend: bool = True) -> Figure:
+    for ax in np.ravel(axes):
+        if legend and ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best")
+    if title:
+        fig.suptitle(title, fontweight="bold")
+    frame = pd.DataFrame(table) if isinstance(table, dict) else table
+    fig.plotted_data = frame
+    return fig
+
+
+# -- demography -----------------------------------------------------------------------
+
+AGE_GROUPS = [(a, a + 4) for a in range(0, 100, 5)] + [(100, 100)]
+
+
+def _groups(da: xr.DataArray) -> np.ndarray:
+    """Sum single ages into 5-year groups 0-4 .. 95-99 and 100+ (last axis = age)."""
+    ages = da["age"].values
+    return np.stack([da.sel(age=(ages >= lo) & (ages <= hi)).sum("age").values for lo, hi in AGE_GROUPS], axis=-1)
+
+
+def _group_label(lo, hi) -> str:
+    return f"{lo}+" if lo == hi else f"{lo}-{hi}"
+
+
+@_styled
+def population_pyramid(demography, years=None) -> Figure:
+    """Population by sex and 5-year age group (thousands, men to the left),
+    one panel per year (default: the base year and the last year). With a
+    ``case`` dimension the cases are drawn as outlines over each other."""
+    ds = _dataset(demography)
+    pop = central(ds["population"])
+    all_years = pop["year"].values
+    years = [int(all_years[0]), int(all_years[-1])] if years is None else [int(y) for y in years]
+    fig, axes = _figure(ncols=len(years), size=(4.0 * len(years), 4.4), sharey=True, sharex=True)
+    labels = [_group_label(lo, hi) for lo, hi in AGE_GROUPS]
+    positions = np.arange(len(AGE_GROUPS))
+    rows = {}
+    for ax, year in zip(axes[0], years):
+        for j, case in enumerate(_cases(pop)):
+            one = _pick(pop, case).sel(year=year)
+            women = _groups(one.sel(sex="female")) / 1e3
+            men = _groups(one.sel(sex="male")) / 1e3
+            suffix = "" if case is None else f", {case}"
+            if case is None:
+                ax.barh(positions, -men, height=0.9, color=PALETTE[0], label="men")
+                ax.barh(positions, women, height=0.9, color=PALETTE[1], label="women")
+            else:
+                color = PALETTE[j % len(PALETTE)]
+                edges = np.append(positions - 0.5, positions[-1] + 0.5)
+                ax.stairs(-men, edges, orientation="horizontal", color=color, baseline=None,
+                          linestyle=DASHES[j % len(DASHES)], label=str(case))
+                ax.stairs(women, edges, orientation="horizontal", color=color, baseline=None,
+                          linestyle=DASHES[j % len(DASHES)])
+            rows[f"{year} men{suffix} (thousand)"] = men
+            rows[f"{year} women{suffix} (thousand)"] = women
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.set_title(str(year))
+        ax.set_xlabel("persons (thousands): men ← | → women")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
+    axes[0][0].set_yticks(positions[::2], labels[::2])
+    axes[0][0].set_ylabel("age group (years)")
+    table = pd.DataFrame(rows, index=pd.Index(labels, name="age group"))
+    return _finish(fig, axes[:, -1:], table, title="Population by age and sex")
+
+
+@_styled
+def dependency_ratios(demography, pension=None) -> Figure:
+    """Old-age and child dependency ratios (and the scheme's system
+    dependency ratio, pensioners / contributors, when ``pension`` is given), %."""
+    ds = _dataset(demography)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    series = {"old-age dependency (65+ / 15-64)": ds["old_age_dependency_ratio"]}
+    if "child_dependency_ratio" in ds:
+        series["child dependency (0-14 / 15-64)"] = ds["child_dependency_ratio"]
+    if pension is not None:
+        series["system dependency (pensioners / contributors)"] = _dataset(pension)["system_dependency_ratio"]
+    table = {}
+    _lines(ax, series, PERCENT, table)
+    _percent_axis(ax, "ratio (%)")
+    _year_axis(ax)
+    ax.set_ylim(bottom=0)
+    ax.set_title("Dependency ratios")
+    return _finish(fig, axes, table)
+
+
+# -- pension ----------------------------------------------------------------------------
+
+@_styled
+def cost_rate_vs_contribution(pension) -> Figure:
+    """PAYG cost rate against the legislated contribution rate, with the
+    general average premium (GAP) over each horizon as a level segment
+    (% of insurable earnings)."""
+    ds = _dataset(pension)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    table = {}
+    _lines(ax, {"PAYG cost rate": ds["payg_cost_rate"], "contribution rate": ds["contribution_rate"]},
+           PERCENT, table)
+    if "general_average_premium" in ds:
+        gap = central(ds["general_average_premium"])
+        years = ds["year"].values
+        start = int(years[0])
+        for j, case in enumerate(_cases(gap)):
+            one = _pick(gap, case)
+            for k, horizon in enumerate(one["horizon"].values):
+                value = 100 * float(one.sel(horizon=horizon))
+                end = min(start + int(horizon), int(years[-1]))
+                color = PALETTE[(2 + k) % len(PALETTE)] if case is None else PALETTE[j % len(PALETTE)]
+                name = f"GAP {int(horizon)} years" + ("" if case is None else f", {case}")
+                ax.hlines(value, start, end, colors=color, linestyles=":" if case is not None else "--",
+                          linewidth=1.4, label=f"{name}: {value:.2f}%")
+                index = years[(years >= start) & (years <= end)].astype(int)
+                table[f"{name} (%)"] = pd.Series(value, index=pd.Index(index, name="year"))
+    _percent_axis(ax, "% of insurable earnings")
+    _year_axis(ax)
+    ax.set_ylim(bottom=0)
+    ax.set_title("PAYG cost rate, contribution rate and general average premium")
+    return _finish(fig, axes, table)
+
+
+@_styled
+def reserve_ratio(pension) -> Figure:
+    """Reserve at 1 January / expenditure of the year before (times), with
+    the depletion year marked when the reserve runs out."""
+    ds = _dataset(pension)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    table = {}
+    _lines(ax, {"reserve ratio": ds["reserve_ratio"]}, "times expenditure", table, scale=1.0)
+    if "depletion_year" in ds:
+        depletion = ds["depletion_year"]
+        for j, case in enumerate(_cases(depletion)):
+            one = _pick(depletion, case)
+            values = np.atleast_1d(one.values).astype(float)
+            finite = values[np.isfinite(values)]
+            # stochastic: mark the median year only when most scenarios deplete
+            if finite.size and finite.size * 2 > values.size:
+                year = float(np.median(finite))
+                name = f"depletion {year:.0f}" + ("" if case is None else f", {case}")
+                ax.axvline(year, color=PALETTE[j % len(PALETTE)] if case is not None else "#c00000",
+                           linestyle=":", linewidth=1.2, label=name)
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_ylabel("reserve / previous year's expenditure (times)")
+    _year_axis(ax)
+    ax.set_title("Reserve ratio")
+    return _finish(fig, axes, table)
+
+
+# -- employment injury ----------------------------------------------------------------
+
+METHOD_LABELS = {"payg": "PAYG cost rate", "constituent_capitals": "assessment of constituent capitals",
+                 "gap": "general average premium"}
+
+
+@_styled
+def injury_cost_rates(employment_injury) -> Figure:
+    """Employment-injury cost rate by financing method (% of insurable payroll)."""
+    ds = _dataset(employment_injury)
+    rate = ds["cost_rate"]
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    table = {}
+    series = {METHOD_LABELS.get(str(m), str(m)): rate.sel(financing_method=m)
+              for m in rate["financing_method"].values}
+    _lines(ax, series, PERCENT, table)
+    _percent_axis(ax, "% of insurable payroll")
+    _year_axis(ax)
+    ax.set_ylim(bottom=0)
+    ax.set_title("Employment injury: cost rate by financing method")
+    return _finish(fig, axes, table)
+
+
+# -- stacked areas (one panel per case) -----------------------------------------------------
+
+def _stacked(axes, parts: dict, total, total_label: str, table: dict, unit: str) -> None:
+    """Stacked areas of ``parts`` ({label: DataArray(year[, case])}) with the
+    ``total`` line; one panel per case."""
+    first = next(iter(parts.values()))
+    cases = _cases(first)
+    for ax, case in zip(axes, cases):
+        suffix = "" if case is None else f", {case}"
+        layers = {k: central(_pick(v, case)) * 100 for k, v in parts.items()}
+        years = first["year"].values
+        values = [np.nan_to_num(v.values) for v in layers.values()]
+        ax.stackplot(years, values, labels=list(layers), colors=PALETTE[:len(layers)], alpha=0.85,
+                     linewidth=0)
+        for k, v in layers.items():
+            table[f"{k}{suffix} ({unit})"] = _series(v)
+        if total is not None:
+            one = _pick(total, case) * 100
+            if case is None and _stochastic(one):
+                q = one.quantile([0.05, 0.25, 0.5, 0.75, 0.95], "scenario")
+                _fan(ax, years, {float(k): q.sel(quantile=k).values for k in q["quantile"].values},
+                     "black", total_label, table, f"{total_label} ({unit})")
+            else:
+                one = central(one)
+                ax.plot(years, one.values, color="black", label=total_label)
+                table[f"{total_label}{suffix} ({unit})"] = _series(one)
+        if case is not None:
+            ax.set_title(str(case))
+        _year_axis(ax)
+
+
+@_styled
+def spf_cost_by_benefit(spf) -> Figure:
+    """Cost of each benefit of the social protection floor, stacked, and of
+    the package (% of GDP); one panel per case when comparing."""
+    ds = _dataset(spf)
+    cost = ds["cost_gdp"].sum("sex") if "sex" in ds["cost_gdp"].dims else ds["cost_gdp"]
+    parts = {str(b).replace("_", " "): cost.sel(benefit=b) for b in cost["benefit"].values}
+    cases = _cases(cost)
+    fig, axes = _figure(ncols=len(cases), size=(SIZE[0] if len(cases) == 1 else 4.2 * len(cases), SIZE[1]),
+                        sharey=True)
+    table = {}
+    _stacked(axes[0], parts, ds.get("package_cost_gdp"), "package", table, PERCENT)
+    _percent_axis(axes[0, 0], "% of GDP")
+    fig.suptitle("Social protection floor: cost by benefit", fontweight="bold")
+    for ax in axes[0, 1:]:
+        ax.set_ylabel("")
+    axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.plotted_data = pd.DataFrame(table)
+    return fig
+
+
+@_styled
+def coverage_vs_targets(spf, last_year=None) -> Figure:
+    """Share of each group receiving a benefit (SDG 1.3.1 style, women and
+    men) against the coverage targets, %; up to ``last_year`` (default: 20
+    years after the last target year, or 30 years without targets)."""
+    ds = _dataset(spf)
+    coverage = central(ds["coverage"])
+    target = ds.get("coverage_target")
+    if target is not None and "case" in target.dims:
+        target = target.isel(case=0)
+    indicators = [str(i) for i in coverage["indicator"].values
+                  if bool(coverage.sel(indicator=i).notnull().any())]
+    years = coverage["year"].values
+    if last_year is None:
+        last_year = int(years[0]) + 30
+        if target is not None and bool(target.notnull().any()):
+            last_target = int(target["year"].values[target.notnull().any("indicator").values].max())
+            last_year = max(int(years[0]) + 10, last_target + 20)
+    coverage = coverage.sel(year=years[years <= last_year])
+    ncols = min(3, len(indicators))
+    nrows = -(-len(indicators) // ncols)
+    fig, axes = _figure(ncols=ncols, nrows=nrows, size=(3.2 * ncols, 2.6 * nrows + 0.4), sharey=True,
+                        sharex=True)
+    table = {}
+    for ax, name in zip(axes.ravel(), indicators):
+        one = coverage.sel(indicator=name)
+        series = {f"{name} {who}": one.sel(sex=sex) for who, sex in (("women", "female"), ("men", "male"))}
+        for i, (label, da) in enumerate(series.items()):
+            for j, case in enumerate(_cases(da)):
+                c = _pick(da, case) * 100
+                color = PALETTE[(i if case is None else j) % len(PALETTE)]
+                style = DASHES[i % len(DASHES)] if case is not None else "-"
+                short = ("women" if i == 0 else "men") + ("" if case is None else f", {case}")
+                ax.plot(c["year"].values, c.values, color=color, linestyle=style, label=short)
+                table[f"{label}{'' if case is None else ', ' + str(case)} (%)"] = _series(c)
+        if target is not None and name in target["indicator"].values:
+            t = target.sel(indicator=name).sel(year=coverage["year"]) * 100
+            if bool(t.notnull().any()):
+                ax.plot(t["year"].values, t.values, color="black", linestyle=":", marker=".", markersize=3,
+                        label="target")
+                table[f"{name} target (%)"] = _series(t)
+        ax.set_title(name.replace("_", " "), fontsize=9)
+        ax.set_ylim(0, 105)
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=100))
+    for ax in axes.ravel()[len(indicators):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("covered (% of group)")
+    for ax in axes[-1, :]:
+        _year_axis(ax)
+    axes.ravel()[0].legend(loc="lower right")
+    fig.suptitle("Coverage against targets", fontweight="bold")
+    fig.plotted_data = pd.DataFrame(table)
+    return fig
+
+
+# -- fiscal space -------------------------------------------------------------------------
+
+@_styled
+def financing_mix(fiscal_space) -> Figure:
+    """How the financing gap is closed: each financing option, stacked, and
+    the gap (% of GDP); one panel per case when comparing."""
+    ds = _dataset(fiscal_space)
+    financing = ds["financing"]
+    parts = {str(o).replace("_", " "): financing.sel(option=o) for o in financing["option"].values}
+    cases = _cases(financing)
+    fig, axes = _figure(ncols=len(cases), size=(SIZE[0] if len(cases) == 1 else 4.2 * len(cases), SIZE[1]),
+                        sharey=True)
+    table = {}
+    _stacked(axes[0], parts, ds.get("financing_gap_gdp"), "financing gap", table, PERCENT)
+    _percent_axis(axes[0, 0], "% of GDP")
+    fig.suptitle("Fiscal space: financing mix", fontweight="bold")
+    axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.plotted_data = pd.DataFrame(table)
+    return fig
+
+
+@_styled
+def debt_paths(fiscal_space) -> Figure:
+    """Public debt (% of GDP) without and with the reform; a fan chart
+    (5-95 and 25-75 percentile bands, median) from ``debt_gdp_percentile``
+    or from the scenarios of a stochastic run."""
+    ds = _dataset(fiscal_space)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    table = {}
+    debt = ds["debt_gdp"]
+    series = ({f"debt, {r} reform": debt.sel(reform=r) for r in debt["reform"].values}
+              if "reform" in debt.dims else {"debt": debt})
+    pct = ds.get("debt_gdp_percentile")  # the fan first, the paths over it
+    if pct is not None and "case" not in pct.dims:
+        pct = central(pct)
+        have = pct["percentile"].values.astype(float)
+
+        def at(p):
+            return pct.sel(percentile=have[np.argmin(np.abs(have - p))]).values * 100
+
+        bands = {p / 100: at(p) for p in (5, 25, 50, 75, 95) if np.min(np.abs(have - p)) < 1e-9}
+        if 0.5 in bands:
+            _fan(ax, pct["year"].values, bands, PALETTE[3], "debt, stochastic", table, "debt, stochastic (%)")
+    _lines(ax, series, PERCENT, table)
+    _percent_axis(ax, "% of GDP")
+    _year_axis(ax)
+    ax.set_title("Public debt")
+    return _finish(fig, axes, table)
+
+
+CHARTS = {
+    "population_pyramid": population_pyramid, "dependency_ratios": dependency_ratios,
+    "cost_rate_vs_contribution": cost_rate_vs_contribution, "reserve_ratio": reserve_ratio,
+    "injury_cost_rates": injury_cost_rates, "spf_cost_by_benefit": spf_cost_by_benefit,
+    "coverage_vs_targets": coverage_vs_targets, "financing_mix": financing_mix, "debt_paths": debt_paths,
+}

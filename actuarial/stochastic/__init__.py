@@ -1,0 +1,1 @@
+"""Stochastic projections: seeded scenario generators and their summaries."""

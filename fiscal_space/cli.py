@@ -1,0 +1,73 @@
+"""``actuarial fiscal FILE [-o DIR]``: run a standalone fiscal-space file.
+
+Writes ``DIR/<case name>/fiscal_space.nc`` atomically (a failed run leaves
+no file behind) and prints a short summary. Wire it into the main parser
+with ``fiscal_space.cli.add_parser(subparsers)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("fiscal", help="run a standalone fiscal-space file (financing gap, "
+                                             "options, debt)")
+    p.add_argument("file", help="fiscal-space YAML file (case + fiscal_space)")
+    p.add_argument("-o", "--output", default="out", help="output folder (default: out)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no console summary")
+    p.set_defaults(func=run_command)
+
+
+def run_command(args) -> int:
+    from actuarial.errors import AssumptionError
+    from actuarial.output import atomic_path
+    from fiscal_space import load_fiscal, run_fiscal_space
+
+    fa = load_fiscal(args.file)
+    ds = run_fiscal_space(fa)
+    target = Path(args.output) / fa.case.name / "fiscal_space.nc"
+    try:
+        with atomic_path(target) as tmp:
+            ds.to_netcdf(tmp, engine="netcdf4")
+    except OSError as exc:
+        raise AssumptionError(target, "-o", f"cannot write results ({exc.strerror or exc})") from None
+    if not getattr(args, "quiet", False):
+        print(summary(ds))
+        print(f"\nresults written to {target}")
+    return 0
+
+
+def summary(ds, n_rows: int = 8) -> str:
+    """A short table: gap, financing by option, shortfall and debt, in % of GDP."""
+    years = ds["year"].values
+    show = sorted(set(np.linspace(0, years.size - 1, min(n_rows, years.size)).round().astype(int)))
+    head = ["year", "gap", *[str(o) for o in ds["option"].values], "short", "debt0", "debt1"]
+    rows = []
+    for i in show:
+        fin = ds["financing"].isel(year=i).values
+        rows.append([str(years[i]), *(f"{100 * v:.2f}" for v in (
+            ds["financing_gap_gdp"].values[i], *fin, ds["shortfall_gdp"].values[i],
+            *ds["debt_gdp"].isel(year=i).sel(reform=["without", "with"]).values))])
+    widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
+    lines = [f"{ds.attrs.get('case', '')}: financing plan, % of GDP (debt0/debt1: debt without/with the reform)",
+             "  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    fg = ds["fiscal_gap"]
+    lines.append(f"fiscal gap to {100 * fg.attrs['target_gdp']:.1f}% of GDP by {fg.attrs['target_year']}: "
+                 f"{100 * float(fg.sel(reform='without')):.2f}% of GDP without the reform, "
+                 f"{100 * float(fg.sel(reform='with')):.2f}% with it")
+    short = ds["shortfall_gdp"]
+    if float(short.max()) > 0:
+        yrs = years[short.values > 1e-12]
+        lines.append(f"unfinanced in {yrs.size} year(s), {yrs[0]}-{yrs[-1]}; largest "
+                     f"{100 * float(short.max()):.2f}% of GDP in {int(years[int(np.argmax(short.values))])}")
+    else:
+        lines.append("the gap is financed in every year")
+    if "debt_above_threshold_probability" in ds:
+        p = ds["debt_above_threshold_probability"].dropna("year")
+        lines.append(f"probability that debt exceeds {100 * p.attrs['threshold_gdp']:.0f}% of GDP in "
+                     f"{int(p['year'][-1])}: {100 * float(p[-1]):.1f}%")
+    return "\n".join(lines)

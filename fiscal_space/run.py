@@ -1,0 +1,216 @@
+"""The fiscal-space stage: cost Dataset (+ economy Dataset) -> fiscal_space Dataset.
+
+Steps: macro-fiscal baseline (:mod:`~fiscal_space.baseline`), financing gap
+(:mod:`~fiscal_space.gap`), option capacities (:mod:`~fiscal_space.options`),
+least-cost plan (:mod:`~fiscal_space.plan`), debt without and with the reform
+(:mod:`~fiscal_space.debt`) and, when asked, a stochastic fan chart of the
+debt with the reform (:mod:`~fiscal_space.stochastic`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from actuarial.errors import AssumptionError
+from fiscal_space import debt as dd
+from fiscal_space.assumptions import FiscalAssumptions, check_years
+from fiscal_space.baseline import Macro, macro_baseline
+from fiscal_space.gap import baseline_spending, financing_gap, prepare_costs
+from fiscal_space.options import Context, capacity, reserve_stock_gdp
+from fiscal_space.plan import financing_plan
+from fiscal_space.stochastic import PERCENTILES, fan, simulate_debt
+
+REFORMS = ("without", "with")
+
+
+def _attrs(units: str, long_name: str, **extra) -> dict:
+    return {"units": units, "long_name": long_name, **extra}
+
+
+def one_year_headroom(headroom: np.ndarray, propagation: np.ndarray) -> np.ndarray:
+    """Most that debt options could finance in year u alone without debt passing
+    the threshold later: min over t >= u of max(headroom(t), 0) / K[t, u]."""
+    k = np.where(propagation > 0, propagation, np.nan)
+    ratio = np.maximum(headroom, 0.0)[:, None] / k  # [t, u]
+    return np.nanmin(ratio, axis=0)
+
+
+def _costs_input(fa: FiscalAssumptions, costs: xr.Dataset | None):
+    if costs is not None:
+        return costs, None, ""
+    if fa.costs is None:
+        raise fa.error("costs", "required key is missing (no cost Dataset was passed: give "
+                                "costs: {file: costs.csv})")
+    return fa.costs, fa.costs.attrs.get("source_file"), "fiscal_space.costs.file"
+
+
+def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | None = None,
+                     economy: xr.Dataset | None = None) -> xr.Dataset:
+    """Financing gap, options, plan and debt dynamics as one Dataset.
+
+    ``costs``: see :mod:`fiscal_space.gap` for the layout (default: the
+    ``fiscal_space.costs`` file). ``economy``: the economy stage's Dataset
+    (``gdp``, ``interest_rate``, ``inflation``, ``real_gdp_growth`` on
+    ``year``), or None to take GDP from the fiscal baseline.
+    """
+    fa = fiscal_assumptions
+    years = fa.years
+    T = years.size
+    macro = macro_baseline(fa, economy)
+    costs, source, key = _costs_input(fa, costs)
+    gdp = macro.gdp
+    if gdp is None and "gdp" in costs:
+        gdp = prepare_gdp(costs, years, source, key)
+    cost_gdp = prepare_costs(costs, years, gdp, source, key)
+    items = cost_gdp["item"].values.tolist()
+    for item in fa.package_baseline:
+        if item not in items:
+            raise fa.error(f"package_baseline_gdp.{item}", f"no such item in the cost input; items: "
+                                                           f"{', '.join(map(str, items))}")
+    spent = baseline_spending(fa.package_baseline, items, years)
+    gap = financing_gap(cost_gdp.values, spent)
+
+    # debt without the reform, and with it when no debt option is used
+    f = macro.debt_factor()
+    pb0 = macro.primary_balance_gdp
+    sfa = macro.stock_flow_adjustment_gdp
+    k = dd.propagation(f)
+    threshold = fa.debt.threshold_gdp
+    headroom = one_year = None
+    if threshold is not None:
+        d_ref = dd.debt_path(macro.debt0, f, pb0 + np.maximum(-gap, 0.0), sfa, extra_step=True)
+        headroom = threshold - d_ref[1:]
+        one_year = one_year_headroom(headroom, k)
+
+    # options and plan
+    ctx = Context(years, macro.gdp_index, costs, one_year, gdp)
+    for o in fa.options:
+        if o.method == "from_costs":
+            name = o.settings["variable"]
+            if name not in costs:
+                raise fa.error(f"options.{o.name}.from_costs", f"the cost input has no variable {name!r}")
+            da = costs[name]
+            if set(da.dims) - {"scenario"} != {"year"} or da.sizes.get("scenario", 1) != 1:
+                raise AssumptionError(source or "<cost Dataset>", name, f"expected dimensions (year,); got {da.dims}")
+            check_years(da["year"].values, years, source or "<cost Dataset>", name)
+            values = da.sel(year=years).values.reshape(-1)
+            if not np.isfinite(values).all():
+                raise AssumptionError(source or "<cost Dataset>", name, f"missing or non-finite value in year "
+                                                                        f"{years[~np.isfinite(values)][0]}")
+        if o.method == "reserves" and "stock" in o.settings and gdp is None:
+            raise fa.error(f"options.{o.name}.stock", "a stock in currency needs GDP (baseline.gdp or an "
+                                                      "economy Dataset); or give stock_gdp")
+    cap = np.column_stack([capacity(o, ctx) for o in fa.options]) if fa.options else np.zeros((T, 0))
+    kinds = [o.kind for o in fa.options]
+    stock = [(j, macro.gdp_index, reserve_stock_gdp(o.settings, ctx))
+             for j, o in enumerate(fa.options) if o.method == "reserves"]
+    plan = financing_plan(gap, cap, [o.cost for o in fa.options], kinds, stock=stock,
+                          propagation=k, headroom=headroom)
+    x = plan.financing
+    by_kind = {kd: x[:, [j for j, o in enumerate(kinds) if o == kd]].sum(axis=1) for kd in ("balance", "debt", "asset")}
+
+    # the two reforms
+    pb_with = pb0 - gap + plan.shortfall + by_kind["balance"]
+    pb = np.stack([pb0, pb_with])
+    sfa_r = np.stack([sfa, sfa - by_kind["asset"]])
+    debt = dd.debt_path(macro.debt0, f, pb, sfa_r)
+    stabilising = dd.stabilising_primary_balance(debt, f, sfa_r)
+    periods = fa.debt.target_year - int(years[0])
+    fgap = np.array([dd.fiscal_gap(macro.debt0, f, pb[i], sfa_r[i], fa.debt.target_gdp, periods)
+                     for i in range(2)])
+    shifts = np.asarray(fa.debt.r_g_shifts, float)
+    sens = np.stack([dd.debt_path(macro.debt0, macro.debt_factor(s), pb, sfa_r) for s in shifts])  # (shift, reform, year)
+    interest = macro.interest_rate * debt / (1 + macro.nominal_growth)
+
+    ds = _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
+                  interest)
+    if fa.stochastic is not None:
+        _add_fan(ds, fa, macro, pb_with, sfa_r[1])
+    return ds
+
+
+def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
+    da = costs["gdp"]
+    if "scenario" in da.dims:
+        da = da.isel(scenario=0, drop=True)
+    check_years(da["year"].values, years, source or "<cost Dataset>", "gdp")
+    return da.sel(year=years).values.astype(float)
+
+
+def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts,
+             sens, interest) -> xr.Dataset:
+    from actuarial import __version__
+
+    yr, yo, ry = ("year",), ("year", "option"), ("year", "reform")
+    names = [o.name for o in fa.options]
+    v = {
+        "nominal_gdp_growth": (yr, macro.nominal_growth, _attrs("1/year", "nominal GDP growth into the year")),
+        "interest_rate": (yr, macro.interest_rate, _attrs("1/year", "effective nominal interest rate on public debt")),
+        "revenue_gdp": (yr, macro.revenue_gdp, _attrs("1", "general government revenue and grants / GDP (baseline)")),
+        "primary_expenditure_gdp": (yr, macro.primary_expenditure_gdp,
+                                    _attrs("1", "primary (non-interest) expenditure / GDP (baseline)")),
+        "cost_gdp": (("year", "item"), cost_gdp.values, _attrs("1", "cost of the item / GDP")),
+        "package_baseline_gdp": (("year", "item"), spent, _attrs("1", "spending on the item today (baseline) / GDP")),
+        "financing_gap_gdp": (yr, gap, _attrs("1", "financing gap: package cost minus baseline spending / GDP")),
+        "capacity": (yo, cap, _attrs("1", "usable capacity of the financing option (after ramp-up) / GDP")),
+        "financing": (yo, plan.financing, _attrs("1", "financing from the option in the plan / GDP")),
+        "option_cost": (("option",), np.array([o.cost for o in fa.options], float),
+                        _attrs("1", "relative cost (priority) of a unit of financing")),
+        "shortfall_gdp": (yr, plan.shortfall, _attrs("1", "financing gap left unfinanced by the plan / GDP")),
+        "primary_balance_gdp": (ry, pb.T, _attrs("1", "primary balance / GDP")),
+        "interest_payments_gdp": (ry, interest.T, _attrs("1", "interest paid on public debt / GDP")),
+        "overall_balance_gdp": (ry, (pb - interest).T, _attrs("1", "overall fiscal balance / GDP")),
+        "debt_gdp": (ry, debt.T, _attrs("1", "gross public debt on 1 January / GDP of the year before")),
+        "debt_stabilising_primary_balance": (ry, stabilising.T, _attrs(
+            "1", "primary balance / GDP that keeps the debt ratio constant")),
+        "fiscal_gap": (("reform",), fgap, _attrs(
+            "1", "permanent change of the primary balance / GDP bringing debt to the target",
+            target_gdp=fa.debt.target_gdp, target_year=fa.debt.target_year)),
+        "debt_gdp_r_g_sensitivity": (("year", "reform", "r_g_shift"), sens.transpose(2, 1, 0), _attrs(
+            "1", "gross public debt / GDP with r - g shifted (plan unchanged)")),
+    }
+    if gdp is not None:
+        v["gdp"] = (yr, gdp, _attrs("currency/year", "nominal gross domestic product"))
+        v["financing_gap"] = (yr, gap * gdp, _attrs("currency/year", "financing gap"))
+        v["financing_amount"] = (yo, plan.financing * gdp[:, None],
+                                 _attrs("currency/year", "financing from the option in the plan"))
+        v["shortfall"] = (yr, plan.shortfall * gdp, _attrs("currency/year", "financing gap left unfinanced"))
+    coords = {
+        "year": ("year", fa.years, _attrs("year", "calendar year")),
+        "option": ("option", np.array(names, dtype=object), _attrs("", "financing option")),
+        "option_kind": ("option", np.array([o.kind for o in fa.options], dtype=object),
+                        _attrs("", "effect on the accounts: balance, debt or asset")),
+        "item": ("item", np.array(cost_gdp["item"].values.tolist(), dtype=object), _attrs("", "item of the package")),
+        "reform": ("reform", np.array(REFORMS, dtype=object), _attrs("", "without or with the reform")),
+        "r_g_shift": ("r_g_shift", shifts, _attrs("1", "change of r - g (added to the interest rate)")),
+    }
+    unfinanced = fa.years[plan.shortfall > 1e-12]
+    attrs = {"engine_version": __version__, "assumptions_hash": fa.digest, "case": fa.case.name,
+             "country": fa.case.country, "currency": fa.case.currency,
+             "initial_debt_gdp": macro.debt0, "plan_message": plan.message,
+             "unfinanced_years": unfinanced.astype(np.int64)}
+    if fa.debt.threshold_gdp is not None:
+        attrs["debt_threshold_gdp"] = fa.debt.threshold_gdp
+    return xr.Dataset({k: (d, np.asarray(a), at) for k, (d, a, at) in v.items()}, coords=coords, attrs=attrs)
+
+
+def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_with) -> None:
+    s = fa.stochastic
+    n = s.years
+    paths = simulate_debt(macro.debt0, macro.interest_rate[:n], macro.nominal_growth[:n], pb_with[:n], s.seed,
+                          s.paths, foreign_currency_share=macro.foreign_currency_share[:n],
+                          depreciation=macro.depreciation[:n], sfa=sfa_with[:n], covariance=s.covariance,
+                          history=s.history)
+    pct, prob = fan(paths, s.threshold_gdp)
+    T = fa.years.size
+    pct_full = np.full((T, len(PERCENTILES)), np.nan)
+    pct_full[:n] = pct.T
+    prob_full = np.full(T, np.nan)
+    prob_full[:n] = prob
+    ds.coords["percentile"] = ("percentile", np.array(PERCENTILES), _attrs("percent", "percentile over paths"))
+    ds["debt_gdp_percentile"] = (("year", "percentile"), pct_full, _attrs(
+        "1", "percentile of gross public debt / GDP with the reform over stochastic paths",
+        paths=s.paths, seed=s.seed, method=s.method))
+    ds["debt_above_threshold_probability"] = ("year", prob_full, _attrs(
+        "1", "probability that debt / GDP with the reform exceeds the threshold", threshold_gdp=s.threshold_gdp))

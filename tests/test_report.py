@@ -1,0 +1,573 @@
+"""The HTML report, its charts, ``actuarial compare`` and the assumptions template.
+
+The browser test drives Debian's headless Chromium through the DevTools
+protocol over a pipe (``--remote-debugging-pipe``: no extra Python package,
+no browser download); it is skipped only when no chromium is installed
+(``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+from matplotlib.figure import Figure
+
+import actuarial
+from actuarial.cli import main
+from actuarial.errors import AssumptionError
+from actuarial.pipeline import side_by_side
+from actuarial.report import plots
+from actuarial.report.html import check_overlap, differences_table, write_report
+from actuarial.report.template import TEMPLATE, write_template
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMOLAND = ROOT / "assumptions" / "demoland.yaml"
+REFORM = ROOT / "assumptions" / "demoland_reform.yaml"
+SHORT = {"case": {"horizon": 50}, "pension": {"horizons": [25, 50]}}  # >= employment_injury.gap_horizon
+
+
+def run_cli(argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def one_error_line(code, out, err) -> str:
+    assert code == 2, err
+    lines = err.strip("\n").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in err, err
+    return lines[0]
+
+
+def child(folder: Path, parent: Path, name: str, body: dict) -> Path:
+    """A YAML file that extends ``parent`` and overrides ``body``."""
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(parent), **body}, sort_keys=False))
+    return path
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+# -- one short run, shared ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("cases")
+    return {
+        "base": child(folder, DEMOLAND, "short_base", {**SHORT, "case": {**SHORT["case"], "name": "short_base"}}),
+        "reform": child(folder, REFORM, "short_reform",
+                        {**SHORT, "case": {**SHORT["case"], "name": "short_reform"}}),
+        "folder": folder,
+    }
+
+
+@pytest.fixture(scope="module")
+def short_run(cases, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    code, stdout, err = run_cli(["run", str(cases["base"]), "-o", str(out), "-q"])
+    assert code == 0, err
+    folder = out / "short_base"
+    tree = xr.open_datatree(folder / "results.nc").load()
+    return folder, tree
+
+
+# -- synthetic Datasets for the nodes built elsewhere ----------------------------------------------
+
+YEARS = np.arange(2025, 2046)
+
+
+def _var(dims, values, units="1", long_name=""):
+    return xr.Variable(dims, values, attrs={"units": units, "long_name": long_name})
+
+
+def synthetic_injury() -> xr.Dataset:
+    t = YEARS - YEARS[0]
+    cost = np.stack([0.004 + 0.0002 * t, np.full(t.size, 0.011), np.full(t.size, 0.008)], axis=1)
+    return xr.Dataset(
+        {"cost_rate": _var(("year", "financing_method"), cost, long_name="cost rate"),
+         "sector_rate": _var(("sector",), [0.005, 0.02, 0.01]),
+         "expenditure": _var(("year", "benefit"), np.outer(1e9 * (1 + 0.05 * t), [0.5, 0.3, 0.2]), "currency/year"),
+         "reserve": _var(("year",), 1e10 * (1 + 0.03 * t), "currency")},
+        coords={"year": YEARS, "financing_method": ["payg", "constituent_capitals", "gap"],
+                "sector": ["agriculture", "mining", "trade"], "benefit": ["temporary", "permanent", "survivors"]})
+
+
+def synthetic_fiscal() -> xr.Dataset:
+    t = YEARS - YEARS[0]
+    gap = 0.01 + 0.0005 * t
+    options = ["tax", "contributions", "reallocation", "borrowing"]
+    financing = np.outer(gap, [0.4, 0.3, 0.2, 0.1])
+    debt = np.stack([0.5 + 0.002 * t, 0.5 + 0.006 * t])
+    percentiles = np.array([5, 10, 25, 50, 75, 90, 95])
+    spread = np.array([-1.645, -1.28, -0.674, 0, 0.674, 1.28, 1.645])
+    fan = debt[1][None, :] + np.outer(spread, 0.004 * t)
+    return xr.Dataset(
+        {"financing_gap_gdp": _var(("year",), gap), "financing": _var(("year", "option"), financing),
+         "debt_gdp": _var(("reform", "year"), debt), "debt_gdp_percentile": _var(("percentile", "year"), fan)},
+        coords={"year": YEARS, "option": options, "reform": ["without", "with"], "percentile": percentiles})
+
+
+def stochastic_pension(n=40) -> xr.Dataset:
+    rng = np.random.default_rng(1)
+    t = YEARS - YEARS[0]
+    cost = 0.06 + 0.003 * t[None, :] + 0.002 * np.cumsum(rng.normal(size=(n, t.size)), axis=1)
+    ratio = 8 - 0.4 * t[None, :] + np.cumsum(rng.normal(size=(n, t.size)), axis=1)
+    return xr.Dataset(
+        {"payg_cost_rate": _var(("scenario", "year"), cost), "contribution_rate": _var(("year",), np.full(t.size, 0.12)),
+         "reserve_ratio": _var(("scenario", "year"), ratio),
+         "general_average_premium": _var(("scenario", "horizon"), 0.1 + 0.01 * rng.normal(size=(n, 2))),
+         "depletion_year": _var(("scenario",), np.where(rng.random(n) < 0.7, 2040.0, np.nan), "year"),
+         "system_dependency_ratio": _var(("scenario", "year"), 0.2 + 0.01 * t[None, :] + 0 * cost)},
+        coords={"year": YEARS, "horizon": [10, 20], "scenario": np.arange(n)})
+
+
+def _check_figure(fig, min_rows=1):
+    assert isinstance(fig, Figure)
+    table = plots.plotted_data(fig)
+    assert len(table) >= min_rows and table.notna().any().any()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    assert buffer.getvalue().startswith(b"\x89PNG")
+    return table
+
+
+# -- charts ------------------------------------------------------------------------------------
+
+def test_every_chart_of_a_real_run_returns_a_figure_with_its_numbers(short_run):
+    _, tree = short_run
+    demo, pension, spf = tree["demography"], tree["pension"], tree["spf"]
+    pyramid = _check_figure(plots.population_pyramid(demo), 21)
+    assert list(pyramid.columns) == ["2025 men (thousand)", "2025 women (thousand)", "2075 men (thousand)",
+                                     "2075 women (thousand)"]
+    total = demo["population"].isel(scenario=0).sel(year=2025).sum().item()
+    assert pyramid.iloc[:, :2].to_numpy().sum() * 1e3 == pytest.approx(total)
+    dep = _check_figure(plots.dependency_ratios(demo, pension), 51)
+    np.testing.assert_allclose(dep["old-age dependency (65+ / 15-64) (%)"],
+                               100 * demo["old_age_dependency_ratio"].isel(scenario=0).values)
+    cost = _check_figure(plots.cost_rate_vs_contribution(pension))
+    assert cost["GAP 25 years (%)"].dropna().index.tolist() == list(range(2025, 2051))
+    assert cost["GAP 25 years (%)"].iloc[0] == pytest.approx(
+        100 * pension["general_average_premium"].isel(scenario=0).sel(horizon=25).item())
+    _check_figure(plots.reserve_ratio(pension))
+    spf_cost = _check_figure(plots.spf_cost_by_benefit(spf))
+    np.testing.assert_allclose(spf_cost["package (%)"], 100 * spf["package_cost_gdp"].isel(scenario=0).values)
+    coverage = _check_figure(plots.coverage_vs_targets(spf))
+    assert "children target (%)" in coverage and "old_age women (%)" in coverage
+
+
+def test_charts_put_cases_side_by_side(short_run):
+    _, tree = short_run
+    trees = {"a": tree, "b": tree}
+    pyramid = _check_figure(plots.population_pyramid(side_by_side(trees, "demography")))
+    assert "2075 women, b (thousand)" in pyramid
+    cost = _check_figure(plots.cost_rate_vs_contribution(side_by_side(trees, "pension")))
+    assert {"PAYG cost rate, a (%)", "PAYG cost rate, b (%)"} <= set(cost.columns)
+    spf = side_by_side(trees, "spf")
+    fig = plots.spf_cost_by_benefit(spf)
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 2  # one panel per case
+    _check_figure(fig)
+    _check_figure(plots.coverage_vs_targets(spf))
+
+
+def test_injury_chart_on_a_synthetic_node():
+    table = _check_figure(plots.injury_cost_rates(synthetic_injury()), len(YEARS))
+    assert set(table.columns) == {"PAYG cost rate (%)", "assessment of constituent capitals (%)",
+                                  "general average premium (%)"}
+    assert table["PAYG cost rate (%)"].iloc[0] == pytest.approx(0.4)  # fractions shown in percent
+
+
+def test_fiscal_charts_with_a_fan_from_percentiles():
+    ds = synthetic_fiscal()
+    mix = _check_figure(plots.financing_mix(ds), len(YEARS))
+    assert mix["financing gap (%)"].iloc[0] == pytest.approx(1.0)
+    debt = _check_figure(plots.debt_paths(ds))
+    for column in ("debt, without reform (%)", "debt, with reform (%)", "debt, stochastic (%) median",
+                   "debt, stochastic (%) p5", "debt, stochastic (%) p25", "debt, stochastic (%) p75",
+                   "debt, stochastic (%) p95"):
+        assert column in debt, column
+    assert (debt["debt, stochastic (%) p5"] <= debt["debt, stochastic (%) p95"]).all()
+
+
+def test_stochastic_results_give_a_fan_around_the_median():
+    ds = stochastic_pension()
+    table = _check_figure(plots.cost_rate_vs_contribution(ds))
+    median = 100 * ds["payg_cost_rate"].median("scenario").values
+    np.testing.assert_allclose(table["PAYG cost rate (%) median"], median)
+    assert (table["PAYG cost rate (%) p5"] <= table["PAYG cost rate (%) p25"]).all()
+    assert (table["PAYG cost rate (%) p75"] <= table["PAYG cost rate (%) p95"]).all()
+    _check_figure(plots.reserve_ratio(ds))
+
+
+# -- the HTML page --------------------------------------------------------------------------------
+
+def _with_nodes(tree: xr.DataTree, without=(), **nodes) -> xr.DataTree:
+    data = {f"/{k}": tree[k].to_dataset() for k in tree.children if k not in without}
+    data.update({f"/{k}": v for k, v in nodes.items()})
+    out = xr.DataTree.from_dict(data)
+    out.attrs.update(tree.attrs)
+    return out
+
+
+def test_run_writes_the_report_beside_results_and_summary(short_run):
+    folder, tree = short_run
+    assert files_under(folder) == ["report.html", "results.nc", "summary.xlsx"]
+    html = (folder / "report.html").read_text()
+    for text in ("Demography", "Pension scheme", "Social protection floor", tree.attrs["assumptions_hash"],
+                 tree.attrs["engine_version"], "Demoland", "Population pyramids", "Coverage against targets"):
+        assert text in html, text
+    assert "Employment injury" not in html or "employment_injury" in tree.children
+
+
+def test_report_is_self_contained(short_run):
+    folder, tree = short_run
+    html = (folder / "report.html").read_text()
+    charts = 6 + ("employment_injury" in tree.children) + 2 * ("fiscal_space" in tree.children)
+    sources = re.findall(r'\bsrc="([^"]*)"', html)
+    assert len(sources) == charts and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "http://" not in html and "https://" not in html
+    assert "<script" not in html and "<link" not in html and "@import" not in html
+    assert "default-src 'none'" in html  # the browser refuses any network request
+    # each chart has a caption and the table of its numbers
+    assert html.count("<figcaption>") == html.count("<img ") == html.count("Numbers plotted") == charts
+
+
+def test_report_draws_nodes_that_appear_and_notes_missing_variables(short_run, tmp_path):
+    _, tree = short_run
+    full = _with_nodes(tree, employment_injury=synthetic_injury(), fiscal_space=synthetic_fiscal())
+    path = write_report(full, tmp_path / "report.html")
+    html = path.read_text()
+    for title in ("Employment injury", "Cost rates by financing method", "Fiscal space", "Financing mix",
+                  "Debt paths"):
+        assert title in html
+    assert html.count("<img ") == 9
+    partial = _with_nodes(tree, without=["employment_injury"],
+                          fiscal_space=synthetic_fiscal().drop_vars("financing"))
+    html = write_report(partial, tmp_path / "partial.html").read_text()
+    assert "not drawn: the results lack financing" in html and "Employment injury" not in html
+
+
+def test_write_report_refuses_to_overwrite_without_force(short_run, tmp_path):
+    _, tree = short_run
+    path = tmp_path / "report.html"
+    path.write_text("old")
+    with pytest.raises(AssumptionError, match="--force"):
+        write_report(tree, path)
+    assert path.read_text() == "old"
+    write_report(tree, path, force=True)
+    assert path.read_text().startswith("<!DOCTYPE html>")
+
+
+# -- the browser test -----------------------------------------------------------------------------
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+class Chromium:
+    """Headless Chromium driven through the DevTools protocol over a pipe:
+    the browser reads commands on fd 3 and answers on fd 4, NUL-separated JSON."""
+
+    def __init__(self, binary: str, profile: Path, timeout: float = 60.0):
+        self.timeout = timeout
+        to_browser_r, to_browser_w = os.pipe()
+        from_browser_r, from_browser_w = os.pipe()
+
+        def to_fds_3_and_4():  # in the child, before exec
+            import fcntl
+
+            a, b = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_r, from_browser_w))
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        args = [binary, "--headless=new", "--remote-debugging-pipe", "--no-sandbox", "--disable-gpu",
+                "--no-first-run", "--no-default-browser-check", "--disable-dev-shm-usage", "--disable-extensions",
+                "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
+                # no network at all: any request that is not file: or data: fails and is logged
+                "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+                f"--user-data-dir={profile}", "--window-size=1280,900", "about:blank"]
+        self.proc = subprocess.Popen(args, pass_fds=(3, 4), preexec_fn=to_fds_3_and_4,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.out, self.inp = to_browser_w, from_browser_r
+        self.buffer, self.last_id, self.events = b"", 0, []
+
+    def _message(self) -> dict:
+        deadline = time.monotonic() + self.timeout
+        while b"\0" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.inp], [], [], left)[0]:
+                raise TimeoutError("chromium did not answer")
+            chunk = os.read(self.inp, 1 << 20)
+            if not chunk:
+                raise RuntimeError("chromium exited: " + self.proc.stderr.read().decode(errors="replace")[-1500:])
+            self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def send(self, method: str, session: str | None = None, **params):
+        self.last_id += 1
+        message = {"id": self.last_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self.out, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._message()
+            if reply.get("id") == self.last_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+            self.events.append(reply)
+
+    def wait_for(self, method: str) -> dict:
+        while True:
+            for i, event in enumerate(self.events):
+                if event.get("method") == method:
+                    return self.events.pop(i)
+            self.events.append(self._message())
+
+    def open(self, url: str) -> str:
+        """A new tab on ``url``; returns its session once the page has loaded."""
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.send(f"{domain}.enable", session)
+        self.events.clear()
+        self.send("Page.navigate", session, url=url)
+        self.wait_for("Page.loadEventFired")
+        return session
+
+    def errors(self) -> list[str]:
+        """Console errors, uncaught exceptions and failed loads seen so far."""
+        out = []
+        for event in self.events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                out.append(params["exceptionDetails"].get("text", "exception"))
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                out.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                out.append(params["entry"].get("text", "") + " " + params["entry"].get("url", ""))
+            elif method == "Network.loadingFailed":
+                out.append(f"load failed: {params.get('errorText')}")
+        return out
+
+    def requests(self) -> list[str]:
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
+    def evaluate(self, session: str, expression: str):
+        return self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)["result"]["value"]
+
+    def screenshot(self, session: str, path: Path) -> None:
+        size = self.send("Page.getLayoutMetrics", session)["cssContentSize"]
+        shot = self.send("Page.captureScreenshot", session, format="png", captureBeyondViewport=True,
+                         clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1})
+        path.write_bytes(base64.b64decode(shot["data"]))
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.send("Browser.close")
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.out)
+        os.close(self.inp)
+        self.proc.stderr.close()
+
+
+IMAGES = "JSON.stringify(Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth]))"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    binary = _chromium()
+    if binary is None:
+        pytest.skip("headless Chromium is not installed (apt-get install chromium; .ci/run installs it)")
+    chromium = Chromium(binary, tmp_path_factory.mktemp("chromium-profile"))
+    yield chromium
+    chromium.close()
+
+
+def test_report_renders_in_headless_chromium(browser, short_run, tmp_path):
+    _, tree = short_run
+    full = _with_nodes(tree, employment_injury=synthetic_injury(), fiscal_space=synthetic_fiscal())
+    page = write_report(full, tmp_path / "report.html")
+    session = browser.open(page.as_uri())
+    images = json.loads(browser.evaluate(session, IMAGES))
+    assert len(images) == 9
+    assert all(complete and width > 0 for _, complete, width in images), images
+    assert browser.errors() == []
+    assert all(url.startswith(("file:", "data:")) for url in browser.requests())
+    assert browser.evaluate(session, "document.querySelectorAll('table.data').length") == 9  # one per chart
+    browser.screenshot(session, tmp_path / "report.png")
+    assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_browser_check_catches_a_broken_page(browser, tmp_path):
+    """The checks above are not vacuous: an external image fails and is reported."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html><body><img alt="x" src="https://example.invalid/x.png"></body></html>')
+    session = browser.open(bad.as_uri())
+    images = json.loads(browser.evaluate(session, IMAGES))
+    assert images[0][2] == 0
+    assert browser.errors() != []
+
+
+# -- the command line: --force, failures, compare, template -----------------------------------------
+
+def test_existing_outputs_need_force_and_are_refused_before_computing(short_run, cases, monkeypatch):
+    folder, _ = short_run
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("computed although the outputs exist")
+
+    monkeypatch.setattr("actuarial.pipeline.run", no_run)
+    line = one_error_line(*run_cli(["run", str(cases["base"]), "-o", str(folder.parent), "-q"]))
+    assert "--force" in line and str(folder) in line
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_force_overwrites_and_a_failed_report_leaves_nothing(cases, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert run_cli(["run", str(cases["base"]), "-o", str(out), "-q", "--no-report"])[0] == 0
+    folder = out / "short_base"
+    assert files_under(folder) == ["results.nc", "summary.xlsx"]
+    old = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("actuarial.report.html.render", broken)
+    line = one_error_line(*run_cli(["run", str(cases["base"]), "-o", str(out), "-q", "--force"]))
+    assert "cannot write" in line and "No space left" in line
+    # the earlier run's files are untouched, no temporary file is left
+    assert files_under(folder) == ["results.nc", "summary.xlsx"]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == old
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    monkeypatch.setattr("actuarial.report.html.render", broken)
+    one_error_line(*run_cli(["run", str(cases["base"]), "-o", str(fresh), "-q"]))
+    assert files_under(fresh) == []
+    monkeypatch.undo()
+    assert run_cli(["run", str(cases["base"]), "-o", str(out), "-q", "--force"])[0] == 0
+    assert files_under(folder) == ["report.html", "results.nc", "summary.xlsx"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_output_folder_is_a_clear_error(cases, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        line = one_error_line(*run_cli(["run", str(cases["base"]), "-o", str(locked / "out"), "-q"]))
+        assert "not writable" in line and str(locked) in line
+    finally:
+        locked.chmod(0o755)
+
+
+def test_compare_writes_a_side_by_side_report_and_differences(cases, tmp_path):
+    code, out, err = run_cli(["compare", str(cases["base"]), str(cases["reform"]), "-o", str(tmp_path)])
+    assert code == 0, err
+    folder = tmp_path / "compare_short_base_vs_short_reform"
+    assert files_under(folder) == ["differences.csv", "report.html"]
+    assert str(folder / "report.html") in out
+    html = (folder / "report.html").read_text()
+    assert "Differences" in html and "short_reform - short_base" in html
+    assert all(s.startswith("data:image/png;base64,") for s in re.findall(r'\bsrc="([^"]*)"', html))
+    import pandas as pd
+
+    diff = pd.read_csv(folder / "differences.csv", index_col=[0, 1])
+    rate = diff.loc[("contribution rate (% of insurable earnings)", 2035)]
+    assert rate["short_base"] == pytest.approx(12.0) and rate["short_reform"] == pytest.approx(15.0)
+    assert rate["short_reform - short_base"] == pytest.approx(3.0)
+    # a second comparison into the same folder needs --force
+    line = one_error_line(*run_cli(["compare", str(cases["base"]), str(cases["reform"]), "-o", str(tmp_path)]))
+    assert "--force" in line
+    assert run_cli(["compare", str(cases["base"]), str(cases["reform"]), "-o", str(tmp_path), "--force",
+                    "-q"])[0] == 0
+
+
+def test_compare_cases_whose_years_do_not_overlap_is_an_error(cases, tmp_path, monkeypatch):
+    late = child(tmp_path, DEMOLAND, "late", {"case": {"name": "late", "base_year": 2080, "horizon": 50},
+                                              "pension": {"horizons": [25, 50]},
+                                              "spf": {"report_years": [2080],
+                                                      "coverage_targets": {"children": {2080: 0.3, 2085: 0.9},
+                                                                           "old_age": {2080: 0.4, 2085: 0.8}}}})
+    monkeypatch.setattr("actuarial.pipeline.run", lambda *a, **k: pytest.fail("ran before checking the years"))
+    line = one_error_line(*run_cli(["compare", str(cases["base"]), str(late), "-o", str(tmp_path / "out")]))
+    assert str(late) in line and "case.base_year" in line and "overlap" in line
+    assert "2025-2075" in line and "2080-2130" in line
+    assert files_under(tmp_path / "out") == []
+
+
+def test_check_overlap_on_result_trees():
+    def tree(first, n, name):
+        ds = xr.Dataset(coords={"year": np.arange(first, first + n)})
+        t = xr.DataTree.from_dict({"/demography": ds})
+        t.attrs.update(case=name, source=f"{name}.yaml")
+        return t
+
+    check_overlap({"a": tree(2025, 10, "a"), "b": tree(2030, 10, "b")})
+    with pytest.raises(AssumptionError, match="b.yaml: case: .*2025-2034.*2040-2049"):
+        check_overlap({"a": tree(2025, 10, "a"), "b": tree(2040, 10, "b")})
+
+
+def test_differences_of_a_run_with_itself_are_zero(short_run):
+    _, tree = short_run
+    diff = differences_table({"x": tree, "y": tree})
+    assert (diff["y - x"].fillna(0).abs() < 1e-12).all()  # NaN: e.g. no reserve ratio in the base year
+    assert ("PAYG cost rate (% of insurable earnings)", 2055) in diff.index
+
+
+def test_template_is_written_once_and_runs_as_it_is(tmp_path):
+    path = tmp_path / "country.yaml"
+    code, out, err = run_cli(["assumptions", "template", "-o", str(path)])
+    assert code == 0, err
+    assert path.read_text() == TEMPLATE.read_text()
+    assert "REPLACE" in path.read_text()
+    line = one_error_line(*run_cli(["assumptions", "template", "-o", str(path)]))
+    assert "--force" in line and str(path) in line
+    assert write_template(path, force=True) == path
+    a = actuarial.load_assumptions(path)
+    assert (a.case.name, a.case.horizon) == ("new_country", 75)
+    assert a.pension is not None and a.spf is not None
+    total = a.demography.base_population.female.sum() + a.demography.base_population.male.sum()
+    assert 9e6 < total < 11e6
+    short = child(tmp_path, path, "short", {"case": {"horizon": 30}, "pension": {"horizons": [25]}})
+    code, out, err = run_cli(["run", str(short), "-o", str(tmp_path / "out"), "-q"])
+    assert code == 0, err
+    assert files_under(tmp_path / "out") == ["new_country/report.html", "new_country/results.nc",
+                                             "new_country/summary.xlsx"]
+
+
+def test_unwritable_output_folder_is_refused_before_computing(cases, tmp_path, monkeypatch):
+    """As root every folder is writable, so the permission answer is simulated."""
+    monkeypatch.setattr("actuarial.pipeline.run", lambda *a, **k: pytest.fail("computed before checking"))
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    line = one_error_line(*run_cli(["run", str(cases["base"]), "-o", str(tmp_path / "out"), "-q"]))
+    assert "cannot write results" in line and "not writable" in line and str(tmp_path) in line
+    assert files_under(tmp_path) == []
