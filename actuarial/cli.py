@@ -26,13 +26,21 @@ def _run(args) -> int:
     from actuarial.report.html import refuse_existing, write_report
 
     assumptions = load_assumptions(args.file)
+    if args.seed is not None or args.scenarios:
+        assumptions = _with_seed(assumptions, args)
     target = Path(args.output) / assumptions.case.name / "results.nc"
     summary = target.with_name("summary.xlsx")
     report = None if args.no_report else target.with_name("report.html")
     # before any computation: existing outputs need --force, the folder must be writable
     refuse_existing([p for p in (target, summary, report) if p is not None], args.force)
     _check_writable(target)
-    tree = run(assumptions)
+    if args.scenarios:
+        from tqdm import tqdm
+
+        with tqdm(total=args.scenarios, unit="scenario", disable=args.quiet or None, file=sys.stderr) as bar:
+            tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
+    else:
+        tree = run(assumptions)
     try:
         # every file is written to a temporary name and moved into place only when all
         # succeeded: a failure leaves nothing behind (and keeps a previous run's files)
@@ -55,9 +63,26 @@ def _run(args) -> int:
         if "spf" in tree.children:
             print()
             print(spf_summary(tree))
+        if "fiscal_space" in tree.children:
+            from fiscal_space.cli import summary as fiscal_summary
+
+            print()
+            print("Fiscal space\n" + fiscal_summary(tree["fiscal_space"].to_dataset()))
         also = f"{summary.name} and {report.name}" if report is not None else summary.name
         print(f"\nresults written to {target}, {also}")
     return 0
+
+
+def _with_seed(assumptions, args):
+    """``--seed`` replaces the seed of the file's ``stochastic`` section."""
+    import dataclasses
+
+    if assumptions.stochastic is None:
+        raise AssumptionError(assumptions.source, "stochastic", "required key is missing (--scenarios and --seed "
+                                                                "need the section's scenario generators)")
+    if args.seed is None:
+        return assumptions
+    return dataclasses.replace(assumptions, stochastic=dataclasses.replace(assumptions.stochastic, seed=args.seed))
 
 
 def _check_writable(target: Path) -> None:
@@ -128,6 +153,13 @@ def _batch(args) -> int:
     return 1 if result.failures else 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected a positive number of scenarios")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="actuarial", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -138,6 +170,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true",
                    help="overwrite results.nc, summary.xlsx and report.html of an earlier run")
     r.add_argument("--no-report", action="store_true", help="do not write report.html")
+    r.add_argument("--scenarios", type=_positive, metavar="N",
+                   help="also run N stochastic scenarios and write their percentiles (section 'stochastic')")
+    r.add_argument("--seed", type=int, metavar="S", help="seed of the scenarios (default: the file's)")
     r.set_defaults(func=_run)
     c = sub.add_parser("compare", help="run cases and write a report with them side by side")
     c.add_argument("files", nargs="+", metavar="FILE", help="assumption YAML files (two or more; the first is "
@@ -154,6 +189,9 @@ def parser() -> argparse.ArgumentParser:
                    help="file to write (default: new_country.yaml)")
     t.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     t.set_defaults(func=_template)
+    from fiscal_space.cli import add_parser as add_fiscal
+
+    add_fiscal(sub)
     v = sub.add_parser("validate", help="run the validation cases and print a table")
     v.add_argument("cases", nargs="*", default=["validation_cases"],
                    help="case files or folders (default: validation_cases)")

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import xarray as xr
 
+from actuarial.arrays import scenario_years
 from actuarial.assumptions.model import Assumptions
 from actuarial.errors import AssumptionError
 from actuarial.demography.inputs import demographic_inputs
@@ -47,8 +48,43 @@ def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Da
     return ds
 
 
+def pension_subsidy(pension: xr.Dataset, economy: xr.Dataset) -> np.ndarray:
+    """State subsidy (scenario, year) that keeps the pension reserve from going
+    below zero: the reserve finances deficits while it lasts (the reserve
+    equation of ``pension_metrics``), then the state pays what is missing."""
+    n = pension.sizes["scenario"]
+    C, E = (scenario_years(pension[k], n) for k in ("contribution_income", "expenditure"))
+    i = scenario_years(economy["interest_rate"], n)
+    F = scenario_years(pension["reserve"], n)[:, 0].copy()
+    out = np.zeros_like(C)
+    for t in range(C.shape[1]):
+        F = F + C[:, t] - E[:, t] + i[:, t] * F + (C[:, t] - E[:, t]) * (np.sqrt(1 + i[:, t]) - 1)
+        out[:, t] = np.maximum(-F, 0.0)
+        F = np.maximum(F, 0.0)
+    return out
+
+
+def fiscal_costs(nodes: dict) -> xr.Dataset:
+    """The fiscal stage's input: ``cost_gdp(year, item)``, the central scenario
+    of the costs the state bears: the SPF package (``spf``) and the subsidy
+    that keeps the pension reserve non-negative (``pension_subsidy``)."""
+    economy = nodes["/economy"]
+    gdp = scenario_years(economy["gdp"], 1)[0]
+    items = {}
+    if "/spf" in nodes:
+        items["spf"] = nodes["/spf"]["package_cost_gdp"].isel(scenario=0).values
+    if "/pension" in nodes:
+        items["pension_subsidy"] = pension_subsidy(nodes["/pension"].isel(scenario=[0]), economy)[0] / gdp
+    years = economy["year"].values
+    if not items:
+        items["none"] = np.zeros(years.size)
+    return xr.Dataset({"cost_gdp": (("year", "item"), np.stack(list(items.values()), -1), {
+        "units": "1", "long_name": "costs the state bears / GDP"})}, coords={"year": years, "item": list(items)})
+
+
 def stages(assumptions: Assumptions, draws: dict | None = None) -> dict[str, xr.Dataset]:
-    """Every stage present in ``assumptions``, in order: node path -> Dataset."""
+    """Every stage present in ``assumptions``, in order: node path -> Dataset
+    (fiscal space only for the central path: its plan is one decision)."""
     demography = run_demography(assumptions, draws)
     nodes = {"/demography": demography}
     if assumptions.economy is not None:
@@ -70,6 +106,10 @@ def stages(assumptions: Assumptions, draws: dict | None = None) -> dict[str, xr.
         if assumptions.spf is not None:
             nodes["/spf"] = project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
                                         nodes.get("/employment_injury"))
+        if assumptions.fiscal_space is not None and draws is None:
+            from fiscal_space import run_fiscal_space
+
+            nodes["/fiscal_space"] = run_fiscal_space(assumptions.fiscal_space, fiscal_costs(nodes), economy)
     return nodes
 
 

@@ -7,17 +7,9 @@ eight handbook options in under 100 ms; 10,000 stochastic debt paths over
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from . import BASE_YEAR, rng
-
-try:
-    import fiscal_space  # noqa: F401
-except ModuleNotFoundError:  # an editable install made before fiscal_space existed: use the source tree
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def plan_inputs(n_years: int):

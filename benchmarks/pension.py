@@ -36,7 +36,8 @@ class DemolandValuation:
 
     def setup(self):
         self.assumptions = load_assumptions(DEMOLAND)
-        self.pension_only = dataclasses.replace(self.assumptions, spf=None, employment_injury=None)
+        self.pension_only = dataclasses.replace(self.assumptions, spf=None, employment_injury=None,
+                                                fiscal_space=None)
         run(self.assumptions)
 
     def time_run(self):

@@ -116,6 +116,7 @@ class Assumptions:
     spf: SPF | None = None
     employment_injury: Injury | None = None
     stochastic: Stochastic | None = None
+    fiscal_space: object | None = None  # fiscal_space.FiscalAssumptions
 
 
 def load_assumptions(path, overrides: dict | None = None, overrides_source=None) -> Assumptions:
@@ -175,7 +176,12 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
         stochastic = parse_stochastic(root.section("stochastic")) if root.has("stochastic") else None
         if stochastic is not None and stochastic.economy is not None and economy is None:
             raise root.error("economy", "required key is missing (stochastic.economy needs it)")
-    sections = (case, demography, economy, labour, pension, spf, injury, stochastic)
+        fiscal = None
+        if root.has("fiscal_space"):
+            from fiscal_space import parse_fiscal_space  # a package of its own, beside actuarial
+
+            fiscal = parse_fiscal_space(root.section("fiscal_space"), case)
+    sections = (case, demography, economy, labour, pension, spf, injury, stochastic, fiscal)
     return Assumptions(path.resolve(), _digest(data, sections), *sections)
 
 

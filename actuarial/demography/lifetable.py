@@ -119,7 +119,7 @@ def check_rates(values: np.ndarray, name: str) -> None:
 
 # -- life annuities ---------------------------------------------------------------
 
-def annuity_factors(qx, interest: float, *, term: int | None = None, deferral: int = 0,
+def annuity_factors(qx, interest, *, term: int | None = None, deferral: int = 0,
                     due: bool = True, payments_per_year: int = 1) -> np.ndarray:
     """Life annuity factors of 1 a year at every age 0..100 (last axis of ``qx``).
 
@@ -130,20 +130,22 @@ def annuity_factors(qx, interest: float, *, term: int | None = None, deferral: i
     a year; Dickson, Hardy & Waters 2020, AMLCR sec. 5.11):
       deferred d, temporary n:  E(d)_x (a_{x+d} - c) - E(d+n)_x (a_{x+d+n} - c)
     (n = infinity drops the second term). Payments at the end of each
-    period (immediate) subtract (E(d)_x - E(d+n)_x) / m.
+    period (immediate) subtract (E(d)_x - E(d+n)_x) / m. ``interest`` is a
+    number or an array broadcasting against ``qx`` without its age axis.
     """
     q = np.asarray(qx, dtype=float)
     check_rates(q, "qx")
-    if interest <= -1:
+    interest = np.asarray(interest, dtype=float)
+    if np.any(interest <= -1):
         raise ValueError("interest must exceed -100%")
-    v = 1.0 / (1.0 + interest)
+    v = (1.0 / (1.0 + interest))[..., None]  # broadcasts over ages
     n_ages = q.shape[-1]
     reach = deferral + (term or 0)
     p = 1.0 - np.concatenate([q, np.repeat(q[..., -1:], reach, axis=-1)], axis=-1)
-    whole = np.empty_like(p)
-    whole[..., -1] = 1.0 / (1.0 - v * p[..., -1])
+    whole = np.empty(np.broadcast_shapes(p.shape, v.shape))
+    whole[..., -1] = 1.0 / (1.0 - v[..., 0] * p[..., -1])
     for x in range(p.shape[-1] - 2, -1, -1):
-        whole[..., x] = 1.0 + v * p[..., x] * whole[..., x + 1]
+        whole[..., x] = 1.0 + v[..., 0] * p[..., x] * whole[..., x + 1]
 
     def pure_endowment(n):  # E(n)_x = v^n  np_x for x = 0..100
         out = np.ones(q.shape)

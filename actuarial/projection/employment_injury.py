@@ -81,21 +81,20 @@ def terminal_values(q_last: np.ndarray, i_last: np.ndarray, j_last: np.ndarray, 
     recursion of ``_injury_kernels`` to the age limit."""
     n, X = q_last.shape[0], q_last.shape[-1]
     out = np.zeros((n, kern.N_TYPES, 2, X))
-    pairs = np.stack([np.broadcast_to(i_last, n), np.broadcast_to(j_last, n)], -1)
-    for i, j in np.unique(pairs, axis=0):  # usually one pair: economic paths shared by all scenarios
-        rows = np.nonzero((pairs == (i, j)).all(-1))[0]
-        vv = (1 + j) / (1 + i)
-        half = 1 / np.sqrt(1 + i)
-        for p in range(kern.N_TYPES):
-            qq = np.minimum(factors[p] * q_last[rows], 1.0)
-            if p == kern.ORPHAN:
-                value = np.zeros(qq.shape[:-1])
-                for x in range(orphan_limit - 1, -1, -1):
-                    value = (1 - qq[..., x] / 2) * half + (1 - qq[..., x]) * vv * value
-                    out[rows, p, :, x] = value
-            else:
-                a = annuity_factors(qq, (1 + i) / (1 + j) - 1)
-                out[rows, p] = half * (a + (a - 1) / vv) / 2
+    i = np.broadcast_to(np.asarray(i_last, float), n)[:, None]  # (scenario, sex)
+    j = np.broadcast_to(np.asarray(j_last, float), n)[:, None]
+    vv = (1 + j) / (1 + i)
+    half = 1 / np.sqrt(1 + i)
+    for p in range(kern.N_TYPES):
+        qq = np.minimum(factors[p] * q_last, 1.0)
+        if p == kern.ORPHAN:
+            value = np.zeros(qq.shape[:-1])
+            for x in range(orphan_limit - 1, -1, -1):
+                value = (1 - qq[..., x] / 2) * half + (1 - qq[..., x]) * vv * value
+                out[:, p, :, x] = value
+        else:
+            a = annuity_factors(qq, np.broadcast_to((1 + i) / (1 + j) - 1, qq.shape[:-1]))
+            out[:, p] = half[..., None] * (a + (a - 1) / vv[..., None]) / 2
     return out
 
 

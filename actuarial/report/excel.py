@@ -29,6 +29,9 @@ SHEETS = {
                           "expenditure", "total_expenditure", "capitalised_awards", "liability", "cost_rate",
                           "contribution_rate", "contribution_income", "investment_income", "reserve",
                           "funded_ratio", "sector_rate", "expenditure_gdp"],
+    "fiscal_space": ["financing_gap_gdp", "financing_gap", "capacity", "financing", "shortfall_gdp",
+                     "primary_balance_gdp", "debt_gdp", "debt_stabilising_primary_balance", "debt_gdp_percentile",
+                     "debt_above_threshold_probability"],
     "spf": ["beneficiaries", "cost", "cost_gdp", "package_cost", "package_cost_gdp",
             "package_cost_government_expenditure"],
 }

@@ -74,11 +74,11 @@ def _constant_case(path: Path, interest: float, inflation: float):
     inj = a.employment_injury
     sectors = tuple(dataclasses.replace(s, trend=TimeSeries.constant(1.0)) for s in inj.sectors)
     inj = dataclasses.replace(inj, sectors=sectors, initial_beneficiaries={}, initial_reserve=0.0)
-    return dataclasses.replace(a, economy=econ, employment_injury=inj, spf=None)
+    return dataclasses.replace(a, economy=econ, employment_injury=inj, spf=None, fiscal_space=None)
 
 
 def _detail(a):
-    tree = run(dataclasses.replace(a, employment_injury=None, pension=None, spf=None))
+    tree = run(dataclasses.replace(a, employment_injury=None, pension=None, spf=None, fiscal_space=None))
     ds = {k: tree[k].to_dataset() for k in ("demography", "labour", "economy")}
     inj = project_injury(a.employment_injury, a.labour, ds["demography"], ds["labour"], ds["economy"], detail=True)
     return inj.isel(scenario=0), ds["demography"]["death_probability"].isel(scenario=0, year=0).values

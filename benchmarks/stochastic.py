@@ -1,0 +1,31 @@
+"""Benchmarks of stochastic valuations: Demoland's whole valuation (demography,
+pension, employment injury, SPF) over N seeded scenarios, in chunks.
+
+Target (issue: stochastic projections): 1,000 scenarios x 100 years in under
+10 s on 2 cores, with peak memory under 2 GB.
+"""
+
+from __future__ import annotations
+
+from actuarial import pipeline
+
+from . import pension as _pension
+
+
+class StochasticValuation:
+    params = [[100, 1000], [100]]
+    param_names = ["scenarios", "years"]
+    timeout = 600
+
+    def setup(self, scenarios, years):
+        self.a = _pension.demoland_for(scenarios, years)
+        pipeline.run_scenarios(self.a, 2, chunk=2)  # compile or load the kernels
+
+    def time_scenarios(self, scenarios, years):
+        pipeline.run_scenarios(self.a, scenarios)
+
+    def peakmem_scenarios(self, scenarios, years):
+        pipeline.run_scenarios(self.a, scenarios)
+
+    def time_draws(self, scenarios, years):
+        pipeline.scenario_draws(self.a, 0, scenarios)

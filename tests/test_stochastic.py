@@ -1,0 +1,173 @@
+"""Stochastic projections: generators, reproducibility, percentiles, bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import yaml
+
+from actuarial import pipeline
+from actuarial.assumptions import load_assumptions
+from actuarial.cli import main
+from actuarial.errors import AssumptionError
+from actuarial.stochastic.generators import draw
+from actuarial.stochastic.lee_carter import fit_lee_carter, random_walk
+
+HORIZON = 12
+
+
+@pytest.fixture(scope="module")
+def short(root, tmp_path_factory):
+    """Demoland over a short horizon, with its stochastic section."""
+    path = tmp_path_factory.mktemp("stoch") / "short.yaml"
+    path.write_text(yaml.safe_dump({
+        "extends": str(root / "assumptions" / "demoland.yaml"),
+        "case": {"horizon": HORIZON}, "pension": {"horizons": [HORIZON]},
+        "employment_injury": {"gap_horizon": HORIZON},
+    }))
+    return load_assumptions(path)
+
+
+def _zero_volatility(a):
+    st = a.stochastic
+    return dataclasses.replace(a, stochastic=dataclasses.replace(
+        st, mortality=dataclasses.replace(st.mortality, volatility=0.0),
+        fertility=dataclasses.replace(st.fertility, volatility=0.0),
+        economy=dataclasses.replace(st.economy, covariance=np.zeros_like(st.economy.covariance))))
+
+
+def test_zero_volatility_gives_the_deterministic_numbers_bit_for_bit(short):
+    a = _zero_volatility(short)
+    deterministic = pipeline.stages(a)
+    scenarios = pipeline.stages(a, pipeline.scenario_draws(a, 0, 3))
+    compared = 0
+    for node, ds in scenarios.items():
+        for name, da in ds.data_vars.items():
+            want = deterministic[node][name]
+            for k in range(3):
+                got = da.isel(scenario=k) if "scenario" in da.dims else da
+                ref = want.isel(scenario=0) if "scenario" in want.dims else want
+                np.testing.assert_array_equal(got.values, ref.values, err_msg=f"{node}/{name}")
+                compared += 1
+    assert compared > 100
+
+
+def test_scenarios_do_not_depend_on_chunking(short):
+    one = pipeline.run_scenarios(short, 6, chunk=6)
+    three = pipeline.run_scenarios(short, 6, chunk=4)
+    later = pipeline.run_scenarios(short, 3, first=3, chunk=2)  # scenarios 3..5 alone
+    for node, names in one.items():
+        for name, da in names.items():
+            np.testing.assert_array_equal(da.values, three[node][name].values)
+            np.testing.assert_array_equal(da.isel(scenario=slice(3, 6)).values, later[node][name].values)
+    # and the scenarios do differ from each other
+    pop = one["demography"]["total_population"].values
+    assert np.ptp(pop[:, -1]) > 0
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(short):
+    a = draw(short.stochastic, HORIZON, 0, 4, np.full(HORIZON, 2.5))
+    b = draw(short.stochastic, HORIZON, 0, 4, np.full(HORIZON, 2.5))
+    c = draw(dataclasses.replace(short.stochastic, seed=short.stochastic.seed + 1), HORIZON, 0, 4,
+             np.full(HORIZON, 2.5))
+    np.testing.assert_array_equal(a["mortality_factor"], b["mortality_factor"])
+    assert not np.array_equal(a["mortality_factor"], c["mortality_factor"])
+    # deviations start at zero in the base year
+    assert np.all(a["mortality_factor"][:, 0] == 1.0)
+    assert np.all(a["asfr_factor"][:, 0] == 1.0)
+    assert all(np.all(v[:, 0] == 0.0) for v in a["economy"].values())
+
+
+def test_components_have_their_own_streams(short):
+    """Switching fertility off leaves the mortality and economic draws alone."""
+    st = short.stochastic
+    full = draw(st, HORIZON, 0, 3, np.full(HORIZON, 2.5))
+    part = draw(dataclasses.replace(st, fertility=None), HORIZON, 0, 3, np.full(HORIZON, 2.5))
+    np.testing.assert_array_equal(full["mortality_factor"], part["mortality_factor"])
+    np.testing.assert_array_equal(full["economy"]["inflation"], part["economy"]["inflation"])
+    assert "asfr_factor" not in part
+
+
+def test_tfr_bounds_hold_and_never_move_the_path(short):
+    st = dataclasses.replace(short.stochastic, fertility=dataclasses.replace(
+        short.stochastic.fertility, volatility=1.0, bounds=(2.0, 3.0)))
+    tfr = np.full(HORIZON, 2.5)
+    path = draw(st, HORIZON, 0, 50, tfr)["asfr_factor"] * tfr
+    assert path.min() >= 2.0 - 1e-12 and path.max() <= 3.0 + 1e-12
+    outside = np.full(HORIZON, 3.5)  # a path above the bounds is kept where the deviation is 0
+    zero = dataclasses.replace(st, fertility=dataclasses.replace(st.fertility, volatility=0.0))
+    assert np.all(draw(zero, HORIZON, 0, 2, outside)["asfr_factor"] == 1.0)
+
+
+def test_economic_shocks_have_the_assumed_covariance(short):
+    st = dataclasses.replace(short.stochastic, economy=dataclasses.replace(
+        short.stochastic.economy, persistence=np.zeros((4, 4))))
+    z = draw(st, 3, 0, 4000, None)["economy"]
+    sample = np.array([z[name][:, 1] for name in st.economy.variables])
+    np.testing.assert_allclose(np.cov(sample), st.economy.covariance, atol=4e-5)
+
+
+def test_lee_carter_fit_recovers_known_parameters():
+    rng = np.random.default_rng(3)
+    ages, years = 101, 60
+    a = np.linspace(-8.0, -1.0, ages)
+    b = np.exp(-np.linspace(0, 2, ages))
+    b /= b.sum()
+    k = random_walk(rng, years, volatility=1.5, drift=-1.2)
+    k -= k.mean()
+    log_m = a + np.outer(k, b) + rng.normal(0, 1e-4, (years, ages))
+    fit = fit_lee_carter(log_m)
+    np.testing.assert_allclose(fit.b, b, atol=2e-4)
+    np.testing.assert_allclose(fit.k, k, atol=0.05)
+    assert fit.drift == pytest.approx((k[-1] - k[0]) / (years - 1), abs=0.01)
+    # the volatility estimate is the sample sd of the drift-free steps
+    assert fit.volatility == pytest.approx(np.std(np.diff(k) - fit.drift, ddof=1), rel=0.02)
+    assert 1.0 < fit.volatility < 2.0
+
+
+def test_percentiles_are_monotone_and_labelled(short):
+    tree = pipeline.run(short, scenarios=8)
+    for node in ("demography", "pension", "employment_injury", "spf"):
+        ds = tree[node].to_dataset()
+        names = [n for n in ds.data_vars if n.endswith("_percentile")]
+        assert names, node
+        for name in names:
+            da = ds[name]
+            assert list(da["percentile"].values) == [5, 25, 50, 75, 95]
+            assert "units" in da.attrs and "8 scenarios" in da.attrs["long_name"]
+            diffs = da.diff("percentile").values
+            assert np.all(diffs[np.isfinite(diffs)] >= 0), f"{node}/{name}"
+    assert tree.attrs["scenarios"] == 8
+
+
+@pytest.mark.parametrize("section, message", [
+    ({"economy": {"volatilities": [0.01, -0.01, 0.01, 0.01]}}, "volatilities"),
+    ({"economy": {"volatilities": [0.01, 0.01, 0.01, 0.01],
+                  "correlation": [[1, 0.9, 0.9, 0], [0.9, 1, -0.9, 0], [0.9, -0.9, 1, 0], [0, 0, 0, 1]]}},
+     "not positive semi-definite"),
+    ({"economy": {"persistence": [1.2, 0.0, 0.0, 0.0]}}, "persistence"),
+    ({"mortality": {"volatility": -1.0}}, "stochastic.mortality.volatility"),
+    ({"mortality": {"b": 0.5}}, "sum to 1"),
+    ({"fertility": {"bounds": [3.0, 2.0]}}, "stochastic.fertility.bounds"),
+    ({"economy": {"variables": ["inflation", "exchange_rate"]}}, "stochastic.economy.variables"),
+])
+def test_bad_stochastic_input_names_the_key(root, tmp_path, section, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(root / "assumptions" / "demoland.yaml"),
+                                    "stochastic": section}))
+    with pytest.raises(AssumptionError, match=message) as err:
+        load_assumptions(path)
+    assert str(path) in str(err.value) or "demoland.yaml" in str(err.value)
+
+
+def test_cli_scenarios_without_a_stochastic_section_is_one_clear_error(root, tmp_path, capsys):
+    path = tmp_path / "plain.yaml"
+    data = yaml.safe_load((root / "assumptions" / "demoland.yaml").read_text())
+    data.pop("stochastic")
+    path.write_text(yaml.safe_dump(data))
+    assert main(["run", str(path), "-o", str(tmp_path / "out"), "--scenarios", "5", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "stochastic" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.nc"))
