@@ -59,7 +59,15 @@ def capitalised_values(q, factor, limit, i, j, terminal, V):
                 V[t, g, x] = (1.0 - 0.5 * qq) * half + (1.0 - qq) * grow * nxt
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
+def _zero(a):
+    """a[...] = 0 as a plain loop (inside a parallel kernel a slice assignment becomes a parfor)."""
+    flat = a.reshape(-1)
+    for i in range(flat.size):
+        flat[i] = 0.0
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
 def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidence, age_rel, disease,
                    disease_out, married, medical, factors, par, terminal, N0, B0,
                    payroll, insured_out, claims, disease_claims, temporary, lumps, funeral, medical_cost,
@@ -71,7 +79,8 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
     diff = np.int64(par[SPOUSE_DIFF])
     lag = np.int64(par[LATENCY])
     detail = award_detail.shape[1] == T
-    for s in prange(n_scen):
+    for s_ in prange(n_scen):
+        s = np.int64(s_)  # prange's index may be unsigned: keep the ternaries below integer
         si = s if insured.shape[0] > 1 else 0
         sw = s if wage.shape[0] > 1 else 0
         sq = s if q.shape[0] > 1 else 0
@@ -91,13 +100,13 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
         s_claims = np.empty(4)
         qq, surv, payf, live, wfac = np.empty(X), np.empty(X), np.empty(X), np.empty(X), np.empty(X)
         for t in range(T):
-            An[:] = 0.0
-            Ab[:] = 0.0
+            _zero(An)
+            _zero(Ab)
             tl = max(t - lag, 0)
             for k in range(K):
                 orphans_n = orphans_b = 0.0
                 s_pay = s_ins = s_dis = s_med = s_tmp = s_lump = s_fun = 0.0
-                s_claims[:] = 0.0
+                _zero(s_claims)
                 for g in range(2):
                     for x in range(X):
                         ins = insured[si, t, g, x] * par[COVERAGE] * shares[k]

@@ -1,0 +1,308 @@
+"""How the demography of ``canada.yaml`` and ``mexico.yaml`` was made.
+
+Reads the UN reference data in ``../shared/data`` (not shipped: users do not
+have it) and writes, for each country, ``assumptions/data/<country>/un_wpp.yaml``:
+the ``demography`` section (and the Lee-Carter ``b_x`` of ``stochastic.mortality``)
+that ``assumptions/<country>.yaml`` extends. Every number in those files
+comes from here; rerun to rebuild them:
+
+    python assumptions/sources/build_countries.py [--data ../shared/data]
+
+Sources (UN Population Division, data licence CC BY 3.0 IGO):
+- World Population Prospects 2019, inputs of the UN's cohort-component
+  projection as distributed with the R package ccmppWPP (Wheldon & Hertog):
+  population by single age and sex in 1950, life tables, fertility, sex
+  ratio at birth and net migrants by age and sex, every year 1950-2019
+  (``un_ccmpp_<country>/inputs``); for Canada also the UN's projected
+  population by single age of 2020 (``un_ccmpp_canada/outputs``).
+- World Population Prospects 2024 (R package wpp2024): estimates 2020-2023
+  and medium-variant projections 2024-2100 of the TFR, the percentage age
+  pattern of fertility, life expectancy at birth by sex, the sex ratio at
+  birth and net migration totals (``wpp2024/``).
+
+Method:
+- Base population, 2020: Canada: the UN's own 2020 output (WPP 2019).
+  Mexico: the WPP 2019 inputs projected 1950 -> 2020 by this engine with the
+  UN conventions (``demography: {un_tables: ...}``; the same code reproduces
+  the UN's Canada 1950-2020 output to ~4e-7, see
+  validation_cases/un_canada_1950_2020; this script checks it again on
+  Canada). UN figures are mid-year (1 July) stocks; the engine reads them as
+  1 January 2020 (a half-year shift, ignored). The WPP 2019 inputs for
+  Mexico have much lower mortality than WPP 2024's revised estimates (e0 in
+  2019: 79.0 / 73.1 against 77.4 / 71.6) and give 134.4 million in 2020,
+  4% above WPP 2019's published 128.9 million; so Mexico's base keeps the
+  age-sex structure but its level is scaled by one factor so that the
+  projection below reaches WPP 2024's 2024 population. Canada's UN output is
+  used as it is (the script prints how close it comes to WPP 2024 in 2024).
+- Mortality: the Brass logit model (beta = 1) with the WPP 2019 life table of
+  2019 (m_x by single age) as the standard, moved to WPP 2024's e0 by sex:
+  estimates 2020-2023 (including the COVID-19 years, severe in Mexico), then
+  the medium variant, at anchors 2020-2025 and every 5 years to 2100.
+- Fertility: WPP 2024 TFR (same anchors) x WPP 2024 percentage age pattern
+  (5-year groups 10-14 .. 50-54 spread evenly over single ages) at anchors
+  2020, 2030, 2050, 2075, 2100; sex ratio at birth from WPP 2024.
+- Migration: WPP 2024 net migration totals (thousands -> persons, same
+  anchors) x the age-sex pattern of WPP 2019's net migrants summed over
+  2015-2019 (Mexico: emigration, so the pattern is that of the net
+  emigrants; ages of the opposite sign, a few old ages, are set to 0 because
+  the engine's pattern is non-negative).
+- Stochastic mortality: Lee-Carter b_x fitted by this engine
+  (actuarial.stochastic.lee_carter) to ln m_x of WPP 2019's life tables
+  1970-2019 by sex, and the volatility of k (mean over the sexes).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]  # assumptions/
+DEFAULT_DATA = ROOT.parents[1] / "shared" / "data"
+SEXES = ("female", "male")
+COUNTRIES = {"canada": ("Canada", 124), "mexico": ("Mexico", 484)}
+BASE_YEAR = 2020
+ANCHORS = [2020, 2021, 2022, 2023, 2024, 2025, *range(2030, 2101, 5)]
+PATTERN_ANCHORS = [2020, 2030, 2050, 2075, 2100]
+SRB_ANCHORS = [2020, 2030, 2050, 2075, 2100]
+MIGRATION_YEARS = range(2015, 2020)
+LEE_CARTER_YEARS = (1970, 2019)
+CALIBRATION_YEAR = 2024
+CALIBRATE = ("mexico",)  # base level scaled to WPP 2024 (see the docstring)
+LICENCE = ("# Source: UN Population Division, World Population Prospects 2019 (ccmppWPP inputs)\n"
+           "# and 2024 (wpp2024). Data licence: CC BY 3.0 IGO.\n")
+
+
+def wpp(data: Path, name: str, code: int) -> pd.Series:
+    """One country's row of a wide WPP 2024 table, indexed by year (int)."""
+    table = pd.read_csv(data / "wpp2024" / f"{name}.txt", sep="\t")
+    row = table[table["country_code"] == code].iloc[0]
+    row = row[[c for c in row.index if str(c).isdigit()]]  # years only (tfr.txt has a last.observed column)
+    return pd.Series(row.values.astype(float), index=row.index.astype(int))
+
+
+def wpp_path(data: Path, name: str, code: int) -> pd.Series:
+    """Estimates (``name``) then medium-variant projections (``name``proj[Med])."""
+    past = wpp(data, name, code)
+    for suffix in ("projMed", "proj"):
+        if (data / "wpp2024" / f"{name}{suffix}.txt").is_file():
+            future = wpp(data, name + suffix, code)
+            return pd.concat([past[past.index < future.index[0]], future])
+    raise FileNotFoundError(name)
+
+
+def asfr_pattern(data: Path, code: int, year: int) -> list[float]:
+    table = pd.read_csv(data / "wpp2024" / "percentASFR5.txt", sep="\t")
+    rows = table[table["country_code"] == code]
+    ages = [int(a.split("-")[0]) for a in rows["age"]]
+    assert ages == list(range(10, 55, 5)), ages
+    return [float(v) / 100.0 for v in rows[str(year)]]
+
+
+def un_assumptions(folder: Path, years: int):
+    """The engine's assumptions for a UN long-table folder projected ``years`` years."""
+    from actuarial.assumptions.model import assumptions_from_tree
+
+    tree = {"case": {"name": "un_base", "base_year": 1950, "horizon": years},
+            "demography": {"un_tables": str(folder)}}
+    origins = {(): folder / "inputs" / "virtual.yaml"}
+    return assumptions_from_tree(tree, origins, folder / "virtual.yaml")
+
+
+def base_population(data: Path, country: str) -> np.ndarray:
+    """(sex, age) population of 2020."""
+    from actuarial.pipeline import run_demography
+
+    folder = data / f"un_ccmpp_{country}"
+    projected = run_demography(un_assumptions(folder, BASE_YEAR - 1950))["population"]
+    projected = projected.isel(scenario=0).sel(year=BASE_YEAR).transpose("sex", "age").values
+    if country != "canada":
+        return projected
+    out = pd.read_csv(folder / "outputs" / "pop_count_age_sex_1x1.csv")
+    out = out[(out["time_start"] == BASE_YEAR) & out["sex"].isin(SEXES)]
+    un = out.pivot_table(index="sex", columns="age_start", values="value").loc[list(SEXES)].values
+    gap = np.abs(projected / un - 1).max()
+    print(f"canada: engine 1950->2020 vs UN output, max relative difference {gap:.1e}")
+    assert gap < 1e-5
+    return un
+
+
+def standard_mx(data: Path, country: str) -> np.ndarray:
+    lt = pd.read_csv(data / f"un_ccmpp_{country}" / "inputs" / "life_table_age_sex.csv")
+    lt = lt[(lt["indicator"] == "lt_nMx") & (lt["time_start"] == 2019) & lt["sex"].isin(SEXES)]
+    return lt.pivot_table(index="sex", columns="age_start", values="value").loc[list(SEXES)].values
+
+
+def migration_pattern(data: Path, country: str, sign: float) -> np.ndarray:
+    mig = pd.read_csv(data / f"un_ccmpp_{country}" / "inputs" / "mig_net_count_age_sex.csv")
+    mig = mig[mig["time_start"].isin(MIGRATION_YEARS) & mig["sex"].isin(SEXES)]
+    counts = mig.pivot_table(index="sex", columns="age_start", values="value", aggfunc="sum")
+    shares = np.clip(sign * counts.loc[list(SEXES)].values, 0.0, None)
+    return shares / shares.sum()
+
+
+def lee_carter(data: Path, country: str) -> tuple[np.ndarray, float]:
+    from actuarial.stochastic.lee_carter import fit_lee_carter
+    from actuarial.demography.un_tables import read_un_tables
+
+    un = read_un_tables(data / f"un_ccmpp_{country}")
+    rows = (un["years"] >= LEE_CARTER_YEARS[0]) & (un["years"] <= LEE_CARTER_YEARS[1])
+    fits = [fit_lee_carter(np.log(un["mx"][rows, g])) for g in range(2)]
+    b = []
+    for fit in fits:  # 7 decimals, the rounding put on the largest b_x so that sum = 1
+        values = np.round(fit.b, 7)
+        i = int(np.argmax(values))
+        values[i] = round(1.0 - (values.sum() - values[i]), 7)
+        b.append(values)
+    return np.array(b), float(np.mean([f.volatility for f in fits]))
+
+
+# -- YAML writing ---------------------------------------------------------------------
+
+def ages_list(values, fmt, indent: str) -> str:
+    rows = []
+    for start in range(0, 100, 10):
+        chunk = ", ".join(fmt(v) for v in values[start:start + 10])
+        rows.append(f"{indent} {chunk},   # ages {start}-{start + 9}")
+    rows.append(f"{indent} {fmt(values[100])}]   # age 100+")
+    rows[0] = indent + "[" + rows[0][len(indent) + 1:]
+    return "\n".join(rows)
+
+
+def anchors(series: pd.Series, years, fmt) -> str:
+    return "{" + ", ".join(f"{y}: {fmt(series.loc[y])}" for y in years) + "}"
+
+
+def g(digits):
+    return lambda v: f"{float(v):.{digits}g}"
+
+
+def total_in(text: str, year: int, base: np.ndarray | None = None) -> float:
+    """Total population of ``year`` projected from 2020 with the demography in
+    ``text`` (a generated file), optionally from another base population."""
+    import yaml
+
+    from actuarial.assumptions.model import assumptions_from_tree
+    from actuarial.pipeline import run_demography
+
+    tree = yaml.safe_load(text)
+    tree.pop("stochastic")
+    tree["case"] = {"name": "check", "base_year": BASE_YEAR, "horizon": year - BASE_YEAR}
+    if base is not None:
+        tree["demography"]["base_population"] = {s: [float(v) for v in row] for s, row in zip(SEXES, base)}
+    a = assumptions_from_tree(tree, {(): ROOT / "check.yaml"}, ROOT / "check.yaml")
+    return float(run_demography(a)["population"].isel(scenario=0).sel(year=year).sum())
+
+
+def build(data: Path, country: str) -> str:
+    name, code = COUNTRIES[country]
+    pop = base_population(data, country)
+    text = write(data, country, pop, "")
+    target = wpp(data, "popprojMed", code).loc[CALIBRATION_YEAR] * 1000.0
+    reached = total_in(text, CALIBRATION_YEAR)
+    print(f"{country}: base 2020 {pop.sum() / 1e6:.3f} m reaches {reached / 1e6:.3f} m in {CALIBRATION_YEAR}; "
+          f"WPP 2024: {target / 1e6:.3f} m")
+    if country in CALIBRATE:
+        # the projection is linear in the base population: P(k) = k (P(1) - P(0)) + P(0)
+        zero = total_in(text, CALIBRATION_YEAR, np.zeros_like(pop))
+        k = (target - zero) / (reached - zero)
+        pop = pop * k
+        note = (f"# The WPP 2019 inputs give {pop.sum() / k / 1e6:.3f} million in 2020 (their mortality is lower than\n"
+                f"# WPP 2024's); the base is scaled by {k:.4f} so that this projection reaches WPP 2024's\n"
+                f"# {CALIBRATION_YEAR} population ({target / 1e6:.3f} million).\n")
+        text = write(data, country, pop, note)
+        print(f"{country}: scaled by {k:.4f} to {pop.sum() / 1e6:.3f} m; reaches "
+              f"{total_in(text, CALIBRATION_YEAR) / 1e6:.3f} m in {CALIBRATION_YEAR}")
+    return text
+
+
+def write(data: Path, country: str, pop: np.ndarray, note: str) -> str:
+    name, code = COUNTRIES[country]
+    mx = standard_mx(data, country)
+    tfr = wpp_path(data, "tfr", code)
+    e0 = {s: wpp_path(data, f"e0{s[0].upper()}", code) for s in SEXES}
+    srb = wpp(data, "sexRatio", code)
+    net = wpp_path(data, "migration", code) * 1000.0
+    sign = 1.0 if net.loc[2015:2019].sum() >= 0 else -1.0
+    pattern = migration_pattern(data, country, sign)
+    b, vol = lee_carter(data, country)
+
+    lines = [
+        f"# {name}: demography made by assumptions/sources/build_countries.py (do not edit by hand:",
+        "# rerun the script). assumptions/" + country + ".yaml extends this file.",
+        LICENCE.rstrip("\n"),
+        f"# Base population 2020: {pop.sum() / 1e6:.3f} million; "
+        f"WPP 2024 medium variant {CALIBRATION_YEAR}: "
+        f"{wpp(data, 'popprojMed', code).loc[CALIBRATION_YEAR] / 1e3:.3f} million.",
+        *note.splitlines(),
+        "demography:",
+        "  working_ages: [15, 64]",
+        "  old_age: 65",
+        "  base_population:     # 1 January 2020 (UN mid-2020 stock, WPP 2019), persons by single age 0..99 and 100+",
+    ]
+    for s, row in zip(SEXES, pop):
+        lines.append(f"    {s}:")
+        lines.append(ages_list(np.rint(row).astype(int), str, "      "))
+    lines += [
+        "  mortality:",
+        "    brass_logit:       # WPP 2019 life table of 2019 moved to WPP 2024's e0",
+        "      beta: 1.0",
+        "      standard:        # m_x by single age 0..99 and 100+, 2019 (WPP 2019, lt_nMx)",
+    ]
+    for s, row in zip(SEXES, mx):
+        lines.append(f"        {s}:")
+        lines.append("          mx:")
+        lines.append(ages_list(row, g(6), "            "))
+    lines.append("      e0:              # years at birth: WPP 2024 estimates 2020-2023, medium variant 2024-2100")
+    for s in SEXES:
+        lines.append(f"        {s}: {anchors(e0[s], ANCHORS, lambda v: f'{v:.2f}')}")
+    lines += [
+        "  fertility:",
+        f"    tfr: {anchors(tfr, ANCHORS, lambda v: f'{v:.3f}')}   # births per woman, WPP 2024",
+        "    pattern:           # WPP 2024 percentage age pattern, 5-year groups 10-14 .. 50-54 (shares)",
+    ]
+    for y in PATTERN_ANCHORS:
+        values = ", ".join(f"{v:.5f}" for v in asfr_pattern(data, code, y))
+        lines.append(f"      {y}: {{first_age: 10, width: 5, values: [{values}]}}")
+    lines += [
+        f"    srb: {anchors(srb, SRB_ANCHORS, lambda v: f'{v:.3f}')}   # males born per female born, WPP 2024",
+        "  migration:",
+        "    timing: end        # as in the UN's projection (ccmppWPP mig_assumption = end)",
+        f"    total: {anchors(net, ANCHORS, lambda v: f'{v:.0f}')}   # net migrants a year, WPP 2024",
+        f"    pattern:           # shares of the net {'immigrants' if sign > 0 else 'emigrants'} "
+        f"by sex and age, WPP 2019, {MIGRATION_YEARS[0]}-{MIGRATION_YEARS[-1]}",
+    ]
+    for s, row in zip(SEXES, pattern):
+        lines.append(f"      {s}:")
+        lines.append(ages_list(row, g(5), "        "))
+    lines += [
+        "",
+        "stochastic:",
+        "  mortality:          # Lee-Carter fitted to WPP 2019 ln m_x "
+        f"{LEE_CARTER_YEARS[0]}-{LEE_CARTER_YEARS[1]} (b_x sum to 1)",
+        "    b:",
+    ]
+    for s, row in zip(SEXES, b):
+        lines.append(f"      {s}:")
+        lines.append(ages_list(row, lambda v: f"{v:.7f}", "        "))
+    lines.append(f"    volatility: {vol:.3f}   # sd of the yearly change of k, mean of the sexes")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared reference data folder")
+    parser.add_argument("countries", nargs="*", default=list(COUNTRIES))
+    args = parser.parse_args(argv)
+    for country in args.countries:
+        text = build(args.data, country)
+        out = ROOT / "data" / country / "un_wpp.yaml"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out.relative_to(ROOT.parent)} ({len(text) // 1024} KiB)")
+
+
+if __name__ == "__main__":
+    main()

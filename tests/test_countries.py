@@ -1,0 +1,92 @@
+"""The real-country assumption sets: Canada and Mexico (assumptions/*.yaml).
+
+Reference figures are UN World Population Prospects (CC BY 3.0 IGO):
+WPP 2019 (the ccmppWPP outputs: Canada's population in 2020) and WPP 2024
+medium-variant medians (TFR, e0, population in 2024), copied here so the
+tests do not need ../shared/data.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actuarial.assumptions import load_assumptions
+from actuarial.pipeline import run, run_demography
+
+ASSUMPTIONS = Path(__file__).resolve().parents[1] / "assumptions"
+
+# WPP 2024 medium variant (wpp2024: tfrprojMed, e0Fproj, e0Mproj, popprojMed)
+WPP2024 = {
+    "canada": {"tfr": {2024: 1.343104, 2025: 1.332437, 2030: 1.324957},
+               "e0": {2024: (84.9130, 80.5315), 2025: (85.0299, 80.7383), 2030: (85.6330, 81.6848)},
+               "pop2024": 39_946_376},
+    "mexico": {"tfr": {2024: 1.891584, 2025: 1.868938, 2030: 1.792628},
+               "e0": {2024: (77.9992, 72.4434), 2025: (78.1742, 72.6293), 2030: (79.0439, 73.5964)},
+               "pop2024": 131_413_615},
+}
+# 2020: Canada, the UN's ccmppWPP output (WPP 2019, un_ccmpp_canada/outputs/pop_count_tot_sex.csv);
+# Mexico, WPP 2019's published estimate (its base is scaled to WPP 2024's level: see build_countries.py)
+UN_2020 = {"canada": 37_498_710, "mexico": 128_932_753}
+BASE_TOLERANCE = {"canada": 0.01, "mexico": 0.02}
+
+
+@pytest.fixture(scope="module", params=["canada", "mexico"])
+def country(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def short(country, tmp_path_factory):
+    """A 10-year variant of the country file, through ``extends:``."""
+    folder = tmp_path_factory.mktemp(country)
+    path = folder / f"{country}_short.yaml"
+    path.write_text(
+        f"extends: {(ASSUMPTIONS / f'{country}.yaml').as_posix()}\n"
+        f"case: {{name: {country}_short, horizon: 10}}\n"
+        "pension: {horizons: [5, 10]}\n"
+        "employment_injury: {gap_horizon: 10}\n"
+        "fiscal_space: {stochastic: {paths: 50}}\n", encoding="utf-8")
+    return load_assumptions(path)
+
+
+def test_loads_without_shared_data(country):
+    a = load_assumptions(ASSUMPTIONS / f"{country}.yaml")
+    assert a.case.base_year == 2020 and a.case.horizon == 80
+    for section in ("economy", "labour", "pension", "employment_injury", "spf", "stochastic", "fiscal_space"):
+        assert getattr(a, section) is not None, section
+    assert a.stochastic.mortality is not None  # Lee-Carter b_x from the build script
+    text = (ASSUMPTIONS / "data" / country / "un_wpp.yaml").read_text()
+    assert "CC BY 3.0 IGO" in text and "shared" not in text.split("demography:")[1]
+
+
+def test_base_population_matches_un(country, short):
+    total = float(np.sum(short.demography.base_population))
+    assert total == pytest.approx(UN_2020[country], rel=BASE_TOLERANCE[country])
+
+
+def test_first_years_follow_wpp2024(country, short):
+    demo = run_demography(short)
+    tfr = demo["total_fertility_rate"]
+    tfr = tfr.isel(scenario=0) if "scenario" in tfr.dims else tfr
+    for year, value in WPP2024[country]["tfr"].items():
+        assert float(tfr.sel(year=year)) == pytest.approx(value, abs=0.002), year
+    e0 = demo["life_expectancy"].isel(scenario=0).sel(at_age=0)
+    for year, (female, male) in WPP2024[country]["e0"].items():
+        assert float(e0.sel(year=year, sex="female")) == pytest.approx(female, abs=0.05), year
+        assert float(e0.sel(year=year, sex="male")) == pytest.approx(male, abs=0.05), year
+    pop2024 = float(demo["population"].isel(scenario=0).sel(year=2024).sum())
+    # Mexico is calibrated to it; Canada (WPP 2019 base) falls short by the 2020s revision (~2.6%)
+    assert pop2024 == pytest.approx(WPP2024[country]["pop2024"], rel=0.005 if country == "mexico" else 0.03)
+
+
+def test_short_variant_runs_through_the_pipeline(country, short):
+    tree = run(short)
+    for node in ("demography", "economy", "pension", "employment_injury", "spf", "fiscal_space"):
+        assert node in tree.children, node
+    cost = tree["employment_injury"]["cost_rate"]
+    assert np.all(np.isfinite(cost.values)) and 0.003 < float(cost.max()) < 0.03
+    payg = tree["pension"]["payg_cost_rate"].isel(scenario=0).sel(year=2020)
+    assert 0.05 < float(payg) < 0.2
+    spf = tree["spf"]["package_cost_gdp"].isel(scenario=0).sel(year=2020)
+    assert 0.005 < float(spf) < 0.06
