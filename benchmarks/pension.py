@@ -43,6 +43,9 @@ class DemolandValuation:
     def time_run(self):
         run(self.assumptions)
 
+    def peakmem_run(self):
+        run(self.assumptions)
+
     def time_pension_valuation(self):
         run(self.pension_only)
 

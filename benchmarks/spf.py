@@ -30,3 +30,6 @@ class SPFCosting:
 
     def time_costing(self, scenarios, years):
         project_spf(self.a.spf, self.demography, self.economy, self.labour, self.pension)
+
+    def peakmem_costing(self, scenarios, years):
+        project_spf(self.a.spf, self.demography, self.economy, self.labour, self.pension)

@@ -171,3 +171,16 @@ def test_cli_scenarios_without_a_stochastic_section_is_one_clear_error(root, tmp
     err = capsys.readouterr().err
     assert err.startswith("error:") and "stochastic" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.nc"))
+
+
+def test_report_charts_of_a_stochastic_run_draw_the_fan(short):
+    from actuarial.report import plots
+
+    tree = pipeline.run(short, scenarios=6)
+    cost = plots.cost_rate_vs_contribution(tree["pension"]).plotted_data
+    for column in ("PAYG cost rate (%) p5", "PAYG cost rate (%) median", "PAYG cost rate (%) p95"):
+        assert column in cost, column
+    median = 100 * tree["pension"]["payg_cost_rate_percentile"].sel(percentile=50).values
+    np.testing.assert_allclose(cost["PAYG cost rate (%) median"].values, median)
+    injury = plots.injury_cost_rates(tree["employment_injury"]).plotted_data
+    assert any(c.endswith("p95") for c in injury.columns)

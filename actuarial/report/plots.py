@@ -146,7 +146,11 @@ def _lines(ax, series: dict, unit: str, table: dict, scale: float = 100.0, fan: 
             color = PALETTE[(i if case is None else j) % len(PALETTE)]
             style = DASHES[i % len(DASHES)] if case is not None else "-"
             column = f"{name} ({unit})"
-            if fan and case is None and _stochastic(one):
+            if fan and case is None and "percentile" in one.dims:  # percentiles of a stochastic run
+                levels = one["percentile"].values.astype(float)
+                _fan(ax, one["year"].values, {p / 100: one.sel(percentile=p).values for p in levels},
+                     color, name, table, column)
+            elif fan and case is None and _stochastic(one):
                 years = one["year"].values
                 q = one.quantile([0.05, 0.25, 0.5, 0.75, 0.95], "scenario")
                 _fan(ax, years, {float(k): q.sel(quantile=k).values for k in q["quantile"].values},
@@ -155,6 +159,14 @@ def _lines(ax, series: dict, unit: str, table: dict, scale: float = 100.0, fan: 
                 one = central(one)
                 ax.plot(one["year"].values, one.values, color=color, linestyle=style, label=name)
                 table[column] = _series(one)
+
+
+def _paths(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """``name``, or its percentiles across scenarios (``name_percentile``) when the run has them."""
+    pct = ds.get(f"{name}_percentile")
+    if pct is not None and {0.5, 50.0} & set(pct["percentile"].values.astype(float).tolist()):
+        return pct
+    return ds[name]
 
 
 def _finish(fig, axes, table: dict, title: str | None = None, legend: bool = True) -> Figure:
@@ -256,7 +268,7 @@ def cost_rate_vs_contribution(pension) -> Figure:
     fig, axes = _figure()
     ax = axes[0, 0]
     table = {}
-    _lines(ax, {"PAYG cost rate": ds["payg_cost_rate"], "contribution rate": ds["contribution_rate"]},
+    _lines(ax, {"PAYG cost rate": _paths(ds, "payg_cost_rate"), "contribution rate": ds["contribution_rate"]},
            PERCENT, table)
     if "general_average_premium" in ds:
         gap = central(ds["general_average_premium"])
@@ -288,7 +300,7 @@ def reserve_ratio(pension) -> Figure:
     fig, axes = _figure()
     ax = axes[0, 0]
     table = {}
-    _lines(ax, {"reserve ratio": ds["reserve_ratio"]}, "times expenditure", table, scale=1.0)
+    _lines(ax, {"reserve ratio": _paths(ds, "reserve_ratio")}, "times expenditure", table, scale=1.0)
     if "depletion_year" in ds:
         depletion = ds["depletion_year"]
         for j, case in enumerate(_cases(depletion)):
@@ -318,7 +330,7 @@ METHOD_LABELS = {"payg": "PAYG cost rate", "constituent_capitals": "assessment o
 def injury_cost_rates(employment_injury) -> Figure:
     """Employment-injury cost rate by financing method (% of insurable payroll)."""
     ds = _dataset(employment_injury)
-    rate = ds["cost_rate"]
+    rate = _paths(ds, "cost_rate")
     fig, axes = _figure()
     ax = axes[0, 0]
     table = {}
