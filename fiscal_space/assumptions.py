@@ -73,6 +73,7 @@ import pandas as pd
 import xarray as xr
 
 from actuarial.assumptions.loader import load_tree
+from actuarial.assumptions.model import Case as FiscalCase  # name, country, base_year, horizon, currency
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.series import TimeSeries
 from actuarial.errors import AssumptionError
@@ -81,19 +82,6 @@ from fiscal_space.options import GDP, SHARE, Option, parse_option
 RATE = dict(lo=-0.5, hi=1.0, what="a yearly rate (0.03 for 3%)")
 SHOCKS = ("growth", "interest_rate", "primary_balance", "exchange_rate")
 COST_UNITS = ("gdp_share", "currency")
-
-
-@dataclass(frozen=True)
-class FiscalCase:
-    name: str
-    country: str
-    base_year: int
-    horizon: int
-    currency: str
-
-    @property
-    def years(self) -> np.ndarray:
-        return np.arange(self.base_year, self.base_year + self.horizon + 1)
 
 
 @dataclass(frozen=True)

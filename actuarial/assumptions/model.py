@@ -149,9 +149,7 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
                                        "employment from it)")
         pension = None
         if root.has("pension"):
-            for needed, value in (("economy", economy), ("labour", labour)):
-                if value is None:
-                    raise root.error(needed, "required key is missing (the pension section needs it)")
+            _require(root, "pension", economy=economy, labour=labour)
             section = root.section("pension")
             pension = parse_pension(section)
             check_against_case(section, pension, labour.first_age, case.base_year, case.horizon)
@@ -167,9 +165,7 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
                 raise root.error("pension", "required key is missing (a pension-tested benefit needs it)")
         injury = None
         if root.has("employment_injury"):
-            for needed, value in (("economy", economy), ("labour", labour)):
-                if value is None:
-                    raise root.error(needed, "required key is missing (the employment_injury section needs it)")
+            _require(root, "employment_injury", economy=economy, labour=labour)
             section = root.section("employment_injury")
             injury = parse_injury(section)
             check_injury(section, injury, case.horizon)
@@ -183,6 +179,13 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
             fiscal = parse_fiscal_space(root.section("fiscal_space"), case)
     sections = (case, demography, economy, labour, pension, spf, injury, stochastic, fiscal)
     return Assumptions(path.resolve(), _digest(data, sections), *sections)
+
+
+def _require(root: Reader, section: str, **needed) -> None:
+    """Sections that ``section`` needs (name=parsed value, None when absent)."""
+    for name, value in needed.items():
+        if value is None:
+            raise root.error(name, f"required key is missing (the {section} section needs it)")
 
 
 def _digest(data: dict, sections) -> str:

@@ -1,0 +1,447 @@
+"""Valuation batches on dask.distributed: many cases, one task each.
+
+``run_batch(files, output)`` runs every case of the case files and sensitivity
+grids (``actuarial.grid``) on a dask cluster, a ``LocalCluster`` of worker
+processes by default or an existing one (``scheduler="tcp://host:8786"``), and
+writes under ``output``:
+
+- ``cases/<case>.pkl``: each case's results tree (with its assumptions hash
+  and the engine version), written atomically as soon as its task finishes:
+  the batch's checkpoint, from which a rerun resumes (a pickle: writing a
+  NetCDF file per case would cost more than running the case);
+- ``batch.nc``: every node (``/demography``, ``/pension``, ...) with the
+  cases concatenated along a ``case`` dimension (outer join on years; a
+  node holds the cases that produced it), with ``assumptions_hash`` and
+  ``file`` coordinates along ``case``;
+- ``failures.csv``: ``case, file, error`` of every case that failed (header
+  only when none did), also printed as it happens;
+- ``cases.csv``: every case with its status (ran, skipped, failed).
+
+Who does what: the client loads and validates each case (a file that fails
+validation becomes a failure row, the batch goes on) and ships the typed
+``Assumptions`` to a worker; the worker runs ``pipeline.run`` and returns the
+tree; the client writes its checkpoint atomically and keeps the tree for
+``batch.nc``. So the workers need no shared filesystem with the client
+(neither for inputs nor for outputs) and only one process writes into
+``output``.
+
+Failures are isolated: a task's exception is reported with its case and the
+batch goes on. A task is retried once after an exception (``retries=1``:
+transient errors; a deterministic one just fails twice). A worker that dies
+does not count as a task error: the scheduler reruns its tasks elsewhere,
+and reports ``KilledWorker`` for a case only after the case's worker died
+``distributed.scheduler.allowed-failures`` times (3 by default).
+
+A rerun skips the cases already done: ``cases/<case>.pkl`` exists and holds
+the ``assumptions_hash`` and ``engine_version`` of the case as it is now
+(``Assumptions.digest``), so an edited case runs again.
+``batch.nc`` is rebuilt (from the per-case files of the skipped cases) unless
+its ``batch_digest`` attribute says it already holds exactly these cases.
+The client holds every case's results until ``batch.nc`` is written (about
+2.7 MB a 100-year Demoland case, twice that while combining).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import logging
+import pickle
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dask
+import numpy as np
+import xarray as xr
+
+from actuarial.errors import AssumptionError
+from actuarial.grid import CaseSpec, case_specs
+from actuarial.output import atomic_path, write_results
+
+RETRIES = 1
+
+
+@dataclass
+class BatchResult:
+    """What a batch did; ``cases`` are those in ``batch.nc``, in input order."""
+
+    output: Path
+    cases: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # (case, file, error)
+    combined: Path | None = None
+    seconds: float = 0.0
+
+
+def run_case(assumptions) -> xr.DataTree:
+    """The task: run one case and return its results tree.
+
+    The numba kernels run on one thread (this task's): a batch's parallelism
+    is across cases, and a deterministic case has one scenario to spread.
+    """
+    import numba
+
+    from actuarial.pipeline import run
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)  # this thread only
+    try:
+        return run(assumptions)
+    finally:
+        numba.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def connect(workers: int = 2, scheduler: str | None = None, timeout: float = 10.0):
+    """A ``distributed.Client``: to ``scheduler`` if given, else to a new
+    ``LocalCluster`` of ``workers`` processes (closed on exit).
+
+    A scheduler that does not answer within ``timeout`` seconds raises
+    ``AssumptionError`` (one line for the CLI, no traceback).
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise AssumptionError(scheduler, "--scheduler", f"no dask scheduler answered within "
+                                                            f"{timeout:g} s ({exc})") from None
+        with client:
+            yield client
+        return
+    if workers < 1:
+        raise AssumptionError(None, "--workers", f"expected at least 1 worker, got {workers}")
+    # One thread per worker process (dask's nanny also pins BLAS/OpenMP pools to
+    # one thread): a batch's parallelism is across cases. The workers' own logs
+    # are silenced: a case's error is reported once, by the batch, with its name.
+    # No dashboard; the scheduler's HTTP routes on a free port, not 8787.
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                      silence_logs=logging.CRITICAL) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: str | None = None,
+              client=None, timeout: float = 10.0, quiet: bool = False, on_result=None,
+              stream=None) -> BatchResult:
+    """Run the cases of ``files`` (case or grid files) and ``grids`` (grid files).
+
+    ``client``: an existing ``distributed.Client`` (else one from ``connect``).
+    ``on_result(case, status)`` is called as each case ends ("ran", "skipped"
+    or "failed"). Failures are printed to ``stream`` (default stderr) as they
+    happen; ``quiet`` hides the progress bar. Grid-file errors and an
+    unreachable scheduler raise ``AssumptionError`` before any case runs.
+    """
+    start = time.perf_counter()
+    trees_cache: dict = {}
+    specs = case_specs(files, grids, trees_cache)
+    if not specs:
+        raise AssumptionError(None, "FILES", "expected at least one case or grid file")
+    output = Path(output)
+    if client is None:
+        with connect(workers, scheduler, timeout) as own:
+            result = _run(specs, output, own, trees_cache, quiet, on_result, stream)
+    else:
+        result = _run(specs, output, client, trees_cache, quiet, on_result, stream)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_result, stream) -> BatchResult:
+    from distributed import as_completed
+    from tqdm import tqdm
+
+    stream = stream or sys.stderr
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AssumptionError(output, "-o", f"cannot create the output folder ({exc.strerror or exc})") from None
+    result = BatchResult(output)
+    trees: dict[str, xr.DataTree] = {}
+    rows: list[dict] = []  # cases.csv, in input order
+    by_case: dict[str, dict] = {}  # case -> its row, for the cases that loaded
+    pending = {}  # future -> (spec, assumptions)
+    bar = tqdm(total=len(specs), unit="case", file=stream, disable=quiet or not _isatty(stream),
+               dynamic_ncols=True)
+
+    def fail(case, spec: CaseSpec, error: str, row: dict | None = None):
+        result.failures.append((case, str(spec.file), error))
+        if row is None:
+            row = {"case": case, "file": str(spec.file), "assumptions_hash": ""}
+            rows.append(row)
+        row["status"] = "failed"
+        where = "" if error.startswith(str(spec.file)) else f" ({spec.file})"
+        bar.write(f"failed: {case}{where}: {error}", file=stream)
+        ended(case, "failed")
+
+    def ended(case, status):
+        bar.update(1)
+        if on_result is not None:
+            on_result(case, status)
+
+    try:
+        done = as_completed(loop=client.loop)
+        for spec in specs:
+            try:
+                assumptions = spec.load(trees_cache)
+            except Exception as exc:  # noqa: BLE001 (one bad case never stops the batch)
+                fail(spec.label, spec, _message(exc))
+                continue
+            case = assumptions.case.name
+            if case in by_case:
+                fail(case, spec, f"duplicate case name (also from {by_case[case]['file']})")
+                continue
+            row = by_case[case] = {"case": case, "file": str(spec.file), "assumptions_hash": assumptions.digest}
+            rows.append(row)
+            if _done(_case_path(output, case), assumptions.digest):
+                result.skipped.append(case)  # its tree is read only if batch.nc needs rebuilding
+                row["status"] = "skipped"
+                ended(case, "skipped")
+                continue
+            future = client.submit(run_case, assumptions, key=f"case-{case}-{assumptions.digest}",
+                                   pure=False, retries=RETRIES)
+            pending[future] = (spec, assumptions)
+            done.add(future)
+
+        for future in done:
+            spec, assumptions = pending.pop(future)
+            case = assumptions.case.name
+            try:
+                tree = future.result()
+            except Exception as exc:  # noqa: BLE001 (the task's error, or KilledWorker)
+                fail(case, spec, _message(exc), by_case[case])
+                continue
+            finally:
+                future.release()
+            try:
+                _write_checkpoint(_case_path(output, case), tree)
+            except OSError as exc:
+                fail(case, spec, f"cannot write results ({exc.strerror or exc})", by_case[case])
+                continue
+            trees[case] = tree
+            result.ran.append(case)
+            by_case[case]["status"] = "ran"
+            ended(case, "ran")
+    finally:
+        bar.close()
+
+    ok = set(trees) | set(result.skipped)
+    result.cases = [c for c in by_case if c in ok]  # input order, whatever the completion order
+    combined = output / "batch.nc"
+    try:
+        _write_csv(output / "failures.csv", ("case", "file", "error"), result.failures)
+        _write_csv(output / "cases.csv", ("case", "file", "status", "assumptions_hash"),
+                   [(r["case"], r["file"], r["status"], r["assumptions_hash"]) for r in rows])
+        if result.cases:
+            digest = _batch_digest([(c, by_case[c]["assumptions_hash"], by_case[c]["file"])
+                                    for c in result.cases])
+            if result.ran or _root_attrs(combined, "batch_digest") != (digest,):
+                for c in result.skipped:
+                    trees[c] = _read_tree(_case_path(output, c))
+                left_out: list = []
+                tree = combine({c: trees[c] for c in result.cases},
+                               files={c: by_case[c]["file"] for c in result.cases}, errors=left_out)
+                for path, error in left_out:
+                    print(f"warning: {path} left out of {combined} (its cases' own files have it): "
+                          f"{error}", file=stream)
+                tree.attrs["batch_digest"] = digest
+                with dask.config.set(scheduler="synchronous"):  # not a distributed.Lock: see run_case
+                    write_results(tree, combined)
+            result.combined = combined  # (or unchanged: the same cases, all done before)
+        else:
+            combined.unlink(missing_ok=True)  # no stale combined file from an earlier batch
+    except OSError as exc:
+        raise AssumptionError(output, "-o", f"cannot write results ({exc.strerror or exc})") from None
+    return result
+
+
+def _case_path(output: Path, case: str) -> Path:
+    return output / "cases" / f"{case}.pkl"
+
+
+def _write_checkpoint(target: Path, tree: xr.DataTree) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(pickle.dumps({"assumptions_hash": tree.attrs.get("assumptions_hash"),
+                                      "engine_version": tree.attrs.get("engine_version"), "tree": tree},
+                                     protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _checkpoint(target: Path) -> dict | None:
+    """A case's checkpoint, or None when missing or unreadable (the case runs again)."""
+    try:
+        with open(target, "rb") as f:
+            data = pickle.load(f)
+    except Exception:  # noqa: BLE001 (missing, truncated, from another version: run again)
+        return None
+    return data if isinstance(data, dict) and "tree" in data else None
+
+
+def _done(target: Path, digest: str) -> bool:
+    """True when ``target`` holds results of assumptions ``digest`` from this engine version."""
+    from actuarial import __version__
+
+    data = _checkpoint(target)
+    return data is not None and (data["assumptions_hash"], data["engine_version"]) == (digest, __version__)
+
+
+def _root_attrs(path: Path, *names) -> tuple:
+    """Attributes of a NetCDF file's root group (None for each one absent, or
+    all when the file is missing or unreadable)."""
+    import netCDF4
+
+    if not path.is_file():
+        return (None,) * len(names)
+    try:
+        with netCDF4.Dataset(path) as nc:
+            present = nc.ncattrs()
+            return tuple(nc.getncattr(n) if n in present else None for n in names)
+    except OSError:  # unreadable (not NetCDF): the case runs again
+        return (None,) * len(names)
+
+
+def _read_tree(path: Path) -> xr.DataTree:
+    return _checkpoint(path)["tree"]
+
+
+def _batch_digest(entries: list) -> str:
+    """Identifies the contents of ``batch.nc``: its cases, their assumptions and files."""
+    from actuarial import __version__
+
+    return hashlib.sha256(json.dumps([__version__, entries]).encode()).hexdigest()[:16]
+
+
+def combine(trees: dict[str, xr.DataTree], files: dict[str, str] | None = None,
+            errors: list | None = None) -> xr.DataTree:
+    """Each node of the cases' trees concatenated along a new ``case``
+    dimension (the last one: DESIGN's order of dimensions).
+
+    Years are outer-joined (a case with a shorter horizon gets NaN after its
+    end), as are dimensions without coordinates, by position (e.g. rows of a
+    table whose length differs between countries); a node holds the cases
+    that have it; ``assumptions_hash`` and ``file`` (when given) are
+    coordinates along ``case``; attributes common to all cases are kept.
+    A node that cannot be combined raises, or with ``errors`` (a list) is
+    left out and ``(path, message)`` appended to it.
+    """
+    paths: list[str] = []
+    for tree in trees.values():
+        for node in tree.subtree:
+            if node.has_data and node.path not in paths:
+                paths.append(node.path)
+    nodes = {}
+    for path in paths:
+        names = [c for c in trees if _has_node(trees[c], path)]
+        sets = [trees[c][path].to_dataset(inherit=False) for c in names]
+        try:
+            ds = _stack(sets)
+            if ds is None:  # cases differ in years, variables or coordinates
+                ds = _concat(sets)
+        except (ValueError, TypeError) as exc:
+            if errors is None:
+                raise
+            errors.append((path, _message(exc)))
+            continue
+        coords = {"case": ("case", names, {"long_name": "case of the batch"}),
+                  "assumptions_hash": ("case", [trees[c].attrs.get("assumptions_hash", "") for c in names],
+                                       {"long_name": "hash of the case's assumptions"})}
+        if files is not None:
+            coords["file"] = ("case", [files[c] for c in names],
+                              {"long_name": "case or grid file of the case"})
+        nodes[path] = ds.assign_coords(coords).transpose(..., "case")
+    out = xr.DataTree.from_dict(nodes)
+    attrs = [t.attrs for t in trees.values()]
+    out.attrs.update(_common_attrs(attrs))
+    out.attrs["cases"] = len(trees)
+    return out
+
+
+def _concat(sets: list[xr.Dataset]) -> xr.Dataset:
+    """``xr.concat`` along ``case``, outer join; dimensions without an index
+    whose sizes differ get a positional one for the join, dropped after."""
+    sizes: dict = {}
+    for ds in sets:
+        for dim, n in ds.sizes.items():
+            if dim not in ds.indexes:
+                sizes.setdefault(dim, set()).add(n)
+    positional = [d for d, n in sizes.items() if len(n) > 1]
+    if positional:
+        sets = [ds.assign_coords({d: np.arange(ds.sizes[d]) for d in positional if d in ds.sizes})
+                for ds in sets]
+    out = xr.concat(sets, dim="case", data_vars="all", coords="different", compat="equals",
+                    join="outer", combine_attrs="drop_conflicts")
+    return out.drop_vars(positional)
+
+
+def _stack(sets: list[xr.Dataset]) -> xr.Dataset | None:
+    """``xr.concat`` along a last ``case`` dimension, fast, for datasets alike
+    in all but their data (same variables and shapes, equal coordinates);
+    None when they are not."""
+    first = sets[0].variables
+    names = list(first)
+    coords = list(sets[0].coords)
+    variables = [ds.variables for ds in sets]  # plain Variables: no DataArray per access
+    for v in variables[1:]:
+        if list(v) != names:
+            return None
+        if any(not v[k].equals(first[k]) for k in coords):
+            return None
+        if any(v[k].dims != first[k].dims or v[k].shape != first[k].shape for k in names):
+            return None
+    data = {k: xr.Variable((*first[k].dims, "case"), np.stack([v[k].values for v in variables], axis=-1),
+                           _common_attrs([v[k].attrs for v in variables]))
+            for k in names if k not in coords}
+    return xr.Dataset(data, coords={k: xr.Variable(first[k].dims, first[k].values, first[k].attrs)
+                                    for k in coords},
+                      attrs=_common_attrs([ds.attrs for ds in sets]))
+
+
+def _common_attrs(attrs: list[dict]) -> dict:
+    """The attributes all have alike (``combine_attrs="drop_conflicts"``)."""
+    return {k: v for k, v in attrs[0].items()
+            if all(k in a and _same(a[k], v) for a in attrs[1:])}
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(np.all(np.asarray(a) == np.asarray(b)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _has_node(tree: xr.DataTree, path: str) -> bool:
+    try:
+        tree[path]
+    except KeyError:
+        return False
+    return True
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, AssumptionError):
+        return str(exc)
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def _write_csv(target: Path, header, rows) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    with atomic_path(target) as tmp:
+        tmp.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
