@@ -155,6 +155,47 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     return result
 
 
+def run_scenarios_on(client, assumptions, scenarios: int, chunk: int | None = None, progress=None) -> dict:
+    """``pipeline.run_scenarios`` spread over a dask cluster, one task per chunk
+    of scenarios; the same numbers, bit for bit, whatever the chunks and
+    workers (scenario k draws from its own stream)."""
+    from distributed import as_completed
+
+    chunk = chunk or assumptions.stochastic.chunk
+    starts = range(0, scenarios, chunk)
+    futures = {client.submit(_scenario_task, assumptions, start, min(chunk, scenarios - start),
+                             key=f"scenarios-{assumptions.digest}-{start}", pure=False, retries=RETRIES): start
+               for start in starts}
+    parts = {}
+    for future in as_completed(list(futures), loop=client.loop):
+        start = futures[future]
+        parts[start] = future.result()
+        future.release()
+        if progress is not None:
+            progress(min(chunk, scenarios - start))
+    merged: dict = {}
+    for start in starts:  # scenario order
+        for node, names in parts[start].items():
+            for name, da in names.items():
+                merged.setdefault(node, {}).setdefault(name, []).append(da)
+    return {node: {name: xr.concat(das, "scenario") for name, das in names.items()}
+            for node, names in merged.items()}
+
+
+def _scenario_task(assumptions, first: int, count: int) -> dict:
+    """The task: the summaries of scenarios first .. first + count - 1, on one thread."""
+    import numba
+
+    from actuarial.pipeline import run_scenarios
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return run_scenarios(assumptions, count, first=first, chunk=count)
+    finally:
+        numba.set_num_threads(threads)
+
+
 def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_result, stream) -> BatchResult:
     from distributed import as_completed
     from tqdm import tqdm

@@ -38,7 +38,13 @@ def _run(args) -> int:
         from tqdm import tqdm
 
         with tqdm(total=args.scenarios, unit="scenario", disable=args.quiet or None, file=sys.stderr) as bar:
-            tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
+            if args.workers or args.scheduler:
+                from actuarial.batch import connect
+
+                with connect(args.workers or 2, args.scheduler, args.timeout) as client:
+                    tree = run(assumptions, scenarios=args.scenarios, progress=bar.update, client=client)
+            else:
+                tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
     else:
         tree = run(assumptions)
     try:
@@ -173,6 +179,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--scenarios", type=_positive, metavar="N",
                    help="also run N stochastic scenarios and write their percentiles (section 'stochastic')")
     r.add_argument("--seed", type=int, metavar="S", help="seed of the scenarios (default: the file's)")
+    r.add_argument("--workers", type=int, metavar="N",
+                   help="run the scenarios on a local dask cluster of N processes (a chunk a task)")
+    r.add_argument("--scheduler", metavar="ADDR", help="run the scenarios on an existing dask cluster")
+    r.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for --scheduler (default 10)")
     r.set_defaults(func=_run)
     c = sub.add_parser("compare", help="run cases and write a report with them side by side")
     c.add_argument("files", nargs="+", metavar="FILE", help="assumption YAML files (two or more; the first is "

@@ -160,12 +160,13 @@ def percentiles(paths: dict, levels) -> dict[str, dict[str, xr.DataArray]]:
     return out
 
 
-def run(assumptions: Assumptions, scenarios: int | None = None, progress=None) -> xr.DataTree:
+def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, client=None) -> xr.DataTree:
     """Project every stage present in ``assumptions``; returns the results tree.
 
     With ``scenarios`` (and a ``stochastic`` section), each node also gets
     the percentiles of its ``SUMMARIES`` variables across that many seeded
-    scenarios, beside the deterministic path."""
+    scenarios, beside the deterministic path; with a dask ``client`` the
+    scenarios run on its cluster, a chunk a task (the same numbers)."""
     from actuarial import __version__
 
     nodes = stages(assumptions)
@@ -177,8 +178,13 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None) -
             raise AssumptionError(assumptions.source, "stochastic",
                                   "required key is missing (a stochastic run needs the scenario generators)")
         st = assumptions.stochastic
-        for node, variables in percentiles(run_scenarios(assumptions, scenarios, progress=progress),
-                                           st.percentiles).items():
+        if client is not None:
+            from actuarial.batch import run_scenarios_on
+
+            paths = run_scenarios_on(client, assumptions, scenarios, progress=progress)
+        else:
+            paths = run_scenarios(assumptions, scenarios, progress=progress)
+        for node, variables in percentiles(paths, st.percentiles).items():
             nodes[f"/{node}"] = nodes[f"/{node}"].assign(variables)
         attrs.update(scenarios=scenarios, seed=st.seed)
     for ds in nodes.values():

@@ -184,3 +184,20 @@ def test_report_charts_of_a_stochastic_run_draw_the_fan(short):
     np.testing.assert_allclose(cost["PAYG cost rate (%) median"].values, median)
     injury = plots.injury_cost_rates(tree["employment_injury"]).plotted_data
     assert any(c.endswith("p95") for c in injury.columns)
+
+
+def test_scenarios_on_a_cluster_give_the_same_numbers(short):
+    """Chunks as tasks on 2 worker processes: bit for bit the in-process numbers."""
+    from distributed import Client, LocalCluster
+
+    from actuarial.batch import run_scenarios_on
+
+    local = pipeline.run_scenarios(short, 6, chunk=6)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        spread = run_scenarios_on(client, short, 6, chunk=2)
+        one = run_scenarios_on(client, short, 6, chunk=6)
+    for node, names in local.items():
+        for name, da in names.items():
+            np.testing.assert_array_equal(spread[node][name].values, da.values, err_msg=f"{node}/{name}")
+            np.testing.assert_array_equal(one[node][name].values, da.values)
