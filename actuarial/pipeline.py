@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -129,6 +130,9 @@ def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chun
     projected ``chunk`` scenarios at a time (memory): node -> name -> DataArray
     with a ``scenario`` dim. Chunking does not change the numbers."""
     chunk = chunk or assumptions.stochastic.chunk
+    if assumptions.pension is not None and assumptions.pension.closed_group:  # not among the summaries
+        assumptions = dataclasses.replace(assumptions, pension=dataclasses.replace(
+            assumptions.pension, closed_group=False))
     parts: dict = {}
     for start in range(first, first + scenarios, chunk):
         count = min(chunk, first + scenarios - start)

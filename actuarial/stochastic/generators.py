@@ -43,11 +43,10 @@ def draw(st: Stochastic, years: int, first: int, count: int, tfr: np.ndarray | N
         out["mortality_factor"] = np.exp(dk[:, :, None, None] * b[None, None])
     if st.fertility is not None and tfr is not None:
         f = st.fertility
+        e = np.array([stream(st.seed, k, "fertility").standard_normal(years) for k in ids]).reshape(count, years)
         dev = np.zeros((count, years))
-        for row, k in enumerate(ids):
-            e = stream(st.seed, k, "fertility").standard_normal(years)
-            for t in range(1, years):
-                dev[row, t] = f.phi * dev[row, t - 1] + f.volatility * e[t]
+        for t in range(1, years):  # elementwise over scenarios: the same numbers in any chunking
+            dev[:, t] = f.phi * dev[:, t - 1] + f.volatility * e[:, t]
         lo, hi = np.minimum(f.bounds[0], tfr), np.maximum(f.bounds[1], tfr)  # never moves the path itself
         path = np.clip(tfr + dev, lo, hi)
         out["asfr_factor"] = np.divide(path, tfr, out=np.ones_like(path), where=tfr > 0)
@@ -55,10 +54,14 @@ def draw(st: Stochastic, years: int, first: int, count: int, tfr: np.ndarray | N
         e = st.economy
         root = _square_root(e.covariance)
         m = len(e.variables)
+        shocks = np.array([stream(st.seed, k, "economy").standard_normal((years, m)) @ root.T
+                           for k in ids]).reshape(count, years, m)
         z = np.zeros((count, years, m))
-        for row, k in enumerate(ids):
-            shocks = stream(st.seed, k, "economy").standard_normal((years, m)) @ root.T
-            for t in range(1, years):
-                z[row, t] = e.persistence @ z[row, t - 1] + shocks[t]
+        for t in range(1, years):  # z_t = Phi z_{t-1} + shock, term by term over scenarios
+            for i in range(m):
+                acc = shocks[:, t, i].copy()
+                for j in range(m):
+                    acc += e.persistence[i, j] * z[:, t - 1, j]
+                z[:, t, i] = acc
         out["economy"] = {name: z[:, :, j] for j, name in enumerate(e.variables)}
     return out
