@@ -27,6 +27,7 @@ SUMMARIES = {
     "pension": ("payg_cost_rate", "reserve_ratio", "expenditure_gdp"),
     "employment_injury": ("contribution_rate", "cost_rate", "expenditure_gdp"),
     "spf": ("package_cost_gdp",),
+    "fiscal_space": ("debt_gdp_with_reform",),
 }
 
 
@@ -66,21 +67,23 @@ def pension_subsidy(pension: xr.Dataset, economy: xr.Dataset) -> np.ndarray:
 
 
 def fiscal_costs(nodes: dict) -> xr.Dataset:
-    """The fiscal stage's input: ``cost_gdp(year, item)``, the central scenario
-    of the costs the state bears: the SPF package (``spf``) and the subsidy
-    that keeps the pension reserve non-negative (``pension_subsidy``)."""
+    """The fiscal stage's input: ``cost_gdp(scenario, year, item)``, the costs
+    the state bears: the SPF package (``spf``) and the subsidy that keeps the
+    pension reserve non-negative (``pension_subsidy``)."""
     economy = nodes["/economy"]
-    gdp = scenario_years(economy["gdp"], 1)[0]
+    n = max(ds.sizes.get("scenario", 1) for ds in nodes.values())
+    gdp = scenario_years(economy["gdp"], n)
     items = {}
     if "/spf" in nodes:
-        items["spf"] = nodes["/spf"]["package_cost_gdp"].isel(scenario=0).values
+        items["spf"] = scenario_years(nodes["/spf"]["package_cost_gdp"], n)
     if "/pension" in nodes:
-        items["pension_subsidy"] = pension_subsidy(nodes["/pension"].isel(scenario=[0]), economy)[0] / gdp
+        items["pension_subsidy"] = pension_subsidy(nodes["/pension"], economy) / gdp
     years = economy["year"].values
     if not items:
-        items["none"] = np.zeros(years.size)
-    return xr.Dataset({"cost_gdp": (("year", "item"), np.stack(list(items.values()), -1), {
-        "units": "1", "long_name": "costs the state bears / GDP"})}, coords={"year": years, "item": list(items)})
+        items["none"] = np.zeros((n, years.size))
+    return xr.Dataset({"cost_gdp": (("scenario", "year", "item"), np.stack(list(items.values()), -1), {
+        "units": "1", "long_name": "costs the state bears / GDP"})},
+        coords={"scenario": np.arange(n), "year": years, "item": list(items)})
 
 
 def stages(assumptions: Assumptions, draws: dict | None = None) -> dict[str, xr.Dataset]:
@@ -124,19 +127,42 @@ def scenario_draws(assumptions: Assumptions, first: int, count: int) -> dict:
     return draw(assumptions.stochastic, len(assumptions.case.years), first, count, tfr)
 
 
+def scenario_fiscal(central: xr.Dataset, nodes: dict, draws: dict) -> xr.Dataset:
+    """Debt with the reform in each scenario (``fiscal_space.debt.scenario_debt``)."""
+    from fiscal_space.debt import scenario_debt
+
+    economy = nodes["/economy"]
+    years = central["year"].values
+    n = max(ds.sizes.get("scenario", 1) for ds in nodes.values())
+    gdp = scenario_years(economy["gdp"], n)
+    growth = np.empty_like(gdp)
+    growth[:, 1:] = gdp[:, 1:] / gdp[:, :-1] - 1
+    growth[:, 0] = central["nominal_gdp_growth"].values[0]  # no deviation in the base year
+    shift = draws.get("economy", {}).get("interest_rate", 0.0)
+    debt = scenario_debt(central, fiscal_costs(nodes)["cost_gdp"].values, growth, shift)
+    return xr.Dataset({"debt_gdp_with_reform": (("scenario", "year"), debt, {
+        "units": "1", "long_name": "gross public debt with the reform on 1 January / GDP of the year before "
+                                   "(the central financing plan kept)"})},
+        coords={"scenario": np.arange(n), "year": years})
+
+
 def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chunk: int | None = None,
                   progress=None) -> dict[str, dict[str, xr.DataArray]]:
     """The ``SUMMARIES`` variables of scenarios first .. first + scenarios - 1,
     projected ``chunk`` scenarios at a time (memory): node -> name -> DataArray
     with a ``scenario`` dim. Chunking does not change the numbers."""
     chunk = chunk or assumptions.stochastic.chunk
+    central = stages(assumptions).get("/fiscal_space") if assumptions.fiscal_space is not None else None
     if assumptions.pension is not None and assumptions.pension.closed_group:  # not among the summaries
         assumptions = dataclasses.replace(assumptions, pension=dataclasses.replace(
             assumptions.pension, closed_group=False))
     parts: dict = {}
     for start in range(first, first + scenarios, chunk):
         count = min(chunk, first + scenarios - start)
-        nodes = stages(assumptions, scenario_draws(assumptions, start, count))
+        draws = scenario_draws(assumptions, start, count)
+        nodes = stages(assumptions, draws)
+        if central is not None:
+            nodes["/fiscal_space"] = scenario_fiscal(central, nodes, draws)
         for path, ds in nodes.items():
             node = path.strip("/")
             for name in SUMMARIES.get(node, ()):

@@ -103,3 +103,33 @@ def propagation(factor) -> np.ndarray:
     logp = np.concatenate([[0.0], np.cumsum(np.log(factor))])  # log prod_{v<t} f(v), t = 0..T
     k = np.exp(logp[None, 1:] - logp[1:, None]).T  # [t, u] = prod_{u<v<=t}
     return np.tril(k)
+
+
+def scenario_debt(central, cost_gdp, nominal_growth, interest_shift=0.0) -> np.ndarray:
+    """Debt / GDP with the reform in each scenario of a stochastic valuation,
+    the central financing plan kept (scenario, year).
+
+    ``central`` is the fiscal-space Dataset of the deterministic path;
+    ``cost_gdp`` (scenario, year, item) the scenario's costs / GDP on its
+    items; ``nominal_growth`` n_s(t) = Y_s(t) / Y_s(t-1) - 1 (scenario, year);
+    ``interest_shift`` the scenario's deviation of the interest rate. The
+    scenario's gap moves the primary balance one for one (what the plan
+    does not finance is borrowed): pb_s = pb_c - (gap_s - gap_c), and
+      d_s(t+1) = d_s(t) (1 + r(t) + di_s(t)) / (1 + n_s(t)) - pb_s(t) + a(t),
+    a(t) = d_c(t+1) - d_c(t) (1 + r(t)) / (1 + n_c(t)) + pb_c(t), the central
+    path's other terms (exchange-rate valuation, stock-flow adjustments)
+    carried as they are. d_s(0) = d_c(0).
+    """
+    d_c = central["debt_gdp"].sel(reform="with").values
+    pb_c = central["primary_balance_gdp"].sel(reform="with").values
+    r = central["interest_rate"].values
+    n_c = central["nominal_gdp_growth"].values
+    gap_c = central["financing_gap_gdp"].values
+    spent = central["package_baseline_gdp"].sum("item").values
+    gap_s = np.asarray(cost_gdp, float).sum(-1) - spent
+    pb_s = pb_c - (gap_s - gap_c)
+    other = np.empty_like(d_c)
+    other[:-1] = d_c[1:] - d_c[:-1] * (1 + r[:-1]) / (1 + n_c[:-1]) + pb_c[:-1]
+    other[-1] = 0.0
+    factor = (1 + r + np.asarray(interest_shift, float)) / (1 + np.asarray(nominal_growth, float))
+    return debt_path(d_c[0], factor, pb_s, other)

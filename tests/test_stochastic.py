@@ -201,3 +201,16 @@ def test_scenarios_on_a_cluster_give_the_same_numbers(short):
         for name, da in names.items():
             np.testing.assert_array_equal(spread[node][name].values, da.values, err_msg=f"{node}/{name}")
             np.testing.assert_array_equal(one[node][name].values, da.values)
+
+
+def test_scenario_debt_follows_the_central_plan(short):
+    """Zero volatility: every scenario's debt with the reform is the central path's;
+    with volatility the scenarios spread around it."""
+    a = _zero_volatility(short)
+    central = pipeline.stages(a)["/fiscal_space"]
+    flat = pipeline.run_scenarios(a, 3)["fiscal_space"]["debt_gdp_with_reform"]
+    want = central["debt_gdp"].sel(reform="with").values
+    np.testing.assert_allclose(flat.values, np.broadcast_to(want, flat.shape), rtol=1e-12, atol=1e-14)
+    spread = pipeline.run_scenarios(short, 8)["fiscal_space"]["debt_gdp_with_reform"]
+    assert np.ptp(spread.values[:, -1]) > 1e-4
+    assert spread.values[:, 0] == pytest.approx(want[0])
