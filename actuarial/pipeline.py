@@ -86,9 +86,11 @@ def fiscal_costs(nodes: dict) -> xr.Dataset:
         coords={"scenario": np.arange(n), "year": years, "item": list(items)})
 
 
-def stages(assumptions: Assumptions, draws: dict | None = None) -> dict[str, xr.Dataset]:
+def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: bool = False) -> dict[str, xr.Dataset]:
     """Every stage present in ``assumptions``, in order: node path -> Dataset
-    (fiscal space only for the central path: its plan is one decision)."""
+    (fiscal space only for the central path: its plan is one decision).
+    ``totals_only`` pools the injury scheme's pensioners across sectors (the
+    same totals to rounding, no risk-class rates): for scenario summaries."""
     demography = run_demography(assumptions, draws)
     nodes = {"/demography": demography}
     if assumptions.economy is not None:
@@ -106,7 +108,7 @@ def stages(assumptions: Assumptions, draws: dict | None = None) -> dict[str, xr.
                                                 demography, labour, economy)
         if assumptions.employment_injury is not None:
             nodes["/employment_injury"] = project_injury(assumptions.employment_injury, assumptions.labour,
-                                                         demography, labour, economy)
+                                                         demography, labour, economy, by_sector=not totals_only)
         if assumptions.spf is not None:
             nodes["/spf"] = project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
                                         nodes.get("/employment_injury"))
@@ -160,7 +162,7 @@ def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chun
     for start in range(first, first + scenarios, chunk):
         count = min(chunk, first + scenarios - start)
         draws = scenario_draws(assumptions, start, count)
-        nodes = stages(assumptions, draws)
+        nodes = stages(assumptions, draws, totals_only=True)
         if central is not None:
             nodes["/fiscal_space"] = scenario_fiscal(central, nodes, draws)
         for path, ds in nodes.items():

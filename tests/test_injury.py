@@ -746,3 +746,19 @@ def test_spf_has_no_injury_indicator_without_the_stage(tmp_path):
 
     tree = run(dataclasses.replace(a, employment_injury=None))
     assert "employment_injury" not in list(tree["spf"].to_dataset()["indicator"].values)
+
+
+def test_pooled_pensioners_give_the_same_totals(demoland):
+    """by_sector=False (stochastic summaries) pools the sectors' pensioners: same totals."""
+    from actuarial.pipeline import stages
+    from actuarial.projection.employment_injury import project_injury
+
+    nodes = stages(demoland)
+    args = (demoland.employment_injury, demoland.labour, nodes["/demography"], nodes["/labour"],
+            nodes["/economy"])
+    full = project_injury(*args)
+    pooled = project_injury(*args, by_sector=False)
+    assert "sector_rate" in full and "sector_rate" not in pooled
+    for name in ("total_expenditure", "liability", "capitalised_awards", "cost_rate", "reserve", "beneficiaries",
+                 "expenditure", "claims", "insurable_payroll"):
+        np.testing.assert_allclose(pooled[name].values, full[name].values, rtol=1e-12, err_msg=name)

@@ -79,6 +79,7 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
     diff = np.int64(par[SPOUSE_DIFF])
     lag = np.int64(par[LATENCY])
     detail = award_detail.shape[1] == T
+    Kp = paid.shape[2]  # sectors of the pension stocks: K, or 1 (pooled: totals only, 1/K of the work)
     for s_ in prange(n_scen):
         s = np.int64(s_)  # prange's index may be unsigned: keep the ternaries below integer
         si = s if insured.shape[0] > 1 else 0
@@ -94,6 +95,10 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
                                terminal[st, p], V[p])
         N = N0.copy()
         B = B0.copy()
+        if Kp == 1:
+            for k in range(1, K):
+                N[0] += N[k]
+                B[0] += B[k]
         An = np.zeros((K, N_TYPES, 2, X))
         Ab = np.zeros((K, N_TYPES, 2, X))
         c = np.empty(4)
@@ -155,6 +160,10 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
                     for y in range(limit):
                         An[k, ORPHAN, h, y] += orphans_n / (2.0 * limit)
                         Ab[k, ORPHAN, h, y] += orphans_b / (2.0 * limit)
+            if Kp == 1:
+                for k in range(1, K):
+                    An[0] += An[k]
+                    Ab[0] += Ab[k]
             # pensions: payments, capitalised values, stock at 1 January t+1
             half = 1.0 / np.sqrt(1.0 + interest[sr, t])
             grow = 1.0 + index[sj, t]
@@ -170,7 +179,7 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
                         live[x] = surv[x] / payf[x] if qq[x] < 1.0 else 0.0
                         nxt = 0.0 if x + 1 >= lim else V[p, t + 1, g, min(x + 1, X - 1)]
                         wfac[x] = 0.5 + live[x] * grow * half * nxt
-                    for k in range(K):
+                    for k in range(Kp):
                         n_sum = b_sum = an_sum = ab_sum = liab = pay = capv = dead = gone = 0.0
                         Nk, Bk, Ank, Abk = N[k, p, g], B[k, p, g], An[k, p, g], Ab[k, p, g]
                         carry_n = carry_b = 0.0  # survivors moving to age x+1, written after age x+1 is read
@@ -209,7 +218,7 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
                         capitalised[s, t, k] += capv
                         deaths[s, t, p] += dead
                         leavers[s, t, p] += gone
-        for k in range(K):
+        for k in range(Kp):
             for p in range(N_TYPES):
                 for g in range(2):
                     for x in range(X):

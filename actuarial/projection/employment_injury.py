@@ -133,9 +133,11 @@ def _parameters(injury: Injury) -> np.ndarray:
 
 
 def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Dataset, labour: xr.Dataset,
-                   economy: xr.Dataset, detail: bool = False) -> xr.Dataset:
+                   economy: xr.Dataset, detail: bool = False, by_sector: bool = True) -> xr.Dataset:
     """The employment-injury Dataset (module docstring); ``detail`` adds new
-    pension amounts by age."""
+    pension amounts by age. ``by_sector=False`` pools the pensioners of all
+    sectors (a tenth of the work with ten sectors): the totals are the same,
+    the risk-class rates are left out (stochastic summaries need totals only)."""
     years = demography["year"].values
     T, X = years.size, demography.sizes["age"]
     K = len(injury.sectors)
@@ -167,9 +169,10 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
             N0[:, p] = weights[p][:, None, None] * counts
             B0[:, p] = weights[p][:, None, None] * counts * by_sex_array(b.average_pension)
     z = lambda *shape: np.zeros((n_s, *shape))  # noqa: E731
+    Kp = K if by_sector else 1
     out = dict(payroll=z(T, K), insured=z(T, K), claims=z(T, K, 4), disease=z(T, K), temporary=z(T, K),
-               lumps=z(T, K), funeral=z(T, K), medical=z(T, K), paid=z(T, K, kern.N_TYPES),
-               capitalised=z(T, K), liability=z(T + 1, K), awards_n=z(T, kern.N_TYPES, 2),
+               lumps=z(T, K), funeral=z(T, K), medical=z(T, K), paid=z(T, Kp, kern.N_TYPES),
+               capitalised=z(T, Kp), liability=z(T + 1, Kp), awards_n=z(T, kern.N_TYPES, 2),
                awards_b=z(T, kern.N_TYPES, 2), benef_n=z(T, kern.N_TYPES, 2), benef_b=z(T, kern.N_TYPES, 2),
                deaths=z(T, kern.N_TYPES), leavers=z(T, kern.N_TYPES),
                detail=z(T if detail else 0, 2, kern.N_TYPES, 2, X))
@@ -190,9 +193,12 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
     admin_share = injury.administrative_cost
     paid = out["paid"]
     short = out["temporary"] + out["lumps"] + out["funeral"] + out["medical"]  # (n, T, K)
+    IE_k = out["payroll"]
+    by_sector = paid.shape[2] == short.shape[2]
+    if not by_sector:  # pensioners pooled: flows on one "sector" holding them all
+        short, IE_k = short.sum(-1, keepdims=True), IE_k.sum(-1, keepdims=True)
     benefits = short + paid.sum(-1)
     E_k = benefits * (1 + admin_share)
-    IE_k = out["payroll"]
     acc_k = E_k - paid.sum(-1) + out["capitalised"]
     interest = scenario_years(economy["interest_rate"], n)
     _, m = discount_factors(scenario_years(economy["discount_rate"], n))
@@ -222,7 +228,7 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
     cur = "currency/year"
     v = {
         "insured": (syk, out["insured"], a("persons", "insured workers at 1 January")),
-        "insurable_payroll": (syk, IE_k, a(cur, "insurable payroll")),
+        "insurable_payroll": (syk, out["payroll"], a(cur, "insurable payroll")),
         "insurable_earnings": (sy, IE, a(cur, "insurable payroll, all sectors")),
         "claims": ((*syk, "claim_type"), out["claims"], a("claims/year", "compensated injuries by outcome")),
         "occupational_disease_claims": (syk, out["disease"], a("claims/year",
@@ -255,12 +261,13 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
         "reserve_end": (sy, reserve[:, 1:], a("currency", "reserve at 31 December")),
         "funded_ratio": (sy, funded, a(
             "1", "reserve / capitalised value of pensions in payment, at 31 December")),
-        "sector_rate": (syk, sector_rates, a("1", f"contribution rate by risk class ({injury.financing_method})")),
         "expenditure_gdp": (sy, E / scenario_years(economy["gdp"], n), a("1", "expenditure / GDP")),
         "standard_replacement_rate": ("check", _standard_rates(injury), a(
             "1", "benefit of the C121 standard beneficiary / reference earnings")),
         "standard_minimum": ("check", [C121_MINIMUM, C121_MINIMUM, 0.5], a("1", "C121 Schedule II minimum")),
     }
+    if by_sector:
+        v["sector_rate"] = (syk, sector_rates, a("1", f"contribution rate by risk class ({injury.financing_method})"))
     if detail:
         by_age = ("scenario", "year", "benefit_type", "sex", "age")
         v["new_beneficiaries_by_age"] = (by_age, out["detail"][:, :, 0], a(
