@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +73,7 @@ import xarray as xr
 
 from actuarial.assumptions.loader import load_tree
 from actuarial.assumptions.model import Case as FiscalCase  # name, country, base_year, horizon, currency
+from actuarial.assumptions.model import parse_case
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.series import TimeSeries
 from actuarial.errors import AssumptionError
@@ -155,18 +155,6 @@ def load_fiscal(path) -> FiscalAssumptions:
             raise root.error("costs", "the cost path goes inside the section: fiscal_space.costs: {file: ...}")
         case = parse_case(root.section("case"))
         return parse_fiscal_space(root.section("fiscal_space"), case, data)
-
-
-def parse_case(r: Reader) -> FiscalCase:
-    with r:
-        name = r.string("name")
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-            raise r.error("name", "expected a name of letters, digits, '_', '-' or '.' "
-                                  f"(it names the output folder); got {name!r}")
-        return FiscalCase(name=name, country=r.string("country", default=name),
-                          base_year=r.number("base_year", lo=1800, hi=2300, integer=True),
-                          horizon=r.number("horizon", lo=1, hi=300, integer=True, default=50),
-                          currency=r.string("currency", default="NCU"))
 
 
 # -- the section ------------------------------------------------------------------------

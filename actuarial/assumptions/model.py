@@ -138,7 +138,7 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
     path = Path(path)
     root = Reader(data, origins)
     with root:
-        case = _case(root.section("case"))
+        case = parse_case(root.section("case"))
         demography = _demography(root.section("demography"), case)
         economy = parse_economy(root.section("economy")) if root.has("economy") else None
         labour = parse_labour(root.section("labour")) if root.has("labour") else None
@@ -208,7 +208,8 @@ def _digest(data: dict, sections) -> str:
 
 # -- case -------------------------------------------------------------------
 
-def _case(r: Reader) -> Case:
+def parse_case(r: Reader) -> Case:
+    """Section ``case``: name (names the output folder), country, base year, horizon, currency."""
     with r:
         name = r.string("name")
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
