@@ -155,15 +155,21 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     return result
 
 
-def run_scenarios_on(client, assumptions, scenarios: int, chunk: int | None = None, progress=None) -> dict:
+def run_scenarios_on(client, assumptions, scenarios: int, chunk: int | None = None, progress=None,
+                     central=None) -> dict:
     """``pipeline.run_scenarios`` spread over a dask cluster, one task per chunk
     of scenarios; the same numbers, bit for bit, whatever the chunks and
-    workers (scenario k draws from its own stream)."""
+    workers (scenario k draws from its own stream). ``central``: the
+    deterministic fiscal-space node, computed once here rather than per task."""
     from distributed import as_completed
 
+    from actuarial.pipeline import central_fiscal, concat_summaries
+
     chunk = chunk or assumptions.stochastic.chunk
+    if central is None:
+        central = central_fiscal(assumptions)
     starts = range(0, scenarios, chunk)
-    futures = {client.submit(_scenario_task, assumptions, start, min(chunk, scenarios - start),
+    futures = {client.submit(_scenario_task, assumptions, start, min(chunk, scenarios - start), central,
                              key=f"scenarios-{assumptions.digest}-{start}", pure=False, retries=RETRIES): start
                for start in starts}
     parts = {}
@@ -173,16 +179,10 @@ def run_scenarios_on(client, assumptions, scenarios: int, chunk: int | None = No
         future.release()
         if progress is not None:
             progress(min(chunk, scenarios - start))
-    merged: dict = {}
-    for start in starts:  # scenario order
-        for node, names in parts[start].items():
-            for name, da in names.items():
-                merged.setdefault(node, {}).setdefault(name, []).append(da)
-    return {node: {name: xr.concat(das, "scenario") for name, das in names.items()}
-            for node, names in merged.items()}
+    return concat_summaries([parts[start] for start in starts])  # scenario order
 
 
-def _scenario_task(assumptions, first: int, count: int) -> dict:
+def _scenario_task(assumptions, first: int, count: int, central) -> dict:
     """The task: the summaries of scenarios first .. first + count - 1, on one thread."""
     import numba
 
@@ -191,7 +191,7 @@ def _scenario_task(assumptions, first: int, count: int) -> dict:
     threads = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        return run_scenarios(assumptions, count, first=first, chunk=count)
+        return run_scenarios(assumptions, count, first=first, chunk=count, central=central)
     finally:
         numba.set_num_threads(threads)
 

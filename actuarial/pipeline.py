@@ -133,48 +133,64 @@ def scenario_fiscal(central: xr.Dataset, nodes: dict, draws: dict) -> xr.Dataset
     """Debt with the reform in each scenario (``fiscal_space.debt.scenario_debt``)."""
     from fiscal_space.debt import scenario_debt
 
-    economy = nodes["/economy"]
-    years = central["year"].values
-    n = max(ds.sizes.get("scenario", 1) for ds in nodes.values())
-    gdp = scenario_years(economy["gdp"], n)
+    costs = fiscal_costs(nodes)
+    n = costs.sizes["scenario"]
+    gdp = scenario_years(nodes["/economy"]["gdp"], n)
     growth = np.empty_like(gdp)
     growth[:, 1:] = gdp[:, 1:] / gdp[:, :-1] - 1
     growth[:, 0] = central["nominal_gdp_growth"].values[0]  # no deviation in the base year
     shift = draws.get("economy", {}).get("interest_rate", 0.0)
-    debt = scenario_debt(central, fiscal_costs(nodes)["cost_gdp"].values, growth, shift)
+    debt = scenario_debt(central, costs["cost_gdp"].values, growth, shift)
     return xr.Dataset({"debt_gdp_with_reform": (("scenario", "year"), debt, {
         "units": "1", "long_name": "gross public debt with the reform on 1 January / GDP of the year before "
                                    "(the central financing plan kept)"})},
-        coords={"scenario": np.arange(n), "year": years})
+        coords={"scenario": np.arange(n), "year": central["year"].values})
+
+
+def central_fiscal(assumptions: Assumptions) -> xr.Dataset | None:
+    """The fiscal-space node of the deterministic path (None without the section)."""
+    return stages(assumptions).get("/fiscal_space") if assumptions.fiscal_space is not None else None
 
 
 def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chunk: int | None = None,
-                  progress=None) -> dict[str, dict[str, xr.DataArray]]:
+                  progress=None, central: xr.Dataset | None = None) -> dict[str, dict[str, xr.DataArray]]:
     """The ``SUMMARIES`` variables of scenarios first .. first + scenarios - 1,
     projected ``chunk`` scenarios at a time (memory): node -> name -> DataArray
-    with a ``scenario`` dim. Chunking does not change the numbers."""
+    with a ``scenario`` dim. Chunking does not change the numbers. ``central``
+    is the deterministic path's fiscal-space node (computed when not given)."""
     chunk = chunk or assumptions.stochastic.chunk
-    central = stages(assumptions).get("/fiscal_space") if assumptions.fiscal_space is not None else None
+    if central is None:
+        central = central_fiscal(assumptions)
     if assumptions.pension is not None and assumptions.pension.closed_group:  # not among the summaries
         assumptions = dataclasses.replace(assumptions, pension=dataclasses.replace(
             assumptions.pension, closed_group=False))
-    parts: dict = {}
+    chunks = []
     for start in range(first, first + scenarios, chunk):
         count = min(chunk, first + scenarios - start)
         draws = scenario_draws(assumptions, start, count)
         nodes = stages(assumptions, draws, totals_only=True)
         if central is not None:
             nodes["/fiscal_space"] = scenario_fiscal(central, nodes, draws)
+        part: dict = {}
         for path, ds in nodes.items():
             node = path.strip("/")
             for name in SUMMARIES.get(node, ()):
                 if name in ds and "scenario" in ds[name].dims:
-                    da = ds[name].assign_coords(scenario=np.arange(start, start + count))
-                    parts.setdefault(node, {}).setdefault(name, []).append(da)
+                    part.setdefault(node, {})[name] = ds[name].assign_coords(scenario=np.arange(start, start + count))
+        chunks.append(part)
         if progress is not None:
             progress(count)
-    return {node: {name: xr.concat(das, "scenario") for name, das in names.items()}
-            for node, names in parts.items()}
+    return concat_summaries(chunks)
+
+
+def concat_summaries(chunks: list[dict]) -> dict[str, dict[str, xr.DataArray]]:
+    """Chunks' summaries (node -> name -> DataArray), in scenario order, joined on ``scenario``."""
+    out: dict = {}
+    for part in chunks:
+        for node, names in part.items():
+            for name, da in names.items():
+                out.setdefault(node, {}).setdefault(name, []).append(da)
+    return {node: {name: xr.concat(das, "scenario") for name, das in names.items()} for node, names in out.items()}
 
 
 def percentiles(paths: dict, levels) -> dict[str, dict[str, xr.DataArray]]:
@@ -210,12 +226,13 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
             raise AssumptionError(assumptions.source, "stochastic",
                                   "required key is missing (a stochastic run needs the scenario generators)")
         st = assumptions.stochastic
+        central = nodes.get("/fiscal_space")  # the deterministic path, computed once
         if client is not None:
             from actuarial.batch import run_scenarios_on
 
-            paths = run_scenarios_on(client, assumptions, scenarios, progress=progress)
+            paths = run_scenarios_on(client, assumptions, scenarios, progress=progress, central=central)
         else:
-            paths = run_scenarios(assumptions, scenarios, progress=progress)
+            paths = run_scenarios(assumptions, scenarios, progress=progress, central=central)
         for node, variables in percentiles(paths, st.percentiles).items():
             nodes[f"/{node}"] = nodes[f"/{node}"].assign(variables)
         attrs.update(scenarios=scenarios, seed=st.seed)
