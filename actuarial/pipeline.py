@@ -50,26 +50,11 @@ def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Da
     return ds
 
 
-def pension_subsidy(pension: xr.Dataset, economy: xr.Dataset) -> np.ndarray:
-    """State subsidy (scenario, year) that keeps the pension reserve from going
-    below zero: the reserve finances deficits while it lasts (the reserve
-    equation of ``pension_metrics``), then the state pays what is missing."""
-    n = pension.sizes["scenario"]
-    C, E = (scenario_years(pension[k], n) for k in ("contribution_income", "expenditure"))
-    i = scenario_years(economy["interest_rate"], n)
-    F = scenario_years(pension["reserve"], n)[:, 0].copy()
-    out = np.zeros_like(C)
-    for t in range(C.shape[1]):
-        F = F + C[:, t] - E[:, t] + i[:, t] * F + (C[:, t] - E[:, t]) * (np.sqrt(1 + i[:, t]) - 1)
-        out[:, t] = np.maximum(-F, 0.0)
-        F = np.maximum(F, 0.0)
-    return out
-
-
 def fiscal_costs(nodes: dict) -> xr.Dataset:
     """The fiscal stage's input: ``cost_gdp(scenario, year, item)``, the costs
-    the state bears: the SPF package (``spf``) and the subsidy that keeps the
-    pension reserve non-negative (``pension_subsidy``)."""
+    the state bears: the SPF package (``spf``) and the pension scheme's
+    deficit after the depletion of its reserve (``pension_subsidy``, the
+    pension node's ``deficit_after_depletion_gdp``)."""
     economy = nodes["/economy"]
     n = max(ds.sizes.get("scenario", 1) for ds in nodes.values())
     gdp = scenario_years(economy["gdp"], n)
@@ -77,7 +62,7 @@ def fiscal_costs(nodes: dict) -> xr.Dataset:
     if "/spf" in nodes:
         items["spf"] = scenario_years(nodes["/spf"]["package_cost_gdp"], n)
     if "/pension" in nodes:
-        items["pension_subsidy"] = pension_subsidy(nodes["/pension"], economy) / gdp
+        items["pension_subsidy"] = scenario_years(nodes["/pension"]["deficit_after_depletion"], n) / gdp
     years = economy["year"].values
     if not items:
         items["none"] = np.zeros((n, years.size))
@@ -142,8 +127,9 @@ def scenario_fiscal(central: xr.Dataset, nodes: dict, draws: dict) -> xr.Dataset
     shift = draws.get("economy", {}).get("interest_rate", 0.0)
     debt = scenario_debt(central, costs["cost_gdp"].values, growth, shift)
     return xr.Dataset({"debt_gdp_with_reform": (("scenario", "year"), debt, {
-        "units": "1", "long_name": "gross public debt with the reform on 1 January / GDP of the year before "
-                                   "(the central financing plan kept)"})},
+        "units": "1", "long_name": "gross public debt with the reform (full cost: what the plan does not "
+                                   "finance is borrowed) on 1 January / GDP of the year before (the central "
+                                   "financing plan kept)"})},
         coords={"scenario": np.arange(n), "year": central["year"].values})
 
 
@@ -235,6 +221,11 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
             paths = run_scenarios(assumptions, scenarios, progress=progress, central=central)
         for node, variables in percentiles(paths, st.percentiles).items():
             nodes[f"/{node}"] = nodes[f"/{node}"].assign(variables)
+        if "fiscal_space" in paths:
+            from fiscal_space.stochastic import scenario_threshold_probability
+
+            nodes["/fiscal_space"] = nodes["/fiscal_space"].assign(scenario_threshold_probability(
+                nodes["/fiscal_space"], paths["fiscal_space"]["debt_gdp_with_reform"]))
         attrs.update(scenarios=scenarios, seed=st.seed)
     for ds in nodes.values():
         ds.attrs.update(attrs)

@@ -44,30 +44,45 @@ def summary(ds, n_rows: int = 8) -> str:
     """A short table: gap, financing by option, shortfall and debt, in % of GDP."""
     years = ds["year"].values
     show = sorted(set(np.linspace(0, years.size - 1, min(n_rows, years.size)).round().astype(int)))
-    head = ["year", "gap", *[str(o) for o in ds["option"].values], "short", "debt0", "debt1"]
+    reforms = [r for r in ("without", "with", "scaled_back") if r in ds["reform"].values]
+    columns = {"without": "debt0", "with": "debt1", "scaled_back": "debt1s"}
+    head = ["year", "gap", *[str(o) for o in ds["option"].values], "short", *(columns[r] for r in reforms)]
     rows = []
     for i in show:
         fin = ds["financing"].isel(year=i).values
         rows.append([str(years[i]), *(f"{100 * v:.2f}" for v in (
             ds["financing_gap_gdp"].values[i], *fin, ds["shortfall_gdp"].values[i],
-            *ds["debt_gdp"].isel(year=i).sel(reform=["without", "with"]).values))])
+            *ds["debt_gdp"].isel(year=i).sel(reform=reforms).values))])
     widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
-    lines = [f"{ds.attrs.get('case', '')}: financing plan, % of GDP (debt0/debt1: debt without/with the reform)",
+    lines = [f"{ds.attrs.get('case', '')}: financing plan, % of GDP (debt0: debt without the reform; debt1: "
+             "with the reform at full cost, the unfinanced part borrowed; debt1s: the reform scaled back to "
+             "what the plan finances)",
              "  ".join(h.rjust(w) for h, w in zip(head, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
     fg = ds["fiscal_gap"]
     lines.append(f"fiscal gap to {100 * fg.attrs['target_gdp']:.1f}% of GDP by {fg.attrs['target_year']}: "
                  f"{100 * float(fg.sel(reform='without')):.2f}% of GDP without the reform, "
-                 f"{100 * float(fg.sel(reform='with')):.2f}% with it")
+                 f"{100 * float(fg.sel(reform='with')):.2f}% with it at full cost"
+                 + (f", {100 * float(fg.sel(reform='scaled_back')):.2f}% scaled back"
+                    if "scaled_back" in reforms else ""))
     short = ds["shortfall_gdp"]
     if float(short.max()) > 0:
         yrs = years[short.values > 1e-12]
         lines.append(f"unfinanced in {yrs.size} year(s), {yrs[0]}-{yrs[-1]}; largest "
-                     f"{100 * float(short.max()):.2f}% of GDP in {int(years[int(np.argmax(short.values))])}")
+                     f"{100 * float(short.max()):.2f}% of GDP in {int(years[int(np.argmax(short.values))])} "
+                     "(borrowed in the full-cost path)")
     else:
         lines.append("the gap is financed in every year")
+    if "debt_above_threshold" in ds:
+        above = ds["debt_above_threshold"].sel(reform="with").values
+        threshold = 100 * ds["debt_above_threshold"].attrs["threshold_gdp"]
+        lines.append(f"debt ceiling {threshold:.0f}% of GDP, with the reform at full cost: "
+                     + (f"breached in {int(above.sum())} year(s) from {int(years[np.argmax(above)])}"
+                        if above.any() else "never breached"))
     if "debt_above_threshold_probability" in ds:
         p = ds["debt_above_threshold_probability"].dropna("year")
-        lines.append(f"probability that debt exceeds {100 * p.attrs['threshold_gdp']:.0f}% of GDP in "
-                     f"{int(p['year'][-1])}: {100 * float(p[-1]):.1f}%")
+        source = (f"over {p.attrs['scenarios']} valuation scenarios" if p.attrs.get("based_on") ==
+                  "valuation_scenarios" else "over the fiscal stage's own stochastic paths")
+        lines.append(f"probability that debt with the reform exceeds {100 * p.attrs['threshold_gdp']:.0f}% of GDP "
+                     f"in {int(p['year'][-1])}: {100 * float(p[-1]):.1f}% ({source})")
     return "\n".join(lines)

@@ -32,10 +32,14 @@ that brings debt to d_target in year T:
 
 **The debt path with the reform.** The reform costs gap(t) (fraction of
 GDP); the plan finances x_o(t) with each option and leaves s(t) unfinanced
-(:mod:`fiscal_space.plan`). The unfinanced part is taken as not spent (the
-package is scaled back), so
+(:mod:`fiscal_space.plan`). The reform is carried at its full cost: what
+the plan does not finance is borrowed (debt rises, and a debt ceiling is
+reported as breached where it is, never honoured by dropping spending):
 
-    pb_with(t) = pb_without(t) - gap(t) + s(t) + sum_{balance options} x_o(t)
+    pb_with(t) = pb_without(t) - gap(t) + sum_{balance options} x_o(t)
+
+A scaled-back path, under its own label (``reform="scaled_back"``), takes
+the package cut to what the plan finances: pb_scaled(t) = pb_with(t) + s(t).
 
 Options of kind ``balance`` (re-allocation, taxes, contributions, aid, curbed
 illicit flows) raise revenue or cut other spending and so improve the

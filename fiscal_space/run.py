@@ -21,7 +21,10 @@ from fiscal_space.options import Context, capacity, reserve_stock_gdp
 from fiscal_space.plan import financing_plan
 from fiscal_space.stochastic import PERCENTILES, fan, simulate_debt
 
-REFORMS = ("without", "with")
+REFORMS = ("without", "with", "scaled_back")
+REFORM_LABELS = {"without": "without the reform",
+                 "with": "with the reform, full cost (what the plan does not finance is borrowed)",
+                 "scaled_back": "with the reform scaled back to what the plan finances"}
 
 
 def _attrs(units: str, long_name: str, **extra) -> dict:
@@ -110,15 +113,15 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     x = plan.financing
     by_kind = {kd: x[:, [j for j, o in enumerate(kinds) if o == kd]].sum(axis=1) for kd in ("balance", "debt", "asset")}
 
-    # the two reforms
-    pb_with = pb0 - gap + plan.shortfall + by_kind["balance"]
-    pb = np.stack([pb0, pb_with])
-    sfa_r = np.stack([sfa, sfa - by_kind["asset"]])
+    # without, with the full cost (the shortfall borrowed), and scaled back (the shortfall not spent)
+    pb_with = pb0 - gap + by_kind["balance"]
+    pb = np.stack([pb0, pb_with, pb_with + plan.shortfall])
+    sfa_r = np.stack([sfa, sfa - by_kind["asset"], sfa - by_kind["asset"]])
     debt = dd.debt_path(macro.debt0, f, pb, sfa_r)
     stabilising = dd.stabilising_primary_balance(debt, f, sfa_r)
     periods = fa.debt.target_year - int(years[0])
     fgap = np.array([dd.fiscal_gap(macro.debt0, f, pb[i], sfa_r[i], fa.debt.target_gdp, periods)
-                     for i in range(2)])
+                     for i in range(len(REFORMS))])
     shifts = np.asarray(fa.debt.r_g_shifts, float)
     sens = np.stack([dd.debt_path(macro.debt0, macro.debt_factor(s), pb, sfa_r) for s in shifts])  # (shift, reform, year)
     interest = macro.interest_rate * debt / (1 + macro.nominal_growth)
@@ -182,9 +185,14 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
         "option_kind": ("option", np.array([o.kind for o in fa.options], dtype=object),
                         _attrs("", "effect on the accounts: balance, debt or asset")),
         "item": ("item", np.array(cost_gdp["item"].values.tolist(), dtype=object), _attrs("", "item of the package")),
-        "reform": ("reform", np.array(REFORMS, dtype=object), _attrs("", "without or with the reform")),
+        "reform": ("reform", np.array(REFORMS, dtype=object), _attrs(
+            "", "; ".join(f"{k}: {v}" for k, v in REFORM_LABELS.items()))),
         "r_g_shift": ("r_g_shift", shifts, _attrs("1", "change of r - g (added to the interest rate)")),
     }
+    if fa.debt.threshold_gdp is not None:
+        v["debt_above_threshold"] = (ry, debt.T > fa.debt.threshold_gdp, _attrs(
+            "1", "debt / GDP above the threshold (the ceiling is reported, never honoured by cutting spending)",
+            threshold_gdp=fa.debt.threshold_gdp))
     unfinanced = fa.years[plan.shortfall > 1e-12]
     attrs = {"engine_version": __version__, "assumptions_hash": fa.digest, "case": fa.case.name,
              "country": fa.case.country, "currency": fa.case.currency,
@@ -210,7 +218,9 @@ def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_w
     prob_full[:n] = prob
     ds.coords["percentile"] = ("percentile", np.array(PERCENTILES), _attrs("percent", "percentile over paths"))
     ds["debt_gdp_percentile"] = (("year", "percentile"), pct_full, _attrs(
-        "1", "percentile of gross public debt / GDP with the reform over stochastic paths",
+        "1", "percentile of gross public debt / GDP with the reform (full cost) over the fiscal stage's "
+             "own stochastic paths (macro shocks around the central costs)",
         paths=s.paths, seed=s.seed, method=s.method))
     ds["debt_above_threshold_probability"] = ("year", prob_full, _attrs(
-        "1", "probability that debt / GDP with the reform exceeds the threshold", threshold_gdp=s.threshold_gdp))
+        "1", "probability that debt / GDP with the reform (full cost) exceeds the threshold, over the fiscal "
+             "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths"))

@@ -78,3 +78,26 @@ def simulate_debt(d0: float, interest_rate, nominal_growth, primary_balance, see
 def fan(paths: np.ndarray, threshold: float, percentiles=PERCENTILES) -> tuple[np.ndarray, np.ndarray]:
     """Percentiles (percentile, year) of the debt ratio and P(debt > threshold) by year."""
     return np.percentile(paths, percentiles, axis=0), (paths > threshold).mean(axis=0)
+
+
+def scenario_threshold_probability(ds, debt_with_reform) -> dict:
+    """P(debt / GDP with the reform > threshold) by year from the debt paths of
+    a stochastic valuation's scenarios (``debt_with_reform``: DataArray on
+    ``scenario``, ``year``), which carry each scenario's own costs, growth
+    and interest: it replaces the probability from the fiscal stage's own
+    paths (kept as ``debt_above_threshold_probability_fiscal_paths``).
+    Returns the variables to assign to the fiscal-space node ``ds``;
+    empty when the node has no threshold."""
+    old = ds.get("debt_above_threshold_probability")
+    threshold = old.attrs["threshold_gdp"] if old is not None else ds.attrs.get("debt_threshold_gdp")
+    if threshold is None:
+        return {}
+    n = debt_with_reform.sizes["scenario"]
+    prob = (debt_with_reform > threshold).mean("scenario").reindex(year=ds["year"])
+    out = {"debt_above_threshold_probability": prob.assign_attrs(
+        units="1", long_name=f"probability that debt / GDP with the reform (full cost) exceeds the threshold, "
+                             f"over the {n} valuation scenarios", threshold_gdp=threshold,
+        based_on="valuation_scenarios", scenarios=n)}
+    if old is not None:
+        out["debt_above_threshold_probability_fiscal_paths"] = old
+    return out

@@ -132,12 +132,17 @@ def test_reform_debt_follows_the_documented_accounting(tmp_path):
     gap = ds["financing_gap_gdp"].values
     assert (fin.sel(option="reserves") > 0).any() and (fin.sel(option="borrowing") > 0).any()
     pb = ds["primary_balance_gdp"]
+    # full cost: the shortfall is borrowed; scaled back: the shortfall is not spent
     np.testing.assert_allclose(pb.sel(reform="with").values, pb.sel(reform="without").values - gap
-                               + ds["shortfall_gdp"].values + fin.sel(option="tax").values, atol=1e-14)
+                               + fin.sel(option="tax").values, atol=1e-14)
+    np.testing.assert_allclose(pb.sel(reform="scaled_back").values, pb.sel(reform="with").values
+                               + ds["shortfall_gdp"].values, atol=1e-14)
     f = (1 + R) / (1 + G)
-    d = ds["debt_gdp"].sel(reform="with").values
-    expected = d[:-1] * f - pb.sel(reform="with").values[:-1] - fin.sel(option="reserves").values[:-1]
-    np.testing.assert_allclose(d[1:], expected, atol=1e-14)
+    for reform in ("with", "scaled_back"):
+        d = ds["debt_gdp"].sel(reform=reform).values
+        expected = d[:-1] * f - pb.sel(reform=reform).values[:-1] - fin.sel(option="reserves").values[:-1]
+        np.testing.assert_allclose(d[1:], expected, atol=1e-14)
+    assert (ds["debt_gdp"].sel(reform="with") >= ds["debt_gdp"].sel(reform="scaled_back") - 1e-15).all()
     # reserves never exceed the stock (relative to base-year GDP)
     index = ds["gdp"].values / ds["gdp"].values[0]
     assert (fin.sel(option="reserves").values * index).sum() <= 0.01 + 1e-12
@@ -182,8 +187,13 @@ def test_plan_respects_debt_ceiling(tmp_path):
                   "fiscal_space.options": {"borrowing": {"max_gdp": 0.05}, "aid": {"capacity_gdp": 0.001}}})
     ds = run(tmp_path, doc)
     np.testing.assert_allclose(ds["debt_gdp"].sel(reform="without").values, D0, rtol=1e-12)
-    debt = ds["debt_gdp"].sel(reform="with").values
+    debt = ds["debt_gdp"].sel(reform="scaled_back").values  # what the plan finances stays under the ceiling
     assert debt.max() <= 0.62 + 1e-10
+    # the full cost borrows the shortfall too: the ceiling is reported as breached, spending is not cut
+    full = ds["debt_gdp"].sel(reform="with").values
+    assert full.max() > 0.62
+    np.testing.assert_array_equal(ds["debt_above_threshold"].sel(reform="with").values, full > 0.62)
+    assert not ds["debt_above_threshold"].sel(reform="scaled_back").any()
     borrowed = ds["financing"].sel(option="borrowing").values
     assert borrowed.sum() > 0
     # including the debt after the last year's flows, which the plan also keeps under the ceiling
@@ -263,10 +273,10 @@ def test_every_variable_has_units_and_long_name(tmp_path):
     ds = run(tmp_path, doc)
     for name, var in ds.data_vars.items():
         assert var.attrs.get("units") is not None and var.attrs.get("long_name"), name
-    assert set(ds["reform"].values) == {"without", "with"}
+    assert set(ds["reform"].values) == {"without", "with", "scaled_back"}
     assert ds["financing"].dims == ("year", "option")
     assert ds["debt_gdp_percentile"].dims == ("year", "percentile")
-    assert ds["debt_gdp"].sel(year=BASE).values.tolist() == [D0, D0]
+    assert ds["debt_gdp"].sel(year=BASE).values.tolist() == [D0, D0, D0]
 
 
 def test_example_file_runs_and_cli_writes(tmp_path, root, capsys):

@@ -201,11 +201,21 @@ def test_reserve_accumulates_cash_flows(scheme_run):
     C = ds["contribution_income"].isel(scenario=0).values
     II = ds["investment_income"].isel(scenario=0).values
     E = ds["expenditure"].isel(scenario=0).values
-    np.testing.assert_allclose(F[1:], F[:-1] + C[:-1] + II[:-1] - E[:-1], rtol=1e-10)
-    np.testing.assert_allclose(ds["reserve_end"].isel(scenario=0).values, F + C + II - E, rtol=1e-10)
+    S = ds["deficit_after_depletion"].isel(scenario=0).values
+    scale = np.abs(F).max()
+    np.testing.assert_allclose(F[1:], F[:-1] + C[:-1] + S[:-1] + II[:-1] - E[:-1], rtol=1e-10, atol=1e-10 * scale)
+    np.testing.assert_allclose(ds["reserve_end"].isel(scenario=0).values, F + C + S + II - E, rtol=1e-10,
+                               atol=1e-10 * scale)
     # investment income: a year's interest on the reserve, half a year's on the net cash flow
     i = economy["interest_rate"].values
-    np.testing.assert_allclose(II, i * F + (C - E) * (np.sqrt(1 + i) - 1), rtol=1e-10)
+    np.testing.assert_allclose(II, i * F + (C - E + S) * (np.sqrt(1 + i) - 1), rtol=1e-10, atol=1e-10 * scale)
+    # the reserve is floored at zero; the state pays what the reserve cannot, never more
+    assert (F >= 0).all() and (S >= 0).all()
+    paid = S > 0
+    assert (ds["reserve_end"].isel(scenario=0).values[paid] == 0).all()
+    np.testing.assert_allclose(S[paid], (E - C - F * np.sqrt(1 + i))[paid], rtol=1e-12)
+    np.testing.assert_allclose(ds["deficit_after_depletion_gdp"].isel(scenario=0).values,
+                               S / economy["gdp"].values, rtol=1e-12)
 
 
 def test_expenditure_is_benefits_lump_sums_and_administration(scheme_run):
@@ -238,11 +248,13 @@ def test_depletion_year_is_the_first_year_ending_without_reserve(scheme_run):
     end = ds["reserve_end"].isel(scenario=0).values
     years = ds["year"].values
     depletion = float(ds["depletion_year"].isel(scenario=0))
+    deficit = ds["deficit_after_depletion"].isel(scenario=0).values
     if np.isnan(depletion):
-        assert (end > 0).all()
+        assert (end > 0).all() and (deficit == 0).all()
     else:
         k = int(np.argmax(years == depletion))
         assert end[k] <= 0 and (end[:k] > 0).all()
+        assert (deficit[:k] == 0).all() and deficit[k] > 0
 
 
 def test_insurable_earnings_are_contributors_x_density_x_capped_wage(scheme_run):

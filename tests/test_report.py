@@ -198,7 +198,7 @@ def test_fiscal_charts_with_a_fan_from_percentiles():
     mix = _check_figure(plots.financing_mix(ds), len(YEARS))
     assert mix["financing gap (%)"].iloc[0] == pytest.approx(1.0)
     debt = _check_figure(plots.debt_paths(ds))
-    for column in ("debt, without reform (%)", "debt, with reform (%)", "debt, stochastic (%) median",
+    for column in ("debt, without reform (%)", "debt, with reform (full cost) (%)", "debt, stochastic (%) median",
                    "debt, stochastic (%) p5", "debt, stochastic (%) p25", "debt, stochastic (%) p75",
                    "debt, stochastic (%) p95"):
         assert column in debt, column

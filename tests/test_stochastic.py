@@ -214,3 +214,21 @@ def test_scenario_debt_follows_the_central_plan(short):
     spread = pipeline.run_scenarios(short, 8)["fiscal_space"]["debt_gdp_with_reform"]
     assert np.ptp(spread.values[:, -1]) > 1e-4
     assert spread.values[:, 0] == pytest.approx(want[0])
+
+
+def test_threshold_probability_comes_from_the_valuation_scenarios(short):
+    """With scenarios, P(debt > threshold) is the share of the valuation
+    scenarios' debt paths above it, labelled as such; the fiscal stage's own
+    fan keeps its probability under another name."""
+    threshold = 0.58
+    a = dataclasses.replace(short, fiscal_space=dataclasses.replace(
+        short.fiscal_space, debt=dataclasses.replace(short.fiscal_space.debt, threshold_gdp=threshold),
+        stochastic=dataclasses.replace(short.fiscal_space.stochastic, threshold_gdp=threshold)))
+    tree = pipeline.run(a, scenarios=12)
+    f = tree["fiscal_space"].to_dataset()
+    paths = pipeline.run_scenarios(a, 12)["fiscal_space"]["debt_gdp_with_reform"].values
+    prob = f["debt_above_threshold_probability"]
+    np.testing.assert_array_equal(prob.values, (paths > threshold).mean(axis=0))
+    assert prob.attrs["based_on"] == "valuation_scenarios" and prob.attrs["scenarios"] == 12
+    assert 0 < float(prob.max()) and float(prob.min()) < 1  # the threshold sits inside the spread
+    assert f["debt_above_threshold_probability_fiscal_paths"].attrs["based_on"] == "fiscal_paths"

@@ -50,6 +50,8 @@ class Pension:
     initial_insured: np.ndarray | None  # or a table (status active/inactive, sex, age, credits)
     initial_pensioners: dict  # type -> Pensioners
     horizons: tuple[int, ...]  # GAP horizons in years
+    gap_target_reserve_ratio: float  # GAP: reserve at the horizon's end / the last year's expenditure
+    steady_state_review_period: int  # CPP steady-state rate: years after the valuation year
     scaled_premium_period: int  # years of each period of equilibrium
     closed_group: bool  # also project the closed group (no new entrants)
 
@@ -178,6 +180,10 @@ def parse_pension(r: Reader) -> Pension:
             initial_insured=insured,
             initial_pensioners=pensioners,
             horizons=tuple(horizons),
+            gap_target_reserve_ratio=r.number("gap_target_reserve_ratio", lo=0.0, hi=50.0, default=0.0,
+                                              what="a reserve / the last year's expenditure (1 for one year)"),
+            steady_state_review_period=r.number("steady_state_review_period", lo=0, hi=20, integer=True,
+                                                default=3),
             scaled_premium_period=r.number("scaled_premium_period", lo=1, hi=100, integer=True, default=10),
             closed_group=r.flag("closed_group", True),
         )

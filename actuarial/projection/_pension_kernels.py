@@ -281,3 +281,20 @@ def reserve_path(F0, C, E, i, F, invest):
         for t in range(T):
             invest[s, t] = i[s, t] * F[s, t] + (C[s, t] - E[s, t]) * (np.sqrt(1.0 + i[s, t]) - 1.0)
             F[s, t + 1] = F[s, t] + C[s, t] + invest[s, t] - E[s, t]
+
+
+@njit(cache=True)
+def floored_reserve_path(F0, C, E, i, F, invest, deficit):
+    """The reserve floored at zero: once it cannot pay a year's deficit, the
+    state pays, mid-year, what is missing, S_t = max(E_t - C_t - F_t sqrt(1 + i_t), 0),
+    so that F_{t+1} = F_t + C_t + S_t + II_t - E_t = 0, with
+    II_t = i_t F_t + (C_t - E_t + S_t)(sqrt(1 + i_t) - 1)."""
+    n, T = C.shape
+    for s in range(n):
+        F[s, 0] = F0[s]
+        for t in range(T):
+            root = np.sqrt(1.0 + i[s, t])
+            deficit[s, t] = max(E[s, t] - C[s, t] - F[s, t] * root, 0.0)
+            net = C[s, t] - E[s, t] + deficit[s, t]
+            invest[s, t] = i[s, t] * F[s, t] + net * (root - 1.0)
+            F[s, t + 1] = max(F[s, t] + net + invest[s, t], 0.0)  # 0 to rounding when the state pays

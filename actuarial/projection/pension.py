@@ -8,8 +8,12 @@ it, by scenario and year t:
   benefit expenditure      = pensions paid + lump sums; administrative
                              expenses = share x benefits; expenditure E_t
                              includes both
-  investment income   II_t = i_t F_t + (C_t - E_t)((1 + i_t)^(1/2) - 1)
-  reserve           F_{t+1} = F_t + C_t + II_t - E_t   (cash flows mid-year)
+  investment income   II_t = i_t F_t + (C_t - E_t + S_t)((1 + i_t)^(1/2) - 1)
+  reserve           F_{t+1} = F_t + C_t + S_t + II_t - E_t   (cash flows mid-year)
+  deficit after depletion S_t = max(E_t - C_t - F_t (1 + i_t)^(1/2), 0): the
+                             reserve is floored at zero, as actuarial reports
+                             show it; what it cannot pay the state pays (or
+                             the benefits cannot be paid)
 
 Metrics (ILO / standard vocabulary): PAYG cost rate E/IE; reserve ratio
 F_t / E_{t-1}; depletion year, the first year at whose end the reserve is
@@ -38,7 +42,7 @@ from actuarial.projection import _pension_kernels as kern
 from actuarial.projection.labour import wage_level
 from actuarial.arrays import scenario_years, with_scenario
 from actuarial.projection.pension_metrics import (
-    accrued_liability, closed_group_variables, reserve_path, valuation_variables)
+    accrued_liability, closed_group_variables, floored_reserve, valuation_variables)
 
 SEXES = ["female", "male"]
 FLOW_NAMES = ["entrants", "reentrants", "to_inactive", "deaths_insured", "invalidity_awarded",
@@ -276,7 +280,8 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
     benefits = ds["benefit_expenditure"].values.sum(2) + arr(ds["lump_sums"])
     admin = pension.administrative_cost * benefits
     E = benefits + admin
-    reserve, invest = reserve_path(pension.initial_reserve, contributions, E, arr(economy["interest_rate"]))
+    reserve, invest, deficit = floored_reserve(pension.initial_reserve, contributions, E,
+                                               arr(economy["interest_rate"]))
     prev = np.concatenate([np.full((E.shape[0], 1), np.nan), E[:, :-1]], axis=1)
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0
@@ -294,9 +299,16 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
             "administrative_expenses": (admin, "currency/year", "administrative expenses"),
             "expenditure": (E, "currency/year", "total expenditure: benefits, lump sums, administration"),
             "investment_income": (invest, "currency/year", "investment income on the reserve"),
-            "reserve": (reserve[:, :-1], "currency", "reserve at 1 January"),
-            "reserve_end": (reserve[:, 1:], "currency", "reserve at 31 December"),
-            "reserve_ratio": (reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before"),
+            "reserve": (reserve[:, :-1], "currency", "reserve at 1 January (floored at 0: after depletion "
+                                                     "the state pays the deficit)"),
+            "reserve_end": (reserve[:, 1:], "currency", "reserve at 31 December (floored at 0)"),
+            "reserve_ratio": (reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before "
+                                                          "(none in the first year)"),
+            "deficit_after_depletion": (deficit, "currency/year", (
+                "deficit after depletion: expenditure the exhausted reserve cannot pay (the state's cost, "
+                "paid mid-year)")),
+            "deficit_after_depletion_rate": (deficit / ie, "1", "deficit after depletion / insurable earnings"),
+            "deficit_after_depletion_gdp": (deficit / arr(economy["gdp"]), "1", "deficit after depletion / GDP"),
             "payg_cost_rate": (E / ie, "1", "PAYG cost rate: expenditure / insurable earnings"),
             "system_dependency_ratio": (pens / ds["contributors"].values.sum(-1), "1",
                                         "pensioners / active insured"),

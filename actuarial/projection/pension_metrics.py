@@ -7,14 +7,17 @@ discount rate d_t; cash flows at mid-year, so
   v_t = prod_{k<t} 1 / (1 + d_k)  (start of year t),  m_t = v_t / sqrt(1 + d_t)
   F_{t+1} = F_t + C_t + II_t - E_t,  II_t = i_t F_t + (C_t - E_t)(sqrt(1 + i_t) - 1)
 
-- GAP over h years: pi with F_0 + pi sum_{t<h} IE_t m_t = sum_{t<h} E_t(pi) m_t,
+- GAP over h years: pi with F_0 + pi sum_{t<h} IE_t m_t = sum_{t<h} E_t(pi) m_t
+  + v_h k E_{h-1}(pi), k the target reserve ratio at the end (0 by default),
   where refunds of contributions in E scale with pi (``_arrays``).
 - Scaled premium (ILO; Thullen 1973): for successive periods of n years, the
   lowest level rate under which the reserve does not fall in any year of
   the period, given the reserve left by the previous periods.
-- Steady-state contribution rate (Chief Actuary of Canada, CPP reports): the
-  constant rate from the valuation year under which the reserve ratio
-  F_t / E_{t-1} is the same 10 and 60 years after the valuation.
+- Steady-state contribution rate (Canada Pension Plan, Calculation of
+  Contribution Rates Regulations; Chief Actuary's reports): the lowest
+  constant rate from the end of a review period of 3 years after the
+  valuation year under which assets at the end of a year over the next
+  year's expenditure are equal in the 10th and 60th years after it.
 - Actuarial balance over 75 years (US Social Security Trustees): summarized
   income rate (F_0 + PV C) / PV IE minus summarized cost rate
   (PV E + v_75 E_75) / PV IE, the last term the cost of ending with a
@@ -38,6 +41,7 @@ from actuarial.arrays import scenario_years
 from actuarial.projection import _pension_kernels
 
 STEADY_STATE_YEARS = (10, 60)
+REVIEW_PERIOD = 3  # years after the valuation year (CPP)
 BALANCE_HORIZON = 75
 SY = ("scenario", "year")
 
@@ -51,6 +55,20 @@ def reserve_path(F0, C: np.ndarray, E: np.ndarray, i: np.ndarray) -> tuple[np.nd
     F0 = np.ascontiguousarray(np.broadcast_to(np.asarray(F0, dtype=float), (n,)))
     _pension_kernels.reserve_path(F0, C, E, i, F, invest)
     return F, invest
+
+
+def floored_reserve(F0, C: np.ndarray, E: np.ndarray, i: np.ndarray):
+    """The reserve as actuarial reports show it, floored at zero: reserve
+    (scenario, T+1) at each 1 January, investment income (scenario, T) and
+    the deficit after depletion S (scenario, T), what the state must pay (or
+    the benefits that cannot be paid) mid-year once the reserve is exhausted
+    (``_pension_kernels.floored_reserve_path``)."""
+    C, E, i = (np.ascontiguousarray(np.broadcast_to(a, np.shape(C)), dtype=float) for a in (C, E, i))
+    n, T = C.shape
+    F, invest, deficit = np.empty((n, T + 1)), np.empty((n, T)), np.empty((n, T))
+    F0 = np.ascontiguousarray(np.broadcast_to(np.asarray(F0, dtype=float), (n,)))
+    _pension_kernels.floored_reserve_path(F0, C, E, i, F, invest, deficit)
+    return F, invest, deficit
 
 
 def discount_factors(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,19 +114,35 @@ def scaled_premium(F0, ie, E, i, period: int) -> np.ndarray:
     return out
 
 
-def steady_state_rate(F0, ie_net, E0, refund, i, years=STEADY_STATE_YEARS) -> np.ndarray:
-    """Lowest constant rate pi >= 0 with F_a / E_{a-1} = F_b / E_{b-1}.
+def steady_state_rate(F0, ie_net, E0, refund, i, scheduled, review: int = REVIEW_PERIOD,
+                      years=STEADY_STATE_YEARS) -> np.ndarray:
+    """Steady-state contribution rate, the Canada Pension Plan's definition
+    (Calculation of Contribution Rates Regulations, 2021, s. 2; Chief Actuary
+    of Canada, 31st Actuarial Report on the CPP, section 3): the lowest
+    constant rate pi >= 0 applying from the end of a review period of
+    ``review`` years after the valuation year under which the ratio of the
+    assets at the end of a year to the expenditure of the following year is
+    the same in the 10th and the 60th years after the review period.
 
-    F_t(pi) = f_t + pi g_t is affine (net flows pi ie_net - E0) and
-    E_t(pi) = E0_t + pi refund_t, so the condition is a quadratic in pi.
+    The valuation date is 1 January of the first projection year (t = 0),
+    i.e. 31 December of the valuation year, so the review period is
+    t = 0 .. review - 1 (at the ``scheduled`` rate) and, for k = 10, 60, the
+    k-th year after it ends on 1 January of t_k = review + k:
+
+        F_{t_a}(pi) / E_{t_a}(pi) = F_{t_b}(pi) / E_{t_b}(pi).
+
+    F_t(pi) = f_t + pi g_t is affine (net flows pi ie_net - E0 from the end
+    of the review period) and E_t(pi) = E0_t + pi refund_t, so the condition
+    is a quadratic in pi.
     """
-    a, b = years
-    n = ie_net.shape[0]
-    if ie_net.shape[1] <= b:
+    n, T = ie_net.shape
+    a, b = review + years[0], review + years[1]
+    if T <= b:
         return np.full(n, np.nan)
-    f, _ = reserve_path(F0, np.zeros_like(ie_net), E0, i)
-    g = reserve_path(F0, ie_net, E0, i)[0] - f
-    ea, eb, ra, rb = E0[:, a - 1], E0[:, b - 1], refund[:, a - 1], refund[:, b - 1]
+    after = np.arange(T) >= review
+    f, _ = reserve_path(F0, np.where(after, 0.0, scheduled * ie_net), E0, i)
+    g, _ = reserve_path(0.0, np.where(after, ie_net, 0.0), np.zeros_like(E0), i)
+    ea, eb, ra, rb = E0[:, a], E0[:, b], refund[:, a], refund[:, b]
     A = g[:, a] * rb - g[:, b] * ra
     B = f[:, a] * rb + g[:, a] * eb - f[:, b] * ra - g[:, b] * ea
     Cc = f[:, a] * eb - f[:, b] * ea
@@ -127,6 +161,27 @@ def steady_state_rate(F0, ie_net, E0, refund, i, years=STEADY_STATE_YEARS) -> np
     return out
 
 
+def general_average_premium(F0, ie_net, E0, refund, d, horizon: int, target_ratio: float = 0.0) -> np.ndarray:
+    """GAP over ``horizon`` = h years: the constant rate pi whose present value
+    of contributions, plus the initial reserve, equals the present value of
+    expenditure and of a target reserve at the end of the horizon of
+    ``target_ratio`` x the last year's expenditure (ILO, *Actuarial
+    practice in social security*, 2002, ch. 9; DESIGN.md):
+
+        F_0 + pi sum_{t<h} IE_t m_t = sum_{t<h} E_t(pi) m_t + v_h k E_{h-1}(pi),
+        E_t(pi) = E0_t + pi r_t (refunds scale with the rate), so
+        pi = (PV E0 + v_h k E0_{h-1} - F_0) / (PV (IE - r) - v_h k r_{h-1}).
+
+    With the discount rate equal to the interest rate, the reserve recursion
+    at rate pi ends at F_h = k E_{h-1}.
+    """
+    h = horizon
+    v, m = discount_factors(d[:, :h])
+    v_h = m[:, -1] / np.sqrt(1 + d[:, h - 1])
+    num = (E0[:, :h] * m).sum(1) + v_h * target_ratio * E0[:, h - 1] - F0
+    return num / ((ie_net[:, :h] * m).sum(1) - v_h * target_ratio * refund[:, h - 1])
+
+
 def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Dataset:
     return ds.assign(valuation_variables(ds, pension, economy))
 
@@ -137,7 +192,8 @@ def valuation_variables(ds: xr.Dataset, pension, economy: xr.Dataset) -> dict:
     T = ie.shape[1]
     v, m = discount_factors(d)
     horizons = [h for h in pension.horizons if h <= T]
-    gap = np.array([((E0 * m)[:, :h].sum(1) - F0) / (ie_net * m)[:, :h].sum(1) for h in horizons]
+    k = pension.gap_target_reserve_ratio
+    gap = np.array([general_average_premium(F0, ie_net, E0, refund, d, h, k) for h in horizons]
                    ).T if horizons else np.zeros((ie.shape[0], 0))
     H = min(BALANCE_HORIZON, T - 1)
     pv_ie = (ie * m)[:, :H].sum(1)
@@ -146,9 +202,13 @@ def valuation_variables(ds: xr.Dataset, pension, economy: xr.Dataset) -> dict:
     income = (F0 + pv_c) / pv_ie
     cost = (pv_e + v[:, H] * E[:, H]) / pv_ie
     period = pension.scaled_premium_period
+    review = pension.steady_state_review_period
+    first = int(ds["year"].values[0])
     scalars = {
-        "steady_state_rate": (steady_state_rate(F0, ie_net, E0, refund, i), "1",
-                              "steady-state contribution rate (equal reserve ratios after 10 and 60 years)"),
+        "steady_state_rate": (steady_state_rate(F0, ie_net, E0, refund, i, rate, review), "1", (
+            f"steady-state contribution rate (CPP definition): lowest constant rate from {first + review} "
+            f"under which assets at the end of {first + review + 9} and {first + review + 59} over the next "
+            f"year's expenditure are equal")),
         "pv_insurable_earnings": (pv_ie, "currency", f"open group: PV of insurable earnings, {H} years"),
         "pv_contributions": (pv_c, "currency", f"open group: PV of contributions, {H} years"),
         "pv_expenditure": (pv_e, "currency", f"open group: PV of expenditure, {H} years"),
@@ -159,7 +219,9 @@ def valuation_variables(ds: xr.Dataset, pension, economy: xr.Dataset) -> dict:
     out = {k: ("scenario", v, {"units": u, "long_name": ln}) for k, (v, u, ln) in scalars.items()}
     out["general_average_premium"] = xr.DataArray(
         gap.reshape(-1, len(horizons)), dims=("scenario", "horizon"), coords={"horizon": horizons},
-        attrs={"units": "1", "long_name": "general average premium over the horizon (years)"})
+        attrs={"units": "1", "long_name": "general average premium over the horizon (years)" + (
+            f", ending with a reserve of {k:g} x the last year's expenditure" if k else ", no reserve at the end"),
+            "target_reserve_ratio": k})
     out["scaled_premium"] = (SY, scaled_premium(F0, ie_net, E0, i, period), {
         "units": "1", "long_name": f"scaled premium, periods of {period} years"})
     return out

@@ -64,16 +64,29 @@ def pension_summary(tree: xr.DataTree) -> str:
     }, index=pd.Index(years, name="year"))
     gap = ", ".join(f"{int(h)} years {100 * float(v):.2f}%"
                     for h, v in zip(p["horizon"].values, p["general_average_premium"].values))
+    k = p["general_average_premium"].attrs.get("target_reserve_ratio", 0.0)
+    gap += f" (ending with a reserve of {k:g} x the last year's expenditure)" if k else " (no reserve at the end)"
     depletion = p["depletion_year"].values
     depletion = "none within the horizon" if np.isnan(depletion) else str(int(depletion))
     lines = [
         f"General average premium: {gap}",
         f"Reserve depletion year: {depletion}",
-        f"Steady-state contribution rate: {100 * float(p['steady_state_rate']):.2f}%",
+    ]
+    if "deficit_after_depletion_gdp" in p and float(p["deficit_after_depletion"].max()) > 0:
+        deficit = p["deficit_after_depletion_gdp"]
+        last = int(p["year"][-1])
+        lines.append(f"Deficit after depletion (paid by the state; the reserve is floored at 0): "
+                     f"{100 * float(deficit.sel(year=last)):.2f}% of GDP in {last}, "
+                     f"{100 * float(p['deficit_after_depletion_rate'].sel(year=last)):.2f}% of insurable earnings")
+    ss = p["steady_state_rate"]
+    lines += [
+        f"Steady-state contribution rate (CPP definition): {100 * float(ss):.2f}%, the "
+        + ss.attrs.get("long_name", "").partition("): ")[2],
         f"Actuarial balance over 75 years: {100 * float(p['actuarial_balance']):.2f}% of insurable earnings",
         f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP",
     ]
-    return "Pension scheme\n" + table.to_string(float_format=lambda v: f"{v:,.2f}") + "\n" + "\n".join(lines)
+    return ("Pension scheme (reserve ratio: reserve at 1 January / expenditure of the year before)\n"
+            + table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-") + "\n" + "\n".join(lines))
 
 
 def injury_summary(tree: xr.DataTree) -> str:

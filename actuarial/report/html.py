@@ -66,6 +66,9 @@ def _years_text(da: xr.DataArray, scale=100.0, fmt="{:.1f}%", years=None) -> str
     for case in plots._cases(da):
         one = plots._pick(da, case)
         ys = one["year"].values
+        finite = np.isfinite(np.asarray(one.values, float))
+        if finite.ndim == 1 and finite.any():  # e.g. no reserve ratio in the first year
+            ys = ys[finite]
         y0, y1 = (int(ys[0]), int(ys[-1])) if years is None else years
         a, b = float(one.sel(year=y0)) * scale, float(one.sel(year=y1)) * scale
         text = f"from {fmt.format(a)} in {y0} to {fmt.format(b)} in {y1}"
@@ -143,7 +146,8 @@ def _cost_caption(p):
 
 def _reserve_caption(p):
     text = ("Reserve ratio = reserve at 1 January / expenditure of the year before (in times the year's "
-            f"expenditure), {_years_text(p['reserve_ratio'], 1.0, '{:.1f}')}.")
+            f"expenditure), {_years_text(p['reserve_ratio'], 1.0, '{:.1f}')}. The reserve is floored at zero: "
+            "after depletion the state pays the deficit.")
     if "depletion_year" in p:
         dep = p["depletion_year"]
         parts = []
@@ -183,7 +187,15 @@ def _financing_caption(f):
 
 
 def _debt_caption(f):
-    text = "General government debt, % of GDP, without and with the reform (its costs and financing)"
+    text = ("General government debt, % of GDP, without the reform; with it at its full cost (what the "
+            "financing plan does not finance is borrowed); and with the reform scaled back to what the plan "
+            "finances")
+    if "debt_above_threshold" in f and f["debt_above_threshold"].ndim == 2:
+        above = f["debt_above_threshold"].sel(reform="with")
+        limit = 100 * above.attrs.get("threshold_gdp", np.nan)
+        years = f["year"].values[np.asarray(above.values, bool)]
+        text += (f". The {limit:.0f}% of GDP ceiling is breached with the full cost from {int(years[0])}"
+                 if years.size else f". The {limit:.0f}% of GDP ceiling is not breached")
     if "debt_gdp_percentile" in f:
         text += ("; the fan shows the 5-95th and 25-75th percentile bands and the median of the "
                  "stochastic debt paths")
@@ -302,7 +314,10 @@ def key_figures(trees: dict) -> pd.DataFrame | None:
             finite = v[np.isfinite(v)]
             col["reserve depletion year"] = (f"{np.median(finite):.0f}" if finite.size and finite.size * 2 > v.size
                                              else "none in the horizon")
-        for name, label_ in (("steady_state_rate", "steady-state contribution rate (%)"),
+        if "general_average_premium" in p and p["general_average_premium"].attrs.get("target_reserve_ratio"):
+            col["GAP target reserve (times the last year's expenditure)"] = \
+                f"{p['general_average_premium'].attrs['target_reserve_ratio']:g}"
+        for name, label_ in (("steady_state_rate", "steady-state contribution rate, CPP definition (%)"),
                              ("actuarial_balance", "actuarial balance, 75 years (% of insurable earnings)"),
                              ("accrued_liability_gdp", "accrued-to-date liability (% of GDP)")):
             if name in p:
@@ -323,7 +338,7 @@ DIFFERENCE_ROWS = [
      "% of insurable payroll"),
     ("spf", "package_cost_gdp", {}, "SPF package cost", 100, "% of GDP"),
     ("fiscal_space", "financing_gap_gdp", {}, "financing gap", 100, "% of GDP"),
-    ("fiscal_space", "debt_gdp", {"reform": "with"}, "debt with the reform", 100, "% of GDP"),
+    ("fiscal_space", "debt_gdp", {"reform": "with"}, "debt with the reform (full cost)", 100, "% of GDP"),
 ]
 
 

@@ -473,6 +473,10 @@ def financing_mix(fiscal_space) -> Figure:
     return fig
 
 
+DEBT_LABELS = {"without": "debt, without reform", "with": "debt, with reform (full cost)",
+               "scaled_back": "debt, reform scaled back to its financing"}
+
+
 @_styled
 def debt_paths(fiscal_space) -> Figure:
     """Public debt (% of GDP) without and with the reform; a fan chart
@@ -483,7 +487,7 @@ def debt_paths(fiscal_space) -> Figure:
     ax = axes[0, 0]
     table = {}
     debt = ds["debt_gdp"]
-    series = ({f"debt, {r} reform": debt.sel(reform=r) for r in debt["reform"].values}
+    series = ({DEBT_LABELS.get(str(r), f"debt, {r}"): debt.sel(reform=r) for r in debt["reform"].values}
               if "reform" in debt.dims else {"debt": debt})
     pct = ds.get("debt_gdp_percentile")  # the fan first, the paths over it
     if pct is not None and "case" not in pct.dims:

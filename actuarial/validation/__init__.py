@@ -47,9 +47,10 @@ def row(case: str, quantity: str, expected, got, tolerance: float, relative: boo
 
 
 def _kinds():
-    from actuarial.validation import demography, fiscal, injury, pension, spf
+    from actuarial.validation import demography, fiscal, injury, pension, pension_definitions, spf
 
-    return {**demography.KINDS, **pension.KINDS, **injury.KINDS, **spf.KINDS, **fiscal.KINDS}
+    return {**demography.KINDS, **pension.KINDS, **pension_definitions.KINDS, **injury.KINDS, **spf.KINDS,
+            **fiscal.KINDS}
 
 
 def find_cases(paths) -> list[Path]:

@@ -5,6 +5,12 @@ fiscal_debt_dynamics  constant r, g and pb: debt d(t) = d0 q^t - pb (q^t - 1)/(q
                       fiscal gap (d0 q^n - pb A_n - target) / A_n with A_n = (q^n - 1)/(q - 1);
                       r - g shifted; a constant gap financed by borrowing alone
                       gives the closed form with pb - gap
+fiscal_full_cost      a constant gap that a balance option finances only in part,
+                      no debt option: with the reform at full cost the shortfall is
+                      borrowed, d(t) is the closed form with pb - gap + capacity;
+                      scaled back (the shortfall not spent) it is the closed form with
+                      pb; the ceiling is reported as breached where the full cost
+                      passes it
 fiscal_plan           ample capacity closes the gap exactly; an option with zero
                       capacity is never used; without enough capacity the shortfall
                       is the gap minus the total capacity
@@ -90,6 +96,30 @@ def fiscal_debt_dynamics(name: str, r: Reader, folder: Path) -> list[Row]:
     ]
 
 
+def fiscal_full_cost(name: str, r: Reader, folder: Path) -> list[Row]:
+    from fiscal_space import run_fiscal_space
+
+    d0, rate, g, pb = (r.number(k) for k in ("d0", "r", "g", "pb"))
+    horizon = r.number("horizon", lo=1, hi=300, integer=True)
+    gap, capacity, threshold = r.number("gap", lo=0.0), r.number("capacity", lo=0.0), r.number("threshold")
+    tol = r.number("rtol", lo=0.0)
+    years = np.arange(BASE, BASE + horizon + 1)
+    t = years - BASE
+    fa = _assumptions(d0, rate, g, pb, horizon, [_option("tax", "balance", capacity)], threshold=threshold)
+    ds = run_fiscal_space(fa, _costs(gap, years))
+    full = _closed(d0, rate, g, pb - gap + capacity, t)
+    return [
+        row(name, f"debt, full cost: gap {gap} with {capacity} financed, the rest borrowed (closed form)", full,
+            ds["debt_gdp"].sel(reform="with").values, tol),
+        row(name, "debt, scaled back to what the plan finances = without the reform (closed form)",
+            _closed(d0, rate, g, pb, t), ds["debt_gdp"].sel(reform="scaled_back").values, tol),
+        row(name, "shortfall = gap - capacity (abs)", np.full(t.size, gap - capacity), ds["shortfall_gdp"].values,
+            1e-12, relative=False),
+        row(name, f"years above the threshold {threshold}, full cost (count)", float((full > threshold).sum()),
+            float(ds["debt_above_threshold"].sel(reform="with").sum()), 0.0, relative=False),
+    ]
+
+
 def fiscal_plan(name: str, r: Reader, folder: Path) -> list[Row]:
     from fiscal_space import financing_plan
 
@@ -150,5 +180,5 @@ def fiscal_stochastic(name: str, r: Reader, folder: Path) -> list[Row]:
     ]
 
 
-KINDS = {"fiscal_debt_dynamics": fiscal_debt_dynamics, "fiscal_plan": fiscal_plan,
+KINDS = {"fiscal_debt_dynamics": fiscal_debt_dynamics, "fiscal_full_cost": fiscal_full_cost, "fiscal_plan": fiscal_plan,
          "fiscal_stochastic": fiscal_stochastic}

@@ -158,9 +158,10 @@ def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
     nxt = slice(1, None)
     cur = slice(None, -1)
     return [
-        row(name, "reserve(t+1) = reserve(t) + C + II - E", p["reserve"].isel(year=nxt).values,
-            (p["reserve"] + p["contribution_income"] + p["investment_income"] - p["expenditure"]
-             ).isel(year=cur).values, tol),
+        row(name, "reserve(t+1) = reserve(t) + C + S + II - E (S: deficit after depletion; / largest reserve)",
+            p["reserve"].isel(year=nxt).values / float(p["reserve"].max()),
+            (p["reserve"] + p["contribution_income"] + p["deficit_after_depletion"] + p["investment_income"]
+             - p["expenditure"]).isel(year=cur).values / float(p["reserve"].max()), tol, relative=False),
         row(name, "insured(t+1) - entrants(t+1) = insured(t) - exits(t)",
             (insured - f.sel(flow="entrants")).isel(year=nxt).values,
             (insured - out_of_insured).isel(year=cur).values, tol),
