@@ -329,8 +329,10 @@ def sdg_131(spf: SPF, x: dict, by_age: list, beneficiaries: np.ndarray):
     """The SDG 1.3.1 series by sex: (coverage (n, T, series, 2), series names, definitions).
 
     Source: UN SDG indicator metadata for 1.3.1 (custodian ILO; unstats.un.org/sdgs/metadata,
-    series SI_COV_*) and the ILO World Social Protection Database's definitions (ILO, World
-    Social Protection Report 2024-26, Annex 2):
+    series SI_COV_*; "effective coverage ... the number of people who are either actively
+    contributing to a social insurance scheme or receiving benefits (contributory or
+    non-contributory)") and the ILO World Social Protection Database's notes on each series
+    (social-protection.org/gimi/WSPDB.action):
       population_covered: persons actively contributing to a social insurance scheme or
           receiving at least one contributory or non-contributory cash benefit / total population;
       children: children receiving child/family cash benefits / all children (ages
