@@ -47,8 +47,10 @@ def test_universal_benefit_is_eligible_times_level_times_months(tmp_path):
 
 
 def test_coverage_is_one_at_full_take_up_and_moves_with_it(tmp_path):
-    full = run(actuarial.load_assumptions(child(tmp_path, universal())))["spf"]
-    half = run(actuarial.load_assumptions(child(tmp_path, universal(take_up=0.5), "half.yaml")))["spf"]
+    """Over children_ages set to the benefit's band (0-5)."""
+    full = run(actuarial.load_assumptions(child(tmp_path, {**universal(), "children_ages": [0, 5]})))["spf"]
+    half = run(actuarial.load_assumptions(child(tmp_path, {**universal(take_up=0.5), "children_ages": [0, 5]},
+                                                "half.yaml")))["spf"]
     np.testing.assert_allclose(full["coverage"].sel(indicator="children").values, 1.0, rtol=1e-15)
     np.testing.assert_allclose(half["coverage"].sel(indicator="children").values, 0.5, rtol=1e-15)
     np.testing.assert_allclose(half["cost"].values, 0.5 * full["cost"].values, rtol=1e-15)
@@ -139,10 +141,14 @@ def test_bad_coverage_targets(tmp_path, targets, words):
 def test_phase_in_reaches_universal_take_up_in_2030():
     tree = run(actuarial.load_assumptions(ROOT / "assumptions" / "demoland_spf_phasein.yaml"))
     cov = tree["spf"]["coverage"].isel(scenario=0).sel(year=2030)
-    for name in ("children", "mothers_with_newborns", "severe_disability"):
+    for name in ("mothers_with_newborns", "severe_disability"):
         np.testing.assert_allclose(cov.sel(indicator=name).sel(sex="female").values, 1.0, rtol=1e-14)
+    # the phase-in's child benefit ends at 14; the SDG 1.3.1 children are 0-15 (ILO)
+    pop = tree["demography"]["population"].isel(scenario=0).sel(year=2030)
+    expected = pop.sel(age=slice(0, 14)).sum("age") / pop.sel(age=slice(0, 15)).sum("age")
+    np.testing.assert_allclose(cov.sel(indicator="children").values, expected.values, rtol=1e-14)
     gap = tree["spf"]["coverage_gap"].isel(scenario=0).sel(year=2030, indicator="children")
-    np.testing.assert_allclose(gap.values, 0.0, atol=1e-14)
+    np.testing.assert_allclose(gap.values, 1.0 - expected.values, rtol=1e-13)
 
 
 def test_standard_checks_against_hand_computed_levels(demoland_run):
@@ -159,7 +165,14 @@ def test_standard_checks_against_hand_computed_levels(demoland_run):
 
     assert pick("C102", "maternity_benefit", "maternity")[0] == pytest.approx(
         1.0 * 30000 * 12 / a.economy.average_wage, rel=1e-14)
-    assert pick("C183", "maternity_benefit", "maternity")[1] == 0.6667
+    # a non-contributory maternity benefit falls under C183 Art. 6(6)-(7) (no rate), not Art. 6(3)
+    assert not ((conv == "C183") & (scheme == "maternity_benefit")).any()
+    # public works pay a wage, not a C102 Part IV unemployment benefit
+    assert "public_works" not in scheme
+    assert "public_works" in spf["standard_check"].attrs["not_compared"]
+    article = spf["article"].values
+    assert article[(conv == "C102") & (scheme == "maternity_benefit")][0].startswith("Part VIII, Art. 50")
+    assert article[(conv == "C102") & (scheme == "pension") & (benefit == "old_age")][0].startswith("Part V, Art. 28")
     scale = np.array(a.labour.salary_scale)
     expected = a.pension.accrual_rate * 30 * scale[30:60].mean() / scale[59]  # ages 30..59, retiring at 60
     assert pick("C102", "pension", "old_age")[0] == pytest.approx(expected, rel=1e-12)
@@ -178,7 +191,8 @@ def test_public_works_cost_is_days_times_daily_wage(demoland_run):
 def test_two_child_benefits_cover_the_union_of_their_ages(tmp_path):
     spf = {"poverty_line": 30000, "benefits": {
         "young": {"kind": "child", "ages": [0, 5], "level": {"amount": 1000.0}, "take_up": 0.5},
-        "older": {"kind": "child", "ages": [6, 14], "level": {"amount": 1000.0}, "take_up": 0.5}}}
+        "older": {"kind": "child", "ages": [6, 14], "level": {"amount": 1000.0}, "take_up": 0.5}},
+        "children_ages": [0, 14]}
     cov = run(actuarial.load_assumptions(child(tmp_path, spf)))["spf"]["coverage"].sel(indicator="children")
     np.testing.assert_allclose(cov.values, 0.5, rtol=1e-14)
 
@@ -193,3 +207,104 @@ def test_standard_rate_is_zero_without_vesting(tmp_path):
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     rates = run(actuarial.load_assumptions(path))["pension"]["standard_replacement_rate"].isel(year=0)
     np.testing.assert_array_equal(rates.values, 0.0)
+
+
+def test_children_series_is_0_to_15_by_default(tmp_path):
+    """The ILO's children series: ages 0-15; a 0-5 benefit at full take-up covers pop 0-5 / pop 0-15."""
+    tree = run(actuarial.load_assumptions(child(tmp_path, universal())))
+    cov = tree["spf"]["coverage"].isel(scenario=0).sel(indicator="children")
+    pop = tree["demography"]["population"].isel(scenario=0)
+    expected = pop.sel(age=slice(0, 5)).sum("age") / pop.sel(age=slice(0, 15)).sum("age")
+    np.testing.assert_allclose(cov.transpose("year", "sex").values, expected.transpose("year", "sex").values,
+                               rtol=1e-13)
+    assert "aged 0-15" in str(tree["spf"]["indicator_definition"].sel(indicator="children").values)
+
+
+@pytest.mark.parametrize("ages", [[0, 120], [5], "0-15"])
+def test_bad_children_ages(tmp_path, ages):
+    with pytest.raises(actuarial.AssumptionError) as info:
+        actuarial.load_assumptions(child(tmp_path, {**universal(), "children_ages": ages}))
+    assert "spf.children_ages" in str(info.value) and "within 0..100" in str(info.value)
+
+
+def _hand_inputs(years=(2025, 2026)):
+    """100 persons in every (sex, age) cell; active insured 30 a cell at ages 20-59,
+    old-age pensioners 40 a cell at 60+ (pensionable age 60), 101 injury
+    total-incapacity pensioners a sex, 20 unemployed a cell at ages 20-59."""
+    import xarray as xr
+
+    ages, sexes, T = np.arange(101), ["female", "male"], len(years)
+    c = {"scenario": [0], "year": list(years), "sex": sexes, "age": ages}
+    cells = np.full((1, T, 2, 101), 100.0)
+    work = (ages >= 20) & (ages < 60)
+    demography = xr.Dataset({"population": (("scenario", "year", "sex", "age"), cells),
+                             "births": (("scenario", "year", "sex"), np.full((1, T, 2), 50.0))}, coords=c)
+    economy = xr.Dataset({k: ("year", np.ones(T)) for k in ("gdp", "government_expenditure", "price_index",
+                                                             "average_wage")}, coords={"year": list(years)})
+    labour = xr.Dataset({"participation_rate": (("year", "sex", "age"), np.broadcast_to(0.8 * work, (T, 2, 101))),
+                         "employed": (("scenario", "year", "sex", "age"), cells * 0.6 * work),
+                         "contributors": (("scenario", "year", "sex", "age"), cells * 0.3 * work)}, coords=c)
+    pens = np.zeros((1, T, 3, 2, 101))
+    pens[:, :, 0, :, 60:] = 40.0
+    pension = xr.Dataset({"pensioners": (("scenario", "year", "benefit_type", "sex", "age"), pens),
+                          "pensionable_age": (("year", "sex"), np.full((T, 2), 60)),
+                          "standard_replacement_rate": (("year", "benefit_type"), np.full((T, 3), 0.4))},
+                         coords={**c, "benefit_type": ["old_age", "invalidity", "survivors"]})
+    inj = np.zeros((1, T, 4, 2))
+    inj[:, :, 1] = 101.0
+    injury = xr.Dataset({"beneficiaries": (("scenario", "year", "benefit_type", "sex"), inj),
+                         "insured_by_sex": (("scenario", "year", "sex"), np.full((1, T, 2), 1200.0))},
+                        coords={"scenario": [0], "year": list(years), "sex": sexes,
+                                "benefit_type": ["permanent_partial", "permanent_total", "spouse", "orphan"]})
+    return demography, economy, labour, pension, injury
+
+
+def test_sdg_131_hand_case_with_known_overlaps():
+    """Two child benefits (0-15 at 1/2, 0-5 at 1/2: 3/4 of a cell of ages 0-5 covered once),
+    a pension-tested social pension at 65+ (the 60 without a pension a cell), public works
+    (no cash benefit), contributors and pensioners distinct, injury pensioners independent."""
+    from actuarial.assumptions.series import TimeSeries
+    from actuarial.assumptions.spf import SPF, Benefit
+    from actuarial.projection.spf import project_spf
+
+    def ben(name, kind, ages, take_up=1.0, tested=False, works=False):
+        return Benefit(name, kind, ages, ("female", "male"), TimeSeries.constant(take_up), 1.0, "amount", 1.0,
+                       12.0, "prices", 0.0, None, tested, works)
+
+    spf = SPF(1.0, (ben("a", "child", (0, 15), 0.5), ben("b", "child", (0, 5), 0.5),
+                    ben("s", "old_age", (65, 100), tested=True), ben("w", "unemployment", (20, 59), works=True)),
+              {})
+    out = project_spf(spf, *_hand_inputs()).isel(scenario=0, year=0, sex=0)["coverage"]
+    # ages 0-5: 75, 6-15: 50, 16-19: 0, 20-59: 30 contributors, 60-64: 40 pensioners, 65+: 40 + 60
+    covered = 6 * 75 + 10 * 50 + 40 * 30 + 5 * 40 + 36 * 100
+    covered += 101 * (1 - covered / 10100)  # injury pensioners, independent within the sex
+    expected = {"population_covered": covered / 10100, "children": (6 * 75 + 10 * 50) / 1600,
+                "old_age": (5 * 40 + 36 * 100) / (41 * 100), "unemployed": 0.0,
+                "employment_injury": 1200 / (40 * 60),
+                "vulnerable": (6 * 75 + 10 * 50 + 36 * 60) / (1600 + (4 * 100 + 40 * 70) * (1 - 101 / 4400)
+                                                              + 41 * 60)}
+    for name, value in expected.items():
+        assert float(out.sel(indicator=name)) == pytest.approx(value, rel=1e-13), name
+    assert "independently" in out.attrs["long_name"]
+
+
+def test_unemployment_cash_benefit_counts_public_works_does_not():
+    from actuarial.assumptions.series import TimeSeries
+    from actuarial.assumptions.spf import SPF, Benefit
+    from actuarial.projection.spf import project_spf
+
+    def spf(works):
+        b = Benefit("u", "unemployment", (20, 59), ("female", "male"), TimeSeries.constant(0.25), 1.0, "amount",
+                    1.0, 12.0, "prices", 0.0, None, False, works)
+        return project_spf(SPF(1.0, (b,), {}), *_hand_inputs()).isel(scenario=0, year=0, sex=1)["coverage"]
+
+    cash, works = spf(False), spf(True)
+    assert float(cash.sel(indicator="unemployed")) == pytest.approx(0.25, rel=1e-14)  # 5 of 20 a cell
+    assert float(works.sel(indicator="unemployed")) == 0.0
+    # ages 20-59: contributors (30% of a cell) and recipients (5%) independent: 1 - 0.7 x 0.95 of each cell
+    base = 40 * 30 + 5 * 40 + 36 * 40
+    extra = 40 * 100 * (1 - (1 - 0.3) * (1 - 0.05)) - 40 * 30
+    for cov, add in ((works, 0.0), (cash, extra)):
+        covered = base + add
+        covered += 101 * (1 - covered / 10100)
+        assert float(cov.sel(indicator="population_covered")) == pytest.approx(covered / 10100, rel=1e-13)

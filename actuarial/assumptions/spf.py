@@ -3,7 +3,12 @@
 Each benefit has a kind (who is eligible), ages and sexes, a take-up path,
 an optional targeting share (e.g. the poorest 30%), a monthly level (a fixed
 amount, a share of the monthly poverty line, or a share of monthly GDP per
-head), its indexation and administrative cost.
+head), its indexation and administrative cost. A benefit of kind
+``unemployment`` given in ``days`` of work is a public employment programme
+(a wage for work, not an unemployment cash benefit: it is costed, but it
+does not count in the SDG 1.3.1 coverage series nor in the C102 Part IV
+check). ``children_ages`` (default 0-15) is the age range of the SDG 1.3.1
+children series.
 """
 
 from __future__ import annotations
@@ -35,12 +40,17 @@ class Benefit:
     administrative_cost: float  # share of benefits
     prevalence: BySex | None  # disability: share of persons with severe disability by age
     pension_tested: bool  # old age: only persons without a contributory pension
+    public_works: bool = False  # unemployment given in days of work: a public employment programme
 
 
 # the SDG 1.3.1-style indicator each kind of benefit feeds
 INDICATOR_OF_KIND = {"child": "children", "maternity": "mothers_with_newborns", "disability": "severe_disability",
                      "old_age": "old_age", "unemployment": "unemployed"}
-INDICATOR_NAMES = (*INDICATOR_OF_KIND.values(), "employment_injury", "population_covered")
+INDICATOR_NAMES = (*INDICATOR_OF_KIND.values(), "employment_injury", "vulnerable", "population_covered")
+# SDG 1.3.1 children series: children aged 0-15 (under 16), the age range of the ILO's
+# estimates (ILO and UNICEF, "More than a billion reasons: the urgent need to build universal
+# social protection for children", 2023; ILO World Social Protection Database)
+CHILDREN_AGES = (0, 15)
 
 
 @dataclass(frozen=True)
@@ -49,16 +59,13 @@ class SPF:
     benefits: tuple[Benefit, ...]
     targets: dict  # indicator -> TimeSeries of coverage (baseline, interim, target years)
     report_years: tuple[int, ...] = ()  # years the console summary shows
+    children_ages: tuple[int, int] = CHILDREN_AGES  # first and last age of the SDG 1.3.1 children series
 
 
 def _benefit(r: Reader, name) -> Benefit:
     with r:
         kind = r.string("kind", choices=KINDS)
-        ages = r.raw("ages", [0, 100])
-        if (not isinstance(ages, list) or len(ages) != 2 or not all(isinstance(a, int) and not isinstance(a, bool)
-                                                                    for a in ages)
-                or not 0 <= ages[0] <= ages[1] <= 100):
-            raise r.error("ages", f"expected [first age, last age] within 0..100, got {ages!r}")
+        ages = _age_range(r, "ages", (0, 100))
         sex = r.string("sex", choices=("female",) if kind == "maternity" else ("both", "female", "male"),
                        default="female" if kind == "maternity" else "both")
         level = r.section("level")
@@ -83,6 +90,7 @@ def _benefit(r: Reader, name) -> Benefit:
             administrative_cost=r.number("administrative_cost", lo=0.0, hi=1.0, default=0.0),
             prevalence=prevalence,
             pension_tested=r.flag("pension_tested", False) if kind == "old_age" else False,
+            public_works=kind == "unemployment" and r.has("days"),
         )
 
 
@@ -98,8 +106,18 @@ def _months(r: Reader, kind: str) -> float:
 
 
 
+def _age_range(r: Reader, key: str, default) -> tuple[int, int]:
+    ages = r.raw(key, list(default))
+    if (not isinstance(ages, list) or len(ages) != 2 or not all(isinstance(a, int) and not isinstance(a, bool)
+                                                                for a in ages)
+            or not 0 <= ages[0] <= ages[1] <= 100):
+        raise r.error(key, f"expected [first age, last age] within 0..100, got {ages!r}")
+    return ages[0], ages[1]
+
+
 def parse_spf(r: Reader, base_year: int) -> SPF:
     with r:
+        children_ages = _age_range(r, "children_ages", CHILDREN_AGES)
         poverty_line = r.number("poverty_line", lo=0.0, what="a monthly amount per person")
         section = r.section("benefits")
         with section:
@@ -113,7 +131,7 @@ def parse_spf(r: Reader, base_year: int) -> SPF:
             with tsec:
                 for name in tsec.keys():
                     present = [INDICATOR_OF_KIND[k] for k in KINDS if any(b.kind == k for b in benefits)]
-                    present.append("population_covered")
+                    present += ["vulnerable", "population_covered"]
                     if name not in present:
                         raise tsec.error(name, f"no benefit of the package feeds this indicator; expected one "
                                                f"of {', '.join(present)}")
@@ -128,4 +146,4 @@ def parse_spf(r: Reader, base_year: int) -> SPF:
         if not isinstance(report, list) or not all(isinstance(y, int) and not isinstance(y, bool) and y >= base_year
                                                    for y in report):
             raise r.error("report_years", f"expected a list of years from the base year {base_year}")
-    return SPF(poverty_line, benefits, targets, tuple(sorted(set(report))))
+    return SPF(poverty_line, benefits, targets, tuple(sorted(set(report))), children_ages)

@@ -17,15 +17,9 @@ By scenario, year t, benefit b and sex s:
 Costs also in % of GDP and of general government expenditure; the package
 is the sum over benefits.
 
-Coverage indicators (by sex): beneficiaries / persons in the group, for the
-groups that benefits of the package address (several benefits of a kind:
-their beneficiaries over the union of their age bands); old age counts
-contributory pensioners too (added to a pension-tested social pension, the
-larger of the two otherwise); employment injury: insured / employed persons
-when the employment-injury stage ran. Targets (baseline, interim and target years) give ``coverage_gap``.
-"population_covered" is the sum of all beneficiaries and
-contributory pensioners over the population, capped at 1: an upper bound
-that assumes nobody receives two benefits.
+Coverage: the SDG 1.3.1 series (``coverage``, see ``sdg_131``); targets
+(baseline, interim and target years) give ``coverage_gap`` on the same
+series. Standard checks: ``standard_checks``.
 """
 
 from __future__ import annotations
@@ -40,6 +34,15 @@ from actuarial.assumptions.spf import INDICATOR_OF_KIND, SPF
 
 SEXES = ["female", "male"]
 INDICATORS = INDICATOR_OF_KIND
+DEFAULT_RETIREMENT_AGE = 65  # the older persons' age without a pension scheme or an old-age benefit
+
+# the rule by which persons are counted once (SDG 1.3.1), shown in the output's labels
+OVERLAP_RULE = (
+    "each person counted once: within each sex and age, the pension scheme's active insured, its pensioners "
+    "(one pension each) and the recipients of a pension-tested social pension are distinct persons; every "
+    "other cash benefit is received independently of these and of each other (covered = 1 - prod(1 - share)); "
+    "maternity benefits and employment-injury pensions (no age in the projection) combine the same way within "
+    "each sex; a public-works wage is not a cash benefit")
 
 
 def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
@@ -54,44 +57,26 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     cpi = scenario_years(economy["price_index"], n)
     aw = scenario_years(economy["average_wage"], n)
     total_pop = pop.sum((2, 3))
-    contributory = None
+    pensioners = None  # (n, T, benefit type, 2, A)
     if pension is not None:
-        contributory = pension["pensioners"].transpose(
-            "scenario", "year", "benefit_type", "sex", "age").values.sum(2)
+        pensioners = np.broadcast_to(pension["pensioners"].transpose(
+            "scenario", "year", "benefit_type", "sex", "age").values, (n, T, pension.sizes["benefit_type"], 2,
+                                                                       ages.size))
+    contributory = pensioners.sum(2) if pensioners is not None else None
 
     B = len(spf.benefits)
     eligible = np.zeros((n, T, B, 2))
-    group = np.zeros((n, T, B, 2))  # the persons the coverage indicator refers to
+    group = np.zeros((n, T, B, 2))  # the persons the benefit addresses
     level = np.zeros((n, T, B))
+    by_age = []  # beneficiaries by age (n, T, 2, A); None for maternity (mothers' ages not projected)
+    years = demography["year"].values
     for b, ben in enumerate(spf.benefits):
-        lo, hi = ben.ages
-        band = (ages >= lo) & (ages <= hi)
-        if ben.kind in ("child", "old_age"):
-            people = pop[..., band].sum(-1)
-            group[:, :, b] = people
-            if ben.kind == "old_age" and ben.pension_tested:
-                if contributory is None:
-                    raise ValueError(f"spf benefit {ben.name!r} is pension-tested: the pension stage must run")
-                people = np.maximum(people - contributory[..., band].sum(-1), 0.0)
-        elif ben.kind == "maternity":
-            people = np.zeros((n, T, 2))
-            people[..., 0] = births
-            group[:, :, b] = people
-        elif ben.kind == "disability":
-            prevalence = np.array(ben.prevalence)  # (sex, age)
-            people = (pop * prevalence)[..., band].sum(-1)
-            group[:, :, b] = people
-        else:  # unemployment
-            if labour is None:
-                raise ValueError(f"spf benefit {ben.name!r} needs the labour stage (unemployed persons)")
-            rate = labour["participation_rate"].transpose("year", "sex", "age").values
-            employed = labour["employed"].transpose("scenario", "year", "sex", "age").values
-            people = (pop * rate - employed)[..., band].sum(-1)
-            group[:, :, b] = people
+        people, addressed, total = _eligible_by_age(ben, pop, ages, births, contributory, labour)
         mask = np.array([s in ben.sexes for s in SEXES], dtype=float)
-        eligible[:, :, b] = people * mask
-        group[:, :, b] *= mask
-        take_up = ben.take_up.at(demography["year"].values)
+        share = (ben.targeting * ben.take_up.at(years))[None, :, None]
+        eligible[:, :, b] = total * mask * share
+        by_age.append(None if people is None else people * (mask * share)[..., None])
+        group[:, :, b] = addressed * mask
         index = cpi if ben.indexation == "prices" else aw / aw[:, :1]
         if ben.level_unit == "amount":
             level[:, :, b] = ben.level * index
@@ -101,7 +86,6 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
             level[:, :, b] = ben.level * aw / 12.0
         else:
             level[:, :, b] = ben.level * gdp / total_pop / 12.0
-        eligible[:, :, b] *= (ben.targeting * take_up)[None, :, None]
     beneficiaries = eligible
     months = np.array([ben.months for ben in spf.benefits])
     admin = np.array([ben.administrative_cost for ben in spf.benefits])
@@ -109,15 +93,8 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     package = cost.sum((2, 3))
 
     names = [ben.name for ben in spf.benefits]
-    kinds = [ben.kind for ben in spf.benefits]
-    coverage, indicators = _coverage(kinds, beneficiaries, group, contributory, pop, ages, spf)
-    if injury is not None and labour is not None:  # SDG 1.3.1: employed persons covered for employment injury
-        employed = labour["employed"].transpose("scenario", "year", "sex", "age").values.sum(-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.minimum(injury["insured_by_sex"].transpose("scenario", "year", "sex").values / employed, 1.0)
-        coverage = np.concatenate([coverage[:, :, :-1], share[:, :, None], coverage[:, :, -1:]], axis=2)
-        indicators = [*indicators[:-1], "employment_injury", indicators[-1]]
-    years = demography["year"].values
+    inputs = coverage_inputs(spf, demography, labour, pension, injury)
+    coverage, indicators, definitions = sdg_131(spf, inputs, by_age, beneficiaries)
     target = np.full((T, len(indicators)), np.nan)
     for j, name in enumerate(indicators):
         if name in spf.targets:
@@ -141,17 +118,60 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
                 "package_cost_gdp": (d[:2], package / gdp, attrs("1", "package cost / GDP")),
                 "package_cost_government_expenditure": (d[:2], package / spend, attrs(
                     "1", "package cost / general government expenditure")),
-                "coverage": (("scenario", "year", "indicator", "sex"), coverage, attrs(
-                    "1", "share of the group receiving a benefit (SDG 1.3.1 style)")),
+                "coverage": (("scenario", "year", "indicator", "sex"), coverage, {
+                    "units": "1", "long_name": "SDG indicator 1.3.1 (UN metadata, ILO custodian): numerator / "
+                                               "denominator of each series (coord indicator_definition); "
+                                               + OVERLAP_RULE,
+                    "overlap_rule": OVERLAP_RULE}),
                 "coverage_target": (("year", "indicator"), target, attrs(
-                    "1", "coverage target, linear between the baseline, interim and target years")),
+                    "1", "coverage target (SDG 1.3.1 series), linear between the baseline, interim and target "
+                         "years")),
                 "coverage_gap": (("scenario", "year", "indicator", "sex"), target[None, :, :, None] - coverage,
-                                 attrs("1", "coverage target - projected coverage (> 0: short of target)")),
+                                 attrs("1", "coverage target - projected SDG 1.3.1 coverage (> 0: short of "
+                                            "target)")),
             },
-            coords={"scenario": np.arange(n), "year": demography["year"].values, "benefit": names,
-                    "sex": SEXES, "indicator": indicators},
+            coords={"scenario": np.arange(n), "year": years, "benefit": names,
+                    "sex": SEXES, "indicator": indicators,
+                    "indicator_definition": ("indicator", definitions)},
             attrs={"report_years": list(spf.report_years)},
         ).assign(checks)
+
+
+def _eligible_by_age(ben, pop, ages, births, contributory, labour):
+    """The persons of the benefit's kind in its ages, before sexes, targeting and
+    take-up: (eligible by age (n, T, 2, A) or None, persons addressed (n, T, 2),
+    eligible (n, T, 2)). Maternity has no ages (the mothers of the year's births).
+    A pension-tested benefit: the population of its ages less the contributory
+    pensioners of those ages, never below 0 (by age for the coverage series)."""
+    n, T = pop.shape[:2]
+    band = ((ages >= ben.ages[0]) & (ages <= ben.ages[1])).astype(float)
+    if ben.kind == "maternity":
+        people = np.zeros((n, T, 2))
+        people[..., 0] = births
+        return None, people, people
+    if ben.kind == "child" or (ben.kind == "old_age" and not ben.pension_tested):
+        people = pop * band
+        return people, people.sum(-1), people.sum(-1)
+    if ben.kind == "old_age":
+        if contributory is None:
+            raise ValueError(f"spf benefit {ben.name!r} is pension-tested: the pension stage must run")
+        addressed = (pop * band).sum(-1)
+        total = np.maximum(addressed - (contributory * band).sum(-1), 0.0)
+        return np.maximum(pop - contributory, 0.0) * band, addressed, total
+    if ben.kind == "disability":
+        people = pop * np.array(ben.prevalence) * band  # prevalence (sex, age)
+        return people, people.sum(-1), people.sum(-1)
+    if labour is None:
+        raise ValueError(f"spf benefit {ben.name!r} needs the labour stage (unemployed persons)")
+    people = unemployed_by_age(pop, labour) * band
+    return people, people.sum(-1), people.sum(-1)
+
+
+def unemployed_by_age(pop, labour) -> np.ndarray:
+    """Unemployed persons (n, T, 2, A): population x participation rate - employed."""
+    rate = labour["participation_rate"].transpose("year", "sex", "age").values
+    employed = labour["employed"].transpose("scenario", "year", "sex", "age").values
+    return pop * rate - employed
 
 
 @functools.lru_cache(maxsize=1)
@@ -165,72 +185,256 @@ def ilo_minimum_standards() -> dict:
     return yaml.safe_load((files("actuarial.data") / "ilo_minimum_standards.yaml").read_text())
 
 
-# (convention, benefit in the data file) that each SPF kind is checked against
-SPF_STANDARDS = {"maternity": [("C102", "maternity"), ("C183", "maternity")],
-                 "old_age": [("C102", "old_age")], "disability": [("C102", "disability")],
-                 "unemployment": [("C102", "unemployment")]}
-PENSION_STANDARDS = {"old_age": ["C102", "C128"], "invalidity": ["C102", "C128"], "survivors": ["C102", "C128"]}
+# (convention, benefit in the data file, the part and article the benefit falls under) that each
+# kind of SPF benefit is compared with: a flat-rate (or means-tested) benefit under the Part of
+# C102 that covers its contingency, at the rate of Art. 66 (the wage of an ordinary adult male
+# labourer; Art. 67 for means-tested benefits refers to the same level). A non-contributory
+# maternity benefit falls under C183 Art. 6(6)-(7) (social assistance, no rate set), not under the
+# two-thirds of previous earnings of Art. 6(3)-(4): it is compared with C102 only. A public
+# employment programme pays a wage for work, not an unemployment benefit (C102 Part IV, Art. 20:
+# suspension of earnings, Art. 22): it is not compared.
+SPF_STANDARDS = {"maternity": [("C102", "maternity", "Part VIII, Art. 50; flat rate, Art. 66")],
+                 "old_age": [("C102", "old_age", "Part V, Art. 28; flat rate, Art. 66 (means-tested: Art. 67)")],
+                 "disability": [("C102", "disability", "Part IX, Art. 56; flat rate, Art. 66")],
+                 "unemployment": [("C102", "unemployment", "Part IV, Art. 22; flat rate, Art. 66")]}
+# contributory pensions: earnings-related benefits (C102 Art. 65; C128 Art. 26)
+PENSION_STANDARDS = {"old_age": [("C102", "Part V, Art. 28; earnings-related, Art. 65"),
+                                 ("C128", "Part III, Art. 17; earnings-related, Art. 26")],
+                     "invalidity": [("C102", "Part IX, Art. 56; earnings-related, Art. 65"),
+                                    ("C128", "Part II, Art. 10; earnings-related, Art. 26")],
+                     "survivors": [("C102", "Part X, Art. 62; earnings-related, Art. 65"),
+                                   ("C128", "Part IV, Art. 23; earnings-related, Art. 26")]}
 
 
 def standard_checks(spf: SPF, level: np.ndarray, aw: np.ndarray, pension: xr.Dataset | None) -> dict:
     """Base-year benefit levels against ILO minimums, as variables on a ``check`` dim.
 
-    Flat-rate SPF benefits are compared with the economy's average wage, the
-    proxy used here for the wage of an ordinary adult male labourer (C102,
-    Art. 66); contributory pensions with the pension stage's standard
-    beneficiary replacement rates.
+    Each benefit is compared only with the Convention part that covers it
+    (``SPF_STANDARDS``, ``PENSION_STANDARDS``; coords ``convention``,
+    ``article`` and ``reference``, the standard beneficiary). Flat-rate SPF
+    benefits: level x 12 / the economy's average wage, the proxy used here for
+    the wage of an ordinary adult male labourer (C102, Art. 66); contributory
+    pensions: the pension stage's standard beneficiary replacement rates.
+    Public-works programmes are not compared (attrs ``not_compared``).
     """
     data = ilo_minimum_standards()
-    rows = []  # (convention, benefit, scheme, level, minimum, reference)
+    rows = []  # (convention, benefit, scheme, level, minimum, article, reference)
+    skipped = []
     for b, ben in enumerate(spf.benefits):
-        for convention, item in SPF_STANDARDS.get(ben.kind, []):
+        if ben.public_works:
+            skipped.append(f"{ben.name}: a public-works wage is not a C102 Part IV unemployment benefit")
+            continue
+        for convention, item, article in SPF_STANDARDS.get(ben.kind, []):
             entry = data[convention][item]
             rows.append((convention, item, ben.name, float(level[0, 0, b] * 12 / aw[0, 0]), entry["minimum"],
-                         entry["reference"]))
+                         article, entry["reference"]))
     if pension is not None:
         rates = pension["standard_replacement_rate"].isel(year=0)
         for kind, conventions in PENSION_STANDARDS.items():
-            for convention in conventions:
+            for convention, article in conventions:
                 entry = data[convention][kind]
                 rows.append((convention, kind, "pension", float(rates.sel(benefit_type=kind)), entry["minimum"],
-                             entry["reference"]))
-    convention, benefit, scheme, value, minimum, reference = (list(c) for c in zip(*rows)) if rows else [[]] * 6
+                             article, entry["reference"]))
+    columns = (list(c) for c in zip(*rows)) if rows else ([] for _ in range(7))
+    convention, benefit, scheme, value, minimum, article, reference = columns
     coords = {"convention": ("check", convention), "standard_benefit": ("check", benefit),
-              "scheme": ("check", scheme), "reference": ("check", reference)}
+              "scheme": ("check", scheme), "article": ("check", article), "reference": ("check", reference)}
+    note = {"not_compared": "; ".join(skipped)} if skipped else {}
     return {
         "standard_level": xr.DataArray(np.array(value, float), dims="check", coords=coords, attrs={
-            "units": "1", "long_name": "base-year benefit / reference wage of the standard beneficiary"}),
+            "units": "1", "long_name": "base-year benefit / reference wage of the standard beneficiary "
+                                       "(flat rate: average wage; earnings-related: previous earnings)"}),
         "standard_minimum": xr.DataArray(np.array(minimum, float), dims="check", coords=coords, attrs={
-            "units": "1", "long_name": "minimum of the ILO Convention"}),
+            "units": "1", "long_name": "minimum rate of the Convention part covering the benefit (coords "
+                                       "convention, article, reference)"}),
         "standard_check": xr.DataArray(np.array(value, float) >= np.array(minimum, float), dims="check",
-                                       coords=coords, attrs={"units": "1", "long_name": "meets the minimum"}),
+                                       coords=coords, attrs={
+                                           "units": "1", "long_name": "meets the minimum: standard_level >= "
+                                           "standard_minimum of the convention, part and article (coords)",
+                                           **note}),
     }
 
 
-def _coverage(kinds, beneficiaries, group, contributory, pop, ages, spf):
-    """Indicators by sex for the kinds present, and the population covered."""
-    present = [k for k in INDICATORS if k in kinds]
+def coverage_inputs(spf: SPF, demography: xr.Dataset, labour: xr.Dataset | None, pension: xr.Dataset | None,
+                    injury: xr.Dataset | None) -> dict:
+    """The stage inputs of the SDG 1.3.1 series as arrays: population (n, T, 2, A),
+    never below 0; births (n, T); pensionable age (T, 2) (the pension scheme's,
+    else the youngest age of the old-age benefits, else 65); persons actively
+    contributing (n, T, 2, A): the pension scheme's active insured below its
+    pensionable age, else the employment-injury insured, else none; the pension
+    scheme's pensioners by type (name -> (n, T, 2, A)); employment-injury
+    pensioners by type (name -> (n, T, 2)); unemployed by age, employed and
+    injury-insured persons by sex when those stages ran."""
+    pop = np.maximum(demography["population"].transpose("scenario", "year", "sex", "age").values, 0.0)
+    n, T, _, A = pop.shape
+    ages = demography["age"].values
+    out = {"population": pop, "ages": ages,
+           "births": demography["births"].transpose("scenario", "year", "sex").values.sum(-1),
+           "contributors": np.zeros_like(pop), "pensioners": {}, "injury_pensioners": {},
+           "unemployed": None, "employed": None, "injury_insured": None}
+    olds = [ben.ages[0] for ben in spf.benefits if ben.kind == "old_age"]
+    age = pension["pensionable_age"].transpose("year", "sex").values if pension is not None else \
+        np.full((T, 2), min(olds) if olds else DEFAULT_RETIREMENT_AGE)
+    out["pensionable_age"] = np.asarray(age, float)
+    if labour is not None:
+        contributors = np.broadcast_to(labour["contributors"].transpose(
+            "scenario", "year", "sex", "age").values, pop.shape)
+        out["unemployed"] = np.maximum(unemployed_by_age(pop, labour), 0.0)
+        out["employed"] = np.broadcast_to(labour["employed"].transpose(
+            "scenario", "year", "sex", "age").values.sum(-1), (n, T, 2))
+        if pension is not None:
+            out["contributors"] = contributors * (ages[None, None, :] < out["pensionable_age"][..., None])
+        elif injury is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                insured = injury["insured_by_sex"].transpose("scenario", "year", "sex").values
+                ratio = np.where(contributors.sum(-1) > 0, insured / contributors.sum(-1), 0.0)
+            out["contributors"] = contributors * ratio[..., None]
+        if injury is not None:
+            out["injury_insured"] = np.broadcast_to(
+                injury["insured_by_sex"].transpose("scenario", "year", "sex").values, (n, T, 2))
+    if pension is not None:
+        p = pension["pensioners"].transpose("scenario", "year", "benefit_type", "sex", "age")
+        out["pensioners"] = {str(k): np.broadcast_to(p.sel(benefit_type=k).values, pop.shape)
+                             for k in p["benefit_type"].values}
+    if injury is not None:
+        j = injury["beneficiaries"].transpose("scenario", "year", "benefit_type", "sex")
+        out["injury_pensioners"] = {str(k): np.broadcast_to(j.sel(benefit_type=k).values, (n, T, 2))
+                                    for k in j["benefit_type"].values}
+    return out
+
+
+def _share(part, persons):
+    """part / persons of each cell, within [0, 1] (a cell with nobody: 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.clip(np.where(persons > 0, part / persons, 0.0), 0.0, 1.0)
+
+
+def _covered(persons, independent=(), exclusive=()):
+    """Persons of each cell covered at least once: the ``exclusive`` parts are
+    distinct persons (summed); each ``independent`` part is received independently
+    of the others: persons x (1 - (1 - s_exclusive) x prod_i (1 - s_i)), s = share
+    of the cell's persons."""
+    miss = 1.0 - _share(sum(exclusive), persons) if exclusive else np.ones_like(persons)
+    for part in independent:
+        miss = miss * (1.0 - _share(part, persons))
+    return persons * (1.0 - miss)
+
+
+def _ratio(numerator, denominator):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
+
+
+def sdg_131(spf: SPF, x: dict, by_age: list, beneficiaries: np.ndarray):
+    """The SDG 1.3.1 series by sex: (coverage (n, T, series, 2), series names, definitions).
+
+    Source: UN SDG indicator metadata for 1.3.1 (custodian ILO; unstats.un.org/sdgs/metadata,
+    series SI_COV_*; "effective coverage ... the number of people who are either actively
+    contributing to a social insurance scheme or receiving benefits (contributory or
+    non-contributory)") and the ILO World Social Protection Database's notes on each series
+    (social-protection.org/gimi/WSPDB.action):
+      population_covered: persons actively contributing to a social insurance scheme or
+          receiving at least one contributory or non-contributory cash benefit / total population;
+      children: children receiving child/family cash benefits / all children (ages
+          ``spf.children_ages``, default 0-15 as the ILO's estimates);
+      mothers_with_newborns: women receiving maternity cash benefits / women giving birth;
+      severe_disability: persons receiving disability cash benefits / persons with severe
+          disabilities (here: SPF disability benefits, the pension scheme's invalidity pensions and
+          employment-injury permanent total incapacity pensions / population x the disability
+          benefit's prevalence, all ages);
+      unemployed: recipients of unemployment cash benefits / unemployed persons (a public
+          employment programme pays a wage for work, not an unemployment benefit);
+      employment_injury: workers insured for employment injury / employed persons;
+      old_age: persons above the statutory pensionable age (of the scheme, by sex and year; at
+          or above it) receiving an old-age pension, contributory or not / all persons of those ages;
+      vulnerable: social assistance (non-contributory cash benefit) recipients / vulnerable
+          persons = all children + persons of working age not covered by contributory benefits
+          (active insured, pensioners, employment-injury pensioners) + persons above the
+          pensionable age not receiving a contributory pension.
+    The poor-persons series needs the poor population (household data): not computed here.
+    Persons are counted once by ``OVERLAP_RULE``.
+    """
+    pop, ages, R = x["population"], x["ages"], x["pensionable_age"]
     n, T = pop.shape[:2]
-    out = np.zeros((n, T, len(present) + 1, 2))
-    for j, kind in enumerate(present):
-        sel = [b for b, k in enumerate(kinds) if k == kind]
-        receiving = beneficiaries[:, :, sel].sum(2)
-        persons = group[:, :, sel].max(2)  # births, disabled, unemployed: the same group for each benefit
-        if kind in ("child", "old_age"):  # the union of the benefits' age bands
-            band = np.zeros(ages.size, dtype=bool)
-            for b in sel:
-                band |= (ages >= spf.benefits[b].ages[0]) & (ages <= spf.benefits[b].ages[1])
-            persons = pop[..., band].sum(-1) * (group[:, :, sel].max(2) > 0)
-        if kind == "old_age" and contributory is not None:
-            first = min(spf.benefits[b].ages[0] for b in sel)
-            contrib = contributory[..., ages >= first].sum(-1)
-            tested = all(spf.benefits[b].pension_tested for b in sel)
-            # a pension-tested social pension goes to others than contributory pensioners: add them;
-            # otherwise the two overlap and the larger is a lower bound of those covered
-            receiving = receiving + contrib if tested else np.maximum(receiving, contrib)
-            persons = pop[..., ages >= first].sum(-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[:, :, j] = np.minimum(np.where(persons > 0, receiving / persons, np.nan), 1.0)
-    covered = beneficiaries.sum(2) + (contributory.sum(-1) if contributory is not None else 0.0)
-    out[:, :, -1] = np.minimum(covered / pop.sum(-1), 1.0)
-    return out, [INDICATORS[k] for k in present] + ["population_covered"]
+    kinds = [ben.kind for ben in spf.benefits]
+    cash = [b for b, ben in enumerate(spf.benefits) if not ben.public_works]
+    tested = [b for b in cash if spf.benefits[b].pension_tested]
+    maternity = [b for b in cash if kinds[b] == "maternity"]
+    free = [b for b in cash if b not in tested and b not in maternity]  # independent, by age
+    zero = np.zeros_like(pop)
+    social = sum((by_age[b] for b in tested), zero)  # pension-tested: distinct from the contributory pensioners
+    pensions = sum(x["pensioners"].values(), zero)
+    injury = sum(x["injury_pensioners"].values(), np.zeros((n, T, 2)))
+    persons = pop.sum(-1)
+
+    def by_sex(covered, total, extras):
+        """Covered persons by sex, with sex-level parts combined independently."""
+        for extra in extras:
+            covered = total * (1.0 - (1.0 - _share(covered, total)) * (1.0 - _share(extra, total)))
+        return covered
+
+    lo, hi = spf.children_ages
+    child_ages = ((ages >= lo) & (ages <= hi)).astype(float)
+    old = (ages[None, None, :] >= R[..., None]).astype(float)  # (T, 2, A)
+    working = (1.0 - child_ages) * (1.0 - old)
+    series, definitions = [], []
+
+    def add(name, value, definition):
+        series.append(value)
+        definitions.append(definition)
+        names.append(name)
+
+    names: list[str] = []
+    if "child" in kinds:
+        kids = pop * child_ages
+        covered = _covered(kids, [by_age[b] * child_ages for b in free if kinds[b] == "child"]).sum(-1)
+        add("children", _ratio(covered, kids.sum(-1)),
+            f"children aged {lo}-{hi} receiving a child/family cash benefit / all children aged {lo}-{hi}")
+    if maternity:
+        births = np.zeros((n, T, 2))
+        births[..., 0] = x["births"]
+        covered = by_sex(np.zeros((n, T, 2)), births, [beneficiaries[:, :, b] for b in maternity])
+        add("mothers_with_newborns", _ratio(covered, births),
+            "women receiving a maternity cash benefit / women giving birth in the year")
+    if "disability" in kinds:
+        first = spf.benefits[kinds.index("disability")]
+        disabled = pop * np.array(first.prevalence)
+        parts = [by_age[b] for b in free if kinds[b] == "disability"]
+        if "invalidity" in x["pensioners"]:
+            parts.append(x["pensioners"]["invalidity"])
+        extras = [x["injury_pensioners"]["permanent_total"]] if "permanent_total" in x["injury_pensioners"] else []
+        covered = by_sex(_covered(disabled, parts).sum(-1), disabled.sum(-1), extras)
+        add("severe_disability", _ratio(covered, disabled.sum(-1)),
+            "persons with severe disabilities receiving a disability cash benefit (SPF benefit, invalidity "
+            "or injury total-incapacity pension) / persons with severe disabilities")
+    if "old_age" in kinds or x["pensioners"]:
+        elderly = pop * old
+        exclusive = [x["pensioners"].get("old_age", zero) * old, social * old]
+        covered = _covered(elderly, [by_age[b] * old for b in free if kinds[b] == "old_age"], exclusive).sum(-1)
+        add("old_age", _ratio(covered, elderly.sum(-1)),
+            "persons at or above the pensionable age (scheme's, by sex and year) receiving an old-age pension, "
+            "contributory or not / all persons of those ages")
+    if "unemployment" in kinds and x["unemployed"] is not None:
+        jobless = x["unemployed"]
+        covered = _covered(jobless, [by_age[b] for b in free if kinds[b] == "unemployment"]).sum(-1)
+        add("unemployed", _ratio(covered, jobless.sum(-1)),
+            "recipients of unemployment cash benefits / unemployed persons (public works not counted)")
+    if x["injury_insured"] is not None:
+        add("employment_injury", _ratio(x["injury_insured"], x["employed"]),
+            "workers insured for employment injury / employed persons")
+    assisted = by_sex(_covered(pop, [by_age[b] for b in free], [social]).sum(-1), persons,
+                      [beneficiaries[:, :, b] for b in maternity])
+    insured = _share(x["contributors"] + pensions, pop)
+    adults = (pop * working * (1.0 - insured)).sum(-1)
+    adults = adults * (1.0 - _share(sum((v for k, v in x["injury_pensioners"].items() if k != "orphan"),
+                                        np.zeros((n, T, 2))), (pop * working).sum(-1)))
+    vulnerable = (pop * child_ages).sum(-1) + adults + (pop * old * (1.0 - _share(pensions, pop))).sum(-1)
+    add("vulnerable", _ratio(assisted, vulnerable),
+        "recipients of non-contributory cash benefits / vulnerable persons (all children, working-age persons "
+        "without contributory cover, persons above the pensionable age without a contributory pension)")
+    covered = by_sex(_covered(pop, [by_age[b] for b in free], [x["contributors"], pensions, social]).sum(-1),
+                     persons, [beneficiaries[:, :, b] for b in maternity] + [injury])
+    add("population_covered", _ratio(covered, persons),
+        "persons actively contributing to social insurance or receiving at least one cash benefit, each once "
+        "/ total population")
+    return np.stack(series, axis=2), names, definitions

@@ -136,8 +136,11 @@ def spf_summary(tree: xr.DataTree) -> str:
     cover = (100 * d["coverage"].sel(year=years[-1])).to_pandas()
     text = ("Social protection floor (currency in millions)\n"
             + cost.T.to_string(float_format=lambda v: f"{v:,.2f}")
-            + f"\nCoverage in {years[-1]} (% of each group)\n"
+            + f"\nCoverage in {years[-1]}: SDG indicator 1.3.1 (% of each group)\n"
             + cover.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-"))
+    if "indicator_definition" in s.coords:
+        text += "".join(f"\n  {i}: {dfn}" for i, dfn in zip(s["indicator"].values, s["indicator_definition"].values))
+        text += f"\n  ({s['coverage'].attrs.get('overlap_rule', '')})"
     target = s["coverage_target"]
     if bool(target.notnull().any()):
         rows = []
@@ -156,9 +159,13 @@ def spf_summary(tree: xr.DataTree) -> str:
             "convention": s["convention"].values, "benefit": s["standard_benefit"].values,
             "scheme": s["scheme"].values, "level %": 100 * s["standard_level"].values,
             "minimum %": 100 * s["standard_minimum"].values,
-            "result": np.where(s["standard_check"].values, "meets", "falls short")})
+            "result": np.where(s["standard_check"].values, "meets", "falls short"),
+            "compared with": [f"{c} {a}" for c, a in zip(s["convention"].values, s["article"].values)]
+            if "article" in s.coords else s["reference"].values})
         text += ("\nILO minimum standards (base year; flat benefits against the average wage)\n"
                  + checks.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+        if s["standard_check"].attrs.get("not_compared"):
+            text += "\nNot compared: " + s["standard_check"].attrs["not_compared"]
     return text
 
 

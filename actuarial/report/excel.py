@@ -34,7 +34,7 @@ SHEETS = {
                      "primary_balance_gdp", "debt_gdp", "debt_above_threshold", "debt_stabilising_primary_balance",
                      "debt_gdp_percentile", "debt_above_threshold_probability"],
     "spf": ["beneficiaries", "cost", "cost_gdp", "package_cost", "package_cost_gdp",
-            "package_cost_government_expenditure"],
+            "package_cost_government_expenditure", "coverage"],
 }
 SCALARS = {"pension": ["general_average_premium", "depletion_year", "steady_state_rate", "actuarial_balance",
                        "summarized_income_rate", "summarized_cost_rate", "accrued_liability",
@@ -88,6 +88,8 @@ def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
         "currency": assumptions.case.currency, "base_year": assumptions.case.base_year,
         "horizon_years": assumptions.case.horizon, "assumptions_file": str(assumptions.source),
         "scenarios": tree["demography"].sizes.get("scenario", 1)}})
+    if "spf" in tree.children and "coverage" in tree["spf"]:  # the SDG 1.3.1 counting convention
+        meta.loc["spf_coverage_overlap_rule", "value"] = tree["spf"]["coverage"].attrs.get("overlap_rule", "")
     flat = pd.json_normalize(data, sep=".").T.rename(columns={0: "value"})
     flat["value"] = flat["value"].map(lambda v: v if isinstance(v, (int, float, str)) else str(v))
     with atomic_path(target) as tmp:

@@ -175,8 +175,12 @@ def _spf_cost_caption(s):
 
 
 def _coverage_caption(s):
-    return ("Share of each group receiving a benefit (SDG indicator 1.3.1 style), women and men, "
-            "against the coverage targets (dotted: baseline, interim and target values, linear between). %.")
+    text = ("SDG indicator 1.3.1 series (UN metadata, ILO custodian), women and men, against the coverage "
+            "targets (dotted: baseline, interim and target values, linear between). %.")
+    if "indicator_definition" in s.coords:
+        text += " " + "; ".join(f"{i}: {d}" for i, d in zip(s["indicator"].values, s["indicator_definition"].values))
+        text += f". Overlaps: {s['coverage'].attrs.get('overlap_rule', '')}."
+    return text
 
 
 def _financing_caption(f):

@@ -398,8 +398,8 @@ def spf_cost_by_benefit(spf) -> Figure:
 
 @_styled
 def coverage_vs_targets(spf, last_year=None) -> Figure:
-    """Share of each group receiving a benefit (SDG 1.3.1 style, women and
-    men) against the coverage targets, %; up to ``last_year`` (default: 20
+    """The SDG 1.3.1 series (``spf.sdg_131``: each group's numerator over its
+    denominator, women and men) against the coverage targets, %; up to ``last_year`` (default: 20
     years after the last target year, or 30 years without targets)."""
     ds = _dataset(spf)
     coverage = central(ds["coverage"])
