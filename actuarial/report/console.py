@@ -71,7 +71,8 @@ def pension_summary(tree: xr.DataTree) -> str:
         f"Reserve depletion year: {depletion}",
         f"Steady-state contribution rate: {100 * float(p['steady_state_rate']):.2f}%",
         f"Actuarial balance over 75 years: {100 * float(p['actuarial_balance']):.2f}% of insurable earnings",
-        f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP",
+        f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP "
+        "(generational mortality, with contingent survivors' pensions)",
     ]
     return "Pension scheme\n" + table.to_string(float_format=lambda v: f"{v:,.2f}") + "\n" + "\n".join(lines)
 
