@@ -44,7 +44,7 @@ def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Da
         inputs["asfr"] = xr.DataArray(asfr, dims=("scenario", "year", "age"), coords=inputs["asfr"].coords)
     ds = project_population(
         **inputs, migration_timing=demo.migration.timing,
-        working_ages=demo.working_ages, old_age=demo.old_age)
+        working_ages=demo.working_ages, old_age=demo.old_age, open_group=demo.open_age_group)
     ds["total_fertility_rate"] = inputs["asfr"].sum("age").transpose(..., "year").assign_attrs(
         units="births/woman", long_name="total fertility rate")
     return ds

@@ -24,7 +24,13 @@ def test_constant_force_life_expectancy():
     q = m / (1 + 0.5 * m)
     lx = lt["lx"].sel(sex="male").values
     np.testing.assert_allclose(lx[1:51] / lx[1], (1 - q) ** np.arange(50), rtol=1e-12)
-    assert lt["ex"].sel(sex="male", age=100) == pytest.approx(1 / m, rel=1e-14)
+    un = life_table(as_da(np.full((2, 101), m)), radix=1.0, open_group="un")
+    assert un["ex"].sel(sex="male", age=100) == pytest.approx(1 / m, rel=1e-14)
+    # Gompertz extension: the fit of a constant force is that force, mu = -ln(1 - q);
+    # trapezoidal L_x at ages 100..129, then l_130 / mu
+    p = 1 - q
+    e100 = (1 + p) / 2 * (1 - p**30) / (1 - p) + p**30 / -np.log(p)
+    assert lt["ex"].sel(sex="male", age=100) == pytest.approx(e100, rel=1e-12)
 
 
 def test_a0_coale_demeny_fixed_point():
@@ -105,4 +111,13 @@ def test_annuity_by_simulation_of_cash_flows():
     expected_temp = (surv[:n] * disc[:n]).sum()
     assert annuity_factors(q, i, term=n)[x] == pytest.approx(expected_temp, rel=1e-13)
     expected_whole = (surv[:300] * disc[:300]).sum()
-    assert annuity_factors(q, i)[x] == pytest.approx(expected_whole, rel=1e-12)
+    assert annuity_factors(q, i, open_group="un")[x] == pytest.approx(expected_whole, rel=1e-12)
+    # past 100: Gompertz mu_x = exp(c + b x) with the least-squares slope of ln(-ln(1 - q_x))
+    # at ages 80-99, through mu_99; q_130 beyond 130
+    ages = np.arange(80, 100)
+    b = np.polyfit(ages, np.log(-np.log(1 - q[80:100])), 1)[0]
+    c = np.log(-np.log(1 - q[99])) - b * 99
+    law = 1 - np.exp(-np.exp(c + b * np.arange(101, 131)))
+    p = 1 - np.concatenate([q, law, np.full(300, law[-1])])
+    surv = np.concatenate([[1.0], np.cumprod(p[x:x + 300])])
+    assert annuity_factors(q, i)[x] == pytest.approx((surv[:300] * disc[:300]).sum(), rel=1e-12)

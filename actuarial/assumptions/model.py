@@ -102,6 +102,8 @@ class Demography:
     migration: Migration
     working_ages: tuple[int, int]
     old_age: int
+    # life tables past 100 (lifetable.OPEN_GROUPS): "un" when m_x come from un_tables
+    open_age_group: str = "gompertz"
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,10 @@ def _demography(r: Reader, case: Case) -> Demography:
                 or not all(isinstance(a, int) for a in working) or not 0 <= working[0] < working[1] <= 100):
             raise r.error("working_ages", "expected [first age, last age] within 0..100")
         old_age = r.number("old_age", lo=1, hi=100, integer=True, default=65)
-    return Demography(base, mortality, fertility, migration, tuple(working), old_age)
+        un_mortality = un is not None and not r.has("mortality")
+        open_group = r.string("open_age_group", choices=("gompertz", "un"),
+                              default="un" if un_mortality else "gompertz")
+    return Demography(base, mortality, fertility, migration, tuple(working), old_age, open_group)
 
 
 def _mortality(r: Reader, case: Case):

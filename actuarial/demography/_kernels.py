@@ -2,7 +2,9 @@
 
 Conventions (UN World Population Prospects, see ``lifetable.py``):
 a_x = 1/2 at ages 1..99, a_0 by the Coale-Demeny rule solved as a fixed
-point, open group 100+ closed with L_100 = l_100 / m_100.
+point. The open group 100+ is closed by ``rule``: OPEN_UN, the UN's
+L_100 = l_100 / m_100; OPEN_GOMPERTZ, a Gompertz law fitted to ages 80-99
+continued to age 130 (``gompertz_tail``).
 
 Arrays with a leading scenario axis may have length 1 there: the kernels
 then use that one row for every scenario (broadcasting without copies).
@@ -23,6 +25,9 @@ if os.environ.get("ACTUARIAL_NOJIT") == "1":  # pragma: no cover
     prange = range  # noqa: F811
 
 A0_MAX_ITER = 100
+OPEN_UN, OPEN_GOMPERTZ = 0, 1
+FIT_AGES = 20  # ages 80..99 of a 0..100+ table
+LAST_AGE = 130  # the Gompertz extension runs to 130, then a constant force
 
 
 @njit(cache=True)
@@ -47,8 +52,51 @@ def a0_from_m0(m0, female):
 
 
 @njit(cache=True)
-def _table(m, female, l, L):
-    """Fill l_x (radix 1) and L_x of one life table from m_x (length n)."""
+def gompertz_tail(q, hi):
+    """Gompertz law mu_x = exp(c + b x) fitted to q at ages hi - 19..hi.
+
+    mu_x = -ln(1 - q_x) is the constant force over [x, x + 1); b is the
+    least-squares slope of ln mu_x on x (floored at 0), and c puts the law
+    through mu_hi (the hazard is continuous at the join). Returns
+    (ok, c, b); ok is False when some q_x of the fit is not in (0, 1).
+    """
+    sx = 0.0
+    sy = 0.0
+    sxx = 0.0
+    sxy = 0.0
+    for k in range(FIT_AGES):
+        x = hi - FIT_AGES + 1 + k
+        if not (q[x] > 0.0 and q[x] < 1.0):
+            return False, 0.0, 0.0
+        y = np.log(-np.log1p(-q[x]))
+        sx += x
+        sy += y
+        sxx += x * x
+        sxy += x * y
+    b = (FIT_AGES * sxy - sx * sy) / (FIT_AGES * sxx - sx * sx)
+    if b < 0.0:
+        b = 0.0
+    return True, np.log(-np.log1p(-q[hi])) - b * hi, b
+
+
+@njit(cache=True)
+def gompertz_open_years(c, b, first, l_first):
+    """Person-years lived above age ``first`` (survivors l_first) under the
+    fitted law: q_x = 1 - exp(-exp(c + b x)), L_x = (l_x + l_{x+1}) / 2 to
+    age LAST_AGE - 1, then l_LAST / mu_LAST (constant force beyond)."""
+    T = 0.0
+    lx = l_first
+    for x in range(first, LAST_AGE):
+        nxt = lx * np.exp(-np.exp(c + b * x))
+        T += 0.5 * (lx + nxt)
+        lx = nxt
+    return T + lx / np.exp(c + b * LAST_AGE)
+
+
+@njit(cache=True)
+def _table(m, female, l, L, rule=OPEN_UN):
+    """Fill l_x (radix 1) and L_x of one life table from m_x (length n);
+    L_{n-1} is the open group's T_100 under ``rule`` (module docstring)."""
     n = m.shape[0]
     l[0] = 1.0
     for x in range(n - 1):
@@ -59,13 +107,20 @@ def _table(m, female, l, L):
         l[x + 1] = l[x] * (1.0 - q)
         L[x] = l[x + 1] + a * (l[x] - l[x + 1])
     L[n - 1] = l[n - 1] / m[n - 1]
+    if rule == OPEN_GOMPERTZ and n > FIT_AGES + 1 and l[n - 1] > 0.0:
+        qs = np.empty(n - 1)
+        for x in range(n - 1):
+            qs[x] = 1.0 - l[x + 1] / l[x] if l[x] > 0.0 else 1.0
+        ok, c, b = gompertz_tail(qs, n - 2)
+        if ok:
+            L[n - 1] = gompertz_open_years(c, b, n - 1, l[n - 1])
 
 
 @njit(cache=True, parallel=True)
-def life_table_columns(mx, female, lx, Lx, Tx):
+def life_table_columns(mx, female, lx, Lx, Tx, rule=OPEN_UN):
     """Full life tables for rows of ``mx`` (tables, ages); ``female`` per row."""
     for i in prange(mx.shape[0]):
-        _table(mx[i], female[i], lx[i], Lx[i])
+        _table(mx[i], female[i], lx[i], Lx[i], rule)
         n = mx.shape[1]
         Tx[i, n - 1] = Lx[i, n - 1]
         for x in range(n - 2, -1, -1):
@@ -73,12 +128,13 @@ def life_table_columns(mx, female, lx, Lx, Tx):
 
 
 @njit(cache=True, parallel=True)
-def survival_ratios(mx, female, S, ex, at_ages):
+def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
     """Projection survival ratios and e_x at chosen ages, without full tables.
 
     S_0 = L_0 / l_0, S_x = L_x / L_{x-1} (x = 1..99),
-    S_100 = T_100 / (L_99 + T_100). Returns the number of tables with a
-    negative or non-finite m_x, or a non-positive m_100 (left uncomputed).
+    S_100 = T_100 / (L_99 + T_100), T_100 under ``rule``. Returns the number
+    of tables with a negative or non-finite m_x, or a non-positive m_100
+    (left uncomputed).
     """
     n_tab, n = mx.shape
     bad = 0
@@ -92,7 +148,7 @@ def survival_ratios(mx, female, S, ex, at_ages):
             continue
         l = np.empty(n)
         L = np.empty(n)
-        _table(mx[i], female[i], l, L)
+        _table(mx[i], female[i], l, L, rule)
         S[i, 0] = L[0]
         for x in range(1, n - 1):
             S[i, x] = L[x] / L[x - 1]
@@ -117,11 +173,13 @@ def death_probability_inplace(S):
 
 
 @njit(cache=True)
-def _brass_e0(k, wb, m100_ratio, female, l):
+def _brass_e0(k, wb, m100_ratio, female, l, rule=OPEN_UN):
     """l_x = 1 / (1 + k w_x^beta) into ``l``; returns e_0 and de_0 / d ln k.
 
     e_0 = l_1 + a_0 q_0 + sum_{x=1}^{99} (l_x + l_{x+1}) / 2 + l_100 / m_100,
-    with m_100 = m_99 x (m^s_100 / m^s_99). The slope treats m_100 as fixed,
+    with m_100 = m_99 x (m^s_100 / m^s_99) (``rule`` OPEN_UN; OPEN_GOMPERTZ
+    replaces l_100 / m_100 by T_100 on the law fitted to ages 80-99, with the
+    same slope). The slope treats m_100 as fixed,
     which is all Newton needs (the solver is safeguarded).
     """
     n = wb.shape[0]
@@ -139,9 +197,15 @@ def _brass_e0(k, wb, m100_ratio, female, l):
         slope -= 0.5 * (l[x] * (1.0 - l[x]) + l[x + 1] * (1.0 - l[x + 1]))
     q99 = 1.0 - l[n - 1] / l[n - 2]
     m100 = q99 / (1.0 - 0.5 * q99) * m100_ratio
-    e0 += l[n - 1] / m100
     slope -= l[n - 1] * (1.0 - l[n - 1]) / m100
-    return e0, slope
+    if rule == OPEN_GOMPERTZ and l[n - 1] > 0.0:  # T_100 on the fitted law (same slope)
+        qs = np.empty(n - 1)
+        for x in range(n - 1):
+            qs[x] = 1.0 - l[x + 1] / l[x]
+        ok, c, b = gompertz_tail(qs, n - 2)
+        if ok:
+            return e0 + gompertz_open_years(c, b, n - 1, l[n - 1]), slope
+    return e0 + l[n - 1] / m100, slope
 
 
 @njit(cache=True)
@@ -158,7 +222,7 @@ def _brass_mx(l, m100_ratio, female, m):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def brass_logit(wb, m100_ratio, female, e0_target, mx_out):
+def brass_logit(wb, m100_ratio, female, e0_target, mx_out, rule=OPEN_UN):
     """Solve the Brass logit level alpha of each table to hit its e_0 target.
 
     Y_x = alpha + beta Y^s_x with Y_x = 1/2 ln((1 - l_x) / l_x), so
@@ -166,7 +230,8 @@ def brass_logit(wb, m100_ratio, female, e0_target, mx_out):
     e_0 falls as ln k rises: Newton steps in ln k, safeguarded by bisection
     inside a bracket, started from the previous year's solution; 1e-10
     years tolerance. ``wb``, ``m100_ratio``: per sex (female, male);
-    ``female`` (G,), ``e0_target`` (G, Y) paths of Y years, ``mx_out`` (G, Y, A).
+    ``female`` (G,), ``e0_target`` (G, Y) paths of Y years, ``mx_out`` (G, Y, A);
+    e_0 with the open group closed by ``rule``.
     """
     G, Y = e0_target.shape
     n = wb.shape[1]
@@ -177,7 +242,7 @@ def brass_logit(wb, m100_ratio, female, e0_target, mx_out):
         for y in range(Y):
             lo, hi = -40.0, 40.0  # bracket of ln k: e0(lo) > target > e0(hi)
             for _ in range(200):
-                e0, slope = _brass_e0(np.exp(lnk), wb[s], m100_ratio[s], female[gi], l)
+                e0, slope = _brass_e0(np.exp(lnk), wb[s], m100_ratio[s], female[gi], l, rule)
                 if not np.isfinite(e0):
                     e0 = 1e300
                 diff = e0 - e0_target[gi, y]

@@ -33,7 +33,7 @@ def demographic_inputs(demography: Demography, years) -> dict[str, xr.DataArray]
     ds = xr.Dataset(  # one Dataset: the coordinate indexes are built once
         {
             "base_population": (("sex", "age"), np.array(demography.base_population)),
-            "mx": (("year", "sex", "age"), mortality_rates(demography.mortality, years)),
+            "mx": (("year", "sex", "age"), mortality_rates(demography.mortality, years, demography.open_age_group)),
             "asfr": (("year", "age"), asfr),
             "srb": (("year",), fert.srb.at(years)),
             "net_migration": (("year", "sex", "age"), migrants),

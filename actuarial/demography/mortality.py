@@ -18,7 +18,7 @@ from actuarial.assumptions.model import (
     BrassMortality, ImprovementMortality, LifeTableMortality, MortalityTable)
 from actuarial.assumptions.series import interpolation_weights
 from actuarial.demography import _kernels
-from actuarial.demography.lifetable import qx_to_mx
+from actuarial.demography.lifetable import open_group_rule, qx_to_mx
 
 FEMALE = np.array([True, False])
 
@@ -30,8 +30,9 @@ def table_mx(table: MortalityTable, female: bool) -> np.ndarray:
     return qx_to_mx(table.values, female)
 
 
-def mortality_rates(mortality, years) -> np.ndarray:
-    """m_x as an array (year, sex, age) for ``years`` from an assumption."""
+def mortality_rates(mortality, years, open_group: str = "gompertz") -> np.ndarray:
+    """m_x as an array (year, sex, age) for ``years`` from an assumption;
+    ``open_group`` is the life tables' rule past 100 (Brass e_0 targets)."""
     years = np.asarray(years)
     if isinstance(mortality, LifeTableMortality):
         anchors = mortality.tables
@@ -46,7 +47,7 @@ def mortality_rates(mortality, years) -> np.ndarray:
     if isinstance(mortality, BrassMortality):
         standard = np.array([table_mx(t, f) for t, f in zip(mortality.standard, FEMALE)])
         e0 = np.stack([s.at(years) for s in mortality.e0], axis=-1)
-        return brass_mx(standard, e0, mortality.beta)
+        return brass_mx(standard, e0, mortality.beta, open_group)
     if isinstance(mortality, ImprovementMortality):
         base = np.array([table_mx(t, f) for t, f in zip(mortality.base, FEMALE)])
         rates = np.array(mortality.rates)
@@ -55,11 +56,13 @@ def mortality_rates(mortality, years) -> np.ndarray:
     raise TypeError(f"unknown mortality assumption {type(mortality).__name__}")
 
 
-def brass_mx(standard_mx: np.ndarray, e0: np.ndarray, beta: float = 1.0) -> np.ndarray:
+def brass_mx(standard_mx: np.ndarray, e0: np.ndarray, beta: float = 1.0,
+             open_group: str = "gompertz") -> np.ndarray:
     """m_x (..., sex, age) whose life tables have e_0 equal to ``e0`` (..., sex).
 
     ``standard_mx`` is (sex, age) with sex order female, male. The open group
-    keeps the standard's ratio m_100 / m_99. The second-last axis of ``e0``
+    keeps the standard's ratio m_100 / m_99; e_0 is that of ``life_table``
+    with the same ``open_group`` rule. The second-last axis of ``e0``
     (years, when there are several) is solved in sequence, each table
     starting from the previous solution; everything else in parallel.
     """
@@ -78,6 +81,7 @@ def brass_mx(standard_mx: np.ndarray, e0: np.ndarray, beta: float = 1.0) -> np.n
     by_group = np.moveaxis(paths, -1, -2).reshape(-1, paths.shape[-2])  # (lead x sex, Y)
     female = np.ascontiguousarray(np.tile(FEMALE, int(np.prod(lead, dtype=int))))
     out = np.empty((*by_group.shape, standard_mx.shape[-1]))
-    _kernels.brass_logit(np.ascontiguousarray(wb), ratio, female, np.ascontiguousarray(by_group), out)
+    _kernels.brass_logit(np.ascontiguousarray(wb), ratio, female, np.ascontiguousarray(by_group), out,
+                         open_group_rule(open_group))
     out = np.moveaxis(out.reshape(*lead, 2, paths.shape[-2], -1), -3, -2)  # (..., Y, sex, age)
     return np.ascontiguousarray(out.reshape(*e0.shape, standard_mx.shape[-1]))

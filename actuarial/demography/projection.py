@@ -13,6 +13,7 @@ import xarray as xr
 
 from actuarial.arrays import with_scenario
 from actuarial.demography import _kernels
+from actuarial.demography.lifetable import OPEN_GROUP_LABELS, open_group_rule
 
 TIMINGS = {"end": 0, "half": 1}
 
@@ -20,15 +21,19 @@ TIMINGS = {"end": 0, "half": 1}
 def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr.DataArray,
                        srb: xr.DataArray, net_migration: xr.DataArray, *,
                        migration_timing: str = "end", working_ages=(15, 64),
-                       old_age: int = 65) -> xr.Dataset:
+                       old_age: int = 65, open_group: str = "gompertz") -> xr.Dataset:
     """Project a population; every input may carry a leading ``scenario`` dim.
 
     base_population(sex, age) at 1 January of the first year; mx(year, sex,
     age); asfr(year, age) births per woman-year; srb(year) males per female
     birth; net_migration(year, sex, age) counts during the year. Returns
     population at 1 January of each year and the flows during each year,
-    with life expectancy at 0 and 65 and the ``indicators``.
+    with life expectancy at 0 and 65 and the ``indicators``. ``open_group``
+    closes the life tables past 100 (``lifetable`` module docstring: the
+    Gompertz extension, or "un" in the UN-reproduction mode); it sets T_100,
+    hence S_100 and e_x.
     """
+    rule = open_group_rule(open_group)
     if migration_timing not in TIMINGS:
         raise ValueError(f"migration_timing must be one of {list(TIMINGS)}")
     years = mx["year"].values
@@ -46,7 +51,7 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     S = np.empty_like(flat)
     at_ages = np.array([0, 65])
     e = np.empty((flat.shape[0], at_ages.size))
-    if _kernels.survival_ratios(flat, female, S, e, at_ages):
+    if _kernels.survival_ratios(flat, female, S, e, at_ages, rule):
         raise ValueError("mx must be finite and non-negative, with a positive open age group")
     del flat, mx_a
     arrays = [
@@ -85,10 +90,11 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                 "units": "1", "long_name": "probability that a person of age x on 1 January "
                                            "dies during the year (1 - S_x+1)"}),
             "life_expectancy": (("scenario", "year", "sex", "at_age"), e, {
-                "units": "year", "long_name": "period life expectancy"}),
+                "units": "year", "long_name": f"period life expectancy ({OPEN_GROUP_LABELS[open_group]})"}),
         },
         coords={"scenario": np.arange(n), "year": years, "sex": ["female", "male"],
                 "age": base_population["age"].values, "at_age": at_ages},
+        attrs={"open_group": open_group},
     )
 
 

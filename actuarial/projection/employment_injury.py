@@ -93,7 +93,8 @@ def terminal_values(q_last: np.ndarray, i_last: np.ndarray, j_last: np.ndarray, 
                 value = (1 - qq[..., x] / 2) * half + (1 - qq[..., x]) * vv * value
                 out[:, p, :, x] = value
         else:
-            a = annuity_factors(qq, np.broadcast_to((1 + i) / (1 + j) - 1, qq.shape[:-1]))
+            # the kernel's recursion keeps the open group 100+ at q_100: same rule here
+            a = annuity_factors(qq, np.broadcast_to((1 + i) / (1 + j) - 1, qq.shape[:-1]), open_group="un")
             out[:, p] = half[..., None] * (a + (a - 1) / vv[..., None]) / 2
     return out
 

@@ -41,8 +41,8 @@ from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
 from actuarial.projection import _pension_kernels as kern
 from actuarial.projection.labour import wage_level
 from actuarial.arrays import scenario_years, with_scenario
-from actuarial.projection.pension_metrics import (
-    accrued_liability, closed_group_variables, floored_reserve, valuation_variables)
+from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
+from actuarial.projection.pension_metrics import closed_group_variables, floored_reserve, valuation_variables
 
 SEXES = ["female", "male"]
 FLOW_NAMES = ["entrants", "reentrants", "to_inactive", "deaths_insured", "invalidity_awarded",
@@ -210,10 +210,13 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
     frame = Frame(new, coords)
     frame.update(finance_variables(frame, pension, economy))
     first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731
-    in_payment, accrued = accrued_liability(
-        q[:, 0], level_a[:, 0], ref_scale,
+    liab = accrued_liability(
+        q, level_a[:, 0], ref_scale,
         ceiling_a[:, 0], R[0], A0, I0, N0, B0, pension.accrual_rate, pension.invalidity_mortality_factor,
-        first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo)
+        first(economy["discount_rate"]), first(economy["nominal_wage_growth"]), first(idx), x_lo,
+        by_sex_array(pension.married), pension.survivor_share, pension.spouse_age_difference)
+    in_payment = liab["in_payment"] + liab["pensioners_survivors"]
+    accrued = liab["insured"] + liab["insured_survivors"]
     cur = {"units": "currency"}
     standard = standard_replacement_rates(pension, R, scale, ref_scale, level_a[0], with_scenario(aw, ("year",))[0],
                                           ceiling_a[0], x_lo)
@@ -222,12 +225,18 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
             "units": "1", "long_name": "pension of the ILO standard beneficiary (man; old age after 30 "
                                        "credited years, invalidity and survivors after 15 at age 45) / "
                                        "his previous earnings"}),
-        "accrued_liability_pensioners": ("scenario", in_payment,
-                                         {**cur, "long_name": "accrued-to-date liability: pensions in payment"}),
+        "accrued_liability_pensioners": ("scenario", in_payment, {
+            **cur, "long_name": "accrued-to-date liability: pensions in payment and their contingent "
+                                f"survivors' pensions ({LIABILITY_LABEL})"}),
         "accrued_liability_insured": ("scenario", accrued, {
-            **cur, "long_name": "accrued-to-date liability: rights accrued by the insured"}),
-        "accrued_liability": ("scenario", in_payment + accrued,
-                              {**cur, "long_name": "accrued-to-date liability (implicit pension debt)"}),
+            **cur, "long_name": "accrued-to-date liability: rights accrued by the insured, with "
+                                f"contingent survivors' pensions ({LIABILITY_LABEL})"}),
+        "accrued_liability_contingent_survivors": (
+            "scenario", liab["pensioners_survivors"] + liab["insured_survivors"], {
+                **cur, "long_name": "accrued-to-date liability: contingent survivors' pensions (reversionary "
+                                    "annuities on the spouses of pensioners and insured; included above)"}),
+        "accrued_liability": ("scenario", in_payment + accrued, {
+            **cur, "long_name": f"accrued-to-date liability (implicit pension debt; {LIABILITY_LABEL})"}),
         "accrued_liability_gdp": ("scenario", (in_payment + accrued) / first(economy["gdp"]), {
             "units": "1", "long_name": "accrued-to-date liability / GDP of the base year"}),
         **valuation_variables(frame, pension, economy),

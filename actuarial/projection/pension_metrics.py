@@ -24,12 +24,8 @@ discount rate d_t; cash flows at mid-year, so
   reserve of one year's expenditure.
 - Open-group present values over 75 years, and closed-group (participants
   at the valuation date only, no new entrants) over the whole projection.
-- Accrued-to-date liability at the valuation date: pensions in payment
-  (old-age, invalidity and survivors') x indexed life annuities, plus the pensions
-  accrued by the insured (accrual x credits x reference earnings revalued
-  with wages to the pensionable age) x deferred indexed annuities; base-year
-  mortality and economic rates held constant; contingent survivors'
-  benefits are not valued.
+- Accrued-to-date liability at the valuation date: ``liability.py``
+  (generational mortality, contingent survivors' pensions).
 """
 
 from __future__ import annotations
@@ -241,34 +237,3 @@ def closed_group_variables(ds: xr.Dataset, earnings: np.ndarray, expenditure: np
         "closed_group_deficit": ("scenario", pv_e - pv_c - pension.initial_reserve, {
             **cur, "long_name": "closed group: PV expenditure - PV contributions - reserve"}),
     }
-
-
-def accrued_liability(q, level0, scale_avg, ceiling0, R, A0, I0, N0, B0, accrual, inv_factor,
-                      discount, wage_growth, indexation, x_lo) -> tuple[np.ndarray, np.ndarray]:
-    """Accrued-to-date liability at the valuation date (module docstring).
-
-    q (s, 2, X) base-year probabilities of dying; level0 (s, 2) wage at
-    scale 1; scale_avg (X, C); R (2,) pensionable ages; A0, I0 (s, 2, X, C);
-    N0, B0 (s, 3, 2, X). Rates are the base year's. Returns (pensions in
-    payment, accrued rights of the insured), each (s,).
-    """
-    from actuarial.demography.lifetable import annuity_factors
-
-    j = (1 + discount) / (1 + indexation) - 1
-    ann = annuity_factors(q, j, payments_per_year=12)
-    ann_inv = annuity_factors(np.minimum(q * inv_factor, 1.0), j, payments_per_year=12)
-    in_payment = (B0[:, 0] * ann + B0[:, 1] * ann_inv + B0[:, 2] * ann).sum((1, 2))
-    X, C = scale_avg.shape
-    c = np.arange(C)
-    accrued = np.zeros(q.shape[0])
-    for g in range(2):
-        r = int(R[g])
-        ages = np.arange(x_lo, r)
-        n = r - ages  # years to the pensionable age
-        # survival from each age x to r: products of 1 - q over x..r-1 (reverse cumulative)
-        survive = np.cumprod((1 - q[:, g, x_lo:r])[:, ::-1], axis=1)[:, ::-1]  # (s, ages)
-        ref = np.minimum(level0[:, g, None, None] * scale_avg[None, x_lo:r, :], ceiling0[:, None, None])
-        factor = ((1 + wage_growth) / (1 + discount)) ** n * survive * ann[:, g, r, None]  # (s, ages)
-        insured = A0[:, g, x_lo:r] + I0[:, g, x_lo:r]  # (s, ages, C)
-        accrued = accrued + (insured * accrual * c * ref * factor[:, :, None]).sum((1, 2))
-    return in_payment, accrued

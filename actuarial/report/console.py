@@ -83,7 +83,8 @@ def pension_summary(tree: xr.DataTree) -> str:
         f"Steady-state contribution rate (CPP definition): {100 * float(ss):.2f}%, the "
         + ss.attrs.get("long_name", "").partition("): ")[2],
         f"Actuarial balance over 75 years: {100 * float(p['actuarial_balance']):.2f}% of insurable earnings",
-        f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP",
+        f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP "
+        "(generational mortality, with contingent survivors' pensions)",
     ]
     return ("Pension scheme (reserve ratio: reserve at 1 January / expenditure of the year before)\n"
             + table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-") + "\n" + "\n".join(lines))

@@ -9,22 +9,26 @@ stable            growth factor -> dominant eigenvalue of the Leslie matrix,
 accounting        P(t+1) = P(t) + B - D + M, by sex, every year
 annuities         closed forms under constant mortality, and commutation
                   functions (D_x, N_x) on a real table
+makeham_law       annuities, e_x and S_100 of a Makeham law given at ages
+                  0..100 only, against its closed-form survival past 100
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.integrate import quad
 from scipy.optimize import brentq
 
 from actuarial.assumptions import load_assumptions
 from actuarial.assumptions.reader import Reader
 from actuarial.demography import _kernels
 from actuarial.demography.inputs import demographic_inputs
-from actuarial.demography.lifetable import annuity_factors, life_table, survival
+from actuarial.demography.lifetable import annuity_factors, life_table, qx_to_mx, survival
 from actuarial.demography.projection import TIMINGS, project_population
 from actuarial.pipeline import run_demography
 from actuarial.validation import Row, row
@@ -67,7 +71,7 @@ def un_life_table(name: str, r: Reader, folder: Path) -> list[Row]:
     shape = (years.size, 2, 101)
     mx = xr.DataArray(wide["lt_nMx"].values.reshape(shape), dims=("year", "sex", "age"),
                       coords={"year": years, "sex": SEXES, "age": np.arange(101)})
-    lt = life_table(mx, radix=100_000.0)
+    lt = life_table(mx, radix=100_000.0, open_group="un")  # the UN's own open-group rule
     pairs = (("lt_nqx", "qx"), ("lt_lx", "lx"), ("lt_nLx", "Lx"), ("lt_Tx", "Tx"), ("lt_ex", "ex"))
     return [row(name, f"{ours} ({years[0]}-{years[-1]}, both sexes, ages 0-100+)",
                 wide[un].values.reshape(shape), lt[ours].values, tol) for un, ours in pairs]
@@ -210,24 +214,77 @@ def annuities(name: str, r: Reader, folder: Path) -> list[Row]:
         row(name, "whole life immediate: vp/(1-vp)", np.full(101, vp / (1 - vp)),
             annuity_factors(qx, i, due=False), tol),
     ]
-    # commutation functions on a real table: D_x = v^x l_x, N_x = sum D_y,
-    # the open group continued with its own q_100 (geometric tail)
+    # commutation functions on a real table: D_x = v^x l_x, N_x = sum D_y, past 100
+    # the documented Gompertz law (least-squares slope of ln(-ln(1 - q_x)) at ages
+    # 80-99, through mu_99) to age 130, then q_130 (geometric tail)
     _, base = _base_rates(r, folder)
     lt = life_table(base["mx"], radix=1.0).sel(sex="female")
     qf = lt["qx"].values.copy()
-    q100 = 1 - np.exp(-lt["mx"].values[-1])
-    qf[-1] = q100
+    qf[-1] = 1 - np.exp(-lt["mx"].values[-1])
+    slope = np.polyfit(np.arange(80, 100), np.log(-np.log(1 - qf[80:100])), 1)[0]
+    level = np.log(-np.log(1 - qf[99])) - slope * 99
+    q130 = np.concatenate([qf, 1 - np.exp(-np.exp(level + slope * np.arange(101, 131)))])
     v = 1 / (1 + i)
-    ages = np.arange(101)
-    D = v**ages * lt["lx"].values
-    tail = D[-1] / (1 - v * (1 - q100))
-    N = np.append(np.cumsum(D[:-1][::-1])[::-1], 0.0) + tail  # sum_{y=x}^{99} D_y + tail
-    rows.append(row(name, "whole life due vs commutation N_x/D_x (Demoland women)",
-                    N / D, annuity_factors(qf, i), tol))
+    ages = np.arange(131)
+    D = v**ages * np.concatenate([[1.0], np.cumprod(1 - q130[:-1])])
+    tail = D[-1] / (1 - v * (1 - q130[-1]))
+    N = np.append(np.cumsum(D[:-1][::-1])[::-1], 0.0) + tail  # sum_{y=x}^{129} D_y + tail
+    rows.append(row(name, "whole life due vs commutation N_x/D_x (Demoland women; Gompertz past 100)",
+                    (N / D)[:101], annuity_factors(qf, i), tol))
     return rows
 
 
+def _makeham_log_survival(A: float, B: float, c: float, x: float) -> float:
+    """ln S(x) of Makeham's law mu(x) = A + B c^x: -A x - B (c^x - 1) / ln c."""
+    return -A * x - B * (c**x - 1.0) / math.log(c)
+
+
+def makeham_law(name: str, r: Reader, folder: Path) -> list[Row]:
+    """Annuities, life expectancy and the open group's survival on a Makeham
+    law tabulated at ages 0..100 only, against the law's closed-form survival
+    function continued to age ``to_age`` (plain loops, scipy quad)."""
+    A, B, c = (r.number(k, lo=0.0) for k in ("A", "B", "c"))
+    i = r.number("interest", lo=-0.5)
+    top = r.number("to_age", lo=130, integer=True)
+    tol = r.number("rtol", lo=0.0)
+    ages = list(range(r.number("first_age", lo=0, hi=100, integer=True), 101))
+    exp_only = list(range(ages[0], r.number("exact_e_to_age", lo=ages[0], hi=100, integer=True) + 1))
+
+    def tp(x, t):  # t p_x from the closed form
+        return math.exp(_makeham_log_survival(A, B, c, x + t) - _makeham_log_survival(A, B, c, x))
+
+    q = np.array([1.0 - tp(x, 1) for x in range(101)])
+    ann_ref, trap_ref, exact_ref = [], [], []
+    for x in ages:
+        ann_ref.append(sum((1 + i) ** -k * tp(x, k) for k in range(top - x)))
+        trap_ref.append(sum(0.5 * (tp(x, k) + tp(x, k + 1)) for k in range(top - x)))
+    for x in exp_only:
+        exact_ref.append(quad(lambda t: tp(x, t), 0.0, top - x, limit=200)[0])
+    T100 = trap_ref[-1]  # person-years above 100 per survivor at 100
+    L99 = 0.5 * (1.0 + tp(99, 1))
+    S100 = T100 * tp(99, 1) / (L99 + T100 * tp(99, 1))
+
+    mx = qx_to_mx(q, female=True)
+    da = xr.DataArray(np.array([mx, mx]), dims=("sex", "age"), coords={"sex": SEXES})
+    lt = life_table(da, radix=1.0).sel(sex="female")
+    S, e = survival(da, at_ages=(ages[0], 65, 100))
+    sel = np.array(ages)
+    return [
+        row(name, f"annuity-due at {i:.0%}, ages {ages[0]}-100, vs closed-form sum to {top}",
+            np.array(ann_ref), annuity_factors(q, i)[sel], tol),
+        row(name, f"e_x (life table, a_x = 1/2), ages {ages[0]}-100, vs trapezoidal integral of S(x) to {top}",
+            np.array(trap_ref), lt["ex"].values[sel], tol),
+        row(name, f"e_x at {ages[0]}, 65, 100 (projection kernel) vs trapezoidal integral",
+            np.array([trap_ref[0], trap_ref[65 - ages[0]], T100]), e.sel(sex="female").values, tol),
+        row(name, f"e_x (life table), ages {exp_only[0]}-{exp_only[-1]}, vs exact integral of S(x) (quad)",
+            np.array(exact_ref), lt["ex"].values[np.array(exp_only)], tol),
+        row(name, "open-group survival S_100 = T_100 / (L_99 + T_100) vs the law's",
+            S100, float(S.sel(sex="female").values[-1]), tol),
+    ]
+
+
 KINDS = {
+    "makeham_law": makeham_law,
     "un_projection": un_projection,
     "un_life_table": un_life_table,
     "preston": preston,

@@ -1,0 +1,179 @@
+"""Accrued-to-date liability of a pension scheme at the valuation date.
+
+Generational (cohort) mortality: a person aged x at the valuation year t0
+dies in year t0 + k with the projected q of age x + k in that year,
+q(t0 + k, x + k), read along the cohort diagonal of the demography node's
+``death_probability``; ages past 100 by the life tables' extension
+(``lifetable.extend_qx``: Gompertz law fitted to ages 80-99 of each year,
+to age 130, then q_130), years past the projection at the last year's q.
+Invalidity pensioners die with q x the scheme's mortality factor (capped
+at 1), as in ``_pension_kernels``. Economic rates are the base year's:
+annuities at j = (1 + d) / (1 + indexation) - 1, accrued pensions revalued
+with wages to the pensionable age and discounted at d.
+
+Annuity-due of 1 a year along the cohort (m = 12 payments a year, two-term
+Woolhouse c = (m - 1) / 2m; Dickson, Hardy & Waters, AMLCR, sec. 5.11):
+  W(t, x) = 1 + v p(t, x) W(t + 1, x + 1),  v = 1 / (1 + j),  ä(t, x) = W(t, x) - c.
+
+Contingent survivors' pensions (reversionary annuity on the spouse), with
+the pension kernel's survivor model: a member of sex g dying at age x
+leaves a spouse with probability h_g(x) (``survivors.married``), of the
+other sex, aged y(x) = x - D (husband dying) or x + D (wife dying),
+D = ``spouse_age_difference``; the spouse receives ``pension_share`` s of
+the member's pension from the death (half a year in the year of death,
+as the kernel pays it) and for life. Per unit of the member's pension:
+  RV(t, x) = q(t, x) h_g(x) [ v^(1/2) / 2 + v ä_spouse(t + 1, y(x) + 1) ]
+             + v p(t, x) RV(t + 1, x + 1)
+(the "collective" or married-at-death method of social-security
+valuations, ILO actuarial practice; Iyer 1999, Actuarial Mathematics of
+Social Security Pensions, ILO/ISSA, ch. 4). Without the half-year term,
+with annual payments and h_g(x + k) = h (k+1)p_y (a spouse alive at the
+valuation with probability h, independent lives), it is h a_{x|y} =
+h (a_y - a_xy), the reversionary annuity of Bowers et al. (1997),
+Actuarial Mathematics, sec. 9.4.
+
+Liability (all at the valuation date, 1 January of the base year):
+  pensions in payment   sum_{k,g,x} B_k(g, x) ä_k(t0, x)  (survivors' own
+                        mortality for survivors' pensions)
+  their survivors       s sum_{k in old age, invalidity} B_k(g, x) RV_k(t0, x)
+  accrued old-age       sum P(g, x, c) r^n  np_x ä(t0 + n, R)
+  their survivors       s sum P r^n  np_x RV(t0 + n, R)            (after R)
+                      + s sum P sum_{k<n} r^k  kp_x q(t0+k, x+k) h_g(x+k)
+                          [ v^(1/2) / 2 + v ä_spouse(t0+k+1, y(x+k)+1) ]  (before R)
+with P = accrual x c x min(wage x average scale, ceiling) the pension
+accrued by an insured aged x with c credits, n = R - x, R the base year's
+pensionable age, r = (1 + wage growth) / (1 + d). Vesting and the minimum
+and maximum pensions are not applied to accrued rights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from actuarial.demography.lifetable import OPEN_GROUP_LABELS, extend_qx
+
+PAYMENTS_PER_YEAR = 12
+CHUNK = 16  # scenarios of mortality processed at a time (W is scenario x year x sex x 131)
+LABEL = ("generational mortality along each cohort; "
+         f"{OPEN_GROUP_LABELS['gompertz']}; contingent survivors' pensions valued")
+
+
+def cohort_annuities(Q: np.ndarray, v: float) -> np.ndarray:
+    """W(s, t, g, x) = 1 + v p(t, x) W(t + 1, x + 1) for Q (s, T, 2, A);
+    the last year's table holds past the projection (period annuity) and
+    the last age's q beyond it: W(t, A-1) = 1 / (1 - v p(t, A-1))."""
+    p = 1.0 - Q
+    W = np.empty_like(Q)
+    W[..., -1] = 1.0 / (1.0 - v * p[..., -1])
+    last = W[:, -1]
+    for x in range(Q.shape[-1] - 2, -1, -1):
+        last[..., x] = 1.0 + v * p[:, -1, :, x] * last[..., x + 1]
+    for t in range(Q.shape[1] - 2, -1, -1):
+        W[:, t, :, :-1] = 1.0 + v * p[:, t, :, :-1] * W[:, t + 1, :, 1:]
+    return W
+
+
+def spouse_ages(g: int, n_ages: int, difference: int) -> np.ndarray:
+    """Spouse's age y(x) of a member of sex g (0 female, 1 male) at each age x."""
+    x = np.arange(n_ages)
+    return np.clip(x - difference if g == 1 else x + difference, 0, n_ages - 1)
+
+
+def survivor_at_death(Wsp: np.ndarray, g: int, v: float, c: float, difference: int) -> np.ndarray:
+    """(s, T, A): value at the death, per unit of pension, of the survivor's
+    pension when the member of sex g dies at age x in year t:
+    v^(1/2) / 2 + v ä_spouse(t + 1, y(x) + 1)."""
+    A = Wsp.shape[-1]
+    nxt = np.minimum(spouse_ages(g, A, difference) + 1, A - 1)
+    later = np.concatenate([Wsp[:, 1:], Wsp[:, -1:]], axis=1)  # year t + 1 (last year holds)
+    return 0.5 * np.sqrt(v) + v * (later[..., nxt] - c)
+
+
+def reversionary(Qm: np.ndarray, h: np.ndarray, at_death: np.ndarray, v: float) -> np.ndarray:
+    """RV(s, t, x) = q h [at_death] + v p RV(t + 1, x + 1) for one sex
+    (Qm, at_death (s, T, A), h (A,)); the last year holds past the projection
+    and the last age is stationary, RV = a / (1 - v p)."""
+    a = Qm * h * at_death
+    p = 1.0 - Qm
+    RV = np.empty_like(Qm)
+    RV[..., -1] = a[..., -1] / (1.0 - v * p[..., -1])
+    last = RV[:, -1]
+    for x in range(Qm.shape[-1] - 2, -1, -1):
+        last[:, x] = a[:, -1, x] + v * p[:, -1, x] * last[:, x + 1]
+    for t in range(Qm.shape[1] - 2, -1, -1):
+        RV[:, t, :-1] = a[:, t, :-1] + v * p[:, t, :-1] * RV[:, t + 1, 1:]
+    return RV
+
+
+def _factors(q, inv_factor, married, R, x_lo, v, rev, c, difference):
+    """Per unit of pension, for one chunk of mortality scenarios q (s, T, 2, 101):
+    pay (s, 3, 2, 101), rev_pay (s, 2, 2, 101), and for the insured
+    old (s, 2, X), post (s, 2, X), pre (s, 2, X) by age at the valuation."""
+    Q = extend_qx(q)  # (s, T, 2, 131)
+    Qi = np.minimum(Q * inv_factor, 1.0)
+    s, T, _, A = Q.shape
+    X = q.shape[-1]
+    W, Wi = cohort_annuities(Q, v), cohort_annuities(Qi, v)
+    h = np.concatenate([married, np.repeat(married[:, -1:], A - X, axis=1)], axis=1)  # (2, A)
+    pay = np.stack([W[:, 0, :, :X], Wi[:, 0, :, :X], W[:, 0, :, :X]], axis=1) - c
+    rev_pay = np.zeros((s, 2, 2, X))
+    old, post, pre = (np.zeros((s, 2, X)) for _ in range(3))
+    for g in range(2):
+        at_death = survivor_at_death(W[:, :, 1 - g], g, v, c, difference)
+        RV = reversionary(Q[:, :, g], h[g], at_death, v)
+        RVi = reversionary(Qi[:, :, g], h[g], at_death, v)
+        rev_pay[:, 0, g] = RV[:, 0, :X]
+        rev_pay[:, 1, g] = RVi[:, 0, :X]
+        r = int(R[g])
+        for x in range(x_lo, r):
+            n = r - x
+            k = np.arange(n)
+            qk = Q[:, np.minimum(k, T - 1), g, x + k]  # along the cohort (s, n)
+            kp = np.concatenate([np.ones((s, 1)), np.cumprod(1.0 - qk, axis=1)], axis=1)
+            tn = min(n, T - 1)
+            old[:, g, x] = rev**n * kp[:, n] * (W[:, tn, g, r] - c)
+            post[:, g, x] = rev**n * kp[:, n] * RV[:, tn, r]
+            dying = kp[:, :n] * qk * h[g, x + k] * at_death[:, np.minimum(k, T - 1), x + k]
+            pre[:, g, x] = (rev**k * dying).sum(1)
+    return pay, rev_pay, old, post, pre
+
+
+def accrued_liability(q, level0, scale_avg, ceiling0, R, A0, I0, N0, B0, accrual, inv_factor,
+                      discount, wage_growth, indexation, x_lo, married, survivor_share,
+                      spouse_age_difference) -> dict[str, np.ndarray]:
+    """Accrued-to-date liability at the valuation date (module docstring).
+
+    q (s, T, 2, X) projected probabilities of dying by year (the demography
+    node's death_probability, the valuation year first); level0 (s, 2) wage
+    at scale 1; scale_avg (X, C); ceiling0 (s,); R (2,) base-year pensionable
+    ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X) pensioners and their
+    annual pensions; married (2, X); rates are the base year's. Returns
+    (s,) arrays: ``in_payment``, ``pensioners_survivors`` (contingent
+    survivors' pensions of old-age and invalidity pensioners), ``insured``
+    (accrued old-age rights) and ``insured_survivors``.
+    """
+    v = (1 + indexation) / (1 + discount)
+    rev = (1 + wage_growth) / (1 + discount)
+    c = (PAYMENTS_PER_YEAR - 1) / (2 * PAYMENTS_PER_YEAR)
+    married = np.asarray(married, dtype=float)
+    parts = [_factors(q[a:a + CHUNK], inv_factor, married, R, x_lo, v, rev, c, int(spouse_age_difference))
+             for a in range(0, q.shape[0], CHUNK)]
+    pay, rev_pay, old, post, pre = (np.concatenate(f, axis=0) for f in zip(*parts))
+    in_payment = (B0 * pay).sum((1, 2, 3))
+    pens_surv = survivor_share * (B0[:, :2] * rev_pay).sum((1, 2, 3))
+    X, C = scale_avg.shape
+    credits = np.arange(C)
+    n = max(a.shape[0] for a in (q, level0, np.atleast_1d(ceiling0), A0))
+    insured = np.zeros(n)
+    ins_surv = np.zeros(n)
+    for g in range(2):
+        r = int(R[g])
+        ref = np.minimum(level0[:, g, None, None] * scale_avg[None, x_lo:r, :],
+                         np.reshape(ceiling0, (-1, 1, 1)))
+        accrued = (A0[:, g, x_lo:r] + I0[:, g, x_lo:r]) * accrual * credits * ref  # (s, ages, C): pensions
+        by_age = accrued.sum(-1)
+        insured = insured + (by_age * old[:, g, x_lo:r]).sum(1)
+        ins_surv = ins_surv + survivor_share * (by_age * (post[:, g, x_lo:r] + pre[:, g, x_lo:r])).sum(1)
+    full = lambda a: np.broadcast_to(a, (max(n, np.shape(a)[0]),)).copy()  # noqa: E731
+    return {"in_payment": full(in_payment), "pensioners_survivors": full(pens_surv),
+            "insured": full(insured), "insured_survivors": full(ins_surv)}
