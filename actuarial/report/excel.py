@@ -36,6 +36,8 @@ SHEETS = {
     "spf": ["beneficiaries", "cost", "cost_gdp", "package_cost", "package_cost_gdp",
             "package_cost_government_expenditure", "coverage"],
 }
+REFORM_COLUMNS = {"without": "without reform", "with": "with reform, full cost: unfinanced part borrowed",
+                  "scaled_back": "reform scaled back to what the plan finances"}
 SCALARS = {"pension": ["general_average_premium", "depletion_year", "steady_state_rate", "actuarial_balance",
                        "summarized_income_rate", "summarized_cost_rate", "accrued_liability",
                        "accrued_liability_gdp", "closed_group_deficit", "pv_contributions", "pv_expenditure"]}
@@ -48,6 +50,8 @@ def _columns(da: xr.DataArray) -> pd.DataFrame:
     extra = [d for d in da.dims if d != "year"]
     if not extra:
         return pd.DataFrame({da.name: da.to_series()})
+    if "reform" in extra:  # say which debt path is which
+        da = da.assign_coords(reform=[REFORM_COLUMNS.get(str(r), str(r)) for r in da["reform"].values])
     frame = da.to_dataframe().unstack(extra)[da.name]
     frame.columns = [f"{da.name} ({', '.join(map(str, c if isinstance(c, tuple) else (c,)))})"
                      for c in frame.columns]
