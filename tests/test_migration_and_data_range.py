@@ -12,7 +12,7 @@ import pytest
 
 from actuarial import AssumptionError, load_assumptions
 from actuarial.demography.inputs import demographic_inputs
-from actuarial.demography.projection import NegativePopulationWarning
+from actuarial.demography.projection import NegativePopulationWarning, UnrealisedEmigrationWarning
 from actuarial.pipeline import run_demography
 
 # Demoland's migration pattern before issue 12: the Rogers-Castro schedule
@@ -25,6 +25,7 @@ def test_demoland_has_no_negative_people_nor_capped_emigration(demoland):
     """Issue 12: the shipped example is plausible as given (before: 255 negative cells)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", NegativePopulationWarning)
+        warnings.simplefilter("error", UnrealisedEmigrationWarning)
         ds = run_demography(demoland).isel(scenario=0)
     assert ds.attrs["migration_rule"] == "capped"
     assert ds.attrs["negative_population_cells"] == 0
@@ -51,7 +52,8 @@ def test_old_demoland_pattern_negative_as_given_and_capped_by_default(root):
     assert raw.attrs["negative_population_cells"] == 255
     assert float(raw["population"].min()) == pytest.approx(-159.91, abs=0.01)
     assert float(raw["deaths"].min()) < 0
-    capped = run_demography(load_assumptions(path, old)).isel(scenario=0)
+    with pytest.warns(UnrealisedEmigrationWarning, match=r"7,018 persons .* 253 cells .* from the year 2025"):
+        capped = run_demography(load_assumptions(path, old)).isel(scenario=0)
     assert capped.attrs["negative_population_cells"] == 0 and float(capped["deaths"].min()) >= 0
     excess = capped["unrealised_emigration"]
     assumed = demographic_inputs(load_assumptions(path, old).demography, capped["year"].values)["net_migration"]

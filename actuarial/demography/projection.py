@@ -31,6 +31,10 @@ class NegativePopulationWarning(UserWarning):
     """The projection left persons below zero (migration rule "as_given")."""
 
 
+class UnrealisedEmigrationWarning(UserWarning):
+    """Assumed emigration exceeded the persons present and was capped."""
+
+
 def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr.DataArray,
                        srb: xr.DataArray, net_migration: xr.DataArray, *,
                        migration_timing: str = "end", migration_rule: str = "capped",
@@ -123,15 +127,24 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
         coords={"scenario": np.arange(n), "year": years, "sex": ["female", "male"],
                 "age": base_population["age"].values, "at_age": at_ages},
     )
-    ds.attrs.update(_migration_attrs(pop, unrealised, migration_rule))
+    ds.attrs.update(_migration_attrs(pop, unrealised, migration_rule, years))
     return ds
 
 
-def _migration_attrs(pop: np.ndarray, unrealised: np.ndarray, rule: str) -> dict:
-    """What the migration rule did: unrealised emigration, negative stocks
-    (a loud ``NegativePopulationWarning`` when there are any)."""
+def _migration_attrs(pop: np.ndarray, unrealised: np.ndarray, rule: str, years) -> dict:
+    """What the migration rule did: unrealised emigration and negative stocks,
+    each a warning when there is any."""
     negative = int(np.count_nonzero(pop < 0))
     lowest = float(pop.min())
+    total = float(unrealised.sum() / pop.shape[0])
+    if total > 0:
+        capped = unrealised > 0
+        first = years[np.nonzero(capped.any(axis=(0, 2, 3)))[0][0]]
+        warnings.warn(UnrealisedEmigrationWarning(
+            f"{total:,.0f} persons of the assumed net emigration could not leave (more emigrants than "
+            f"persons present in {int(np.count_nonzero(capped))} cells by year, sex and age, from the year {first}"
+            f"{', scenario mean' if pop.shape[0] > 1 else ''}): reported as unrealised_emigration "
+            "(demography.migration_rule: capped)"), stacklevel=3)
     if negative:
         warnings.warn(NegativePopulationWarning(
             f"the projection has {negative} negative population cells (lowest {lowest:.6g} persons): "
@@ -139,7 +152,7 @@ def _migration_attrs(pop: np.ndarray, unrealised: np.ndarray, rule: str) -> dict
             "demography.migration_rule: capped caps it"), stacklevel=3)
     return {
         "migration_rule": rule,
-        "unrealised_emigration_total": float(unrealised.sum() / pop.shape[0]),
+        "unrealised_emigration_total": total,
         "negative_population_cells": negative,
         "lowest_population": lowest,
     }
