@@ -90,3 +90,47 @@ def test_short_variant_runs_through_the_pipeline(country, short):
     assert 0.05 < float(payg) < 0.2
     spf = tree["spf"]["package_cost_gdp"].isel(scenario=0).sel(year=2020)
     assert 0.005 < float(spf) < 0.06
+
+
+# -- Demoland's Lee-Carter volatility: Mexico's, on the single-age scale (issue 12) --------
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _volatility_script():
+    import importlib.util
+
+    path = ASSUMPTIONS / "sources" / "lee_carter_volatility.py"
+    spec = importlib.util.spec_from_file_location("lee_carter_volatility", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_demoland_lee_carter_volatility_is_on_the_single_age_scale(demoland):
+    """b_x sum to 1 over the 101 single ages, and sigma is Mexico's fit on that
+    scale (the shipped country file's figure, fitted by build_countries.py)."""
+    mort = demoland.stochastic.mortality
+    for b in mort.b:
+        assert len(b) == 101 and float(np.sum(b)) == pytest.approx(1.0, abs=1e-9)
+    mexico = load_assumptions(ASSUMPTIONS / "mexico.yaml").stochastic.mortality.volatility
+    assert mort.volatility == round(mexico, 2) == 1.17
+
+
+@pytest.mark.skipif(not (SHARED / "un_ccmpp_mexico").is_dir(), reason="needs ../shared/data")
+def test_lee_carter_volatility_recomputed_from_the_un_tables(demoland):
+    """Plain SVD estimate (the script) = the engine's fit = the figure in demoland.yaml."""
+    from actuarial.demography.un_tables import read_un_tables
+    from actuarial.stochastic.lee_carter import fit_lee_carter
+
+    est = _volatility_script().estimates(SHARED)
+    sigma = {c: np.mean([v[1] for v in est[c].values()]) for c in est}
+    assert sigma["mexico"] == pytest.approx(1.168, abs=5e-4) and sigma["canada"] == pytest.approx(0.562, abs=5e-4)
+    assert demoland.stochastic.mortality.volatility == round(sigma["mexico"], 2)
+    un = read_un_tables(SHARED / "un_ccmpp_mexico")
+    rows = (un["years"] >= 1970) & (un["years"] <= 2019)
+    for g, sex in enumerate(("female", "male")):
+        fit = fit_lee_carter(np.log(un["mx"][rows, g]))
+        drift, vol, vol19 = est["mexico"][sex]
+        assert fit.volatility == pytest.approx(vol, rel=1e-9) and fit.drift == pytest.approx(drift, rel=1e-9)
+        assert 4.5 < vol / vol19 < 5.5  # 19 age groups: k and sigma about 5 times smaller

@@ -115,3 +115,39 @@ def test_survival_ratios_from_life_table():
     np.testing.assert_allclose(S.values[:, 1:100], L[:, 1:100] / L[:, :99], rtol=1e-14)
     np.testing.assert_allclose(S.values[:, 100], T[:, 100] / (L[:, 99] + T[:, 100]), rtol=1e-14)
     np.testing.assert_allclose(e.sel(at_age=65).values, lt["ex"].sel(age=65).values, rtol=1e-14)
+
+
+# -- emigration capped at the persons present (migration_rule: capped) ------------------
+
+def _outputs(n, T):
+    return np.empty((n, T, 2, 101)), np.empty((n, T, 2)), np.empty((n, T, 2, 101)), np.empty((n, T, 2, 101))
+
+
+@pytest.mark.parametrize("timing", [0, 1])
+def test_capped_kernel_is_the_raw_kernel_when_no_cell_empties(timing):
+    rng = np.random.default_rng(5)
+    *args, mig = random_inputs(rng, 4, 15)
+    args = (*args, np.abs(mig) - 1.0)  # emigration of at most one person a cell, and immigrants
+    pop, births, deaths, realised = _outputs(4, 15)
+    _kernels.project_capped(*args, timing, 1.0, pop, births, deaths, realised)
+    raw = _outputs(4, 15)[:3]
+    _kernels.project(*args, timing, 1.0, *raw)
+    assert np.all(pop > 0)
+    for got, want in zip((pop, births, deaths), raw):
+        assert np.array_equal(got, want)
+    assert np.array_equal(realised, np.broadcast_to(args[-1], realised.shape))
+
+
+@pytest.mark.parametrize("timing", [0, 1])
+def test_capped_kernel_keeps_every_stock_and_death_count_non_negative(timing):
+    rng = np.random.default_rng(6)
+    pop0, S, asfr, srb, mig = random_inputs(rng, 3, 20)
+    mig = mig - 20_000.0  # emigration larger than most cells
+    pop, births, deaths, realised = _outputs(3, 20)
+    _kernels.project_capped(pop0, S, asfr, srb, mig, timing, 1.0, pop, births, deaths, realised)
+    assert pop.min() >= 0.0 and deaths.min() >= 0.0
+    assert np.all(realised >= mig) and np.all(realised <= np.maximum(mig, 0.0))
+    assert (realised > mig).any()
+    # balancing equation with the realised migrants, cell by cell of the sex totals
+    change = births - deaths.sum(-1) + realised.sum(-1)
+    np.testing.assert_allclose(pop[:, 1:].sum(-1), pop[:, :-1].sum(-1) + change[:, :-1], rtol=1e-12, atol=1e-6)

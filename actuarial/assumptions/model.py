@@ -86,12 +86,14 @@ class Fertility:
 
 @dataclass(frozen=True)
 class Migration:
-    """Net migrants by sex and age (counts), and when in the year they arrive."""
+    """Net migrants by sex and age (counts), when in the year they arrive,
+    and the rule for emigration larger than a cell (``demography.migration_rule``)."""
 
     total: TimeSeries | None
     pattern: BySex | None  # shares over both sexes and all ages, sum 1
     counts: Anchored | None  # values: BySex of arrays (net migrants)
     timing: str  # "end": all at the end of the step; "half": half at start, half at end
+    rule: str = "capped"  # "capped": no more emigrants than persons present; "as_given": UN arithmetic
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Demography:
     old_age: int
     # life tables past 100 (lifetable.OPEN_GROUPS): "un" when m_x come from un_tables
     open_age_group: str = "gompertz"
+    beyond_data: str | None = None  # with un_tables: rule past the tables' last year ("hold_flat")
 
 
 @dataclass(frozen=True)
@@ -247,7 +250,23 @@ def mortality_table(r: Reader, key, value) -> MortalityTable:
 
 # -- demography -------------------------------------------------------------------
 
+BEYOND_DATA = ("hold_flat",)
+
+
 def _demography(r: Reader, case: Case) -> Demography:
+    """Section ``demography``. Keys besides the components:
+
+    - ``un_tables``: a folder of UN long tables supplying the base population
+      and whichever of mortality, fertility and migration are not given;
+    - ``beyond_data`` (with ``un_tables``): what to do past the tables' last
+      year L. Rates of year L carry the population to 1 January L + 1; a
+      horizon beyond that needs ``hold_flat`` (the year-L rates, sex ratio
+      and migrant counts held constant), otherwise it is an error;
+    - ``migration_rule``: ``capped`` (default) realises net emigration from a
+      cell only up to the persons present, reporting the rest as
+      ``unrealised_emigration``; ``as_given`` adds the counts as given (the
+      UN's raw arithmetic, default for migration taken from ``un_tables``).
+    """
     un = None
     if r.has("un_tables"):
         from actuarial.demography.un_tables import read_un_tables
@@ -263,12 +282,19 @@ def _demography(r: Reader, case: Case) -> Demography:
                           lambda s, k, v: frozen(age_schedule(s, k, v, lo=0.0)))
         else:
             base = BySex(*(frozen(p) for p in un["population"]))
+        from_un = [] if un is None else [k for k in ("mortality", "fertility", "migration") if not r.has(k)]
         mortality = (_mortality(r.section("mortality"), case)
-                     if r.has("mortality") or un is None else _un_mortality(un))
+                     if "mortality" not in from_un else _un_mortality(un))
         fertility = (_fertility(r.section("fertility"))
-                     if r.has("fertility") or un is None else _un_fertility(un))
+                     if "fertility" not in from_un else _un_fertility(un))
         migration = (_migration(r.section("migration"))
-                     if r.has("migration") or un is None else _un_migration(un))
+                     if "migration" not in from_un else _un_migration(un))
+        from actuarial.demography.projection import MIGRATION_RULES
+
+        rule = r.string("migration_rule", choices=MIGRATION_RULES,
+                        default="as_given" if "migration" in from_un else "capped")
+        migration = dataclasses.replace(migration, rule=rule)
+        beyond = _beyond_data(r, case, un, from_un)
         working = r.raw("working_ages", [15, 64])
         if (not isinstance(working, list) or len(working) != 2
                 or not all(isinstance(a, int) for a in working) or not 0 <= working[0] < working[1] <= 100):
@@ -277,7 +303,25 @@ def _demography(r: Reader, case: Case) -> Demography:
         un_mortality = un is not None and not r.has("mortality")
         open_group = r.string("open_age_group", choices=("gompertz", "un"),
                               default="un" if un_mortality else "gompertz")
-    return Demography(base, mortality, fertility, migration, tuple(working), old_age, open_group)
+    return Demography(base, mortality, fertility, migration, tuple(working), old_age, open_group, beyond)
+
+
+def _beyond_data(r: Reader, case: Case, un, from_un: list) -> str | None:
+    """``demography.beyond_data``: required when the horizon passes the UN tables."""
+    if un is None:
+        if r.has("beyond_data"):
+            raise r.error("beyond_data", "applies only with un_tables (the given assumptions "
+                                         "already cover every year)")
+        return None
+    beyond = r.string("beyond_data", choices=BEYOND_DATA, default=None)
+    last = int(un["years"][-1])
+    if from_un and case.years[-1] > last + 1 and beyond is None:
+        raise r.error("beyond_data", f"required key is missing: case.horizon runs the projection to "
+                                     f"{case.years[-1]}, past the UN tables' last year {last} (its rates "
+                                     f"carry the population to 1 January {last + 1}) for "
+                                     f"{', '.join(from_un)}; set beyond_data: hold_flat to hold the {last} "
+                                     f"rates flat, or end case.horizon at {last + 1 - case.base_year}")
+    return beyond
 
 
 def _mortality(r: Reader, case: Case):

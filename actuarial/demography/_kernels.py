@@ -257,6 +257,73 @@ def brass_logit(wb, m100_ratio, female, e0_target, mx_out, rule=OPEN_UN):
             _brass_mx(l, m100_ratio[s], female[gi], mx_out[gi, y])
 
 
+@njit(cache=True)
+def _add(stock, migrants, cap):
+    """Migrants realised on a stock: all of them, or with ``cap`` no more
+    emigrants than the persons present, max(m, -max(stock, 0))."""
+    if cap and migrants < 0.0:
+        present = stock if stock > 0.0 else 0.0
+        if migrants < -present:
+            return -present
+    return migrants
+
+
+@njit(cache=True)
+def _project_one(s, pop0, S, asfr, srb, mig, timing, step, cap, pop, births, deaths, realised, record):
+    """Scenario ``s`` of ``project`` / ``project_capped`` (see there)."""
+    N, T, _, A = pop.shape
+    start_frac = 0.5 if timing == 1 else 0.0
+    p0 = s if pop0.shape[0] > 1 else 0
+    ps = s if S.shape[0] > 1 else 0
+    pf = s if asfr.shape[0] > 1 else 0
+    pb = s if srb.shape[0] > 1 else 0
+    pm = s if mig.shape[0] > 1 else 0
+    start = np.empty((2, A))
+    new = np.empty((2, A))
+    moved = np.zeros((2, A))  # migrants realised in the step
+    late = np.empty((2, A))  # migrants arriving at the end of the step
+    for g in range(2):
+        for x in range(A):
+            pop[s, 0, g, x] = pop0[p0, g, x]
+    for t in range(T):
+        for g in range(2):
+            for x in range(A):
+                early = _add(pop[s, t, g, x], start_frac * mig[pm, t, g, x], cap)
+                moved[g, x] = early
+                start[g, x] = pop[s, t, g, x] + early
+            for x in range(1, A - 1):
+                new[g, x] = start[g, x - 1] * S[ps, t, g, x]
+                deaths[s, t, g, x] = start[g, x - 1] - new[g, x]
+            last = start[g, A - 2] + start[g, A - 1]
+            new[g, A - 1] = last * S[ps, t, g, A - 1]
+            deaths[s, t, g, A - 1] = last - new[g, A - 1]
+        new[0, 0] = 0.0  # women born in the step bear no children in it
+        for g in range(2):
+            for x in range(1, A):
+                late[g, x] = _add(new[g, x], (1.0 - start_frac) * mig[pm, t, g, x], cap)
+        late[0, 0] = (1.0 - start_frac) * mig[pm, t, 0, 0]  # exposure only: F_0 = 0 in any schedule
+        b = 0.0
+        for x in range(A):
+            end = new[0, x]
+            if timing == 1:
+                end += late[0, x]
+            b += asfr[pf, t, x] * (start[0, x] + end)
+        b *= 0.5 * step
+        bf = b / (1.0 + srb[pb, t])
+        births[s, t, 0] = bf
+        births[s, t, 1] = b - bf
+        for g in range(2):
+            new[g, 0] = births[s, t, g] * S[ps, t, g, 0]
+            deaths[s, t, g, 0] = births[s, t, g] - new[g, 0]
+            late[g, 0] = _add(new[g, 0], (1.0 - start_frac) * mig[pm, t, g, 0], cap)
+        for g in range(2):
+            for x in range(A):
+                if t + 1 < T:
+                    pop[s, t + 1, g, x] = new[g, x] + late[g, x]
+                if record:
+                    realised[s, t, g, x] = moved[g, x] + late[g, x]
+
+
 @njit(cache=True, parallel=True)
 def project(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths):
     """Cohort-component projection, parallel over scenarios.
@@ -273,46 +340,27 @@ def project(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths):
     end-of-step exposure. Deaths are cohort deaths indexed by the age
     reached at the end of the step (index 0: infants born in the step).
     Flows of the last year are computed; its end population is discarded.
+    Migrants are added as given (the UN's arithmetic): net emigration larger
+    than a cell leaves a negative stock; ``project_capped`` prevents it.
     """
-    N, T, _, A = pop.shape
-    start_frac = 0.5 if timing == 1 else 0.0
-    for si in prange(N):
+    empty = np.empty((0, 0, 2, pop.shape[3]))
+    for si in prange(pop.shape[0]):
         s = np.int64(si)  # prange indices may be unsigned; keep index types uniform
-        p0 = s if pop0.shape[0] > 1 else 0
-        ps = s if S.shape[0] > 1 else 0
-        pf = s if asfr.shape[0] > 1 else 0
-        pb = s if srb.shape[0] > 1 else 0
-        pm = s if mig.shape[0] > 1 else 0
-        start = np.empty((2, A))
-        new = np.empty((2, A))
-        for g in range(2):
-            for x in range(A):
-                pop[s, 0, g, x] = pop0[p0, g, x]
-        for t in range(T):
-            for g in range(2):
-                for x in range(A):
-                    start[g, x] = pop[s, t, g, x] + start_frac * mig[pm, t, g, x]
-                for x in range(1, A - 1):
-                    new[g, x] = start[g, x - 1] * S[ps, t, g, x]
-                    deaths[s, t, g, x] = start[g, x - 1] - new[g, x]
-                last = start[g, A - 2] + start[g, A - 1]
-                new[g, A - 1] = last * S[ps, t, g, A - 1]
-                deaths[s, t, g, A - 1] = last - new[g, A - 1]
-            new[0, 0] = 0.0  # women born in the step bear no children in it
-            b = 0.0
-            for x in range(A):
-                end = new[0, x]
-                if timing == 1:
-                    end += (1.0 - start_frac) * mig[pm, t, 0, x]
-                b += asfr[pf, t, x] * (start[0, x] + end)
-            b *= 0.5 * step
-            bf = b / (1.0 + srb[pb, t])
-            births[s, t, 0] = bf
-            births[s, t, 1] = b - bf
-            for g in range(2):
-                new[g, 0] = births[s, t, g] * S[ps, t, g, 0]
-                deaths[s, t, g, 0] = births[s, t, g] - new[g, 0]
-            if t + 1 < T:
-                for g in range(2):
-                    for x in range(A):
-                        pop[s, t + 1, g, x] = new[g, x] + (1.0 - start_frac) * mig[pm, t, g, x]
+        _project_one(s, pop0, S, asfr, srb, mig, timing, step, False, pop, births, deaths, empty, False)
+
+
+@njit(cache=True, parallel=True)
+def project_capped(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, realised):
+    """``project`` with emigration capped at the persons present.
+
+    Each part of the net migrants of a cell (the whole count at the end of
+    the step, or the halves at its start and end) is realised as
+    max(M, -P), P the stock it is added to (the population of 1 January for
+    the start half, the survivors P'_x for the end part), so no stock goes
+    below zero; ``realised`` (N, T, 2, A) gets the migrants realised, and
+    M - realised is the emigration that could not happen. Deaths are then
+    never negative (S_x <= 1 on non-negative stocks).
+    """
+    for si in prange(pop.shape[0]):
+        s = np.int64(si)
+        _project_one(s, pop0, S, asfr, srb, mig, timing, step, True, pop, births, deaths, realised, True)

@@ -4,9 +4,18 @@ Implements the UN World Population Prospects method (Wheldon & Hertog,
 ccmppWPP) when migration timing is "end", and Preston, Heuveline & Guillot
 (2001, Box 6.2) "half at the start, half at the end" with timing "half".
 The formulas are in ``_kernels.project``.
+
+Migration rule (``migration_rule``): "capped" (the default) realises net
+emigration from a cell only up to the persons present (``_kernels.
+project_capped``), so no stock goes below zero; the emigration that could
+not happen is reported as ``unrealised_emigration``. "as_given" adds the
+counts as given, the UN's raw arithmetic (reproduces WPP to rounding); a
+negative stock it leaves is a loud warning and the results' attrs record it.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import xarray as xr
@@ -16,12 +25,21 @@ from actuarial.demography import _kernels
 from actuarial.demography.lifetable import OPEN_GROUP_LABELS, open_group_rule
 
 TIMINGS = {"end": 0, "half": 1}
+MIGRATION_RULES = ("capped", "as_given")
+
+
+class NegativePopulationWarning(UserWarning):
+    """The projection left persons below zero (migration rule "as_given")."""
+
+
+class UnrealisedEmigrationWarning(UserWarning):
+    """Assumed emigration exceeded the persons present and was capped."""
 
 
 def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr.DataArray,
                        srb: xr.DataArray, net_migration: xr.DataArray, *,
-                       migration_timing: str = "end", working_ages=(15, 64),
-                       old_age: int = 65, open_group: str = "gompertz") -> xr.Dataset:
+                       migration_timing: str = "end", migration_rule: str = "capped",
+                       working_ages=(15, 64), old_age: int = 65, open_group: str = "gompertz") -> xr.Dataset:
     """Project a population; every input may carry a leading ``scenario`` dim.
 
     base_population(sex, age) at 1 January of the first year; mx(year, sex,
@@ -32,10 +50,17 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     closes the life tables past 100 (``lifetable`` module docstring: the
     Gompertz extension, or "un" in the UN-reproduction mode); it sets T_100,
     hence S_100 and e_x.
+    ``net_migration``
+    in the result is the migrants realised under ``migration_rule`` (see the
+    module docstring); attrs ``migration_rule``, ``unrealised_emigration_total``
+    (persons over all years, scenario mean), ``negative_population_cells``
+    and ``lowest_population`` record what happened.
     """
     rule = open_group_rule(open_group)
     if migration_timing not in TIMINGS:
         raise ValueError(f"migration_timing must be one of {list(TIMINGS)}")
+    if migration_rule not in MIGRATION_RULES:
+        raise ValueError(f"migration_rule must be one of {list(MIGRATION_RULES)}")
     years = mx["year"].values
     for name, da in (("asfr", asfr), ("srb", srb), ("net_migration", net_migration)):
         if da.sizes.get("year") != years.size or not np.array_equal(da["year"].values, years):
@@ -67,8 +92,15 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     pop = np.empty((n, years.size, 2, n_ages))
     births = np.empty((n, years.size, 2))
     deaths = np.empty((n, years.size, 2, n_ages))
-    _kernels.project(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
     migrants = arrays[-1]
+    if migration_rule == "capped":
+        realised = np.empty((n, years.size, 2, n_ages))
+        _kernels.project_capped(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths, realised)
+        unrealised = realised - migrants  # >= 0: emigrants who were not there to leave
+    else:
+        _kernels.project(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
+        realised = np.broadcast_to(migrants, pop.shape)
+        unrealised = np.broadcast_to(np.zeros((1, 1, 1, 1)), pop.shape)
     # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
     _kernels.death_probability_inplace(S)
     qx = S.reshape(-1, years.size, 2, n_ages)
@@ -76,7 +108,10 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
 
     dims = ("scenario", "year", "sex", "age")
     e = np.broadcast_to(e.reshape(-1, years.size, 2, at_ages.size), (n, years.size, 2, at_ages.size))
-    return xr.Dataset(
+    migration_label = ("net migrants during the year, realised: emigration capped at the persons present"
+                       if migration_rule == "capped" else
+                       "net migrants during the year, as given (UN arithmetic: stocks may go negative)")
+    ds = xr.Dataset(
         {
             **indicators(pop, births, deaths, working_ages, old_age),
             "population": (dims, pop, {"units": "persons", "long_name": "population at 1 January"}),
@@ -84,8 +119,11 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
             "deaths": (dims, deaths, {
                 "units": "persons/year",
                 "long_name": "deaths during the year, by age reached at its end (0: born in the year)"}),
-            "net_migration": (dims, np.broadcast_to(migrants, pop.shape), {
-                "units": "persons/year", "long_name": "net migrants during the year"}),
+            "net_migration": (dims, realised, {"units": "persons/year", "long_name": migration_label}),
+            "unrealised_emigration": (dims, unrealised, {
+                "units": "persons/year",
+                "long_name": "assumed net emigration that could not happen (more emigrants than persons "
+                             "present; 0 under the as_given rule)"}),
             "death_probability": (dims, np.broadcast_to(qx, pop.shape), {
                 "units": "1", "long_name": "probability that a person of age x on 1 January "
                                            "dies during the year (1 - S_x+1)"}),
@@ -96,6 +134,35 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                 "age": base_population["age"].values, "at_age": at_ages},
         attrs={"open_group": open_group},
     )
+    ds.attrs.update(_migration_attrs(pop, unrealised, migration_rule, years))
+    return ds
+
+
+def _migration_attrs(pop: np.ndarray, unrealised: np.ndarray, rule: str, years) -> dict:
+    """What the migration rule did: unrealised emigration and negative stocks,
+    each a warning when there is any."""
+    negative = int(np.count_nonzero(pop < 0))
+    lowest = float(pop.min())
+    total = float(unrealised.sum() / pop.shape[0])
+    if total > 0:
+        capped = unrealised > 0
+        first = years[np.nonzero(capped.any(axis=(0, 2, 3)))[0][0]]
+        warnings.warn(UnrealisedEmigrationWarning(
+            f"{total:,.0f} persons of the assumed net emigration could not leave (more emigrants than "
+            f"persons present in {int(np.count_nonzero(capped))} cells by year, sex and age, from the year {first}"
+            f"{', scenario mean' if pop.shape[0] > 1 else ''}): reported as unrealised_emigration "
+            "(demography.migration_rule: capped)"), stacklevel=3)
+    if negative:
+        warnings.warn(NegativePopulationWarning(
+            f"the projection has {negative} negative population cells (lowest {lowest:.6g} persons): "
+            f"net emigration exceeds the persons present under migration_rule {rule!r}; "
+            "demography.migration_rule: capped caps it"), stacklevel=3)
+    return {
+        "migration_rule": rule,
+        "unrealised_emigration_total": total,
+        "negative_population_cells": negative,
+        "lowest_population": lowest,
+    }
 
 
 def indicators(pop: np.ndarray, births: np.ndarray, deaths: np.ndarray, working_ages=(15, 64),

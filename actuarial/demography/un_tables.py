@@ -3,6 +3,9 @@
 A folder with ``inputs/`` (or the files directly) holding CSV long tables,
 columns ``time_start, time_span, [sex,] age_start, age_span, value``; the
 open age group is marked by ``age_span = 1000``. Files may be gzipped.
+Population, m_x, fertility rates and the sex ratio at birth must be
+non-negative: a negative cell is an error naming the file, column and row
+(net migrant counts may be negative).
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ def _find(folder: Path, stem: str) -> Path:
     raise AssumptionError(folder, "un_tables", f"missing table {stem}.csv")
 
 
-def _read(folder: Path, stem: str, columns) -> pd.DataFrame:
+def _read(folder: Path, stem: str, columns, non_negative: str | None = None, rows=None) -> pd.DataFrame:
+    """The table ``stem``; ``non_negative`` names what its ``value`` column
+    holds, then checked >= 0 (on the rows ``rows(table)`` selects, if given)."""
     path = _find(folder, stem)
     try:
         table = pd.read_csv(path)
@@ -43,7 +48,23 @@ def _read(folder: Path, stem: str, columns) -> pd.DataFrame:
     missing = set(columns) - set(table.columns)
     if missing:
         raise AssumptionError(path, "", f"expected columns {sorted(missing)}")
+    if non_negative is not None:
+        _check_non_negative(path, table if rows is None else table[rows(table)], non_negative)
     return table
+
+
+def _check_non_negative(path: Path, table: pd.DataFrame, what: str) -> None:
+    """One error for the first negative ``value``: file, column, CSV line, cell."""
+    values = pd.to_numeric(table["value"], errors="coerce")
+    negative = table[values < 0]
+    if negative.empty:
+        return
+    first = negative.iloc[0]
+    line = int(negative.index[0]) + 2  # header is line 1
+    cell = ", ".join(f"{k}={first[k]}" for k in ("time_start", "sex", "age_start") if k in table.columns)
+    raise AssumptionError(path, f"value (line {line})",
+                          f"expected a non-negative {what}, got {first['value']} at {cell} "
+                          f"({len(negative)} negative in all)")
 
 
 def _by_age(table: pd.DataFrame, path_hint: str, index) -> np.ndarray:
@@ -64,14 +85,15 @@ def read_un_tables(folder) -> dict:
     ``migration`` (years, 2, 101); ``years``; ``base_year``; ``timing``.
     """
     folder = Path(folder)
-    pop = _read(folder, FILES["population"], ["time_start", "sex", "age_start", "value"])
+    pop = _read(folder, FILES["population"], ["time_start", "sex", "age_start", "value"], "population count")
     pop = pop[pop["sex"].isin(SEXES)]
     if pop.empty or set(pop["sex"]) != set(SEXES):
         raise AssumptionError(folder, FILES["population"], "expected female and male rows")
     base_year = int(pop["time_start"].min())
     population = _by_age(pop, FILES["population"], "sex").loc[SEXES].values
 
-    lt = _read(folder, FILES["life_table"], ["indicator", "time_start", "sex", "age_start", "value"])
+    lt = _read(folder, FILES["life_table"], ["indicator", "time_start", "sex", "age_start", "value"],
+               "central death rate (lt_nMx)", rows=lambda t: t["indicator"] == "lt_nMx")
     lt = lt[(lt["indicator"] == "lt_nMx") & lt["sex"].isin(SEXES)]
     if lt.empty:
         raise AssumptionError(folder, FILES["life_table"], "expected lt_nMx rows for female and male")
@@ -79,10 +101,10 @@ def read_un_tables(folder) -> dict:
     index = pd.MultiIndex.from_product([years, SEXES])
     mx = _by_age(lt, FILES["life_table"], ["time_start", "sex"]).reindex(index).values.reshape(years.size, 2, 101)
 
-    fert = _read(folder, FILES["fertility"], ["time_start", "age_start", "value"])
+    fert = _read(folder, FILES["fertility"], ["time_start", "age_start", "value"], "fertility rate")
     asfr = _by_age(fert, FILES["fertility"], "time_start").reindex(years).values
 
-    srb = _read(folder, FILES["srb"], ["time_start", "value"]).set_index("time_start")["value"]
+    srb = _read(folder, FILES["srb"], ["time_start", "value"], "sex ratio at birth").set_index("time_start")["value"]
     mig = _read(folder, FILES["migration"], ["time_start", "sex", "age_start", "value"])
     migration = _by_age(mig[mig["sex"].isin(SEXES)], FILES["migration"], ["time_start", "sex"])
     migration = migration.reindex(index).values.reshape(years.size, 2, 101)  # matched year by year

@@ -15,7 +15,8 @@ from actuarial.report.console import central
 
 # stage -> variables (by year) shown on its sheet
 SHEETS = {
-    "demography": ["total_population", "births", "deaths", "net_migration", "old_age_dependency_ratio",
+    "demography": ["total_population", "births", "deaths", "net_migration", "unrealised_emigration",
+                   "old_age_dependency_ratio",
                    "child_dependency_ratio", "crude_birth_rate", "crude_death_rate", "total_fertility_rate",
                    "life_expectancy"],
     "economy": ["gdp", "real_gdp_growth", "inflation", "average_wage", "nominal_wage_growth", "interest_rate",

@@ -11,11 +11,14 @@ annuities         closed forms under constant mortality, and commutation
                   functions (D_x, N_x) on a real table
 makeham_law       annuities, e_x and S_100 of a Makeham law given at ages
                   0..100 only, against its closed-form survival past 100
+migration_cap     emigration capped at the persons present (no negative
+                  people), against a plain cohort-component loop
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +32,7 @@ from actuarial.assumptions.reader import Reader
 from actuarial.demography import _kernels
 from actuarial.demography.inputs import demographic_inputs
 from actuarial.demography.lifetable import annuity_factors, life_table, qx_to_mx, survival
-from actuarial.demography.projection import TIMINGS, project_population
+from actuarial.demography.projection import TIMINGS, UnrealisedEmigrationWarning, project_population
 from actuarial.pipeline import run_demography
 from actuarial.validation import Row, row
 
@@ -281,6 +284,109 @@ def makeham_law(name: str, r: Reader, folder: Path) -> list[Row]:
         row(name, "open-group survival S_100 = T_100 / (L_99 + T_100) vs the law's",
             S100, float(S.sel(sex="female").values[-1]), tol),
     ]
+def _plain_survival(m, female: bool) -> list:
+    """UN WPP survival ratios written out from the life table's definition.
+
+    a_x = 1/2 (x = 1..99), a_0 = Coale-Demeny West of q_0 (fixed point);
+    q_x = m_x / (1 + (1 - a_x) m_x), l_{x+1} = l_x (1 - q_x),
+    L_x = l_{x+1} + a_x (l_x - l_{x+1}), L_100 = l_100 / m_100;
+    S_0 = L_0 / l_0, S_x = L_x / L_{x-1}, S_100 = L_100 / (L_99 + L_100).
+    """
+    a0 = 0.1
+    for _ in range(200):
+        q0 = m[0] / (1 + (1 - a0) * m[0])
+        if female:
+            a0 = 0.35 if q0 >= 0.1 else 0.05 + 3.0 * q0
+        else:
+            a0 = 0.33 if q0 >= 0.1 else 0.0425 + 2.875 * q0
+    n = len(m)
+    l, L = [1.0], []
+    for x in range(n - 1):
+        a = a0 if x == 0 else 0.5
+        q = m[x] / (1 + (1 - a) * m[x])
+        l.append(l[x] * (1 - q))
+        L.append(l[x + 1] + a * (l[x] - l[x + 1]))
+    L.append(l[n - 1] / m[n - 1])
+    return [L[0]] + [L[x] / L[x - 1] for x in range(1, n - 1)] + [L[n - 1] / (L[n - 2] + L[n - 1])]
+
+
+def _plain_capped_projection(P0, m, F, srb, M, timing: str, years: int) -> dict:
+    """Cohort-component projection with emigration capped, as plain loops.
+
+    Rates constant in time. Each part of the net migrants of a cell (all of
+    them at the end of the step, or half at its start and half at its end)
+    is realised as max(M, -P) with P the stock it joins, so no stock goes
+    below zero; the rest of M is the unrealised emigration.
+    """
+    A = len(P0[0])
+    S = [_plain_survival(m[g], g == 0) for g in range(2)]
+    early_share = 0.5 if timing == "half" else 0.0
+    pop, births, deaths, realised = [[list(P0[0]), list(P0[1])]], [], [], []
+    for t in range(years):
+        P = pop[-1]
+        moved = [[0.0] * A for _ in range(2)]
+        start = [[0.0] * A for _ in range(2)]
+        for g in range(2):
+            for x in range(A):
+                moved[g][x] = max(early_share * M[g][x], -max(P[g][x], 0.0))
+                start[g][x] = P[g][x] + moved[g][x]
+        new = [[0.0] * A for _ in range(2)]
+        dead = [[0.0] * A for _ in range(2)]
+        for g in range(2):
+            for x in range(1, A):
+                before = start[g][x - 1] + (start[g][A - 1] if x == A - 1 else 0.0)
+                new[g][x] = before * S[g][x]
+                dead[g][x] = before - new[g][x]
+        late = [[max((1 - early_share) * M[g][x], -max(new[g][x], 0.0)) for x in range(A)] for g in range(2)]
+        exposure = [start[0][x] + new[0][x] + (late[0][x] if timing == "half" else 0.0) for x in range(A)]
+        b = 0.5 * sum(F[x] * exposure[x] for x in range(1, A))  # F_0 = 0
+        bs = [b / (1 + srb), b - b / (1 + srb)]
+        for g in range(2):
+            new[g][0] = bs[g] * S[g][0]
+            dead[g][0] = bs[g] - new[g][0]
+            late[g][0] = max((1 - early_share) * M[g][0], -new[g][0])
+        births.append(bs)
+        deaths.append(dead)
+        realised.append([[moved[g][x] + late[g][x] for x in range(A)] for g in range(2)])
+        pop.append([[new[g][x] + late[g][x] for x in range(A)] for g in range(2)])
+    return {"population": np.array(pop[:-1]), "births": np.array(births), "deaths": np.array(deaths),
+            "net_migration": np.array(realised), "unrealised_emigration": np.array(realised) - np.array(M)[None]}
+
+
+def migration_cap(name: str, r: Reader, folder: Path) -> list[Row]:
+    """A tiny projection whose emigration exceeds some cells, both timings.
+
+    The assumptions give one anchor year of m_x (life_tables), fertility
+    rates and net migrant counts; the reference reads those parsed values and
+    projects them by ``_plain_capped_projection``.
+    """
+    path = folder / r.string("assumptions")
+    tol = r.number("rtol", lo=0.0)
+    rows = []
+    for timing in ("end", "half"):
+        a = load_assumptions(path, {"demography.migration.timing": timing})
+        d = a.demography
+        if d.migration.rule != "capped":
+            raise r.error("assumptions", "expected demography.migration_rule: capped")
+        m = [np.asarray(t.values) for t in d.mortality.tables.values[0]]
+        F = np.asarray(d.fertility.rates.values[0])
+        if F[0] != 0.0:
+            raise r.error("assumptions", "expected no fertility at age 0")
+        M = [np.asarray(c) for c in d.migration.counts.values[0]]
+        srb = float(d.fertility.srb.at([a.case.base_year])[0])
+        ref = _plain_capped_projection(list(d.base_population), m, F, srb, M, timing, a.case.years.size)
+        if ref["unrealised_emigration"].sum() <= 0:
+            raise r.error("assumptions", "expected emigration exceeding some cell (nothing to cap)")
+        with warnings.catch_warnings():  # the cap is what this case is about
+            warnings.simplefilter("ignore", UnrealisedEmigrationWarning)
+            ds = run_demography(a).isel(scenario=0)
+        for var in ("population", "births", "deaths", "net_migration", "unrealised_emigration"):
+            rows.append(row(name, f"{var}, timing {timing} (persons)", ref[var], ds[var].values, tol, False))
+        rows.append(row(name, f"unrealised emigration, all years, timing {timing}",
+                        ref["unrealised_emigration"].sum(), ds.attrs["unrealised_emigration_total"], tol, False))
+        rows.append(row(name, f"lowest population and deaths (>= 0), timing {timing}", 0.0,
+                        min(0.0, float(ds["population"].min()), float(ds["deaths"].min())), 0.0, False))
+    return rows
 
 
 KINDS = {
@@ -292,4 +398,5 @@ KINDS = {
     "stable": stable,
     "accounting": accounting,
     "annuities": annuities,
+    "migration_cap": migration_cap,
 }
