@@ -297,4 +297,7 @@ def floored_reserve_path(F0, C, E, i, F, invest, deficit):
             deficit[s, t] = max(E[s, t] - C[s, t] - F[s, t] * root, 0.0)
             net = C[s, t] - E[s, t] + deficit[s, t]
             invest[s, t] = i[s, t] * F[s, t] + net * (root - 1.0)
-            F[s, t + 1] = max(F[s, t] + net + invest[s, t], 0.0)  # 0 to rounding when the state pays
+            if deficit[s, t] > 0.0:  # exhausted: exactly 0 (the formula gives 0 to rounding)
+                F[s, t + 1] = 0.0
+            else:
+                F[s, t + 1] = max(F[s, t] + net + invest[s, t], 0.0)
