@@ -11,9 +11,10 @@ pension_reference     the numba kernel against a plain-Python reference of the
 pension_accounting    reserve(t+1) = reserve(t) + contributions + investment
                       income - expenditure, and headcounts that flow between
                       states with nothing created or lost
-pension_liability     accrued liability of the pensioners (generational
-                      annuities, contingent survivors' pensions) against
-                      plain loops along each cohort
+pension_liability     accrued liability of the pensioners and of the insured
+                      (generational annuities, accrued rights revalued to the
+                      pensionable age, contingent survivors' pensions before
+                      and after it) against plain loops along each cohort
 """
 
 from __future__ import annotations
@@ -177,13 +178,9 @@ def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
     ]
 
 
-def _liability_reference(q, pension, v: float) -> tuple[float, float]:
-    """Pensions in payment and their contingent survivors' pensions by plain
-    loops: generational q along each cohort (years past the projection at
-    the last year's), ages 101-130 on the Gompertz law fitted with np.polyfit
-    to ln(-ln(1 - q_x)) at ages 80-99 through mu_99, q_130 beyond; monthly
-    annuities-due by the two-term Woolhouse rule; the survivor paid half a
-    year in the year of death, then for life."""
+def _extended_q(q) -> np.ndarray:
+    """(T, 2, 131): the projected q (T, 2, 101), ages 101-130 on the Gompertz
+    law fitted with np.polyfit to ln(-ln(1 - q_x)) at ages 80-99 through mu_99."""
     T = q.shape[0]
     Q = np.empty((T, 2, 131))
     for t in range(T):
@@ -193,24 +190,61 @@ def _liability_reference(q, pension, v: float) -> tuple[float, float]:
             Q[t, g, :101] = q[t, g]
             for x in range(101, 131):
                 Q[t, g, x] = 1 - math.exp(-math.exp(level + max(slope, 0.0) * x))
+    return Q
 
-    def qc(t, x, g, f):
-        return min(f * Q[min(t, T - 1), g, min(x, 130)], 1.0)
 
-    @functools.lru_cache(maxsize=None)
-    def annuity(t, x, g, f=1.0):  # monthly annuity-due along the cohort aged x in year t
+class _Cohorts:
+    """Plain loops along each cohort on the extended q (years past the
+    projection at the last year's, q_130 beyond age 130): monthly
+    annuities-due by the two-term Woolhouse rule, and the contingent
+    survivor's pension of a member (spouse of the other sex, married
+    proportion at death, the survivor paid half a year in the year of the
+    death, then for life)."""
+
+    def __init__(self, q, pension, v: float):
+        self.Q, self.T, self.v = _extended_q(q), q.shape[0], v
+        self.D = pension.spouse_age_difference
+        self.married = by_sex_array(pension.married)
+        self.annuity = functools.lru_cache(maxsize=None)(self._annuity)  # caches live with the instance
+        self.reversionary = functools.lru_cache(maxsize=None)(self._reversionary)
+
+    def qc(self, t, x, g, f=1.0):
+        return min(f * self.Q[min(t, self.T - 1), g, min(x, 130)], 1.0)
+
+    def _annuity(self, t, x, g, f=1.0):  # monthly annuity-due along the cohort aged x in year t
         total, surv, k = 0.0, 1.0, 0
         while surv > 1e-15 and k < 1000:
-            total += v**k * surv
-            surv *= 1 - qc(t + k, x + k, g, f)
+            total += self.v**k * surv
+            surv *= 1 - self.qc(t + k, x + k, g, f)
             k += 1
         return total - 11 / 24
 
-    def spouse_annuity(t, y, g):
-        return annuity(min(t, T - 1), min(max(y, 0), 130), g)
+    def spouse_annuity(self, t, y, g):
+        return self.annuity(min(t, self.T - 1), min(max(y, 0), 130), g)
 
-    D, share = pension.spouse_age_difference, pension.survivor_share
-    married = by_sex_array(pension.married)
+    def at_death(self, t, age, g):
+        """Value at the death of a member of sex g aged ``age`` dying in year t,
+        per unit of pension: half a year, then the spouse's annuity from t + 1."""
+        y = min(age - self.D if g == 1 else age + self.D, 130)
+        return 0.5 * math.sqrt(self.v) + self.v * self.spouse_annuity(t + 1, y + 1, 1 - g)
+
+    def _reversionary(self, t, x, g, f=1.0):
+        """Contingent survivor's pension, per unit of pension, of a member aged x in year t."""
+        total, surv, k = 0.0, 1.0, 0
+        while surv > 1e-15 and k < 1000:
+            age = x + k
+            dies = surv * self.qc(t + k, age, g, f) * self.married[g, min(age, 100)]
+            total += dies * self.v**k * self.at_death(t + k, age, g)
+            surv *= 1 - self.qc(t + k, age, g, f)
+            k += 1
+        return total
+
+
+def _liability_reference(q, pension, v: float) -> tuple[float, float]:
+    """Pensions in payment and their contingent survivors' pensions by plain
+    loops along each cohort (``_Cohorts``)."""
+    cohorts = _Cohorts(q, pension, v)
+    share = pension.survivor_share
     factors = {"old_age": 1.0, "invalidity": pension.invalidity_mortality_factor, "survivors": 1.0}
     in_payment = survivors = 0.0
     for kind, f in factors.items():
@@ -221,30 +255,97 @@ def _liability_reference(q, pension, v: float) -> tuple[float, float]:
                 B = counts[g, x] * amounts[g, x]
                 if B == 0:
                     continue
-                in_payment += B * annuity(0, x, g, f)
-                if kind == "survivors":
-                    continue
-                surv, t = 1.0, 0
-                while surv > 1e-15 and t < 1000:
-                    age = x + t
-                    dies = surv * qc(t, age, g, f) * married[g, min(age, 100)]
-                    y = min(age - D if g == 1 else age + D, 130)
-                    survivors += B * share * dies * (0.5 * v**t * math.sqrt(v)
-                                                     + v ** (t + 1) * spouse_annuity(t + 1, y + 1, 1 - g))
-                    surv *= 1 - qc(t, age, g, f)
-                    t += 1
+                in_payment += B * cohorts.annuity(0, x, g, f)
+                if kind != "survivors":
+                    survivors += B * share * cohorts.reversionary(0, x, g, f)
     return in_payment, survivors
 
 
+def _accrued_pensions(a, tree) -> tuple[dict, int]:
+    """Pension accrued at the valuation date by the insured of sex g aged x,
+    {(g, x): P}, summed over credits c: insured (active + inactive) x
+    accrual x c x min(wage level x average salary scale over the last c ages
+    before x, ceiling), all of the base year; and the first insured age.
+    The active insured are the labour node's contributors of the base year
+    below the pensionable age R, split into c ~ Binomial(x - first age,
+    credit share) (math.comb), the inactive ones a ratio of them (or the
+    assumptions' table of active and inactive insured); wage level
+    AW g_s / n, n = sum(E scale g) / sum(E) over the employed E."""
+    pension, labour = a.pension, a.labour
+    year0 = int(tree["demography"]["year"].values[0])
+    lab = tree["labour"].to_dataset().sel(year=year0)
+    lab = lab.isel(scenario=0) if "scenario" in lab.dims else lab
+    K = lab["contributors"].transpose("sex", "age").values
+    E = lab["employed"].transpose("sex", "age").values
+    aw = float(np.asarray(tree["economy"]["average_wage"].sel(year=year0).values).reshape(-1)[0])
+    scale = [float(s) for s in np.asarray(labour.salary_scale)]
+    gender = [float(labour.gender_wage_ratio.at(np.array([year0]))[0]), 1.0]
+    num = den = 0.0
+    for g in range(2):
+        for x in range(len(scale)):
+            num += E[g, x] * scale[x] * gender[g]
+            den += E[g, x]
+    level = [aw * gender[g] / (num / den) for g in range(2)]
+    ceiling = (float(pension.ceiling.at(np.array([year0]))[0]) * aw if pension.ceiling is not None
+               else math.inf)
+    R = [int(s.at(np.array([year0]))[0]) for s in pension.pensionable_age]
+    x_lo = labour.first_age
+    table = pension.initial_insured  # (status, sex, age, credits), or None: the binomial split
+    p, ratio = pension.initial_credit_share, pension.initial_inactive_ratio
+    accrued = {}
+    for g in range(2):
+        for x in range(x_lo, R[g]):
+            n = x - x_lo
+            total = 0.0
+            for c in range(n + 1):
+                if table is None:
+                    insured = K[g, x] * (1 + ratio) * math.comb(n, c) * p**c * (1 - p) ** (n - c)
+                else:
+                    insured = float(table[0, g, x, c] + table[1, g, x, c]) if c < table.shape[-1] else 0.0
+                hi = max(x, 1)
+                lo = max(hi - max(c, 1), 0)
+                if pension.reference_earnings == "final_years":
+                    lo = max(hi - min(max(c, 1), pension.final_years), 0)
+                avg_scale = sum(scale[lo:hi]) / (hi - lo)
+                total += insured * pension.accrual_rate * c * min(level[g] * avg_scale, ceiling)
+            accrued[g, x] = total
+    return accrued, R
+
+
+def _insured_reference(q, pension, accrued, R, v: float, rev: float) -> tuple[float, float]:
+    """Accrued old-age rights of the insured and their contingent survivors'
+    pensions by plain loops along each cohort: the pension P accrued at age x
+    revalued by r = (1 + wage growth) / (1 + d) a year, to the pensionable
+    age R (n = R - x years, survival np_x along the diagonal), then the
+    annuity and the survivor's reversionary annuity at (t0 + n, R); deaths
+    in year k < n leave the spouse the pension revalued to that year."""
+    cohorts = _Cohorts(q, pension, v)
+    share = pension.survivor_share
+    insured = survivors = 0.0
+    for (g, x), P in accrued.items():
+        n = R[g] - x
+        surv = 1.0
+        for k in range(n):
+            age = x + k
+            dies = surv * cohorts.qc(k, age, g) * cohorts.married[g, min(age, 100)]
+            survivors += P * share * rev**k * dies * cohorts.at_death(k, age, g)
+            surv *= 1 - cohorts.qc(k, age, g)
+        insured += P * rev**n * surv * cohorts.annuity(n, R[g], g)
+        survivors += P * share * rev**n * surv * cohorts.reversionary(n, R[g], g)
+    return insured, survivors
+
+
 def pension_liability(name: str, r: Reader, folder: Path) -> list[Row]:
-    """Accrued liability of Demoland's pensioners at the valuation date (generational
-    mortality, contingent survivors) against ``_liability_reference``."""
+    """Accrued liability of Demoland's pensioners and insured at the valuation date
+    (generational mortality, contingent survivors) against ``_liability_reference``
+    and ``_insured_reference``."""
     tol = r.number("rtol", lo=0.0)
     a = load_assumptions(folder / r.string("assumptions"))
     rows = []
     for share in (0.0, a.pension.survivor_share):
         pens = dataclasses.replace(a.pension, survivor_share=share)
-        tree = run(dataclasses.replace(a, pension=pens))
+        case = dataclasses.replace(a, pension=pens)
+        tree = run(case)
         p = tree["pension"].to_dataset().isel(scenario=0)
         econ = tree["economy"].to_dataset()
         q = tree["demography"]["death_probability"].isel(scenario=0).values
@@ -252,10 +353,25 @@ def pension_liability(name: str, r: Reader, folder: Path) -> list[Row]:
                  for k in ("discount_rate", "inflation", "nominal_wage_growth")}
         w = pens.indexation_prices
         idx = w * first["inflation"] + (1 - w) * first["nominal_wage_growth"]
-        in_payment, survivors = _liability_reference(q, pens, (1 + idx) / (1 + first["discount_rate"]))
-        label = ("pensions in payment, generational annuities (survivor share 0)" if share == 0 else
-                 f"pensions in payment + contingent survivors' pensions (share {share})")
-        rows.append(row(name, label, in_payment + survivors, float(p["accrued_liability_pensioners"]), tol))
+        v = (1 + idx) / (1 + first["discount_rate"])
+        in_payment, survivors = _liability_reference(q, pens, v)
+        accrued, R = _accrued_pensions(case, tree)
+        insured, insured_survivors = _insured_reference(
+            q, pens, accrued, R, v, (1 + first["nominal_wage_growth"]) / (1 + first["discount_rate"]))
+        if share == 0:
+            rows.append(row(name, "pensions in payment, generational annuities (survivor share 0)",
+                            in_payment + survivors, float(p["accrued_liability_pensioners"]), tol))
+            rows.append(row(name, "accrued old-age rights of the insured (survivor share 0)",
+                            insured + insured_survivors, float(p["accrued_liability_insured"]), tol))
+            rows.append(row(name, "contingent survivors' pensions are 0 (survivor share 0; abs)", 0.0,
+                            float(p["accrued_liability_contingent_survivors"]), 0.0, relative=False))
+            continue
+        rows.append(row(name, f"pensions in payment + contingent survivors' pensions (share {share})",
+                        in_payment + survivors, float(p["accrued_liability_pensioners"]), tol))
+        rows.append(row(name, f"insured: accrued rights + contingent survivors' pensions (share {share})",
+                        insured + insured_survivors, float(p["accrued_liability_insured"]), tol))
+        rows.append(row(name, f"contingent survivors' pensions of pensioners and insured (share {share})",
+                        survivors + insured_survivors, float(p["accrued_liability_contingent_survivors"]), tol))
     return rows
 
 
