@@ -47,10 +47,10 @@ def row(case: str, quantity: str, expected, got, tolerance: float, relative: boo
 
 
 def _kinds():
-    from actuarial.validation import demography, fiscal, injury, pension, pension_definitions, spf
+    from actuarial.validation import demography, fiscal, injury, pension, pension_definitions, spf, standards
 
     return {**demography.KINDS, **pension.KINDS, **pension_definitions.KINDS, **injury.KINDS, **spf.KINDS,
-            **fiscal.KINDS}
+            **standards.KINDS, **fiscal.KINDS}
 
 
 def find_cases(paths) -> list[Path]:

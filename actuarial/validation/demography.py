@@ -11,6 +11,10 @@ annuities         closed forms under constant mortality, and commutation
                   functions (D_x, N_x) on a real table
 makeham_law       annuities, e_x and S_100 of a Makeham law given at ages
                   0..100 only, against its closed-form survival past 100
+un_beyond_data    UN tables projected past their last year: an error naming
+                  demography.beyond_data and the year without the key; with
+                  hold_flat, the last year's m_x and fertility rates (read from
+                  the CSV files here) in every later year
 migration_cap     emigration capped at the persons present (no negative
                   people), against a plain cohort-component loop
 """
@@ -18,6 +22,7 @@ migration_cap     emigration capped at the persons present (no negative
 from __future__ import annotations
 
 import math
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -33,6 +38,7 @@ from actuarial.demography import _kernels
 from actuarial.demography.inputs import demographic_inputs
 from actuarial.demography.lifetable import annuity_factors, life_table, qx_to_mx, survival
 from actuarial.demography.projection import TIMINGS, UnrealisedEmigrationWarning, project_population
+from actuarial.errors import AssumptionError
 from actuarial.pipeline import run_demography
 from actuarial.validation import Row, row
 
@@ -389,7 +395,48 @@ def migration_cap(name: str, r: Reader, folder: Path) -> list[Row]:
     return rows
 
 
+def un_beyond_data(name: str, r: Reader, folder: Path) -> list[Row]:
+    """Past the UN tables' last year: one clear error without the choice,
+    the last year's rates held with ``beyond_data: hold_flat``."""
+    data = folder / r.string("un_tables")
+    horizon = r.number("horizon", lo=1, integer=True)
+    base = r.number("base_year", integer=True)
+    life = pd.read_csv(data / "inputs" / "life_table_age_sex.csv.gz")
+    fert = pd.read_csv(data / "inputs" / "fert_rate_age_f.csv.gz")
+    last = int(life["time_start"].max())
+    text = (f"case: {{name: {name}, base_year: {base}, horizon: {horizon}}}\n"
+            f"demography:\n  un_tables: {data.as_posix()}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "beyond.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_assumptions(path)
+            message = ""
+        except AssumptionError as exc:
+            message = str(exc)
+        path.write_text(text + "  beyond_data: hold_flat\n", encoding="utf-8")
+        a = load_assumptions(path)
+    inputs = demographic_inputs(a.demography, a.case.years)
+    mx = life[life["indicator"] == "lt_nMx"]
+    want_mx = np.array([mx[(mx["time_start"] == last) & (mx["sex"] == sex)].sort_values("age_start")["value"].values
+                        for sex in SEXES])
+    want_f = fert[fert["time_start"] == last].sort_values("age_start")["value"].values
+    later = [y for y in a.case.years if y > last]
+    got_mx = inputs["mx"].sel(year=later).transpose("year", "sex", "age").values
+    got_f = inputs["asfr"].sel(year=later).transpose("year", "age").values
+    named = "demography.beyond_data" in message and str(last) in message
+    return [
+        row(name, f"without beyond_data: an error naming the key and the last year {last} (1 = yes)", 1.0,
+            float(named), 0.0, relative=False),
+        row(name, f"hold_flat: m_x of {later[0]}-{later[-1]} = the tables' {last} (abs)",
+            np.broadcast_to(want_mx, got_mx.shape), got_mx, 0.0, relative=False),
+        row(name, f"hold_flat: fertility rates of {later[0]}-{later[-1]} = the tables' {last} (abs)",
+            np.broadcast_to(want_f[:got_f.shape[1]], got_f.shape), got_f, 0.0, relative=False),
+    ]
+
+
 KINDS = {
+    "un_beyond_data": un_beyond_data,
     "makeham_law": makeham_law,
     "un_projection": un_projection,
     "un_life_table": un_life_table,
