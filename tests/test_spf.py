@@ -116,10 +116,10 @@ def test_bad_spf_input_names_the_key(tmp_path, spf, words):
 def test_coverage_gap_is_target_minus_coverage(demoland_run):
     spf = demoland_run["spf"].to_dataset().isel(scenario=0)
     target = spf["coverage_target"].sel(indicator="children")
-    assert float(target.sel(year=2027)) == pytest.approx(0.6)  # the interim target
+    assert float(target.sel(year=2027)) == pytest.approx(0.25)  # the interim target
     assert bool(target.sel(year=2024 + 100 - 50).isnull())  # no target after the target year
     gap = spf["coverage_gap"].sel(indicator="children", year=2030)
-    np.testing.assert_allclose(gap.values, 0.9 - spf["coverage"].sel(indicator="children", year=2030).values,
+    np.testing.assert_allclose(gap.values, 0.4 - spf["coverage"].sel(indicator="children", year=2030).values,
                                rtol=1e-14)
 
 

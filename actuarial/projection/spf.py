@@ -42,7 +42,9 @@ OVERLAP_RULE = (
     "(one pension each) and the recipients of a pension-tested social pension are distinct persons; every "
     "other cash benefit is received independently of these and of each other (covered = 1 - prod(1 - share)); "
     "maternity benefits and employment-injury pensions (no age in the projection) combine the same way within "
-    "each sex; a public-works wage is not a cash benefit")
+    "each sex; a public-works wage is not a cash benefit; where the scheme's insured and pensioners of a cell "
+    "outnumber its population (e.g. survivors' pensioners at 95+), the cell counts its population once "
+    "(attrs cells_above_population, persons_above_population)")
 
 
 def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
@@ -95,6 +97,7 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     names = [ben.name for ben in spf.benefits]
     inputs = coverage_inputs(spf, demography, labour, pension, injury)
     coverage, indicators, definitions = sdg_131(spf, inputs, by_age, beneficiaries)
+    above = _above_population(inputs, pop)
     target = np.full((T, len(indicators)), np.nan)
     for j, name in enumerate(indicators):
         if name in spf.targets:
@@ -122,7 +125,8 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
                     "units": "1", "long_name": "SDG indicator 1.3.1 (UN metadata, ILO custodian): numerator / "
                                                "denominator of each series (coord indicator_definition); "
                                                + OVERLAP_RULE,
-                    "overlap_rule": OVERLAP_RULE}),
+                    "overlap_rule": OVERLAP_RULE, "cells_above_population": int((above > 0).sum()),
+                    "persons_above_population": float(above.sum())}),
                 "coverage_target": (("year", "indicator"), target, attrs(
                     "1", "coverage target (SDG 1.3.1 series), linear between the baseline, interim and target "
                          "years")),
@@ -301,6 +305,17 @@ def coverage_inputs(spf: SPF, demography: xr.Dataset, labour: xr.Dataset | None,
         out["injury_pensioners"] = {str(k): np.broadcast_to(j.sel(benefit_type=k).values, (n, T, 2))
                                     for k in j["benefit_type"].values}
     return out
+
+
+def _above_population(x: dict, pop: np.ndarray) -> np.ndarray:
+    """Persons by which the scheme's active insured and pensioners of each
+    (scenario, year, sex, age) cell exceed its population (0 elsewhere)."""
+    counted = np.zeros_like(pop)
+    if x.get("contributors") is not None:
+        counted = counted + x["contributors"]
+    for part in (x.get("pensioners") or {}).values():
+        counted = counted + part
+    return np.maximum(counted - np.maximum(pop, 0.0), 0.0)
 
 
 def _share(part, persons):

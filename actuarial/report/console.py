@@ -142,6 +142,10 @@ def spf_summary(tree: xr.DataTree) -> str:
     if "indicator_definition" in s.coords:
         text += "".join(f"\n  {i}: {dfn}" for i, dfn in zip(s["indicator"].values, s["indicator_definition"].values))
         text += f"\n  ({s['coverage'].attrs.get('overlap_rule', '')})"
+        above = s["coverage"].attrs.get("cells_above_population", 0)
+        if above:
+            text += (f"\n  In {above} (year, sex, age) cells the scheme's insured and pensioners outnumber the "
+                     f"population ({s['coverage'].attrs['persons_above_population']:,.0f} persons over all years)")
     target = s["coverage_target"]
     if bool(target.notnull().any()):
         rows = []

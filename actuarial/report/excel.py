@@ -33,7 +33,8 @@ SHEETS = {
                           "funded_ratio", "sector_rate", "expenditure_gdp"],
     "fiscal_space": ["financing_gap_gdp", "financing_gap", "capacity", "financing", "shortfall_gdp",
                      "primary_balance_gdp", "debt_gdp", "debt_above_threshold", "debt_stabilising_primary_balance",
-                     "debt_gdp_percentile", "debt_above_threshold_probability"],
+                     "debt_gdp_percentile", "debt_gdp_with_reform_percentile", "debt_above_threshold_probability",
+                     "debt_above_threshold_probability_fiscal_paths"],
     "spf": ["beneficiaries", "cost", "cost_gdp", "package_cost", "package_cost_gdp",
             "package_cost_government_expenditure", "coverage"],
 }
@@ -66,6 +67,10 @@ def stage_table(ds: xr.Dataset, names) -> tuple[pd.DataFrame, dict]:
     for name in names:
         if name in ds:
             frame = _columns(ds[name].rename(name))
+            source = {"valuation_scenarios": "over the valuation scenarios",
+                      "fiscal_paths": "over the fiscal stage's own paths"}.get(ds[name].attrs.get("based_on"))
+            if source:  # say what a probability comes from
+                frame.columns = [f"{c} ({source})" for c in frame.columns]
             units.update({c: ds[name].attrs.get("units", "") for c in frame.columns})
             frames.append(frame)
     table = pd.concat(frames, axis=1)
@@ -95,6 +100,15 @@ def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
         "scenarios": tree["demography"].sizes.get("scenario", 1)}})
     if "spf" in tree.children and "coverage" in tree["spf"]:  # the SDG 1.3.1 counting convention
         meta.loc["spf_coverage_overlap_rule", "value"] = tree["spf"]["coverage"].attrs.get("overlap_rule", "")
+    if "pension" in tree.children:
+        meta.loc["pension_reserve", "value"] = ("floored at 0: after depletion the state pays the "
+                                                "deficit_after_depletion; reserve ratio = reserve on 1 January / "
+                                                "expenditure of the year before (none in the first year)")
+    if "fiscal_space" in tree.children:
+        meta.loc["fiscal_space_debt_paths", "value"] = "; ".join(f"{k}: {v}" for k, v in REFORM_COLUMNS.items())
+        prob = tree["fiscal_space"].to_dataset().get("debt_above_threshold_probability")
+        if prob is not None:
+            meta.loc["debt_above_threshold_probability", "value"] = prob.attrs.get("long_name", "")
     flat = pd.json_normalize(data, sep=".").T.rename(columns={0: "value"})
     flat["value"] = flat["value"].map(lambda v: v if isinstance(v, (int, float, str)) else str(v))
     with atomic_path(target) as tmp:

@@ -140,14 +140,26 @@ def _cost_caption(p):
             f"{_years_text(p['payg_cost_rate'], fmt='{:.2f}%')}, against the legislated contribution rate. "
             "The general average premium (GAP) is the constant contribution rate that balances the present "
             "value of contributions plus the initial reserve with the present value of expenditure over "
-            "the horizon; each GAP is drawn over its horizon. % of insurable earnings.")
+            "the horizon" + _gap_target_text(p) + "; each GAP is drawn over its horizon. % of insurable earnings.")
     return text
+
+
+def _gap_target_text(p) -> str:
+    k = p["general_average_premium"].attrs.get("target_reserve_ratio", 0.0) if "general_average_premium" in p else 0
+    return f" and of a reserve of {k:g} x the last year's expenditure at its end" if k else " (no reserve at its end)"
 
 
 def _reserve_caption(p):
     text = ("Reserve ratio = reserve at 1 January / expenditure of the year before (in times the year's "
             f"expenditure), {_years_text(p['reserve_ratio'], 1.0, '{:.1f}')}. The reserve is floored at zero: "
-            "after depletion the state pays the deficit.")
+            "after depletion the state pays the deficit")
+    if "deficit_after_depletion_gdp" in p:
+        deficit, rate = (_central(p[k]) for k in ("deficit_after_depletion_gdp", "deficit_after_depletion_rate"))
+        last = int(p["year"][-1])
+        if deficit.ndim == 1 and float(deficit.max()) > 0:
+            text += (f" ({100 * float(deficit.sel(year=last)):.2f}% of GDP, "
+                     f"{100 * float(rate.sel(year=last)):.2f}% of insurable earnings, in {last})")
+    text += "."
     if "depletion_year" in p:
         dep = p["depletion_year"]
         parts = []
@@ -201,8 +213,15 @@ def _debt_caption(f):
         text += (f". The {limit:.0f}% of GDP ceiling is breached with the full cost from {int(years[0])}"
                  if years.size else f". The {limit:.0f}% of GDP ceiling is not breached")
     if "debt_gdp_percentile" in f:
-        text += ("; the fan shows the 5-95th and 25-75th percentile bands and the median of the "
-                 "stochastic debt paths")
+        text += ("; the fan shows the 5-95th and 25-75th percentile bands and the median of the fiscal "
+                 "stage's own stochastic debt paths (macro shocks around the central costs)")
+    prob = f["debt_above_threshold_probability"] if "debt_above_threshold_probability" in f else None
+    if prob is not None and prob.ndim == 1 and bool(prob.notnull().any()):
+        p = prob.dropna("year")
+        source = (f"over the {p.attrs.get('scenarios')} valuation scenarios"
+                  if p.attrs.get("based_on") == "valuation_scenarios" else "over the fiscal stage's own paths")
+        text += (f". Probability that debt with the reform exceeds {100 * p.attrs.get('threshold_gdp', np.nan):.0f}% "
+                 f"of GDP in {int(p['year'][-1])}: {100 * float(p[-1]):.1f}% ({source})")
     return text + "."
 
 
