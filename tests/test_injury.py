@@ -177,18 +177,20 @@ def reference_values(q: np.ndarray, factor: float, limit, i: np.ndarray, j: np.n
                      terminal: np.ndarray) -> list:
     """V[t][g][x] (t = 0..T) from the docstring's recursion:
     V(t, x) = (1 - q/2)(1 + i_t)^-1/2 + (1 - q)(1 + j_t)/(1 + i_t) V(t+1, x+1),
-    V = 0 from the age limit on, the open group 100+ staying at 100."""
-    V = [[[0.0] * X for _ in range(2)] for _ in range(T + 1)]
+    V = 0 from the age limit on, the open group at the last age of q (A - 1)
+    staying there."""
+    A = q.shape[-1]
+    V = [[[0.0] * A for _ in range(2)] for _ in range(T + 1)]
     for g in range(2):
-        for x in range(X):
+        for x in range(A):
             V[T][g][x] = float(terminal[g, x])
     for t in range(T - 1, -1, -1):
         for g in range(2):
-            for x in range(X):
+            for x in range(A):
                 if limit is not None and x >= limit:
                     continue
                 qq = min(factor * q[t, g, x], 1.0)
-                older = min(x + 1, X - 1)
+                older = min(x + 1, A - 1)
                 later = 0.0 if limit is not None and x + 1 >= limit else V[t + 1][g][older]
                 V[t][g][x] = (1 - qq / 2) / math.sqrt(1 + i[t]) + (1 - qq) * (1 + j[t]) / (1 + i[t]) * later
     return V
@@ -201,6 +203,7 @@ def reference_run(case: dict, s: int = 0, r: Rules = RULES) -> dict:
     i, j, terminal = pick(case["interest"]), pick(case["index"]), pick(case["terminal"])
     shares, relw, incidence, age_rel = case["shares"], case["relw"], case["incidence"], case["age_rel"]
     married, medical, factors = case["married"], case["medical"], case["factors"]
+    A = q.shape[-1]  # pensioners' ages 0..A-1 (A >= X, the insured's)
     out = {k: np.zeros(shape[1:]) for k, shape in output_shapes(1).items()}
     limits = [LIFELONG, LIFELONG, LIFELONG, r.orphan_age_limit]
     V = [reference_values(q, factors[p], limits[p], i, j, terminal[p]) for p in range(4)]
@@ -275,14 +278,15 @@ def reference_run(case: dict, s: int = 0, r: Rules = RULES) -> dict:
             out["beneficiaries_b"][t, p, g] += b
             out["awards_n"][t, p, g] += an
             out["awards_b"][t, p, g] += ab
-            out["award_detail"][t, 0, p, g, x] += an
-            out["award_detail"][t, 1, p, g, x] += ab
+            if an or ab:  # awards only at the insured's ages (and spouses' clipped to them)
+                out["award_detail"][t, 0, p, g, x] += an
+                out["award_detail"][t, 1, p, g, x] += ab
             out["liability"][t, k] += b * V[p][t][g][x]
             qq = min(factors[p] * q[t, g, x], 1.0)
             alive_next = (1 - qq) / (1 - qq / 2) if qq < 1 else 0.0  # of an award at mid-year
             out["paid"][t, k, p] += b * (1 - qq / 2) + 0.5 * ab
             leaves = limits[p] is not None and x + 1 >= limits[p]
-            V_next = 0.0 if leaves else V[p][t + 1][g][min(x + 1, X - 1)]
+            V_next = 0.0 if leaves else V[p][t + 1][g][min(x + 1, A - 1)]
             W = 0.5 + alive_next * (1 + j[t]) / math.sqrt(1 + i[t]) * V_next
             out["capitalised"][t, k] += ab * W
             out["deaths"][t, p] += n * qq + an * (1 - alive_next)
@@ -290,7 +294,7 @@ def reference_run(case: dict, s: int = 0, r: Rules = RULES) -> dict:
             if leaves:
                 out["leavers"][t, p] += survivors
                 continue
-            nxt = new_stock[k, p, g, min(x + 1, X - 1)]
+            nxt = new_stock[k, p, g, min(x + 1, A - 1)]
             nxt[0] += survivors
             nxt[1] += (b * (1 - qq) + ab * alive_next) * (1 + j[t])
         stock = new_stock
@@ -331,6 +335,38 @@ def test_small_case_exercises_every_rule():
 def test_kernel_matches_reference():
     case = small_case()
     assert_outputs_close(run_kernel(case), reference_run(case))
+
+
+def extended_case(A: int = 131) -> dict:
+    """The small case with pensioners' ages 0..A-1: q past 100 on a made-up
+    rising tail (the kernel takes any q by age), pensioners at 100 (no longer
+    an open group), 101, 117 and 129 (who ages into the last age, an open
+    group), and a terminal V to age A-1."""
+    case = small_case()
+    tail = np.minimum(0.5 + 0.012 * np.arange(1, A - X + 1), 0.97)
+    q = np.concatenate([case["q"], np.broadcast_to(tail, (*case["q"].shape[:-1], A - X))], axis=-1)
+    q[..., 100] = 0.45  # x 2 (permanent total) is below 1 now
+    q[0, :, 0, 101:] *= 0.9  # women live longer past 100
+    pad = lambda a: np.concatenate([a, np.zeros((*a.shape[:-1], A - X))], axis=-1)  # noqa: E731
+    N0, B0, terminal = pad(case["N0"]), pad(case["B0"]), pad(case["terminal"])
+    terminal[:, :kern.ORPHAN, :, X:] = np.linspace(1.4, 1.0, A - X)
+    for k, p, g, x, n, avg in ((0, kern.SPOUSE, 1, 101, 3.0, 5000.0), (1, kern.TOTAL, 0, 117, 1.5, 3000.0),
+                               (0, kern.PARTIAL, 0, A - 2, 2.0, 2500.0), (1, kern.SPOUSE, 0, A - 1, 1.0, 2000.0)):
+        N0[k, p, g, x] = n
+        B0[k, p, g, x] = n * avg
+    return {**case, "q": np.ascontiguousarray(q), "N0": N0, "B0": B0, "terminal": terminal}
+
+
+def test_kernel_matches_reference_past_100():
+    """Pensioners followed by single age past 100 (``employment_injury`` passes
+    q to age 130): stocks, payments, deaths and values as the reference's."""
+    case = extended_case()
+    got, want = run_kernel(case), reference_run(case)
+    assert_outputs_close(got, want)
+    assert got["award_detail"].shape[-1] == X  # awards by the insured's ages 0..100
+    # the pensioner at 129 ages into the open group 130, the one there stays: both alive in year 2
+    n_last = want["beneficiaries_n"][T - 1, kern.PARTIAL, 0] + want["beneficiaries_n"][T - 1, kern.SPOUSE, 0]
+    assert n_last > 0
 
 
 def test_award_detail_is_optional():
@@ -762,3 +798,26 @@ def test_pooled_pensioners_give_the_same_totals(demoland):
     for name in ("total_expenditure", "liability", "capitalised_awards", "cost_rate", "reserve", "beneficiaries",
                  "expenditure", "claims", "insurable_payroll"):
         np.testing.assert_allclose(pooled[name].values, full[name].values, rtol=1e-12, err_msg=name)
+
+
+def test_open_group_spread_is_the_stationary_population():
+    """Initial pensioners given at 100 (100+) spread over 100..130 so that, with
+    no awards past 100, the kernel's ageing leaves the shape unchanged:
+    N(x+1) = N(x)(1 - q_x) to 129, N(130) q_130 = N(129)(1 - q_129)."""
+    from actuarial.projection.employment_injury import spread_open_group
+
+    ages = np.arange(131)
+    law = np.exp(0.09 * (ages - 60))
+    q0 = np.vstack([np.minimum(0.002 * law, 0.9), np.minimum(0.003 * law, 0.95)])
+    values = np.vstack([np.linspace(1, 2, 101), np.linspace(3, 1, 101)])
+    out = spread_open_group(values, q0)
+    np.testing.assert_array_equal(out[:, :100], values[:, :100])
+    np.testing.assert_allclose(out[:, 100:].sum(1), values[:, 100], rtol=1e-14)
+    np.testing.assert_allclose(out[:, 101:130], out[:, 100:129] * (1 - q0[:, 100:129]), rtol=1e-12)
+    np.testing.assert_allclose(out[:, 130] * q0[:, 130], out[:, 129] * (1 - q0[:, 129]), rtol=1e-12)
+
+
+def test_capitalised_values_state_the_table_past_100(base_run):
+    e = base_run["employment_injury"].to_dataset()
+    for name in ("liability", "liability_end", "capitalised_awards", "funded_ratio"):
+        assert "Gompertz law fitted to ages 80-99, to age 130" in e[name].attrs["long_name"], name

@@ -13,12 +13,19 @@ and the reserve, so that they agree exactly):
   (1 - q) / (1 - q/2) (uniform deaths), aged x+1; pensions in payment are
   indexed on 1 January t+1 by the year's index j_t; orphans leave at the
   age limit; q = min(factor_p x population q, 1).
+Ages: the insured, claims and awards run over the population's ages
+0..X-1 (X = 101: 0..100, spouses' ages kept within them); the pensions in
+payment, their mortality ``q`` and their values over ages 0..A-1 with
+A >= X (``employment_injury`` passes A = 131: the life tables' extension
+past 100, ``lifetable.extend_qx``); the last age A-1 is an open group that
+keeps its survivors at q_{A-1}.
 Capitalised value at 1 January t of a pension of 1 a year at age x, with
 cash flows at mid-year and interest i_t:
   V(t, x) = (1 - q/2) (1 + i_t)^-1/2 + (1 - q)(1 + j_t) / (1 + i_t) V(t+1, x+1)
 and of an award at mid-year t (its value at mid-year):
   W(t, x) = 0.5 + (1 - q)/(1 - q/2) (1 + j_t)(1 + i_t)^-1/2 V(t+1, x+1),
-V beyond the horizon from the last year's rates held constant.
+V beyond the horizon from the last year's rates held constant; at the
+last age A-1, V(t, A-1) uses V(t+1, A-1) (constant q past A-1).
 """
 
 from __future__ import annotations
@@ -34,14 +41,14 @@ TEMPORARY, PERM_PARTIAL, PERM_TOTAL, FATAL = range(4)
 (TEMP_RATE, PAID_DAYS, DAYS_PER_YEAR, PERM_RATE, PARTIAL_N, PARTIAL_DEGREE, PARTIAL_LUMP, SPOUSE_RATE,
  ORPHAN_RATE, ORPHANS, ORPHAN_LIMIT, SPOUSE_DIFF, SURV_MAX, FUNERAL, COVERAGE, LATENCY) = range(16)
 N_PAR = 16
-NO_LIMIT = 1 << 30  # age limit of lifelong pensions (the open group 100+ stays)
+NO_LIMIT = 1 << 30  # age limit of lifelong pensions (the open group at the last age stays)
 
 
 @njit(cache=True, error_model="numpy")
 def capitalised_values(q, factor, limit, i, j, terminal, V):
     """V[t, g, x] for t = 0..T (row T = ``terminal``), one pension type.
 
-    q (T, 2, X) population death probabilities, ``factor`` the type's
+    q (T, 2, A) death probabilities by age 0..A-1, ``factor`` the type's
     mortality factor, ``limit`` the age at which payments stop (NO_LIMIT: never),
     i and j (T,) interest and indexation."""
     T, X = q.shape[0], q.shape[2]
@@ -74,7 +81,7 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
                    paid, capitalised, liability, awards_n, awards_b, benef_n, benef_b, deaths, leavers,
                    award_detail):
     n_scen, T = payroll.shape[0], payroll.shape[1]
-    K, X = shares.shape[0], q.shape[3]
+    K, X, A = shares.shape[0], insured.shape[3], q.shape[3]  # ages of the insured, of the pensioners
     limit = np.int64(par[ORPHAN_LIMIT])
     diff = np.int64(par[SPOUSE_DIFF])
     lag = np.int64(par[LATENCY])
@@ -89,7 +96,7 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
         sr = s if interest.shape[0] > 1 else 0
         sj = s if index.shape[0] > 1 else 0
         st = s if terminal.shape[0] > 1 else 0
-        V = np.empty((N_TYPES, T + 1, 2, X))
+        V = np.empty((N_TYPES, T + 1, 2, A))
         for p in range(N_TYPES):
             capitalised_values(q[sq], factors[p], limit if p == ORPHAN else NO_LIMIT, interest[sr], index[sj],
                                terminal[st, p], V[p])
@@ -99,11 +106,11 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
             for k in range(1, K):
                 N[0] += N[k]
                 B[0] += B[k]
-        An = np.zeros((K, N_TYPES, 2, X))
-        Ab = np.zeros((K, N_TYPES, 2, X))
+        An = np.zeros((K, N_TYPES, 2, A))  # awards at ages < X only
+        Ab = np.zeros((K, N_TYPES, 2, A))
         c = np.empty(4)
         s_claims = np.empty(4)
-        qq, surv, payf, live, wfac = np.empty(X), np.empty(X), np.empty(X), np.empty(X), np.empty(X)
+        qq, surv, payf, live, wfac = np.empty(A), np.empty(A), np.empty(A), np.empty(A), np.empty(A)
         for t in range(T):
             _zero(An)
             _zero(Ab)
@@ -169,7 +176,7 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
             grow = 1.0 + index[sj, t]
             for p in range(N_TYPES):
                 lim = limit if p == ORPHAN else NO_LIMIT
-                top = min(lim, X)  # ages >= top hold nobody
+                top = min(lim, A)  # ages >= top hold nobody
                 for g in range(2):
                     # the year's factors by age, the same for every sector
                     for x in range(top):
@@ -177,7 +184,7 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
                         surv[x] = 1.0 - qq[x]
                         payf[x] = 1.0 - 0.5 * qq[x]
                         live[x] = surv[x] / payf[x] if qq[x] < 1.0 else 0.0
-                        nxt = 0.0 if x + 1 >= lim else V[p, t + 1, g, min(x + 1, X - 1)]
+                        nxt = 0.0 if x + 1 >= lim else V[p, t + 1, g, min(x + 1, A - 1)]
                         wfac[x] = 0.5 + live[x] * grow * half * nxt
                     for k in range(Kp):
                         n_sum = b_sum = an_sum = ab_sum = liab = pay = capv = dead = gone = 0.0
@@ -198,10 +205,10 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
                             if x + 1 >= lim:
                                 gone += stay_n
                                 stay_n = stay_b = 0.0
-                            if detail:
+                            if detail and x < X:
                                 award_detail[s, t, 0, p, g, x] += an
                                 award_detail[s, t, 1, p, g, x] += ab
-                            if x == X - 1:  # the open group keeps its survivors
+                            if x == A - 1:  # the open group keeps its survivors
                                 carry_n, carry_b = stay_n, stay_b
                                 continue
                             Nk[x + 1] = carry_n + stay_n
@@ -221,5 +228,5 @@ def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidenc
         for k in range(Kp):
             for p in range(N_TYPES):
                 for g in range(2):
-                    for x in range(X):
+                    for x in range(A):
                         liability[s, T, k] += B[k, p, g, x] * V[p, T, g, x]

@@ -26,7 +26,15 @@ Pensions in payment are indexed (prices and wages by weight) and their
 holders die at the population's rates times a loading; the timing, the
 capitalised values V (at the reserve's interest rate, along the projected
 mortality, interest and indexation, i.e. generation tables) and the
-formulas are in ``_injury_kernels``.
+formulas are in ``_injury_kernels``. Past age 100 the pensioners' mortality
+is the life tables' extension (``extended_mortality``: each year's q_x
+continued by ``lifetable.extend_qx``, a Gompertz law fitted to ages 80-99,
+to age 130, q_130 beyond; the loading applied after the extension, as the
+pension stage's accrued liability does): pensioners are followed by single
+age to 130, so that their survival, the pensions paid and the capitalised
+values use the same table. Initial beneficiaries given at the open age 100
+(100+) are spread over ages 100..130 as the stationary population of that
+table (``spread_open_group``).
 
 Financing methods, each a cost rate on insurable payroll IE (ILO,
 Actuarial mathematics of social security pensions, ch. 12; Thullen 1973):
@@ -54,7 +62,7 @@ from actuarial.arrays import scenario_years, with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.injury import C121_MINIMUM, CLAIM_TYPES, PENSION_TYPES, Injury
 from actuarial.assumptions.pension import by_sex_array
-from actuarial.demography.lifetable import annuity_factors
+from actuarial.demography.lifetable import OPEN_GROUP_LABELS, extend_qx
 from actuarial.projection import _injury_kernels as kern
 from actuarial.projection.labour import insurable_wages
 from actuarial.projection.pension_metrics import discount_factors, reserve_path
@@ -63,6 +71,7 @@ SEXES = ["female", "male"]
 BENEFITS = ("temporary", "lump_sum", *PENSION_TYPES, "funeral", "medical_care", "administration")
 METHODS = ("payg", "constituent_capitals", "gap")
 C121_C102_CHECKS = ("temporary", "permanent_total", "survivors_widow_two_children")
+MORTALITY_LABEL = f"pensioners' mortality by generation; {OPEN_GROUP_LABELS['gompertz']}"
 
 
 def mortality_factors(injury: Injury) -> np.ndarray:
@@ -70,15 +79,25 @@ def mortality_factors(injury: Injury) -> np.ndarray:
                      injury.survivor_mortality, injury.survivor_mortality])
 
 
+def extended_mortality(q: np.ndarray) -> np.ndarray:
+    """q (..., 101) by age 0..100 -> (..., 131) by age 0..130: ``lifetable.extend_qx``
+    (Gompertz law fitted to ages 80-99 of each table, the default rule)."""
+    return extend_qx(q)
+
+
 def terminal_values(q_last: np.ndarray, i_last: np.ndarray, j_last: np.ndarray, factors: np.ndarray,
                     orphan_limit: int) -> np.ndarray:
     """V beyond the horizon (scenario, type, sex, age): the last year's rates held constant.
 
-    Lifelong pensions: V = (1+i)^-1/2 (a + (a - 1)/v') / 2 with a the
-    whole-life annuity-due at the net rate (1+i)/(1+j) - 1 (v' = (1+j)/(1+i))
-    from the life-table module: payments (1 - q/2) at mid-year are the
-    average of the start- and end-of-year survivors. Orphans: the
-    recursion of ``_injury_kernels`` to the age limit."""
+    ``q_last`` (scenario, sex, A) the last year's probabilities of dying by
+    age 0..A-1 (``extended_mortality``). The kernel's recursion with
+    constant rates, q = min(factor x q_last, 1), v' = (1 + j)/(1 + i):
+      V(x) = (1 - q_x/2)(1 + i)^-1/2 + (1 - q_x) v' V(x + 1),
+    stopping at the orphans' age limit; lifelong pensions start at the last
+    age from its stationary value V(A-1) = (1 - q/2)(1 + i)^-1/2 / (1 - (1 - q) v')
+    (q_{A-1} beyond). This is (1+i)^-1/2 (a_x + p_x a_{x+1}) / 2 with a_x the
+    whole-life annuity-due at the net rate (1+i)/(1+j) - 1 (payments
+    (1 - q/2) at mid-year: the average of the start- and end-of-year survivors)."""
     n, X = q_last.shape[0], q_last.shape[-1]
     out = np.zeros((n, kern.N_TYPES, 2, X))
     i = np.broadcast_to(np.asarray(i_last, float), n)[:, None]  # (scenario, sex)
@@ -87,15 +106,36 @@ def terminal_values(q_last: np.ndarray, i_last: np.ndarray, j_last: np.ndarray, 
     half = 1 / np.sqrt(1 + i)
     for p in range(kern.N_TYPES):
         qq = np.minimum(factors[p] * q_last, 1.0)
-        if p == kern.ORPHAN:
-            value = np.zeros(qq.shape[:-1])
-            for x in range(orphan_limit - 1, -1, -1):
-                value = (1 - qq[..., x] / 2) * half + (1 - qq[..., x]) * vv * value
-                out[:, p, :, x] = value
-        else:
-            # the kernel's recursion keeps the open group 100+ at q_100: same rule here
-            a = annuity_factors(qq, np.broadcast_to((1 + i) / (1 + j) - 1, qq.shape[:-1]), open_group="un")
-            out[:, p] = half[..., None] * (a + (a - 1) / vv[..., None]) / 2
+        top = min(orphan_limit, X) if p == kern.ORPHAN else X
+        value = np.zeros(qq.shape[:-1])
+        if p != kern.ORPHAN:
+            x = X - 1
+            value = (1 - qq[..., x] / 2) * half / (1 - (1 - qq[..., x]) * vv)
+            out[:, p, :, x] = value
+            top = X - 1
+        for x in range(top - 1, -1, -1):
+            value = (1 - qq[..., x] / 2) * half + (1 - qq[..., x]) * vv * value
+            out[:, p, :, x] = value
+    return out
+
+
+def spread_open_group(values: np.ndarray, q0: np.ndarray) -> np.ndarray:
+    """(2, X) by age 0..X-1 (X-1: the open group) -> (2, A) by age 0..A-1, the
+    open group's persons (or amounts) spread over ages X-1..A-1 in proportion
+    to the stationary population of the table q0 (2, A): l_{X-1} = 1,
+    l_{x+1} = l_x (1 - q_x), weight l_x to age A-2 and l_{A-1} / q_{A-1} at the
+    last age (which keeps its survivors). All at X-1 when that weight is not finite."""
+    X, A = values.shape[-1], q0.shape[-1]
+    out = np.zeros((2, A))
+    out[:, :X - 1] = values[:, :X - 1]
+    l = np.concatenate([np.ones((2, 1)), np.cumprod(1 - q0[:, X - 1:A - 1], axis=1)], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l[:, -1] = l[:, -1] / q0[:, -1]
+        w = l / l.sum(1, keepdims=True)
+    bad = ~np.all(np.isfinite(w), axis=1)
+    w[bad] = 0.0
+    w[bad, 0] = 1.0
+    out[:, X - 1:] = values[:, X - 1:X] * w
     return out
 
 
@@ -145,7 +185,8 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
     insured = with_scenario(labour["contributors"], ("year", "sex", "age"))
     aw = economy["average_wage"]
     wage = with_scenario(insurable_wages(labour_assumptions, aw, labour["employed"]), ("year", "sex", "age"))
-    q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
+    q = extended_mortality(with_scenario(demography["death_probability"], ("year", "sex", "age")))
+    A = q.shape[-1]  # pensioners' ages 0..130
     w_p = injury.indexation_prices
     idx = with_scenario(w_p * economy["inflation"] + (1 - w_p) * economy["nominal_wage_growth"], ("year",))
     interest = with_scenario(economy["interest_rate"], ("year",))
@@ -160,15 +201,16 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
     factors = mortality_factors(injury)
     n_s = max(a.shape[0] for a in (insured, wage, q, idx, interest))
     terminal = terminal_values(q[:, -1], interest[:, -1], idx[:, -1], factors, injury.orphan_age_limit)
-    N0 = np.zeros((K, kern.N_TYPES, 2, X))
+    N0 = np.zeros((K, kern.N_TYPES, 2, A))
     B0 = np.zeros_like(N0)
     weights = _sector_weights(injury, incidence[0])
     for p, name in enumerate(PENSION_TYPES):
         if name in injury.initial_beneficiaries:
             b = injury.initial_beneficiaries[name]
             counts = by_sex_array(b.counts)
-            N0[:, p] = weights[p][:, None, None] * counts
-            B0[:, p] = weights[p][:, None, None] * counts * by_sex_array(b.average_pension)
+            q0 = np.minimum(factors[p] * q[0, 0], 1.0)  # the base year's table (first scenario)
+            N0[:, p] = weights[p][:, None, None] * spread_open_group(counts, q0)
+            B0[:, p] = weights[p][:, None, None] * spread_open_group(counts * by_sex_array(b.average_pension), q0)
     z = lambda *shape: np.zeros((n_s, *shape))  # noqa: E731
     Kp = K if by_sector else 1
     out = dict(payroll=z(T, K), insured=z(T, K), claims=z(T, K, 4), disease=z(T, K), temporary=z(T, K),
@@ -249,11 +291,11 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
         "expenditure": (("scenario", "year", "benefit"), expenditure, a(cur, "expenditure by benefit")),
         "total_expenditure": (sy, E, a(cur, "total expenditure: benefits and administration")),
         "capitalised_awards": (sy, out["capitalised"].sum(-1), a(
-            cur, "capitalised value of the pensions awarded during the year (at award)")),
+            cur, f"capitalised value of the pensions awarded during the year (at award; {MORTALITY_LABEL})")),
         "liability": (sy, out["liability"][:, :-1].sum(-1), a(
-            "currency", "capitalised value of pensions in payment at 1 January")),
+            "currency", f"capitalised value of pensions in payment at 1 January ({MORTALITY_LABEL})")),
         "liability_end": (sy, out["liability"][:, 1:].sum(-1), a(
-            "currency", "capitalised value of pensions in payment at 31 December")),
+            "currency", f"capitalised value of pensions in payment at 31 December ({MORTALITY_LABEL})")),
         "cost_rate": ((*sy, "financing_method"), rates, a("1", "cost rate: share of insurable payroll")),
         "contribution_rate": (sy, rates[..., method], a("1", f"contribution rate ({injury.financing_method})")),
         "contribution_income": (sy, contributions, a(cur, "contribution income")),
@@ -261,7 +303,7 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
         "reserve": (sy, reserve[:, :-1], a("currency", f"reserve at 1 January ({injury.financing_method})")),
         "reserve_end": (sy, reserve[:, 1:], a("currency", "reserve at 31 December")),
         "funded_ratio": (sy, funded, a(
-            "1", "reserve / capitalised value of pensions in payment, at 31 December")),
+            "1", f"reserve / capitalised value of pensions in payment, at 31 December ({MORTALITY_LABEL})")),
         "expenditure_gdp": (sy, E / scenario_years(economy["gdp"], n), a("1", "expenditure / GDP")),
         "standard_replacement_rate": ("check", _standard_rates(injury), a(
             "1", "benefit of the C121 standard beneficiary / reference earnings")),
