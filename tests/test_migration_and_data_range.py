@@ -152,7 +152,7 @@ def test_negative_cell_in_un_tables_names_file_column_and_row(root, tmp_path, st
     with pytest.raises(AssumptionError) as info:
         load_assumptions(_bad_case(tmp_path, data))
     message = str(info.value)
-    assert f"{stem}.csv.gz" in message and f"value (line {i + 1})" in message and what in message
+    assert f"{stem}.csv.gz" in message and f"value (row {i + 1})" in message and what in message
     assert "time_start=" in message
 
 

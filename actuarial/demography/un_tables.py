@@ -3,9 +3,22 @@
 A folder with ``inputs/`` (or the files directly) holding CSV long tables,
 columns ``time_start, time_span, [sex,] age_start, age_span, value``; the
 open age group is marked by ``age_span = 1000``. Files may be gzipped.
-Population, m_x, fertility rates and the sex ratio at birth must be
-non-negative: a negative cell is an error naming the file, column and row
-(net migrant counts may be negative).
+
+Every table goes through :mod:`actuarial.datafiles` (regular file, size
+limit, gzip, declared columns and types) and is checked here:
+
+- keys unique (a duplicate row is an error, never resolved silently);
+- coverage complete: single ages 0..100 for each sex and year, every year
+  from the life table's first to its last in every table (a missing year
+  is an error, never interpolated); the base population of one year;
+- ranges: population counts >= 0; m_x (``lt_nMx``) in [0, :data:`MX_MAX`];
+  fertility rates in [0, 1] births per woman-year at each age and a total
+  fertility rate of at most :data:`TFR_MAX`; the sex ratio at birth in
+  [0.8, 1.3] males per female (the bounds of ``demography.fertility.srb``);
+  net migrant counts of any sign; all values finite.
+
+Errors name the file (full path), the column, the file row and what was
+expected.
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from actuarial.datafiles import Column, check_range, check_years, read_table, to_array
 from actuarial.errors import AssumptionError
 
 FILES = {
@@ -26,55 +40,45 @@ FILES = {
     "migration_parameters": "mig_parameter",
 }
 SEXES = ["female", "male"]
+AGES = range(101)
+MX_MAX = 2.0
+"""Largest single-age central death rate m_x accepted: with a_x = 1/2
+(:mod:`actuarial.demography.lifetable`) q_x = m_x / (1 + m_x / 2) reaches 1
+at m_x = 2, so a larger rate is no one-year death rate (for 100+, m = 1/e_100
+> 2 would mean e_100 < 6 months)."""
+TFR_MAX = 15.0
+"""Largest total fertility rate accepted (births per woman; the bound of
+``demography.fertility.tfr``)."""
+SRB_RANGE = (0.8, 1.3)
+"""Sex ratio at birth accepted, males per female (as ``demography.fertility.srb``)."""
+
+TIME = Column("time_start", "int", lo=1000, hi=3000, what="a year")
+SEX = Column("sex", "text", choices=("female", "male", "both"), what="a sex")
+AGE = Column("age_start", "int", lo=0, hi=100, what="a single age 0..100 (100 = 100+)")
+CONTEXT = ("time_start", "sex", "age_start")
 
 
 def _find(folder: Path, stem: str) -> Path:
     for sub in ("inputs", "."):
         for ext in (".csv", ".csv.gz"):
             path = folder / sub / f"{stem}{ext}"
-            if path.is_file():
+            if path.exists():
                 return path
     raise AssumptionError(folder, "un_tables", f"missing table {stem}.csv")
 
 
-def _read(folder: Path, stem: str, columns, non_negative: str | None = None, rows=None) -> pd.DataFrame:
-    """The table ``stem``; ``non_negative`` names what its ``value`` column
-    holds, then checked >= 0 (on the rows ``rows(table)`` selects, if given)."""
-    path = _find(folder, stem)
-    try:
-        table = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise AssumptionError(path, "", f"not a readable CSV table ({exc})") from None
-    missing = set(columns) - set(table.columns)
-    if missing:
-        raise AssumptionError(path, "", f"expected columns {sorted(missing)}")
-    if non_negative is not None:
-        _check_non_negative(path, table if rows is None else table[rows(table)], non_negative)
+def _read(folder: Path, stem: str, columns) -> tuple[Path, pd.DataFrame]:
+    """The table ``stem``, its declared ``columns`` checked."""
+    path = _find(folder, stem).absolute()
+    return path, read_table(path, columns, what=f"UN table {stem}", context=CONTEXT)
+
+
+def _sexes(path, table: pd.DataFrame) -> pd.DataFrame:
+    """The female and male rows (other sexes, e.g. ``both``, are left out)."""
+    table = table[table["sex"].isin(SEXES)]
+    if set(table["sex"]) != set(SEXES):
+        raise AssumptionError(path, "sex", "expected rows for female and male")
     return table
-
-
-def _check_non_negative(path: Path, table: pd.DataFrame, what: str) -> None:
-    """One error for the first negative ``value``: file, column, CSV line, cell."""
-    values = pd.to_numeric(table["value"], errors="coerce")
-    negative = table[values < 0]
-    if negative.empty:
-        return
-    first = negative.iloc[0]
-    line = int(negative.index[0]) + 2  # header is line 1
-    cell = ", ".join(f"{k}={first[k]}" for k in ("time_start", "sex", "age_start") if k in table.columns)
-    raise AssumptionError(path, f"value (line {line})",
-                          f"expected a non-negative {what}, got {first['value']} at {cell} "
-                          f"({len(negative)} negative in all)")
-
-
-def _by_age(table: pd.DataFrame, path_hint: str, index) -> np.ndarray:
-    """Pivot to (index..., age 0..100), checking that no age is missing."""
-    wide = table.pivot_table(index=index, columns="age_start", values="value", aggfunc="first")
-    if list(wide.columns) != list(range(101)):
-        raise AssumptionError(path_hint, "age_start", "expected single ages 0..100 (100 = 100+)")
-    if wide.isna().any().any():
-        raise AssumptionError(path_hint, "value", "missing values for some ages")
-    return wide
 
 
 def read_un_tables(folder) -> dict:
@@ -82,52 +86,73 @@ def read_un_tables(folder) -> dict:
 
     Returns arrays with sex order (female, male): ``population`` (2, 101),
     ``mx`` (years, 2, 101), ``asfr`` (years, 101), ``srb`` (years,),
-    ``migration`` (years, 2, 101); ``years``; ``base_year``; ``timing``.
+    ``migration`` (years, 2, 101); ``years`` (consecutive, those of the
+    life table's ``lt_nMx`` rows); ``base_year``; ``timing``.
     """
     folder = Path(folder)
-    pop = _read(folder, FILES["population"], ["time_start", "sex", "age_start", "value"], "population count")
-    pop = pop[pop["sex"].isin(SEXES)]
-    if pop.empty or set(pop["sex"]) != set(SEXES):
-        raise AssumptionError(folder, FILES["population"], "expected female and male rows")
-    base_year = int(pop["time_start"].min())
-    population = _by_age(pop, FILES["population"], "sex").loc[SEXES].values
+    path, pop = _read(folder, FILES["population"],
+                      [TIME, SEX, AGE, Column("value", lo=0.0, what="a population count (persons)")])
+    pop = _sexes(path, pop)
+    if pop["time_start"].nunique() != 1:
+        raise AssumptionError(path, "time_start", f"expected the base population of one year; got years "
+                                                  f"{sorted(pop['time_start'].unique())[:5]}")
+    base_year = int(pop["time_start"].iloc[0])
+    population = to_array(path, pop, {"sex": SEXES, "age_start": AGES})
 
-    lt = _read(folder, FILES["life_table"], ["indicator", "time_start", "sex", "age_start", "value"],
-               "central death rate (lt_nMx)", rows=lambda t: t["indicator"] == "lt_nMx")
-    lt = lt[(lt["indicator"] == "lt_nMx") & lt["sex"].isin(SEXES)]
+    path, lt = _read(folder, FILES["life_table"],
+                     [Column("indicator", "text", what="a life-table indicator"), TIME, SEX, AGE, Column("value")])
+    lt = lt[(lt["indicator"] == "lt_nMx").to_numpy()]
     if lt.empty:
-        raise AssumptionError(folder, FILES["life_table"], "expected lt_nMx rows for female and male")
-    years = np.array(sorted(lt["time_start"].unique()))
-    index = pd.MultiIndex.from_product([years, SEXES])
-    mx = _by_age(lt, FILES["life_table"], ["time_start", "sex"]).reindex(index).values.reshape(years.size, 2, 101)
+        raise AssumptionError(path, "indicator", "expected lt_nMx rows (central death rates) for female and male")
+    lt = _sexes(path, lt)
+    check_range(path, lt, "value", 0.0, MX_MAX, "a central death rate (lt_nMx)", CONTEXT)
+    years = check_years(path, lt)
+    mx = to_array(path, lt, {"time_start": years, "sex": SEXES, "age_start": AGES}, what=" of the lt_nMx rows")
 
-    fert = _read(folder, FILES["fertility"], ["time_start", "age_start", "value"], "fertility rate")
-    asfr = _by_age(fert, FILES["fertility"], "time_start").reindex(years).values
+    path, fert = _read(folder, FILES["fertility"],
+                       [TIME, AGE, Column("value", lo=0.0, hi=1.0, what="a fertility rate (births per woman-year)")])
+    asfr = to_array(path, _years(fert, years), {"time_start": years, "age_start": AGES})
+    tfr = asfr.sum(axis=1)
+    if (tfr > TFR_MAX).any():
+        year = int(years[np.argmax(tfr > TFR_MAX)])
+        raise AssumptionError(path, "value", f"expected a total fertility rate of at most {TFR_MAX:g} births "
+                                             f"per woman; the rates of {year} add up to {tfr.max():.4g}")
 
-    srb = _read(folder, FILES["srb"], ["time_start", "value"], "sex ratio at birth").set_index("time_start")["value"]
-    mig = _read(folder, FILES["migration"], ["time_start", "sex", "age_start", "value"])
-    migration = _by_age(mig[mig["sex"].isin(SEXES)], FILES["migration"], ["time_start", "sex"])
-    migration = migration.reindex(index).values.reshape(years.size, 2, 101)  # matched year by year
+    path, srb = _read(folder, FILES["srb"],
+                      [TIME, Column("value", lo=SRB_RANGE[0], hi=SRB_RANGE[1],
+                                    what="a sex ratio at birth (males per female)")])
+    srb = to_array(path, _years(srb, years), {"time_start": years})
 
-    timing = "end"
-    try:
-        params = _read(folder, FILES["migration_parameters"], ["indicator", "value"])
-        kinds = set(params.loc[params["indicator"] == "mig_assumption", "value"])
-        types = set(params.loc[params["indicator"] == "mig_type", "value"])
-        if types - {"counts"}:
-            raise AssumptionError(folder, "mig_type", "only migration counts are supported")
-        if kinds == {"even"}:
-            timing = "half"
-        elif kinds - {"end"}:
-            raise AssumptionError(folder, "mig_assumption", "expected 'end' or 'even'")
-    except AssumptionError as exc:
-        if "missing table" not in str(exc):
-            raise
-    for name, arr in (("life_table", mx), ("fertility", asfr), ("srb", srb.reindex(years).values),
-                      ("migration", migration)):
-        if np.isnan(arr).any() or len(arr) != years.size:
-            raise AssumptionError(folder, name, f"expected values for every year {years[0]}..{years[-1]}")
+    path, mig = _read(folder, FILES["migration"], [TIME, SEX, AGE, Column("value", what="a net migrant count")])
+    migration = to_array(path, _years(_sexes(path, mig), years), {"time_start": years, "sex": SEXES, "age_start": AGES})
     return {
         "base_year": base_year, "years": years, "population": population, "mx": mx,
-        "asfr": asfr, "srb": srb.reindex(years).values, "migration": migration, "timing": timing,
+        "asfr": asfr, "srb": srb, "migration": migration, "timing": _timing(folder),
     }
+
+
+def _years(table: pd.DataFrame, years) -> pd.DataFrame:
+    """The rows of the life table's years (a table may run longer)."""
+    inside = table["time_start"].between(years[0], years[-1]).to_numpy()
+    return table if inside.all() else table[inside]
+
+
+def _timing(folder: Path) -> str:
+    """Migration timing from ``mig_parameter`` (optional): ``end`` (default) or
+    ``half`` when the UN's ``mig_assumption`` is ``even``."""
+    try:
+        path = _find(folder, FILES["migration_parameters"])
+    except AssumptionError:
+        return "end"
+    path = path.absolute()
+    params = read_table(path, [Column("indicator", "text"), Column("value", "text")],
+                        what=f"UN table {FILES['migration_parameters']}")
+    kinds = set(params.loc[params["indicator"] == "mig_assumption", "value"])
+    types = set(params.loc[params["indicator"] == "mig_type", "value"])
+    if types - {"counts"}:
+        raise AssumptionError(path, "mig_type", "only migration counts are supported")
+    if kinds == {"even"}:
+        return "half"
+    if kinds - {"end"}:
+        raise AssumptionError(path, "mig_assumption", "expected 'end' or 'even'")
+    return "end"
