@@ -55,7 +55,8 @@ class Column:
     what: str = ""
 
 
-def _error(path, column: str, row: int | None, expected: str) -> AssumptionError:
+def data_error(path, column: str, row: int | None, expected: str) -> AssumptionError:
+    """The error for a data file: full path, column and file row, expected."""
     where = column if row is None else f"{column} (row {row})" if column else f"row {row}"
     return AssumptionError(Path(path).absolute(), where, expected)
 
@@ -71,24 +72,24 @@ def read_bytes(path, limit: int = MAX_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise _error(path, "", None, f"cannot open the file ({exc.strerror or exc})") from None
+        raise data_error(path, "", None, f"cannot open the file ({exc.strerror or exc})") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _error(path, "", None, "expected a regular file (not a folder, device, FIFO or socket)")
+            raise data_error(path, "", None, "expected a regular file (not a folder, device, FIFO or socket)")
         if info.st_size > limit:
-            raise _error(path, "", None, f"the file has {info.st_size} bytes; data files are limited "
+            raise data_error(path, "", None, f"the file has {info.st_size} bytes; data files are limited "
                                          f"to {limit} bytes")
         with os.fdopen(fd, "rb", closefd=True) as f:
             fd = None
             data = f.read(limit + 1)
     except OSError as exc:
-        raise _error(path, "", None, f"cannot read the file ({exc.strerror or exc})") from None
+        raise data_error(path, "", None, f"cannot read the file ({exc.strerror or exc})") from None
     finally:
         if fd is not None:
             os.close(fd)
     if len(data) > limit:
-        raise _error(path, "", None, f"the file grew past the limit of {limit} bytes while read")
+        raise data_error(path, "", None, f"the file grew past the limit of {limit} bytes while read")
     return data
 
 
@@ -101,22 +102,22 @@ def read_text(path, limit: int = MAX_BYTES) -> bytes:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
                 data = f.read(limit + 1)
         except (OSError, EOFError, zlib.error) as exc:
-            raise _error(path, "", None, f"expected a gzip file; it is corrupt or truncated ({exc})") from None
+            raise data_error(path, "", None, f"expected a gzip file; it is corrupt or truncated ({exc})") from None
         if len(data) > limit:
-            raise _error(path, "", None, f"the file unpacks to more than {limit} bytes, the limit for "
+            raise data_error(path, "", None, f"the file unpacks to more than {limit} bytes, the limit for "
                                          f"data files")
     elif Path(path).suffix == ".gz":
-        raise _error(path, "", None, "expected a gzip file (name ends in .gz); it is not gzip")
+        raise data_error(path, "", None, "expected a gzip file (name ends in .gz); it is not gzip")
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _error(path, "", None, f"expected UTF-8 CSV text; byte {exc.start} is not text "
+        raise data_error(path, "", None, f"expected UTF-8 CSV text; byte {exc.start} is not text "
                                      "(a binary or spreadsheet file?)") from None
     if b"\x00" in data:
-        raise _error(path, "", None, "expected CSV text; the file holds NUL characters (a binary file?)")
+        raise data_error(path, "", None, "expected CSV text; the file holds NUL characters (a binary file?)")
     if not data.strip():
-        raise _error(path, "", None, "the file is empty; expected a CSV table with a header row")
+        raise data_error(path, "", None, "the file is empty; expected a CSV table with a header row")
     return data
 
 
@@ -134,17 +135,17 @@ def read_table(path, columns, *, others: str | None = None, what: str = "table",
     names = [h.strip() for h in header]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise _error(path, twice[0], 1, "expected each column once in the header")
+        raise data_error(path, twice[0], 1, "expected each column once in the header")
     declared = [c.name for c in columns]
     missing = [c for c in declared if c not in names]
     if missing:
-        raise _error(path, "", 1, f"expected the columns {', '.join(declared)} of the {what}; "
+        raise data_error(path, "", 1, f"expected the columns {', '.join(declared)} of the {what}; "
                                   f"missing {', '.join(missing)} (header: {', '.join(names)})")
     try:
         table = pd.read_csv(io.BytesIO(text), skip_blank_lines=False, keep_default_na=False,
                             na_values=[""], dtype={c.name: "category" for c in columns if c.kind == "text"})
     except (ValueError, pd.errors.ParserError) as exc:
-        raise _error(path, "", None, f"not a readable CSV {what} ({exc})") from None
+        raise data_error(path, "", None, f"not a readable CSV {what} ({exc})") from None
     table.columns = names
     table.index = pd.RangeIndex(2, 2 + len(table))
     blank = table.iloc[:, 0].isna().to_numpy()
@@ -152,7 +153,7 @@ def read_table(path, columns, *, others: str | None = None, what: str = "table",
         blank[blank] = table[blank].isna().all(axis=1).to_numpy()
         table = table[~blank]
     if table.empty:
-        raise _error(path, "", None, f"expected rows of the {what} under the header; there are none")
+        raise data_error(path, "", None, f"expected rows of the {what} under the header; there are none")
     for column in columns:
         table[column.name] = _checked(path, table[column.name], column, table, context)
     if others is not None:
@@ -174,7 +175,7 @@ def _first(path, values: pd.Series, bad, column: str, expected: str, table=None,
         else:
             got = repr(str(got))
         at = "" if table is None else ", ".join(f"{k}={table[k].iloc[i]}" for k in context if k in table)
-        raise _error(path, column, int(values.index[i]),
+        raise data_error(path, column, int(values.index[i]),
                      f"{expected}; got {got}" + (f" at {at}" if at else "")
                      + (f" ({int(bad.sum())} such cells in all)" if bad.sum() > 1 else ""))
 
@@ -189,7 +190,7 @@ def _checked(path, values: pd.Series, column: Column, table=None, context=()) ->
         if column.choices is not None:
             allowed = np.isin(uniques, column.choices)
             _first(path, values, ~allowed[codes], column.name,
-                   f"expected {what}: one of {', '.join(column.choices)}")
+                   f"expected {what}: {_alternatives(column.choices)}")
         return pd.Series(uniques[codes], index=values.index, dtype=object)
     numbers = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")
     numbers = numbers.astype(float)
@@ -204,6 +205,12 @@ def _checked(path, values: pd.Series, column: Column, table=None, context=()) ->
     if column.hi is not None:
         _first(path, values, array > column.hi, column.name, f"expected {what} <= {column.hi:g}", table, context)
     return numbers.astype(np.int64) if column.kind == "int" else numbers
+
+
+def _alternatives(choices) -> str:
+    """``a, b or c``."""
+    choices = list(choices)
+    return choices[0] if len(choices) == 1 else f"{', '.join(choices[:-1])} or {choices[-1]}"
 
 
 def check_range(path, table: pd.DataFrame, column: str, lo=None, hi=None, what: str = "a number",
@@ -227,7 +234,7 @@ def check_unique(path, table: pd.DataFrame, key) -> None:
         first = table.loc[rows[0], key]
         same = ", ".join(f"{k}={v}" for k, v in first.items())
         again = rows[1:][(table.loc[rows[1:], key] == first).all(axis=1).to_numpy()]
-        raise _error(path, ", ".join(key), int(again[0]),
+        raise data_error(path, ", ".join(key), int(again[0]),
                      f"expected one row per {', '.join(key)}; {same} appears again (first at row "
                      f"{int(rows[0])})")
 
@@ -243,7 +250,7 @@ def check_complete(path, table: pd.DataFrame, expected: dict, what: str = "") ->
     if len(missing):
         first = missing[0] if len(key) > 1 else (missing[0],)
         cell = ", ".join(f"{k}={v}" for k, v in zip(key, first))
-        raise _error(path, ", ".join(key), None,
+        raise data_error(path, ", ".join(key), None,
                      f"expected a row for every {', '.join(key)}{what}; no row for {cell} "
                      f"({len(missing)} missing in all)")
 
@@ -254,7 +261,7 @@ def check_years(path, table: pd.DataFrame, column: str = "time_start") -> np.nda
     years = np.unique(table[column].to_numpy())
     gap = np.flatnonzero(np.diff(years) != 1)
     if gap.size:
-        raise _error(path, column, None, f"expected every year from {years[0]} to {years[-1]}; "
+        raise data_error(path, column, None, f"expected every year from {years[0]} to {years[-1]}; "
                                          f"no row for {years[gap[0]] + 1}")
     return years
 
@@ -277,7 +284,7 @@ def to_array(path, table: pd.DataFrame, axes: dict, value: str = "value", what: 
     if (counts == 0).any():
         cell = np.unravel_index(int(np.argmax(counts == 0)), shape)
         at = ", ".join(f"{k}={list(v)[i]}" for (k, v), i in zip(axes.items(), cell))
-        raise _error(path, ", ".join(axes), None,
+        raise data_error(path, ", ".join(axes), None,
                      f"expected a row for every {', '.join(axes)}{what}; no row for {at} "
                      f"({int((counts == 0).sum())} missing in all)")
     out = np.empty(int(np.prod(shape)))
@@ -290,3 +297,10 @@ def _show(axis: pd.Index) -> str:
     if len(values) > 6 and all(isinstance(v, (int, np.integer)) for v in values):
         return f"{values[0]}..{values[-1]}"
     return ", ".join(map(str, values))
+
+
+def read_csv(path, limit: int = MAX_BYTES) -> pd.DataFrame:
+    """Any CSV table through the same opening checks (regular file, size,
+    gzip, text, header, each column once), columns as pandas infers them;
+    for tables without a declared layout (e.g. validation references)."""
+    return read_table(path, [], what="CSV table", limit=limit)

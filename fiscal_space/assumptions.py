@@ -76,6 +76,7 @@ from actuarial.assumptions.model import Case as FiscalCase  # name, country, bas
 from actuarial.assumptions.model import parse_case
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.series import TimeSeries
+from actuarial.datafiles import Column, check_unique, data_error, read_bytes, read_table
 from actuarial.errors import AssumptionError
 from fiscal_space.options import GDP, SHARE, Option, parse_option
 
@@ -180,7 +181,7 @@ def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssum
                 cost_file = cr.file_path("file")
                 cost_unit = cr.string("unit", choices=COST_UNITS, default="gdp_share")
                 table = _read_year_csv(cr, "file", cost_file, years)
-                digest.update(cost_file.read_bytes())
+                digest.update(read_bytes(cost_file))
         debt = _debt(r.section("debt", required=False), baseline, years)
         options = _options(r.section("options", required=False),
                            None if table is None else set(table.columns))
@@ -342,39 +343,23 @@ def _matrix(r: Reader, key) -> np.ndarray:
 # -- cost files -----------------------------------------------------------------------
 
 def _read_year_csv(r: Reader, key, path: Path, years) -> pd.DataFrame:
-    """A CSV with an integer ``year`` column and numeric columns, indexed by year;
-    when ``years`` is given, every one of them must be present. Errors name
-    the CSV file and the key that names it."""
-
-    def error(expected):
-        return AssumptionError(path, r.key_path(key), expected)
-
+    """A CSV with an integer ``year`` column and numeric columns, indexed by year,
+    read through :mod:`actuarial.datafiles` (regular file, size limit, gzip,
+    every cell a finite number, each year once); when ``years`` is given,
+    every one of them must be present. Errors name the CSV file, the column
+    and the row, and the key that names the file."""
     try:
-        table = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise error(f"cannot read it as CSV ({exc})") from None
-    table.columns = [str(c).strip() for c in table.columns]
-    if "year" not in table.columns:
-        raise error(f"expected a 'year' column; got {', '.join(table.columns)}")
-    if table.shape[1] < 2:
-        raise error("expected at least one column besides 'year'")
-    year = pd.to_numeric(table["year"], errors="coerce")
-    if year.isna().any() or (year != year.round()).any():
-        raise error("expected whole years in column 'year'")
-    table["year"] = year.astype(int)
-    if table["year"].duplicated().any():
-        raise error(f"year {int(table['year'][table['year'].duplicated()].iloc[0])} "
-                    "appears twice")
+        table = read_table(path, [Column("year", "int", what="a whole year")], others="float",
+                           what="cost table", context=("year",))
+        if table.shape[1] < 2:
+            raise data_error(path, "", 1, "expected at least one column besides 'year'")
+        check_unique(path, table, ["year"])
+    except AssumptionError as exc:
+        raise AssumptionError(exc.file, f"{r.key_path(key)}: {exc.key}" if exc.key else r.key_path(key),
+                              exc.expected) from None
     table = table.set_index("year").sort_index()
-    for col in table.columns:
-        values = pd.to_numeric(table[col], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.to_numpy(float, na_value=np.nan))
-        if bad.any():
-            raise error(f"column {col!r}: expected a number in year "
-                        f"{int(table.index[bad.to_numpy()][0])}")
-        table[col] = values.astype(float)
     if years is not None:
-        check_years(table.index.to_numpy(), years, path, r.key_path(key))
+        check_years(table.index.to_numpy(), years, Path(path).absolute(), r.key_path(key))
     return table
 
 

@@ -72,45 +72,30 @@ def _pensioners(r: Reader, key) -> Pensioners:
     return Pensioners(counts, amounts)
 
 
-INSURED_COLUMNS = ("sex", "age", "credits", "status", "count")
-
-
 def read_insured_table(path) -> np.ndarray:
     """Insured persons at the valuation date from a CSV file, one row per group:
     ``sex`` (female/male), ``age`` (0..100), ``credits`` (whole credited years),
     ``status`` (active/inactive), ``count`` (persons). Returns an array
-    (status, sex, age, credits); the credit axis is as long as the file needs."""
-    import pandas as pd
+    (status, sex, age, credits); the credit axis is as long as the file needs.
+    Read through :mod:`actuarial.datafiles`; a group given twice is an error."""
+    from actuarial.datafiles import Column, check_unique, data_error, read_table
 
-    try:
-        table = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise AssumptionError(path, "", f"not a readable CSV table ({exc})") from None
-    if table.empty:
-        raise AssumptionError(path, "", "expected one row per group of insured persons; the table is empty")
-    missing = [c for c in INSURED_COLUMNS if c not in table.columns]
-    if missing:
-        raise AssumptionError(path, "", f"expected the columns {', '.join(INSURED_COLUMNS)}; missing {missing}")
-    for column, allowed in (("sex", {"female", "male"}), ("status", {"active", "inactive"})):
-        bad = set(table[column].astype(str)) - allowed
-        if bad:
-            raise AssumptionError(path, column, f"expected {' or '.join(sorted(allowed))}; got {sorted(bad)}")
-    for column, hi in (("age", 100), ("credits", 100)):
-        values = pd.to_numeric(table[column], errors="coerce")
-        if values.isna().any() or (values < 0).any() or (values > hi).any() or (values % 1 != 0).any():
-            raise AssumptionError(path, column, f"expected whole numbers in 0..{hi}")
-    counts = pd.to_numeric(table["count"], errors="coerce")
-    if counts.isna().any() or (counts < 0).any() or not np.isfinite(counts).all():
-        raise AssumptionError(path, "count", "expected non-negative numbers of persons")
-    if (table["credits"] > table["age"]).any():
-        raise AssumptionError(path, "credits", "credited years cannot exceed the age")
+    columns = [Column("sex", "text", choices=("female", "male"), what="a sex"),
+               Column("age", "int", lo=0, hi=100, what="an age in whole years 0..100"),
+               Column("credits", "int", lo=0, hi=100, what="whole credited years 0..100"),
+               Column("status", "text", choices=("active", "inactive"), what="a status"),
+               Column("count", lo=0.0, what="a non-negative number of persons")]
+    table = read_table(path, columns, what="table of insured persons", context=("sex", "age", "credits", "status"))
+    check_unique(path, table, ("status", "sex", "age", "credits"))
+    over = (table["credits"] > table["age"]).to_numpy()
+    if over.any():
+        raise data_error(path, "credits", int(table.index[over.argmax()]), "credited years cannot exceed the age")
     out = np.zeros((2, 2, 101, int(table["credits"].max()) + 1))
     status = (table["status"] == "inactive").to_numpy().astype(int)
     sex = (table["sex"] == "male").to_numpy().astype(int)
-    np.add.at(out, (status, sex, table["age"].to_numpy(int), table["credits"].to_numpy(int)), counts.to_numpy())
+    out[status, sex, table["age"].to_numpy(int), table["credits"].to_numpy(int)] = table["count"].to_numpy(float)
     out.flags.writeable = False
     return out
-
 
 
 def parse_pension(r: Reader) -> Pension:

@@ -34,6 +34,7 @@ from scipy.optimize import brentq
 
 from actuarial.assumptions import load_assumptions
 from actuarial.assumptions.reader import Reader
+from actuarial.datafiles import read_csv
 from actuarial.demography import _kernels
 from actuarial.demography.inputs import demographic_inputs
 from actuarial.demography.lifetable import annuity_factors, life_table, qx_to_mx, survival
@@ -46,7 +47,7 @@ SEXES = ["female", "male"]
 
 
 def _read_long(path: Path, index) -> pd.DataFrame:
-    table = pd.read_csv(path)
+    table = read_csv(path)
     table = table[table["sex"].isin(SEXES)] if "sex" in table else table
     return table.pivot_table(index=index, columns="age_start", values="value", aggfunc="first")
 
@@ -63,7 +64,7 @@ def un_projection(name: str, r: Reader, folder: Path) -> list[Row]:
                 ds["population"].sel(year=years).values, tol)]
     for stem, var, label in (("birth_count_tot_sex", ds["births"], "births by sex"),
                              ("death_count_tot_sex", ds["deaths"].sum("age"), "deaths by sex")):
-        flows = pd.read_csv(next(outputs.glob(f"{stem}.csv*")))
+        flows = read_csv(next(outputs.glob(f"{stem}.csv*")))
         flows = flows[flows["sex"].isin(SEXES)].pivot(index="time_start", columns="sex", values="value")
         flows = flows[SEXES]
         rows.append(row(name, label, flows.values, var.sel(year=flows.index.values).values, tol))
@@ -73,7 +74,7 @@ def un_projection(name: str, r: Reader, folder: Path) -> list[Row]:
 def un_life_table(name: str, r: Reader, folder: Path) -> list[Row]:
     path = r.file_path("table")
     tol = r.number("rtol", lo=0.0)
-    table = pd.read_csv(path)
+    table = read_csv(path)
     wide = {ind: g.pivot_table(index=["time_start", "sex"], columns="age_start", values="value")
             for ind, g in table.groupby("indicator")}
     years = wide["lt_nMx"].index.get_level_values(0).unique().values
@@ -88,7 +89,7 @@ def un_life_table(name: str, r: Reader, folder: Path) -> list[Row]:
 
 def preston(name: str, r: Reader, folder: Path) -> list[Row]:
     """Five-year projection with half the migrants at the start, half at the end."""
-    data = pd.read_csv(r.file_path("table"))
+    data = read_csv(r.file_path("table"))
     srb = r.number("srb", lo=0.8, hi=1.3)
     step = r.number("step", lo=1.0)
     tol = r.number("atol", lo=0.0)
@@ -401,8 +402,8 @@ def un_beyond_data(name: str, r: Reader, folder: Path) -> list[Row]:
     data = folder / r.string("un_tables")
     horizon = r.number("horizon", lo=1, integer=True)
     base = r.number("base_year", integer=True)
-    life = pd.read_csv(data / "inputs" / "life_table_age_sex.csv.gz")
-    fert = pd.read_csv(data / "inputs" / "fert_rate_age_f.csv.gz")
+    life = read_csv(data / "inputs" / "life_table_age_sex.csv.gz")
+    fert = read_csv(data / "inputs" / "fert_rate_age_f.csv.gz")
     last = int(life["time_start"].max())
     text = (f"case: {{name: {name}, base_year: {base}, horizon: {horizon}}}\n"
             f"demography:\n  un_tables: {data.as_posix()}\n")

@@ -15,10 +15,10 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from actuarial.assumptions import load_assumptions
 from actuarial.assumptions.reader import Reader
+from actuarial.datafiles import read_csv
 from actuarial.validation import Row, row
 
 
@@ -40,7 +40,7 @@ def _sigma_by_power_iteration(log_m: np.ndarray, iterations: int = 2000) -> floa
 def lee_carter_volatility(name: str, r: Reader, folder: Path) -> list[Row]:
     from actuarial.stochastic.lee_carter import fit_lee_carter
 
-    table = pd.read_csv(folder / r.string("table"))
+    table = read_csv(folder / r.string("table"))
     a = load_assumptions(folder / r.string("assumptions"))
     tol = r.number("rtol", lo=0.0)
     rows, sigmas = [], []
