@@ -13,7 +13,7 @@ file the engine reads ... goes through one checking path"):
   (finite, and whole numbers where declared), text cells one of the
   declared choices, each within its declared range;
 - keys are unique (:func:`check_unique`), coverage complete
-  (:func:`check_complete`, :func:`check_years`).
+  (:func:`to_array`: every key once on the declared axes; :func:`check_years`).
 
 Every error is an :class:`~actuarial.errors.AssumptionError` naming the full
 path, the column and the file row (1-based; the header is row 1), and what
@@ -145,7 +145,7 @@ def read_table(path, columns, *, others: str | None = None, what: str = "table",
         table = pd.read_csv(io.BytesIO(text), skip_blank_lines=False, keep_default_na=False,
                             na_values=[""], dtype={c.name: "category" for c in columns if c.kind == "text"})
     except (ValueError, pd.errors.ParserError) as exc:
-        raise data_error(path, "", None, f"not a readable CSV {what} ({exc})") from None
+        raise data_error(path, "", None, f"not a readable CSV {what} ({' '.join(str(exc).split())})") from None
     table.columns = names
     table.index = pd.RangeIndex(2, 2 + len(table))
     blank = table.iloc[:, 0].isna().to_numpy()
@@ -237,22 +237,6 @@ def check_unique(path, table: pd.DataFrame, key) -> None:
         raise data_error(path, ", ".join(key), int(again[0]),
                      f"expected one row per {', '.join(key)}; {same} appears again (first at row "
                      f"{int(rows[0])})")
-
-
-def check_complete(path, table: pd.DataFrame, expected: dict, what: str = "") -> None:
-    """Every combination of the ``expected`` values (column -> values) present."""
-    key = list(expected)
-    want = pd.MultiIndex.from_product([list(v) for v in expected.values()], names=key)
-    have = pd.MultiIndex.from_frame(table[key]) if len(key) > 1 else pd.Index(table[key[0]])
-    if len(key) == 1:
-        want = want.get_level_values(0)
-    missing = want.difference(have)
-    if len(missing):
-        first = missing[0] if len(key) > 1 else (missing[0],)
-        cell = ", ".join(f"{k}={v}" for k, v in zip(key, first))
-        raise data_error(path, ", ".join(key), None,
-                     f"expected a row for every {', '.join(key)}{what}; no row for {cell} "
-                     f"({len(missing)} missing in all)")
 
 
 def check_years(path, table: pd.DataFrame, column: str = "time_start") -> np.ndarray:
