@@ -148,10 +148,8 @@ def read_table(path, columns, *, others: str | None = None, what: str = "table",
         raise data_error(path, "", None, f"not a readable CSV {what} ({' '.join(str(exc).split())})") from None
     table.columns = names
     table.index = pd.RangeIndex(2, 2 + len(table))
-    blank = table.iloc[:, 0].isna().to_numpy()
-    if blank.any():
-        blank[blank] = table[blank].isna().all(axis=1).to_numpy()
-        table = table[~blank]
+    if table.iloc[:, 0].isna().any():  # only then can a line be blank
+        table = table[table.notna().any(axis=1).to_numpy()]
     if table.empty:
         raise data_error(path, "", None, f"expected rows of the {what} under the header; there are none")
     for column in columns:
