@@ -17,7 +17,8 @@ one error naming the file, before anything else is built from it):
   fails at once; an alias to a node that contains it is refused;
 - ``MAX_EXTENDS``: a chain of at most 16 files through ``extends:``;
 - no NUL character, in the text or in an escaped string (``"\\0"``);
-- no YAML merge keys (``<<: *anchor``): write the keys out or use ``extends:``.
+- no YAML merge keys (``<<: *anchor``): write the keys out or use ``extends:``;
+- keys are text or numbers, and values plain YAML (no ``!!binary``, ``!!set``, ...).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ MAX_DEPTH = 32
 MAX_NODES = 250_000
 MAX_EXTENDS = 16
 MERGE_TAG = "tag:yaml.org,2002:merge"
+# the tags an assumption file may hold (explicit !!binary, !!set, !!omap, ... are refused)
+TAGS = {f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "str", "timestamp", "seq", "map")}
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -130,6 +133,10 @@ def _check_nodes(root, path: Path) -> None:
         key = id(node)
         if key in done:
             continue
+        if node.tag not in TAGS and node.tag != MERGE_TAG:
+            raise AssumptionError(path, "", f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r}"
+                                            f"{_where(node.start_mark)}: not supported (plain text, numbers, "
+                                            "true/false, lists and mappings only)")
         if isinstance(node, yaml.ScalarNode):
             if node.tag == MERGE_TAG:
                 raise AssumptionError(path, "", f"YAML merge key (<<){_where(node.start_mark)}: not "
@@ -140,6 +147,10 @@ def _check_nodes(root, path: Path) -> None:
             done[key] = (1, 1)
             continue
         if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise AssumptionError(path, "", f"a key that is a mapping or a list"
+                                                    f"{_where(key_node.start_mark)}: expected text or a number")
             children = [n for pair in node.value for n in pair]
         else:
             children = list(node.value)
