@@ -30,6 +30,7 @@ import yaml
 from actuarial import AssumptionError, load_assumptions
 from actuarial.assumptions.loader import read_yaml
 from actuarial.batch import combine, run_batch
+from actuarial.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from actuarial.cli import main
 from actuarial.grid import CaseSpec, case_specs, expand_grid, is_grid
 from actuarial.pipeline import run
@@ -213,9 +214,8 @@ def test_batch_matches_pipeline_and_one_worker(tmp_path, cases, client):
         for node in expected.subtree:
             if node.has_data:
                 xr.testing.assert_equal(case_dataset(batch, node.path, name), node.to_dataset())
-        checkpoint = pickle.loads((tmp_path / "two" / "cases" / f"{name}.pkl").read_bytes())
-        assert checkpoint["assumptions_hash"] == expected.attrs["assumptions_hash"]
-        on_disk = checkpoint["tree"]
+        on_disk, meta = read_checkpoint(tmp_path / "two" / "cases" / f"{name}.npz")
+        assert meta["assumptions_hash"] == expected.attrs["assumptions_hash"]
         xr.testing.assert_equal(on_disk["pension"].to_dataset(), expected["pension"].to_dataset())
 
     one = run_batch(files, tmp_path / "one", workers=1, quiet=True)  # its own LocalCluster
@@ -284,7 +284,7 @@ def test_rerun_skips_done_cases_and_reruns_changed_ones(tmp_path, cases, client)
         before = t.load()
 
     def mtimes():
-        return {**{c: (out / "cases" / f"{c}.pkl").stat().st_mtime_ns for c in GRID_NAMES},
+        return {**{c: (out / "cases" / f"{c}.npz").stat().st_mtime_ns for c in GRID_NAMES},
                 "batch.nc": (out / "batch.nc").stat().st_mtime_ns}
 
     stamps = mtimes()
@@ -292,9 +292,10 @@ def test_rerun_skips_done_cases_and_reruns_changed_ones(tmp_path, cases, client)
     assert again.ran == [] and again.skipped == GRID_NAMES
     assert mtimes() == stamps  # nothing rewritten, batch.nc included (it holds these cases)
     # an unreadable per-case file, or a changed case, runs again; batch.nc is rebuilt
-    write(out / "cases" / f"{GRID_NAMES[0]}.pkl", "not a checkpoint")
+    write(out / "cases" / f"{GRID_NAMES[0]}.npz", "not a checkpoint")
     write(folder / "grid.yaml", GRID.replace("0.07]", "0.075]"))
-    edited = run_batch([folder / "grid.yaml"], out, client=client, quiet=True)
+    edited = run_batch([folder / "grid.yaml"], out, client=client, quiet=True, stream=io.StringIO())
+    assert [p for p, _ in edited.rejected] == [str(out / "cases" / f"{GRID_NAMES[0]}.npz")]
     assert sorted(edited.ran) == sorted([GRID_NAMES[0], "short_tfr-high_interest_rate-0.075",
                                          "short_tfr-low_interest_rate-0.075"])
     assert edited.skipped == [GRID_NAMES[2]]
@@ -306,6 +307,87 @@ def test_rerun_skips_done_cases_and_reruns_changed_ones(tmp_path, cases, client)
                                             after[node.path].to_dataset().sel(case=keep))
     status = (out / "cases.csv").read_text().splitlines()
     assert status[0] == "case,file,status,assumptions_hash" and len(status) == 5
+
+
+# -- checkpoints: data only, checked before use --------------------------------------------------
+
+class _Payload:
+    """Unpickling this creates ``marker``: what a crafted checkpoint would do."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_crafted_pickle_checkpoint_is_never_executed(tmp_path, cases, client):
+    out = tmp_path / "out"
+    first = run_batch([cases / "grid.yaml"], out, client=client, quiet=True)
+    assert sorted(first.ran) == sorted(GRID_NAMES)
+    marker = tmp_path / "pwned"
+    crafted = pickle.dumps({"assumptions_hash": "x", "engine_version": "x", "tree": _Payload(marker)})
+    with pytest.raises(FileNotFoundError):  # the payload works: loading it would create the marker
+        pickle.loads(pickle.dumps(_Payload(tmp_path / "missing" / "marker")))
+    old, disguised = (out / "cases" / f"{c}.npz" for c in GRID_NAMES[:2])
+    old.unlink()
+    old.with_suffix(".pkl").write_bytes(crafted)  # a checkpoint of the earlier format
+    disguised.write_bytes(crafted)  # a pickle under the new name
+    stream = io.StringIO()
+    again = run_batch([cases / "grid.yaml"], out, client=client, quiet=True, stream=stream)
+    assert not marker.exists()
+    assert sorted(again.ran) == sorted(GRID_NAMES[:2]) and again.skipped == GRID_NAMES[2:]
+    assert [p for p, _ in again.rejected] == [str(old.with_suffix(".pkl")), str(disguised)]
+    text = stream.getvalue()
+    assert f"checkpoint {old.with_suffix('.pkl')} is a pickle" in text and f"{GRID_NAMES[0]} runs again" in text
+    assert f"checkpoint {disguised} refused: not a checkpoint" in text
+    assert not old.with_suffix(".pkl").exists()  # replaced by the new checkpoint
+    read_checkpoint(old), read_checkpoint(disguised)
+
+
+def test_an_edited_checkpoint_is_recomputed_and_reported(tmp_path, cases, client):
+    """Halving a number in a checkpoint (its assumptions hash kept) fails the
+    content check: the case runs again and batch.nc has the right numbers."""
+    out = tmp_path / "out"
+    run_batch([cases / "short.yaml"], out, client=client, quiet=True)
+    with xr.open_datatree(out / "batch.nc") as t:
+        before = t.load()
+    path = out / "cases" / "short.npz"
+    with np.load(path, allow_pickle=False) as npz:
+        members = {k: npz[k].copy() for k in npz.files}
+    meta = json.loads(members["meta"].tobytes())
+    ref = next(v["data"] for n in meta["nodes"] if n["path"] == "/pension" for v in n["variables"]
+               if v["name"] == "general_average_premium")
+    gap = np.frombuffer(members["data"], ref["dtype"], int(np.prod(ref["shape"])), ref["offset"])
+    gap[:] = gap / 2  # a view of the data member
+    np.savez(path, **members)  # the old content hash kept
+    (out / "batch.nc").unlink()
+    stream = io.StringIO()
+    again = run_batch([cases / "short.yaml"], out, client=client, quiet=True, stream=stream)
+    assert again.ran == ["short"] and again.rejected == [(str(path), "refused: its content does not match "
+                                                                     "its hash (edited or corrupted)")]
+    assert "short runs again" in stream.getvalue()
+    with xr.open_datatree(out / "batch.nc") as after:
+        xr.testing.assert_identical(after["pension"].to_dataset(), before["pension"].to_dataset())
+
+
+def test_checkpoints_keep_the_tree_and_refuse_what_is_not_one(tmp_path, cases):
+    tree = run(load_assumptions(cases / "short.yaml"))
+    path = tmp_path / "c.npz"
+    with open(path, "wb") as f:
+        write_checkpoint(f, tree, {"assumptions_hash": "abc"})
+    back, meta = read_checkpoint(path)
+    assert meta == {"assumptions_hash": "abc"}
+    assert back.identical(tree)
+    with np.load(path, allow_pickle=False) as npz:  # plain NumPy reads it, without pickle
+        assert set(npz.files) == {"meta", "data", "sha256"}
+    data = path.read_bytes()
+    for bad in (data[: len(data) // 2], b"", b"PK\x03\x04" + bytes(100)):
+        path.write_bytes(bad)
+        with pytest.raises(CheckpointError, match="not a checkpoint"):
+            read_checkpoint(path)
+    with pytest.raises(CheckpointError, match="not a regular file"):
+        read_checkpoint(tmp_path)
 
 
 # -- bad input at the command line -------------------------------------------------------------

@@ -50,3 +50,52 @@ def test_numbers_are_numbers_with_formats(outputs):
     money = sheet.cell(row=2, column=header["reserve"])
     assert rate.data_type == "n" and rate.number_format == "0.00%"
     assert money.data_type == "n" and money.number_format == "#,##0"
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory):
+    """A short Demoland run whose strings a spreadsheet would read as formulas."""
+    from actuarial.assumptions.model import load_assumptions
+    from actuarial.pipeline import run
+    from actuarial.report.excel import write_summary
+
+    folder = tmp_path_factory.mktemp("injected")
+    case = folder / "case.yaml"
+    case.write_text(f'extends: "{ROOT}/assumptions/demoland.yaml"\n'
+                    'case: {horizon: 10, country: "=HYPERLINK(\\"http://example.com\\",\\"click\\")", '
+                    'currency: "+SUM(1,1)"}\n'
+                    'pension: {horizons: [10]}\nemployment_injury: {gap_horizon: 10}\n'
+                    'spf: {benefits: {"-1+2": {kind: child, ages: [0, 5], level: {poverty_line_share: 0.4}, '
+                    'take_up: 0.3, administrative_cost: 0.05}}}\n')
+    assumptions = load_assumptions(case)
+    tree = run(assumptions)
+    # edited during the run: the workbook shows what the run used, not this
+    case.write_text(case.read_text().replace("pension: {horizons: [10]}",
+                                             "pension: {horizons: [10], contribution_rate: 0.99}"))
+    return write_summary(tree, assumptions, folder / "summary.xlsx")
+
+
+def test_strings_that_look_like_formulas_are_text_cells(injected):
+    import zipfile
+
+    book = openpyxl.load_workbook(injected)
+    country = '=HYPERLINK("http://example.com","click")'
+    found = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if cell.value in (country, "+SUM(1,1)"):
+                    assert cell.data_type == "s" and cell.quotePrefix
+                    found.append((sheet.title, cell.value))
+    assert ("metadata", country) in found and ("metadata", "+SUM(1,1)") in found
+    assert ("assumptions", country) in found
+    with zipfile.ZipFile(injected) as z:  # no formula element anywhere in the file
+        assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in z.namelist()
+                       if n.startswith("xl/worksheets/"))
+
+
+def test_the_assumptions_sheet_is_what_the_run_loaded(injected):
+    sheet = pd.read_excel(injected, sheet_name="assumptions", index_col=0)["value"]
+    assert sheet["pension.contribution_rate"] == 0.12  # demoland.yaml's, used by the run; the file now says 0.99
+    assert sheet["case.horizon"] == 10

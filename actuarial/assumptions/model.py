@@ -6,6 +6,7 @@ Later stages add their own sections beside these.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import re
@@ -122,6 +123,9 @@ class Assumptions:
     employment_injury: Injury | None = None
     stochastic: Stochastic | None = None
     fiscal_space: object | None = None  # fiscal_space.FiscalAssumptions
+    # the merged tree as parsed at load time (extends: and overrides applied), a
+    # copy: the workbook's assumptions sheet shows it, never the file re-read
+    parsed: dict | None = dataclasses.field(default=None, repr=False, compare=False)
 
 
 def load_assumptions(path, overrides: dict | None = None, overrides_source=None) -> Assumptions:
@@ -183,7 +187,7 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
 
             fiscal = parse_fiscal_space(root.section("fiscal_space"), case)
     sections = (case, demography, economy, labour, pension, spf, injury, stochastic, fiscal)
-    return Assumptions(path.resolve(), _digest(data, sections), *sections)
+    return Assumptions(path.resolve(), _digest(data, sections), *sections, parsed=copy.deepcopy(data))
 
 
 def _require(root: Reader, section: str, **needed) -> None:

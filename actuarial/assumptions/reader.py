@@ -121,6 +121,8 @@ class Reader:
             path = origin.parent / path
         if not path.exists():
             raise self.error(key, f"path {value!r} does not exist")
+        if not (path.is_file() or path.is_dir()):  # stat only: a FIFO is never opened
+            raise self.error(key, f"path {value!r} is not a regular file (a device, FIFO or socket)")
         return path
 
     # -- time series and age schedules ------------------------------------

@@ -88,10 +88,10 @@ def _format(sheet, table: pd.DataFrame, units: dict) -> None:
 
 
 def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
-    """Write ``summary.xlsx`` atomically."""
-    from actuarial.assumptions.loader import load_tree
-
-    data, _ = load_tree(assumptions.source)
+    """Write ``summary.xlsx`` atomically. The assumptions sheet shows the
+    assumptions as parsed when the run loaded them (``Assumptions.parsed``),
+    not the file as it is now; every text cell is text, never a formula."""
+    data = assumptions.parsed or {}
     meta = pd.DataFrame({"value": {
         "engine_version": tree.attrs.get("engine_version"), "assumptions_hash": tree.attrs.get("assumptions_hash"),
         "case": assumptions.case.name, "country": assumptions.case.country,
@@ -124,7 +124,26 @@ def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
                     scalars = scalar_table(tree[stage].to_dataset(), SCALARS[stage])
                     scalars.to_excel(writer, sheet_name=f"{stage}_metrics", index_label="metric")
             flat.to_excel(writer, sheet_name="assumptions", index_label="key")
+            for sheet in writer.book.worksheets:
+                as_text(sheet)
     return target
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(sheet) -> None:
+    """Every string cell of ``sheet`` stored as text: openpyxl stores a string
+    beginning with ``=`` as a formula; it becomes a string cell again, and
+    strings that a spreadsheet would read as a formula when typed or imported
+    (``=``, ``+``, ``-``, ``@``, tab, carriage return: OWASP, "CSV Injection")
+    also get the quote prefix, so editing the cell keeps it text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+            if cell.data_type == "s" and isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True
 
 
 def scalar_table(ds: xr.Dataset, names) -> pd.DataFrame:
