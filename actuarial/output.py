@@ -133,8 +133,10 @@ def output_set(folder, force: bool = False):
         try:
             out = OutputSet(folder, stage)
             yield out
-            with out.writing():
+            try:
                 _commit(stage, folder)
+            except OSError as exc:  # named as the folder: the renames' own paths are the staging ones
+                raise AssumptionError(folder, "-o", f"cannot write results ({exc.strerror or exc})") from None
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     except BaseException:
