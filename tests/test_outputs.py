@@ -412,3 +412,37 @@ def test_ctrl_c_on_a_batch_prints_one_line_and_the_resume_hint(tmp_path):
     assert len(lines) == 1, stderr
     assert lines[0].startswith("interrupted:") and "resume" in lines[0] and str(out / "cases") in lines[0]
     assert "Traceback" not in stderr and stdout == ""
+
+
+# -- a real full disk and a real read-only folder (a small tmpfs; needs root's mount) -----------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 300 KiB tmpfs at ``tmp_path / "disk"`` (skipped where mounting is not allowed)."""
+    mountpoint = tmp_path / "disk"
+    mountpoint.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mountpoint)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+
+
+def test_full_disk_is_one_message_and_no_output(short_case, small_disk):
+    out = small_disk / "out"
+    line = one_error_line(*run_cli(["run", str(short_case), "-o", str(out), "-q"]))
+    assert "cannot write results (No space left on device)" in line and str(out / "short") in line
+    assert ".tmp-" not in line
+    assert list(small_disk.iterdir()) == []
+
+
+def test_read_only_folder_is_one_message_and_the_old_set_stays(short_case, small_disk):
+    out = small_disk / "out"
+    write_set(out / "short", OLD)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    line = one_error_line(*run_cli(["run", str(short_case), "-o", str(out), "-q", "--force"]))
+    assert str(out / "short") in line and ("not writable" in line or "Read-only" in line)
+    assert contents(out / "short") == as_bytes(OLD)
+    assert sorted(p.name for p in out.iterdir()) == ["short"]
