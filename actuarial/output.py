@@ -239,7 +239,10 @@ def _recover(folder: Path) -> None:
 def _refuse_existing(folder: Path, force: bool) -> None:
     if not os.path.lexists(folder):
         return
-    if not folder.is_dir() or folder.is_symlink():
+    if folder.is_symlink():  # the swap would replace the link, not write where it points
+        raise AssumptionError(folder, "-o", f"cannot write results (a symbolic link to {os.readlink(folder)}; "
+                                            "give a real folder with -o)")
+    if not folder.is_dir():
         raise AssumptionError(folder, "-o", "cannot write results (it exists and is not a folder)")
     if force:
         return
