@@ -110,17 +110,20 @@ def connect(workers: int = 2, scheduler: str | None = None, timeout: float = 10.
     """A ``distributed.Client``: to ``scheduler`` if given, else to a new
     ``LocalCluster`` of ``workers`` processes (closed on exit).
 
-    A scheduler that does not answer within ``timeout`` seconds raises
-    ``AssumptionError`` (one line for the CLI, no traceback).
+    A scheduler that does not answer within ``timeout`` seconds, or whatever
+    else answers at that address (``probe_scheduler``), raises
+    ``AssumptionError`` (one line for the CLI, no traceback). The local
+    cluster's worker processes ignore SIGINT: Ctrl-C reaches this process only,
+    which stops the batch and closes the cluster (no worker tracebacks).
     """
     from distributed import Client, LocalCluster
 
     if scheduler:
+        probe_scheduler(scheduler, timeout)
         try:
             client = Client(scheduler, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise AssumptionError(scheduler, "--scheduler", f"no dask scheduler answered within "
-                                                            f"{timeout:g} s ({exc})") from None
+        except Exception as exc:  # noqa: BLE001 (whatever the address answered)
+            raise _no_scheduler(scheduler, timeout, exc) from None
         with client:
             yield client
         return
@@ -130,11 +133,84 @@ def connect(workers: int = 2, scheduler: str | None = None, timeout: float = 10.
     # one thread): a batch's parallelism is across cases. The workers' own logs
     # are silenced: a case's error is reported once, by the batch, with its name.
     # No dashboard; the scheduler's HTTP routes on a free port, not 8787.
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                      silence_logs=logging.CRITICAL) as cluster, \
-            Client(cluster, set_as_default=False) as client:
-        yield client
+    with _sigint_ignored():  # inherited by the worker processes started now
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                               silence_logs=logging.CRITICAL)
+    interrupted = contextlib.ExitStack()
+    with interrupted, cluster, Client(cluster, set_as_default=False) as client:
+        try:
+            yield client
+        except KeyboardInterrupt:  # closing the cluster is not interrupted by a second Ctrl-C
+            interrupted.enter_context(_sigint_ignored())
+            raise
+
+
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Ask ``address`` who it is (dask's ``identity`` message) within ``timeout``
+    seconds in all; ``AssumptionError`` unless a dask scheduler answers.
+
+    ``distributed.Client`` bounds the TCP connection by its ``timeout`` but not
+    the handshake after it: a listener that accepts and stays silent holds it
+    for ever, and one that sends other bytes can make it allocate what their
+    first 8 bytes say. Here every step is under one deadline, in a thread of
+    its own (so that it works whether or not the caller runs an event loop).
+    """
+    import asyncio
+    import threading
+
+    outcome: list = []
+
+    async def ask():
+        from distributed.comm import connect as comm_connect
+
+        comm = await comm_connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def target():
+        try:
+            outcome.append(asyncio.run(asyncio.wait_for(ask(), timeout)))
+        except BaseException as exc:  # noqa: BLE001 (reported below, in the caller's thread)
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, name="probe-scheduler", daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    answer = outcome[0] if outcome else TimeoutError(f"no answer in {timeout:g} s")
+    if isinstance(answer, (MemoryError, OverflowError)):  # frame lengths read from a stranger's bytes
+        answer = "it answered, but not in dask's protocol"
+    if isinstance(answer, BaseException):
+        if isinstance(answer, asyncio.TimeoutError):
+            answer = TimeoutError(f"no answer in {timeout:g} s")
+        raise _no_scheduler(address, timeout, answer)
+    if not (isinstance(answer, dict) and answer.get("type") == "Scheduler"):
+        raise _no_scheduler(address, timeout, f"it answered, but not as a dask scheduler: {answer!r:.80}")
+
+
+def _no_scheduler(address: str, timeout: float, why) -> AssumptionError:
+    text = _message(why) if isinstance(why, BaseException) else str(why)
+    return AssumptionError(address, "--scheduler", f"no dask scheduler answered within {timeout:g} s ({text})")
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """SIGINT ignored while the block runs (in the main thread; elsewhere a no-op):
+    processes started meanwhile inherit it (Python leaves an ignored SIGINT ignored)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: str | None = None,

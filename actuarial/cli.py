@@ -15,49 +15,40 @@ from actuarial.errors import AssumptionError
 
 def _run(args) -> int:
     from actuarial.assumptions import load_assumptions
-    from actuarial.output import write_results
+    from actuarial.output import output_set, write_results
     from actuarial.report.excel import write_summary
     from actuarial.pipeline import run
     from actuarial.report.console import demography_summary, injury_summary, pension_summary, spf_summary
-
-    import contextlib
-
-    from actuarial.output import atomic_path
-    from actuarial.report.html import refuse_existing, write_report
+    from actuarial.report.html import write_report
 
     assumptions = load_assumptions(args.file)
     if args.seed is not None or args.scenarios:
         assumptions = _with_seed(assumptions, args)
-    target = Path(args.output) / assumptions.case.name / "results.nc"
-    summary = target.with_name("summary.xlsx")
-    report = None if args.no_report else target.with_name("report.html")
-    # before any computation: existing outputs need --force, the folder must be writable
-    refuse_existing([p for p in (target, summary, report) if p is not None], args.force)
-    _check_writable(target)
-    if args.scenarios:
-        from tqdm import tqdm
+    folder = Path(args.output) / assumptions.case.name
+    _check_writable(folder / "results.nc")
+    # before any computation: the folder locked, an earlier run's outputs refused without --force;
+    # the files are written into a staging folder and replace the folder's contents as one set
+    with output_set(folder, args.force) as out:
+        if args.scenarios:
+            from tqdm import tqdm
 
-        with tqdm(total=args.scenarios, unit="scenario", disable=args.quiet or None, file=sys.stderr) as bar:
-            if args.workers or args.scheduler:
-                from actuarial.batch import connect
+            with tqdm(total=args.scenarios, unit="scenario", disable=args.quiet or None, file=sys.stderr) as bar:
+                if args.workers or args.scheduler:
+                    from actuarial.batch import connect
 
-                with connect(args.workers or 2, args.scheduler, args.timeout) as client:
-                    tree = run(assumptions, scenarios=args.scenarios, progress=bar.update, client=client)
-            else:
-                tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
-    else:
-        tree = run(assumptions)
-    try:
-        # every file is written to a temporary name and moved into place only when all
-        # succeeded: a failure leaves nothing behind (and keeps a previous run's files)
-        with atomic_path(summary) as tmp_summary, atomic_path(target) as tmp_target, \
-                (atomic_path(report) if report else contextlib.nullcontext()) as tmp_report:
-            write_summary(tree, assumptions, tmp_summary)
-            write_results(tree, tmp_target)
-            if report is not None:
-                write_report(tree, tmp_report, force=True)
-    except OSError as exc:
-        raise AssumptionError(target, "-o", f"cannot write results ({exc.strerror or exc})") from None
+                    with connect(args.workers or 2, args.scheduler, args.timeout) as client:
+                        tree = run(assumptions, scenarios=args.scenarios, progress=bar.update, client=client)
+                else:
+                    tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
+        else:
+            tree = run(assumptions)
+        with out.writing():
+            write_summary(tree, assumptions, out.path("summary.xlsx"))
+            write_results(tree, out.path("results.nc"))
+            if not args.no_report:
+                write_report(tree, out.path("report.html"), force=True)
+    target, summary = folder / "results.nc", folder / "summary.xlsx"
+    report = None if args.no_report else folder / "report.html"
     if not args.quiet:
         print(demography_summary(tree, assumptions))
         if "pension" in tree.children:
@@ -106,7 +97,8 @@ def _check_writable(target: Path) -> None:
 def _compare(args) -> int:
     from actuarial.assumptions import load_assumptions
     from actuarial.pipeline import run
-    from actuarial.report.html import case_labels, check_case_years, refuse_existing, write_report
+    from actuarial.output import output_set
+    from actuarial.report.html import case_labels, check_case_years, write_report
 
     if len(args.files) < 2:
         raise AssumptionError(args.files[0] if args.files else None, "compare",
@@ -115,10 +107,11 @@ def _compare(args) -> int:
     labels = case_labels(loaded)
     check_case_years(loaded, labels)
     report = Path(args.output) / ("compare_" + "_vs_".join(labels)) / "report.html"
-    refuse_existing([report, report.with_name("differences.csv")], args.force)
     _check_writable(report)
-    trees = {label: run(a) for label, a in zip(labels, loaded)}
-    write_report(trees, report, force=True)
+    with output_set(report.parent, args.force) as out:  # as ``run``: locked, refused without --force, one set
+        trees = {label: run(a) for label, a in zip(labels, loaded)}
+        with out.writing():
+            write_report(trees, out.path(report.name), force=True)  # and differences.csv beside it
     if not args.quiet:
         print(f"comparison of {', '.join(labels)} written to {report} and differences.csv")
     return 0
@@ -146,8 +139,13 @@ def _validate(args) -> int:
 def _batch(args) -> int:
     from actuarial.batch import run_batch
 
-    result = run_batch(args.files, args.output, grids=args.grid, workers=args.workers,
-                       scheduler=args.scheduler, timeout=args.timeout, quiet=args.quiet)
+    try:
+        result = run_batch(args.files, args.output, grids=args.grid, workers=args.workers,
+                           scheduler=args.scheduler, timeout=args.timeout, quiet=args.quiet)
+    except KeyboardInterrupt:
+        print(f"interrupted: the cases finished so far are kept in {Path(args.output) / 'cases'}; "
+              "run the same command again to resume", file=sys.stderr)
+        return 130
     if not args.quiet:
         n = len(result.cases) + len(result.failures)
         print(f"{n} cases: {len(result.ran)} ran, {len(result.skipped)} already done, "

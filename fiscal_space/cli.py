@@ -1,7 +1,9 @@
 """``actuarial fiscal FILE [-o DIR]``: run a standalone fiscal-space file.
 
-Writes ``DIR/<case name>/fiscal_space.nc`` atomically (a failed run leaves
-no file behind) and prints a short summary. Wire it into the main parser
+Writes ``DIR/<case name>/fiscal_space.nc`` as ``actuarial run`` writes its
+set (``actuarial.output.output_set``): the folder locked, an earlier run's
+folder refused without ``--force`` and replaced whole with it, a failed run
+leaving no file behind; then prints a short summary. Wire it into the main parser
 with ``fiscal_space.cli.add_parser(subparsers)``.
 """
 
@@ -18,22 +20,20 @@ def add_parser(subparsers) -> None:
     p.add_argument("file", help="fiscal-space YAML file (case + fiscal_space)")
     p.add_argument("-o", "--output", default="out", help="output folder (default: out)")
     p.add_argument("-q", "--quiet", action="store_true", help="no console summary")
+    p.add_argument("--force", action="store_true", help="replace the outputs of an earlier run")
     p.set_defaults(func=run_command)
 
 
 def run_command(args) -> int:
-    from actuarial.errors import AssumptionError
-    from actuarial.output import atomic_path
+    from actuarial.output import output_set, write_results
     from fiscal_space import load_fiscal, run_fiscal_space
 
     fa = load_fiscal(args.file)
-    ds = run_fiscal_space(fa)
     target = Path(args.output) / fa.case.name / "fiscal_space.nc"
-    try:
-        with atomic_path(target) as tmp:
-            ds.to_netcdf(tmp, engine="netcdf4")
-    except OSError as exc:
-        raise AssumptionError(target, "-o", f"cannot write results ({exc.strerror or exc})") from None
+    with output_set(target.parent, getattr(args, "force", False)) as out:  # refused before computing
+        ds = run_fiscal_space(fa)
+        with out.writing():
+            write_results(ds, out.path(target.name))
     if not getattr(args, "quiet", False):
         print(summary(ds))
         print(f"\nresults written to {target}")
