@@ -68,7 +68,7 @@ import xarray as xr
 from actuarial.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from actuarial.errors import AssumptionError
 from actuarial.grid import CaseSpec, case_specs
-from actuarial.output import atomic_path, write_results
+from actuarial.output import atomic_path, folder_lock, write_results
 
 RETRIES = 1
 
@@ -230,11 +230,12 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     if not specs:
         raise AssumptionError(None, "FILES", "expected at least one case or grid file")
     output = Path(output)
-    if client is None:
-        with connect(workers, scheduler, timeout) as own:
-            result = _run(specs, output, own, trees_cache, quiet, on_result, stream)
-    else:
-        result = _run(specs, output, client, trees_cache, quiet, on_result, stream)
+    with folder_lock(output):  # one batch at a time in a folder; a killed one's .part files go
+        if client is None:
+            with connect(workers, scheduler, timeout) as own:
+                result = _run(specs, output, own, trees_cache, quiet, on_result, stream)
+        else:
+            result = _run(specs, output, client, trees_cache, quiet, on_result, stream)
     result.seconds = time.perf_counter() - start
     return result
 

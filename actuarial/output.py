@@ -166,6 +166,23 @@ def _make_parents(folder: Path) -> list[Path]:
     return missing
 
 
+@contextlib.contextmanager
+def folder_lock(folder):
+    """Hold the lock of ``folder`` (as ``output_set`` does) and remove the
+    ``.part`` files a killed writer left in it and in its subfolders."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    fd = _lock(folder)
+    try:
+        if folder.is_dir():
+            for part in folder.rglob(".*.part"):
+                with contextlib.suppress(OSError):
+                    part.unlink()
+        yield folder
+    finally:
+        _release(fd, folder)
+
+
 def _lock_path(folder: Path) -> Path:
     return folder.with_name(f".{folder.name}.lock")
 

@@ -445,3 +445,22 @@ def test_read_only_folder_is_one_message_and_the_old_set_stays(short_case, small
     assert str(out / "short") in line and ("not writable" in line or "Read-only" in line)
     assert contents(out / "short") == as_bytes(OLD)
     assert sorted(p.name for p in out.iterdir()) == ["short"]
+
+
+def test_batch_locks_its_folder_and_removes_a_killed_writers_part_files(tmp_path):
+    """A second batch into the same folder fails at once; .part files left by a
+    killed writer are removed by the next batch."""
+    from actuarial.errors import AssumptionError
+    from actuarial.output import folder_lock
+
+    out = tmp_path / "batch"
+    (out / "cases").mkdir(parents=True)
+    part = out / "cases" / ".demoland.npz.abc.part"
+    part.write_bytes(b"half a checkpoint")
+    with folder_lock(out):
+        assert not part.exists()
+        with pytest.raises(AssumptionError, match="another run is writing into this folder"):
+            with folder_lock(out):
+                pass
+    with folder_lock(out):  # released
+        pass
