@@ -171,7 +171,10 @@ def folder_lock(folder):
     """Hold the lock of ``folder`` (as ``output_set`` does) and remove the
     ``.part`` files a killed writer left in it and in its subfolders."""
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AssumptionError(folder, "-o", f"cannot create the output folder ({exc.strerror or exc})") from None
     fd = _lock(folder)
     try:
         if folder.is_dir():
