@@ -230,11 +230,12 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     if not specs:
         raise AssumptionError(None, "FILES", "expected at least one case or grid file")
     output = Path(output)
-    with folder_lock(output):  # one batch at a time in a folder; a killed one's .part files go
-        if client is None:
-            with connect(workers, scheduler, timeout) as own:
-                result = _run(specs, output, own, trees_cache, quiet, on_result, stream)
-        else:
+    # one batch at a time in a folder (locked once the cluster answers); a killed one's .part files go
+    if client is None:
+        with connect(workers, scheduler, timeout) as own, folder_lock(output):
+            result = _run(specs, output, own, trees_cache, quiet, on_result, stream)
+    else:
+        with folder_lock(output):
             result = _run(specs, output, client, trees_cache, quiet, on_result, stream)
     result.seconds = time.perf_counter() - start
     return result
