@@ -79,7 +79,10 @@ def _with_seed(assumptions, args):
                                                                 "need the section's scenario generators)")
     if args.seed is None:
         return assumptions
-    return dataclasses.replace(assumptions, stochastic=dataclasses.replace(assumptions.stochastic, seed=args.seed))
+    parsed = dict(assumptions.parsed or {})  # the workbook's assumptions sheet shows the seed the run used
+    parsed["stochastic"] = {**parsed.get("stochastic", {}), "seed": args.seed}
+    return dataclasses.replace(assumptions, stochastic=dataclasses.replace(assumptions.stochastic, seed=args.seed),
+                               parsed=parsed)
 
 
 def _check_writable(target: Path) -> None:

@@ -99,3 +99,15 @@ def test_the_assumptions_sheet_is_what_the_run_loaded(injected):
     sheet = pd.read_excel(injected, sheet_name="assumptions", index_col=0)["value"]
     assert sheet["pension.contribution_rate"] == 0.12  # demoland.yaml's, used by the run; the file now says 0.99
     assert sheet["case.horizon"] == 10
+
+
+def test_the_assumptions_sheet_shows_the_seed_the_run_used(root, tmp_path):
+    import openpyxl
+
+    from actuarial.cli import main
+
+    assert main(["run", str(root / "assumptions" / "demoland.yaml"), "-o", str(tmp_path), "-q",
+                 "--scenarios", "4", "--seed", "7", "--no-report"]) == 0
+    sheet = openpyxl.load_workbook(tmp_path / "demoland" / "summary.xlsx")["assumptions"]
+    seeds = [row[1].value for row in sheet.iter_rows() if row[0].value == "stochastic.seed"]
+    assert seeds == [7]
