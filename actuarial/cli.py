@@ -47,6 +47,8 @@ def _run(args) -> int:
                 tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
     else:
         tree = run(assumptions)
+    for warning in tree.attrs.get("plausibility_warnings", []):  # actuarial.checks: each once
+        print(f"warning: {warning}", file=sys.stderr)
     try:
         # every file is written to a temporary name and moved into place only when all
         # succeeded: a failure leaves nothing behind (and keeps a previous run's files)

@@ -10,7 +10,7 @@ import xarray as xr
 
 from actuarial.arrays import scenario_years
 from actuarial.assumptions.model import Assumptions
-from actuarial.checks import check_stage
+from actuarial.checks import check_memory, check_stage
 from actuarial.errors import AssumptionError
 from actuarial.demography.inputs import demographic_inputs
 from actuarial.demography.projection import project_population
@@ -231,6 +231,9 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
     scenarios run on its cluster, a chunk a task (the same numbers)."""
     from actuarial import __version__
 
+    if scenarios and assumptions.stochastic is not None:  # before any projection
+        check_memory(assumptions.source, assumptions.stochastic.chunk, scenarios, len(assumptions.case.years),
+                     workers=_workers(client))
     nodes = stages(assumptions)
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
@@ -259,7 +262,20 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
         ds.attrs.update(attrs)
     tree = xr.DataTree.from_dict(nodes)
     tree.attrs.update(attrs)
+    found = [w for ds in nodes.values() for w in ds.attrs.get("plausibility_warnings", [])]
+    if found:  # every stage's, each once (each node keeps its own)
+        tree.attrs["plausibility_warnings"] = list(dict.fromkeys(found))
     return tree
+
+
+def _workers(client) -> int:
+    """Chunks a dask ``client`` holds in memory at once (its workers' threads); 1 without one."""
+    if client is None:
+        return 1
+    try:
+        return max(sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()), 1)
+    except Exception:  # an unusual client: count one chunk
+        return 1
 
 
 def side_by_side(trees: dict[str, xr.DataTree], node: str = "pension", variables=None) -> xr.Dataset:
