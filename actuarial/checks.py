@@ -76,9 +76,14 @@ NON_NEGATIVE = {
 
 # cost and contribution rates: shares of insurable earnings in [0, 1]
 UNIT_RATES = {
-    "pension": ("payg_cost_rate", "general_average_premium", "scaled_premium"),
-    "employment_injury": ("cost_rate", "contribution_rate", "sector_rate"),
+    "pension": ("payg_cost_rate",),
+    "employment_injury": ("contribution_rate", "sector_rate"),
 }
+
+# premiums: at most 1 (below 0 when the initial reserve exceeds the horizon's cost net of
+# contributions, as Demoland's 7 years of reserve over a 5-year horizon)
+# (the injury scheme's cost rates include its GAP)
+AT_MOST_ONE = {"pension": ("general_average_premium", "scaled_premium"), "employment_injury": ("cost_rate",)}
 
 # must be > 0: a scheme without any insurable earnings has no cost rate (checked first)
 POSITIVE = {"pension": ("insurable_earnings",), "employment_injury": ("insurable_earnings",)}
@@ -99,10 +104,13 @@ CAUSES = {
     ("labour", "employed"): "labour.unemployment",
     ("labour", "contributors"): "labour.coverage",
     ("pension", "insurable_earnings"): "labour.coverage",
-    ("pension", "payg_cost_rate"): "labour.coverage",
+    **{("pension", name): "pension.initial" for name in (
+        "pensioners", "pensioners_total", "pension_amounts", "new_pensioners", "new_pension_amounts",
+        "inactive_insured", "benefit_expenditure", "expenditure")},
+    ("pension", "payg_cost_rate"): "labour.coverage, pension.initial",
     ("pension", "system_dependency_ratio"): "labour.coverage",
-    ("pension", "general_average_premium"): "pension.pensionable_age, pension.initial.reserve, "
-                                            "economy.discount_rate, economy.inflation",
+    ("pension", "general_average_premium"): "pension.initial, economy.discount_rate, "
+                                            "economy.inflation",
     ("employment_injury", "insurable_earnings"): "employment_injury.coverage, labour.coverage",
     ("demography", "old_age_dependency_ratio"): "demography.fertility, demography.migration",
     ("demography", "child_dependency_ratio"): "demography.fertility, demography.migration",
@@ -168,6 +176,7 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
     nan_ok = NAN_OK.get(stage, set())
     non_negative = set(NON_NEGATIVE.get(stage, ()))
     unit = set(UNIT_RATES.get(stage, ()))
+    at_most_one = set(AT_MOST_ONE.get(stage, ()))
     for name in POSITIVE.get(stage, ()):
         if name in ds and not (ds[name].values > 0).all():
             da = ds[name]
@@ -184,6 +193,11 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
             bad = np.isinf(x) if allow_nan else ~np.isfinite(x)
             if bad.any():
                 raise _fail(source, stage, name, da, bad, "not finite", "a finite number", first_scenario)
+        if name in at_most_one:
+            if np.nanmax(x) > 1:
+                raise _fail(source, stage, name, da, x > 1, "above 1", "a rate of insurable earnings of "
+                                                                        "at most 1", first_scenario)
+            continue
         if name not in unit and name not in non_negative:
             continue
         low = np.nanmin(x) if checked_nan else x.min()

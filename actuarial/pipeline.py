@@ -13,7 +13,7 @@ from actuarial.assumptions.model import Assumptions
 from actuarial.checks import check_memory, check_stage
 from actuarial.errors import AssumptionError
 from actuarial.demography.inputs import demographic_inputs
-from actuarial.demography.projection import project_population
+from actuarial.demography.projection import NegativePopulationWarning, project_population
 from actuarial.projection.economy import project_economy
 from actuarial.projection.employment_injury import project_injury
 from actuarial.projection.labour import project_labour
@@ -43,9 +43,11 @@ def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Da
     if draws and "asfr_factor" in draws:
         asfr = inputs["asfr"].values[None] * draws["asfr_factor"][..., None]  # contiguous: sums as unperturbed
         inputs["asfr"] = xr.DataArray(asfr, dims=("scenario", "year", "age"), coords=inputs["asfr"].coords)
-    ds = project_population(
-        **inputs, migration_timing=demo.migration.timing, migration_rule=demo.migration.rule,
-        working_ages=demo.working_ages, old_age=demo.old_age, open_group=demo.open_age_group)
+    with warnings.catch_warnings():  # a negative population is an error of the stage check that follows
+        warnings.simplefilter("ignore", NegativePopulationWarning)
+        ds = project_population(
+            **inputs, migration_timing=demo.migration.timing, migration_rule=demo.migration.rule,
+            working_ages=demo.working_ages, old_age=demo.old_age, open_group=demo.open_age_group)
     if demo.beyond_data:
         ds.attrs["beyond_data"] = demo.beyond_data  # past the UN tables' last year (demography.beyond_data)
     ds["total_fertility_rate"] = inputs["asfr"].sum("age").transpose(..., "year").assign_attrs(
@@ -84,6 +86,11 @@ def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: boo
     next stage reads them (``first``: the number of the draws' first
     scenario, for its messages); the central path's plausibility warnings
     go in the node's ``attrs["plausibility_warnings"]``."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # the checks report what these would
+        return _stages(assumptions, draws, totals_only, first)
+
+
+def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, first: int) -> dict[str, xr.Dataset]:
     nodes: dict[str, xr.Dataset] = {}
 
     def add(path: str, ds: xr.Dataset) -> xr.Dataset:
