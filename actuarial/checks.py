@@ -88,6 +88,9 @@ AT_MOST_ONE = {"pension": ("general_average_premium", "scaled_premium"), "employ
 # must be > 0: a scheme without any insurable earnings has no cost rate (checked first)
 POSITIVE = {"pension": ("insurable_earnings",), "employment_injury": ("insurable_earnings",)}
 
+# checked before the rest: a bad flow shows before the stock it feeds
+FIRST = {"demography": ("births", "deaths", "death_probability", "total_fertility_rate")}
+
 # the assumption a failure of (stage, variable) traces back to
 CAUSES = {
     ("demography", "births"): "demography.fertility",
@@ -182,7 +185,9 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
             da = ds[name]
             raise _fail(source, stage, name, da, ~(da.values > 0), "not positive",
                         "insurable earnings > 0 in every year (contributors)", first_scenario)
-    for name, da in ds.data_vars.items():
+    names = sorted(ds.data_vars, key=lambda n: n not in FIRST.get(stage, ()))  # causes before effects
+    for name in names:
+        da = ds[name]
         x = da.values
         if x.dtype.kind != "f" or x.size == 0:
             continue
