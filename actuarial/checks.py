@@ -88,9 +88,6 @@ AT_MOST_ONE = {"pension": ("general_average_premium", "scaled_premium"), "employ
 # must be > 0: a scheme without any insurable earnings has no cost rate (checked first)
 POSITIVE = {"pension": ("insurable_earnings",), "employment_injury": ("insurable_earnings",)}
 
-# checked before the rest: a bad flow shows before the stock it feeds
-FIRST = {"demography": ("births", "deaths", "death_probability", "total_fertility_rate")}
-
 # the assumption a failure of (stage, variable) traces back to
 CAUSES = {
     ("demography", "births"): "demography.fertility",
@@ -154,22 +151,34 @@ def _describe(where: dict) -> str:
 
 
 def _fail(source, stage: str, name: str, da: xr.DataArray, bad: np.ndarray, problem: str, expected: str,
-          first_scenario: int) -> StageCheckError:
+          first_scenario: int, ds: xr.Dataset | None = None) -> StageCheckError:
     flat = int(np.argmax(bad.ravel()))
     where = _where(da, flat, first_scenario)
     value = da.values.ravel()[flat]
     count = int(bad.sum())
-    cause = _cause(stage, name, da)
-    text = (f"the {stage} stage's {name} is {problem} ({value:.4g}) at {_describe(where)}"
-            f"{f' (and {count - 1} more cells)' if count > 1 else ''}; expected {expected}"
+    cause = _cause(stage, name, ds, where)
+    more = f" (and {count - 1} more cell{'s' if count > 2 else ''})" if count > 1 else ""
+    text = (f"the {stage} stage's {name} is {problem} ({value:.4g}) at {_describe(where)}{more}; expected {expected}"
             f"{f': check {cause}' if cause else ''}")
     key = cause if cause and "," not in cause else f"stage {stage}"
     return StageCheckError(source, key, text,
                            stage=stage, variable=name, where=where)
 
 
-def _cause(stage: str, name: str, da: xr.DataArray) -> str | None:
-    """The assumption(s) a failure traces back to (``CAUSES``)."""
+def _cause(stage: str, name: str, ds: xr.Dataset | None, where: dict) -> str | None:
+    """The assumption(s) a failure traces back to (``CAUSES``); a population that turns
+    negative after negative births (not before) is fertility's, else migration's."""
+    if stage == "demography" and name in ("population", "total_population") and ds is not None \
+            and "births" in ds and "year" in where:
+        first = {}
+        for var in ("births", "population"):
+            if var in ds:
+                da = ds[var]
+                negative = (da < 0).any([d for d in da.dims if d != "year"]).values
+                if negative.any():
+                    first[var] = da["year"].values[int(np.argmax(negative))]
+        if "births" in first and first["births"] < first.get("population", where["year"]):
+            return "demography.fertility"
     return CAUSES.get((stage, name))
 
 
@@ -185,8 +194,7 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
             da = ds[name]
             raise _fail(source, stage, name, da, ~(da.values > 0), "not positive",
                         "insurable earnings > 0 in every year (contributors)", first_scenario)
-    names = sorted(ds.data_vars, key=lambda n: n not in FIRST.get(stage, ()))  # causes before effects
-    for name in names:
+    for name in sorted(ds.data_vars, key=lambda n: n != "population"):  # the cell before the total
         da = ds[name]
         x = da.values
         if x.dtype.kind != "f" or x.size == 0:
@@ -197,24 +205,24 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
         if not np.isfinite(total):  # a sum is finite iff every term is (or it overflowed: looked at below)
             bad = np.isinf(x) if allow_nan else ~np.isfinite(x)
             if bad.any():
-                raise _fail(source, stage, name, da, bad, "not finite", "a finite number", first_scenario)
+                raise _fail(source, stage, name, da, bad, "not finite", "a finite number", first_scenario, ds)
         if name in at_most_one:
-            if np.nanmax(x) > 1:
+            if np.fmax.reduce(x, axis=None) > 1:  # fmax skips NaN (all NaN: NaN, no warning)
                 raise _fail(source, stage, name, da, x > 1, "above 1", "a rate of insurable earnings of "
                                                                         "at most 1", first_scenario)
             continue
         if name not in unit and name not in non_negative:
             continue
-        low = np.nanmin(x) if checked_nan else x.min()
+        low = np.fmin.reduce(x, axis=None) if checked_nan else x.min()
         if name in unit:
-            if low < 0 or (np.nanmax(x) if checked_nan else x.max()) > 1:
+            if low < 0 or (np.fmax.reduce(x, axis=None) if checked_nan else x.max()) > 1:
                 raise _fail(source, stage, name, da, (x < 0) | (x > 1), "outside [0, 1]",
                             "a rate of insurable earnings between 0 and 1", first_scenario)
         elif low < 0:
-            tol = -1e-9 * max(float(np.nanmax(np.abs(x))), 1.0)  # not rounding
+            tol = -1e-9 * max(float(np.fmax.reduce(np.abs(x), axis=None)), 1.0)  # not rounding
             if low < tol:
                 raise _fail(source, stage, name, da, x < tol, "negative", "a value >= 0 (a stock or a flow "
-                                                                          "that cannot be negative)", first_scenario)
+                                                                          "that cannot be negative)", first_scenario, ds)
     return plausibility(stage, ds)
 
 

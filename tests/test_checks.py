@@ -50,7 +50,7 @@ def test_a_nan_names_the_stage_variable_and_first_cell():
         check_stage("/demography", demography(pop), source="x.yaml")
     text = str(info.value)
     for word in ("x.yaml", "demography stage", "population", "not finite", "year 2028", "sex male", "age 40",
-                 "1 more cells", "demography.migration"):
+                 "1 more cell)", "demography.migration"):
         assert word in text, text
     assert info.value.where == {"scenario": 0, "year": 2028, "sex": "male", "age": 40}
     assert isinstance(info.value, AssumptionError)  # the CLI prints it and exits 2
