@@ -6,7 +6,8 @@ variable, the first offending coordinate and, where it can be traced, the
 assumption that caused it, when a result is
 
 - not finite (NaN only where a variable documents it: a first-year ratio,
-  "never depleted", a coverage series without a denominator);
+  "never depleted", a coverage series without a denominator; +inf only for
+  a reserve ratio to no expenditure);
 - negative although it is a stock (population, insured, pensioners,
   reserve: the pension reserve is floored at 0) or a flow that cannot be
   (births, deaths, benefits, contributions);
@@ -53,6 +54,9 @@ NAN_OK = {
     "employment_injury": {"funded_ratio"},
     "spf": {"coverage", "coverage_target", "coverage_gap"},
 }
+
+# ratios to a flow that may be 0 (a scheme with no expenditure): +inf is their value then
+INF_OK = {"pension": {"reserve_ratio"}, "employment_injury": {"funded_ratio"}}
 
 # stocks and flows that cannot be negative, by stage
 NON_NEGATIVE = {
@@ -198,6 +202,8 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
         da = ds[name]
         x = da.values
         if x.dtype.kind != "f" or x.size == 0:
+            continue
+        if name in INF_OK.get(stage, ()):
             continue
         allow_nan = name in nan_ok
         checked_nan = allow_nan and name in unit | non_negative  # NaN left in: use the nan-aware reductions

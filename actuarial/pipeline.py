@@ -43,11 +43,9 @@ def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Da
     if draws and "asfr_factor" in draws:
         asfr = inputs["asfr"].values[None] * draws["asfr_factor"][..., None]  # contiguous: sums as unperturbed
         inputs["asfr"] = xr.DataArray(asfr, dims=("scenario", "year", "age"), coords=inputs["asfr"].coords)
-    with warnings.catch_warnings():  # a negative population is an error of the stage check that follows
-        warnings.simplefilter("ignore", NegativePopulationWarning)
-        ds = project_population(
-            **inputs, migration_timing=demo.migration.timing, migration_rule=demo.migration.rule,
-            working_ages=demo.working_ages, old_age=demo.old_age, open_group=demo.open_age_group)
+    ds = project_population(
+        **inputs, migration_timing=demo.migration.timing, migration_rule=demo.migration.rule,
+        working_ages=demo.working_ages, old_age=demo.old_age, open_group=demo.open_age_group)
     if demo.beyond_data:
         ds.attrs["beyond_data"] = demo.beyond_data  # past the UN tables' last year (demography.beyond_data)
     ds["total_fertility_rate"] = inputs["asfr"].sum("age").transpose(..., "year").assign_attrs(
@@ -100,7 +98,10 @@ def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, fir
         nodes[path] = ds
         return ds
 
-    demography = add("/demography", run_demography(assumptions, draws))
+    with warnings.catch_warnings():  # a negative population is the stage check's error, next line
+        warnings.simplefilter("ignore", NegativePopulationWarning)
+        projected = run_demography(assumptions, draws)
+    demography = add("/demography", projected)
     if assumptions.economy is not None:
         labour = None
         if assumptions.labour is not None:

@@ -104,9 +104,10 @@ def test_a_negative_premium_passes_one_above_1_fails():
 
 
 def test_documented_nan_passes_an_infinity_does_not():
-    check_stage(*rates("reserve_ratio", [np.nan, 5.0, 4.0]))  # no ratio in the first year
-    with pytest.raises(StageCheckError, match="reserve_ratio is not finite"):
-        check_stage(*rates("reserve_ratio", [np.nan, np.inf, 4.0]))
+    check_stage(*rates("reserve_ratio", [np.nan, 5.0, np.inf]))  # none in the first year; inf: no expenditure
+    check_stage(*rates("replacement_rate", [np.nan, 0.4, 0.4]))  # no new pension in a year
+    with pytest.raises(StageCheckError, match="replacement_rate is not finite"):
+        check_stage(*rates("replacement_rate", [np.nan, np.inf, 0.4]))
 
 
 def test_plausibility_warnings_name_the_first_year_once():
