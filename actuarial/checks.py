@@ -227,8 +227,8 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
         elif low < 0:
             tol = -1e-9 * max(float(np.fmax.reduce(np.abs(x), axis=None)), 1.0)  # not rounding
             if low < tol:
-                raise _fail(source, stage, name, da, x < tol, "negative", "a value >= 0 (a stock or a flow "
-                                                                          "that cannot be negative)", first_scenario, ds)
+                raise _fail(source, stage, name, da, x < tol, "negative",
+                            "a value >= 0 (a stock or a flow that cannot be negative)", first_scenario, ds)
     return plausibility(stage, ds)
 
 

@@ -91,11 +91,14 @@ def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: boo
 def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, first: int) -> dict[str, xr.Dataset]:
     nodes: dict[str, xr.Dataset] = {}
 
-    def add(path: str, ds: xr.Dataset) -> xr.Dataset:
+    def checked(path: str, ds: xr.Dataset) -> xr.Dataset:
         found = check_stage(path, ds, assumptions.source, first)
         if found and draws is None:
             ds.attrs["plausibility_warnings"] = found
-        nodes[path] = ds
+        return ds
+
+    def add(path: str, ds: xr.Dataset) -> xr.Dataset:
+        nodes[path] = checked(path, ds)
         return ds
 
     with warnings.catch_warnings():  # a negative population is the stage check's error, next line
@@ -105,12 +108,12 @@ def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, fir
     if assumptions.economy is not None:
         labour = None
         if assumptions.labour is not None:
-            labour = project_labour(assumptions.labour, demography["population"])
+            labour = checked("/labour", project_labour(assumptions.labour, demography["population"]))
         employed = labour["employed"].sum(("sex", "age"), skipna=False) if labour is not None else None
         economy = add("/economy", project_economy(assumptions.economy, assumptions.case.years, employed,
                                                   (draws or {}).get("economy")))
         if labour is not None:
-            add("/labour", labour)
+            nodes["/labour"] = labour  # checked before the economy read it
         if assumptions.pension is not None:
             add("/pension", project_pension(assumptions.pension, assumptions.labour, demography, labour, economy))
         if assumptions.employment_injury is not None:
