@@ -42,6 +42,8 @@ def _run(args) -> int:
                     tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
         else:
             tree = run(assumptions)
+        for warning in tree.attrs.get("plausibility_warnings", []):  # actuarial.checks: each once
+            print(f"warning: {warning}", file=sys.stderr)
         with out.writing():
             write_summary(tree, assumptions, out.path("summary.xlsx"))
             write_results(tree, out.path("results.nc"))

@@ -10,9 +10,10 @@ import xarray as xr
 
 from actuarial.arrays import scenario_years
 from actuarial.assumptions.model import Assumptions
+from actuarial.checks import check_memory, check_stage
 from actuarial.errors import AssumptionError
 from actuarial.demography.inputs import demographic_inputs
-from actuarial.demography.projection import project_population
+from actuarial.demography.projection import NegativePopulationWarning, project_population
 from actuarial.projection.economy import project_economy
 from actuarial.projection.employment_injury import project_injury
 from actuarial.projection.labour import project_labour
@@ -73,37 +74,73 @@ def fiscal_costs(nodes: dict) -> xr.Dataset:
         coords={"scenario": np.arange(n), "year": years, "item": list(items)})
 
 
-def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: bool = False) -> dict[str, xr.Dataset]:
+def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: bool = False,
+           first: int = 0) -> dict[str, xr.Dataset]:
     """Every stage present in ``assumptions``, in order: node path -> Dataset
     (fiscal space only for the central path: its plan is one decision).
     ``totals_only`` pools the injury scheme's pensioners across sectors (the
-    same totals to rounding, no risk-class rates): for scenario summaries."""
-    demography = run_demography(assumptions, draws)
-    nodes = {"/demography": demography}
+    same totals to rounding, no risk-class rates): for scenario summaries.
+    Each stage's results pass ``actuarial.checks.check_stage`` before the
+    next stage reads them (``first``: the number of the draws' first
+    scenario, for its messages); the central path's plausibility warnings
+    go in the node's ``attrs["plausibility_warnings"]``."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # the checks report what these would
+        return _stages(assumptions, draws, totals_only, first)
+
+
+def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, first: int) -> dict[str, xr.Dataset]:
+    nodes: dict[str, xr.Dataset] = {}
+
+    def checked(path: str, ds: xr.Dataset) -> xr.Dataset:
+        found = check_stage(path, ds, assumptions.source, first)
+        if found and draws is None:
+            ds.attrs["plausibility_warnings"] = found
+        return ds
+
+    def add(path: str, ds: xr.Dataset) -> xr.Dataset:
+        nodes[path] = checked(path, ds)
+        return ds
+
+    with warnings.catch_warnings():  # a negative population is the stage check's error, next line
+        warnings.simplefilter("ignore", NegativePopulationWarning)
+        projected = run_demography(assumptions, draws)
+    demography = add("/demography", projected)
     if assumptions.economy is not None:
         labour = None
         if assumptions.labour is not None:
-            labour = project_labour(assumptions.labour, demography["population"])
+            labour = checked("/labour", project_labour(assumptions.labour, demography["population"]))
         employed = labour["employed"].sum(("sex", "age"), skipna=False) if labour is not None else None
-        economy = project_economy(assumptions.economy, assumptions.case.years, employed,
-                                  (draws or {}).get("economy"))
-        nodes["/economy"] = economy
+        economy = add("/economy", project_economy(assumptions.economy, assumptions.case.years, employed,
+                                                  (draws or {}).get("economy")))
         if labour is not None:
-            nodes["/labour"] = labour
+            nodes["/labour"] = labour  # checked before the economy read it
         if assumptions.pension is not None:
-            nodes["/pension"] = project_pension(assumptions.pension, assumptions.labour,
-                                                demography, labour, economy)
+            add("/pension", project_pension(assumptions.pension, assumptions.labour, demography, labour, economy))
         if assumptions.employment_injury is not None:
-            nodes["/employment_injury"] = project_injury(assumptions.employment_injury, assumptions.labour,
-                                                         demography, labour, economy, by_sector=not totals_only)
+            add("/employment_injury", project_injury(assumptions.employment_injury, assumptions.labour,
+                                                     demography, labour, economy, by_sector=not totals_only))
         if assumptions.spf is not None:
-            nodes["/spf"] = project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
-                                        nodes.get("/employment_injury"))
+            add("/spf", project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
+                                    nodes.get("/employment_injury")))
         if assumptions.fiscal_space is not None and draws is None:
-            from fiscal_space import run_fiscal_space
-
-            nodes["/fiscal_space"] = run_fiscal_space(assumptions.fiscal_space, fiscal_costs(nodes), economy)
+            add("/fiscal_space", _fiscal_space(assumptions, nodes, economy))
     return nodes
+
+
+def _fiscal_space(assumptions: Assumptions, nodes: dict, economy: xr.Dataset) -> xr.Dataset:
+    """The fiscal-space stage; a financing plan the solver cannot solve is a clean error."""
+    from fiscal_space import run_fiscal_space
+
+    try:
+        return run_fiscal_space(assumptions.fiscal_space, fiscal_costs(nodes), economy)
+    except RuntimeError as exc:
+        gdp = economy["gdp"].values.reshape(-1, economy.sizes["year"])[0]
+        growth = gdp[1:] / gdp[:-1] - 1
+        i = int(np.argmin(growth))
+        raise AssumptionError(assumptions.source, "fiscal_space", (
+            f"the financing plan cannot be solved ({exc}); nominal GDP growth falls to {growth[i]:.1%} in "
+            f"{int(economy['year'].values[i + 1])}: check economy.inflation and economy.real_gdp_growth"
+        )) from None
 
 
 def scenario_draws(assumptions: Assumptions, first: int, count: int) -> dict:
@@ -156,7 +193,7 @@ def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chun
     for start in range(first, first + scenarios, chunk):
         count = min(chunk, first + scenarios - start)
         draws = scenario_draws(assumptions, start, count)
-        nodes = stages(assumptions, draws, totals_only=True)
+        nodes = stages(assumptions, draws, totals_only=True, first=start)
         if central is not None:
             nodes["/fiscal_space"] = scenario_fiscal(central, nodes, draws)
         part: dict = {}
@@ -205,6 +242,9 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
     scenarios run on its cluster, a chunk a task (the same numbers)."""
     from actuarial import __version__
 
+    if scenarios and assumptions.stochastic is not None:  # before any projection
+        check_memory(assumptions.source, assumptions.stochastic.chunk, scenarios, len(assumptions.case.years),
+                     workers=_workers(client))
     nodes = stages(assumptions)
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
@@ -233,7 +273,20 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
         ds.attrs.update(attrs)
     tree = xr.DataTree.from_dict(nodes)
     tree.attrs.update(attrs)
+    found = [w for ds in nodes.values() for w in ds.attrs.get("plausibility_warnings", [])]
+    if found:  # every stage's, each once (each node keeps its own)
+        tree.attrs["plausibility_warnings"] = list(dict.fromkeys(found))
     return tree
+
+
+def _workers(client) -> int:
+    """Chunks a dask ``client`` holds in memory at once (its workers' threads); 1 without one."""
+    if client is None:
+        return 1
+    try:
+        return max(sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()), 1)
+    except Exception:  # an unusual client: count one chunk
+        return 1
 
 
 def side_by_side(trees: dict[str, xr.DataTree], node: str = "pension", variables=None) -> xr.Dataset:

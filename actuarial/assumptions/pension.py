@@ -57,7 +57,9 @@ class Pension:
 
 
 def _integerseries_by_sex(r: Reader, key) -> BySex:
-    pair = series_by_sex(r, key, dict(lo=30, hi=90, what="an age in whole years"))
+    # from 40: below it refunds of contributions at the pensionable age outweigh the earnings base
+    # and the general average premium has no solution (it was -277% at 30); no scheme pays earlier
+    pair = series_by_sex(r, key, dict(lo=40, hi=90, what="an age in whole years"))
     for sex, series in zip(("female", "male"), pair):
         if any(v != int(v) for v in series.values):
             raise r.error(key, f"expected whole years of age for {sex}, got {series.values}")

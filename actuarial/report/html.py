@@ -427,8 +427,16 @@ def render(trees: dict) -> tuple[str, pd.DataFrame | None]:
         differences=(differences.to_html(float_format=_number, na_rep="–", border=0, classes="data")
                      if differences is not None else ""),
         engine_version=first.get("engine_version", ""),
+        plausibility_warnings=[(f"{label}: {w}" if compare else w) for label, t in trees.items()
+                               for w in plausibility_warnings(t)],
     )
     return page, differences
+
+
+def plausibility_warnings(tree) -> list[str]:
+    """The run's plausibility warnings (``actuarial.checks``), from the tree's attrs."""
+    found = tree.attrs.get("plausibility_warnings", [])
+    return [found] if isinstance(found, str) else [str(w) for w in found]
 
 
 def _normalise(tree_or_trees) -> dict:
