@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import os
 import signal
 import socket
@@ -30,27 +29,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cli_helpers import one_error_line, run_cli
 from actuarial import AssumptionError
-from actuarial.cli import main
 from actuarial.output import output_set
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMOLAND = ROOT / "assumptions" / "demoland.yaml"
 FISCAL = ROOT / "assumptions" / "fiscal_space_example.yaml"
-
-
-def run_cli(argv) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
-def one_error_line(code, out, err) -> str:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in err, err
-    return lines[0]
 
 
 def contents(folder: Path) -> dict:

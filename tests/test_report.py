@@ -27,31 +27,17 @@ import yaml
 from matplotlib.figure import Figure
 
 import actuarial
-from actuarial.cli import main
 from actuarial.errors import AssumptionError
 from actuarial.pipeline import side_by_side
 from actuarial.report import plots
 from actuarial.report.html import check_overlap, differences_table, write_report
 from actuarial.report.template import TEMPLATE, write_template
+from cli_helpers import one_error_line, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMOLAND = ROOT / "assumptions" / "demoland.yaml"
 REFORM = ROOT / "assumptions" / "demoland_reform.yaml"
 SHORT = {"case": {"horizon": 50}, "pension": {"horizons": [25, 50]}}  # >= employment_injury.gap_horizon
-
-
-def run_cli(argv) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
-def one_error_line(code, out, err) -> str:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in err, err
-    return lines[0]
 
 
 def child(folder: Path, parent: Path, name: str, body: dict) -> Path:
