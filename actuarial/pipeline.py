@@ -123,24 +123,10 @@ def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, fir
             add("/spf", project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
                                     nodes.get("/employment_injury")))
         if assumptions.fiscal_space is not None and draws is None:
-            add("/fiscal_space", _fiscal_space(assumptions, nodes, economy))
+            from fiscal_space import run_fiscal_space
+
+            add("/fiscal_space", run_fiscal_space(assumptions.fiscal_space, fiscal_costs(nodes), economy))
     return nodes
-
-
-def _fiscal_space(assumptions: Assumptions, nodes: dict, economy: xr.Dataset) -> xr.Dataset:
-    """The fiscal-space stage; a financing plan the solver cannot solve is a clean error."""
-    from fiscal_space import run_fiscal_space
-
-    try:
-        return run_fiscal_space(assumptions.fiscal_space, fiscal_costs(nodes), economy)
-    except RuntimeError as exc:
-        gdp = economy["gdp"].values.reshape(-1, economy.sizes["year"])[0]
-        growth = gdp[1:] / gdp[:-1] - 1
-        i = int(np.argmin(growth))
-        raise AssumptionError(assumptions.source, "fiscal_space", (
-            f"the financing plan cannot be solved ({exc}); nominal GDP growth falls to {growth[i]:.1%} in "
-            f"{int(economy['year'].values[i + 1])}: check economy.inflation and economy.real_gdp_growth"
-        )) from None
 
 
 def scenario_draws(assumptions: Assumptions, first: int, count: int) -> dict:

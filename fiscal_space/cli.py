@@ -31,11 +31,7 @@ def run_command(args) -> int:
     fa = load_fiscal(args.file)
     target = Path(args.output) / fa.case.name / "fiscal_space.nc"
     with output_set(target.parent, getattr(args, "force", False)) as out:  # refused before computing
-        try:
-            ds = run_fiscal_space(fa)
-        except RuntimeError as exc:  # the solver gave up: a clean error, not a traceback
-            raise fa.error("baseline", f"the financing plan cannot be solved ({exc}); check the baseline's "
-                                       "growth, inflation and interest rate") from None
+        ds = run_fiscal_space(fa)
         with out.writing():
             write_results(ds, out.path(target.name))
     if not getattr(args, "quiet", False):

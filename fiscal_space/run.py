@@ -108,8 +108,16 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     kinds = [o.kind for o in fa.options]
     stock = [(j, macro.gdp_index, reserve_stock_gdp(o.settings, ctx))
              for j, o in enumerate(fa.options) if o.method == "reserves"]
-    plan = financing_plan(gap, cap, [o.cost for o in fa.options], kinds, stock=stock,
-                          propagation=k, headroom=headroom)
+    try:
+        plan = financing_plan(gap, cap, [o.cost for o in fa.options], kinds, stock=stock,
+                              propagation=k, headroom=headroom)
+    except RuntimeError as exc:  # the solver gave up (e.g. GDP collapsing): a clean error, not a traceback
+        i = int(np.argmin(macro.nominal_growth))
+        inputs = ("economy.inflation and economy.real_gdp_growth" if economy is not None
+                  else "fiscal_space.baseline (inflation, real_gdp_growth, interest_rate)")
+        raise AssumptionError(fa.source, "fiscal_space", (
+            f"the financing plan cannot be solved ({exc}); nominal GDP growth falls to "
+            f"{macro.nominal_growth[i]:.1%} in {int(years[i])}: check {inputs}")) from None
     x = plan.financing
     by_kind = {kd: x[:, [j for j, o in enumerate(kinds) if o == kd]].sum(axis=1) for kd in ("balance", "debt", "asset")}
 
