@@ -5,28 +5,72 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import model_validator
 
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import Anchored, BySex, age_schedule, anchored, by_sex, frozen
 from actuarial.assumptions.series import TimeSeries
+from actuarial.schema import number, rule_error, section, series, validate
 
 RATE = dict(lo=-0.5, hi=1.0, what="a yearly rate (0.03 for 3%)")
 SHARE = dict(lo=0.0, hi=1.0, what="a share between 0 and 1")
 
 
+RATE_FIELD = dict(RATE, unit="per year")
+
+
+@section("economy")
 @dataclass(frozen=True)
 class Economy:
-    """Macroeconomic paths; all rates are yearly fractions, money nominal."""
+    """Macroeconomic paths; all rates are yearly fractions, money nominal.
 
-    gdp: float  # nominal GDP of the base year (currency)
-    real_gdp_growth: TimeSeries | None  # given directly, or
-    productivity_growth: TimeSeries | None  # GDP growth = (1 + productivity)(1 + employment) - 1
-    inflation: TimeSeries
-    real_wage_growth: TimeSeries
-    average_wage: float  # economy-wide average annual wage of the employed, base year
-    interest_rate: TimeSeries  # nominal return on reserves
-    discount_rate: TimeSeries  # nominal rate for present values
-    government_expenditure_gdp: TimeSeries
+    Rules: exactly one of ``real_gdp_growth`` and ``productivity_growth``
+    (GDP growth = (1 + productivity)(1 + employment) - 1, employment from the
+    labour stage); ``real_wage_growth`` defaults to ``productivity_growth``
+    (only when that is given), ``discount_rate`` to ``interest_rate``.
+    """
+
+    gdp: number("Nominal GDP of the base year.", lo=0.0, lo_open=True,
+                what="a nominal GDP in currency units", unit="currency units",
+                source="national accounts (IMF WEO, national statistics office)")
+    real_gdp_growth: series("Real GDP growth (give this or productivity_growth).", **RATE_FIELD,
+                            source="IMF WEO medium-term projections", optional=True)
+    productivity_growth: series("Real growth of output per worker; GDP growth then follows "
+                                "employment from the labour section.", **RATE_FIELD, optional=True)
+    inflation: series("Consumer price inflation.", **RATE_FIELD, source="IMF WEO; central bank target")
+    real_wage_growth: series("Real growth of the average wage.", **RATE_FIELD,
+                             derived="productivity_growth")
+    average_wage: number("Economy-wide average annual wage of the employed, base year.", lo=0.0,
+                         lo_open=True, what="an annual wage in currency units", unit="currency units",
+                         source="labour force survey or social security records")
+    interest_rate: series("Nominal return on reserves.", **RATE_FIELD)
+    discount_rate: series("Nominal rate for present values.", **RATE_FIELD, derived="interest_rate")
+    government_expenditure_gdp: series("General government expenditure.", lo=0.0, hi=2.0,
+                                       what="a share of GDP", unit="share of GDP",
+                                       source="IMF GFS / WEO")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _growth_and_defaults(cls, data):
+        if not isinstance(data, dict):
+            return data
+        has_growth, has_prod = "real_gdp_growth" in data, "productivity_growth" in data
+        if has_growth == has_prod:
+            raise rule_error("real_gdp_growth", "give exactly one of real_gdp_growth or productivity_growth")
+        for key in ("real_gdp_growth", "productivity_growth"):
+            if key in data and data[key] is None:
+                raise rule_error(key, "expected a yearly rate (0.03 for 3%), got nothing")
+        data = dict(data)
+        data.setdefault("real_gdp_growth", None)
+        data.setdefault("productivity_growth", None)
+        if "real_wage_growth" not in data:
+            if not has_prod:
+                raise rule_error("real_wage_growth", "required key is missing (it defaults to "
+                                                     "productivity_growth only when that is given)")
+            data["real_wage_growth"] = data["productivity_growth"]
+        if "interest_rate" in data:
+            data.setdefault("discount_rate", data["interest_rate"])
+        return data
 
 
 @dataclass(frozen=True)
@@ -46,28 +90,8 @@ class Labour:
 
 
 def parse_economy(r: Reader) -> Economy:
-    with r:
-        gdp = r.number("gdp", lo=0.0, lo_open=True, what="a nominal GDP in currency units")
-        has_growth, has_prod = r.has("real_gdp_growth"), r.has("productivity_growth")
-        if has_growth == has_prod:
-            raise r.error("real_gdp_growth", "give exactly one of real_gdp_growth or productivity_growth")
-        growth = r.series("real_gdp_growth", **RATE) if has_growth else None
-        prod = r.series("productivity_growth", **RATE) if has_prod else None
-        if not r.has("real_wage_growth") and prod is None:
-            raise r.error("real_wage_growth", "required key is missing (it defaults to "
-                                              "productivity_growth only when that is given)")
-        wage_growth = r.series("real_wage_growth", **RATE, default=prod)
-        interest = r.series("interest_rate", **RATE)
-        return Economy(
-            gdp=gdp, real_gdp_growth=growth, productivity_growth=prod,
-            inflation=r.series("inflation", **RATE),
-            real_wage_growth=wage_growth,
-            average_wage=r.number("average_wage", lo=0.0, lo_open=True, what="an annual wage in currency units"),
-            interest_rate=interest,
-            discount_rate=r.series("discount_rate", **RATE, default=interest),
-            government_expenditure_gdp=r.series("government_expenditure_gdp", lo=0.0, hi=2.0,
-                                                what="a share of GDP"),
-        )
+    """Section ``economy`` of an imperative reader (the declaration is :class:`Economy`)."""
+    return validate(Economy, r.data, origins=r.origins, path=r.path)
 
 
 def _rates_by_age(r: Reader, key, value, **bounds):

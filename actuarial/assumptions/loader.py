@@ -260,13 +260,14 @@ ALTERNATIVES = (
 )
 
 
-SCHEDULE_KEYS = {"form", "first_age", "mx", "qx"}
+SCHEDULE_KEYS = {"form", "first_age", "mx", "qx", "value"}  # "value": {value: ..., source: ...}
 
 
 def _replaces_whole(value) -> bool:
     """Values a child replaces rather than merges: scalars, lists, anchors
-    ``{year: value}`` and age schedules (``{form: ...}``, ``{first_age: ...}``,
-    ``{mx: ...}``, ``{qx: ...}``)."""
+    ``{year: value}``, age schedules (``{form: ...}``, ``{first_age: ...}``,
+    ``{mx: ...}``, ``{qx: ...}``) and values with their source (``{value: ...,
+    source: ...}``: a child's value never keeps the parent's source)."""
     if not isinstance(value, dict):
         return True
     anchors = bool(value) and all(isinstance(k, int) and not isinstance(k, bool) for k in value)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-import re
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from actuarial.assumptions.economy import Economy, Labour, parse_economy, parse_labour
+from actuarial.assumptions.economy import Economy, Labour, parse_labour
 from actuarial.assumptions.loader import apply_overrides, load_tree
 from actuarial.assumptions.pension import Pension, check_against_case, parse_pension
 from actuarial.assumptions.spf import SPF, parse_spf
@@ -27,20 +26,8 @@ from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
     SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
 from actuarial.assumptions.series import TimeSeries
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    country: str
-    base_year: int
-    horizon: int
-    currency: str
-
-    @property
-    def years(self) -> np.ndarray:
-        """Projection years: base year .. base year + horizon (1 January stocks)."""
-        return np.arange(self.base_year, self.base_year + self.horizon + 1)
-
+from actuarial.schema import read_section, split_sources, validate
+from actuarial.schema.case import Case  # noqa: F401 (re-exported)
 
 @dataclass(frozen=True)
 class MortalityTable:
@@ -126,6 +113,9 @@ class Assumptions:
     # the merged tree as parsed at load time (extends: and overrides applied), a
     # copy: the workbook's assumptions sheet shows it, never the file re-read
     parsed: dict | None = dataclasses.field(default=None, repr=False, compare=False)
+    # where values came from: key path ("economy.inflation.2025") -> the source
+    # written beside it ({value: ..., source: "..."}), in file order
+    sources: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
 
 def load_assumptions(path, overrides: dict | None = None, overrides_source=None) -> Assumptions:
@@ -145,11 +135,12 @@ def load_assumptions(path, overrides: dict | None = None, overrides_source=None)
 def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
     """Validate a loaded tree (``load_tree``'s ``(data, origins)``) read from ``path``."""
     path = Path(path)
+    data, origins, sources = split_sources(data, origins)
     root = Reader(data, origins)
     with root:
-        case = parse_case(root.section("case"))
+        case = read_section(root, "case", Case)
         demography = _demography(root.section("demography"), case)
-        economy = parse_economy(root.section("economy")) if root.has("economy") else None
+        economy = read_section(root, "economy", Economy) if root.has("economy") else None
         labour = parse_labour(root.section("labour")) if root.has("labour") else None
         if labour is not None and economy is None:
             raise root.error("economy", "required key is missing (the labour section needs it)")
@@ -187,7 +178,8 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
 
             fiscal = parse_fiscal_space(root.section("fiscal_space"), case)
     sections = (case, demography, economy, labour, pension, spf, injury, stochastic, fiscal)
-    return Assumptions(path.resolve(), _digest(data, sections), *sections, parsed=copy.deepcopy(data))
+    return Assumptions(path.resolve(), _digest(data, sections, sources), *sections,
+                       parsed=copy.deepcopy(data), sources=sources)
 
 
 def _require(root: Reader, section: str, **needed) -> None:
@@ -197,10 +189,13 @@ def _require(root: Reader, section: str, **needed) -> None:
             raise root.error(name, f"required key is missing (the {section} section needs it)")
 
 
-def _digest(data: dict, sections) -> str:
-    """Hash of the merged YAML and of every array parsed from it or from the
-    files it names (UN tables, insured records), so data changes show."""
+def _digest(data: dict, sections, sources: dict | None = None) -> str:
+    """Hash of the merged YAML (its sources included) and of every array
+    parsed from it or from the files it names (UN tables, insured records),
+    so data changes show."""
     h = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
+    if sources:
+        h.update(json.dumps(sources, sort_keys=True).encode())
     stack = list(sections)
     while stack:
         item = stack.pop()
@@ -218,19 +213,8 @@ def _digest(data: dict, sections) -> str:
 # -- case -------------------------------------------------------------------
 
 def parse_case(r: Reader) -> Case:
-    """Section ``case``: name (names the output folder), country, base year, horizon, currency."""
-    with r:
-        name = r.string("name")
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-            raise r.error("name", "expected a name of letters, digits, '_', '-' or '.' "
-                                  f"(it names the output folder); got {name!r}")
-        return Case(
-            name=name,
-            country=r.string("country", default=r.data.get("name", "")),
-            base_year=r.number("base_year", lo=1800, hi=2300, integer=True),
-            horizon=r.number("horizon", lo=1, hi=300, integer=True, default=100),
-            currency=r.string("currency", default="NCU"),
-        )
+    """Section ``case`` of a reader's mapping (declared in :mod:`actuarial.schema.case`)."""
+    return validate(Case, r.data, origins=r.origins, path=r.path)
 
 
 # -- age schedules --------------------------------------------------------------

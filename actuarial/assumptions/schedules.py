@@ -3,34 +3,11 @@ sex, and items given at anchor years."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple
-
 import numpy as np
 
 from actuarial.assumptions.reader import REQUIRED as _REQ
 from actuarial.assumptions.reader import N_AGES, Reader
-
-SEXES = ("female", "male")
-
-
-class BySex(NamedTuple):
-    female: object
-    male: object
-
-
-def frozen(array) -> np.ndarray:
-    out = np.array(array, dtype=float)
-    out.flags.writeable = False
-    return out
-
-
-@dataclass(frozen=True)
-class Anchored:
-    """Age schedules (or tables) given at anchor years, interpolated between."""
-
-    years: tuple[int, ...]
-    values: tuple
+from actuarial.schema.values import SEXES, Anchored, BySex, frozen  # noqa: F401 (re-exported)
 
 
 def age_schedule(r: Reader, key, value, *, lo=None, hi=None, forms=("pattern",),

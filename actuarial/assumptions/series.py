@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-
-@dataclass(frozen=True)
-class TimeSeries:
-    """Values at anchor years; linear between anchors, flat outside them.
-
-    A scalar in YAML is a series with one anchor (constant in time).
-    """
-
-    years: tuple[int, ...]
-    values: tuple[float, ...]
-
-    @classmethod
-    def constant(cls, value: float) -> "TimeSeries":
-        return cls((0,), (float(value),))
-
-    def at(self, years) -> np.ndarray:
-        """Interpolated values at ``years`` (float64 array)."""
-        return np.interp(
-            np.asarray(years, dtype=float),
-            np.asarray(self.years, dtype=float),
-            np.asarray(self.values, dtype=float),
-        )
+from actuarial.schema.values import TimeSeries  # noqa: F401 (re-exported)
 
 
 def interpolation_weights(anchor_years, years) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
