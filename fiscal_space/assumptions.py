@@ -71,13 +71,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from actuarial.assumptions.loader import load_tree
-from actuarial.assumptions.model import Case as FiscalCase  # name, country, base_year, horizon, currency
-from actuarial.assumptions.model import parse_case
-from actuarial.assumptions.reader import Reader
-from actuarial.assumptions.series import TimeSeries
 from actuarial.datafiles import Column, check_unique, data_error, read_bytes, read_table
 from actuarial.errors import AssumptionError
+from actuarial.schema import read_section, split_sources
+from actuarial.schema.case import Case as FiscalCase  # name, country, base_year, horizon, currency
+from actuarial.schema.loader import load_tree
+from actuarial.schema.reader import Reader
+from actuarial.schema.values import TimeSeries
 from fiscal_space.options import GDP, SHARE, Option, parse_option
 
 RATE = dict(lo=-0.5, hi=1.0, what="a yearly rate (0.03 for 3%)")
@@ -149,12 +149,12 @@ class FiscalAssumptions:
 def load_fiscal(path) -> FiscalAssumptions:
     """Load a standalone fiscal file: ``case`` and ``fiscal_space`` (``extends:`` works)."""
     path = Path(path)
-    data, origins = load_tree(path)
+    data, origins, _ = split_sources(*load_tree(path))
     root = Reader(data, origins)
     with root:
         if root.has("costs"):
             raise root.error("costs", "the cost path goes inside the section: fiscal_space.costs: {file: ...}")
-        case = parse_case(root.section("case"))
+        case = read_section(root, "case", FiscalCase)
         return parse_fiscal_space(root.section("fiscal_space"), case, data)
 
 

@@ -52,8 +52,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from actuarial.assumptions.reader import Reader
-from actuarial.assumptions.series import TimeSeries
+from actuarial.schema.reader import Reader
+from actuarial.schema.values import TimeSeries
 
 KINDS = ("balance", "debt", "asset")
 SHARE = dict(lo=0.0, hi=1.0, what="a share between 0 and 1")

@@ -174,7 +174,10 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
             raise root.error("economy", "required key is missing (stochastic.economy needs it)")
         fiscal = None
         if root.has("fiscal_space"):
-            from fiscal_space import parse_fiscal_space  # a package of its own, beside actuarial
+            # fiscal_space imports only actuarial.schema (no module circle); this import moves to
+            # the top once actuarial/__init__ no longer imports the engine eagerly (its import of
+            # actuarial.datafiles runs actuarial/__init__, which imports this module)
+            from fiscal_space.assumptions import parse_fiscal_space
 
             fiscal = parse_fiscal_space(root.section("fiscal_space"), case)
     sections = (case, demography, economy, labour, pension, spf, injury, stochastic, fiscal)
