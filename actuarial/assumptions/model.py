@@ -293,7 +293,7 @@ def _demography(r: Reader, case: Case) -> Demography:
                      if "fertility" not in from_un else _un_fertility(un))
         migration = (_migration(r.section("migration"))
                      if "migration" not in from_un else _un_migration(un))
-        from actuarial.demography.projection import MIGRATION_RULES
+        from actuarial.demography.rules import MIGRATION_RULES
 
         rule = r.string("migration_rule", choices=MIGRATION_RULES,
                         default="as_given" if "migration" in from_un else "capped")
