@@ -23,6 +23,7 @@ from actuarial.assumptions.spf import SPF, parse_spf
 from actuarial.assumptions.injury import Injury, parse_injury
 from actuarial.assumptions.stochastic import Stochastic, parse_stochastic
 from actuarial.assumptions.injury import check_against_case as check_injury
+from actuarial.assumptions.display import assumptions_html, assumptions_repr, attach_reprs
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
     SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
@@ -126,6 +127,10 @@ class Assumptions:
     # the merged tree as parsed at load time (extends: and overrides applied), a
     # copy: the workbook's assumptions sheet shows it, never the file re-read
     parsed: dict | None = dataclasses.field(default=None, repr=False, compare=False)
+    __repr__, _repr_html_ = assumptions_repr, assumptions_html  # a few lines, not every schedule
+
+
+attach_reprs("actuarial.assumptions")  # the sections' reprs: brief (display.py)
 
 
 def load_assumptions(path, overrides: dict | None = None, overrides_source=None) -> Assumptions:

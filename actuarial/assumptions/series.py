@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from actuarial.assumptions.display import series_repr
+
 
 @dataclass(frozen=True)
 class TimeSeries:
@@ -16,6 +18,7 @@ class TimeSeries:
 
     years: tuple[int, ...]
     values: tuple[float, ...]
+    __repr__ = series_repr  # TimeSeries(60.0), TimeSeries({2025: 0.1, 2050: 0.12})
 
     @classmethod
     def constant(cls, value: float) -> "TimeSeries":
