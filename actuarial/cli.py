@@ -100,6 +100,8 @@ def _overrides(items) -> dict:
     YAML (a number, text, ``[list]`` or ``{mapping}``, as it would be written in a
     file). They are merged over the file as an ``extends:`` child file (the grid's
     ``set:`` merge, ``loader.apply_overrides``); errors name ``--set``."""
+    import yaml
+
     from actuarial.assumptions.loader import _parse
 
     out: dict = {}
@@ -114,9 +116,9 @@ def _overrides(items) -> dict:
             out[key] = _parse(text, SET_SOURCE)
         except AssumptionError as exc:  # a YAML error: name the key too
             raise AssumptionError(SET_SOURCE, key, exc.expected) from None
-        except Exception as exc:  # yaml.YAMLError, without importing yaml before it is needed
+        except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
-            raise AssumptionError(SET_SOURCE, key, f"not a valid YAML value: {problem}") from None
+            raise AssumptionError(SET_SOURCE, key, f"not valid YAML: {problem}") from None
     return out
 
 
@@ -219,15 +221,11 @@ def _check_one(path: Path, overrides: dict) -> str:
 
         fa = load_fiscal(path)
         return f"fiscal-space case {fa.case.name}"
+    from actuarial.assumptions.display import sections
+
     a = load_assumptions(path, overrides, SET_SOURCE)
-    sections = [name for name in SECTIONS if getattr(a, name, None) is not None]
     return (f"case {a.case.name}, {a.case.base_year}-{a.case.base_year + a.case.horizon}, "
-            f"sections {', '.join(sections)}")
-
-
-# the sections of an Assumptions object, in file order
-SECTIONS = ("case", "demography", "economy", "labour", "pension", "employment_injury", "spf", "fiscal_space",
-            "stochastic")
+            f"sections {', '.join(name for name, _ in sections(a))}")
 
 
 def _examples(args) -> int:
