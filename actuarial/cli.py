@@ -199,8 +199,9 @@ def _check(args) -> int:
 
 def _check_one(path: Path, overrides: dict) -> str:
     """Validate one assumption file, grid file or standalone fiscal-space file; a short description."""
-    from actuarial.assumptions import load_assumptions
-    from actuarial.assumptions.loader import load_tree
+    from actuarial.assumptions.display import sections
+    from actuarial.assumptions.loader import apply_overrides, load_tree
+    from actuarial.assumptions.model import assumptions_from_tree
     from actuarial.grid import expand_grid, is_grid
 
     if is_grid(path):
@@ -212,7 +213,7 @@ def _check_one(path: Path, overrides: dict) -> str:
         for spec in specs:
             spec.load(trees)
         return f"grid of {len(specs)} cases"
-    data, _ = load_tree(path)
+    data, origins = load_tree(path)
     if "demography" not in data and "fiscal_space" in data:  # a file for ``actuarial fiscal``
         if overrides:
             raise AssumptionError(SET_SOURCE, next(iter(overrides)), f"does not apply to the fiscal-space "
@@ -221,9 +222,9 @@ def _check_one(path: Path, overrides: dict) -> str:
 
         fa = load_fiscal(path)
         return f"fiscal-space case {fa.case.name}"
-    from actuarial.assumptions.display import sections
-
-    a = load_assumptions(path, overrides, SET_SOURCE)
+    if overrides:  # as load_assumptions(path, overrides, "--set"), from the tree read above
+        data, origins = apply_overrides(data, origins, overrides, SET_SOURCE)
+    a = assumptions_from_tree(data, origins, path)
     return (f"case {a.case.name}, {a.case.base_year}-{a.case.base_year + a.case.horizon}, "
             f"sections {', '.join(name for name, _ in sections(a))}")
 
