@@ -190,6 +190,10 @@ def _check(args) -> int:
             print(f"error: {exc}", file=sys.stderr)
             failed += 1
             continue
+        except ValueError as exc:  # as main() reports it, naming the file
+            print(f"error: {file}: invalid input: {exc}", file=sys.stderr)
+            failed += 1
+            continue
         if not args.quiet:
             print(f"ok: {file}: {what}")
     if len(args.files) > 1 and not args.quiet:
