@@ -1,8 +1,10 @@
-"""Command line: ``actuarial run FILE``, ``actuarial batch FILES``, ``actuarial compare FILES``,
-``actuarial assumptions template``, ``actuarial validate [CASES]``.
+"""Command line: ``actuarial run FILE``, ``actuarial check FILES``, ``actuarial batch FILES``,
+``actuarial compare FILES``, ``actuarial assumptions template``, ``actuarial examples DIR``,
+``actuarial validate [CASES]``, ``actuarial --version``.
 
 Bad input prints one message (file, key, what was expected) and exits 2;
-no traceback, no partial output.
+no traceback, no partial output. Each command imports what it needs when it
+runs (``actuarial --help`` and ``check`` do not import the projection engine).
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ from pathlib import Path
 
 from actuarial.errors import AssumptionError
 
+SET_SOURCE = "--set"  # the "file" that errors in a --set value name
+
+
+class UsageError(Exception):
+    """A combination of options that does not apply (printed as one line, exit 2)."""
+
+
 def _run(args) -> int:
     from actuarial.assumptions import load_assumptions
     from actuarial.output import output_set, write_results
@@ -21,7 +30,9 @@ def _run(args) -> int:
     from actuarial.report.console import demography_summary, injury_summary, pension_summary, spf_summary
     from actuarial.report.html import write_report
 
-    assumptions = load_assumptions(args.file)
+    _scenario_options(args)
+    overrides = _overrides(args.set)
+    assumptions = load_assumptions(args.file, overrides, SET_SOURCE)
     if args.seed is not None or args.scenarios:
         assumptions = _with_seed(assumptions, args)
     folder = Path(args.output) / assumptions.case.name
@@ -42,6 +53,8 @@ def _run(args) -> int:
                     tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
         else:
             tree = run(assumptions)
+        if overrides:  # the results say which values were not the file's
+            tree.attrs["overrides"] = _overrides_attr(overrides)
         for warning in tree.attrs.get("plausibility_warnings", []):  # actuarial.checks: each once
             print(f"warning: {warning}", file=sys.stderr)
         with out.writing():
@@ -70,6 +83,50 @@ def _run(args) -> int:
         also = f"{summary.name} and {report.name}" if report is not None else summary.name
         print(f"\nresults written to {target}, {also}")
     return 0
+
+
+def _scenario_options(args) -> None:
+    """``--seed``, ``--workers`` and ``--scheduler`` apply to the scenarios: without
+    ``--scenarios`` they are an error, not silently ignored."""
+    if args.scenarios:
+        return
+    for option, value in (("--seed", args.seed), ("--workers", args.workers), ("--scheduler", args.scheduler)):
+        if value is not None:
+            raise UsageError(f"{option} applies to the stochastic scenarios only; give --scenarios N with it")
+
+
+def _overrides(items) -> dict:
+    """``--set KEY=VALUE`` options as ``{"dotted.key": value}``, each value read as
+    YAML (a number, text, ``[list]`` or ``{mapping}``, as it would be written in a
+    file). They are merged over the file as an ``extends:`` child file (the grid's
+    ``set:`` merge, ``loader.apply_overrides``); errors name ``--set``."""
+    import yaml
+
+    from actuarial.assumptions.loader import _parse
+
+    out: dict = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise AssumptionError(SET_SOURCE, item, "expected KEY=VALUE, e.g. --set pension.contribution_rate=0.14")
+        if key in out:
+            raise AssumptionError(SET_SOURCE, key, "given twice")
+        try:
+            out[key] = _parse(text, SET_SOURCE)
+        except AssumptionError as exc:  # a YAML error: name the key too
+            raise AssumptionError(SET_SOURCE, key, exc.expected) from None
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise AssumptionError(SET_SOURCE, key, f"not valid YAML: {problem}") from None
+    return out
+
+
+def _overrides_attr(overrides: dict) -> str:
+    """The ``--set`` values as JSON text (a NetCDF attribute): ``{"key.path": value}``."""
+    import json
+
+    return json.dumps(overrides, default=str)
 
 
 def _with_seed(assumptions, args):
@@ -122,6 +179,71 @@ def _compare(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    """Load and validate each file (nothing is run); every file's error is printed."""
+    overrides = _overrides(args.set)
+    failed = 0
+    for file in args.files:
+        try:
+            what = _check_one(Path(file), overrides)
+        except AssumptionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        except ValueError as exc:  # as main() reports it, naming the file
+            print(f"error: {file}: invalid input: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if not args.quiet:
+            print(f"ok: {file}: {what}")
+    if len(args.files) > 1 and not args.quiet:
+        print(f"{len(args.files) - failed} of {len(args.files)} files valid")
+    return 2 if failed else 0
+
+
+def _check_one(path: Path, overrides: dict) -> str:
+    """Validate one assumption file, grid file or standalone fiscal-space file; a short description."""
+    from actuarial.schema.display import sections
+    from actuarial.assumptions.loader import apply_overrides, load_tree
+    from actuarial.assumptions.model import assumptions_from_tree
+    from actuarial.grid import expand_grid, is_grid
+
+    if is_grid(path):
+        if overrides:
+            raise AssumptionError(SET_SOURCE, next(iter(overrides)), "does not apply to a grid file "
+                                                                     f"{path} (put the key under its set:)")
+        trees: dict = {}
+        specs = expand_grid(path, trees)
+        for spec in specs:
+            spec.load(trees)
+        return f"grid of {len(specs)} cases"
+    data, origins = load_tree(path)
+    if "demography" not in data and "fiscal_space" in data:  # a file for ``actuarial fiscal``
+        if overrides:
+            raise AssumptionError(SET_SOURCE, next(iter(overrides)), f"does not apply to the fiscal-space "
+                                                                     f"file {path}")
+        from fiscal_space import load_fiscal
+
+        fa = load_fiscal(path)
+        return f"fiscal-space case {fa.case.name}"
+    if overrides:  # as load_assumptions(path, overrides, "--set"), from the tree read above
+        data, origins = apply_overrides(data, origins, overrides, SET_SOURCE)
+    a = assumptions_from_tree(data, origins, path)
+    return (f"case {a.case.name}, {a.case.base_year}-{a.case.base_year + a.case.horizon}, "
+            f"sections {', '.join(name for name, _ in sections(a))}")
+
+
+def _examples(args) -> int:
+    from actuarial.samples import copy_examples, sample_names
+
+    files = copy_examples(args.folder, force=args.force)
+    folder = Path(args.folder)
+    print(f"{len(files)} files copied to {folder}: the assumption sets {', '.join(sample_names())}, "
+          f"a sensitivity grid and a fiscal-space example, with their data files; "
+          f"run one with: actuarial run {folder / 'demoland.yaml'}")
+    return 0
+
+
 def _template(args) -> int:
     from actuarial.report.template import write_template
 
@@ -147,9 +269,10 @@ def _schema_views(args) -> int:
 
 
 def _validate(args) -> int:
+    from actuarial.samples import cases_folder
     from actuarial.validation import format_rows, run_cases
 
-    rows = run_cases(args.cases)
+    rows = run_cases(args.cases or [cases_folder()])
     print(format_rows(rows))
     failed = [r for r in rows if not r.passed]
     print(f"\n{len(rows) - len(failed)} of {len(rows)} checks passed")
@@ -184,8 +307,29 @@ def _positive(text: str) -> int:
     return value
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import actuarial
+
+        print(f"actuarial {actuarial.__version__}")
+        parser.exit()
+
+
+def _add_set(p) -> None:
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a key of the file, e.g. --set pension.contribution_rate=0.14 (repeatable; "
+                        "the value is YAML: 0.14, [60, 65], {2025: 0.1, 2050: 0.12}); merged as an "
+                        "extends: child file would be")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="actuarial", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action=_Version, help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="project an assumption file and write results")
     r.add_argument("file", help="assumption YAML file")
@@ -201,7 +345,13 @@ def parser() -> argparse.ArgumentParser:
                    help="run the scenarios on a local dask cluster of N processes (a chunk a task)")
     r.add_argument("--scheduler", metavar="ADDR", help="run the scenarios on an existing dask cluster")
     r.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for --scheduler (default 10)")
+    _add_set(r)
     r.set_defaults(func=_run)
+    k = sub.add_parser("check", help="validate assumption files without running them")
+    k.add_argument("files", nargs="+", metavar="FILE", help="assumption, grid or fiscal-space YAML files")
+    k.add_argument("-q", "--quiet", action="store_true", help="print the errors only")
+    _add_set(k)
+    k.set_defaults(func=_check)
     c = sub.add_parser("compare", help="run cases and write a report with them side by side")
     c.add_argument("files", nargs="+", metavar="FILE", help="assumption YAML files (two or more; the first is "
                                                              "the base the differences refer to)")
@@ -229,9 +379,14 @@ def parser() -> argparse.ArgumentParser:
 
     add_fiscal(sub)
     v = sub.add_parser("validate", help="run the validation cases and print a table")
-    v.add_argument("cases", nargs="*", default=["validation_cases"],
-                   help="case files or folders (default: validation_cases)")
+    v.add_argument("cases", nargs="*", default=[],
+                   help="case files or folders (default: the cases shipped with the package)")
     v.set_defaults(func=_validate)
+    e = sub.add_parser("examples", help="copy the shipped example assumption sets into a folder")
+    e.add_argument("folder", nargs="?", default="examples", metavar="DIR",
+                   help="folder to copy them into (default: examples)")
+    e.add_argument("--force", action="store_true", help="replace example files already in DIR")
+    e.set_defaults(func=_examples)
     b = sub.add_parser("batch", help="run many cases on a dask cluster into one combined result")
     b.add_argument("files", nargs="*", metavar="FILE",
                    help="case files, or grid files (a top-level 'grid:' key) expanded into cases")
@@ -261,7 +416,7 @@ def main(argv=None) -> int:
     warnings.showwarning = _show_warning
     try:
         return args.func(args)
-    except AssumptionError as exc:
+    except (AssumptionError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:

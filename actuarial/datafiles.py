@@ -30,11 +30,14 @@ import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from actuarial.errors import AssumptionError
+
+if TYPE_CHECKING:  # imported where used: reading an assumption file stays light
+    import pandas as pd
 
 MAX_BYTES = 256 * 2**20
 """Largest data file read, in bytes, on disk and after gunzip (256 MiB; the
@@ -130,6 +133,8 @@ def read_table(path, columns, *, others: str | None = None, what: str = "table",
     ``others="float"``, checked as finite numbers. The result is indexed by
     the file row (1-based, header = row 1); empty lines are dropped. An
     error shows the ``context`` columns of the offending row."""
+    import pandas as pd
+
     text = read_text(path, limit)
     header = next(csv.reader(io.StringIO(text.split(b"\n", 1)[0].decode())), [])
     names = [h.strip() for h in header]
@@ -180,6 +185,8 @@ def _first(path, values: pd.Series, bad, column: str, expected: str, table=None,
 
 def _checked(path, values: pd.Series, column: Column, table=None, context=()) -> pd.Series:
     """``values`` converted to the column's kind, each cell checked."""
+    import pandas as pd
+
     what = column.what or {"int": "a whole number", "float": "a number", "text": "a value"}[column.kind]
     if column.kind == "text":
         codes = values.cat.codes.to_numpy()  # read as categories: strip each distinct value once
@@ -252,6 +259,8 @@ def to_array(path, table: pd.DataFrame, axes: dict, value: str = "value", what: 
     """The ``value`` column as a dense array over ``axes`` (column -> the
     values of that axis, in order), checking in one pass that every row's key
     is on the axes, that no key appears twice and that none is missing."""
+    import pandas as pd
+
     shape = tuple(len(v) for v in axes.values())
     linear = np.zeros(len(table), dtype=np.int64)
     for name, values in axes.items():

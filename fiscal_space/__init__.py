@@ -14,17 +14,26 @@ Building blocks: :func:`macro_baseline`, :func:`prepare_costs`,
 :func:`financing_plan` (scipy HiGHS), :func:`debt_path`,
 :func:`stabilising_primary_balance`, :func:`fiscal_gap`,
 :func:`simulate_debt` and :func:`fan`.
+
+The names are imported on first use (a module ``__getattr__``): ``import
+fiscal_space`` stays light, and parsing a ``fiscal_space`` section does
+not import the solver.
 """
 
-from fiscal_space.assumptions import FiscalAssumptions, load_fiscal, parse_fiscal_space
-from fiscal_space.baseline import Macro, macro_baseline
-from fiscal_space.debt import (annuity, debt_factor, debt_path, fiscal_gap, propagation,
-                               stabilising_primary_balance)
-from fiscal_space.gap import financing_gap, prepare_costs
-from fiscal_space.options import HANDBOOK, Context, Option, capacity
-from fiscal_space.plan import Plan, financing_plan
-from fiscal_space.run import run_fiscal_space
-from fiscal_space.stochastic import PERCENTILES, fan, simulate_debt
+from importlib import import_module
+
+# public name -> module of the package that defines it
+_LAZY = {
+    "FiscalAssumptions": "assumptions", "load_fiscal": "assumptions", "parse_fiscal_space": "assumptions",
+    "Macro": "baseline", "macro_baseline": "baseline",
+    "annuity": "debt", "debt_factor": "debt", "debt_path": "debt", "fiscal_gap": "debt", "propagation": "debt",
+    "stabilising_primary_balance": "debt",
+    "financing_gap": "gap", "prepare_costs": "gap",
+    "HANDBOOK": "options", "Context": "options", "Option": "options", "capacity": "options",
+    "Plan": "plan", "financing_plan": "plan",
+    "run_fiscal_space": "run",
+    "PERCENTILES": "stochastic", "fan": "stochastic", "simulate_debt": "stochastic",
+}
 
 __all__ = [
     "HANDBOOK", "PERCENTILES", "Context", "FiscalAssumptions", "Macro", "Option", "Plan", "annuity", "capacity",
@@ -32,3 +41,29 @@ __all__ = [
     "macro_baseline", "parse_fiscal_space", "prepare_costs", "propagation", "run_fiscal_space", "simulate_debt",
     "stabilising_primary_balance",
 ]
+
+
+def __getattr__(name: str):
+    """The public names, each imported from its module when first used."""
+    if name in _LAZY:
+        value = getattr(import_module(f"fiscal_space.{_LAZY[name]}"), name)
+    else:
+        value = _submodule(name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})
+
+
+def _submodule(name: str):
+    """``fiscal_space.<module>`` without importing it first (as the eager package allowed)."""
+    try:
+        if name.startswith("_"):
+            raise ModuleNotFoundError(name=f"fiscal_space.{name}")
+        return import_module(f"fiscal_space.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"fiscal_space.{name}":
+            raise
+        raise AttributeError(f"module 'fiscal_space' has no attribute {name!r}") from None

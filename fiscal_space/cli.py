@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("fiscal", help="run a standalone fiscal-space file (financing gap, "
@@ -42,6 +40,8 @@ def run_command(args) -> int:
 
 def summary(ds, n_rows: int = 8) -> str:
     """A short table: gap, financing by option, shortfall and debt, in % of GDP."""
+    import numpy as np  # here: building the command line (``actuarial --help``) does not import numpy
+
     years = ds["year"].values
     show = sorted(set(np.linspace(0, years.size - 1, min(n_rows, years.size)).round().astype(int)))
     reforms = [r for r in ("without", "with", "scaled_back") if r in ds["reform"].values]

@@ -48,12 +48,15 @@ the deficit is paid from assets, so debt does not rise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from actuarial.schema.reader import Reader
 from actuarial.schema.values import TimeSeries
+
+if TYPE_CHECKING:  # imported where used: reading an assumption file stays light
+    import xarray as xr
 
 KINDS = ("balance", "debt", "asset")
 SHARE = dict(lo=0.0, hi=1.0, what="a share between 0 and 1")

@@ -22,6 +22,7 @@ from actuarial.assumptions.spf import SPF, parse_spf
 from actuarial.assumptions.injury import Injury, parse_injury
 from actuarial.assumptions.stochastic import Stochastic, parse_stochastic
 from actuarial.assumptions.injury import check_against_case as check_injury
+from actuarial.schema.display import assumptions_html, assumptions_repr, attach_reprs
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
     SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
@@ -121,6 +122,11 @@ class Assumptions:
     # where values came from: key path ("economy.inflation.2025") -> the source
     # written beside it ({value: ..., source: "..."}), in file order
     sources: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    __repr__, _repr_html_ = assumptions_repr, assumptions_html  # a few lines, not every schedule
+
+
+attach_reprs("actuarial.assumptions")  # the sections' reprs: brief (schema/display.py)
+attach_reprs("actuarial.schema")
 
 
 def load_assumptions(path, overrides: dict | None = None, overrides_source=None) -> Assumptions:
@@ -285,7 +291,7 @@ def _demography(r: Reader, case: Case) -> Demography:
                      if "fertility" not in from_un else _un_fertility(un))
         migration = (_migration(r.section("migration"))
                      if "migration" not in from_un else _un_migration(un))
-        from actuarial.demography.projection import MIGRATION_RULES
+        from actuarial.demography.rules import MIGRATION_RULES
 
         rule = r.string("migration_rule", choices=MIGRATION_RULES,
                         default="as_given" if "migration" in from_un else "capped")

@@ -23,9 +23,9 @@ import xarray as xr
 from actuarial.arrays import with_scenario
 from actuarial.demography import _kernels
 from actuarial.demography.lifetable import OPEN_GROUP_LABELS, open_group_rule
+from actuarial.demography.rules import MIGRATION_RULES
 
 TIMINGS = {"end": 0, "half": 1}
-MIGRATION_RULES = ("capped", "as_given")
 
 
 class NegativePopulationWarning(UserWarning):

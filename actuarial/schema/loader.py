@@ -349,6 +349,8 @@ def apply_overrides(data: dict, origins: dict, overrides: dict, source) -> tuple
         for part in parts:
             node = node[part]
         origins.update(_origins_of(node, source, parts))
+        for i in range(1, len(parts)):  # a mapping the overrides create (e.g. a misspelt section)
+            origins.setdefault(parts[:i], source)
     return merged, origins
 
 

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from actuarial.schema.display import series_repr
+
 SEXES = ("female", "male")
 N_AGES = 101  # single ages 0..99 and the open group 100+
 
@@ -27,6 +29,7 @@ class TimeSeries:
 
     years: tuple[int, ...]
     values: tuple[float, ...]
+    __repr__ = series_repr  # TimeSeries(60.0), TimeSeries({2025: 0.1, 2050: 0.12})
 
     @classmethod
     def constant(cls, value: float) -> "TimeSeries":

@@ -1,0 +1,114 @@
+"""The assumption sets and validation cases shipped with the package.
+
+In the repository they are the folders ``assumptions/`` and
+``validation_cases/``; an installed package holds them as
+``actuarial/samples/assumptions`` and ``actuarial/samples/validation_cases``
+(``setup.py`` maps the package names ``actuarial.samples.assumptions`` and
+``actuarial.samples.validation_cases`` to the two folders; an editable
+install maps the same names to the repository's folders). They sit side by
+side as in the repository, so that a case's ``../../assumptions/...`` and a
+set's ``extends:`` and data files (relative to the file) still resolve.
+
+- :func:`examples_folder`, :func:`cases_folder`: where they are;
+- :func:`sample_names`, :func:`sample_path`, :func:`load_sample`: a shipped
+  set by its name (the file's stem, e.g. ``"demoland"``);
+- :func:`copy_examples`: the sets (with their ``data/`` folders) copied into a
+  folder of the user's, to edit and run (``actuarial examples DIR``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+from actuarial.errors import AssumptionError
+
+EXAMPLES = "actuarial.samples.assumptions"
+CASES = "actuarial.samples.validation_cases"
+# repository folders that are not part of the shipped sets (scripts that built the data)
+NOT_SHIPPED = ("sources", "__pycache__")
+
+
+def _folder(package: str, repository_name: str) -> Path:
+    """The folder of a data package; the repository's folder when the source
+    tree is imported without being installed."""
+    spec = importlib.util.find_spec(package)
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parents[2] / repository_name  # pragma: no cover - uninstalled tree
+
+
+def examples_folder() -> Path:
+    """The shipped assumption sets (the repository's ``assumptions/``)."""
+    return _folder(EXAMPLES, "assumptions")
+
+
+def cases_folder() -> Path:
+    """The shipped validation cases (the repository's ``validation_cases/``)."""
+    return _folder(CASES, "validation_cases")
+
+
+def _is_set(path: Path) -> bool:
+    """An assumption set that ``load_assumptions`` reads: not a grid file, not a
+    standalone fiscal-space file (case + fiscal_space, no demography)."""
+    from actuarial.assumptions.loader import load_tree
+    from actuarial.grid import is_grid
+
+    return not is_grid(path) and "demography" in load_tree(path)[0]
+
+
+def sample_names() -> list[str]:
+    """Names of the shipped assumption sets ``load_sample`` loads."""
+    return sorted(p.stem for p in examples_folder().glob("*.yaml") if _is_set(p))
+
+
+def sample_path(name: str) -> Path:
+    """The shipped YAML file ``name`` (any of them: sets, grid, fiscal-space example)."""
+    path = examples_folder() / f"{name}.yaml"
+    if not isinstance(name, str) or "/" in name or "\\" in name or not path.is_file():
+        known = sorted(p.stem for p in examples_folder().glob("*.yaml"))
+        raise AssumptionError(str(name), "", f"no such shipped assumption file (expected one of "
+                                             f"{', '.join(known)})")
+    return path
+
+
+def load_sample(name: str):
+    """The shipped assumption set ``name`` (e.g. ``"demoland"``), loaded and validated.
+
+    An unknown name is an ``AssumptionError`` listing the names.
+    """
+    from actuarial.assumptions import load_assumptions
+
+    names = sample_names()
+    if name not in names:
+        raise AssumptionError(str(name), "", f"no such sample assumption set (expected one of "
+                                             f"{', '.join(names)})")
+    return load_assumptions(examples_folder() / f"{name}.yaml")
+
+
+def _shipped_files(folder: Path) -> list[Path]:
+    """Files of ``folder`` that are part of the shipped sets (relative paths)."""
+    return sorted(p.relative_to(folder) for p in folder.rglob("*")
+                  if p.is_file() and not set(NOT_SHIPPED) & set(p.relative_to(folder).parts[:-1]))
+
+
+def copy_examples(target, force: bool = False) -> list[Path]:
+    """Copy the shipped sets, their data folders and data files, into ``target``.
+
+    Relative paths (``extends:``, data files, a grid's ``base:``) stay as they
+    were, so the copies run as they are. A file already in ``target`` is an
+    error unless ``force`` (then it is replaced). Returns the files written.
+    """
+    source, target = examples_folder(), Path(target)
+    files = _shipped_files(source)
+    if target.exists() and not target.is_dir():
+        raise AssumptionError(target, "", "expected a folder to copy the example assumption sets into")
+    existing = [f for f in files if (target / f).exists()]
+    if existing and not force:
+        raise AssumptionError(target / existing[0], "", f"already exists ({len(existing)} of the "
+                                                        f"{len(files)} example files); use --force to replace")
+    for f in files:
+        (target / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / f, target / f)
+    return [target / f for f in files]
