@@ -225,15 +225,16 @@ def numbers(description: str, *, lo=None, hi=None, what="a number", unit=None, s
     return _field(tuple, check, schema, Param(description, unit, f"a list of {expected}", source, "list"))
 
 
-def whole_numbers(description: str, *, what="a list of positive whole numbers", lo=1, unit=None, source=None):
-    """A non-empty list of whole numbers >= ``lo`` -> tuple of ints."""
+def whole_numbers(description: str, *, what="a list of positive whole numbers", lo=1, empty=False,
+                  unit=None, source=None):
+    """A list of whole numbers >= ``lo`` (non-empty unless ``empty``) -> tuple of ints."""
     def check(value):
-        if (not isinstance(value, list) or not value
+        if (not isinstance(value, list) or (not value and not empty)
                 or not all(isinstance(h, int) and not isinstance(h, bool) and h >= lo for h in value)):
             raise invalid(f"expected {what}")
         return tuple(value)
 
-    schema = {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": lo}}
+    schema = {"type": "array", "minItems": 0 if empty else 1, "items": {"type": "integer", "minimum": lo}}
     return _field(tuple, check, schema, Param(description, unit, what, source, "list"))
 
 
@@ -266,9 +267,9 @@ def _unknown_keys(value: dict, known, sub: str):
             raise invalid("unknown key" + (f" (did you mean {hint[0]!r}?)" if hint else ""), f"{sub}.{key}")
 
 
-def _required(value: dict, key, sub: str):
+def _required(value: dict, key, sub: str, known=()):
     if key not in value:
-        spare = [str(k) for k in value]
+        spare = [str(k) for k in value if k not in known]
         hint = difflib.get_close_matches(str(key), spare, n=1)
         raise invalid("required key is missing" + (f" (found {hint[0]!r}: a typo?)" if hint else ""),
                       f"{sub}.{key}")
@@ -295,7 +296,7 @@ def check_schedule(value, *, lo=None, hi=None, what="a number", scalar=False, fo
         _unknown_keys(value, ("first_age", "width", "values"), sub)
         first = check_number(value["first_age"], lo=0, hi=100, integer=True, sub=f"{sub}.first_age")
         width = check_number(value.get("width", 1), lo=1, hi=100, integer=True, sub=f"{sub}.width")
-        given = check_number_list(_required(value, "values", sub), lo=lo, hi=hi, what=what,
+        given = check_number_list(_required(value, "values", sub, ("first_age", "width")), lo=lo, hi=hi, what=what,
                                   sub=f"{sub}.values")
         if first + (len(given) - 1) * width > N_AGES - 1:
             raise invalid(f"{len(given) * width} ages from age {first} run past age 100", sub)
@@ -330,7 +331,7 @@ def check_by_sex(value, check: Callable, sub="") -> BySex:
     """``{female: X, male: X}``, or one X for both sexes (``check(x, sub)``)."""
     if isinstance(value, dict) and set(value) & set(SEXES):
         _unknown_keys(value, SEXES, sub)
-        return BySex(*(check(_required(value, s, sub), f"{sub}.{s}") for s in SEXES))
+        return BySex(*(check(_required(value, s, sub, SEXES), f"{sub}.{s}") for s in SEXES))
     one = check(value, sub)
     return BySex(one, one)
 
@@ -364,3 +365,10 @@ def series_by_sex(description: str, *, lo=None, hi=None, what="a number", intege
     param = Param(description, unit, f"{expected}, constant or {{year: value}}; one for both sexes "
                   "or {female: ..., male: ...}", source, "series by sex")
     return _field(BySex, lambda v: check_by_sex(v, one), _by_sex_schema(series_schema(lo, hi)), param)
+
+
+def named(description: str, item, *, what="name", source=None):
+    """``{name: item}``: named entries (benefits, sectors, options) whose item
+    is a value type or a ``@section()`` dataclass; names are text (or numbers)."""
+    return Annotated[dict[str | int, item], Field(description=description),
+                     Param(description, None, f"{{{what}: ...}}", source, "mapping")]
