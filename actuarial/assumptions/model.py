@@ -157,7 +157,7 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
         if root.has("spf"):
             if economy is None:
                 raise root.error("economy", "required key is missing (the spf section needs it)")
-            spf = parse_spf(root.section("spf"), case.base_year)
+            spf = parse_spf(root.section("spf"), case)
             kinds = {b.kind for b in spf.benefits}
             if "unemployment" in kinds and labour is None:
                 raise root.error("labour", "required key is missing (an unemployment benefit needs it)")
