@@ -17,7 +17,7 @@ import numpy as np
 
 from actuarial.assumptions.economy import Economy, Labour, parse_labour
 from actuarial.assumptions.loader import apply_overrides, load_tree
-from actuarial.assumptions.pension import Pension, check_against_case, parse_pension
+from actuarial.assumptions.pension import Pension, parse_pension
 from actuarial.assumptions.spf import SPF, parse_spf
 from actuarial.assumptions.injury import Injury, parse_injury
 from actuarial.assumptions.stochastic import Stochastic, parse_stochastic
@@ -150,9 +150,7 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
         pension = None
         if root.has("pension"):
             _require(root, "pension", economy=economy, labour=labour)
-            section = root.section("pension")
-            pension = parse_pension(section)
-            check_against_case(section, pension, labour.first_age, case.base_year, case.horizon)
+            pension = parse_pension(root.section("pension"), case, labour)
         spf = None
         if root.has("spf"):
             if economy is None:
