@@ -131,6 +131,21 @@ def _template(args) -> int:
     return 0
 
 
+def _schema_views(args) -> int:
+    """``assumptions reference|schema|describe``: views generated from the assumption schema."""
+    from actuarial.assumptions import reference
+
+    if args.action == "describe":
+        print(reference.describe(args.key, args.file))
+        return 0
+    text = reference.reference_text() if args.action == "reference" else reference.schema_text()
+    if args.output in (None, "-"):
+        print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        Path(args.output).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    return 0
+
+
 def _validate(args) -> int:
     from actuarial.validation import format_rows, run_cases
 
@@ -202,6 +217,14 @@ def parser() -> argparse.ArgumentParser:
                    help="file to write (default: new_country.yaml)")
     t.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     t.set_defaults(func=_template)
+    for name, what in (("reference", "the parameter reference (Markdown)"), ("schema", "the JSON Schema")):
+        g = asub.add_parser(name, help=f"print or write {what}, generated from the assumption schema")
+        g.add_argument("-o", "--output", metavar="FILE", help="file to write (default: print)")
+        g.set_defaults(func=_schema_views)
+    d = asub.add_parser("describe", help="what a key (or a section) means: unit, range, default, value in FILE")
+    d.add_argument("key", help="a dotted key such as economy.inflation, or a section")
+    d.add_argument("--file", metavar="FILE", help="an assumption file: show the key's value there")
+    d.set_defaults(func=_schema_views)
     from fiscal_space.cli import add_parser as add_fiscal
 
     add_fiscal(sub)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
 
 import numpy as np
@@ -235,6 +236,8 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
              "currency": assumptions.case.currency, "source": str(assumptions.source)}
+    if assumptions.sources:  # {key path: source} of values written {value: ..., source: ...}
+        attrs["sources"] = json.dumps(assumptions.sources)
     if scenarios:
         if assumptions.stochastic is None:
             raise AssumptionError(assumptions.source, "stochastic",

@@ -97,6 +97,11 @@ class Demography:
     beyond_data: str | None = None  # with un_tables: rule past the tables' last year ("hold_flat")
 
 
+# the top-level keys of an assumption file, in the order they are documented
+SECTION_ORDER = ("case", "demography", "economy", "labour", "pension", "employment_injury", "spf",
+                 "stochastic", "fiscal_space")
+
+
 @dataclass(frozen=True)
 class Assumptions:
     source: Path

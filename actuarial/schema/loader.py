@@ -179,10 +179,31 @@ def _check_nodes(root, path: Path) -> None:
         done[key] = (size, depth)
 
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastStrictLoader(yaml.cyaml.CParser, _StrictLoader):
+        """:class:`_StrictLoader` reading its events from libyaml (C): the same
+        composer (depth limit), constructor and resolver, about 5 times faster."""
+
+        get_single_node = yaml.composer.Composer.get_single_node
+        get_node = yaml.composer.Composer.get_node
+        check_node = yaml.composer.Composer.check_node
+
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+        def dispose(self):
+            pass
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastStrictLoader = _StrictLoader
+
+
 def _parse(text: str, path: Path):
     """Compose, check (``_check_nodes``), then construct: the Python objects
     are only built from a document within the limits."""
-    loader = _StrictLoader(text)
+    loader = _FastStrictLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

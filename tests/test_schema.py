@@ -1,0 +1,213 @@
+"""The declarative assumption schema (``actuarial.schema``): the generated
+reference and JSON Schema are current, the JSON Schema agrees with the
+loader on shipped and broken files, values carry their sources, and the
+toolkit sits below both packages in the import graph."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from actuarial.assumptions import load_assumptions
+from actuarial.assumptions import reference
+from actuarial.assumptions.model import SECTION_ORDER
+from actuarial.errors import AssumptionError
+from actuarial.schema import SECTIONS
+from actuarial.schema.describe import rows
+from actuarial.schema.loader import load_tree
+from cli_helpers import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted(p for p in (ROOT / "assumptions").glob("*.yaml")
+                 if "demography" in load_tree(p)[0])  # assumption files (not grids, not standalone fiscal)
+DEMOLAND = ROOT / "assumptions" / "demoland.yaml"
+
+
+def _jsonable(node):
+    """YAML's integer keys (anchor years) as JSON's text keys."""
+    if isinstance(node, dict):
+        return {str(k): _jsonable(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_jsonable(v) for v in node]
+    return node
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return jsonschema.Draft202012Validator(reference.json_schema())
+
+
+# -- generated files are current ----------------------------------------------------------
+
+def test_reference_is_current():
+    assert reference.REFERENCE_FILE.read_text(encoding="utf-8") == reference.reference_text(), \
+        "regenerate: actuarial assumptions reference -o docs/parameters.md"
+
+
+def test_json_schema_is_current():
+    assert reference.SCHEMA_FILE.read_text(encoding="utf-8") == reference.schema_text(), \
+        "regenerate: actuarial assumptions schema -o actuarial/schema/assumptions.schema.json"
+
+
+def test_json_schema_is_a_valid_schema():
+    jsonschema.Draft202012Validator.check_schema(reference.json_schema())
+
+
+def test_the_commands_print_what_the_files_hold(capsys):
+    code, out, _ = run_cli(["assumptions", "reference"])
+    assert code == 0 and out == reference.REFERENCE_FILE.read_text(encoding="utf-8")
+    code, out, _ = run_cli(["assumptions", "describe", "economy.inflation", "--file", str(DEMOLAND)])
+    assert code == 0
+    assert "Consumer price inflation" in out and "per year" in out and "[-0.5, 1.0]" in out
+    assert "in file" in out and "2025" in out
+    code, out, err = run_cli(["assumptions", "describe", "economy.inflatio"])
+    assert code == 2 and "did you mean 'inflation'" in out + err
+
+
+# -- the reference covers every key -------------------------------------------------------------
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_every_key_of_a_declared_section_is_in_the_reference(path):
+    text = reference.reference_text()
+    data = load_tree(path)[0]
+    for key, cls in SECTIONS.items():
+        declared = {name for name, _, _ in rows(cls)}
+        for name in data.get(key, {}):
+            assert name in declared and f"`{key}.{name}`" in text, f"{key}.{name} of {path.name}"
+    for key in SECTION_ORDER:
+        assert f"## `{key}`" in text
+
+
+def test_every_declared_key_has_a_description():
+    for key, cls in SECTIONS.items():
+        for name, param, _ in rows(cls):
+            assert param is not None and param.description and param.expected, f"{key}.{name}"
+
+
+# -- the JSON Schema agrees with the loader ---------------------------------------------------
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_json_schema_validates_every_shipped_file(path, validator):
+    data = load_tree(path)[0]  # after extends:
+    errors = [e.message for e in validator.iter_errors(_jsonable(data))]
+    assert not errors, errors
+
+
+def _set(path: str, value):
+    def mutate(d):
+        *parents, last = path.split(".")
+        node = d
+        for p in parents:
+            node = node[p]
+        if value is KeyError:
+            del node[last]
+        else:
+            node[last] = value
+    return mutate
+
+
+def _rename(section, old, new):
+    def mutate(d):
+        d[section][new] = d[section].pop(old)
+    return mutate
+
+
+SCHEMA_ERRORS = [
+    ("case_typo", _rename("case", "base_year", "base_yaer"), "case.base_year"),
+    ("case_text_year", _set("case.base_year", "twenty twenty-five"), "case.base_year"),
+    ("case_bad_name", _set("case.name", "../escaped"), "case.name"),
+    ("case_horizon_zero", _set("case.horizon", 0), "case.horizon"),
+    ("case_missing", _set("case", KeyError), "case"),
+    ("economy_unknown_key", _set("economy.inflatio", 0.03), "economy.inflatio"),
+    ("economy_gdp_missing", _set("economy.gdp", KeyError), "economy.gdp"),
+    ("economy_rate_too_high", _set("economy.inflation", {2025: 7}), "economy.inflation.2025"),
+    ("economy_text_rate", _set("economy.interest_rate", "5%"), "economy.interest_rate"),
+    ("economy_empty_series", _set("economy.inflation", {}), "economy.inflation"),
+    ("economy_source_typo", _set("economy.gdp", {"value": 3e13, "sorce": "WEO"}), "economy.gdp"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "key"), [pytest.param(m, k, id=i) for i, m, k in SCHEMA_ERRORS])
+def test_loader_and_json_schema_both_reject_a_schema_error(tmp_path, validator, mutate, key):
+    data = yaml.safe_load(DEMOLAND.read_text())
+    mutate(data)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert list(validator.iter_errors(_jsonable(data))), "the JSON Schema accepts it"
+    with pytest.raises(AssumptionError) as info:
+        load_assumptions(path)
+    assert info.value.file == str(path.resolve()) or info.value.file == str(path)
+    assert info.value.key == key, str(info.value)
+
+
+# -- values with their sources ----------------------------------------------------------------
+
+def test_values_carry_their_sources(tmp_path):
+    child = tmp_path / "sourced.yaml"
+    child.write_text(f'extends: "{DEMOLAND}"\n'
+                     'economy:\n'
+                     '  gdp: {value: 3.0e13, source: "IMF WEO October 2025"}\n'
+                     '  inflation: {2025: {value: 0.06, source: "central bank"}, 2030: 0.04, 2035: 0.03}\n'
+                     'case: {horizon: {value: 100, source: "ILO practice"}}\n')
+    plain = load_assumptions(DEMOLAND)
+    a = load_assumptions(child)
+    assert a.economy == plain.economy and a.case == plain.case
+    assert a.sources == {"economy.gdp": "IMF WEO October 2025",
+                         "economy.inflation.2025": "central bank", "case.horizon": "ILO practice"}
+    assert a.digest != plain.digest
+
+
+def test_a_bad_sourced_value_names_its_file_and_key(tmp_path):
+    child = tmp_path / "sourced.yaml"
+    child.write_text(f'extends: "{DEMOLAND}"\n'
+                     'economy: {inflation: {2025: {value: 9, source: "x"}}}\n')
+    with pytest.raises(AssumptionError) as info:
+        load_assumptions(child)
+    assert info.value.file == str(child.resolve())
+    assert info.value.key == "economy.inflation.2025" and "got 9" in info.value.expected
+
+
+def test_a_child_value_replaces_the_parent_source(tmp_path):
+    parent = tmp_path / "parent.yaml"
+    data = yaml.safe_load(DEMOLAND.read_text())
+    data["economy"]["gdp"] = {"value": 3.0e13, "source": "old"}
+    parent.write_text(yaml.safe_dump(data, sort_keys=False))
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\neconomy: {gdp: {value: 4.0e13}}\n")
+    a = load_assumptions(child)
+    assert a.economy.gdp == 4.0e13 and "economy.gdp" not in a.sources
+
+
+# -- the import graph --------------------------------------------------------------------------
+
+def _imports(folder: Path) -> set[str]:
+    names = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+    return names
+
+
+def test_the_toolkit_imports_nothing_else_of_the_engine():
+    engine = {n for n in _imports(ROOT / "actuarial" / "schema") if n.split(".")[0] in ("actuarial", "fiscal_space")}
+    assert engine <= {"actuarial.errors"} | {n for n in engine if n.startswith("actuarial.schema")}, engine
+
+
+def test_fiscal_space_does_not_import_the_engine_assumptions():
+    assert not {n for n in _imports(ROOT / "fiscal_space") if n.startswith("actuarial.assumptions")}
+
+
+def test_sections_stay_plain_frozen_dataclasses(demoland):
+    import dataclasses
+
+    for key in SECTIONS:
+        value = getattr(demoland, key)
+        assert dataclasses.is_dataclass(value)
+        assert dataclasses.replace(value) == value
