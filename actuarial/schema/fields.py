@@ -200,10 +200,11 @@ def flag(description: str, *, source=None, derived=None):
 
 # -- lists ------------------------------------------------------------------
 
-def check_number_list(value, *, lo=None, hi=None, length=None, what="a number", sub="") -> list:
+def check_number_list(value, *, lo=None, hi=None, length=None, what="a number", sub="",
+                      listed="a list of numbers") -> list:
     """A non-empty list of numbers (of ``length`` values when given)."""
     if not isinstance(value, list) or not value:
-        raise invalid(f"expected a list of numbers, got {kind(value)}", sub)
+        raise invalid(f"expected {listed}, got {kind(value)}", sub)
     if length is not None and len(value) != length:
         raise invalid(f"expected {length} values (ages 0..100, the last for 100+), "
                       f"got {len(value)}: an age is missing or extra", sub)
@@ -211,12 +212,13 @@ def check_number_list(value, *, lo=None, hi=None, length=None, what="a number", 
 
 
 def numbers(description: str, *, lo=None, hi=None, what="a number", unit=None, source=None,
-            distinct=False):
-    """A non-empty list of numbers -> tuple of floats (``distinct``: no value twice)."""
+            distinct=False, listed="a list of numbers"):
+    """A non-empty list of numbers -> tuple of floats (``distinct``: no value twice;
+    ``listed``: how the list is named in a message)."""
     expected = what if lo is None and hi is None else f"{what} in {bounds_text(lo, hi)}"
 
     def check(value):
-        out = tuple(check_number_list(value, lo=lo, hi=hi, what=what))
+        out = tuple(check_number_list(value, lo=lo, hi=hi, what=what, listed=listed))
         if distinct and len(set(out)) != len(out):
             raise invalid("expected distinct values")
         return out
