@@ -369,8 +369,27 @@ def series_by_sex(description: str, *, lo=None, hi=None, what="a number", intege
     return _field(BySex, lambda v: check_by_sex(v, one), _by_sex_schema(series_schema(lo, hi)), param)
 
 
-def named(description: str, item, *, what="name", source=None):
+def named(description: str, item, *, what="name", source=None, optional=False):
     """``{name: item}``: named entries (benefits, sectors, options) whose item
-    is a value type or a ``@section()`` dataclass; names are text (or numbers)."""
-    return Annotated[dict[str | int, item], Field(description=description),
+    is a value type or a ``@section()`` dataclass; names are text (or numbers).
+    ``optional``: ``null`` is accepted (as absent)."""
+    mapping = dict[str | int, item]
+    return Annotated[mapping | None if optional else mapping, Field(description=description),
                      Param(description, None, f"{{{what}: ...}}", source, "mapping")]
+
+
+def matrix(description: str, n: int, *, what="a number", names=(), unit=None, source=None):
+    """An ``n`` x ``n`` list of lists of numbers (rows and columns in the order of
+    ``names``) -> float array."""
+    order = f" (order {', '.join(names)})" if names else ""
+
+    def check(value):
+        if not isinstance(value, list) or len(value) != n or not all(
+                isinstance(v, list) and len(v) == n for v in value):
+            raise invalid(f"expected a {n} x {n} list of lists{order}")
+        return np.array([check_number_list(v, what=what, sub=f"[{i}]") for i, v in enumerate(value)])
+
+    row = {"type": "array", "minItems": n, "maxItems": n, "items": {"type": "number"}}
+    schema = {"type": "array", "minItems": n, "maxItems": n, "items": row}
+    return _field(np.ndarray, check, schema, Param(description, unit, f"a {n} x {n} list of lists{order}",
+                                                   source, "matrix"))
