@@ -102,13 +102,22 @@ def _number_schema(lo, hi, integer, lo_open) -> dict:
 
 
 def number(description: str, *, lo=None, hi=None, lo_open=False, integer=False,
-           what="a number", unit=None, source=None, derived=None):
-    """A number (``integer=True``: a whole number, returned as int)."""
+           what="a number", unit=None, source=None, derived=None, words=()):
+    """A number (``integer=True``: a whole number, returned as int); ``words``:
+    texts accepted instead of a number (``"capitalised"``), returned as given."""
     expected = what if lo is None and hi is None else f"{what} in {bounds_text(lo, hi, lo_open)}"
     param = Param(description, unit, expected, source, derived=derived)
-    return _field(int if integer else float,
-                  lambda v: check_number(v, lo=lo, hi=hi, integer=integer, lo_open=lo_open, what=what),
-                  _number_schema(lo, hi, integer, lo_open), param)
+    schema = _number_schema(lo, hi, integer, lo_open)
+    if words:
+        schema = {"anyOf": [schema, {"type": "string", "enum": list(words)}]}
+
+    def check(value):
+        if words and isinstance(value, str) and value in words:
+            return value
+        return check_number(value, lo=lo, hi=hi, integer=integer, lo_open=lo_open, what=what)
+
+    py_type = int if integer else float
+    return _field(py_type | str if words else py_type, check, schema, param)
 
 
 # -- time series ------------------------------------------------------------
