@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, fields, is_dataclass
 from typing import Iterator
 
 from pydantic.json_schema import GenerateJsonSchema
@@ -30,6 +30,8 @@ def yaml_value(value):
         if value.years == (0,):
             return value.values[0]
         return dict(zip(value.years, value.values))
+    if is_dataclass(value):  # a nested mapping's default
+        return {f.name: yaml_value(getattr(value, f.name)) for f in fields(value)}
     return value
 
 
