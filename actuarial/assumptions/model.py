@@ -17,11 +17,10 @@ import numpy as np
 
 from actuarial.assumptions.economy import Economy, Labour, parse_labour
 from actuarial.assumptions.loader import apply_overrides, load_tree
-from actuarial.assumptions.pension import Pension, check_against_case, parse_pension
+from actuarial.assumptions.pension import Pension, parse_pension
 from actuarial.assumptions.spf import SPF, parse_spf
 from actuarial.assumptions.injury import Injury, parse_injury
 from actuarial.assumptions.stochastic import Stochastic, parse_stochastic
-from actuarial.assumptions.injury import check_against_case as check_injury
 from actuarial.schema.display import assumptions_html, assumptions_repr, attach_reprs
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
@@ -161,14 +160,12 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
         pension = None
         if root.has("pension"):
             _require(root, "pension", economy=economy, labour=labour)
-            section = root.section("pension")
-            pension = parse_pension(section)
-            check_against_case(section, pension, labour.first_age, case.base_year, case.horizon)
+            pension = parse_pension(root.section("pension"), case, labour)
         spf = None
         if root.has("spf"):
             if economy is None:
                 raise root.error("economy", "required key is missing (the spf section needs it)")
-            spf = parse_spf(root.section("spf"), case.base_year)
+            spf = parse_spf(root.section("spf"), case)
             kinds = {b.kind for b in spf.benefits}
             if "unemployment" in kinds and labour is None:
                 raise root.error("labour", "required key is missing (an unemployment benefit needs it)")
@@ -177,9 +174,7 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
         injury = None
         if root.has("employment_injury"):
             _require(root, "employment_injury", economy=economy, labour=labour)
-            section = root.section("employment_injury")
-            injury = parse_injury(section)
-            check_injury(section, injury, case.horizon)
+            injury = parse_injury(root.section("employment_injury"), case)
         stochastic = parse_stochastic(root.section("stochastic")) if root.has("stochastic") else None
         if stochastic is not None and stochastic.economy is not None and economy is None:
             raise root.error("economy", "required key is missing (stochastic.economy needs it)")

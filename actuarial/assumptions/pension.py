@@ -5,22 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import ValidationInfo, model_validator
 
-from actuarial.assumptions.economy import SHARE, schedule_by_sex, series_by_sex
-from actuarial.assumptions.reader import Reader
 from actuarial.errors import AssumptionError
-from actuarial.assumptions.schedules import BySex
-from actuarial.assumptions.series import TimeSeries
+from actuarial.schema import (BySex, TimeSeries, choice, flag, number, rule_error, schedule_by_sex,
+                              section, series, series_by_sex, text, validate, whole_numbers)
+from actuarial.schema.reader import Reader
 
+SHARE = dict(lo=0.0, hi=1.0, what="a share between 0 and 1")
 BENEFIT_TYPES = ("old_age", "invalidity", "survivors")
 
 
+PERSONS = dict(lo=0.0, unit="persons")
+
+
+@section()
 @dataclass(frozen=True)
 class Pensioners:
     """Pensioners of one type at the valuation date, by sex and age."""
 
-    counts: BySex  # arrays by age (persons)
-    average_pension: BySex  # arrays by age (currency a year)
+    counts: schedule_by_sex("Pensioners by age at the valuation date.", **PERSONS)
+    average_pension: schedule_by_sex("Average pension in payment by age.", lo=0.0,
+                                     unit="currency units a year")
 
 
 @dataclass(frozen=True)
@@ -56,24 +62,6 @@ class Pension:
     closed_group: bool  # also project the closed group (no new entrants)
 
 
-def _integerseries_by_sex(r: Reader, key) -> BySex:
-    # from 40: below it refunds of contributions at the pensionable age outweigh the earnings base
-    # and the general average premium has no solution (it was -277% at 30); no scheme pays earlier
-    pair = series_by_sex(r, key, dict(lo=40, hi=90, what="an age in whole years"))
-    for sex, series in zip(("female", "male"), pair):
-        if any(v != int(v) for v in series.values):
-            raise r.error(key, f"expected whole years of age for {sex}, got {series.values}")
-    return pair
-
-
-def _pensioners(r: Reader, key) -> Pensioners:
-    sub = r.section(key)
-    with sub:
-        counts = schedule_by_sex(sub, "counts", lo=0.0)
-        amounts = schedule_by_sex(sub, "average_pension", lo=0.0)
-    return Pensioners(counts, amounts)
-
-
 def read_insured_table(path) -> np.ndarray:
     """Insured persons at the valuation date from a CSV file, one row per group:
     ``sex`` (female/male), ``age`` (0..100), ``credits`` (whole credited years),
@@ -100,116 +88,220 @@ def read_insured_table(path) -> np.ndarray:
     return out
 
 
-def parse_pension(r: Reader) -> Pension:
-    with r:
-        ref = r.section("reference_earnings")
-        with ref:
-            method = ref.string("method", choices=("career_average", "final_years"))
-            final_years = ref.number("years", lo=1, hi=40, integer=True, default=5)
-        inv = r.section("invalidity")
-        with inv:
-            incidence = schedule_by_sex(inv, "incidence", lo=0.0, hi=1.0)
-            inv_vesting = inv.number("vesting_years", lo=0, hi=60, integer=True)
-            inv_mortality = inv.number("mortality_factor", lo=0.5, hi=10.0, default=1.0)
-        surv = r.section("survivors")
-        with surv:
-            share = surv.number("pension_share", **SHARE)
-            married = schedule_by_sex(surv, "married", lo=0.0, hi=1.0)
-            diff = surv.number("spouse_age_difference", lo=-20, hi=20, integer=True, default=3)
-        init = r.section("initial")
-        with init:
-            reserve = init.number("reserve", lo=0.0, what="a reserve in currency units")
-            if init.has("insured_file"):
-                if init.has("credit_share") or init.has("inactive_ratio"):
-                    raise init.error("insured_file", "give either insured_file or credit_share "
-                                                     "with inactive_ratio, not both")
-                insured = read_insured_table(init.file_path("insured_file"))
-                credit_share, inactive_ratio = None, None
-            else:
-                insured = None
-                credit_share = init.number("credit_share", **SHARE)
-                inactive_ratio = init.number("inactive_ratio", lo=0.0, hi=10.0)
-            pens = init.section("pensioners")
-            with pens:
-                pensioners = {t: _pensioners(pens, t) for t in BENEFIT_TYPES}
-        horizons = r.raw("horizons", [25, 50, 75])
-        if (not isinstance(horizons, list) or not horizons
-                or not all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in horizons)):
-            raise r.error("horizons", "expected a list of positive whole numbers of years")
-        vesting = r.number("vesting_years", lo=0, hi=60, integer=True)
-        ceiling = r.series("contribution_ceiling", lo=0.5, hi=100.0,
-                           what="a multiple of the average wage") if r.has("contribution_ceiling") else None
-        pension = Pension(
-            contribution_rate=r.series("contribution_rate", lo=0.0, hi=1.0, what="a contribution rate"),
-            ceiling=ceiling,
-            pensionable_age=_integerseries_by_sex(r, "pensionable_age"),
-            vesting_years=vesting,
-            accrual_rate=r.number("accrual_rate", lo=0.0, hi=0.2, what="a share per credited year"),
-            reference_earnings=method,
-            final_years=final_years,
-            minimum_pension=r.number("minimum_pension", lo=0.0, hi=5.0, default=0.0,
-                                     what="a share of the average wage"),
-            maximum_pension=r.number("maximum_pension", lo=0.0, hi=5.0, default=None,
-                                     what="a share of reference earnings"),
-            indexation_prices=r.number("indexation_prices", **SHARE, default=1.0),
-            lump_sum=r.string("lump_sum", choices=("refund", "none"), default="refund"),
-            invalidity_incidence=incidence,
-            invalidity_vesting=inv_vesting,
-            invalidity_mortality_factor=inv_mortality,
-            survivor_share=share,
-            married=married,
-            spouse_age_difference=diff,
-            reentry_rate=r.number("reentry_rate", **SHARE, default=0.1),
-            administrative_cost=r.number("administrative_cost", lo=0.0, hi=0.5, default=0.0),
-            initial_reserve=reserve,
-            initial_credit_share=credit_share,
-            initial_inactive_ratio=inactive_ratio,
-            initial_insured=insured,
-            initial_pensioners=pensioners,
-            horizons=tuple(horizons),
-            gap_target_reserve_ratio=r.number("gap_target_reserve_ratio", lo=0.0, hi=50.0, default=0.0,
-                                              what="a reserve / the last year's expenditure (1 for one year)"),
-            steady_state_review_period=r.number("steady_state_review_period", lo=0, hi=20, integer=True,
-                                                default=3),
-            scaled_premium_period=r.number("scaled_premium_period", lo=1, hi=100, integer=True, default=10),
-            closed_group=r.flag("closed_group", True),
-        )
+# -- the section as written in the file ---------------------------------------------------
+
+@section()
+@dataclass(frozen=True)
+class ReferenceEarnings:
+    """The earnings a pension is a share of."""
+
+    method: choice("career_average: all credited earnings revalued with the average wage; "
+                   "final_years: the average of the last years' earnings.",
+                   ("career_average", "final_years"))
+    years: number("Years averaged by final_years.", lo=1, hi=40, integer=True, unit="years") = 5
+
+
+@section()
+@dataclass(frozen=True)
+class Invalidity:
+    """Invalidity pensions."""
+
+    incidence: schedule_by_sex("Yearly probability that an active insured becomes an invalidity "
+                               "pensioner, by age.", lo=0.0, hi=1.0, unit="per year")
+    vesting_years: number("Credited years needed for an invalidity pension.", lo=0, hi=60,
+                          integer=True, unit="years")
+    mortality_factor: number("Invalidity pensioners' mortality / population mortality.", lo=0.5,
+                             hi=10.0, unit="factor") = 1.0
+
+
+@section()
+@dataclass(frozen=True)
+class Survivors:
+    """Survivors' pensions."""
+
+    pension_share: number("Survivor's pension / the deceased's pension.", **SHARE, unit="share")
+    married: schedule_by_sex("Probability of leaving a spouse, by age of the deceased.", lo=0.0, hi=1.0,
+                             unit="probability", source="census or household survey (marital status by age)")
+    spouse_age_difference: number("Husband's age minus wife's age.", lo=-20, hi=20, integer=True,
+                                  unit="years") = 3
+
+
+@section()
+@dataclass(frozen=True)
+class InitialPensioners:
+    """Pensioners in payment at the valuation date, by type."""
+
+    old_age: Pensioners
+    invalidity: Pensioners
+    survivors: Pensioners
+
+
+@section()
+@dataclass(frozen=True)
+class Initial:
+    """The scheme at the valuation date (1 January of the base year).
+
+    Rule: either ``insured_file`` or ``credit_share`` with ``inactive_ratio``."""
+
+    reserve: number("Reserve at the valuation date.", lo=0.0, what="a reserve in currency units",
+                    unit="currency units", source="the scheme's balance sheet")
+    pensioners: InitialPensioners
+    insured_file: text("CSV of insured persons (sex, age, credits, status, count), relative to the "
+                       "file that names it.", unit="path") = None
+    credit_share: number("Initial credited years ~ Binomial(age - first working age, share).", **SHARE,
+                         unit="share") = None
+    inactive_ratio: number("Inactive insured / active insured at each age.", lo=0.0, hi=10.0,
+                           unit="ratio") = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _insured(cls, data):
+        if not isinstance(data, dict):
+            return data
+        if "insured_file" in data:
+            if "credit_share" in data or "inactive_ratio" in data:
+                raise rule_error("insured_file", "give either insured_file or credit_share "
+                                                 "with inactive_ratio, not both")
+            return data
+        for key in ("credit_share", "inactive_ratio"):
+            if key not in data:
+                raise rule_error(key, "required key is missing (or give insured_file)")
+        return data
+
+
+@section("pension")
+@dataclass(frozen=True)
+class PensionSection:
+    """A defined-benefit social insurance pension scheme (old age, invalidity, survivors).
+
+    Rules (with ``case`` and ``labour``): every horizon within case.horizon;
+    the pensionable ages above the first working age (labour); vesting_years
+    within the longest possible career (first working age to the pensionable
+    age); insured persons of insured_file aged from the first working age to
+    the last age before the base year's pensionable age."""
+
+    contribution_rate: series("Contribution rate on insurable earnings.", lo=0.0, hi=1.0,
+                              what="a contribution rate", unit="share of earnings")
+    pensionable_age: series_by_sex(
+        "Pensionable age (whole years).", lo=40, hi=90, integer=True, what="an age in whole years",
+        unit="years of age",
+        # from 40: below it refunds of contributions at the pensionable age outweigh the earnings
+        # base and the general average premium has no solution (it was -277% at 30)
+        source="the scheme's law; from 40 (no scheme pays earlier; below it the GAP has no solution)")
+    vesting_years: number("Credited years needed for an old-age pension.", lo=0, hi=60, integer=True,
+                          unit="years")
+    accrual_rate: number("Pension per credited year, a share of reference earnings.", lo=0.0, hi=0.2,
+                         what="a share per credited year", unit="share per year")
+    reference_earnings: ReferenceEarnings
+    invalidity: Invalidity
+    survivors: Survivors
+    initial: Initial
+    contribution_ceiling: series("Contribution ceiling (none: no ceiling).", lo=0.5, hi=100.0,
+                                 what="a multiple of the average wage", unit="multiple of the average wage") = None
+    minimum_pension: number("Minimum pension.", lo=0.0, hi=5.0, what="a share of the average wage",
+                            unit="share of the average wage of the year") = 0.0
+    maximum_pension: number("Maximum pension (none: no maximum).", lo=0.0, hi=5.0,
+                            what="a share of reference earnings", unit="share of reference earnings") = None
+    indexation_prices: number("Weight of inflation in the indexation of pensions (1: prices only, "
+                              "0: wages only).", **SHARE, unit="weight") = 1.0
+    lump_sum: choice("When not vested at the pensionable age: refund (contributions without interest) "
+                     "or none.", ("refund", "none")) = "refund"
+    reentry_rate: number("Share of inactive insured who resume when active places open.", **SHARE,
+                         unit="share per year") = 0.1
+    administrative_cost: number("Administrative cost, a share of benefit expenditure.", lo=0.0, hi=0.5,
+                                unit="share of expenditure") = 0.0
+    horizons: whole_numbers("Horizons of the general average premium (GAP).",
+                            what="a list of positive whole numbers of years", unit="years") = (25, 50, 75)
+    gap_target_reserve_ratio: number(
+        "GAP: reserve at the end of the horizon / the last year's expenditure.", lo=0.0, hi=50.0,
+        what="a reserve / the last year's expenditure (1 for one year)", unit="years of expenditure",
+        source="ILO, Actuarial practice in social security (2002), ch. 9: 0 (no reserve left) "
+               "by default") = 0.0
+    steady_state_review_period: number(
+        "Steady-state contribution rate: years after the valuation year before the rate applies.",
+        lo=0, hi=20, integer=True, unit="years",
+        source="Canada Pension Plan, Calculation of Contribution Rates Regulations (2021), s. 2: "
+               "3 years") = 3
+    scaled_premium_period: number("Scaled premium: years of each period of equilibrium.", lo=1, hi=100,
+                                  integer=True, unit="years", source="ILO; Thullen (1973)") = 10
+    closed_group: flag("Also project the closed group (participants at the valuation date, no new "
+                       "entrants).") = True
+
+    @model_validator(mode="after")
+    def _fits_the_case(self, info: ValidationInfo):
+        context = info.context or {}
+        horizon, first_age = context["case"].horizon, context["labour"].first_age
+        too_long = [h for h in self.horizons if h > horizon]
+        if too_long:
+            raise rule_error("horizons", f"horizons {too_long} exceed the projection ({horizon} years, "
+                                         "case.horizon)")
+        for sex, ages in zip(("female", "male"), self.pensionable_age):
+            lowest = min(ages.values)
+            if lowest <= first_age:
+                raise rule_error("pensionable_age", f"the {sex} pensionable age {lowest:g} is not above the "
+                                                    f"first working age {first_age}")
+            career = lowest - first_age
+            if self.vesting_years > career:
+                raise rule_error("vesting_years", f"{self.vesting_years} years exceed the longest possible "
+                                                  f"career ({career:g} years from age {first_age} to the "
+                                                  f"{sex} pensionable age)")
+        return self
+
+    def pension(self, insured: np.ndarray | None) -> Pension:
+        """The engine's :class:`Pension` (``insured``: the table read from ``initial.insured_file``)."""
+        init, inv, surv = self.initial, self.invalidity, self.survivors
+        return Pension(
+            contribution_rate=self.contribution_rate, ceiling=self.contribution_ceiling,
+            pensionable_age=self.pensionable_age, vesting_years=self.vesting_years,
+            accrual_rate=self.accrual_rate, reference_earnings=self.reference_earnings.method,
+            final_years=self.reference_earnings.years, minimum_pension=self.minimum_pension,
+            maximum_pension=self.maximum_pension, indexation_prices=self.indexation_prices,
+            lump_sum=self.lump_sum, invalidity_incidence=inv.incidence, invalidity_vesting=inv.vesting_years,
+            invalidity_mortality_factor=inv.mortality_factor, survivor_share=surv.pension_share,
+            married=surv.married, spouse_age_difference=surv.spouse_age_difference,
+            reentry_rate=self.reentry_rate, administrative_cost=self.administrative_cost,
+            initial_reserve=init.reserve, initial_credit_share=init.credit_share,
+            initial_inactive_ratio=init.inactive_ratio, initial_insured=insured,
+            initial_pensioners={t: getattr(init.pensioners, t) for t in BENEFIT_TYPES},
+            horizons=self.horizons, gap_target_reserve_ratio=self.gap_target_reserve_ratio,
+            steady_state_review_period=self.steady_state_review_period,
+            scaled_premium_period=self.scaled_premium_period, closed_group=self.closed_group)
+
+
+def parse_pension(r: Reader, case, labour) -> Pension:
+    """Section ``pension`` of a reader's mapping (declared in :class:`PensionSection`), checked
+    against ``case`` and ``labour``; the insured file, if any, is read and checked here."""
+    declared = validate(PensionSection, r.data, origins=r.origins, path=r.path,
+                        context={"case": case, "labour": labour})
+    insured = None
+    if declared.initial.insured_file is not None:
+        init = Reader(r.data["initial"], r.origins, (*r.path, "initial"))
+        insured = read_insured_table(init.file_path("insured_file"))
+    pension = declared.pension(insured)
+    check_against_case(r, pension, labour.first_age, case.base_year)
     return pension
 
 
-def check_against_case(r: Reader, pension: Pension, labour_first_age: int, base_year: int,
-                       horizon: int) -> None:
-    """Cross-checks that need other sections: ages, careers and horizons must fit."""
-    too_long = [h for h in pension.horizons if h > horizon]
-    if too_long:
-        raise r.error("horizons", f"horizons {too_long} exceed the projection ({horizon} years, case.horizon)")
-    if pension.initial_insured is not None:
-        table = pension.initial_insured
-        key = ("initial", "insured_file")
-        file = r.file_for(key)
-        for g, (sex, series) in enumerate(zip(("female", "male"), pension.pensionable_age)):
-            last = int(series.at([base_year])[0]) - 1
-            ages = np.nonzero(table[:, g].sum(axis=(0, 2)))[0]
-            if ages.size and (ages.min() < labour_first_age or ages.max() > last):
-                raise AssumptionError(file, r.key_path("initial") + ".insured_file",
-                                      f"insured {sex} persons must be aged {labour_first_age}..{last} (first "
-                                      f"working age to the last age before the pensionable age of {base_year}); "
-                                      f"got {ages.min()}..{ages.max()}")
-        age, credits = np.nonzero(table.sum(axis=(0, 1)))
-        if (credits > age - labour_first_age).any():
-            raise AssumptionError(file, r.key_path("initial") + ".insured_file",
-                                  "credited years exceed the years since the first working age "
-                                  f"({labour_first_age})")
-    for sex, series in zip(("female", "male"), pension.pensionable_age):
-        lowest = min(series.values)
-        if lowest <= labour_first_age:
-            raise r.error("pensionable_age", f"the {sex} pensionable age {lowest:g} is not above the "
-                                             f"first working age {labour_first_age}")
-        career = min(series.values) - labour_first_age
-        if pension.vesting_years > career:
-            raise r.error("vesting_years", f"{pension.vesting_years} years exceed the longest possible "
-                                           f"career ({career:g} years from age {labour_first_age} to the "
-                                           f"{sex} pensionable age)")
+def check_against_case(r: Reader, pension: Pension, labour_first_age: int, base_year: int) -> None:
+    """The insured table (``initial.insured_file``) against the case: ages from the first working age
+    to the last age before the base year's pensionable age, credits within the years since the first
+    working age. (The rules on the file's keys are :class:`PensionSection`'s.)"""
+    if pension.initial_insured is None:
+        return
+    table = pension.initial_insured
+    file = r.file_for(("initial", "insured_file"))
+    key = r.key_path("initial") + ".insured_file"
+    for g, (sex, series) in enumerate(zip(("female", "male"), pension.pensionable_age)):
+        last = int(series.at([base_year])[0]) - 1
+        ages = np.nonzero(table[:, g].sum(axis=(0, 2)))[0]
+        if ages.size and (ages.min() < labour_first_age or ages.max() > last):
+            raise AssumptionError(file, key, f"insured {sex} persons must be aged {labour_first_age}..{last} "
+                                             f"(first working age to the last age before the pensionable age "
+                                             f"of {base_year}); got {ages.min()}..{ages.max()}")
+    age, credits = np.nonzero(table.sum(axis=(0, 1)))
+    if (credits > age - labour_first_age).any():
+        raise AssumptionError(file, key, "credited years exceed the years since the first working age "
+                                         f"({labour_first_age})")
 
 
 def by_sex_array(pair: BySex) -> np.ndarray:

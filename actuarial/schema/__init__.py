@@ -56,14 +56,16 @@ Python default is the key's default::
   sections registered in :data:`SECTIONS` (:mod:`.describe`).
 """
 
-from actuarial.schema.fields import (Param, check_number, check_series, choice, flag, invalid,
-                                     number, series, text)
+from actuarial.schema.fields import (Param, age_range, check_number, check_schedule, check_series, choice,
+                                     flag, invalid, matrix, named, number, numbers, schedule_by_sex, series,
+                                     series_by_sex, text, whole_numbers)
 from actuarial.schema.section import SECTIONS, rule_error, section, validate
 from actuarial.schema.sources import split_sources
 from actuarial.schema.values import N_AGES, SEXES, Anchored, BySex, TimeSeries, frozen
 
 __all__ = ["SECTIONS", "N_AGES", "SEXES", "Anchored", "BySex", "Param", "TimeSeries", "check_number",
-           "check_series", "choice", "flag", "frozen", "invalid", "number", "read_section",
+           "check_series", "choice", "age_range", "check_schedule", "matrix", "named", "numbers",
+           "schedule_by_sex", "series_by_sex", "whole_numbers", "flag", "frozen", "invalid", "number", "read_section",
            "rule_error", "section", "series", "split_sources", "text", "validate"]
 
 

@@ -83,6 +83,12 @@ def nested(cls, name):
                  and hasattr(c, "__pydantic_config__")), None)
 
 
+def is_named(cls, name) -> bool:
+    """Field ``name`` is a ``{name: item}`` mapping (:func:`~actuarial.schema.fields.named`)."""
+    param = param_of(cls, name)
+    return param is not None and param.kind == "mapping"
+
+
 def default_of(field):
     if field.default is not MISSING:
         return field.default
@@ -117,8 +123,14 @@ def convert(error: dict, cls, data, origins: dict, path: tuple) -> AssumptionErr
     """One pydantic error as today's message."""
     loc = tuple(error["loc"])
     owner, value = cls, data  # the section holding the failing key, and its mapping
+    entry = None  # the section of each entry of a {name: section} field, for the next part
     for part in loc[:-1]:
-        owner = nested(owner, part) if owner is not None and part in hints(owner) else None
+        if entry is not None:
+            owner, entry = entry, None
+        elif owner is not None and part in hints(owner):
+            owner, entry = (None, nested(owner, part)) if is_named(owner, part) else (nested(owner, part), None)
+        else:
+            owner = None
         value = value.get(part) if isinstance(value, dict) else None
     kind_ = error["type"]
     sub = ""
