@@ -66,21 +66,25 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import xarray as xr
 from pydantic import ValidationInfo, model_validator
 
 from actuarial.datafiles import Column, check_unique, data_error, read_bytes, read_table
 from actuarial.errors import AssumptionError
 from actuarial.schema import (choice, flag, matrix, named, number, numbers, read_section, rule_error,
                               section, series, split_sources, text, validate)
+from actuarial.schema.display import attach_reprs
 from actuarial.schema.case import Case as FiscalCase  # name, country, base_year, horizon, currency
 from actuarial.schema.loader import load_tree
 from actuarial.schema.reader import Reader
 from actuarial.schema.values import TimeSeries
 from fiscal_space.options import GDP, SHARE, Option, parse_option
+
+if TYPE_CHECKING:  # pandas and xarray only where a cost table is read (``actuarial check`` stays light)
+    import pandas as pd
+    import xarray as xr
 
 RATE = dict(lo=-0.5, hi=1.0, what="a yearly rate (0.03 for 3%)")
 SHOCKS = ("growth", "interest_rate", "primary_balance", "exchange_rate")
@@ -490,6 +494,8 @@ def costs_from_table(table: pd.DataFrame, unit: str, variables=(), source: str =
     year = table.index.to_numpy()
     name, units, long = (("cost_gdp", "1", "cost of the item / GDP") if unit == "gdp_share"
                          else ("cost", "currency/year", "cost of the item"))
+    import xarray as xr  # here, not at the top: validating a file needs no xarray
+
     ds = xr.Dataset({name: (("year", "item"), table[items].to_numpy(float), {"units": units, "long_name": long})},
                     coords={"year": year, "item": items}, attrs={"source_file": source})
     if "gdp" in table.columns:
@@ -498,3 +504,6 @@ def costs_from_table(table: pd.DataFrame, unit: str, variables=(), source: str =
         if v in table.columns:
             ds[v] = ("year", table[v].to_numpy(float), {"units": "1", "long_name": f"{v} (from {Path(source).name})"})
     return ds
+
+
+attach_reprs("fiscal_space")  # brief reprs of the fiscal sections (actuarial.schema.display)
