@@ -28,6 +28,7 @@ from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
 from actuarial.assumptions.series import TimeSeries
 from actuarial.schema import read_section, split_sources, validate
 from actuarial.schema.case import Case  # noqa: F401 (re-exported)
+from fiscal_space.assumptions import parse_fiscal_space  # fiscal_space imports only the toolkit: no circle
 
 @dataclass(frozen=True)
 class MortalityTable:
@@ -180,11 +181,6 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
             raise root.error("economy", "required key is missing (stochastic.economy needs it)")
         fiscal = None
         if root.has("fiscal_space"):
-            # fiscal_space imports only actuarial.schema (no module circle); this import moves to
-            # the top once actuarial/__init__ no longer imports the engine eagerly (its import of
-            # actuarial.datafiles runs actuarial/__init__, which imports this module)
-            from fiscal_space.assumptions import parse_fiscal_space
-
             fiscal = parse_fiscal_space(root.section("fiscal_space"), case)
     sections = (case, demography, economy, labour, pension, spf, injury, stochastic, fiscal)
     return Assumptions(path.resolve(), _digest(data, sections, sources), *sections,
