@@ -16,14 +16,17 @@ from actuarial.assumptions import load_assumptions
 from actuarial.assumptions import reference
 from actuarial.assumptions.model import SECTION_ORDER
 from actuarial.errors import AssumptionError
-from actuarial.schema import SECTIONS
+from actuarial.schema import SECTIONS, split_sources
 from actuarial.schema.describe import rows
+from actuarial.schema.section import hints, is_named, nested
 from actuarial.schema.loader import load_tree
 from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p for p in (ROOT / "assumptions").glob("*.yaml")
                  if "demography" in load_tree(p)[0])  # assumption files (not grids, not standalone fiscal)
+# every shipped assumption file (a standalone fiscal_space file too)
+SHIPPED_ALL = sorted(p for p in (ROOT / "assumptions").glob("*.yaml") if "case" in load_tree(p)[0])
 DEMOLAND = ROOT / "assumptions" / "demoland.yaml"
 
 
@@ -70,14 +73,47 @@ def test_the_commands_print_what_the_files_hold(capsys):
 
 # -- the reference covers every key -------------------------------------------------------------
 
-@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
-def test_every_key_of_a_declared_section_is_in_the_reference(path):
+# sections still parsed imperatively on this branch (declared by another branch); empty this
+# set once they are declared: every section of SECTION_ORDER is then checked key by key
+PENDING = {"employment_injury", "fiscal_space"}
+
+
+def _key_paths(cls, node: dict, prefix: str):
+    """Every key path of ``node`` (a mapping of section ``cls``) down to the declared values:
+    nested sections are entered, a {name: item} mapping's entries too (named ``<name>``)."""
+    for key, value in node.items():
+        name = f"{prefix}.{key}"
+        if key not in hints(cls):
+            yield name  # unknown: not in the reference, the test fails on it
+            continue
+        inner = nested(cls, key)
+        if inner is not None and is_named(cls, key) and isinstance(value, dict):
+            for entry in value.values():
+                if isinstance(entry, dict):
+                    yield from _key_paths(inner, entry, name)
+        elif inner is not None and isinstance(value, dict):
+            yield from _key_paths(inner, value, name)
+        else:
+            yield name
+
+
+def test_every_section_is_declared_or_pending():
+    assert set(SECTION_ORDER) - set(SECTIONS) <= PENDING, set(SECTION_ORDER) - set(SECTIONS)
+
+
+@pytest.mark.parametrize("path", SHIPPED_ALL, ids=[p.name for p in SHIPPED_ALL])
+def test_every_key_of_a_shipped_file_is_in_the_reference(path):
+    """Every key of every shipped file (after ``extends:``), nested ones included, is a row of
+    docs/parameters.md."""
     text = reference.reference_text()
-    data = load_tree(path)[0]
-    for key, cls in SECTIONS.items():
-        declared = {name for name, _, _ in rows(cls)}
-        for name in data.get(key, {}):
-            assert name in declared and f"`{key}.{name}`" in text, f"{key}.{name} of {path.name}"
+    rows_text = {line.split(" | ")[0].strip("| `") for line in text.splitlines() if line.startswith("| `")}
+    data = split_sources(*load_tree(path))[0]
+    for key, value in data.items():
+        if key == "extends" or key in PENDING - set(SECTIONS):
+            continue
+        assert f"## `{key}`" in text and key in SECTIONS, f"{key} of {path.name}"
+        for name in _key_paths(SECTIONS[key], value, key):
+            assert name.replace(".<name>", "") in rows_text or name in rows_text, f"{name} of {path.name}"
     for key in SECTION_ORDER:
         assert f"## `{key}`" in text
 
