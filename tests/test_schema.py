@@ -247,3 +247,33 @@ def test_sections_stay_plain_frozen_dataclasses(demoland):
         value = getattr(demoland, key)
         assert dataclasses.is_dataclass(value)
         assert dataclasses.replace(value) == value
+
+
+def test_sources_reach_the_workbook_and_the_report(tmp_path):
+    """A value written {value: ..., source: ...} shows its source in the workbook's assumptions
+    sheet (a source column) and in the report's sources table."""
+    import openpyxl
+
+    from actuarial.pipeline import run
+    from actuarial.report.excel import write_summary
+    from actuarial.report.html import render
+
+    child = tmp_path / "sourced.yaml"
+    child.write_text(f'extends: "{DEMOLAND}"\n'
+                     'case: {horizon: 50}\n'
+                     'pension: {horizons: [25, 50]}\n'
+                     'economy:\n'
+                     '  gdp: {value: 3.0e13, source: "IMF WEO October 2025"}\n'
+                     '  inflation: {2025: {value: 0.06, source: "central bank"}, 2030: 0.04, 2035: 0.03}\n')
+    a = load_assumptions(child)
+    tree = run(a)
+    book = openpyxl.load_workbook(write_summary(tree, a, tmp_path / "summary.xlsx"))
+    sheet = book["assumptions"]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "source"
+    found = {row[0]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert found["economy.gdp"] == "IMF WEO October 2025"
+    assert found["economy.inflation.2025"] == "central bank"
+    assert found["economy.inflation.2030"] in (None, "")
+    page, _ = render({"sourced": tree})
+    assert "Assumptions: sources" in page and "IMF WEO October 2025" in page and "economy.inflation.2025" in page
