@@ -70,10 +70,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
+from pydantic import ValidationInfo, model_validator
 
 from actuarial.datafiles import Column, check_unique, data_error, read_bytes, read_table
 from actuarial.errors import AssumptionError
-from actuarial.schema import read_section, split_sources
+from actuarial.schema import (choice, flag, matrix, named, number, numbers, read_section, rule_error,
+                              section, series, split_sources, text, validate)
 from actuarial.schema.case import Case as FiscalCase  # name, country, base_year, horizon, currency
 from actuarial.schema.loader import load_tree
 from actuarial.schema.reader import Reader
@@ -83,22 +85,6 @@ from fiscal_space.options import GDP, SHARE, Option, parse_option
 RATE = dict(lo=-0.5, hi=1.0, what="a yearly rate (0.03 for 3%)")
 SHOCKS = ("growth", "interest_rate", "primary_balance", "exchange_rate")
 COST_UNITS = ("gdp_share", "currency")
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """Macro-fiscal baseline without the reform (fractions of GDP, yearly rates)."""
-
-    gdp: float | None
-    real_gdp_growth: TimeSeries | None
-    inflation: TimeSeries | None
-    revenue_gdp: TimeSeries
-    primary_expenditure_gdp: TimeSeries
-    debt_gdp: float
-    interest_rate: TimeSeries | None
-    foreign_currency_share: TimeSeries
-    exchange_rate: TimeSeries | None
-    stock_flow_adjustment_gdp: TimeSeries
 
 
 @dataclass(frozen=True)
@@ -160,184 +146,310 @@ def load_fiscal(path) -> FiscalAssumptions:
 
 # -- the section ------------------------------------------------------------------------
 
+GDP_FIELD = dict(GDP, unit="share of GDP")
+RATE_FIELD = dict(RATE, unit="per year")
+DEBT_RATIO = dict(lo=0.0, hi=10.0, what="a debt / GDP ratio", unit="share of GDP")
+R_G_SHIFTS = (-0.02, -0.01, 0.0, 0.01, 0.02)
+
+
+@section()
+@dataclass(frozen=True)
+class Baseline:
+    """Macro-fiscal baseline without the reform (fractions of GDP, yearly rates).
+
+    Rules: real_gdp_growth and inflation both or neither (then they come from
+    the economy stage); exchange_rate is required when foreign_currency_share
+    is above 0."""
+
+    revenue_gdp: series("General government revenue and grants.", **GDP_FIELD,
+                        source="IMF World Economic Outlook / Government Finance Statistics")
+    primary_expenditure_gdp: series("Expenditure other than interest (the primary balance is revenue "
+                                    "minus this).", **GDP_FIELD,
+                                    source="IMF World Economic Outlook / Fiscal Monitor")
+    debt_gdp: number("Gross public debt on 1 January of the base year / GDP of the year before "
+                     "(the latest end-year outturn).", lo=0.0, hi=10.0,
+                     what="a debt / GDP ratio (0.55 for 55%)", unit="share of GDP",
+                     source="IMF World Economic Outlook (general government gross debt)")
+    gdp: number("Nominal GDP of the base year (used only without an economy stage; without it the "
+                "results are in shares of GDP only).", lo=0.0, lo_open=True,
+                what="a nominal GDP in currency units", unit="currency units") = None
+    real_gdp_growth: series("Real GDP growth; the rate of year t takes GDP from t to t + 1 (used only "
+                            "without an economy stage).", **RATE_FIELD) = None
+    inflation: series("Inflation (GDP deflator; used only without an economy stage).", **RATE_FIELD) = None
+    interest_rate: series("Effective nominal interest rate on debt: interest paid in the year / debt at "
+                          "its start (optional with an economy stage).", **RATE_FIELD) = None
+    foreign_currency_share: series("Share of the debt in foreign currency.", **SHARE,
+                                   unit="share") = TimeSeries.constant(0.0)
+    exchange_rate: series("Exchange rate path; its yearly change revalues the foreign-currency debt.",
+                          lo=1e-12, what="currency units per unit of foreign currency",
+                          unit="currency units per foreign unit") = None
+    stock_flow_adjustment_gdp: series("Stock-flow adjustment (arrears, privatisation receipts...).",
+                                      lo=-1.0, hi=1.0, what="a fraction of GDP",
+                                      unit="share of GDP") = TimeSeries.constant(0.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _growth_with_inflation(cls, data):
+        if isinstance(data, dict) and ("real_gdp_growth" in data) != ("inflation" in data):
+            key = "real_gdp_growth" if "inflation" in data else "inflation"
+            raise rule_error(key, "give both real_gdp_growth and inflation, or neither (then they come "
+                                  "from the economy stage)")
+        return data
+
+    @model_validator(mode="after")
+    def _exchange_rate(self):
+        if self.exchange_rate is None and any(v > 0 for v in self.foreign_currency_share.values):
+            raise rule_error("exchange_rate", "required key is missing (foreign_currency_share is above 0)")
+        return self
+
+
+@section()
+@dataclass(frozen=True)
+class Costs:
+    """The package's cost path, when it does not come from the engine's stages."""
+
+    file: text("CSV with a year column and one column per item, every year of the case (relative to "
+               "the file that names it); a column named by options.social_security.from_costs is a "
+               "variable, not an item.", unit="path")
+    unit: choice("gdp_share: fractions of GDP; currency: then GDP from a gdp column, or baseline.gdp.",
+                 COST_UNITS) = "gdp_share"
+
+
+@section()
+@dataclass(frozen=True)
+class Debt:
+    """Debt rules: the ceiling of the plan, the fiscal-gap target, the r - g sensitivity.
+
+    Rules: threshold_gdp not below baseline.debt_gdp unless allow_above_threshold;
+    target_year after the base year, within the projection."""
+
+    threshold_gdp: number("Debt ceiling the plan respects (and threshold of the stochastic "
+                          "exceedance probability).", **DEBT_RATIO) = None
+    allow_above_threshold: flag("Accept a threshold below today's debt.") = False
+    target_gdp: number("Fiscal gap: the debt ratio to reach by target_year.", **DEBT_RATIO,
+                       derived="baseline.debt_gdp") = None
+    target_year: number("Fiscal gap: the year the target is reached.", lo=1800, hi=2300, integer=True,
+                        unit="year", derived="the last projection year") = None
+    r_g_shifts: numbers("Changes of r - g for the debt sensitivity.", lo=-0.2, hi=0.2,
+                        what="a change of r - g", unit="per year", distinct=True,
+                        listed="a list of changes of r - g (0.01 for +1 point)") = R_G_SHIFTS
+
+    def rules(self, baseline: Baseline, years) -> DebtRules:
+        last = int(years[-1])
+        return DebtRules(self.threshold_gdp, self.allow_above_threshold,
+                         baseline.debt_gdp if self.target_gdp is None else self.target_gdp,
+                         last if self.target_year is None else self.target_year, tuple(self.r_g_shifts))
+
+
+SD = dict(lo=0.0, hi=1.0, what="a standard deviation", unit="per year")
+
+
+@section()
+@dataclass(frozen=True)
+class ShockSD:
+    """Standard deviations of the yearly shocks."""
+
+    growth: number("Shock to nominal GDP growth.", **SD) = 0.0
+    interest_rate: number("Shock to the interest rate on debt.", **SD) = 0.0
+    primary_balance: number("Shock to the primary balance / GDP.", **SD) = 0.0
+    exchange_rate: number("Shock to the yearly depreciation.", **SD) = 0.0
+
+
+@section()
+@dataclass(frozen=True)
+class History:
+    """Historical shocks, bootstrapped (fiscal_space.stochastic)."""
+
+    file: text("CSV with a year column and some of the columns growth, interest_rate, "
+               "primary_balance, exchange_rate (relative to the file that names it).", unit="path")
+
+
+@section()
+@dataclass(frozen=True)
+class StochasticSection:
+    """A debt fan chart: random shocks around the baseline.
+
+    Rules: exactly one of sd (with an optional correlation), covariance or
+    history; years within the projection; threshold_gdp given here or in
+    debt."""
+
+    paths: number("Number of debt paths.", lo=1, hi=10_000_000, integer=True, unit="paths")
+    seed: number("Seed of the random shocks.", lo=0, integer=True, what="a non-negative integer seed")
+    years: number("Years simulated from the base year.", lo=2, integer=True, unit="years",
+                  derived="every projection year") = None
+    threshold_gdp: number("Threshold of the exceedance probability.", **DEBT_RATIO,
+                          derived="debt.threshold_gdp") = None
+    sd: ShockSD | None = None
+    correlation: named("Correlations of the shocks, {a: {b: rho}}.",
+                       named("Correlations with the other shocks.",
+                             number("A correlation.", lo=-1.0, hi=1.0, what="a correlation")),
+                       what="shock", optional=True) = None
+    covariance: matrix("Covariance matrix of the shocks.", len(SHOCKS), names=SHOCKS) = None
+    history: History | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_method(cls, data):
+        if not isinstance(data, dict):
+            return data
+        given = [k for k in ("sd", "covariance", "history") if k in data]
+        if len(given) != 1:
+            raise rule_error("sd", "give exactly one of sd (with an optional correlation), covariance "
+                                   f"(4 x 4, order {', '.join(SHOCKS)}) or history {{file}}; got "
+                                   f"{', '.join(given) or 'none'}")
+        if "correlation" in data and given != ["sd"]:
+            raise rule_error("correlation", "unknown key (a correlation goes with sd)")
+        return data
+
+    @model_validator(mode="after")
+    def _matrices(self):
+        for a, row in (self.correlation or {}).items():
+            if a not in SHOCKS:
+                raise rule_error(f"correlation.{a}", f"expected one of {', '.join(SHOCKS)}")
+            for b in row:
+                if b not in SHOCKS or b == a:
+                    raise rule_error(f"correlation.{a}.{b}", f"expected another of {', '.join(SHOCKS)}")
+        if self.sd is not None and np.linalg.eigvalsh(self.correlations()).min() < -1e-10:
+            raise rule_error("correlation", "the correlations are not consistent (the matrix is not "
+                                            "positive semi-definite)")
+        m = self.covariance
+        if m is not None and (not np.allclose(m, m.T, rtol=0, atol=1e-14) or np.linalg.eigvalsh(m).min() < -1e-12):
+            raise rule_error("covariance", "expected a symmetric positive semi-definite covariance matrix")
+        return self
+
+    def correlations(self) -> np.ndarray:
+        corr = np.eye(len(SHOCKS))
+        for a, row in (self.correlation or {}).items():
+            for b, rho in row.items():
+                i, j = SHOCKS.index(a), SHOCKS.index(b)
+                corr[i, j] = corr[j, i] = rho
+        return corr
+
+    def covariance_matrix(self) -> np.ndarray | None:
+        """The shocks' covariance (method "normal"; None with a history)."""
+        if self.sd is None:
+            return self.covariance
+        sd = np.array([getattr(self.sd, k) for k in SHOCKS])
+        return self.correlations() * np.outer(sd, sd)
+
+
+@section("fiscal_space")
+@dataclass(frozen=True)
+class FiscalSpaceSection:
+    """Fiscal space for social protection (ILO/UNICEF/UN Women handbook, Ortiz et al. 2019): the
+    financing gap, the eight financing options, public debt with and without the reform.
+
+    Options are parsed by fiscal_space.options (one set of keys per handbook option). Rules
+    with the case: debt.target_year and stochastic.years within the projection."""
+
+    baseline: Baseline
+    package_baseline_gdp: named("What is already spent on an item of the cost input (the financing "
+                                "gap is the package cost minus this).", series("Spending on the item.",
+                                                                               **GDP_FIELD),
+                                what="item", optional=True) = None
+    costs: Costs | None = None
+    debt: Debt | None = None
+    options: named("Financing options: the handbook's (reallocation, tax, social_security, aid, "
+                   "illicit_flows, reserves, borrowing, macro_framework) or custom: true; their keys "
+                   "are described in fiscal_space.options.", dict, what="option",
+                   source="Ortiz, Chowdhury, Duran Valverde, Muzaffar & Urban, Fiscal Space for Social "
+                          "Protection: A Handbook for Assessing Financing Options (ILO/UNICEF/UN Women, "
+                          "2019), ch. 3", optional=True) = None
+    stochastic: StochasticSection | None = None
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo):
+        case = (info.context or {})["case"]
+        first, last, n_years = case.base_year, case.base_year + case.horizon, case.horizon + 1
+        debt = self.debt or Debt()
+        if (debt.threshold_gdp is not None and debt.threshold_gdp < self.baseline.debt_gdp
+                and not debt.allow_above_threshold):
+            raise rule_error("debt.threshold_gdp", f"the threshold {debt.threshold_gdp} is below today's debt "
+                                                   f"{self.baseline.debt_gdp} (baseline.debt_gdp); set "
+                                                   "allow_above_threshold: true if that is intended")
+        if debt.target_year is not None and not first + 1 <= debt.target_year <= last:
+            raise rule_error("debt.target_year", f"expected a number in [{first + 1}, {last}], "
+                                                 f"got {debt.target_year}")
+        s = self.stochastic
+        if s is not None and s.years is not None and s.years > n_years:
+            raise rule_error("stochastic.years", f"expected a number in [2, {n_years}], got {s.years}")
+        if s is not None and s.threshold_gdp is None and debt.threshold_gdp is None:
+            raise rule_error("stochastic.threshold_gdp", "required key is missing (or set "
+                                                         "debt.threshold_gdp)")
+        return self
+
+
 def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssumptions:
-    """Parse a ``fiscal_space`` section; ``case`` has name, base_year, horizon, currency."""
+    """Section ``fiscal_space`` (declared in :class:`FiscalSpaceSection`); ``case`` has name,
+    base_year, horizon, currency. The files it names (costs, history) are read here, and the
+    options by :func:`fiscal_space.options.parse_option`."""
     case = FiscalCase(case.name, getattr(case, "country", case.name), int(case.base_year),
                       int(case.horizon), getattr(case, "currency", "NCU"))
     years = case.years
     digest = hashlib.sha256(json.dumps(data if data is not None else r.data, sort_keys=True,
                                        default=str).encode())
-    with r:
-        baseline = _baseline(r.section("baseline"))
-        package = {}
-        pb = r.section("package_baseline_gdp", required=False)
-        if pb is not None:
-            with pb:
-                package = {str(k): pb.series(k, **GDP) for k in pb.keys()}
-        table, cost_unit, cost_file = None, None, None
-        cr = r.section("costs", required=False)
-        if cr is not None:
-            with cr:
-                cost_file = cr.file_path("file")
-                cost_unit = cr.string("unit", choices=COST_UNITS, default="gdp_share")
-                table = _read_year_csv(cr, "file", cost_file, years)
-                digest.update(read_bytes(cost_file))
-        debt = _debt(r.section("debt", required=False), baseline, years)
-        options = _options(r.section("options", required=False),
-                           None if table is None else set(table.columns))
-        if any(o.name == "borrowing" and o.method == "borrowing" and o.settings["max_gdp"] is None
-               for o in options) and debt.threshold_gdp is None:
-            raise r.error("options.borrowing.max_gdp", "borrowing needs a yearly limit max_gdp or a "
-                                                       "debt ceiling fiscal_space.debt.threshold_gdp")
-        stochastic = None
-        sr = r.section("stochastic", required=False)
-        if sr is not None:
-            stochastic = _stochastic(sr, debt, years)
-            if stochastic.history is not None:
-                digest.update(stochastic.history.tobytes())
-        costs = None
-        if table is not None:
-            from_costs = {o.settings["variable"] for o in options if o.method == "from_costs"}
-            costs = costs_from_table(table, cost_unit, from_costs, str(cost_file))
-            missing = sorted(set(package) - set(costs["item"].values.tolist()))
-            if missing:
-                raise r.error(f"package_baseline_gdp.{missing[0]}",
-                              f"no such item in {cost_file.name}; items: {', '.join(costs['item'].values)}")
-        source = r.file_for(None)
+    declared = validate(FiscalSpaceSection, r.data, origins=r.origins, path=r.path, context={"case": case})
+    baseline = declared.baseline
+    package = {str(k): v for k, v in (declared.package_baseline_gdp or {}).items()}
+    table = cost_file = None
+    if declared.costs is not None:
+        cr = _sub(r, "costs")
+        cost_file = cr.file_path("file")
+        table = _read_year_csv(cr, "file", cost_file, years)
+        digest.update(read_bytes(cost_file))
+    debt = (declared.debt or Debt()).rules(baseline, years)
+    known = None if table is None else set(table.columns) - {"year"}
+    options = () if declared.options is None else tuple(
+        parse_option(_sub(r, "options", name), str(name), known) for name in declared.options)
+    if any(o.name == "borrowing" and o.method == "borrowing" and o.settings["max_gdp"] is None
+           for o in options) and debt.threshold_gdp is None:
+        raise r.error("options.borrowing.max_gdp", "borrowing needs a yearly limit max_gdp or a "
+                                                   "debt ceiling fiscal_space.debt.threshold_gdp")
+    stochastic = None
+    if declared.stochastic is not None:
+        stochastic = _stochastic(declared.stochastic, r, debt, years)
+        if stochastic.history is not None:
+            digest.update(stochastic.history.tobytes())
+    costs = None
+    if table is not None:
+        from_costs = {o.settings["variable"] for o in options if o.method == "from_costs"}
+        costs = costs_from_table(table, declared.costs.unit, from_costs, str(cost_file))
+        missing = sorted(set(package) - set(costs["item"].values.tolist()))
+        if missing:
+            raise r.error(f"package_baseline_gdp.{missing[0]}",
+                          f"no such item in {cost_file.name}; items: {', '.join(costs['item'].values)}")
+    source = r.file_for(None)
     return FiscalAssumptions(case, baseline, package, costs, debt, options, stochastic,
                              str(source) if source is not None else "<assumptions>", digest.hexdigest()[:16])
 
 
-def _baseline(r: Reader) -> Baseline:
-    with r:
-        gdp = r.number("gdp", lo=0.0, lo_open=True, what="a nominal GDP in currency units") \
-            if r.has("gdp") else None
-        growth = r.series("real_gdp_growth", **RATE) if r.has("real_gdp_growth") else None
-        inflation = r.series("inflation", **RATE) if r.has("inflation") else None
-        if (growth is None) != (inflation is None):
-            key = "inflation" if inflation is None else "real_gdp_growth"
-            raise r.error(key, "give both real_gdp_growth and inflation, or neither (then they come "
-                               "from the economy stage)")
-        fx = r.series("exchange_rate", lo=1e-12, what="currency units per unit of foreign currency") \
-            if r.has("exchange_rate") else None
-        share = r.series("foreign_currency_share", **SHARE, default=0.0)
-        if fx is None and any(v > 0 for v in share.values):
-            raise r.error("exchange_rate", "required key is missing (foreign_currency_share is above 0)")
-        return Baseline(
-            gdp=gdp, real_gdp_growth=growth, inflation=inflation,
-            revenue_gdp=r.series("revenue_gdp", **GDP),
-            primary_expenditure_gdp=r.series("primary_expenditure_gdp", **GDP),
-            debt_gdp=r.number("debt_gdp", lo=0.0, hi=10.0, what="a debt / GDP ratio (0.55 for 55%)"),
-            interest_rate=r.series("interest_rate", **RATE) if r.has("interest_rate") else None,
-            foreign_currency_share=share, exchange_rate=fx,
-            stock_flow_adjustment_gdp=r.series("stock_flow_adjustment_gdp", lo=-1.0, hi=1.0, default=0.0,
-                                               what="a fraction of GDP"))
+def _sub(r: Reader, *keys) -> Reader:
+    """A reader of the mapping at ``keys`` below ``r`` (for the files it names, and the options)."""
+    data, path = r.data, r.path
+    for key in keys:
+        data, path = data[key], (*path, key)
+    return Reader(data, r.origins, path)
 
 
-def _debt(r: Reader | None, baseline: Baseline, years) -> DebtRules:
-    last = int(years[-1])
-    if r is None:
-        return DebtRules(None, False, baseline.debt_gdp, last, (-0.02, -0.01, 0.0, 0.01, 0.02))
-    with r:
-        threshold = r.number("threshold_gdp", lo=0.0, hi=10.0, what="a debt / GDP ratio") \
-            if r.has("threshold_gdp") else None
-        allow = r.flag("allow_above_threshold", False)
-        if threshold is not None and threshold < baseline.debt_gdp and not allow:
-            raise r.error("threshold_gdp", f"the threshold {threshold} is below today's debt "
-                                           f"{baseline.debt_gdp} (baseline.debt_gdp); set "
-                                           "allow_above_threshold: true if that is intended")
-        target_year = r.number("target_year", lo=int(years[0]) + 1, hi=last, integer=True, default=last)
-        shifts = r.raw("r_g_shifts", [-0.02, -0.01, 0.0, 0.01, 0.02])
-        if not isinstance(shifts, list) or not shifts:
-            raise r.error("r_g_shifts", "expected a list of changes of r - g (0.01 for +1 point)")
-        values = r.number_list("r_g_shifts", shifts, lo=-0.2, hi=0.2, what="a change of r - g")
-        if len(set(values)) != len(values):
-            raise r.error("r_g_shifts", "expected distinct values")
-        return DebtRules(threshold, allow,
-                         r.number("target_gdp", lo=0.0, hi=10.0, default=baseline.debt_gdp,
-                                  what="a debt / GDP ratio"),
-                         target_year, tuple(values))
-
-
-def _options(r: Reader | None, columns) -> tuple[Option, ...]:
-    if r is None:
-        return ()
-    with r:
-        known = None if columns is None else columns - {"year"}
-        return tuple(parse_option(r.section(name), str(name), known) for name in r.keys())
-
-
-def _stochastic(r: Reader, debt: DebtRules, years) -> Stochastic:
-    with r:
-        paths = r.number("paths", lo=1, hi=10_000_000, integer=True)
-        seed = r.number("seed", lo=0, integer=True, what="a non-negative integer seed")
-        n_years = r.number("years", lo=2, hi=len(years), integer=True, default=len(years))
-        if r.has("threshold_gdp") or debt.threshold_gdp is None:
-            threshold = r.number("threshold_gdp", lo=0.0, hi=10.0, what="a debt / GDP ratio")
-        else:
-            threshold = debt.threshold_gdp
-        given = [k for k in ("sd", "covariance", "history") if r.has(k)]
-        if len(given) != 1:
-            raise r.error("sd", "give exactly one of sd (with an optional correlation), covariance "
-                                f"(4 x 4, order {', '.join(SHOCKS)}) or history {{file}}; got "
-                                f"{', '.join(given) or 'none'}")
-        cov = hist = None
-        if given[0] == "sd":
-            cov = _covariance_from_sd(r)
-        elif given[0] == "covariance":
-            cov = _matrix(r, "covariance")
-        else:
-            h = r.section("history")
-            with h:
-                path = h.file_path("file")
-                table = _read_year_csv(h, "file", path, None)
-            unknown = sorted(set(table.columns) - set(SHOCKS))
-            if unknown:
-                raise AssumptionError(path, h.key_path("file"), f"unknown column {unknown[0]!r}; expected year and "
-                                      f"some of {', '.join(SHOCKS)}")
-            if len(table) < 2:
-                raise AssumptionError(path, h.key_path("file"), "expected at least two years of history")
-            values = np.column_stack([table[s].to_numpy(float) if s in table else np.zeros(len(table))
-                                      for s in SHOCKS])
-            hist = values - values.mean(axis=0)
-    return Stochastic(paths, seed, n_years, threshold, cov, hist)
-
-
-def _covariance_from_sd(r: Reader) -> np.ndarray:
-    s = r.section("sd")
-    with s:
-        sd = np.array([s.number(k, lo=0.0, hi=1.0, default=0.0, what="a standard deviation") for k in SHOCKS])
-    corr = np.eye(len(SHOCKS))
-    c = r.section("correlation", required=False)
-    if c is not None:
-        with c:
-            for a in c.keys():
-                if a not in SHOCKS:
-                    raise c.error(a, f"expected one of {', '.join(SHOCKS)}")
-                row = c.section(a)
-                with row:
-                    for b in row.keys():
-                        if b not in SHOCKS or b == a:
-                            raise row.error(b, f"expected another of {', '.join(SHOCKS)}")
-                        i, j = SHOCKS.index(a), SHOCKS.index(b)
-                        corr[i, j] = corr[j, i] = row.number(b, lo=-1.0, hi=1.0, what="a correlation")
-    cov = corr * np.outer(sd, sd)
-    if np.linalg.eigvalsh(corr).min() < -1e-10:
-        raise r.error("correlation", "the correlations are not consistent (the matrix is not "
-                                     "positive semi-definite)")
-    return cov
-
-
-def _matrix(r: Reader, key) -> np.ndarray:
-    value = r.raw(key)
-    n = len(SHOCKS)
-    if not isinstance(value, list) or len(value) != n or not all(isinstance(v, list) and len(v) == n
-                                                                 for v in value):
-        raise r.error(key, f"expected a {n} x {n} list of lists (order {', '.join(SHOCKS)})")
-    m = np.array([r.number_list(f"{key}[{i}]", v) for i, v in enumerate(value)])
-    if not np.allclose(m, m.T, rtol=0, atol=1e-14) or np.linalg.eigvalsh(m).min() < -1e-12:
-        raise r.error(key, "expected a symmetric positive semi-definite covariance matrix")
-    return m
+def _stochastic(s: StochasticSection, r: Reader, debt: DebtRules, years) -> Stochastic:
+    """The engine's :class:`Stochastic`; a history file is read and demeaned here."""
+    threshold = debt.threshold_gdp if s.threshold_gdp is None else s.threshold_gdp
+    n_years = len(years) if s.years is None else s.years
+    hist = None
+    if s.history is not None:
+        h = _sub(r, "stochastic", "history")
+        path = h.file_path("file")
+        table = _read_year_csv(h, "file", path, None)
+        unknown = sorted(set(table.columns) - set(SHOCKS))
+        if unknown:
+            raise AssumptionError(path, h.key_path("file"), f"unknown column {unknown[0]!r}; expected year and "
+                                  f"some of {', '.join(SHOCKS)}")
+        if len(table) < 2:
+            raise AssumptionError(path, h.key_path("file"), "expected at least two years of history")
+        values = np.column_stack([table[k].to_numpy(float) if k in table else np.zeros(len(table))
+                                  for k in SHOCKS])
+        hist = values - values.mean(axis=0)
+    return Stochastic(s.paths, s.seed, n_years, threshold, s.covariance_matrix(), hist)
 
 
 # -- cost files -----------------------------------------------------------------------

@@ -27,7 +27,6 @@ from actuarial.assumptions.pension import Pension, parse_pension
 from actuarial.assumptions.spf import SPF, parse_spf
 from actuarial.assumptions.injury import Injury, parse_injury
 from actuarial.assumptions.stochastic import Stochastic, parse_stochastic
-from actuarial.assumptions.injury import check_against_case as check_injury
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
     SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
@@ -108,9 +107,7 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
         injury = None
         if root.has("employment_injury"):
             _require(root, "employment_injury", economy=economy, labour=labour)
-            section = root.section("employment_injury")
-            injury = parse_injury(section)
-            check_injury(section, injury, case.horizon)
+            injury = parse_injury(root.section("employment_injury"), case)
         stochastic = parse_stochastic(root.section("stochastic")) if root.has("stochastic") else None
         if stochastic is not None and stochastic.economy is not None and economy is None:
             raise root.error("economy", "required key is missing (stochastic.economy needs it)")

@@ -255,7 +255,7 @@ class EconomyShocks:
 
 @section("stochastic")
 @dataclass(frozen=True)
-class StochasticSection:
+class ScenarioGenerators:
     """Scenario generators for stochastic projections: each perturbs the deterministic path, so zero
     volatilities give the deterministic numbers exactly; deviations are 0 in the base year."""
 
@@ -273,9 +273,9 @@ class StochasticSection:
 
 
 def parse_stochastic(r: Reader) -> Stochastic:
-    """Section ``stochastic`` of an imperative reader (declared in :class:`StochasticSection`);
+    """Section ``stochastic`` of an imperative reader (declared in :class:`ScenarioGenerators`);
     a Lee-Carter fit reads its UN tables here."""
-    declared = validate(StochasticSection, r.data, origins=r.origins, path=r.path)
+    declared = validate(ScenarioGenerators, r.data, origins=r.origins, path=r.path)
     mortality = None
     if declared.mortality is not None:
         mort = declared.mortality

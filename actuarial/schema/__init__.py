@@ -57,14 +57,14 @@ Python default is the key's default::
 """
 
 from actuarial.schema.fields import (Param, age_range, check_number, check_schedule, check_series, choice,
-                                     flag, invalid, named, number, numbers, schedule_by_sex, series,
+                                     flag, invalid, matrix, named, number, numbers, schedule_by_sex, series,
                                      series_by_sex, text, whole_numbers)
 from actuarial.schema.section import SECTIONS, rule_error, section, validate
 from actuarial.schema.sources import split_sources
 from actuarial.schema.values import N_AGES, SEXES, Anchored, BySex, TimeSeries, frozen
 
 __all__ = ["SECTIONS", "N_AGES", "SEXES", "Anchored", "BySex", "Param", "TimeSeries", "check_number",
-           "check_series", "choice", "age_range", "check_schedule", "named", "numbers",
+           "check_series", "choice", "age_range", "check_schedule", "matrix", "named", "numbers",
            "schedule_by_sex", "series_by_sex", "whole_numbers", "flag", "frozen", "invalid", "number", "read_section",
            "rule_error", "section", "series", "split_sources", "text", "validate"]
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, fields, is_dataclass
 from typing import Iterator
 
 from pydantic.json_schema import GenerateJsonSchema
 
 from actuarial.errors import AssumptionError
-from actuarial.schema.section import SECTIONS, adapter, default_of, nested, param_of
+from actuarial.schema.fields import Param
+from actuarial.schema.section import SECTIONS, adapter, default_of, is_named, nested, param_of
 from actuarial.schema.values import TimeSeries
 
 SCHEMA_ID = "https://example.invalid/actuarial/assumptions.schema.json"  # no published URL yet
@@ -29,6 +30,8 @@ def yaml_value(value):
         if value.years == (0,):
             return value.values[0]
         return dict(zip(value.years, value.values))
+    if is_dataclass(value):  # a nested mapping's default
+        return {f.name: yaml_value(getattr(value, f.name)) for f in fields(value)}
     return value
 
 
@@ -37,7 +40,13 @@ def rows(cls, prefix: str = "") -> Iterator[tuple[str, object, object]]:
     for f in fields(cls):
         key = f"{prefix}{f.name}"
         inner = nested(cls, f.name)
-        if inner is not None:
+        if is_named(cls, f.name):  # {name: item}: the mapping, then an entry's keys under <name>
+            yield key, param_of(cls, f.name), default_of(f)
+            if inner is not None:
+                yield from rows(inner, f"{key}.<name>.")
+        elif inner is not None:
+            doc = _doc(inner)
+            yield key, Param(doc[0] if doc else "", expected="a mapping", kind="mapping"), default_of(f)
             yield from rows(inner, f"{key}.")
         else:
             yield key, param_of(cls, f.name), default_of(f)
@@ -157,14 +166,19 @@ def find(key: str):
     cls = SECTIONS.get(parts[0])
     if cls is None:
         return None, None
+    entry = False  # the part after a {name: item} field is an entry's name
     for i, part in enumerate(parts[1:], 1):
+        if entry:
+            entry = False
+            continue
         names = [f.name for f in fields(cls)]
         if part not in names:
             hint = difflib.get_close_matches(part, names, n=1)
             raise AssumptionError("<schema>", key, "unknown key" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
         inner = nested(cls, part)
-        if inner is None:
+        if inner is None or (is_named(cls, part) and i == len(parts) - 1):
             return cls, part
+        entry = is_named(cls, part)
         cls = inner
     return cls, ""
 

@@ -102,13 +102,22 @@ def _number_schema(lo, hi, integer, lo_open) -> dict:
 
 
 def number(description: str, *, lo=None, hi=None, lo_open=False, integer=False,
-           what="a number", unit=None, source=None, derived=None):
-    """A number (``integer=True``: a whole number, returned as int)."""
+           what="a number", unit=None, source=None, derived=None, words=()):
+    """A number (``integer=True``: a whole number, returned as int); ``words``:
+    texts accepted instead of a number (``"capitalised"``), returned as given."""
     expected = what if lo is None and hi is None else f"{what} in {bounds_text(lo, hi, lo_open)}"
     param = Param(description, unit, expected, source, derived=derived)
-    return _field(int if integer else float,
-                  lambda v: check_number(v, lo=lo, hi=hi, integer=integer, lo_open=lo_open, what=what),
-                  _number_schema(lo, hi, integer, lo_open), param)
+    schema = _number_schema(lo, hi, integer, lo_open)
+    if words:
+        schema = {"anyOf": [schema, {"type": "string", "enum": list(words)}]}
+
+    def check(value):
+        if words and isinstance(value, str) and value in words:
+            return value
+        return check_number(value, lo=lo, hi=hi, integer=integer, lo_open=lo_open, what=what)
+
+    py_type = int if integer else float
+    return _field(py_type | str if words else py_type, check, schema, param)
 
 
 # -- time series ------------------------------------------------------------
@@ -200,10 +209,11 @@ def flag(description: str, *, source=None, derived=None):
 
 # -- lists ------------------------------------------------------------------
 
-def check_number_list(value, *, lo=None, hi=None, length=None, what="a number", sub="") -> list:
+def check_number_list(value, *, lo=None, hi=None, length=None, what="a number", sub="",
+                      listed="a list of numbers") -> list:
     """A non-empty list of numbers (of ``length`` values when given)."""
     if not isinstance(value, list) or not value:
-        raise invalid(f"expected a list of numbers, got {kind(value)}", sub)
+        raise invalid(f"expected {listed}, got {kind(value)}", sub)
     if length is not None and len(value) != length:
         raise invalid(f"expected {length} values (ages 0..100, the last for 100+), "
                       f"got {len(value)}: an age is missing or extra", sub)
@@ -211,12 +221,13 @@ def check_number_list(value, *, lo=None, hi=None, length=None, what="a number", 
 
 
 def numbers(description: str, *, lo=None, hi=None, what="a number", unit=None, source=None,
-            distinct=False):
-    """A non-empty list of numbers -> tuple of floats (``distinct``: no value twice)."""
+            distinct=False, listed="a list of numbers"):
+    """A non-empty list of numbers -> tuple of floats (``distinct``: no value twice;
+    ``listed``: how the list is named in a message)."""
     expected = what if lo is None and hi is None else f"{what} in {bounds_text(lo, hi)}"
 
     def check(value):
-        out = tuple(check_number_list(value, lo=lo, hi=hi, what=what))
+        out = tuple(check_number_list(value, lo=lo, hi=hi, what=what, listed=listed))
         if distinct and len(set(out)) != len(out):
             raise invalid("expected distinct values")
         return out
@@ -367,8 +378,27 @@ def series_by_sex(description: str, *, lo=None, hi=None, what="a number", intege
     return _field(BySex, lambda v: check_by_sex(v, one), _by_sex_schema(series_schema(lo, hi)), param)
 
 
-def named(description: str, item, *, what="name", source=None):
+def named(description: str, item, *, what="name", source=None, optional=False):
     """``{name: item}``: named entries (benefits, sectors, options) whose item
-    is a value type or a ``@section()`` dataclass; names are text (or numbers)."""
-    return Annotated[dict[str | int, item], Field(description=description),
+    is a value type or a ``@section()`` dataclass; names are text (or numbers).
+    ``optional``: ``null`` is accepted (as absent)."""
+    mapping = dict[str | int, item]
+    return Annotated[mapping | None if optional else mapping, Field(description=description),
                      Param(description, None, f"{{{what}: ...}}", source, "mapping")]
+
+
+def matrix(description: str, n: int, *, what="a number", names=(), unit=None, source=None):
+    """An ``n`` x ``n`` list of lists of numbers (rows and columns in the order of
+    ``names``) -> float array."""
+    order = f" (order {', '.join(names)})" if names else ""
+
+    def check(value):
+        if not isinstance(value, list) or len(value) != n or not all(
+                isinstance(v, list) and len(v) == n for v in value):
+            raise invalid(f"expected a {n} x {n} list of lists{order}")
+        return np.array([check_number_list(v, what=what, sub=f"[{i}]") for i, v in enumerate(value)])
+
+    row = {"type": "array", "minItems": n, "maxItems": n, "items": {"type": "number"}}
+    schema = {"type": "array", "minItems": n, "maxItems": n, "items": row}
+    return _field(np.ndarray, check, schema, Param(description, unit, f"a {n} x {n} list of lists{order}",
+                                                   source, "matrix"))
