@@ -10,7 +10,13 @@ from pydantic import model_validator
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import Anchored, BySex, age_schedule, anchored, by_sex, frozen
 from actuarial.assumptions.series import TimeSeries
-from actuarial.schema import number, rule_error, section, series, validate
+from actuarial.demography.laws import FORMS
+from actuarial.schema import number, rule_error, schedule_by_sex as schedule_by_sex_field, section, series, \
+    series_by_sex as series_by_sex_field, validate
+from actuarial.schema.fields import _by_sex_schema, check_by_sex, check_schedule, schedule_schema
+from actuarial.schema.tables import anchored, form_evaluator, schedule
+
+PATTERN_FORMS = form_evaluator(FORMS, ("pattern",))
 
 RATE = dict(lo=-0.5, hi=1.0, what="a yearly rate (0.03 for 3%)")
 SHARE = dict(lo=0.0, hi=1.0, what="a share between 0 and 1")
@@ -73,14 +79,46 @@ class Economy:
         return data
 
 
+def _participation(value, sub):
+    return check_by_sex(value, lambda x, s: check_schedule(x, **SHARE, forms=PATTERN_FORMS, sub=s), sub)
+
+
+@section("labour")
 @dataclass(frozen=True)
 class Labour:
-    participation: Anchored  # BySex of labour force participation rates by age
-    unemployment: BySex  # of TimeSeries, share of the labour force
-    coverage: BySex  # of TimeSeries, share of the employed who are insured contributors
-    density: BySex  # of arrays by age: share of the year an active insured contributes
-    salary_scale: object  # array by age, relative wage (normalised on employment each year)
-    gender_wage_ratio: TimeSeries  # average female wage / male wage at the same age
+    """The labour force and the insured: participation, unemployment, coverage, contribution density
+    and the age-wage profile.
+
+    Rule: salary_scale positive at every age with participation above 0 (a working age)."""
+
+    participation: anchored("Labour force participation rate by sex and age (constant, or {year: ...} "
+                            "anchors interpolated between).", _participation,
+                            _by_sex_schema(schedule_schema(0.0, 1.0)), item="{female: schedule, male: schedule}",
+                            single=True, unit="share of the population",
+                            source="ILO modelled estimates (ILOSTAT); labour force survey")
+    unemployment: series_by_sex_field("Unemployment rate.", **SHARE, unit="share of the labour force",
+                                source="ILOSTAT; labour force survey")
+    coverage: series_by_sex_field("Share of the employed who are insured contributors.", **SHARE,
+                            unit="share of the employed", source="the scheme's records / employment")
+    density: schedule_by_sex_field("Contribution density: share of the year an active insured contributes, by age.",
+                             lo=0.0, hi=1.0, unit="share of the year", forms=PATTERN_FORMS,
+                             source="the scheme's records (contributions / insured)")
+    salary_scale: schedule("Relative wage by age (normalised on employment each year).", lo=0.0,
+                           unit="relative wage", forms=PATTERN_FORMS,
+                           source="labour force survey or the scheme's records (earnings by age)")
+    gender_wage_ratio: series("Average female wage / male wage at the same age.", lo=0.1, hi=2.0,
+                              what="a female / male wage ratio", unit="ratio",
+                              source="ILO Global Wage Report; labour force survey") = TimeSeries.constant(1.0)
+
+    @model_validator(mode="after")
+    def _positive_where_working(self):
+        scale = self.salary_scale
+        working = (np.array([np.array(v) for v in self.participation.values]) > 0).any(axis=(0, 1))
+        if np.any(scale[working] <= 0):
+            ages = np.nonzero(working & (scale <= 0))[0]
+            raise rule_error("salary_scale", f"expected a positive relative wage at every working age; "
+                                             f"0 at ages {ages.min()}..{ages.max()}")
+        return self
 
     @property
     def first_age(self) -> int:
@@ -118,30 +156,6 @@ def schedule_by_sex(r: Reader, key, **bounds) -> BySex:
     return BySex(schedule, schedule)
 
 
-def _positive_where_working(r: Reader, participation: Anchored):
-    scale = _rates_by_age(r, "salary_scale", r.raw("salary_scale"), lo=0.0)
-    working = (np.array([np.array(v) for v in participation.values]) > 0).any(axis=(0, 1))
-    if np.any(scale[working] <= 0):
-        ages = np.nonzero(working & (scale <= 0))[0]
-        raise r.error("salary_scale", f"expected a positive relative wage at every working age; "
-                                      f"0 at ages {ages.min()}..{ages.max()}")
-    return scale
-
-
 def parse_labour(r: Reader) -> Labour:
-    with r:
-        value = r.raw("participation")
-        rate_by_sex = lambda s, k, v: by_sex(s, k, lambda s2, k2, v2: _rates_by_age(s2, k2, v2, **SHARE))  # noqa: E731
-        if isinstance(value, dict) and value and all(isinstance(k, int) and not isinstance(k, bool) for k in value):
-            participation = anchored(r, "participation", rate_by_sex)
-        else:
-            participation = Anchored((0,), (rate_by_sex(r, "participation", value),))
-        return Labour(
-            participation=participation,
-            unemployment=series_by_sex(r, "unemployment", SHARE),
-            coverage=series_by_sex(r, "coverage", SHARE),
-            density=schedule_by_sex(r, "density", lo=0.0, hi=1.0),
-            salary_scale=_positive_where_working(r, participation),
-            gender_wage_ratio=r.series("gender_wage_ratio", lo=0.1, hi=2.0,
-                                       what="a female / male wage ratio", default=1.0),
-        )
+    """Section ``labour`` of an imperative reader (the declaration is :class:`Labour`)."""
+    return validate(Labour, r.data, origins=r.origins, path=r.path)

@@ -15,6 +15,7 @@ from actuarial.assumptions.model import SECTION_ORDER
 from actuarial.schema import describe as _describe
 from actuarial.schema import split_sources
 from actuarial.schema.loader import load_tree
+import fiscal_space.assumptions  # noqa: F401,E402 (registers the fiscal_space section for the generators)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema" / "assumptions.schema.json"
 REFERENCE_FILE = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"  # in a source tree

@@ -111,6 +111,8 @@ def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
             meta.loc["debt_above_threshold_probability", "value"] = prob.attrs.get("long_name", "")
     flat = pd.json_normalize(data, sep=".").T.rename(columns={0: "value"})
     flat["value"] = flat["value"].map(lambda v: v if isinstance(v, (int, float, str)) else str(v))
+    # where each value came from ({value: ..., source: "..."} in the file; key paths as flattened here)
+    flat["source"] = [getattr(assumptions, "sources", {}).get(k, "") for k in flat.index]
     with atomic_path(target) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             meta.to_excel(writer, sheet_name="metadata", index_label="item")

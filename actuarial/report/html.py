@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -320,6 +321,18 @@ def metadata(trees: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def sources_table(trees: dict) -> pd.DataFrame | None:
+    """The sources written beside assumption values (the results' ``sources`` attr:
+    key path -> source), one column per run; None when no run names any."""
+    columns = {label: json.loads(tree.attrs["sources"]) for label, tree in trees.items()
+               if tree.attrs.get("sources")}
+    if not columns:
+        return None
+    table = pd.DataFrame(columns).fillna("")
+    table.index.name = "assumption"
+    return table
+
+
 def key_figures(trees: dict) -> pd.DataFrame | None:
     """Headline scalars of each run (pension metrics), as displayed."""
     rows = {}
@@ -416,6 +429,7 @@ def render(trees: dict) -> tuple[str, pd.DataFrame | None]:
     first = next(iter(trees.values())).attrs
     meta = metadata(trees)
     keys = key_figures(trees)
+    sources = sources_table(trees)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     title = (" vs ".join(str(k) for k in trees) + ": comparison") if compare else \
@@ -424,6 +438,7 @@ def render(trees: dict) -> tuple[str, pd.DataFrame | None]:
         title=title, compare=compare, cases=list(trees), sections=sections,
         metadata=meta.to_html(border=0, classes="meta", header=compare),
         key_figures=keys.to_html(border=0, classes="meta", header=compare) if keys is not None else "",
+        sources=(sources.to_html(border=0, classes="meta", header=compare) if sources is not None else ""),
         differences=(differences.to_html(float_format=_number, na_rep="–", border=0, classes="data")
                      if differences is not None else ""),
         engine_version=first.get("engine_version", ""),

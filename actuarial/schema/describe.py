@@ -57,6 +57,8 @@ def default_text(param, default) -> str:
         return f"({param.derived})" if param.derived != "none" else "none"
     if default is MISSING:
         return "required"
+    if default is None:
+        return "none"
     return json.dumps(yaml_value(default))
 
 
