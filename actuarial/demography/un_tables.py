@@ -24,12 +24,15 @@ expected.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from actuarial.datafiles import Column, check_range, check_years, read_table, to_array
 from actuarial.errors import AssumptionError
+
+if TYPE_CHECKING:  # tables are read by datafiles (pandas imported there, when a file is read)
+    import pandas as pd
 
 FILES = {
     "population": "pop_count_age_sex_base",
