@@ -72,6 +72,7 @@ from actuarial.grid import CaseSpec, case_specs
 from actuarial.output import atomic_path, folder_lock, write_results
 from actuarial.pipeline import run
 from actuarial.stochastic.scenarios import RETRIES
+from actuarial.version import __version__
 
 
 
@@ -366,8 +367,6 @@ def _write_checkpoint(target: Path, tree: xr.DataTree) -> None:
 def _done(target: Path, digest: str) -> tuple[bool, tuple[str, str] | None]:
     """Whether ``target`` holds results of assumptions ``digest`` from this
     engine version, and ``(path, why)`` when a checkpoint there was refused."""
-    from actuarial import __version__
-
     legacy = _legacy_path(target)
     if not target.exists() and not target.is_symlink():
         if legacy.exists() or legacy.is_symlink():
@@ -407,8 +406,6 @@ def _read_tree(path: Path) -> xr.DataTree:
 
 def _batch_digest(entries: list) -> str:
     """Identifies the contents of ``batch.nc``: its cases, their assumptions and files."""
-    from actuarial import __version__
-
     return hashlib.sha256(json.dumps([__version__, entries]).encode()).hexdigest()[:16]
 
 

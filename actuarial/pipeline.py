@@ -13,13 +13,13 @@ import hashlib
 
 import xarray as xr
 
-from actuarial import __version__
 from actuarial.assumptions.model import Assumptions
 from actuarial.checks import check_memory
 from actuarial.errors import AssumptionError
 from actuarial.stages import fiscal_costs, run_demography, stages  # noqa: F401 (the stages' API, here too)
 from actuarial.stochastic.headlines import distributions
 from actuarial.stochastic.percentiles import levels
+from actuarial.version import __version__
 from actuarial.stochastic.scenarios import (SUMMARIES, client_threads, fans, run_scenarios,  # noqa: F401
                                             scenario_draws)
 from fiscal_space.stochastic import scenario_threshold_probability

@@ -49,19 +49,21 @@ def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Da
     return ds
 
 
+# the costs the state bears, each computed by its own stage: fiscal item -> (node, variable / GDP)
+FISCAL_ITEMS = {
+    "spf": ("/spf", "package_cost_gdp"),  # the SPF package
+    "pension_subsidy": ("/pension", "deficit_after_depletion_gdp"),  # the pension deficit after depletion
+}
+
+
 def fiscal_costs(nodes: dict) -> xr.Dataset:
-    """The fiscal stage's input: ``cost_gdp(scenario, year, item)``, the costs
-    the state bears: the SPF package (``spf``) and the pension scheme's
-    deficit after the depletion of its reserve (``pension_subsidy``, the
-    pension node's ``deficit_after_depletion_gdp``)."""
+    """The fiscal stage's input: ``cost_gdp(scenario, year, item)``, the
+    ``FISCAL_ITEMS`` of the stages present, side by side (an item ``none``
+    of zeros when there is none)."""
     economy = nodes["/economy"]
     n = max(ds.sizes.get("scenario", 1) for ds in nodes.values())
-    gdp = scenario_years(economy["gdp"], n)
-    items = {}
-    if "/spf" in nodes:
-        items["spf"] = scenario_years(nodes["/spf"]["package_cost_gdp"], n)
-    if "/pension" in nodes:
-        items["pension_subsidy"] = scenario_years(nodes["/pension"]["deficit_after_depletion"], n) / gdp
+    items = {item: scenario_years(nodes[node][name], n)
+             for item, (node, name) in FISCAL_ITEMS.items() if node in nodes}
     years = economy["year"].values
     if not items:
         items["none"] = np.zeros((n, years.size))

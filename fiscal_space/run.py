@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from actuarial.errors import AssumptionError
+from actuarial.version import __version__
 from fiscal_space import debt as dd
 from fiscal_space.assumptions import FiscalAssumptions, check_years
 from fiscal_space.baseline import Macro, macro_baseline
@@ -155,8 +156,6 @@ def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
 
 def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts,
              sens, interest) -> xr.Dataset:
-    from actuarial import __version__
-
     yr, yo, ry = ("year",), ("year", "option"), ("year", "reform")
     names = [o.name for o in fa.options]
     v = {
