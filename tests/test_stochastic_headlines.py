@@ -33,7 +33,8 @@ def depleting(root, tmp_path_factory):
     """Demoland over 12 years with a low contribution rate and reserve: the
     reserve is exhausted in the last years in some scenarios, never in others."""
     folder = tmp_path_factory.mktemp("depleting")
-    return load_assumptions(_short(root, folder, contribution_rate=0.065, initial={"reserve": 3e11}))
+    return load_assumptions(_short(root, folder, contribution_rate=0.065, initial={"reserve": 3e11},
+                                   horizons=[6, HORIZON]))
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +48,16 @@ def kept(depleting, tmp_path_factory):
     return a, pipeline.run(a, scenarios=9, keep_scenarios=store), store
 
 
-def _present_value_balance(ds, economy, reserve0: float) -> float:
+def _present_value_balance(ds, economy, reserve0: float, horizon: int) -> float:
     """Actuarial balance by its definition (US Trustees; pension_metrics'
     docstring), as plain loops over the years of one scenario: summarized
     income rate (F_0 + PV C) / PV IE minus summarized cost rate
-    (PV E + v_H E_H) / PV IE over H = min(75, T - 1) years, mid-year flows."""
+    (PV E + v_H E_H) / PV IE over H = min(horizon, T - 1) years, mid-year flows."""
     ie = ds["insurable_earnings"].values.ravel()
     rate = np.broadcast_to(ds["contribution_rate"].values, ds["insurable_earnings"].shape).ravel()
     E = ds["expenditure"].values.ravel()
     d = np.broadcast_to(economy["discount_rate"].values, ds["insurable_earnings"].shape).ravel()
-    H = min(75, ie.size - 1)
+    H = min(horizon, ie.size - 1)
     v, pv_ie, pv_c, pv_e = 1.0, 0.0, 0.0, 0.0
     for t in range(H):
         m = v / np.sqrt(1 + d[t])
@@ -83,10 +84,13 @@ def test_headlines_of_a_scenario_run_alone_are_the_same(depleting):
         got = {name: da.sel(scenario=k).values for name, da in headlines.items()}
         np.testing.assert_allclose(got["general_average_premium"], p["general_average_premium"].values,
                                    rtol=1e-10)
-        np.testing.assert_allclose(got["actuarial_balance"], p["actuarial_balance"].values, rtol=1e-10)
+        np.testing.assert_allclose(got["actuarial_balance"], p["actuarial_balance_by_horizon"].values,
+                                   rtol=1e-10)
+        assert got["actuarial_balance"][-1] == pytest.approx(float(p["actuarial_balance"]), rel=1e-10)
         np.testing.assert_allclose(got["steady_state_rate"], p["steady_state_rate"].values, rtol=1e-10)
-        balance = _present_value_balance(p, alone["/economy"].isel(scenario=0), a.pension.initial_reserve)
-        assert got["actuarial_balance"] == pytest.approx(balance, rel=1e-10, abs=1e-13)
+        for h, value in zip(a.pension.horizons, got["actuarial_balance"]):
+            balance = _present_value_balance(p, alone["/economy"].isel(scenario=0), a.pension.initial_reserve, h)
+            assert value == pytest.approx(balance, rel=1e-10, abs=1e-13)
         end = p["reserve_end"].values
         want_year = float(p["year"].values[np.argmax(end <= 0)]) if (end <= 0).any() else np.nan
         np.testing.assert_array_equal(got["depletion_year"], want_year)

@@ -50,8 +50,9 @@ def scenario_headlines(assumptions, nodes: dict[str, xr.Dataset]) -> dict[str, x
     out: dict[str, xr.DataArray] = {}
     p = nodes.get("/pension")
     if p is not None:
-        for name in ("general_average_premium", "actuarial_balance", "steady_state_rate", "depletion_year"):
+        for name in ("general_average_premium", "steady_state_rate", "depletion_year"):
             out[name] = _on(p[name], ids)
+        out["actuarial_balance"] = _on(p["actuarial_balance_by_horizon"], ids).rename("actuarial_balance")
     e = nodes.get("/employment_injury")
     if e is not None:
         t = min(int(e.attrs["gap_horizon"]), e.sizes["year"]) - 1
