@@ -108,7 +108,7 @@ def test_fans_and_distributions_equal_numpy_on_the_kept_scenarios(kept):
     a, tree, store = kept
     levels = [5, 10, 25, 50, 75, 90, 95]
     for node, names in SUMMARIES.items():
-        kept_paths = xr.open_zarr(store, group=node, consolidated=False)
+        kept_paths = xr.open_zarr(store, group=node)
         for name in names:
             fan = tree[node][f"{name}_percentile"]
             assert fan.dims[:2] == ("year", "percentile") and fan.attrs["fan"] == "valuation"
@@ -117,7 +117,7 @@ def test_fans_and_distributions_equal_numpy_on_the_kept_scenarios(kept):
             assert values.shape[0] == 9
             want = np.moveaxis(np.percentile(values, levels, axis=0), 0, 1)
             np.testing.assert_array_equal(fan.values, want, err_msg=f"{node}/{name}")
-    heads = xr.open_zarr(store, consolidated=False)
+    heads = xr.open_zarr(store)
     s = tree["stochastic"].to_dataset()
     assert s.attrs["headlines"] == list(HEADLINES) and s.attrs["scenarios"] == 9
     for name in HEADLINES:
@@ -155,7 +155,7 @@ def test_the_kept_store_is_chunked_along_scenario_and_holds_the_run(kept):
     assert root.attrs["seed"] == a.stochastic.seed and root.attrs["scenarios"] == 9
     summaries = run_scenarios(a, 9)
     for node, names in summaries.items():
-        ds = xr.open_zarr(store, group=None if node == "stochastic" else node, consolidated=False)
+        ds = xr.open_zarr(store, group=None if node == "stochastic" else node)
         for name, da in names.items():
             np.testing.assert_array_equal(ds[name].values, da.values, err_msg=f"{node}/{name}")
 
@@ -192,7 +192,7 @@ def test_cli_keeps_the_scenarios_in_the_output_set(root, tmp_path, monkeypatch):
             "--no-report", "-q"]
     assert main(args) == 0
     folder = out / "demoland"
-    heads = xr.open_zarr(folder / "scenarios.zarr", consolidated=False)
+    heads = xr.open_zarr(folder / "scenarios.zarr")
     assert heads.sizes["scenario"] == 3 and heads.attrs["seed"] == 7
     with xr.open_datatree(folder / "results.nc") as tree:
         assert tree.attrs["seed"] == 7 and tree.attrs["scenarios"] == 3
@@ -208,7 +208,7 @@ def test_cli_keeps_the_scenarios_in_the_output_set(root, tmp_path, monkeypatch):
     with xr.open_datatree(folder / "results.nc") as tree:
         assert tree.attrs["seed"] == 7 and tree.attrs["assumptions_hash"] == first
     assert [p.name for p in out.iterdir() if "tmp" in p.name] == []
-    assert xr.open_zarr(folder / "scenarios.zarr", consolidated=False).sizes["scenario"] == 3
+    assert xr.open_zarr(folder / "scenarios.zarr").sizes["scenario"] == 3
 
 
 def test_cli_keep_scenarios_needs_scenarios(root, tmp_path, capsys):

@@ -174,6 +174,8 @@ def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chun
             start, count = futures[future]
             done(start, count, future.result())
             future.release()
+    if store is not None:
+        store.close()
     return concat_summaries([parts[start] for start, _ in starts])
 
 
