@@ -19,9 +19,10 @@ from actuarial.errors import AssumptionError
 from actuarial.stages import fiscal_costs, run_demography, stages  # noqa: F401 (the stages' API, here too)
 from actuarial.stochastic.headlines import distributions
 from actuarial.stochastic.percentiles import levels
-from actuarial.version import __version__
 from actuarial.stochastic.scenarios import (SUMMARIES, client_threads, fans, run_scenarios,  # noqa: F401
                                             scenario_draws)
+from actuarial.stochastic.store import ScenarioStore, require_zarr
+from actuarial.version import __version__
 from fiscal_space.stochastic import scenario_threshold_probability
 
 
@@ -55,9 +56,7 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
         check_memory(assumptions.source, assumptions.stochastic.chunk, scenarios, len(assumptions.case.years),
                      workers=client_threads(client))
     if keep_scenarios is not None:
-        from actuarial.stochastic.store import require_zarr  # zarr: an optional dependency
-
-        require_zarr(assumptions.source)
+        require_zarr(assumptions.source)  # zarr: an optional dependency
     nodes = stages(assumptions)
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
@@ -86,8 +85,6 @@ def _stochastic(assumptions: Assumptions, nodes: dict, scenarios: int, progress,
     st = assumptions.stochastic
     store = None
     if keep is not None:
-        from actuarial.stochastic.store import ScenarioStore
-
         store = ScenarioStore(keep, scenarios, st.chunk, {**attrs, "percentiles": levels(st.percentiles).tolist()})
     central = nodes.get("/fiscal_space")  # the deterministic path, computed once
     paths = run_scenarios(assumptions, scenarios, progress=progress, central=central, client=client,
@@ -119,3 +116,8 @@ def side_by_side(trees: dict[str, xr.DataTree], node: str = "pension", variables
         raise ValueError("the runs have no year in common")
     return xr.concat([d[names].sel(year=years) for d in sets], dim="case", coords="minimal",
                      compat="override").assign_coords(case=list(trees))
+
+
+# the stages' and the scenarios' entry points, importable from here as before
+__all__ = ["SUMMARIES", "fiscal_costs", "run", "run_demography", "run_scenarios", "scenario_draws", "side_by_side",
+           "stages", "with_seed"]
