@@ -49,9 +49,4 @@ def _submodule(name: str):
 
 def _version() -> str:
     """The installed distribution's version (importlib.metadata costs ~25 ms: asked for, not at import)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("actuarial")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0.0.0+unknown"
+    return import_module("actuarial.version").__version__

@@ -135,7 +135,8 @@ def test_percentiles_are_monotone_and_labelled(short):
         assert names, node
         for name in names:
             da = ds[name]
-            assert list(da["percentile"].values) == [5, 25, 50, 75, 95]
+            assert list(da["percentile"].values) == [5, 10, 25, 50, 75, 90, 95]
+            assert da["percentile"].dtype.kind == "i" and da.dims[:2] == ("year", "percentile")
             assert "units" in da.attrs and "8 scenarios" in da.attrs["long_name"]
             diffs = da.diff("percentile").values
             assert np.all(diffs[np.isfinite(diffs)] >= 0), f"{node}/{name}"
@@ -186,21 +187,27 @@ def test_report_charts_of_a_stochastic_run_draw_the_fan(short):
     assert any(c.endswith("p95") for c in injury.columns)
 
 
-def test_scenarios_on_a_cluster_give_the_same_numbers(short):
-    """Chunks as tasks on 2 worker processes: bit for bit the in-process numbers."""
+def test_scenarios_on_a_cluster_give_the_same_numbers(short, tmp_path):
+    """Chunks as tasks on 2 worker processes: bit for bit the in-process numbers,
+    and the Zarr store written as the chunks end (in any order) holds them too."""
     from distributed import Client, LocalCluster
 
-    from actuarial.batch import run_scenarios_on
+    from actuarial.stochastic.scenarios import run_scenarios_on
+    from actuarial.stochastic.store import ScenarioStore, open_scenarios, zarr_available
 
     local = pipeline.run_scenarios(short, 6, chunk=6)
+    store = ScenarioStore(tmp_path / "s.zarr", 6, 2) if zarr_available() else None
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster, set_as_default=False) as client:
-        spread = run_scenarios_on(client, short, 6, chunk=2)
+        spread = run_scenarios_on(client, short, 6, chunk=2, store=store)
         one = run_scenarios_on(client, short, 6, chunk=6)
     for node, names in local.items():
+        kept = open_scenarios(store.path, None if node == "stochastic" else node) if store else None
         for name, da in names.items():
             np.testing.assert_array_equal(spread[node][name].values, da.values, err_msg=f"{node}/{name}")
             np.testing.assert_array_equal(one[node][name].values, da.values)
+            if kept is not None:
+                np.testing.assert_array_equal(kept[name].values, da.values, err_msg=f"kept {node}/{name}")
 
 
 def test_scenario_debt_follows_the_central_plan(short):

@@ -34,7 +34,7 @@ from actuarial.schema.tables import field
 from actuarial.stochastic.lee_carter import fit_lee_carter
 
 ECONOMIC_VARIABLES = ("inflation", "real_wage_growth", "interest_rate", "real_gdp_growth")
-DEFAULT_PERCENTILES = (5, 25, 50, 75, 95)
+DEFAULT_PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 
 
 @dataclass(frozen=True)

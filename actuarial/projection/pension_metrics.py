@@ -178,6 +178,18 @@ def general_average_premium(F0, ie_net, E0, refund, d, horizon: int, target_rati
     return num / ((ie_net[:, :h] * m).sum(1) - v_h * target_ratio * refund[:, h - 1])
 
 
+def summarized_rates(F0, ie, rate, E, v, m, H: int):
+    """PV of insurable earnings, contributions and expenditure over the first
+    H years and the summarized income and cost rates (US Social Security
+    Trustees, actuarial balance over a valuation period of H years):
+    income (F_0 + PV C) / PV IE, cost (PV E + v_H E_H) / PV IE, the last
+    term the cost of ending with a reserve of one year's expenditure."""
+    pv_ie = (ie * m)[:, :H].sum(1)
+    pv_c = (rate * ie * m)[:, :H].sum(1)
+    pv_e = (E * m)[:, :H].sum(1)
+    return pv_ie, pv_c, pv_e, (F0 + pv_c) / pv_ie, (pv_e + v[:, H] * E[:, H]) / pv_ie
+
+
 def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Dataset:
     return ds.assign(valuation_variables(ds, pension, economy))
 
@@ -192,11 +204,9 @@ def valuation_variables(ds: xr.Dataset, pension, economy: xr.Dataset) -> dict:
     gap = np.array([general_average_premium(F0, ie_net, E0, refund, d, h, k) for h in horizons]
                    ).T if horizons else np.zeros((ie.shape[0], 0))
     H = min(BALANCE_HORIZON, T - 1)
-    pv_ie = (ie * m)[:, :H].sum(1)
-    pv_c = (rate * ie * m)[:, :H].sum(1)
-    pv_e = (E * m)[:, :H].sum(1)
-    income = (F0 + pv_c) / pv_ie
-    cost = (pv_e + v[:, H] * E[:, H]) / pv_ie
+    pv_ie, pv_c, pv_e, income, cost = summarized_rates(F0, ie, rate, E, v, m, H)
+    by_horizon = np.array([np.subtract(*summarized_rates(F0, ie, rate, E, v, m, min(h, T - 1))[3:])
+                           for h in horizons]).T if horizons else np.zeros((ie.shape[0], 0))
     period = pension.scaled_premium_period
     review = pension.steady_state_review_period
     first = int(ds["year"].values[0])
@@ -218,6 +228,10 @@ def valuation_variables(ds: xr.Dataset, pension, economy: xr.Dataset) -> dict:
         attrs={"units": "1", "long_name": "general average premium over the horizon (years)" + (
             f", ending with a reserve of {k:g} x the last year's expenditure" if k else ", no reserve at the end"),
             "target_reserve_ratio": k})
+    out["actuarial_balance_by_horizon"] = xr.DataArray(
+        by_horizon.reshape(-1, len(horizons)), dims=("scenario", "horizon"), coords={"horizon": horizons},
+        attrs={"units": "1", "long_name": "actuarial balance over the horizon (years; at most the projection "
+                                          "less one year): summarized income rate - summarized cost rate"})
     out["scaled_premium"] = (SY, scaled_premium(F0, ie_net, E0, i, period), {
         "units": "1", "long_name": f"scaled premium, periods of {period} years"})
     return out
