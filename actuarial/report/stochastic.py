@@ -31,6 +31,7 @@ METHODS = {"payg": "PAYG", "constituent_capitals": "constituent capitals", "gap"
 FAN_KINDS = {  # the kind of fan when the variable does not say (results written before the ``fan`` attr)
     ("fiscal_space", "debt_gdp_percentile"): "macro_shock",
 }
+NODE_ORDER = ("demography", "labour", "economy", "pension", "employment_injury", "spf", "fiscal_space")
 MACRO_SHOCK = "macro-shock fan (fiscal_space.stochastic), not the valuation's scenarios"
 
 
@@ -143,7 +144,8 @@ def fan_variables(nodes: dict) -> list[tuple[str, str, xr.DataArray]]:
     """(node, name, DataArray) of every fan: every ``_percentile`` variable with
     ``year`` and ``percentile`` dimensions, in every node but ``/stochastic``."""
     out = []
-    for node, ds in nodes.items():
+    order = {n: i for i, n in enumerate(NODE_ORDER)}
+    for node, ds in sorted(nodes.items(), key=lambda item: order.get(item[0], len(order))):
         if node == NODE:
             continue
         for name in ds.data_vars:
