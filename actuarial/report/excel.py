@@ -193,6 +193,7 @@ def write_stochastic_sheets(writer, tree: xr.DataTree) -> None:
             never = table["headline"] == "depletion_year"  # a percentile among the never-depleted scenarios
             for c in [c for c in table.columns if c.startswith("p") and c[1:].isdigit()]:
                 table.loc[never, c] = [v if np.isfinite(v) else "never" for v in table.loc[never, c]]
+            table = table.map(lambda v: None if isinstance(v, float) and not np.isfinite(v) else v)  # empty cells
             table.to_excel(writer, sheet_name="stochastic", startrow=start, index_label="headline (label)")
             sheet = writer.sheets["stochastic"]
             numbers = [c for c in table.columns if c.startswith("p") and c[1:].isdigit()] + ["mean", "share past"]
