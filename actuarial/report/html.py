@@ -348,11 +348,12 @@ def stochastic_sections(nodes: dict, attrs: dict, store=None) -> list[Section]:
     fans = st.fan_variables(nodes)
     scenarios = attrs.get("scenarios")
     if fans:
-        section = Section(id="fans", title="Fans (percentiles across scenarios)")
+        section = Section(id="fans", title="Fans")
         for node, name, da in fans:
             base = name[: -len("_percentile")]
             kind = "macro-shock fan" if st.fan_kind(node, name, da) == "macro_shock" else "valuation fan"
-            fig = plots.fan_chart(da, title=f"{node}: {base.replace('_', ' ')} ({kind})", label=base)
+            fig = plots.fan_chart(da, title=f"{node}: {base.replace('_', ' ')} ({kind})", label=base,
+                                  kind=st.fan_kind(node, name, da))
             section.charts.append(_chart(f"fan-{node}-{name}", f"{node}: {base} ({kind})", fig,
                                          _fan_caption(node, name, da, scenarios)))
         out.append(section)

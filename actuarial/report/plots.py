@@ -514,13 +514,22 @@ def _panel_label(sel: dict) -> str:
     return ", ".join(f"{d.replace('_', ' ')} {v}" for d, v in sel.items())
 
 
+FAN_LEGENDS = {"valuation": ("the valuation's scenarios", 0),
+               "macro_shock": ("macro-shock fan, fiscal_space.stochastic", 3)}  # (legend, colour)
+
+
 @_styled
-def fan_chart(da: xr.DataArray, title: str | None = None, label: str | None = None, max_panels: int = 6) -> Figure:
+def fan_chart(da: xr.DataArray, title: str | None = None, label: str | None = None, max_panels: int = 6,
+              kind: str | None = None) -> Figure:
     """A fan of any ``<name>_percentile(year, percentile, ...)`` variable:
     the symmetric percentile bands (e.g. 5-95, 10-90, 25-75; darker inward)
     and the median, one panel per combination of its other dimensions (up
     to ``max_panels``). Ratios (units "1") are shown in percent; the table
-    has every percentile level of every panel."""
+    has every percentile level of every panel. ``kind`` (default: the
+    variable's ``fan`` attribute) says in the legend what the fan comes from:
+    ``valuation`` or ``macro_shock``."""
+    legend, colour = FAN_LEGENDS.get(kind or da.attrs.get("fan", ""), ("", 0))
+    colour = PALETTE[colour]
     levels = [int(round(float(p))) for p in da["percentile"].values]
     da = da.assign_coords(percentile=levels)
     other = [d for d in da.dims if d not in ("year", "percentile")]
@@ -543,10 +552,10 @@ def fan_chart(da: xr.DataArray, title: str | None = None, label: str | None = No
         name = _panel_label(sel) or (label or str(da.name or ""))
         values = {p: np.asarray(one.sel(percentile=p).transpose("year").values, float) * scale for p in levels}
         for i, (lo, hi) in enumerate(pairs):
-            ax.fill_between(years, values[lo], values[hi], color=PALETTE[0], alpha=0.12 + 0.12 * i, linewidth=0,
+            ax.fill_between(years, values[lo], values[hi], color=colour, alpha=0.12 + 0.12 * i, linewidth=0,
                             label=f"{lo}-{hi}th percentile")
         if 50 in values:
-            ax.plot(years, values[50], color=PALETTE[0], label="median")
+            ax.plot(years, values[50], color=colour, label=f"median ({legend})" if legend else "median")
         for p in levels:
             table[f"{name} p{p} ({unit})"] = pd.Series(values[p], index=pd.Index(years.astype(int), name="year"))
         if other:
