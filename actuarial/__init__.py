@@ -1,11 +1,6 @@
 """Actuarial valuation and fiscal-space engine for social protection."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("actuarial")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from actuarial.version import __version__
 
 from actuarial.assumptions import Assumptions, load_assumptions  # noqa: E402
 from actuarial.errors import AssumptionError  # noqa: E402

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import xarray as xr
 
@@ -19,3 +21,17 @@ def scenario_years(da, n: int) -> np.ndarray:
     if "scenario" not in da.dims:
         values = values[None]
     return np.broadcast_to(values, (n, values.shape[-1]))
+
+
+@contextlib.contextmanager
+def single_threaded():
+    """The numba kernels on this thread only while the block runs (a dask task's:
+    the cluster's parallelism is across tasks)."""
+    import numba  # the kernels' runtime; loaded with them
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(threads)

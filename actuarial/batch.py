@@ -65,12 +65,15 @@ import dask
 import numpy as np
 import xarray as xr
 
+from actuarial.arrays import single_threaded
 from actuarial.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from actuarial.errors import AssumptionError
 from actuarial.grid import CaseSpec, case_specs
 from actuarial.output import atomic_path, folder_lock, write_results
+from actuarial.pipeline import run
+from actuarial.stochastic.scenarios import RETRIES
+from actuarial.version import __version__
 
-RETRIES = 1
 
 
 @dataclass
@@ -93,16 +96,8 @@ def run_case(assumptions) -> xr.DataTree:
     The numba kernels run on one thread (this task's): a batch's parallelism
     is across cases, and a deterministic case has one scenario to spread.
     """
-    import numba
-
-    from actuarial.pipeline import run
-
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)  # this thread only
-    try:
+    with single_threaded():
         return run(assumptions)
-    finally:
-        numba.set_num_threads(threads)
 
 
 @contextlib.contextmanager
@@ -241,47 +236,6 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     return result
 
 
-def run_scenarios_on(client, assumptions, scenarios: int, chunk: int | None = None, progress=None,
-                     central=None) -> dict:
-    """``pipeline.run_scenarios`` spread over a dask cluster, one task per chunk
-    of scenarios; the same numbers, bit for bit, whatever the chunks and
-    workers (scenario k draws from its own stream). ``central``: the
-    deterministic fiscal-space node, computed once here rather than per task."""
-    from distributed import as_completed
-
-    from actuarial.pipeline import central_fiscal, concat_summaries
-
-    chunk = chunk or assumptions.stochastic.chunk
-    if central is None:
-        central = central_fiscal(assumptions)
-    starts = range(0, scenarios, chunk)
-    futures = {client.submit(_scenario_task, assumptions, start, min(chunk, scenarios - start), central,
-                             key=f"scenarios-{assumptions.digest}-{start}", pure=False, retries=RETRIES): start
-               for start in starts}
-    parts = {}
-    for future in as_completed(list(futures), loop=client.loop):
-        start = futures[future]
-        parts[start] = future.result()
-        future.release()
-        if progress is not None:
-            progress(min(chunk, scenarios - start))
-    return concat_summaries([parts[start] for start in starts])  # scenario order
-
-
-def _scenario_task(assumptions, first: int, count: int, central) -> dict:
-    """The task: the summaries of scenarios first .. first + count - 1, on one thread."""
-    import numba
-
-    from actuarial.pipeline import run_scenarios
-
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        return run_scenarios(assumptions, count, first=first, chunk=count, central=central)
-    finally:
-        numba.set_num_threads(threads)
-
-
 def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_result, stream) -> BatchResult:
     from distributed import as_completed
     from tqdm import tqdm
@@ -413,8 +367,6 @@ def _write_checkpoint(target: Path, tree: xr.DataTree) -> None:
 def _done(target: Path, digest: str) -> tuple[bool, tuple[str, str] | None]:
     """Whether ``target`` holds results of assumptions ``digest`` from this
     engine version, and ``(path, why)`` when a checkpoint there was refused."""
-    from actuarial import __version__
-
     legacy = _legacy_path(target)
     if not target.exists() and not target.is_symlink():
         if legacy.exists() or legacy.is_symlink():
@@ -454,8 +406,6 @@ def _read_tree(path: Path) -> xr.DataTree:
 
 def _batch_digest(entries: list) -> str:
     """Identifies the contents of ``batch.nc``: its cases, their assumptions and files."""
-    from actuarial import __version__
-
     return hashlib.sha256(json.dumps([__version__, entries]).encode()).hexdigest()[:16]
 
 

@@ -256,7 +256,9 @@ def plausibility(stage: str, ds: xr.Dataset) -> list[str]:
 # Demoland (101 years): 5.4 MiB a scenario between chunks of 250 and 500, i.e. about 34 arrays;
 # 40 leaves a margin
 ARRAYS_PER_SCENARIO = 40
-SUMMARY_ARRAYS = 32  # SUMMARIES variables by (scenario, year), kept for every scenario, with copies
+# summaries kept for every scenario: ~22 (scenario, year) arrays (the paths, life expectancy by sex
+# and age, injury cost rates by method, the headlines), with copies
+SUMMARY_ARRAYS = 48
 
 
 def scenario_bytes(n_years: int) -> int:

@@ -22,6 +22,8 @@ def _run(args) -> int:
     from actuarial.report.html import write_report
 
     assumptions = load_assumptions(args.file)
+    if args.keep_scenarios and not args.scenarios:
+        raise AssumptionError(args.file, "--keep-scenarios", "needs --scenarios N (the scenarios to keep)")
     if args.seed is not None or args.scenarios:
         assumptions = _with_seed(assumptions, args)
     folder = Path(args.output) / assumptions.case.name
@@ -32,14 +34,16 @@ def _run(args) -> int:
         if args.scenarios:
             from tqdm import tqdm
 
+            keep = out.path("scenarios.zarr") if args.keep_scenarios else None  # part of the output set
             with tqdm(total=args.scenarios, unit="scenario", disable=args.quiet or None, file=sys.stderr) as bar:
                 if args.workers or args.scheduler:
                     from actuarial.batch import connect
 
                     with connect(args.workers or 2, args.scheduler, args.timeout) as client:
-                        tree = run(assumptions, scenarios=args.scenarios, progress=bar.update, client=client)
+                        tree = run(assumptions, scenarios=args.scenarios, progress=bar.update, client=client,
+                                   keep_scenarios=keep)
                 else:
-                    tree = run(assumptions, scenarios=args.scenarios, progress=bar.update)
+                    tree = run(assumptions, scenarios=args.scenarios, progress=bar.update, keep_scenarios=keep)
         else:
             tree = run(assumptions)
         for warning in tree.attrs.get("plausibility_warnings", []):  # actuarial.checks: each once
@@ -77,17 +81,14 @@ def _run(args) -> int:
 
 def _with_seed(assumptions, args):
     """``--seed`` replaces the seed of the file's ``stochastic`` section."""
-    import dataclasses
-
     if assumptions.stochastic is None:
         raise AssumptionError(assumptions.source, "stochastic", "required key is missing (--scenarios and --seed "
                                                                 "need the section's scenario generators)")
     if args.seed is None:
         return assumptions
-    parsed = dict(assumptions.parsed or {})  # the workbook's assumptions sheet shows the seed the run used
-    parsed["stochastic"] = {**parsed.get("stochastic", {}), "seed": args.seed}
-    return dataclasses.replace(assumptions, stochastic=dataclasses.replace(assumptions.stochastic, seed=args.seed),
-                               parsed=parsed)
+    from actuarial.pipeline import with_seed
+
+    return with_seed(assumptions, args.seed)  # the seed enters the digest
 
 
 def _check_writable(target: Path) -> None:
@@ -185,6 +186,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--scenarios", type=_positive, metavar="N",
                    help="also run N stochastic scenarios and write their percentiles (section 'stochastic')")
     r.add_argument("--seed", type=int, metavar="S", help="seed of the scenarios (default: the file's)")
+    r.add_argument("--keep-scenarios", action="store_true",
+                   help="also write the per-scenario summaries to DIR/<case>/scenarios.zarr (needs zarr)")
     r.add_argument("--workers", type=int, metavar="N",
                    help="run the scenarios on a local dask cluster of N processes (a chunk a task)")
     r.add_argument("--scheduler", metavar="ADDR", help="run the scenarios on an existing dask cluster")

@@ -1,236 +1,63 @@
-"""Runs the stages an assumption set asks for, in order, into one DataTree."""
+"""Runs the stages an assumption set asks for, in order, into one DataTree.
+
+The stages themselves are in ``actuarial.stages``; a stochastic run's
+scenarios (in this process or on a dask client) in
+``actuarial.stochastic.scenarios``, the distributions of their headline
+results in ``actuarial.stochastic.headlines``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import warnings
+import hashlib
 
-import numpy as np
 import xarray as xr
 
-from actuarial.arrays import scenario_years
 from actuarial.assumptions.model import Assumptions
-from actuarial.checks import check_memory, check_stage
+from actuarial.checks import check_memory
 from actuarial.errors import AssumptionError
-from actuarial.demography.inputs import demographic_inputs
-from actuarial.demography.projection import NegativePopulationWarning, project_population
-from actuarial.projection.economy import project_economy
-from actuarial.projection.employment_injury import project_injury
-from actuarial.projection.labour import project_labour
-from actuarial.projection.pension import project_pension
-from actuarial.projection.spf import project_spf
+from actuarial.stages import fiscal_costs, run_demography, stages  # noqa: F401 (the stages' API, here too)
+from actuarial.stochastic.headlines import distributions
+from actuarial.stochastic.percentiles import levels
+from actuarial.version import __version__
+from actuarial.stochastic.scenarios import (SUMMARIES, client_threads, fans, run_scenarios,  # noqa: F401
+                                            scenario_draws)
+from fiscal_space.stochastic import scenario_threshold_probability
 
 
-# percentiles of a stochastic run: node -> variables (by scenario and year)
-SUMMARIES = {
-    "demography": ("total_population", "old_age_dependency_ratio", "total_fertility_rate"),
-    "economy": ("gdp", "interest_rate", "inflation"),
-    "pension": ("payg_cost_rate", "reserve_ratio", "expenditure_gdp"),
-    "employment_injury": ("contribution_rate", "cost_rate", "expenditure_gdp"),
-    "spf": ("package_cost_gdp",),
-    "fiscal_space": ("debt_gdp_with_reform",),
-}
+def with_seed(assumptions: Assumptions, seed: int) -> Assumptions:
+    """``assumptions`` with the ``stochastic`` section's seed replaced (``--seed``):
+    the parsed tree shows it and the digest changes with it, so two seeds
+    never share a results hash nor a cache key."""
+    st = assumptions.stochastic
+    if st is None or st.seed == seed:
+        return assumptions
+    parsed = dict(assumptions.parsed or {})  # the workbook's assumptions sheet shows the seed the run used
+    parsed["stochastic"] = {**parsed.get("stochastic", {}), "seed": seed}
+    digest = hashlib.sha256(f"{assumptions.digest} stochastic.seed={seed}".encode()).hexdigest()[:16]
+    return dataclasses.replace(assumptions, stochastic=dataclasses.replace(st, seed=seed), parsed=parsed,
+                               digest=digest)
 
 
-def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Dataset:
-    """The population projection; ``draws`` (stochastic runs) scale m_x and the
-    age-specific fertility rates by scenario."""
-    demo = assumptions.demography
-    inputs = demographic_inputs(demo, assumptions.case.years)
-    if draws and "mortality_factor" in draws:
-        inputs["mx"] = inputs["mx"] * xr.DataArray(draws["mortality_factor"],
-                                                   dims=("scenario", "year", "sex", "age"))
-    if draws and "asfr_factor" in draws:
-        asfr = inputs["asfr"].values[None] * draws["asfr_factor"][..., None]  # contiguous: sums as unperturbed
-        inputs["asfr"] = xr.DataArray(asfr, dims=("scenario", "year", "age"), coords=inputs["asfr"].coords)
-    ds = project_population(
-        **inputs, migration_timing=demo.migration.timing, migration_rule=demo.migration.rule,
-        working_ages=demo.working_ages, old_age=demo.old_age, open_group=demo.open_age_group)
-    if demo.beyond_data:
-        ds.attrs["beyond_data"] = demo.beyond_data  # past the UN tables' last year (demography.beyond_data)
-    ds["total_fertility_rate"] = inputs["asfr"].sum("age").transpose(..., "year").assign_attrs(
-        units="births/woman", long_name="total fertility rate")
-    return ds
-
-
-def fiscal_costs(nodes: dict) -> xr.Dataset:
-    """The fiscal stage's input: ``cost_gdp(scenario, year, item)``, the costs
-    the state bears: the SPF package (``spf``) and the pension scheme's
-    deficit after the depletion of its reserve (``pension_subsidy``, the
-    pension node's ``deficit_after_depletion_gdp``)."""
-    economy = nodes["/economy"]
-    n = max(ds.sizes.get("scenario", 1) for ds in nodes.values())
-    gdp = scenario_years(economy["gdp"], n)
-    items = {}
-    if "/spf" in nodes:
-        items["spf"] = scenario_years(nodes["/spf"]["package_cost_gdp"], n)
-    if "/pension" in nodes:
-        items["pension_subsidy"] = scenario_years(nodes["/pension"]["deficit_after_depletion"], n) / gdp
-    years = economy["year"].values
-    if not items:
-        items["none"] = np.zeros((n, years.size))
-    return xr.Dataset({"cost_gdp": (("scenario", "year", "item"), np.stack(list(items.values()), -1), {
-        "units": "1", "long_name": "costs the state bears / GDP"})},
-        coords={"scenario": np.arange(n), "year": years, "item": list(items)})
-
-
-def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: bool = False,
-           first: int = 0) -> dict[str, xr.Dataset]:
-    """Every stage present in ``assumptions``, in order: node path -> Dataset
-    (fiscal space only for the central path: its plan is one decision).
-    ``totals_only`` pools the injury scheme's pensioners across sectors (the
-    same totals to rounding, no risk-class rates): for scenario summaries.
-    Each stage's results pass ``actuarial.checks.check_stage`` before the
-    next stage reads them (``first``: the number of the draws' first
-    scenario, for its messages); the central path's plausibility warnings
-    go in the node's ``attrs["plausibility_warnings"]``."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # the checks report what these would
-        return _stages(assumptions, draws, totals_only, first)
-
-
-def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, first: int) -> dict[str, xr.Dataset]:
-    nodes: dict[str, xr.Dataset] = {}
-
-    def checked(path: str, ds: xr.Dataset) -> xr.Dataset:
-        found = check_stage(path, ds, assumptions.source, first)
-        if found and draws is None:
-            ds.attrs["plausibility_warnings"] = found
-        return ds
-
-    def add(path: str, ds: xr.Dataset) -> xr.Dataset:
-        nodes[path] = checked(path, ds)
-        return ds
-
-    with warnings.catch_warnings():  # a negative population is the stage check's error, next line
-        warnings.simplefilter("ignore", NegativePopulationWarning)
-        projected = run_demography(assumptions, draws)
-    demography = add("/demography", projected)
-    if assumptions.economy is not None:
-        labour = None
-        if assumptions.labour is not None:
-            labour = checked("/labour", project_labour(assumptions.labour, demography["population"]))
-        employed = labour["employed"].sum(("sex", "age"), skipna=False) if labour is not None else None
-        economy = add("/economy", project_economy(assumptions.economy, assumptions.case.years, employed,
-                                                  (draws or {}).get("economy")))
-        if labour is not None:
-            nodes["/labour"] = labour  # checked before the economy read it
-        if assumptions.pension is not None:
-            add("/pension", project_pension(assumptions.pension, assumptions.labour, demography, labour, economy))
-        if assumptions.employment_injury is not None:
-            add("/employment_injury", project_injury(assumptions.employment_injury, assumptions.labour,
-                                                     demography, labour, economy, by_sector=not totals_only))
-        if assumptions.spf is not None:
-            add("/spf", project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
-                                    nodes.get("/employment_injury")))
-        if assumptions.fiscal_space is not None and draws is None:
-            from fiscal_space import run_fiscal_space
-
-            add("/fiscal_space", run_fiscal_space(assumptions.fiscal_space, fiscal_costs(nodes), economy))
-    return nodes
-
-
-def scenario_draws(assumptions: Assumptions, first: int, count: int) -> dict:
-    """The stochastic deviations of scenarios first .. first + count - 1."""
-    from actuarial.stochastic.generators import draw
-
-    tfr = None
-    if assumptions.stochastic.fertility is not None:
-        tfr = demographic_inputs(assumptions.demography, assumptions.case.years)["asfr"].sum("age").values
-    return draw(assumptions.stochastic, len(assumptions.case.years), first, count, tfr)
-
-
-def scenario_fiscal(central: xr.Dataset, nodes: dict, draws: dict) -> xr.Dataset:
-    """Debt with the reform in each scenario (``fiscal_space.debt.scenario_debt``)."""
-    from fiscal_space.debt import scenario_debt
-
-    costs = fiscal_costs(nodes)
-    n = costs.sizes["scenario"]
-    gdp = scenario_years(nodes["/economy"]["gdp"], n)
-    growth = np.empty_like(gdp)
-    growth[:, 1:] = gdp[:, 1:] / gdp[:, :-1] - 1
-    growth[:, 0] = central["nominal_gdp_growth"].values[0]  # no deviation in the base year
-    shift = draws.get("economy", {}).get("interest_rate", 0.0)
-    debt = scenario_debt(central, costs["cost_gdp"].values, growth, shift)
-    return xr.Dataset({"debt_gdp_with_reform": (("scenario", "year"), debt, {
-        "units": "1", "long_name": "gross public debt with the reform (full cost: what the plan does not "
-                                   "finance is borrowed) on 1 January / GDP of the year before (the central "
-                                   "financing plan kept)"})},
-        coords={"scenario": np.arange(n), "year": central["year"].values})
-
-
-def central_fiscal(assumptions: Assumptions) -> xr.Dataset | None:
-    """The fiscal-space node of the deterministic path (None without the section)."""
-    return stages(assumptions).get("/fiscal_space") if assumptions.fiscal_space is not None else None
-
-
-def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chunk: int | None = None,
-                  progress=None, central: xr.Dataset | None = None) -> dict[str, dict[str, xr.DataArray]]:
-    """The ``SUMMARIES`` variables of scenarios first .. first + scenarios - 1,
-    projected ``chunk`` scenarios at a time (memory): node -> name -> DataArray
-    with a ``scenario`` dim. Chunking does not change the numbers. ``central``
-    is the deterministic path's fiscal-space node (computed when not given)."""
-    chunk = chunk or assumptions.stochastic.chunk
-    if central is None:
-        central = central_fiscal(assumptions)
-    if assumptions.pension is not None and assumptions.pension.closed_group:  # not among the summaries
-        assumptions = dataclasses.replace(assumptions, pension=dataclasses.replace(
-            assumptions.pension, closed_group=False))
-    chunks = []
-    for start in range(first, first + scenarios, chunk):
-        count = min(chunk, first + scenarios - start)
-        draws = scenario_draws(assumptions, start, count)
-        nodes = stages(assumptions, draws, totals_only=True, first=start)
-        if central is not None:
-            nodes["/fiscal_space"] = scenario_fiscal(central, nodes, draws)
-        part: dict = {}
-        for path, ds in nodes.items():
-            node = path.strip("/")
-            for name in SUMMARIES.get(node, ()):
-                if name in ds and "scenario" in ds[name].dims:
-                    part.setdefault(node, {})[name] = ds[name].assign_coords(scenario=np.arange(start, start + count))
-        chunks.append(part)
-        if progress is not None:
-            progress(count)
-    return concat_summaries(chunks)
-
-
-def concat_summaries(chunks: list[dict]) -> dict[str, dict[str, xr.DataArray]]:
-    """Chunks' summaries (node -> name -> DataArray), in scenario order, joined on ``scenario``."""
-    out: dict = {}
-    for part in chunks:
-        for node, names in part.items():
-            for name, da in names.items():
-                out.setdefault(node, {}).setdefault(name, []).append(da)
-    return {node: {name: xr.concat(das, "scenario") for name, das in names.items()} for node, names in out.items()}
-
-
-def percentiles(paths: dict, levels) -> dict[str, dict[str, xr.DataArray]]:
-    """``name_percentile`` (percentile, year, ...) of every path, across scenarios."""
-    out: dict = {}
-    for node, names in paths.items():
-        for name, da in names.items():
-            with warnings.catch_warnings():  # years with no value (e.g. a first-year ratio) stay NaN
-                warnings.simplefilter("ignore", RuntimeWarning)
-                q = da.quantile(np.asarray(levels) / 100.0, dim="scenario")
-            q = q.rename(quantile="percentile").assign_coords(percentile=list(levels))
-            out.setdefault(node, {})[f"{name}_percentile"] = q.transpose("percentile", "year", ...).assign_attrs(
-                units=da.attrs.get("units", ""),
-                long_name=f"percentiles across {da.sizes['scenario']} scenarios: {da.attrs.get('long_name', name)}")
-    return out
-
-
-def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, client=None) -> xr.DataTree:
+def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, client=None,
+        keep_scenarios=None) -> xr.DataTree:
     """Project every stage present in ``assumptions``; returns the results tree.
 
     With ``scenarios`` (and a ``stochastic`` section), each node also gets
-    the percentiles of its ``SUMMARIES`` variables across that many seeded
-    scenarios, beside the deterministic path; with a dask ``client`` the
-    scenarios run on its cluster, a chunk a task (the same numbers)."""
-    from actuarial import __version__
-
+    the fans (``name_percentile``, year, percentile, ...) of its
+    ``SUMMARIES`` paths across that many seeded scenarios, beside the
+    deterministic path, and a ``/stochastic`` node the distributions of the
+    headline results; with a dask ``client`` the scenarios run on its
+    cluster, a chunk a task (the same numbers). ``keep_scenarios``: a path
+    where the per-scenario summaries are written as a Zarr store, chunk by
+    chunk (``actuarial.stochastic.store``)."""
     if scenarios and assumptions.stochastic is not None:  # before any projection
         check_memory(assumptions.source, assumptions.stochastic.chunk, scenarios, len(assumptions.case.years),
-                     workers=_workers(client))
+                     workers=client_threads(client))
+    if keep_scenarios is not None:
+        from actuarial.stochastic.store import require_zarr  # zarr: an optional dependency
+
+        require_zarr(assumptions.source)
     nodes = stages(assumptions)
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
@@ -240,21 +67,8 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
             raise AssumptionError(assumptions.source, "stochastic",
                                   "required key is missing (a stochastic run needs the scenario generators)")
         st = assumptions.stochastic
-        central = nodes.get("/fiscal_space")  # the deterministic path, computed once
-        if client is not None:
-            from actuarial.batch import run_scenarios_on
-
-            paths = run_scenarios_on(client, assumptions, scenarios, progress=progress, central=central)
-        else:
-            paths = run_scenarios(assumptions, scenarios, progress=progress, central=central)
-        for node, variables in percentiles(paths, st.percentiles).items():
-            nodes[f"/{node}"] = nodes[f"/{node}"].assign(variables)
-        if "fiscal_space" in paths:
-            from fiscal_space.stochastic import scenario_threshold_probability
-
-            nodes["/fiscal_space"] = nodes["/fiscal_space"].assign(scenario_threshold_probability(
-                nodes["/fiscal_space"], paths["fiscal_space"]["debt_gdp_with_reform"]))
         attrs.update(scenarios=scenarios, seed=st.seed)
+        nodes.update(_stochastic(assumptions, nodes, scenarios, progress, client, keep_scenarios, attrs))
     for ds in nodes.values():
         ds.attrs.update(attrs)
     tree = xr.DataTree.from_dict(nodes)
@@ -265,14 +79,30 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
     return tree
 
 
-def _workers(client) -> int:
-    """Chunks a dask ``client`` holds in memory at once (its workers' threads); 1 without one."""
-    if client is None:
-        return 1
-    try:
-        return max(sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()), 1)
-    except Exception:  # an unusual client: count one chunk
-        return 1
+def _stochastic(assumptions: Assumptions, nodes: dict, scenarios: int, progress, client, keep,
+                attrs: dict) -> dict[str, xr.Dataset]:
+    """The nodes a stochastic run changes or adds: each node with its fans,
+    ``/stochastic`` with the headline distributions."""
+    st = assumptions.stochastic
+    store = None
+    if keep is not None:
+        from actuarial.stochastic.store import ScenarioStore
+
+        store = ScenarioStore(keep, scenarios, st.chunk, {**attrs, "percentiles": levels(st.percentiles).tolist()})
+    central = nodes.get("/fiscal_space")  # the deterministic path, computed once
+    paths = run_scenarios(assumptions, scenarios, progress=progress, central=central, client=client,
+                          store=store)
+    out = {}
+    for node, variables in fans(paths, st.percentiles).items():
+        out[f"/{node}"] = nodes[f"/{node}"].assign(variables)
+    if "fiscal_space" in paths:
+        out["/fiscal_space"] = out["/fiscal_space"].assign(scenario_threshold_probability(
+            out["/fiscal_space"], paths["fiscal_space"]["debt_gdp_with_reform"]))
+    if paths.get("stochastic"):
+        node = distributions(paths["stochastic"], st.percentiles, nodes, assumptions)
+        node.attrs.update(scenarios=scenarios, seed=st.seed)
+        out["/stochastic"] = node
+    return out
 
 
 def side_by_side(trees: dict[str, xr.DataTree], node: str = "pension", variables=None) -> xr.Dataset:

@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from actuarial.errors import AssumptionError
+from actuarial.version import __version__
 from fiscal_space import debt as dd
 from fiscal_space.assumptions import FiscalAssumptions, check_years
 from fiscal_space.baseline import Macro, macro_baseline
@@ -49,8 +50,12 @@ def _costs_input(fa: FiscalAssumptions, costs: xr.Dataset | None):
 
 
 def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | None = None,
-                     economy: xr.Dataset | None = None) -> xr.Dataset:
+                     economy: xr.Dataset | None = None, percentiles=PERCENTILES) -> xr.Dataset:
     """Financing gap, options, plan and debt dynamics as one Dataset.
+
+    ``percentiles``: the levels of the stage's own macro-shock fan
+    (``debt_gdp_percentile``); a valuation passes its ``stochastic.percentiles``
+    so that every node has the same ``percentile`` coordinate.
 
     ``costs``: see :mod:`fiscal_space.gap` for the layout (default: the
     ``fiscal_space.costs`` file). ``economy``: the economy stage's Dataset
@@ -137,7 +142,7 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     ds = _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
                   interest)
     if fa.stochastic is not None:
-        _add_fan(ds, fa, macro, pb_with, sfa_r[1])
+        _add_fan(ds, fa, macro, pb_with, sfa_r[1], percentiles)
     return ds
 
 
@@ -151,8 +156,6 @@ def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
 
 def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts,
              sens, interest) -> xr.Dataset:
-    from actuarial import __version__
-
     yr, yo, ry = ("year",), ("year", "option"), ("year", "reform")
     names = [o.name for o in fa.options]
     v = {
@@ -211,24 +214,27 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
     return xr.Dataset({k: (d, np.asarray(a), at) for k, (d, a, at) in v.items()}, coords=coords, attrs=attrs)
 
 
-def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_with) -> None:
+def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_with,
+             percentiles=PERCENTILES) -> None:
     s = fa.stochastic
     n = s.years
     paths = simulate_debt(macro.debt0, macro.interest_rate[:n], macro.nominal_growth[:n], pb_with[:n], s.seed,
                           s.paths, foreign_currency_share=macro.foreign_currency_share[:n],
                           depreciation=macro.depreciation[:n], sfa=sfa_with[:n], covariance=s.covariance,
                           history=s.history)
-    pct, prob = fan(paths, s.threshold_gdp)
+    levels = np.asarray(percentiles)
+    levels = levels.astype(np.int64) if np.all(levels == np.round(levels)) else levels
+    pct, prob = fan(paths, s.threshold_gdp, levels)
     T = fa.years.size
-    pct_full = np.full((T, len(PERCENTILES)), np.nan)
+    pct_full = np.full((T, levels.size), np.nan)
     pct_full[:n] = pct.T
     prob_full = np.full(T, np.nan)
     prob_full[:n] = prob
-    ds.coords["percentile"] = ("percentile", np.array(PERCENTILES), _attrs("percent", "percentile over paths"))
+    ds.coords["percentile"] = ("percentile", levels, _attrs("percent", "percentile"))
     ds["debt_gdp_percentile"] = (("year", "percentile"), pct_full, _attrs(
-        "1", "percentile of gross public debt / GDP with the reform (full cost) over the fiscal stage's "
-             "own stochastic paths (macro shocks around the central costs)",
-        paths=s.paths, seed=s.seed, method=s.method))
+        "1", f"macro-shock fan (fiscal_space.stochastic), not the valuation's scenarios: percentiles across "
+             f"{s.paths} paths of gross public debt / GDP with the reform (full cost), macro shocks around the "
+             f"central costs", paths=s.paths, seed=s.seed, method=s.method, fan="macro_shock"))
     ds["debt_above_threshold_probability"] = ("year", prob_full, _attrs(
         "1", "probability that debt / GDP with the reform (full cost) exceeds the threshold, over the fiscal "
              "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths"))

@@ -28,7 +28,7 @@ from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import BySex
 
 ECONOMIC_VARIABLES = ("inflation", "real_wage_growth", "interest_rate", "real_gdp_growth")
-DEFAULT_PERCENTILES = (5, 25, 50, 75, 95)
+DEFAULT_PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 
 
 @dataclass(frozen=True)
