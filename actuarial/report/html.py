@@ -326,13 +326,17 @@ def kept_scenarios(store, name: str):
     (no store, zarr not installed, or no such variable)."""
     if store is None or not Path(store).exists():
         return None
+    import warnings
+
     try:
-        tree = xr.open_datatree(store, engine="zarr")
+        with warnings.catch_warnings():  # e.g. zarr's note on unconsolidated metadata
+            warnings.simplefilter("ignore")
+            tree = xr.open_datatree(store, engine="zarr")
+            for node in tree.subtree:
+                if name in node.data_vars and "scenario" in node[name].dims:
+                    return node[name].load()
     except Exception:  # an unreadable store or zarr not installed: the chart uses the percentiles
         return None
-    for node in tree.subtree:
-        if name in node.data_vars and "scenario" in node[name].dims:
-            return node[name].load()
     return None
 
 
