@@ -1,9 +1,8 @@
 """What a user sees of a stochastic run (issue 16, item 3): the console's
 stochastic section, the workbook's stochastic sheets and the report's fans,
 depletion curve and actuarial-balance distribution, each checked against the
-numbers of results.nc (and, while the engine does not yet write the
-``/stochastic`` node, against the per-scenario values the fixture computed
-them from, with ``numpy.percentile``)."""
+numbers of results.nc and, where zarr is installed, against the per-scenario
+values of the kept ``scenarios.zarr`` (``numpy`` on the scenarios)."""
 
 from __future__ import annotations
 
@@ -41,11 +40,17 @@ def case_file(root, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def run(case_file, tmp_path_factory):
-    """The tree, the per-scenario headline values (None from the engine's own
-    node), and results.nc, summary.xlsx, report.html written from it."""
+def kept_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("kept")
+
+
+@pytest.fixture(scope="module")
+def run(case_file, kept_folder, tmp_path_factory):
+    """The tree, the per-scenario headline values (kept in scenarios.zarr; None
+    without zarr), and results.nc, summary.xlsx, report.html written from it
+    (in a folder without the store: the report draws from the percentiles)."""
     assumptions = load_assumptions(case_file)
-    tree, values = stochastic_tree(assumptions, SCENARIOS)
+    tree, values = stochastic_tree(assumptions, SCENARIOS, kept_folder / "scenarios.zarr")
     folder = tmp_path_factory.mktemp("stoch_view_out")
     write_results(tree, folder / "results.nc")
     write_summary(tree, assumptions, folder / "summary.xlsx")
@@ -131,18 +136,15 @@ def test_console_says_never_and_gives_the_depletion_probability(run):
         assert never == pytest.approx(np.mean(np.isnan(dep)))
 
 
-def test_cli_prints_the_stochastic_section(case_file, run, tmp_path, monkeypatch):
-    tree, values, _, _ = run
-    if values is not None:  # the engine does not write the node yet: the CLI gets the fixture's tree
-        import actuarial.pipeline
-
-        monkeypatch.setattr(actuarial.pipeline, "run", lambda *a, **k: tree)
+def test_cli_prints_the_stochastic_section(case_file, run, tmp_path):
+    tree, _, _, _ = run
     code, out, err = run_cli(["run", str(case_file), "-o", str(tmp_path), "--scenarios", str(SCENARIOS),
                               "--no-report"])
     assert code == 0, err
     assert f"Stochastic valuation: {SCENARIOS} scenarios, seed" in out
     assert "reserve depletion year" in out and "Probability that the reserve is depleted by" in out
     assert out.index("Stochastic valuation") < out.index("results written to")
+    assert stochastic_summary(tree) in out  # the same scenarios: the same section
 
 
 # -- the workbook -----------------------------------------------------------------------------------------
@@ -359,21 +361,21 @@ def test_balance_histogram_from_the_percentiles(run):
     assert "drawn from the percentiles of the /stochastic node" in page.captions["balance-distribution"]
 
 
-def test_balance_histogram_from_kept_scenarios(run, tmp_path):
-    """A ``scenarios.zarr`` beside the report: the histogram counts its per-scenario values."""
-    pytest.importorskip("zarr")
-    tree, _, _, _ = run
-    rng = np.random.default_rng(3)
-    balance = xr.DataArray(rng.normal(-0.004, 0.002, size=(SCENARIOS, 1)), dims=("scenario", "horizon"),
-                           coords={"scenario": np.arange(SCENARIOS), "horizon": [50]}, name="actuarial_balance")
-    xr.Dataset({"actuarial_balance": balance}).to_zarr(tmp_path / "scenarios.zarr")
-    write_report(tree, tmp_path / "report.html")
-    _, page = _page(tmp_path)
+def test_balance_histogram_from_kept_scenarios(run, kept_folder):
+    """The report beside the kept ``scenarios.zarr``: the histogram counts its per-scenario values."""
+    tree, values, _, _ = run
+    if values is None:
+        pytest.skip("zarr is not installed (pip install 'actuarial[zarr]')")
+    write_report(tree, kept_folder / "report.html", force=True)
+    _, page = _page(kept_folder)
     assert "kept in scenarios.zarr" in page.captions["balance-distribution"]
     table = _frame(page.tables["balance-distribution"])
-    counts, edges = np.histogram(100 * balance.values[:, 0], bins=20)
+    balance = values["actuarial_balance"]
+    balance = balance.isel({d: -1 for d in balance.dims if d != "scenario"}).values
+    counts, edges = np.histogram(100 * balance, bins=20)
     np.testing.assert_allclose([_number(v) for v in table["share of scenarios (%)"]], 100 * counts / SCENARIOS,
                                atol=0.005 + 1e-9)
+    np.testing.assert_allclose([_number(v) for v in table["from (%)"]], edges[:-1], atol=0.005 + 1e-9)
 
 
 def test_fan_chart_draws_every_level_and_panel():

@@ -267,7 +267,7 @@ def node_datasets(trees: dict) -> dict:
     ``case`` dimension (the runs that have the node, common years)."""
     from actuarial.pipeline import side_by_side
 
-    names = [n for n, _, _ in SECTIONS] + ["labour", "economy", "stochastic"]
+    names = [n for n, _, _ in SECTIONS] + ["labour", "economy"] + (["stochastic"] if len(trees) == 1 else [])
     out = {}
     for node in names:
         having = {k: t for k, t in trees.items() if node in t.children}
