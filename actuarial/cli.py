@@ -82,6 +82,9 @@ def _run(args) -> int:
 
             print()
             print("Fiscal space\n" + fiscal_summary(tree["fiscal_space"].to_dataset()))
+        if "stochastic" in tree.children:
+            from actuarial.report.console import stochastic_summary
+            print("\n" + stochastic_summary(tree))
         also = f"{summary.name} and {report.name}" if report is not None else summary.name
         print(f"\nresults written to {target}, {also}")
     return 0

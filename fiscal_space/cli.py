@@ -66,7 +66,7 @@ def summary(ds, n_rows: int = 8) -> str:
                  + (f", {100 * float(fg.sel(reform='scaled_back')):.2f}% scaled back"
                     if "scaled_back" in reforms else ""))
     short = ds["shortfall_gdp"]
-    if float(short.max()) > 0:
+    if float(short.max()) > 1e-12:  # as the years listed below
         yrs = years[short.values > 1e-12]
         lines.append(f"unfinanced in {yrs.size} year(s), {yrs[0]}-{yrs[-1]}; largest "
                      f"{100 * float(short.max()):.2f}% of GDP in {int(years[int(np.argmax(short.values))])} "

@@ -180,15 +180,17 @@ def test_injury_chart_on_a_synthetic_node():
 
 
 def test_fiscal_charts_with_a_fan_from_percentiles():
+    """The deterministic debt chart draws the deterministic paths only (issue 16: the macro-shock fan
+    comes from another model); the fan is its own chart, every percentile level in its table."""
     ds = synthetic_fiscal()
     mix = _check_figure(plots.financing_mix(ds), len(YEARS))
     assert mix["financing gap (%)"].iloc[0] == pytest.approx(1.0)
     debt = _check_figure(plots.debt_paths(ds))
-    for column in ("debt, without reform (%)", "debt, with reform (full cost) (%)", "debt, stochastic (%) median",
-                   "debt, stochastic (%) p5", "debt, stochastic (%) p25", "debt, stochastic (%) p75",
-                   "debt, stochastic (%) p95"):
-        assert column in debt, column
-    assert (debt["debt, stochastic (%) p5"] <= debt["debt, stochastic (%) p95"]).all()
+    assert set(debt.columns) == {"debt, without reform (%)", "debt, with reform (full cost) (%)"}
+    fan = _check_figure(plots.fan_chart(ds["debt_gdp_percentile"], label="debt"), len(YEARS))
+    assert [c for c in fan.columns] == [f"debt p{p} (%)" for p in (5, 10, 25, 50, 75, 90, 95)]
+    np.testing.assert_allclose(fan["debt p95 (%)"], 100 * ds["debt_gdp_percentile"].sel(percentile=95).values)
+    assert (fan["debt p5 (%)"] <= fan["debt p95 (%)"]).all()
 
 
 def test_stochastic_results_give_a_fan_around_the_median():
@@ -224,7 +226,8 @@ def test_run_writes_the_report_beside_results_and_summary(short_run):
 def test_report_is_self_contained(short_run):
     folder, tree = short_run
     html = (folder / "report.html").read_text()
-    charts = 6 + ("employment_injury" in tree.children) + 2 * ("fiscal_space" in tree.children)
+    fans = [n for k in tree.children for n in tree[k].data_vars if n.endswith("_percentile")]
+    charts = 6 + ("employment_injury" in tree.children) + 2 * ("fiscal_space" in tree.children) + len(fans)
     sources = re.findall(r'\bsrc="([^"]*)"', html)
     assert len(sources) == charts and all(s.startswith("data:image/png;base64,") for s in sources)
     assert not re.search(r'(src|href)="(https?:)?//', html)
@@ -243,7 +246,8 @@ def test_report_draws_nodes_that_appear_and_notes_missing_variables(short_run, t
     for title in ("Employment injury", "Cost rates by financing method", "Fiscal space", "Financing mix",
                   "Debt paths"):
         assert title in html
-    assert html.count("<img ") == 9
+    assert html.count("<img ") == 10  # and the fiscal stage's macro-shock fan (debt_gdp_percentile)
+    assert "fiscal_space: debt_gdp (macro-shock fan)" in html
     partial = _with_nodes(tree, without=["employment_injury"],
                           fiscal_space=synthetic_fiscal().drop_vars("financing"))
     html = write_report(partial, tmp_path / "partial.html").read_text()
@@ -403,11 +407,11 @@ def test_report_renders_in_headless_chromium(browser, short_run, tmp_path):
     page = write_report(full, tmp_path / "report.html")
     session = browser.open(page.as_uri())
     images = json.loads(browser.evaluate(session, IMAGES))
-    assert len(images) == 9
+    assert len(images) == 10  # with the macro-shock fan's own chart
     assert all(complete and width > 0 for _, complete, width in images), images
     assert browser.errors() == []
     assert all(url.startswith(("file:", "data:")) for url in browser.requests())
-    assert browser.evaluate(session, "document.querySelectorAll('table.data').length") == 9  # one per chart
+    assert browser.evaluate(session, "document.querySelectorAll('table.data').length") == 10  # one per chart
     browser.screenshot(session, tmp_path / "report.png")
     assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG")
 
@@ -557,3 +561,46 @@ def test_unwritable_output_folder_is_refused_before_computing(cases, tmp_path, m
     line = one_error_line(*run_cli(["run", str(cases["base"]), "-o", str(tmp_path / "out"), "-q"]))
     assert "cannot write results" in line and "not writable" in line and str(tmp_path) in line
     assert files_under(tmp_path) == []
+
+
+# -- a stochastic run in the browser: every fan drawn -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def stochastic_run(tmp_path_factory):
+    """A 20-scenario Demoland run in the issue-16 layout (tests/stoch_tree.py)."""
+    from actuarial.assumptions import load_assumptions
+    from stoch_tree import stochastic_tree
+
+    folder = tmp_path_factory.mktemp("stochastic_report")
+    path = child(folder, DEMOLAND, "short_stochastic", {
+        **SHORT, "case": {**SHORT["case"], "name": "short_stochastic"}, "employment_injury": {"gap_horizon": 50},
+        "pension": {**SHORT["pension"], "contribution_rate": 0.109},
+        "stochastic": {"percentiles": [5, 10, 25, 50, 75, 90, 95]}})
+    tree, _ = stochastic_tree(load_assumptions(path), 20)
+    return tree
+
+
+FANS = """JSON.stringify(Array.from(document.querySelectorAll('h3[id^="fan-"]')).map(h => {
+  const el = h.nextElementSibling; const img = el && el.querySelector('img');
+  const rect = img ? img.getBoundingClientRect() : null;
+  return [h.id, !!img && img.complete && img.naturalWidth > 0, rect ? rect.width * rect.height : 0,
+          el ? el.querySelectorAll('table.data').length : 0]; }))"""
+
+
+def test_stochastic_report_shows_every_fan_in_headless_chromium(browser, stochastic_run, tmp_path):
+    tree = stochastic_run
+    page = write_report(tree, tmp_path / "report.html")
+    session = browser.open(page.as_uri())
+    shown = {name: (loaded, area, tables) for name, loaded, area, tables in
+             json.loads(browser.evaluate(session, FANS))}
+    fans = {f"fan-{k}-{n}" for k in tree.children if k != "stochastic"
+            for n in tree[k].data_vars if n.endswith("_percentile")}
+    assert len(fans) >= 15 and set(shown) == fans  # every <name>_percentile of every node, no other
+    assert all(loaded and area > 0 and tables == 1 for loaded, area, tables in shown.values()), shown
+    for anchor in ("depletion-probability", "balance-distribution"):
+        assert browser.evaluate(session, f"document.querySelector('#{anchor} + .chart img').naturalWidth > 0")
+    run_table = browser.evaluate(session, "document.querySelector('#run + table').innerText")
+    assert "scenarios\t20" in run_table and f"seed\t{tree.attrs['seed']}" in run_table
+    assert browser.evaluate(session, "document.querySelectorAll('table.headlines tbody tr').length") >= 7
+    assert browser.errors() == []
+    assert all(url.startswith(("file:", "data:")) for url in browser.requests())

@@ -182,3 +182,37 @@ def _is_anchor(path: xr.DataArray, year) -> bool:
     i = int(np.searchsorted(years, year))
     values = path.sel(year=years).values
     return 0 < i < len(years) - 1 and not np.isclose(values[i] - values[i - 1], values[i + 1] - values[i])
+
+
+def stochastic_summary(tree: xr.DataTree) -> str:
+    """The ``/stochastic`` node: scenarios and seed, each headline's 5th, 50th
+    and 95th percentiles, mean and share of scenarios past its threshold, and
+    the probability that the reserve is depleted by a few years."""
+    from actuarial.report import stochastic as st
+
+    ds = tree[st.NODE].to_dataset()
+    table = st.headline_table(ds)
+    lines = [f"Stochastic valuation: {st.run_text(ds.attrs)} (distributions across the scenarios)"]
+    if len(table):
+        shown = st.shown_levels([c[1:] for c in table.columns if c.startswith("p") and c[1:].isdigit()])
+        text = st.display_table(table, shown).drop(columns="threshold")
+        lines.append(text.to_string())
+        rules = {}
+        for name, rule, t, u in zip(table["headline"], table["threshold rule"], table["threshold"], table["units"]):
+            if rule:  # one line per headline (its coordinates share the rule)
+                shown_t = t if isinstance(t, str) else st.display(t, u)
+                shown_t = "" if shown_t in rule else f" ({shown_t})"
+                rules.setdefault(f"{st.LABELS.get(name, name)}: {rule}{shown_t}", 0)
+        if rules:
+            lines.append("Share past threshold:" + "".join(f"\n  {r}" for r in rules))
+        if "depletion_year" in set(table["headline"]):
+            lines.append('Depletion year percentiles: "never" where the percentile falls among the scenarios '
+                         "whose reserve lasts the horizon")
+    points = st.depletion_points(ds)
+    if points:
+        text = ", ".join(f"{y} {100 * p:.1f}%" for y, p in points)
+        never = ds.get("depletion_never_share")
+        lines.append(f"Probability that the reserve is depleted by: {text}"
+                     + (f"; never within the horizon: {100 * float(never):.1f}% of scenarios"
+                        if never is not None else ""))
+    return "\n".join(lines)

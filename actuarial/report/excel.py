@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -60,6 +61,10 @@ def _columns(da: xr.DataArray) -> pd.DataFrame:
     return frame
 
 
+FAN_SOURCES = {"macro_shock": "macro-shock fan (fiscal_space.stochastic), not the valuation's scenarios",
+               "valuation": "percentiles across the valuation's scenarios"}
+
+
 def stage_table(ds: xr.Dataset, names) -> tuple[pd.DataFrame, dict]:
     """Variables by year as columns, and each column's units."""
     ds = central(ds)
@@ -69,6 +74,8 @@ def stage_table(ds: xr.Dataset, names) -> tuple[pd.DataFrame, dict]:
             frame = _columns(ds[name].rename(name))
             source = {"valuation_scenarios": "over the valuation scenarios",
                       "fiscal_paths": "over the fiscal stage's own paths"}.get(ds[name].attrs.get("based_on"))
+            source = source or FAN_SOURCES.get(ds[name].attrs.get("fan") or (  # say what a fan comes from
+                "macro_shock" if name == "debt_gdp_percentile" else None))
             if source:  # say what a probability comes from
                 frame.columns = [f"{c} ({source})" for c in frame.columns]
             units.update({c: ds[name].attrs.get("units", "") for c in frame.columns})
@@ -97,7 +104,8 @@ def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
         "case": assumptions.case.name, "country": assumptions.case.country,
         "currency": assumptions.case.currency, "base_year": assumptions.case.base_year,
         "horizon_years": assumptions.case.horizon, "assumptions_file": str(assumptions.source),
-        "scenarios": tree["demography"].sizes.get("scenario", 1)}})
+        "scenarios": tree.attrs.get("scenarios", tree["demography"].sizes.get("scenario", 1)),
+        "seed": tree.attrs.get("seed", "") if tree.attrs.get("scenarios") else ""}})
     if "spf" in tree.children and "coverage" in tree["spf"]:  # the SDG 1.3.1 counting convention
         meta.loc["spf_coverage_overlap_rule", "value"] = tree["spf"]["coverage"].attrs.get("overlap_rule", "")
     if "pension" in tree.children:
@@ -125,6 +133,7 @@ def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
                 if stage in SCALARS:
                     scalars = scalar_table(tree[stage].to_dataset(), SCALARS[stage])
                     scalars.to_excel(writer, sheet_name=f"{stage}_metrics", index_label="metric")
+            write_stochastic_sheets(writer, tree)
             flat.to_excel(writer, sheet_name="assumptions", index_label="key")
             for sheet in writer.book.worksheets:
                 as_text(sheet)
@@ -161,3 +170,52 @@ def scalar_table(ds: xr.Dataset, names) -> pd.DataFrame:
             for coord, value in zip(da[da.dims[0]].values, da.values):
                 rows[f"{name} ({coord})"] = (float(value), da.attrs.get("units", ""), da.attrs.get("long_name", ""))
     return pd.DataFrame.from_dict(rows, orient="index", columns=["value", "units", "description"])
+
+
+def write_stochastic_sheets(writer, tree: xr.DataTree) -> None:
+    """A stochastic run's sheets: ``stochastic`` (scenarios, seed, each
+    headline's percentiles, mean and share of scenarios past its threshold,
+    and the probability that the reserve is depleted by each year) and
+    ``stochastic_fans`` (every ``<name>_percentile`` of every node in tidy
+    long form: node, variable, fan, coordinates, year, percentile, value,
+    units). Nothing without a ``/stochastic`` node or fans."""
+    from actuarial.report import stochastic as st
+
+    nodes = {k: tree[k].to_dataset() for k in tree.children}
+    if st.NODE in nodes:
+        ds = nodes[st.NODE]
+        head = pd.DataFrame({"value": {"scenarios": int(ds.attrs.get("scenarios", 0)), "seed": ds.attrs.get("seed"),
+                                       "percentiles": ", ".join(str(int(p)) for p in np.atleast_1d(
+                                           ds.attrs.get("percentiles", [])))}})
+        table = st.headline_table(ds)
+        head.to_excel(writer, sheet_name="stochastic", index_label="run")
+        start = len(head) + 2
+        if len(table):
+            table = table.set_index("label").astype(object)
+            never = table["headline"] == "depletion_year"  # a percentile among the never-depleted scenarios
+            for c in [c for c in table.columns if c.startswith("p") and c[1:].isdigit()]:
+                table.loc[never, c] = [v if np.isfinite(v) else "never" for v in table.loc[never, c]]
+            table = table.map(lambda v: None if isinstance(v, float) and not np.isfinite(v) else v)  # empty cells
+            table.to_excel(writer, sheet_name="stochastic", startrow=start, index_label="headline (label)")
+            sheet = writer.sheets["stochastic"]
+            numbers = [c for c in table.columns if c.startswith("p") and c[1:].isdigit()] + ["mean", "share past"]
+            for i, (_, row) in enumerate(table.iterrows(), start=start + 2):
+                for c in numbers:
+                    j = 2 + list(table.columns).index(c)
+                    unit = "1" if c == "share past" else row["units"]
+                    sheet.cell(row=i, column=j).number_format = "0.00%" if unit in ("1", "1/year") else "0"
+            start += len(table) + 2
+        if "depletion_probability" in ds:
+            prob = ds["depletion_probability"]
+            frame = pd.DataFrame({"share of scenarios depleted in or before the year": prob.to_series()})
+            frame.index = frame.index.astype(int)
+            if "depletion_never_share" in ds:
+                frame.loc["never within the horizon"] = float(ds["depletion_never_share"])
+            frame.to_excel(writer, sheet_name="stochastic", startrow=start, index_label="depletion by year")
+            sheet = writer.sheets["stochastic"]
+            for i in range(start + 2, start + 2 + len(frame)):
+                sheet.cell(row=i, column=2).number_format = "0.00%"
+        writer.sheets["stochastic"].column_dimensions["A"].width = 40
+    fans = st.fans_long(nodes)
+    if len(fans):
+        fans.to_excel(writer, sheet_name="stochastic_fans", index=False)

@@ -26,6 +26,7 @@ import xarray as xr
 from actuarial.errors import AssumptionError
 from actuarial.output import atomic_path
 from actuarial.report import plots
+from actuarial.report import stochastic as st
 
 TEMPLATES = Path(__file__).with_name("templates")
 DPI = 96
@@ -48,6 +49,7 @@ class Section:
     title: str
     charts: list = field(default_factory=list)
     note: str = ""
+    table: str = ""  # HTML, shown before the charts
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -214,8 +216,8 @@ def _debt_caption(f):
         text += (f". The {limit:.0f}% of GDP ceiling is breached with the full cost from {int(years[0])}"
                  if years.size else f". The {limit:.0f}% of GDP ceiling is not breached")
     if "debt_gdp_percentile" in f:
-        text += ("; the fan shows the 5-95th and 25-75th percentile bands and the median of the fiscal "
-                 "stage's own stochastic debt paths (macro shocks around the central costs)")
+        text += ("; deterministic paths only: the fiscal stage's own macro-shock fan (fiscal_space.stochastic, "
+                 "not the valuation's scenarios) is drawn apart under Fans")
     prob = f["debt_above_threshold_probability"] if "debt_above_threshold_probability" in f else None
     if prob is not None and prob.ndim == 1 and bool(prob.notnull().any()):
         p = prob.dropna("year")
@@ -266,7 +268,7 @@ def node_datasets(trees: dict) -> dict:
     ``case`` dimension (the runs that have the node, common years)."""
     from actuarial.pipeline import side_by_side
 
-    names = [n for n, _, _ in SECTIONS] + ["labour", "economy"]
+    names = [n for n, _, _ in SECTIONS] + ["labour", "economy"] + (["stochastic"] if len(trees) == 1 else [])
     out = {}
     for node in names:
         having = {k: t for k, t in trees.items() if node in t.children}
@@ -302,6 +304,97 @@ def build_sections(nodes: dict) -> list[Section]:
     return sections
 
 
+# -- a stochastic run: every fan, the depletion curve, the actuarial balance's distribution ---------------------
+
+def _chart(id: str, title: str, fig, caption: str) -> Chart:
+    chart = Chart(id=id, title=title, caption=caption, image=_png(fig))
+    chart.table, chart.table_note = html_table(plots.plotted_data(fig), year_rows=True)
+    return chart
+
+
+def _fan_caption(node: str, name: str, da: xr.DataArray, scenarios) -> str:
+    levels = st.levels(da)
+    bands = ", ".join(f"{lo}-{hi}th" for lo, hi in plots._bands(levels))
+    units = da.attrs.get("units", "")
+    unit = "%" if units in ("1", "1/year") else units
+    return (f"{da.attrs.get('long_name', name)}. Fan: {st.fan_label(node, name, da, scenarios)}; bands "
+            f"{bands} percentiles, the line the median (node {node}, variable {name}; {unit}).")
+
+
+def kept_scenarios(store, name: str):
+    """Per-scenario values of headline ``name`` from a ``scenarios.zarr``
+    store (any group holding ``name`` with a ``scenario`` dimension), or None
+    (no store, zarr not installed, or no such variable)."""
+    if store is None or not Path(store).exists():
+        return None
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # e.g. zarr's note on unconsolidated metadata
+            warnings.simplefilter("ignore")
+            tree = xr.open_datatree(store, engine="zarr")
+            for node in tree.subtree:
+                if name in node.data_vars and "scenario" in node[name].dims:
+                    return node[name].load()
+    except Exception:  # an unreadable store or zarr not installed: the chart uses the percentiles
+        return None
+    return None
+
+
+def stochastic_sections(nodes: dict, attrs: dict, store=None) -> list[Section]:
+    """"Fans": a chart for every ``<name>_percentile(year, percentile, ...)`` in
+    every node, labelled with what it comes from (the valuation's scenarios or
+    the fiscal stage's macro shocks); "Stochastic valuation" (with a
+    ``/stochastic`` node): the table of the headline distributions, the
+    probability of depletion by year and the distribution of the actuarial
+    balance (a histogram of the per-scenario values kept in ``store`` when
+    there, else drawn from the node's percentiles)."""
+    out = []
+    fans = st.fan_variables(nodes)
+    scenarios = attrs.get("scenarios")
+    if fans:
+        section = Section(id="fans", title="Fans")
+        for node, name, da in fans:
+            base = name[: -len("_percentile")]
+            kind = "macro-shock fan" if st.fan_kind(node, name, da) == "macro_shock" else "valuation fan"
+            fig = plots.fan_chart(da, title=f"{node}: {base.replace('_', ' ')} ({kind})", label=base,
+                                  kind=st.fan_kind(node, name, da))
+            section.charts.append(_chart(f"fan-{node}-{name}", f"{node}: {base} ({kind})", fig,
+                                         _fan_caption(node, name, da, scenarios)))
+        out.append(section)
+    if st.NODE in nodes:
+        ds = nodes[st.NODE]
+        table = st.headline_table(ds)
+        section = Section(id="stochastic", title="Stochastic valuation",
+                          note=f"{st.run_text(ds.attrs)}: distributions of the headline results across the "
+                               "scenarios (share past: the share of scenarios past the threshold stated).")
+        if len(table):
+            shown = st.display_table(table)
+            shown["rule"] = table["threshold rule"].values
+            section.table = shown.to_html(border=0, classes="data headlines", na_rep="–")
+        if "depletion_probability" in ds:
+            never = ds.get("depletion_never_share")
+            caption = ("Share of scenarios whose reserve is depleted in or before each year"
+                       + (f"; never depleted within the horizon: {100 * float(never):.1f}% of scenarios"
+                          if never is not None else "") + ".")
+            section.charts.append(_chart("depletion-probability", "Probability of reserve depletion",
+                                         plots.depletion_probability(ds), caption))
+        if "actuarial_balance_percentile" in ds:
+            values = kept_scenarios(store, "actuarial_balance")
+            source = (f"the per-scenario values kept in {Path(store).name}" if values is not None else
+                      "the percentiles of the /stochastic node (the share of scenarios between two "
+                      "percentiles spread evenly between them; the tails beyond the outer percentiles "
+                      "are not drawn)")
+            fig = plots.headline_distribution(ds, "actuarial_balance", values)
+            caption = ("Distribution of the actuarial balance (summarized income rate minus summarized cost rate, "
+                       f"% of insurable earnings) across the scenarios, drawn from {source}; the bars' areas are "
+                       "shares of scenarios.")
+            section.charts.append(_chart("balance-distribution", "Distribution of the actuarial balance", fig,
+                                         caption))
+        out.append(section)
+    return out
+
+
 # -- metadata, key figures, differences -------------------------------------------------------
 
 def metadata(trees: dict) -> pd.DataFrame:
@@ -313,9 +406,11 @@ def metadata(trees: dict) -> pd.DataFrame:
             ys = tree["demography"]["year"].values
             years = f"{int(ys[0])}-{int(ys[-1])}"
         scen = tree["demography"].sizes.get("scenario", 1) if "demography" in tree.children else 1
+        scen = int(a.get("scenarios", scen))  # a stochastic run: its scenario count and seed
         rows[label] = {"case": a.get("case", label), "country": a.get("country", ""),
                        "currency": a.get("currency", ""), "years": years or "",
-                       "scenarios": scen, "engine version": a.get("engine_version", ""),
+                       "scenarios": scen, "seed": a.get("seed", "–") if scen > 1 else "–",
+                       "engine version": a.get("engine_version", ""),
                        "assumptions hash": a.get("assumptions_hash", ""),
                        "assumptions file": Path(a.get("source", "")).name}
     return pd.DataFrame(rows)
@@ -418,13 +513,16 @@ def common_years(trees: dict) -> list[int]:
 
 # -- the page ---------------------------------------------------------------------------------
 
-def render(trees: dict) -> tuple[str, pd.DataFrame | None]:
-    """The HTML page (and, when comparing, the table of differences)."""
+def render(trees: dict, store=None) -> tuple[str, pd.DataFrame | None]:
+    """The HTML page (and, when comparing, the table of differences);
+    ``store``: a ``scenarios.zarr`` whose per-scenario values the charts use when it exists."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     compare = len(trees) > 1
     nodes = node_datasets(trees)
     sections = build_sections(nodes)
+    if not compare:  # a stochastic run: its fans and headline distributions
+        sections += stochastic_sections(nodes, next(iter(trees.values())).attrs, store)
     differences = differences_table(trees) if compare else None
     first = next(iter(trees.values())).attrs
     meta = metadata(trees)
@@ -526,7 +624,7 @@ def write_report(tree_or_trees, path, force: bool = False) -> Path:
     csv = path.with_name("differences.csv") if len(trees) > 1 else None
     refuse_existing([p for p in (path, csv) if p is not None], force)
     check_overlap(trees)
-    page, differences = render(trees)
+    page, differences = render(trees, store=path.with_name("scenarios.zarr"))
     try:
         with atomic_path(path) as tmp:
             tmp.write_text(page, encoding="utf-8")

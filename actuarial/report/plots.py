@@ -479,9 +479,10 @@ DEBT_LABELS = {"without": "debt, without reform", "with": "debt, with reform (fu
 
 @_styled
 def debt_paths(fiscal_space) -> Figure:
-    """Public debt (% of GDP) without and with the reform; a fan chart
-    (5-95 and 25-75 percentile bands, median) from ``debt_gdp_percentile``
-    or from the scenarios of a stochastic run."""
+    """Public debt (% of GDP) without and with the reform: the deterministic
+    paths only. The fans come from other models and are drawn apart, each
+    labelled (``fan_chart``): the fiscal stage's own macro-shock fan
+    ``debt_gdp_percentile`` and the valuation's ``debt_gdp_with_reform_percentile``."""
     ds = _dataset(fiscal_space)
     fig, axes = _figure()
     ax = axes[0, 0]
@@ -489,21 +490,153 @@ def debt_paths(fiscal_space) -> Figure:
     debt = ds["debt_gdp"]
     series = ({DEBT_LABELS.get(str(r), f"debt, {r}"): debt.sel(reform=r) for r in debt["reform"].values}
               if "reform" in debt.dims else {"debt": debt})
-    pct = ds.get("debt_gdp_percentile")  # the fan first, the paths over it
-    if pct is not None and "case" not in pct.dims:
-        pct = central(pct)
-        have = pct["percentile"].values.astype(float)
-
-        def at(p):
-            return pct.sel(percentile=have[np.argmin(np.abs(have - p))]).values * 100
-
-        bands = {p / 100: at(p) for p in (5, 25, 50, 75, 95) if np.min(np.abs(have - p)) < 1e-9}
-        if 0.5 in bands:
-            _fan(ax, pct["year"].values, bands, PALETTE[3], "debt, stochastic", table, "debt, stochastic (%)")
     _lines(ax, series, PERCENT, table)
     _percent_axis(ax, "% of GDP")
     _year_axis(ax)
     ax.set_title("Public debt")
+    return _finish(fig, axes, table)
+
+
+# -- stochastic runs: fans of any variable, headline distributions ------------------------------------------
+
+def _unit(units: str) -> tuple[float, str]:
+    """(scale, label) of an axis for a variable's units: ratios in percent."""
+    return (100.0, PERCENT) if units in ("1", "1/year") else (1.0, units or "value")
+
+
+def _bands(levels) -> list[tuple[int, int]]:
+    """Symmetric pairs of percentile levels, outermost first: (5, 95), (10, 90), (25, 75)."""
+    levels = sorted(int(p) for p in levels)
+    return [(lo, 100 - lo) for lo in levels if lo < 50 and 100 - lo in levels]
+
+
+def _panel_label(sel: dict) -> str:
+    return ", ".join(f"{d.replace('_', ' ')} {v}" for d, v in sel.items())
+
+
+FAN_LEGENDS = {"valuation": ("the valuation's scenarios", 0),
+               "macro_shock": ("macro-shock fan, fiscal_space.stochastic", 3)}  # (legend, colour)
+
+
+@_styled
+def fan_chart(da: xr.DataArray, title: str | None = None, label: str | None = None, max_panels: int = 6,
+              kind: str | None = None) -> Figure:
+    """A fan of any ``<name>_percentile(year, percentile, ...)`` variable:
+    the symmetric percentile bands (e.g. 5-95, 10-90, 25-75; darker inward)
+    and the median, one panel per combination of its other dimensions (up
+    to ``max_panels``). Ratios (units "1") are shown in percent; the table
+    has every percentile level of every panel. ``kind`` (default: the
+    variable's ``fan`` attribute) says in the legend what the fan comes from:
+    ``valuation`` or ``macro_shock``."""
+    legend, colour = FAN_LEGENDS.get(kind or da.attrs.get("fan", ""), ("", 0))
+    colour = PALETTE[colour]
+    levels = [int(round(float(p))) for p in da["percentile"].values]
+    da = da.assign_coords(percentile=levels)
+    other = [d for d in da.dims if d not in ("year", "percentile")]
+    stacked = da.stack(_panel=other) if other else da.expand_dims(_panel=[0])
+    panels = min(stacked.sizes["_panel"], max_panels)
+    ncols = min(panels, 2 if panels > 1 else 1)
+    nrows = -(-panels // ncols)
+    size = SIZE if panels == 1 else (4.2 * ncols, 2.8 * nrows + 0.4)
+    fig, axes = _figure(ncols=ncols, nrows=nrows, size=size, sharex=True)
+    scale, unit = _unit(da.attrs.get("units", ""))
+    years = da["year"].values
+    table = {}
+    pairs = _bands(levels)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= panels:
+            ax.set_visible(False)
+            continue
+        one = stacked.isel(_panel=k)
+        sel = {d: one[d].item() for d in other}
+        name = _panel_label(sel) or (label or str(da.name or ""))
+        values = {p: np.asarray(one.sel(percentile=p).transpose("year").values, float) * scale for p in levels}
+        for i, (lo, hi) in enumerate(pairs):
+            ax.fill_between(years, values[lo], values[hi], color=colour, alpha=0.12 + 0.12 * i, linewidth=0,
+                            label=f"{lo}-{hi}th percentile")
+        if 50 in values:
+            ax.plot(years, values[50], color=colour, label=f"median ({legend})" if legend else "median")
+        for p in levels:
+            table[f"{name} p{p} ({unit})"] = pd.Series(values[p], index=pd.Index(years.astype(int), name="year"))
+        if other:
+            ax.set_title(name, fontsize=9)
+        if unit == PERCENT:
+            ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=None))
+        ax.set_ylabel(unit if unit != PERCENT else "%")
+        _year_axis(ax)
+    if title:
+        fig.suptitle(title, fontweight="bold")
+    axes.ravel()[0].legend(loc="best")
+    fig.plotted_data = pd.DataFrame(table)
+    return fig
+
+
+@_styled
+def depletion_probability(stochastic) -> Figure:
+    """Share of scenarios whose reserve is depleted in or before each year (%)."""
+    ds = _dataset(stochastic)
+    prob = ds["depletion_probability"]
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    years = prob["year"].values
+    values = 100 * np.asarray(prob.values, float)
+    ax.step(years, values, where="post", color=PALETTE[3], label="reserve depleted by the year")
+    table = {"depleted by the year (% of scenarios)": pd.Series(values, index=pd.Index(years.astype(int),
+                                                                                         name="year"))}
+    ax.set_ylim(0, 100)
+    _percent_axis(ax, "% of scenarios")
+    _year_axis(ax)
+    ax.set_title("Probability that the reserve is depleted")
+    return _finish(fig, axes, table)
+
+
+def _longest(da: xr.DataArray) -> xr.DataArray:
+    """The last coordinate of every dimension but ``percentile``/``scenario`` (e.g. the longest horizon)."""
+    return da.isel({d: -1 for d in da.dims if d not in ("percentile", "scenario")})
+
+
+@_styled
+def headline_distribution(stochastic, name: str = "actuarial_balance", values=None, bins: int = 20) -> Figure:
+    """Histogram of a headline across scenarios (share of scenarios, %):
+    from the per-scenario ``values`` when given (e.g. read from
+    ``scenarios.zarr``), else from the ``/stochastic`` node's percentiles:
+    the share of scenarios between consecutive percentiles spread evenly
+    over that interval (below the lowest and above the highest percentile
+    are not drawn). With extra dimensions (e.g. horizon), the last one."""
+    ds = _dataset(stochastic)
+    pct = _longest(ds[f"{name}_percentile"])
+    scale, unit = _unit(pct.attrs.get("units", ""))
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    if values is not None:
+        v = np.asarray(_longest(values).values if isinstance(values, xr.DataArray) else values, float) * scale
+        v = v[np.isfinite(v)]
+        counts, edges = np.histogram(v, bins=bins)
+        share = 100 * counts / max(v.size, 1)
+        source = f"{v.size} scenarios"
+    else:
+        levels = np.array([float(p) for p in pct["percentile"].values])
+        edges = np.asarray(pct.values, float) * scale
+        keep = np.isfinite(edges)
+        edges, levels = edges[keep], levels[keep]
+        share = np.diff(levels)  # % of scenarios in each interval
+        source = "percentiles"
+    widths = np.diff(edges)
+    density = np.divide(share, widths, out=np.zeros_like(share, dtype=float), where=widths > 0)
+    per = "percentage point" if unit == PERCENT else unit
+    ax.bar(edges[:-1], density, width=widths, align="edge", color=PALETTE[0], alpha=0.8, edgecolor="white",
+           label=f"from the {source} (area: share of scenarios)")
+    table = pd.DataFrame({f"from ({unit})": edges[:-1], f"to ({unit})": edges[1:],
+                          "share of scenarios (%)": share, f"% of scenarios per {per}": density})
+    table.index = pd.Index(range(1, len(table) + 1), name="interval")
+    if unit == PERCENT:
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=None))
+    ax.set_xlabel(f"{name.replace('_', ' ')} ({unit})")
+    ax.set_ylabel(f"% of scenarios per {per}")
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_title(f"Distribution of the {name.replace('_', ' ')}"
+                 + "".join(f", {d} {pct[d].item()}" for d in pct.coords if d not in ("percentile",)
+                           and pct[d].ndim == 0 and d in ds[f"{name}_percentile"].dims))
     return _finish(fig, axes, table)
 
 
@@ -512,4 +645,6 @@ CHARTS = {
     "cost_rate_vs_contribution": cost_rate_vs_contribution, "reserve_ratio": reserve_ratio,
     "injury_cost_rates": injury_cost_rates, "spf_cost_by_benefit": spf_cost_by_benefit,
     "coverage_vs_targets": coverage_vs_targets, "financing_mix": financing_mix, "debt_paths": debt_paths,
+    "fan_chart": fan_chart, "depletion_probability": depletion_probability,
+    "headline_distribution": headline_distribution,
 }
