@@ -208,6 +208,36 @@ def _sigint_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
+@contextlib.contextmanager
+def _sigint_latched():
+    """Ctrl-C while the block runs raises ``KeyboardInterrupt`` and is also
+    remembered: a ``KeyboardInterrupt`` raised inside a callback (a garbage
+    collector's or dask's, which swallow it) is raised again by the function
+    this yields, called between cases (in the main thread; elsewhere a no-op)."""
+    import signal
+    import threading
+
+    latched = []
+
+    def check():
+        if latched:
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield check
+        return
+
+    def handler(signum, frame):
+        latched.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: str | None = None,
               client=None, timeout: float = 10.0, quiet: bool = False, on_result=None,
               stream=None) -> BatchResult:
@@ -227,16 +257,17 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     output = Path(output)
     # one batch at a time in a folder (locked once the cluster answers); a killed one's .part files go
     if client is None:
-        with connect(workers, scheduler, timeout) as own, folder_lock(output):
-            result = _run(specs, output, own, trees_cache, quiet, on_result, stream)
+        with connect(workers, scheduler, timeout) as own, folder_lock(output), _sigint_latched() as interrupted:
+            result = _run(specs, output, own, trees_cache, quiet, on_result, stream, interrupted)
     else:
-        with folder_lock(output):
-            result = _run(specs, output, client, trees_cache, quiet, on_result, stream)
+        with folder_lock(output), _sigint_latched() as interrupted:
+            result = _run(specs, output, client, trees_cache, quiet, on_result, stream, interrupted)
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_result, stream) -> BatchResult:
+def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_result, stream,
+         interrupted=lambda: None) -> BatchResult:
     from distributed import as_completed
     from tqdm import tqdm
 
@@ -297,6 +328,7 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
             done.add(future)
 
         for future in done:
+            interrupted()  # a Ctrl-C that a callback swallowed stops the batch here
             spec, assumptions = pending.pop(future)
             case = assumptions.case.name
             try:
@@ -315,6 +347,7 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
             result.ran.append(case)
             by_case[case]["status"] = "ran"
             ended(case, "ran")
+        interrupted()
     finally:
         bar.close()
 
