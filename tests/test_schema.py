@@ -6,6 +6,7 @@ toolkit sits below both packages in the import graph."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
 
 import jsonschema
@@ -277,3 +278,84 @@ def test_sources_reach_the_workbook_and_the_report(tmp_path):
     assert found["economy.inflation.2030"] in (None, "")
     page, _ = render({"sourced": tree})
     assert "Assumptions: sources" in page and "IMF WEO October 2025" in page and "economy.inflation.2025" in page
+
+
+# -- the generated template ---------------------------------------------------------
+
+def _template_keys(text: str) -> tuple[set, set]:
+    """The dotted key paths of the template: (written, commented out as ``# key: ...``);
+    an entry of a ``{name: item}`` mapping is ``<name>`` (its first entry is written in full)."""
+    import re
+
+    written, commented, stack = set(), set(), []  # stack: (indent, key)
+    line_re = re.compile(r"^(\s*)(# )?([A-Za-z_][A-Za-z0-9_]*):(?:\s|$)")
+    for line in text.splitlines():
+        m = line_re.match(line)
+        if not m:
+            continue
+        indent, off, key = len(m.group(1)), bool(m.group(2)), m.group(3)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        path = [k for _, k in stack] + [key]
+        stack.append((indent, key))
+        (commented if off else written).add(".".join(path))
+    return written, commented
+
+
+NAMED_ENTRY = {"employment_injury.sectors.agriculture": "employment_injury.sectors.<name>",
+               "spf.benefits.child_benefit": "spf.benefits.<name>"}
+# declared keys that the template writes commented out: alternative forms, optional
+# additions without a default, defaults derived from other keys, and the keys an entry
+# of a {name: item} mapping does not set
+ALTERNATIVES = {
+    "demography.un_tables", "demography.mortality.life_tables", "demography.mortality.improvement",
+    "demography.mortality.improvement.base", "demography.mortality.improvement.base_year",
+    "demography.mortality.improvement.rates", "demography.fertility.rates", "demography.migration.counts",
+    "demography.migration_rule", "demography.beyond_data", "demography.open_age_group",
+    "economy.productivity_growth", "economy.discount_rate", "pension.initial.insured_file",
+    "employment_injury.sectors.<name>.custom", "employment_injury.sectors.<name>.trend",
+    "employment_injury.sectors.<name>.occupational_disease",
+    "spf.benefits.<name>.level.amount", "spf.benefits.<name>.level.gdp_per_capita_share",
+    "spf.benefits.<name>.level.average_wage_share", "spf.benefits.<name>.sex", "spf.benefits.<name>.targeting",
+    "spf.benefits.<name>.months", "spf.benefits.<name>.days", "spf.benefits.<name>.indexation",
+    "spf.benefits.<name>.prevalence", "spf.benefits.<name>.pension_tested",
+    "stochastic.mortality.fit", "stochastic.mortality.fit.un_tables", "stochastic.mortality.fit.first_year",
+    "stochastic.mortality.fit.last_year", "stochastic.economy.covariance",
+    "fiscal_space.baseline.gdp", "fiscal_space.baseline.real_gdp_growth", "fiscal_space.baseline.inflation",
+    "fiscal_space.costs", "fiscal_space.costs.file", "fiscal_space.costs.unit", "fiscal_space.debt.target_year",
+    "fiscal_space.stochastic.years", "fiscal_space.stochastic.threshold_gdp",
+    "fiscal_space.stochastic.covariance", "fiscal_space.stochastic.history",
+    "fiscal_space.stochastic.history.file"}
+
+
+def test_template_has_every_declared_key():
+    from actuarial.report.template import template_text
+
+    text = template_text()
+    written, commented = _template_keys(text)
+    rename = lambda k: next((k.replace(a, b, 1) for a, b in NAMED_ENTRY.items()  # noqa: E731
+                             if k == a or k.startswith(a + ".")), k)
+    written, commented = {rename(k) for k in written}, {rename(k) for k in commented}
+    declared = {f"{key}.{name}" for key in SECTION_ORDER for name, _, _ in rows(SECTIONS[key])}
+    assert declared - written - commented == set()
+    assert declared - written == ALTERNATIVES
+    assert set(SECTION_ORDER) <= written
+    data = yaml.safe_load(text)  # it stands alone: no key names a data file or folder
+    assert {k.rsplit(".", 1)[-1] for k in written} & {"file", "un_tables", "insured_file"} == set()
+    assert data["case"]["name"] == "new_country"
+
+
+def test_template_loads_as_demoland_under_a_new_name(tmp_path):
+    """Written with Demoland's values, the template is Demoland but for the case's names
+    (the defaults it writes out are the defaults)."""
+    from actuarial.report.template import template_text
+
+    path = tmp_path / "new.yaml"
+    path.write_text(template_text())
+    new, demo = load_assumptions(path), load_assumptions(DEMOLAND)
+    assert (new.case.name, new.case.country, new.case.currency) == ("new_country", "New Country", "NCU")
+    for name in SECTION_ORDER[1:-1]:
+        assert repr(getattr(new, name)) == repr(getattr(demo, name)), name
+    for f in dataclasses.fields(demo.fiscal_space):  # but for its copy of the case and its file
+        if f.name not in ("case", "source", "digest"):
+            assert repr(getattr(new.fiscal_space, f.name)) == repr(getattr(demo.fiscal_space, f.name)), f.name
