@@ -6,6 +6,7 @@ toolkit sits below both packages in the import graph."""
 from __future__ import annotations
 
 import ast
+import math
 import dataclasses
 from pathlib import Path
 
@@ -359,3 +360,62 @@ def test_template_loads_as_demoland_under_a_new_name(tmp_path):
     for f in dataclasses.fields(demo.fiscal_space):  # but for its copy of the case and its file
         if f.name not in ("case", "source", "digest"):
             assert repr(getattr(new.fiscal_space, f.name)) == repr(getattr(demo.fiscal_space, f.name)), f.name
+
+
+# -- parametric forms wherever an age schedule is accepted --------------------------
+
+HADWIGER = {"form": "hadwiger", "H": 3.0, "T": 40.0}
+ROGERS_CASTRO = {"form": "rogers_castro", "a1": 0.02, "alpha1": 0.1, "a2": 0.06, "alpha2": 0.11,
+                 "mu2": 20.0, "lambda2": 0.4}
+
+
+def _hadwiger(H, T):
+    """Hadwiger (1940) fertility pattern written from its definition: f(x) proportional to
+    (T/x)^(3/2) exp(-H^2 (T/x + x/T - 2)) at mid-ages x = a + 1/2 of the childbearing ages
+    a = 10..54, zero elsewhere, scaled to sum 1 (Chandola, Coleman & Hiorns 1999)."""
+    f = [0.0] * 101
+    for a in range(10, 55):
+        x = a + 0.5
+        f[a] = (T / x) ** 1.5 * math.exp(-H * H * (T / x + x / T - 2))
+    return [v / sum(f) for v in f]
+
+
+@pytest.mark.parametrize("key, body, read", [
+    ("pension.invalidity.incidence", {"pension": {"invalidity": {"incidence": HADWIGER}}},
+     lambda a: a.pension.invalidity_incidence.female),
+    ("pension.survivors.married", {"pension": {"survivors": {"married": {"female": HADWIGER, "male": 0.5}}}},
+     lambda a: a.pension.married.female),
+    ("employment_injury.age_sex_relativity", {"employment_injury": {"age_sex_relativity": HADWIGER}},
+     None),
+    ("employment_injury.survivors.married", {"employment_injury": {"survivors": {"married": HADWIGER}}},
+     lambda a: a.employment_injury.married.male),
+    ("spf.benefits.disability_benefit.prevalence",
+     {"spf": {"benefits": {"disability_benefit": {"prevalence": {"female": HADWIGER, "male": HADWIGER}}}}},
+     lambda a: next(b for b in a.spf.benefits if b.name == "disability_benefit").prevalence.female),
+    ("stochastic.mortality.b", {"stochastic": {"mortality": {"b": HADWIGER}}},
+     lambda a: a.stochastic.mortality.b.female),
+])
+def test_a_parametric_form_is_an_age_schedule_in_every_section(tmp_path, key, body, read):
+    """``{form: NAME, ...}`` is accepted wherever an age schedule is (pension, employment_injury,
+    spf, stochastic as in demography and labour), and evaluates the law."""
+    import numpy as np
+
+    path = tmp_path / "child.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(DEMOLAND), **body}, sort_keys=False))
+    a = load_assumptions(path)
+    if read is not None:
+        np.testing.assert_allclose(np.asarray(read(a)), _hadwiger(3.0, 40.0), rtol=1e-12, atol=1e-15)
+    # a rate law is not an age pattern; a bad parameter names its key path
+    bad = yaml.safe_dump({"extends": str(DEMOLAND), **body}, sort_keys=False).replace("T: 40.0", "T: 90.0")
+    path.write_text(bad)
+    with pytest.raises(AssumptionError) as err:
+        load_assumptions(path)
+    assert ".T" in str(err.value) and key.split(".")[0] in str(err.value) and "55" in str(err.value)
+
+
+def test_rogers_castro_is_an_age_schedule_of_the_spf_section(tmp_path):
+    path = tmp_path / "child.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(DEMOLAND), "spf": {"benefits": {"disability_benefit": {
+        "prevalence": ROGERS_CASTRO}}}}, sort_keys=False))
+    b = next(b for b in load_assumptions(path).spf.benefits if b.name == "disability_benefit")
+    assert abs(b.prevalence.male.sum() - 1.0) < 1e-12 and b.prevalence.male[0] > b.prevalence.male[10]

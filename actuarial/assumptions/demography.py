@@ -32,10 +32,10 @@ from actuarial.schema import (BySex, TimeSeries, age_range, choice, number, rule
                               section, series, series_by_sex, text)
 from actuarial.schema.fields import Param, _by_sex_schema, check_by_sex, check_schedule, invalid, schedule_schema
 from actuarial.schema.reader import Reader
-from actuarial.schema.tables import anchored, check_form, field, form_evaluator
+from actuarial.schema.tables import anchored, check_form, field
 from actuarial.schema.values import Anchored, frozen
+from actuarial.assumptions.schedules import PATTERN_FORMS
 
-PATTERN_FORMS = form_evaluator(FORMS, ("pattern",))  # {form: hadwiger | rogers_castro, ...}
 MORTALITY_FORMS = {n: f for n, f in FORMS.items() if f[1] in ("mx", "qx")}
 BEYOND_DATA = ("hold_flat",)
 OPEN_AGE_GROUPS = ("gompertz", "un")

@@ -29,8 +29,7 @@ from actuarial.assumptions.injury import Injury, parse_injury
 from actuarial.assumptions.stochastic import Stochastic, parse_stochastic
 from actuarial.schema.display import assumptions_html, assumptions_repr, attach_reprs
 from actuarial.assumptions.reader import Reader
-from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
-    SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
+from actuarial.assumptions.schedules import SEXES, Anchored, BySex, frozen  # noqa: F401 (re-exported)
 from actuarial.assumptions.series import TimeSeries
 from actuarial.schema import read_section, split_sources, validate
 from actuarial.schema.case import Case  # noqa: F401 (re-exported)
