@@ -124,11 +124,6 @@ class Labour:
         return int(np.argmax((rates > 0).any(axis=(0, 1))))
 
 
-def parse_economy(r: Reader) -> Economy:
-    """Section ``economy`` of an imperative reader (the declaration is :class:`Economy`)."""
-    return validate(Economy, r.data, origins=r.origins, path=r.path)
-
-
 def parse_labour(r: Reader) -> Labour:
     """Section ``labour`` of an imperative reader (the declaration is :class:`Labour`)."""
     return validate(Labour, r.data, origins=r.origins, path=r.path)

@@ -31,7 +31,7 @@ from actuarial.schema.display import assumptions_html, assumptions_repr, attach_
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.schedules import SEXES, Anchored, BySex, frozen  # noqa: F401 (re-exported)
 from actuarial.assumptions.series import TimeSeries
-from actuarial.schema import read_section, split_sources, validate
+from actuarial.schema import read_section, split_sources
 from actuarial.schema.case import Case  # noqa: F401 (re-exported)
 from fiscal_space.assumptions import parse_fiscal_space  # fiscal_space imports only the toolkit: no circle
 
@@ -151,10 +151,3 @@ def _digest(data: dict, sections, sources: dict | None = None) -> str:
         elif isinstance(item, dict):
             stack.extend(item.values())
     return h.hexdigest()[:16]
-
-
-# -- case -------------------------------------------------------------------
-
-def parse_case(r: Reader) -> Case:
-    """Section ``case`` of a reader's mapping (declared in :mod:`actuarial.schema.case`)."""
-    return validate(Case, r.data, origins=r.origins, path=r.path)
