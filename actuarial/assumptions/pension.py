@@ -69,6 +69,7 @@ def read_insured_table(path) -> np.ndarray:
     ``status`` (active/inactive), ``count`` (persons). Returns an array
     (status, sex, age, credits); the credit axis is as long as the file needs.
     Read through :mod:`actuarial.datafiles`; a group given twice is an error."""
+    # lazy for `actuarial check` speed: the CSV reader only when an insured_file is given
     from actuarial.datafiles import Column, check_unique, data_error, read_table
 
     columns = [Column("sex", "text", choices=("female", "male"), what="a sex"),
