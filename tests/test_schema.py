@@ -419,3 +419,28 @@ def test_rogers_castro_is_an_age_schedule_of_the_spf_section(tmp_path):
         "prevalence": ROGERS_CASTRO}}}}, sort_keys=False))
     b = next(b for b in load_assumptions(path).spf.benefits if b.name == "disability_benefit")
     assert abs(b.prevalence.male.sum() - 1.0) < 1e-12 and b.prevalence.male[0] > b.prevalence.male[10]
+
+
+def test_json_schema_writes_no_large_sub_schema_twice():
+    """Age schedules, by-sex values and series are shared in $defs (the file was 18,473 lines
+    with each written out at every use)."""
+    import json
+
+    from actuarial.schema.describe import SHARED_MIN, _subschemas
+
+    seen: dict[str, int] = {}
+
+    def count(node):
+        text = json.dumps(node, sort_keys=True)
+        if len(text) >= SHARED_MIN:
+            seen[text] = seen.get(text, 0) + 1
+        _subschemas(node, count)
+        return node
+
+    schema = reference.json_schema()
+    for body in schema["$defs"].values():
+        _subschemas(body, count)
+    for v in schema["properties"].values():
+        count(v)
+    assert [t[:80] for t, n in seen.items() if n > 1] == []
+    assert any(name.startswith("AgeSchedule_") for name in schema["$defs"])
