@@ -6,6 +6,8 @@ toolkit sits below both packages in the import graph."""
 from __future__ import annotations
 
 import ast
+import math
+import dataclasses
 from pathlib import Path
 
 import jsonschema
@@ -277,3 +279,168 @@ def test_sources_reach_the_workbook_and_the_report(tmp_path):
     assert found["economy.inflation.2030"] in (None, "")
     page, _ = render({"sourced": tree})
     assert "Assumptions: sources" in page and "IMF WEO October 2025" in page and "economy.inflation.2025" in page
+
+
+# -- the generated template ---------------------------------------------------------
+
+def _template_keys(text: str) -> tuple[set, set]:
+    """The dotted key paths of the template: (written, commented out as ``# key: ...``);
+    an entry of a ``{name: item}`` mapping is ``<name>`` (its first entry is written in full)."""
+    import re
+
+    written, commented, stack = set(), set(), []  # stack: (indent, key)
+    line_re = re.compile(r"^(\s*)(# )?([A-Za-z_][A-Za-z0-9_]*):(?:\s|$)")
+    for line in text.splitlines():
+        m = line_re.match(line)
+        if not m:
+            continue
+        indent, off, key = len(m.group(1)), bool(m.group(2)), m.group(3)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        path = [k for _, k in stack] + [key]
+        stack.append((indent, key))
+        (commented if off else written).add(".".join(path))
+    return written, commented
+
+
+NAMED_ENTRY = {"employment_injury.sectors.agriculture": "employment_injury.sectors.<name>",
+               "spf.benefits.child_benefit": "spf.benefits.<name>"}
+# declared keys that the template writes commented out: alternative forms, optional
+# additions without a default, defaults derived from other keys, and the keys an entry
+# of a {name: item} mapping does not set
+ALTERNATIVES = {
+    "demography.un_tables", "demography.mortality.life_tables", "demography.mortality.improvement",
+    "demography.mortality.improvement.base", "demography.mortality.improvement.base_year",
+    "demography.mortality.improvement.rates", "demography.fertility.rates", "demography.migration.counts",
+    "demography.migration_rule", "demography.beyond_data", "demography.open_age_group",
+    "economy.productivity_growth", "economy.discount_rate", "pension.initial.insured_file",
+    "employment_injury.sectors.<name>.custom", "employment_injury.sectors.<name>.trend",
+    "employment_injury.sectors.<name>.occupational_disease",
+    "spf.benefits.<name>.level.amount", "spf.benefits.<name>.level.gdp_per_capita_share",
+    "spf.benefits.<name>.level.average_wage_share", "spf.benefits.<name>.sex", "spf.benefits.<name>.targeting",
+    "spf.benefits.<name>.months", "spf.benefits.<name>.days", "spf.benefits.<name>.indexation",
+    "spf.benefits.<name>.prevalence", "spf.benefits.<name>.pension_tested",
+    "stochastic.mortality.fit", "stochastic.mortality.fit.un_tables", "stochastic.mortality.fit.first_year",
+    "stochastic.mortality.fit.last_year", "stochastic.economy.covariance",
+    "fiscal_space.baseline.gdp", "fiscal_space.baseline.real_gdp_growth", "fiscal_space.baseline.inflation",
+    "fiscal_space.costs", "fiscal_space.costs.file", "fiscal_space.costs.unit", "fiscal_space.debt.target_year",
+    "fiscal_space.stochastic.years", "fiscal_space.stochastic.threshold_gdp",
+    "fiscal_space.stochastic.covariance", "fiscal_space.stochastic.history",
+    "fiscal_space.stochastic.history.file"}
+
+
+def test_template_has_every_declared_key():
+    from actuarial.report.template import template_text
+
+    text = template_text()
+    written, commented = _template_keys(text)
+    rename = lambda k: next((k.replace(a, b, 1) for a, b in NAMED_ENTRY.items()  # noqa: E731
+                             if k == a or k.startswith(a + ".")), k)
+    written, commented = {rename(k) for k in written}, {rename(k) for k in commented}
+    declared = {f"{key}.{name}" for key in SECTION_ORDER for name, _, _ in rows(SECTIONS[key])}
+    assert declared - written - commented == set()
+    assert declared - written == ALTERNATIVES
+    assert set(SECTION_ORDER) <= written
+    data = yaml.safe_load(text)  # it stands alone: no key names a data file or folder
+    assert {k.rsplit(".", 1)[-1] for k in written} & {"file", "un_tables", "insured_file"} == set()
+    assert data["case"]["name"] == "new_country"
+
+
+def test_template_loads_as_demoland_under_a_new_name(tmp_path):
+    """Written with Demoland's values, the template is Demoland but for the case's names
+    (the defaults it writes out are the defaults)."""
+    from actuarial.report.template import template_text
+
+    path = tmp_path / "new.yaml"
+    path.write_text(template_text())
+    new, demo = load_assumptions(path), load_assumptions(DEMOLAND)
+    assert (new.case.name, new.case.country, new.case.currency) == ("new_country", "New Country", "NCU")
+    for name in SECTION_ORDER[1:-1]:
+        assert repr(getattr(new, name)) == repr(getattr(demo, name)), name
+    for f in dataclasses.fields(demo.fiscal_space):  # but for its copy of the case and its file
+        if f.name not in ("case", "source", "digest"):
+            assert repr(getattr(new.fiscal_space, f.name)) == repr(getattr(demo.fiscal_space, f.name)), f.name
+
+
+# -- parametric forms wherever an age schedule is accepted --------------------------
+
+HADWIGER = {"form": "hadwiger", "H": 3.0, "T": 40.0}
+ROGERS_CASTRO = {"form": "rogers_castro", "a1": 0.02, "alpha1": 0.1, "a2": 0.06, "alpha2": 0.11,
+                 "mu2": 20.0, "lambda2": 0.4}
+
+
+def _hadwiger(H, T):
+    """Hadwiger (1940) fertility pattern written from its definition: f(x) proportional to
+    (T/x)^(3/2) exp(-H^2 (T/x + x/T - 2)) at mid-ages x = a + 1/2 of the childbearing ages
+    a = 10..54, zero elsewhere, scaled to sum 1 (Chandola, Coleman & Hiorns 1999)."""
+    f = [0.0] * 101
+    for a in range(10, 55):
+        x = a + 0.5
+        f[a] = (T / x) ** 1.5 * math.exp(-H * H * (T / x + x / T - 2))
+    return [v / sum(f) for v in f]
+
+
+@pytest.mark.parametrize("key, body, read", [
+    ("pension.invalidity.incidence", {"pension": {"invalidity": {"incidence": HADWIGER}}},
+     lambda a: a.pension.invalidity_incidence.female),
+    ("pension.survivors.married", {"pension": {"survivors": {"married": {"female": HADWIGER, "male": 0.5}}}},
+     lambda a: a.pension.married.female),
+    ("employment_injury.age_sex_relativity", {"employment_injury": {"age_sex_relativity": HADWIGER}},
+     None),
+    ("employment_injury.survivors.married", {"employment_injury": {"survivors": {"married": HADWIGER}}},
+     lambda a: a.employment_injury.married.male),
+    ("spf.benefits.disability_benefit.prevalence",
+     {"spf": {"benefits": {"disability_benefit": {"prevalence": {"female": HADWIGER, "male": HADWIGER}}}}},
+     lambda a: next(b for b in a.spf.benefits if b.name == "disability_benefit").prevalence.female),
+    ("stochastic.mortality.b", {"stochastic": {"mortality": {"b": HADWIGER}}},
+     lambda a: a.stochastic.mortality.b.female),
+])
+def test_a_parametric_form_is_an_age_schedule_in_every_section(tmp_path, key, body, read):
+    """``{form: NAME, ...}`` is accepted wherever an age schedule is (pension, employment_injury,
+    spf, stochastic as in demography and labour), and evaluates the law."""
+    import numpy as np
+
+    path = tmp_path / "child.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(DEMOLAND), **body}, sort_keys=False))
+    a = load_assumptions(path)
+    if read is not None:
+        np.testing.assert_allclose(np.asarray(read(a)), _hadwiger(3.0, 40.0), rtol=1e-12, atol=1e-15)
+    # a rate law is not an age pattern; a bad parameter names its key path
+    bad = yaml.safe_dump({"extends": str(DEMOLAND), **body}, sort_keys=False).replace("T: 40.0", "T: 90.0")
+    path.write_text(bad)
+    with pytest.raises(AssumptionError) as err:
+        load_assumptions(path)
+    assert ".T" in str(err.value) and key.split(".")[0] in str(err.value) and "55" in str(err.value)
+
+
+def test_rogers_castro_is_an_age_schedule_of_the_spf_section(tmp_path):
+    path = tmp_path / "child.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(DEMOLAND), "spf": {"benefits": {"disability_benefit": {
+        "prevalence": ROGERS_CASTRO}}}}, sort_keys=False))
+    b = next(b for b in load_assumptions(path).spf.benefits if b.name == "disability_benefit")
+    assert abs(b.prevalence.male.sum() - 1.0) < 1e-12 and b.prevalence.male[0] > b.prevalence.male[10]
+
+
+def test_json_schema_writes_no_large_sub_schema_twice():
+    """Age schedules, by-sex values and series are shared in $defs (the file was 18,473 lines
+    with each written out at every use)."""
+    import json
+
+    from actuarial.schema.describe import SHARED_MIN, _subschemas
+
+    seen: dict[str, int] = {}
+
+    def count(node):
+        text = json.dumps(node, sort_keys=True)
+        if len(text) >= SHARED_MIN:
+            seen[text] = seen.get(text, 0) + 1
+        _subschemas(node, count)
+        return node
+
+    schema = reference.json_schema()
+    for body in schema["$defs"].values():
+        _subschemas(body, count)
+    for v in schema["properties"].values():
+        count(v)
+    assert [t[:80] for t, n in seen.items() if n > 1] == []
+    assert any(name.startswith("AgeSchedule_") for name in schema["$defs"])

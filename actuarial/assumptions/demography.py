@@ -27,15 +27,14 @@ from pydantic import model_validator
 
 from actuarial.demography.laws import FORMS
 from actuarial.demography.rules import MIGRATION_RULES
-from actuarial.demography.un_tables import read_un_tables
 from actuarial.schema import (BySex, TimeSeries, age_range, choice, number, rule_error, schedule_by_sex,
                               section, series, series_by_sex, text)
 from actuarial.schema.fields import Param, _by_sex_schema, check_by_sex, check_schedule, invalid, schedule_schema
 from actuarial.schema.reader import Reader
-from actuarial.schema.tables import anchored, check_form, field, form_evaluator
+from actuarial.schema.tables import anchored, check_form, field
 from actuarial.schema.values import Anchored, frozen
+from actuarial.assumptions.schedules import PATTERN_FORMS
 
-PATTERN_FORMS = form_evaluator(FORMS, ("pattern",))  # {form: hadwiger | rogers_castro, ...}
 MORTALITY_FORMS = {n: f for n, f in FORMS.items() if f[1] in ("mx", "qx")}
 BEYOND_DATA = ("hold_flat",)
 OPEN_AGE_GROUPS = ("gompertz", "un")
@@ -353,6 +352,9 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
     when the projection runs past them."""
     un = None
     if declared.un_tables is not None:
+        # lazy for `actuarial check` speed (the table reader and its CSV/gzip modules, only for un_tables)
+        from actuarial.demography.un_tables import read_un_tables
+
         un = read_un_tables(r.file_path("un_tables"))
         if un["base_year"] != case.base_year:
             raise r.error("un_tables", f"the tables' base year {un['base_year']} "

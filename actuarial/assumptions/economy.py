@@ -8,15 +8,12 @@ import numpy as np
 from pydantic import model_validator
 
 from actuarial.assumptions.reader import Reader
-from actuarial.assumptions.schedules import Anchored, BySex, age_schedule, anchored, by_sex, frozen
+from actuarial.assumptions.schedules import PATTERN_FORMS
 from actuarial.assumptions.series import TimeSeries
-from actuarial.demography.laws import FORMS
 from actuarial.schema import number, rule_error, schedule_by_sex as schedule_by_sex_field, section, series, \
     series_by_sex as series_by_sex_field, validate
 from actuarial.schema.fields import _by_sex_schema, check_by_sex, check_schedule, schedule_schema
-from actuarial.schema.tables import anchored, form_evaluator, schedule
-
-PATTERN_FORMS = form_evaluator(FORMS, ("pattern",))
+from actuarial.schema.tables import anchored, schedule
 
 RATE = dict(lo=-0.5, hi=1.0, what="a yearly rate (0.03 for 3%)")
 SHARE = dict(lo=0.0, hi=1.0, what="a share between 0 and 1")
@@ -125,35 +122,6 @@ class Labour:
         """First age with participation above 0 in any anchor year (first insured age)."""
         rates = np.array([np.array(v) for v in self.participation.values])  # (anchor, sex, age)
         return int(np.argmax((rates > 0).any(axis=(0, 1))))
-
-
-def parse_economy(r: Reader) -> Economy:
-    """Section ``economy`` of an imperative reader (the declaration is :class:`Economy`)."""
-    return validate(Economy, r.data, origins=r.origins, path=r.path)
-
-
-def _rates_by_age(r: Reader, key, value, **bounds):
-    return frozen(age_schedule(r, key, value, **bounds))
-
-
-def series_by_sex(r: Reader, key, bounds) -> BySex:
-    """One series for both sexes, or ``{female: series, male: series}``."""
-    value = r.raw(key)
-    if isinstance(value, dict) and set(value) & {"female", "male"}:
-        return by_sex(r, key, lambda s, k, v: s.series(k, **bounds))
-    series = r.series(key, **bounds)
-    return BySex(series, series)
-
-
-def schedule_by_sex(r: Reader, key, **bounds) -> BySex:
-    value = r.raw(key)
-    if isinstance(value, dict) and set(value) & {"female", "male"}:
-        return by_sex(r, key, lambda s, k, v: _rates_by_age(s, k, v, **bounds))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        schedule = frozen([r.number(key, **bounds)] * 101)
-    else:
-        schedule = _rates_by_age(r, key, value, **bounds)
-    return BySex(schedule, schedule)
 
 
 def parse_labour(r: Reader) -> Labour:

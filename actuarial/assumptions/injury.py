@@ -19,6 +19,7 @@ import numpy as np
 
 from pydantic import ValidationInfo, model_validator
 
+from actuarial.assumptions.schedules import PATTERN_FORMS
 from actuarial.schema import (BySex, TimeSeries, choice, flag, frozen, named, number, numbers, rule_error,
                               schedule_by_sex, section, series, validate)
 from actuarial.schema.reader import Reader
@@ -269,7 +270,7 @@ class InjurySurvivors:
     orphans_per_death: number("Average number of orphans below the age limit per death.", lo=0.0,
                               hi=10.0, unit="persons")
     married: schedule_by_sex("Probability of leaving a spouse, by age of the deceased.", **SHARE,
-                             unit="probability")
+                             unit="probability", forms=PATTERN_FORMS)
     orphan_age_limit: number("Orphans' pensions stop at this age.", lo=1, hi=30, integer=True,
                              unit="years of age") = 18
     spouse_age_difference: number("Husband's age minus wife's age.", lo=-20, hi=20, integer=True,
@@ -284,9 +285,9 @@ class InjurySurvivors:
 class Beneficiaries:
     """Pensioners of one type at the valuation date, by sex and age."""
 
-    counts: schedule_by_sex("Pensioners by age at the valuation date.", lo=0.0, unit="persons")
+    counts: schedule_by_sex("Pensioners by age at the valuation date.", lo=0.0, unit="persons", forms=PATTERN_FORMS)
     average_pension: schedule_by_sex("Average pension in payment by age.", lo=0.0,
-                                     unit="currency units a year")
+                                     unit="currency units a year", forms=PATTERN_FORMS)
 
 
 @section()
@@ -337,7 +338,7 @@ class InjurySection:
                      what="insured / pension contributors", unit="ratio") = 1.0
     age_sex_relativity: schedule_by_sex("Relative incidence by sex and age (normalised on the base-year "
                                         "insured).", lo=0.0, hi=100.0, unit="ratio",
-                                        source="scheme claims by age and sex") = None
+                                        source="scheme claims by age and sex", forms=PATTERN_FORMS) = None
     occupational_disease: OccupationalDisease | None = None
     funeral_grant: number("Funeral grant.", lo=0.0, hi=5.0, what="a share of the average annual wage",
                           unit="share of the average annual wage") = 0.0

@@ -29,10 +29,9 @@ from actuarial.assumptions.injury import Injury, parse_injury
 from actuarial.assumptions.stochastic import Stochastic, parse_stochastic
 from actuarial.schema.display import assumptions_html, assumptions_repr, attach_reprs
 from actuarial.assumptions.reader import Reader
-from actuarial.assumptions.schedules import (  # noqa: F401 (re-exported)
-    SEXES, Anchored, BySex, age_schedule, anchored, by_sex, form_values, frozen)
+from actuarial.assumptions.schedules import SEXES, Anchored, BySex, frozen  # noqa: F401 (re-exported)
 from actuarial.assumptions.series import TimeSeries
-from actuarial.schema import read_section, split_sources, validate
+from actuarial.schema import read_section, split_sources
 from actuarial.schema.case import Case  # noqa: F401 (re-exported)
 from fiscal_space.assumptions import parse_fiscal_space  # fiscal_space imports only the toolkit: no circle
 
@@ -152,10 +151,3 @@ def _digest(data: dict, sections, sources: dict | None = None) -> str:
         elif isinstance(item, dict):
             stack.extend(item.values())
     return h.hexdigest()[:16]
-
-
-# -- case -------------------------------------------------------------------
-
-def parse_case(r: Reader) -> Case:
-    """Section ``case`` of a reader's mapping (declared in :mod:`actuarial.schema.case`)."""
-    return validate(Case, r.data, origins=r.origins, path=r.path)

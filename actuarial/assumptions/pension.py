@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import ValidationInfo, model_validator
 
 from actuarial.errors import AssumptionError
+from actuarial.assumptions.schedules import PATTERN_FORMS
 from actuarial.schema import (BySex, TimeSeries, choice, flag, number, rule_error, schedule_by_sex,
                               section, series, series_by_sex, text, validate, whole_numbers)
 from actuarial.schema.reader import Reader
@@ -24,9 +25,9 @@ PERSONS = dict(lo=0.0, unit="persons")
 class Pensioners:
     """Pensioners of one type at the valuation date, by sex and age."""
 
-    counts: schedule_by_sex("Pensioners by age at the valuation date.", **PERSONS)
+    counts: schedule_by_sex("Pensioners by age at the valuation date.", **PERSONS, forms=PATTERN_FORMS)
     average_pension: schedule_by_sex("Average pension in payment by age.", lo=0.0,
-                                     unit="currency units a year")
+                                     unit="currency units a year", forms=PATTERN_FORMS)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def read_insured_table(path) -> np.ndarray:
     ``status`` (active/inactive), ``count`` (persons). Returns an array
     (status, sex, age, credits); the credit axis is as long as the file needs.
     Read through :mod:`actuarial.datafiles`; a group given twice is an error."""
+    # lazy for `actuarial check` speed: the CSV reader only when an insured_file is given
     from actuarial.datafiles import Column, check_unique, data_error, read_table
 
     columns = [Column("sex", "text", choices=("female", "male"), what="a sex"),
@@ -107,7 +109,7 @@ class Invalidity:
     """Invalidity pensions."""
 
     incidence: schedule_by_sex("Yearly probability that an active insured becomes an invalidity "
-                               "pensioner, by age.", lo=0.0, hi=1.0, unit="per year")
+                               "pensioner, by age.", lo=0.0, hi=1.0, unit="per year", forms=PATTERN_FORMS)
     vesting_years: number("Credited years needed for an invalidity pension.", lo=0, hi=60,
                           integer=True, unit="years")
     mortality_factor: number("Invalidity pensioners' mortality / population mortality.", lo=0.5,
@@ -121,7 +123,8 @@ class Survivors:
 
     pension_share: number("Survivor's pension / the deceased's pension.", **SHARE, unit="share")
     married: schedule_by_sex("Probability of leaving a spouse, by age of the deceased.", lo=0.0, hi=1.0,
-                             unit="probability", source="census or household survey (marital status by age)")
+                             unit="probability", forms=PATTERN_FORMS,
+                             source="census or household survey (marital status by age)")
     spouse_age_difference: number("Husband's age minus wife's age.", lo=-20, hi=20, integer=True,
                                   unit="years") = 3
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationInfo, model_validator
 
+from actuarial.assumptions.schedules import PATTERN_FORMS
 from actuarial.schema import (BySex, TimeSeries, age_range, choice, flag, named, number, rule_error,
                               schedule_by_sex, section, series, validate, whole_numbers)
 
@@ -123,7 +124,7 @@ class BenefitSpec:
     administrative_cost: number("Administrative cost, a share of benefits.", lo=0.0, hi=1.0,
                                 unit="share of benefits") = 0.0
     prevalence: schedule_by_sex("Disability: share of persons with severe disability by age.", **SHARE,
-                                scalar=False, unit="share") = None
+                                scalar=False, unit="share", forms=PATTERN_FORMS) = None
     pension_tested: flag("Old age: only persons without a contributory pension.") = False
 
     @model_validator(mode="before")

@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import model_validator
 
 from actuarial.demography.un_tables import read_un_tables
+from actuarial.assumptions.schedules import PATTERN_FORMS
 from actuarial.schema import (BySex, choice, number, numbers, rule_error, schedule_by_sex, section, text,
                               validate)
 from actuarial.schema.fields import Param, check_number_list, invalid
@@ -134,7 +135,7 @@ class MortalityShocks:
 
     b: schedule_by_sex("Lee-Carter b_x: sensitivity of ln m_x to k, by age, summing to 1 over ages.",
                        lo=-1.0, hi=1.0, unit="share", source="Lee and Carter (1992) normalisation: "
-                       "sum of b_x = 1") = None
+                       "sum of b_x = 1", forms=PATTERN_FORMS) = None
     volatility: number("sigma_k: standard deviation of the yearly change of k.", lo=0.0, hi=100.0,
                        what="a standard deviation of k (>= 0)", unit="k per year") = None
     fit: LeeCarterFit = None

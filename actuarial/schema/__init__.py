@@ -53,7 +53,8 @@ Python default is the key's default::
   key path, what was expected and "did you mean" for unknown keys;
 - everything shown to users (``docs/parameters.md``, the JSON Schema,
   ``actuarial assumptions describe`` and ``template``) is generated from the
-  sections registered in :data:`SECTIONS` (:mod:`.describe`).
+  sections registered in :data:`SECTIONS` (:mod:`.describe`, :mod:`.template`; a field's
+  ``example=`` is the value the template writes where the default does not fit).
 """
 
 from actuarial.schema.fields import (Param, age_range, check_number, check_schedule, check_series, choice,

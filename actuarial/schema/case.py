@@ -21,13 +21,15 @@ class Case:
     """What is projected, from when and for how long."""
 
     name: text("Name of the case; names the output folder.", pattern=NAME,
-               pattern_text="a name of letters, digits, '_', '-' or '.' (it names the output folder)")
-    country: text("Country or scheme the case describes.", derived="the name")
+               pattern_text="a name of letters, digits, '_', '-' or '.' (it names the output folder)",
+               example="new_country")
+    country: text("Country or scheme the case describes.", derived="the name", example="New Country")
     base_year: number("First projection year: stocks are at 1 January of it.", lo=1800, hi=2300,
                       integer=True, unit="year")
     horizon: number("Number of projection years after the base year.", lo=1, hi=300,
                     integer=True, unit="years") = 100
-    currency: text("Currency of every money amount (national currency units).", unit="code") = "NCU"
+    currency: text("Currency of every money amount (national currency units).", unit="code",
+                   example="NCU") = "NCU"
 
     @model_validator(mode="before")
     @classmethod

@@ -10,6 +10,7 @@ the order they are documented; a key without a declared section is shown as
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from dataclasses import MISSING, fields, is_dataclass
 from typing import Iterator
@@ -128,8 +129,85 @@ def _optional_derived(cls, schema: dict, defs: dict) -> None:
             _optional_derived(inner, {}, defs)
 
 
+SHARED_MIN = 120  # characters of JSON: a sub-schema this long, used twice or more, is shared
+
+
+def _kind(schema: dict) -> str:
+    """A readable name stem for a shared sub-schema."""
+    text = json.dumps(schema)
+    if '"female"' in text and '"male"' in text:
+        return "BySex"
+    if '"first_age"' in text or '"minItems": 101' in text:
+        return "AgeSchedule"
+    if '"patternProperties"' in text:
+        return "Series"
+    if '"source"' in text:
+        return "Sourced"
+    return "Value"
+
+
+MAPS = ("properties", "patternProperties", "$defs")  # keywords whose values are {name: schema}
+LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")  # keywords whose values are [schema]
+ONE = ("items", "additionalProperties", "not", "contains")  # keywords whose value is a schema
+
+
+def _subschemas(node: dict, apply):
+    """``node`` (a schema) with ``apply`` applied to each of its direct sub-schemas."""
+    out = {}
+    for k, v in node.items():
+        if k in MAPS and isinstance(v, dict):
+            out[k] = {n: apply(s) for n, s in v.items()}
+        elif k in LISTS and isinstance(v, list):
+            out[k] = [apply(s) for s in v]
+        elif k in ONE and isinstance(v, dict):
+            out[k] = apply(v)
+        else:
+            out[k] = v  # an annotation or a value (default, enum...)
+    return out
+
+
+def share_subschemas(schema: dict) -> dict:
+    """``schema`` with every sub-schema written more than once (an age schedule, a
+    by-sex value, a series with given bounds...) moved to ``$defs`` and referenced
+    (``$ref``); a shared one is named by its kind and a digest of its text, so that a
+    name stays when other keys are added."""
+    counts: dict[str, int] = {}
+
+    def count(node):
+        text = json.dumps(node, sort_keys=True)
+        if len(text) >= SHARED_MIN:
+            counts[text] = counts.get(text, 0) + 1
+        _subschemas(node, count)
+        return node
+
+    sections = schema.get("$defs", {})
+    for body in sections.values():  # a section's own definition is shared already
+        _subschemas(body, count)
+    for v in schema.get("properties", {}).values():
+        count(v)
+    shared: dict[str, str] = {}  # text -> name
+    new_defs: dict[str, dict] = {}
+
+    def replace(node):
+        text = json.dumps(node, sort_keys=True)
+        if counts.get(text, 0) > 1:
+            if text not in shared:
+                name = f"{_kind(node)}_{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+                shared[text] = name
+                new_defs[name] = _subschemas(node, replace)
+            return {"$ref": f"#/$defs/{shared[text]}"}
+        return _subschemas(node, replace)
+
+    out = dict(schema)
+    out["properties"] = {k: replace(v) for k, v in schema.get("properties", {}).items()}
+    bodies = {name: _subschemas(body, replace) for name, body in sections.items()}
+    out["$defs"] = dict(sorted({**bodies, **new_defs}.items()))
+    return out
+
+
 def json_schema(order) -> dict:
-    """The JSON Schema (2020-12) of an assumption file."""
+    """The JSON Schema (2020-12) of an assumption file (sub-schemas written more
+    than once are shared: :func:`share_subschemas`)."""
     defs: dict = {}
     properties: dict = {"extends": {"type": "string",
                                     "description": "Path of a parent assumption file (relative to this "
@@ -146,10 +224,10 @@ def json_schema(order) -> dict:
         defs.update(inner_defs)
         defs[cls.__name__] = schema
         properties[key] = {"$ref": f"#/$defs/{cls.__name__}"}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            "title": "Assumption file", "type": "object", "properties": properties,
-            "required": [k for k in ("case", "demography") if k in order],
-            "additionalProperties": False, "$defs": dict(sorted(defs.items()))}
+    return share_subschemas({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+                             "title": "Assumption file", "type": "object", "properties": properties,
+                             "required": [k for k in ("case", "demography") if k in order],
+                             "additionalProperties": False, "$defs": dict(sorted(defs.items()))})
 
 
 def json_schema_text(order) -> str:

@@ -37,6 +37,7 @@ class Param:
     source: str | None = None  # the source convention (where such a value usually comes from)
     kind: str = "value"  # value, series, mapping...
     derived: str | None = None  # a default taken from other keys ("the name"): optional in the file
+    example: Any = None  # a value (as written in YAML) for the generated template, where no default fits
 
 
 def invalid(message: str, sub: str = "") -> PydanticCustomError:
@@ -102,11 +103,11 @@ def _number_schema(lo, hi, integer, lo_open) -> dict:
 
 
 def number(description: str, *, lo=None, hi=None, lo_open=False, integer=False,
-           what="a number", unit=None, source=None, derived=None, words=()):
+           what="a number", unit=None, source=None, derived=None, words=(), example=None):
     """A number (``integer=True``: a whole number, returned as int); ``words``:
     texts accepted instead of a number (``"capitalised"``), returned as given."""
     expected = what if lo is None and hi is None else f"{what} in {bounds_text(lo, hi, lo_open)}"
-    param = Param(description, unit, expected, source, derived=derived)
+    param = Param(description, unit, expected, source, derived=derived, example=example)
     schema = _number_schema(lo, hi, integer, lo_open)
     if words:
         schema = {"anyOf": [schema, {"type": "string", "enum": list(words)}]}
@@ -180,12 +181,14 @@ def check_text(value, *, pattern=None, pattern_text="", choices=None, sub="") ->
     return value
 
 
-def text(description: str, *, pattern=None, pattern_text="", unit=None, source=None, derived=None):
+def text(description: str, *, pattern=None, pattern_text="", unit=None, source=None, derived=None,
+         example=None):
     """A non-empty string (matching ``pattern``, described by ``pattern_text``)."""
     schema: dict[str, Any] = {"type": "string", "minLength": 1}
     if pattern is not None:
         schema["pattern"] = f"^(?:{pattern})$"
-    param = Param(description, unit, pattern_text or "a non-empty string", source, derived=derived)
+    param = Param(description, unit, pattern_text or "a non-empty string", source, derived=derived,
+                  example=example)
     return _field(str, lambda v: check_text(v, pattern=pattern, pattern_text=pattern_text),
                   schema, param)
 
