@@ -10,6 +10,7 @@ runs (``actuarial --help`` and ``check`` do not import the projection engine).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -420,7 +421,9 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     warnings.showwarning = _show_warning
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return code
     except (AssumptionError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -430,6 +433,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output piped into a reader that stopped (``| head``): no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

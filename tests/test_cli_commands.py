@@ -346,3 +346,15 @@ def test_display_is_generic_over_dataclasses_named_tuples_and_pydantic():
         name: str
 
     assert display.brief(Model(rate=0.1, name="a")) == "Model(rate=0.1, name='a')"
+
+
+def test_output_into_a_closed_pipe_is_no_traceback():
+    """``actuarial check ... | head -1``: the reader stops; the command ends quietly."""
+    demoland = str(ROOT / "assumptions" / "demoland.yaml")
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from actuarial.cli import main; sys.exit(main())",
+                             "check", *[demoland] * 400], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # nobody reads
+    err = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert proc.returncode == 141
