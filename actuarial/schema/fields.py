@@ -37,6 +37,7 @@ class Param:
     source: str | None = None  # the source convention (where such a value usually comes from)
     kind: str = "value"  # value, series, mapping...
     derived: str | None = None  # a default taken from other keys ("the name"): optional in the file
+    entries: tuple = ()  # ((name, section), ...): the section of each entry, by name ("<name>": any other)
 
 
 def invalid(message: str, sub: str = "") -> PydanticCustomError:
