@@ -43,6 +43,19 @@ finance; ``debt`` options (borrowing, a tolerated deficit) leave the
 primary balance worse by the gap and add what they finance to debt;
 ``asset`` options (drawing down reserves) leave the balance worse too, but
 the deficit is paid from assets, so debt does not rise.
+
+**Keys.** Each option's keys are declared in the schema toolkit
+(:mod:`actuarial.schema`), one class per option: :class:`Reallocation`,
+:class:`Tax`, :class:`SocialSecurity`, :class:`Aid`, :class:`IllicitFlows`,
+:class:`Reserves`, :class:`Borrowing`, :class:`MacroFramework` (the common
+keys ``cost``, ``start``, ``ramp_up``, ``capacity_gdp`` and ``custom:
+false`` in :class:`_Common` / :class:`_Handbook`) and :class:`CustomOption`
+(``custom: true``, ``kind``, ``capacity_gdp``). :func:`options_field`
+declares ``fiscal_space.options``: the class of an entry is chosen by its
+name (:func:`pick_option`; "did you mean" for a misspelt handbook name);
+:func:`to_options` turns the validated entries into the engine's
+:class:`Option` (kind and default cost from :data:`HANDBOOK`, the method and
+settings the capacity formulas below read).
 """
 
 from __future__ import annotations
@@ -176,7 +189,7 @@ class _Common:
                   derived="the base year") = None
     ramp_up: RAMP = 0
     capacity_gdp: series("A direct estimate of the yearly capacity, instead of the option's own keys.",
-                         **GDP_FIELD, optional=True) = None
+                         **GDP_FIELD) = None
 
     NAME: ClassVar[str] = ""
     OWN: ClassVar[tuple] = ()  # the option's own required keys (without capacity_gdp)
@@ -339,7 +352,7 @@ class Aid(_Handbook):
 
     NAME, OWN = "aid", ("grants_gdp",)
     cost: COST = HANDBOOK["aid"][1]
-    grants_gdp: series("Grants and transfers received.", **GDP_FIELD, derived=OWN_KEYS, optional=True,
+    grants_gdp: series("Grants and transfers received.", **GDP_FIELD, derived=OWN_KEYS,
                        source=handbook("aid")) = None
     share: series("Share of them available for social protection.", **SHARE_FIELD) = TimeSeries.constant(1.0)
 
@@ -354,9 +367,9 @@ class IllicitFlows(_Handbook):
 
     NAME, OWN = "illicit_flows", ("outflows_gdp", "curbed")
     cost: COST = HANDBOOK["illicit_flows"][1]
-    outflows_gdp: series("Illicit financial outflows.", **GDP_FIELD, derived=OWN_KEYS, optional=True,
+    outflows_gdp: series("Illicit financial outflows.", **GDP_FIELD, derived=OWN_KEYS,
                          source=handbook("illicit_flows")) = None
-    curbed: series("Share of them curbed.", **SHARE_FIELD, derived=OWN_KEYS, optional=True) = None
+    curbed: series("Share of them curbed.", **SHARE_FIELD, derived=OWN_KEYS) = None
     tax_take: series("Share of what is curbed that becomes public revenue.",
                      **SHARE_FIELD) = TimeSeries.constant(1.0)
 
@@ -379,7 +392,7 @@ class Reserves(_Handbook):
     stock: number("Usable reserves in currency (or stock_gdp).", lo=0.0,
                   what="a stock of usable reserves in currency", unit="currency units",
                   derived="exactly one of stock_gdp or stock") = None
-    max_draw_gdp: series("Most drawn in a year.", **GDP_FIELD, optional=True, derived="the whole stock") = None
+    max_draw_gdp: series("Most drawn in a year.", **GDP_FIELD, derived="the whole stock") = None
 
     @classmethod
     def rules(cls, data):
@@ -400,7 +413,7 @@ class Borrowing(_Handbook):
 
     NAME = "borrowing"
     cost: COST = HANDBOOK["borrowing"][1]
-    max_gdp: series("New borrowing at most, a year (or only the debt ceiling).", **GDP_FIELD, optional=True,
+    max_gdp: series("New borrowing at most, a year (or only the debt ceiling).", **GDP_FIELD,
                     derived="the debt ceiling fiscal_space.debt.threshold_gdp only",
                     source=handbook("borrowing")) = None
 
@@ -416,7 +429,7 @@ class MacroFramework(_Handbook):
 
     NAME, OWN = "macro_framework", ("deficit_gdp",)
     cost: COST = HANDBOOK["macro_framework"][1]
-    deficit_gdp: series("The tolerated extra deficit.", **GDP_FIELD, derived=OWN_KEYS, optional=True,
+    deficit_gdp: series("The tolerated extra deficit.", **GDP_FIELD, derived=OWN_KEYS,
                         source=handbook("macro_framework")) = None
 
     def method(self):

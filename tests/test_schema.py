@@ -21,6 +21,7 @@ from actuarial.schema.describe import rows
 from actuarial.schema.section import hints, is_named, nested
 from actuarial.schema.loader import load_tree
 from cli_helpers import run_cli
+from fiscal_space.options import pick_option
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p for p in (ROOT / "assumptions").glob("*.yaml")
@@ -277,3 +278,39 @@ def test_sources_reach_the_workbook_and_the_report(tmp_path):
     assert found["economy.inflation.2030"] in (None, "")
     page, _ = render({"sourced": tree})
     assert "Assumptions: sources" in page and "IMF WEO October 2025" in page and "economy.inflation.2025" in page
+
+
+# -- fiscal_space.options: each option's keys declared (fiscal_space.options) ------------------
+
+@pytest.mark.parametrize("path", SHIPPED_ALL, ids=[p.name for p in SHIPPED_ALL])
+def test_every_option_key_of_a_shipped_file_is_in_the_reference(path):
+    text = reference.reference_text()
+    rows_text = {line.split(" | ")[0].strip("| `") for line in text.splitlines() if line.startswith("| `")}
+    options = (split_sources(*load_tree(path))[0].get("fiscal_space") or {}).get("options") or {}
+    for name, entry in options.items():
+        cls = pick_option(name, entry)
+        prefix = f"fiscal_space.options.{'<name>' if entry.get('custom') is True else name}"
+        for key in _key_paths(cls, entry, prefix):
+            assert key in rows_text, f"{key} of {path.name}"
+
+
+OPTION_ERRORS = [
+    ("option_unknown_name", _set("fiscal_space.options.borowing", {"max_gdp": 0.01}), "fiscal_space.options.borowing"),
+    ("option_unknown_key", _set("fiscal_space.options.tax.buoyance", 1.0), "fiscal_space.options.tax.buoyance"),
+    ("option_nested_typo", _set("fiscal_space.options.tax.effort.closd", 0.5), "fiscal_space.options.tax.effort.closd"),
+    ("option_share_too_high", _set("fiscal_space.options.aid.share", 1.5), "fiscal_space.options.aid.share"),
+    ("custom_without_kind", _set("fiscal_space.options.fund", {"custom": True, "capacity_gdp": 0.01}),
+     "fiscal_space.options.fund.kind"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "key"), [pytest.param(m, k, id=i) for i, m, k in OPTION_ERRORS])
+def test_loader_and_json_schema_both_reject_a_bad_option(tmp_path, validator, mutate, key):
+    data = yaml.safe_load(DEMOLAND.read_text())
+    mutate(data)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert list(validator.iter_errors(_jsonable(data))), "the JSON Schema accepts it"
+    with pytest.raises(AssumptionError) as info:
+        load_assumptions(path)
+    assert info.value.key == key, str(info.value)
