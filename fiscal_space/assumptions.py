@@ -80,7 +80,7 @@ from actuarial.schema.case import Case as FiscalCase  # name, country, base_year
 from actuarial.schema.loader import load_tree
 from actuarial.schema.reader import Reader
 from actuarial.schema.values import TimeSeries
-from fiscal_space.options import GDP, SHARE, Option, parse_option
+from fiscal_space.options import GDP, SHARE, Option, options_field, to_options
 
 if TYPE_CHECKING:  # pandas and xarray only where a cost table is read (``actuarial check`` stays light)
     import pandas as pd
@@ -343,7 +343,7 @@ class FiscalSpaceSection:
     """Fiscal space for social protection (ILO/UNICEF/UN Women handbook, Ortiz et al. 2019): the
     financing gap, the eight financing options, public debt with and without the reform.
 
-    Options are parsed by fiscal_space.options (one set of keys per handbook option). Rules
+    Each option's keys are declared in fiscal_space.options (one class per handbook option). Rules
     with the case: debt.target_year and stochastic.years within the projection."""
 
     baseline: Baseline
@@ -353,12 +353,12 @@ class FiscalSpaceSection:
                                 what="item", optional=True) = None
     costs: Costs | None = None
     debt: Debt | None = None
-    options: named("Financing options: the handbook's (reallocation, tax, social_security, aid, "
-                   "illicit_flows, reserves, borrowing, macro_framework) or custom: true; their keys "
-                   "are described in fiscal_space.options.", dict, what="option",
-                   source="Ortiz, Chowdhury, Duran Valverde, Muzaffar & Urban, Fiscal Space for Social "
-                          "Protection: A Handbook for Assessing Financing Options (ILO/UNICEF/UN Women, "
-                          "2019), ch. 3", optional=True) = None
+    options: options_field("Financing options: the handbook's (reallocation, tax, social_security, aid, "
+                           "illicit_flows, reserves, borrowing, macro_framework) or, under any other name, "
+                           "custom: true with its kind and capacity_gdp.",
+                           source="Ortiz, Chowdhury, Duran Valverde, Muzaffar & Urban, Fiscal Space for "
+                                  "Social Protection: A Handbook for Assessing Financing Options "
+                                  "(ILO/UNICEF/UN Women, 2019), ch. 3") = None
     stochastic: StochasticSection | None = None
 
     @model_validator(mode="after")
@@ -385,8 +385,8 @@ class FiscalSpaceSection:
 
 def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssumptions:
     """Section ``fiscal_space`` (declared in :class:`FiscalSpaceSection`); ``case`` has name,
-    base_year, horizon, currency. The files it names (costs, history) are read here, and the
-    options by :func:`fiscal_space.options.parse_option`."""
+    base_year, horizon, currency. The files it names (costs, history) are read here; the
+    options become the engine's :class:`~fiscal_space.options.Option` (:func:`~fiscal_space.options.to_options`)."""
     case = FiscalCase(case.name, getattr(case, "country", case.name), int(case.base_year),
                       int(case.horizon), getattr(case, "currency", "NCU"))
     years = case.years
@@ -402,9 +402,13 @@ def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssum
         table = _read_year_csv(cr, "file", cost_file, years)
         digest.update(read_bytes(cost_file))
     debt = (declared.debt or Debt()).rules(baseline, years)
+    options = to_options(declared.options)
     known = None if table is None else set(table.columns) - {"year"}
-    options = () if declared.options is None else tuple(
-        parse_option(_sub(r, "options", name), str(name), known) for name in declared.options)
+    for o in options:
+        if o.method == "from_costs" and known is not None and o.settings["variable"] not in known:
+            raise r.error(f"options.{o.name}.from_costs",
+                          f"the cost input has no variable {o.settings['variable']!r}; it has "
+                          f"{', '.join(sorted(known)) or 'none'}")
     if any(o.name == "borrowing" and o.method == "borrowing" and o.settings["max_gdp"] is None
            for o in options) and debt.threshold_gdp is None:
         raise r.error("options.borrowing.max_gdp", "borrowing needs a yearly limit max_gdp or a "

@@ -43,16 +43,34 @@ finance; ``debt`` options (borrowing, a tolerated deficit) leave the
 primary balance worse by the gap and add what they finance to debt;
 ``asset`` options (drawing down reserves) leave the balance worse too, but
 the deficit is paid from assets, so debt does not rise.
+
+**Keys.** Each option's keys are declared in the schema toolkit
+(:mod:`actuarial.schema`), one class per option: :class:`Reallocation`,
+:class:`Tax`, :class:`SocialSecurity`, :class:`Aid`, :class:`IllicitFlows`,
+:class:`Reserves`, :class:`Borrowing`, :class:`MacroFramework` (the common
+keys ``cost``, ``start``, ``ramp_up``, ``capacity_gdp`` and ``custom:
+false`` in :class:`_Common` / :class:`_Handbook`) and :class:`CustomOption`
+(``custom: true``, ``kind``, ``capacity_gdp``). :func:`options_field`
+declares ``fiscal_space.options``: the class of an entry is chosen by its
+name (:func:`pick_option`; "did you mean" for a misspelt handbook name);
+:func:`to_options` turns the validated entries into the engine's
+:class:`Option` (kind and default cost from :data:`HANDBOOK`, the method and
+settings the capacity formulas below read).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+import difflib
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
+from pydantic import model_validator
 
-from actuarial.schema.reader import Reader
+from actuarial.schema import choice, flag, named, number, rule_error, section, series, text
+from actuarial.schema.entries import ANY, named_by
+from actuarial.schema.fields import Param, check_number, check_series, invalid, series_schema
+from actuarial.schema.tables import field as declared_field
 from actuarial.schema.values import TimeSeries
 
 if TYPE_CHECKING:  # imported where used: reading an assumption file stays light
@@ -100,7 +118,7 @@ class Context:
     gdp: np.ndarray | None = None  # nominal GDP (currency), when known
 
 
-# -- parsing ----------------------------------------------------------------------
+# -- the declared keys of each option -----------------------------------------------
 
 # handbook name -> (kind, default relative cost); defaults put lasting,
 # equitable revenue first and debt and deficits last, as the handbook urges.
@@ -114,130 +132,355 @@ HANDBOOK = {
     "borrowing": ("debt", 4.0),
     "macro_framework": ("debt", 5.0),
 }
+SECTIONS_OF_HANDBOOK = {"reallocation": "3.1", "tax": "3.2", "social_security": "3.3", "aid": "3.4",
+                        "illicit_flows": "3.5", "reserves": "3.6", "borrowing": "3.7", "macro_framework": "3.8"}
+SHARE_FIELD = dict(SHARE, unit="share")
+GDP_FIELD = dict(GDP, unit="share of GDP")
+OWN_KEYS = "required without capacity_gdp"  # shown as the default of an option's own required keys
 
 
-def parse_option(r: Reader, name: str, known_variables=()) -> Option:
-    """Parse ``fiscal_space.options.<name>`` (a handbook option or ``custom: true``)."""
-    with r:
-        custom = r.flag("custom", False)
-        if not custom and name not in HANDBOOK:
-            import difflib
-
-            hint = difflib.get_close_matches(name, HANDBOOK, n=1)
-            also = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise r.error(None, f"not one of the handbook's options ({', '.join(HANDBOOK)}){also}; "
-                                "a user-defined option says custom: true, its kind and capacity_gdp")
-        if custom:
-            kind = r.string("kind", choices=KINDS)
-            default_cost = 1.0
-        else:
-            kind, default_cost = HANDBOOK[name]
-        cost = r.number("cost", lo=0.0, default=default_cost, what="a relative cost (>= 0)")
-        start = r.number("start", lo=1800, hi=2300, integer=True) if r.has("start") else None
-        ramp = _ramp(r)
-        if custom or r.has("capacity_gdp"):
-            method, settings = "given", {"capacity_gdp": r.series("capacity_gdp", **GDP)}
-        else:
-            method, settings = PARSERS[name](r, known_variables)
-        return Option(name, kind, cost, start, ramp, method, settings, custom)
+def handbook(name: str) -> str:
+    """The handbook section that defines option ``name`` (the usual source of its values)."""
+    return (f"Ortiz, Chowdhury, Duran Valverde, Muzaffar & Urban, Fiscal Space for Social Protection: "
+            f"A Handbook (ILO/UNICEF/UN Women, 2019), ch. 3, section {SECTIONS_OF_HANDBOOK[name]}")
 
 
-def _ramp(r: Reader):
-    value = r.raw("ramp_up", 0)
+def _check_ramp(value):
+    """A number of years to full capacity, or a ``{year: share}`` path."""
     if isinstance(value, dict):
-        return r.series("ramp_up", **SHARE)
-    return r.number("ramp_up", lo=0.0, hi=100.0, default=0,
-                    what="years to full capacity (0: at once), or {year: share}")
+        return check_series(value, **SHARE)
+    return check_number(value, lo=0.0, hi=100.0, what="years to full capacity (0: at once), or {year: share}")
 
 
-def _reallocation(r: Reader, _):
-    lines = r.section("lines")
-    out = {}
-    with lines:
-        if not lines.keys():
-            raise lines.error(None, "expected at least one budget line {spending_gdp, share}")
-        for line in lines.keys():
-            s = lines.section(line)
-            with s:
-                out[str(line)] = (s.series("spending_gdp", **GDP), s.series("share", **SHARE))
-    return "reallocation", {"lines": out}
+def _not_custom(value):
+    if not isinstance(value, bool):
+        raise invalid(f"expected true or false, got {value!r}")
+    return value
 
 
-def _tax(r: Reader, _):
-    settings = {"buoyancy": r.number("buoyancy", lo=0.0, hi=5.0, default=1.0,
-                                     what="a tax buoyancy (% change of revenue / % change of GDP)")}
-    has_effort, has_measures = r.has("effort"), r.has("measures")
-    if has_effort == has_measures:
-        raise r.error("effort", "give exactly one of effort {current_gdp, benchmark_gdp, closed}, "
-                                "measures {name: {rate_change, base_gdp}} or capacity_gdp")
-    if has_effort:
-        e = r.section("effort")
-        with e:
-            settings["current_gdp"] = e.series("current_gdp", **GDP)
-            settings["benchmark_gdp"] = e.series("benchmark_gdp", **GDP)
-            settings["closed"] = e.series("closed", **SHARE, default=1.0)
-        return "tax_effort", settings
-    m = r.section("measures")
-    measures = {}
-    with m:
-        if not m.keys():
-            raise m.error(None, "expected at least one tax measure {rate_change, base_gdp}")
-        for name in m.keys():
-            s = m.section(name)
-            with s:
-                measures[str(name)] = (
-                    s.series("rate_change", lo=0.0, hi=1.0, what="a non-negative rate increase (0.02: +2 points)"),
-                    s.series("base_gdp", lo=0.0, hi=3.0, what="a tax base as a fraction of GDP"),
-                    s.series("compliance", **SHARE, default=1.0))
-    settings["measures"] = measures
-    return "tax_measures", settings
+RAMP = declared_field(
+    float | TimeSeries, _check_ramp,
+    {"anyOf": [{"type": "number", "minimum": 0, "maximum": 100}, series_schema(0.0, 1.0)]},
+    Param("Years to full capacity (share min(1, (t - start + 1) / n) in year t; 0: at once), or a "
+          "{year: share} path.", "years", "years in [0.0, 100.0] (0: at once), or {year: share} "
+          "with shares in [0.0, 1.0]", "Ortiz et al. 2019, ch. 3"))
+NOT_CUSTOM = declared_field(bool, _not_custom, {"const": False},
+                            Param("true for a user-defined option (then kind and capacity_gdp); false or "
+                                  "absent for a handbook option.", None, "true or false"))
+COST = number("Relative cost or priority of a unit of GDP financed (the plan uses cheaper options first).",
+              lo=0.0, what="a relative cost (>= 0)", unit="relative cost", source="Ortiz et al. 2019, ch. 3")
 
 
-def _social_security(r: Reader, known_variables):
-    if not r.has("from_costs"):
-        raise r.error("capacity_gdp", "give capacity_gdp (a path) or from_costs (a variable of "
-                                      "the cost Dataset, year, fraction of GDP)")
-    variable = r.string("from_costs")
-    if known_variables is not None and variable not in known_variables:
-        raise r.error("from_costs", f"the cost input has no variable {variable!r}; it has "
-                                    f"{', '.join(sorted(known_variables)) or 'none'}")
-    return "from_costs", {"variable": variable, "share": r.series("share", **SHARE, default=1.0)}
+def _required(data: dict, cls, keys) -> None:
+    """``keys`` must be given (with "a typo?" for a close unknown key)."""
+    for key in keys:
+        if key not in data:
+            spare = [str(k) for k in data if k not in {f.name for f in fields(cls)}]
+            hint = difflib.get_close_matches(key, spare, n=1)
+            raise rule_error(key, "required key is missing" + (f" (found {hint[0]!r}: a typo?)" if hint else ""))
 
 
-def _aid(r: Reader, _):
-    return "aid", {"grants_gdp": r.series("grants_gdp", **GDP), "share": r.series("share", **SHARE, default=1.0)}
+@dataclass(frozen=True, kw_only=True)
+class _Common:
+    """The keys every option has."""
+
+    cost: COST = 1.0
+    start: number("First year the option is used.", lo=1800, hi=2300, integer=True, unit="year",
+                  derived="the base year") = None
+    ramp_up: RAMP = 0
+    capacity_gdp: series("A direct estimate of the yearly capacity, instead of the option's own keys.",
+                         **GDP_FIELD) = None
+
+    NAME: ClassVar[str] = ""
+    OWN: ClassVar[tuple] = ()  # the option's own required keys (without capacity_gdp)
+
+    def option(self, name) -> Option:
+        custom = isinstance(self, CustomOption)
+        kind = self.kind if custom else HANDBOOK[self.NAME][0]
+        if self.capacity_gdp is not None:
+            method, settings = "given", {"capacity_gdp": self.capacity_gdp}
+        else:
+            method, settings = self.method()
+        return Option(str(name), kind, self.cost, self.start, self.ramp_up, method, settings, custom)
 
 
-def _illicit_flows(r: Reader, _):
-    return "illicit_flows", {"outflows_gdp": r.series("outflows_gdp", **GDP),
-                             "curbed": r.series("curbed", **SHARE),
-                             "tax_take": r.series("tax_take", **SHARE, default=1.0)}
+COMMON_KEYS = {"cost", "start", "ramp_up", "capacity_gdp", "custom"}
 
 
-def _reserves(r: Reader, _):
-    if r.has("stock") == r.has("stock_gdp"):
-        raise r.error("stock_gdp", "give exactly one of stock_gdp (usable fiscal and foreign-exchange "
-                                   "reserves / base-year GDP) or stock (currency)")
-    settings = {}
-    if r.has("stock"):
-        settings["stock"] = r.number("stock", lo=0.0, what="a stock of usable reserves in currency")
-    else:
-        settings["stock_gdp"] = r.number("stock_gdp", lo=0.0, hi=5.0, what="a fraction of base-year GDP")
-    settings["max_draw_gdp"] = r.series("max_draw_gdp", **GDP, default=None) if r.has("max_draw_gdp") else None
-    return "reserves", settings
+@dataclass(frozen=True, kw_only=True)
+class _Handbook(_Common):
+    """The keys of every handbook option: the common ones, custom (false) and the option's own."""
+
+    custom: NOT_CUSTOM = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_keys(cls, data):
+        """capacity_gdp replaces the option's own keys; without it, they are required."""
+        if not isinstance(data, dict):
+            return data
+        own = [f.name for f in fields(cls) if f.name not in COMMON_KEYS]
+        if "capacity_gdp" in data:
+            given = [k for k in data if k in own]
+            if given:
+                raise rule_error(given[0], "unknown key with capacity_gdp (a direct estimate replaces "
+                                           f"the keys of {cls.NAME}: give one or the other)")
+            return data
+        _required(data, cls, cls.OWN)
+        cls.rules(data)
+        return data
+
+    @classmethod
+    def rules(cls, data: dict) -> None:
+        """The option's rules on its own keys (capacity_gdp not given)."""
+
+    def method(self) -> tuple[str, dict]:
+        """(a key of CAPACITY, its settings) from the option's own keys."""
+        raise NotImplementedError
 
 
-def _borrowing(r: Reader, _):
-    return "borrowing", {"max_gdp": r.series("max_gdp", **GDP) if r.has("max_gdp") else None}
+@section()
+@dataclass(frozen=True)
+class BudgetLine:
+    """One budget line whose spending can move to social protection."""
+
+    spending_gdp: series("Spending on the line.", **GDP_FIELD)
+    share: series("Share of that spending that can move.", **SHARE_FIELD)
 
 
-def _macro_framework(r: Reader, _):
-    return "given", {"capacity_gdp": r.series("deficit_gdp", **GDP)}
+@section()
+@dataclass(frozen=True, kw_only=True)
+class Reallocation(_Handbook):
+    """Re-allocating public expenditure (handbook 3.1): capacity = sum over budget lines of
+    spending_gdp x share."""
+
+    NAME, OWN = "reallocation", ("lines",)
+    cost: COST = HANDBOOK["reallocation"][1]
+    lines: named("Budget lines that can be cut or reprioritised.", BudgetLine, what="budget line",
+                 source=handbook("reallocation")) = None
+
+    @classmethod
+    def rules(cls, data):
+        if isinstance(data["lines"], dict) and not data["lines"]:
+            raise rule_error("lines", "expected at least one budget line {spending_gdp, share}")
+
+    def method(self):
+        return "reallocation", {"lines": {str(k): (v.spending_gdp, v.share) for k, v in self.lines.items()}}
 
 
-PARSERS = {"reallocation": _reallocation, "tax": _tax, "social_security": _social_security, "aid": _aid,
-           "illicit_flows": _illicit_flows, "reserves": _reserves, "borrowing": _borrowing,
-           "macro_framework": _macro_framework}
+@section()
+@dataclass(frozen=True)
+class TaxEffort:
+    """The tax-effort gap: a share of the distance to a benchmark tax / GDP ratio."""
+
+    current_gdp: series("Tax revenue today.", **GDP_FIELD)
+    benchmark_gdp: series("The benchmark tax revenue (peers, potential).", **GDP_FIELD)
+    closed: series("Share of the gap closed.", **SHARE_FIELD) = TimeSeries.constant(1.0)
+
+
+@section()
+@dataclass(frozen=True)
+class TaxMeasure:
+    """One tax measure: a rate increase on a base."""
+
+    rate_change: series("Rate increase (0.02: +2 points).", lo=0.0, hi=1.0,
+                        what="a non-negative rate increase (0.02: +2 points)", unit="rate")
+    base_gdp: series("Tax base.", lo=0.0, hi=3.0, what="a tax base as a fraction of GDP", unit="share of GDP")
+    compliance: series("Share of the base that pays.", **SHARE_FIELD) = TimeSeries.constant(1.0)
+
+
+@section()
+@dataclass(frozen=True, kw_only=True)
+class Tax(_Handbook):
+    """Increasing tax revenues (handbook 3.2): the effort gap closed (closed x max(benchmark -
+    current, 0)) or measures (sum of rate_change x base_gdp x compliance), times
+    (Y(t)/Y(base))^(buoyancy - 1)."""
+
+    NAME = "tax"
+    cost: COST = HANDBOOK["tax"][1]
+    buoyancy: number("Tax buoyancy: % change of revenue / % change of GDP.", lo=0.0, hi=5.0,
+                     what="a tax buoyancy (% change of revenue / % change of GDP)", unit="ratio",
+                     source=handbook("tax")) = 1.0
+    effort: TaxEffort = None
+    measures: named("Tax measures, {name: {rate_change, base_gdp, compliance}}.", TaxMeasure,
+                    what="measure", source=handbook("tax")) = None
+
+    @classmethod
+    def rules(cls, data):
+        if ("effort" in data) == ("measures" in data):
+            raise rule_error("effort", "give exactly one of effort {current_gdp, benchmark_gdp, closed}, "
+                                       "measures {name: {rate_change, base_gdp}} or capacity_gdp")
+        if isinstance(data.get("measures"), dict) and not data["measures"]:
+            raise rule_error("measures", "expected at least one tax measure {rate_change, base_gdp}")
+
+    def method(self):
+        if self.effort is not None:
+            e = self.effort
+            return "tax_effort", {"buoyancy": self.buoyancy, "current_gdp": e.current_gdp,
+                                  "benchmark_gdp": e.benchmark_gdp, "closed": e.closed}
+        return "tax_measures", {"buoyancy": self.buoyancy, "measures": {
+            str(k): (m.rate_change, m.base_gdp, m.compliance) for k, m in self.measures.items()}}
+
+
+@section()
+@dataclass(frozen=True, kw_only=True)
+class SocialSecurity(_Handbook):
+    """Extending social security coverage and contributory revenues (handbook 3.3): capacity_gdp,
+    or share x a variable of the cost input (e.g. the extra contribution income / GDP)."""
+
+    NAME = "social_security"
+    cost: COST = HANDBOOK["social_security"][1]
+    from_costs: text("A variable of the cost input (by year, fraction of GDP), e.g. the pension "
+                     "stage's extra contribution income / GDP.", derived=OWN_KEYS,
+                     source=handbook("social_security")) = None
+    share: series("Share of that variable available.", **SHARE_FIELD) = TimeSeries.constant(1.0)
+
+    @classmethod
+    def rules(cls, data):
+        if "from_costs" not in data:
+            raise rule_error("capacity_gdp", "give capacity_gdp (a path) or from_costs (a variable of "
+                                             "the cost Dataset, year, fraction of GDP)")
+
+    def method(self):
+        return "from_costs", {"variable": self.from_costs, "share": self.share}
+
+
+@section()
+@dataclass(frozen=True, kw_only=True)
+class Aid(_Handbook):
+    """Lobbying for aid and transfers (handbook 3.4): grants_gdp x share."""
+
+    NAME, OWN = "aid", ("grants_gdp",)
+    cost: COST = HANDBOOK["aid"][1]
+    grants_gdp: series("Grants and transfers received.", **GDP_FIELD, derived=OWN_KEYS,
+                       source=handbook("aid")) = None
+    share: series("Share of them available for social protection.", **SHARE_FIELD) = TimeSeries.constant(1.0)
+
+    def method(self):
+        return "aid", {"grants_gdp": self.grants_gdp, "share": self.share}
+
+
+@section()
+@dataclass(frozen=True, kw_only=True)
+class IllicitFlows(_Handbook):
+    """Eliminating illicit financial flows (handbook 3.5): outflows_gdp x curbed x tax_take."""
+
+    NAME, OWN = "illicit_flows", ("outflows_gdp", "curbed")
+    cost: COST = HANDBOOK["illicit_flows"][1]
+    outflows_gdp: series("Illicit financial outflows.", **GDP_FIELD, derived=OWN_KEYS,
+                         source=handbook("illicit_flows")) = None
+    curbed: series("Share of them curbed.", **SHARE_FIELD, derived=OWN_KEYS) = None
+    tax_take: series("Share of what is curbed that becomes public revenue.",
+                     **SHARE_FIELD) = TimeSeries.constant(1.0)
+
+    def method(self):
+        return "illicit_flows", {"outflows_gdp": self.outflows_gdp, "curbed": self.curbed,
+                                 "tax_take": self.tax_take}
+
+
+@section()
+@dataclass(frozen=True, kw_only=True)
+class Reserves(_Handbook):
+    """Using fiscal and central bank foreign exchange reserves (handbook 3.6): at most
+    max_draw_gdp a year, and the draws together never more than the stock."""
+
+    NAME = "reserves"
+    cost: COST = HANDBOOK["reserves"][1]
+    stock_gdp: number("Usable fiscal and foreign-exchange reserves / base-year GDP (or stock).", lo=0.0,
+                      hi=5.0, what="a fraction of base-year GDP", unit="share of base-year GDP",
+                      derived="exactly one of stock_gdp or stock", source=handbook("reserves")) = None
+    stock: number("Usable reserves in currency (or stock_gdp).", lo=0.0,
+                  what="a stock of usable reserves in currency", unit="currency units",
+                  derived="exactly one of stock_gdp or stock") = None
+    max_draw_gdp: series("Most drawn in a year.", **GDP_FIELD, derived="the whole stock") = None
+
+    @classmethod
+    def rules(cls, data):
+        if ("stock" in data) == ("stock_gdp" in data):
+            raise rule_error("stock_gdp", "give exactly one of stock_gdp (usable fiscal and foreign-exchange "
+                                          "reserves / base-year GDP) or stock (currency)")
+
+    def method(self):
+        stock = {"stock": self.stock} if self.stock is not None else {"stock_gdp": self.stock_gdp}
+        return "reserves", {**stock, "max_draw_gdp": self.max_draw_gdp}
+
+
+@section()
+@dataclass(frozen=True, kw_only=True)
+class Borrowing(_Handbook):
+    """Borrowing or restructuring debt (handbook 3.7): at most max_gdp a year, and debt never
+    above fiscal_space.debt.threshold_gdp."""
+
+    NAME = "borrowing"
+    cost: COST = HANDBOOK["borrowing"][1]
+    max_gdp: series("New borrowing at most, a year (or only the debt ceiling).", **GDP_FIELD,
+                    derived="the debt ceiling fiscal_space.debt.threshold_gdp only",
+                    source=handbook("borrowing")) = None
+
+    def method(self):
+        return "borrowing", {"max_gdp": self.max_gdp}
+
+
+@section()
+@dataclass(frozen=True, kw_only=True)
+class MacroFramework(_Handbook):
+    """Adopting a more accommodating macroeconomic framework (handbook 3.8): a tolerated extra
+    deficit path."""
+
+    NAME, OWN = "macro_framework", ("deficit_gdp",)
+    cost: COST = HANDBOOK["macro_framework"][1]
+    deficit_gdp: series("The tolerated extra deficit.", **GDP_FIELD, derived=OWN_KEYS,
+                        source=handbook("macro_framework")) = None
+
+    def method(self):
+        return "given", {"capacity_gdp": self.deficit_gdp}
+
+
+@section()
+@dataclass(frozen=True, kw_only=True)
+class CustomOption(_Common):
+    """A user-defined option (any other name): custom: true, its kind and its capacity_gdp."""
+
+    custom: flag("true: a user-defined option.")
+    kind: choice("What a unit of financing does to the public accounts: balance (revenue or spending "
+                 "cut), debt (borrowed) or asset (drawn from assets).", KINDS)
+    capacity_gdp: series("The yearly capacity.", **GDP_FIELD) = field()  # required (no inherited default)
+
+    @model_validator(mode="after")
+    def _custom(self):
+        if not self.custom:
+            raise rule_error("custom", "expected true (a user-defined option)")
+        return self
+
+
+OPTIONS = {"reallocation": Reallocation, "tax": Tax, "social_security": SocialSecurity, "aid": Aid,
+           "illicit_flows": IllicitFlows, "reserves": Reserves, "borrowing": Borrowing,
+           "macro_framework": MacroFramework, ANY: CustomOption}
+
+
+def pick_option(name, value: dict):
+    """The declared class of option ``name``: ``custom: true`` -> :class:`CustomOption`,
+    else the handbook's option of that name ("did you mean" for another name)."""
+    if value.get("custom") is True:
+        return CustomOption
+    if name in HANDBOOK:
+        return OPTIONS[name]
+    if "custom" in value and not isinstance(value["custom"], bool):
+        raise invalid(f"expected true or false, got {value['custom']!r}", f".{name}.custom")
+    hint = difflib.get_close_matches(str(name), HANDBOOK, n=1)
+    also = f" (did you mean {hint[0]!r}?)" if hint else ""
+    raise invalid(f"not one of the handbook's options ({', '.join(HANDBOOK)}){also}; "
+                  "a user-defined option says custom: true, its kind and capacity_gdp", f".{name}")
+
+
+def options_field(description: str, *, source=None):
+    """``fiscal_space.options``: ``{name: option}``, each option's keys declared by its class."""
+    return named_by(description, OPTIONS, pick=pick_option, what="option", source=source, optional=True)
+
+
+def to_options(declared: dict | None) -> tuple[Option, ...]:
+    """The engine's :class:`Option` of each declared option, in file order."""
+    return () if declared is None else tuple(o.option(name) for name, o in declared.items())
 
 
 # -- capacities ---------------------------------------------------------------------

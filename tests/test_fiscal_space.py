@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 import fiscal_space as fs
 from actuarial.errors import AssumptionError
+from actuarial.schema.values import TimeSeries
+from cli_helpers import run_cli
 from fiscal_space.stochastic import simulate_debt
 
 BASE = 2025
@@ -427,3 +429,80 @@ def test_fan_percentiles_monotone_and_probability(tmp_path):
     assert prob[0] == 0.0 and np.all((prob >= 0) & (prob <= 1)) and prob[-1] > 0
     again = run(tmp_path, copy.deepcopy(doc))
     xr.testing.assert_identical(ds["debt_gdp_percentile"], again["debt_gdp_percentile"])
+
+
+# -- the options' declared keys (fiscal_space.options, one class per handbook option) ----------
+
+@pytest.mark.parametrize("options, key, match", [
+    ({"pension_fund": {"kind": "balance", "capacity_gdp": 0.01}}, "fiscal_space.options.pension_fund",
+     "custom: true"),
+    ({"pension_fund": {"custom": True, "kind": "bal", "capacity_gdp": 0.01}},
+     "fiscal_space.options.pension_fund.kind", "one of balance, debt, asset"),
+    ({"pension_fund": {"custom": True, "kind": "balance"}}, "fiscal_space.options.pension_fund.capacity_gdp",
+     "required key is missing"),
+    ({"tax": {"capacity_gdp": 0.01, "cots": 1}}, "fiscal_space.options.tax.cots", "did you mean 'cost'"),
+    ({"tax": {"capacity_gdp": 0.01, "cost": -1}}, "fiscal_space.options.tax.cost", "[0.0, inf], got -1"),
+    ({"tax": {"capacity_gdp": 0.01, "start": 2025.5}}, "fiscal_space.options.tax.start", "an integer"),
+    ({"tax": {"capacity_gdp": 0.01, "ramp_up": {2025: 0.5, 2030: 1.5}}}, "fiscal_space.options.tax.ramp_up.2030",
+     "a share between 0 and 1"),
+    ({"tax": {"capacity_gdp": 0.01, "buoyancy": 1.2}}, "fiscal_space.options.tax.buoyancy", "unknown key"),
+    ({"tax": {}}, "fiscal_space.options.tax.effort", "give exactly one of effort {current_gdp"),
+    ({"tax": {"effort": {"current_gdp": 0.1, "benchmark_gdp": 0.2, "closd": 0.5}}},
+     "fiscal_space.options.tax.effort.closd", "did you mean 'closed'"),
+    ({"tax": {"measures": {}}}, "fiscal_space.options.tax.measures", "at least one tax measure {rate_change"),
+    ({"tax": {"measures": {"vat": {"rate_change": 0.01, "base_gdp": 0.3, "complience": 1}}}},
+     "fiscal_space.options.tax.measures.vat.complience", "did you mean 'compliance'"),
+    ({"reallocation": {"lines": {"fuel": {"spending_gdp": 0.02, "shar": 0.5}}}},
+     "fiscal_space.options.reallocation.lines.fuel.share", "found 'shar': a typo?"),
+    ({"reallocation": {"line": {"fuel": {"spending_gdp": 0.02, "share": 0.5}}}},
+     "fiscal_space.options.reallocation.lines", "found 'line': a typo?"),
+    ({"social_security": {}}, "fiscal_space.options.social_security.capacity_gdp", "from_costs"),
+    ({"aid": {"grants_gdp": 0.01, "shares": 0.5}}, "fiscal_space.options.aid.shares", "did you mean 'share'"),
+    ({"aid": {"grants_gdp": 0.01, "capacity_gdp": 0.01}}, "fiscal_space.options.aid.grants_gdp", "unknown key"),
+    ({"illicit_flows": {"outflows_gdp": 0.02}}, "fiscal_space.options.illicit_flows.curbed", "required key"),
+    ({"reserves": {"stock_gdp": 6}}, "fiscal_space.options.reserves.stock_gdp", "[0.0, 5.0], got 6"),
+    ({"macro_framework": {}}, "fiscal_space.options.macro_framework.deficit_gdp", "required key is missing"),
+    ({"aid": None}, "fiscal_space.options.aid", "expected a mapping, got nothing"),
+])
+def test_bad_option_names_key(tmp_path, options, key, match):
+    e = bad(tmp_path, spec(**{"fiscal_space.options": options}), key, match)
+    assert e.file.endswith("fiscal.yaml")
+
+
+def test_options_are_the_engine_options(tmp_path):
+    """Every handbook option and a custom one become the engine's Option with the handbook's
+    kind and default cost, the method of its keys and its settings."""
+    doc = spec(**{"fiscal_space.options": {
+        "reallocation": {"lines": {"fuel": {"spending_gdp": 0.02, "share": 0.5}}},
+        "tax": {"measures": {"vat": {"rate_change": 0.01, "base_gdp": 0.3}}, "buoyancy": 1.1},
+        "social_security": {"from_costs": "pension_subsidy", "share": 0.5},
+        "aid": {"grants_gdp": 0.01}, "illicit_flows": {"outflows_gdp": 0.02, "curbed": 0.5},
+        "reserves": {"stock": 5.0}, "borrowing": {}, "macro_framework": {"deficit_gdp": 0.01, "start": 2027},
+        "fund": {"custom": True, "kind": "asset", "capacity_gdp": 0.001, "ramp_up": {2025: 0.5, 2026: 1.0}}}})
+    options = {o.name: o for o in fs.load_fiscal(write(tmp_path, doc)).options}
+    assert {n: (o.kind, o.cost, o.method, o.custom) for n, o in options.items()} == {
+        "reallocation": ("balance", 1.0, "reallocation", False), "tax": ("balance", 1.5, "tax_measures", False),
+        "social_security": ("balance", 1.0, "from_costs", False), "aid": ("balance", 2.0, "aid", False),
+        "illicit_flows": ("balance", 1.5, "illicit_flows", False), "reserves": ("asset", 3.0, "reserves", False),
+        "borrowing": ("debt", 4.0, "borrowing", False), "macro_framework": ("debt", 5.0, "given", False),
+        "fund": ("asset", 1.0, "given", True)}
+    assert options["tax"].settings["buoyancy"] == 1.1
+    rate, base, compliance = options["tax"].settings["measures"]["vat"]
+    assert (rate.values, base.values, compliance.values) == ((0.01,), (0.3,), (1.0,))
+    assert options["aid"].settings["share"] == TimeSeries.constant(1.0)
+    assert options["reserves"].settings == {"stock": 5.0, "max_draw_gdp": None}
+    assert options["borrowing"].settings == {"max_gdp": None}
+    assert options["macro_framework"].start == 2027 and options["macro_framework"].ramp_up == 0
+    assert options["fund"].ramp_up.years == (2025, 2026)
+    assert options["social_security"].settings["variable"] == "pension_subsidy"
+
+
+def test_describe_shows_an_options_keys():
+    code, out, _ = run_cli(["assumptions", "describe", "fiscal_space.options.tax"])
+    assert code == 0
+    for key in ("cost:", "ramp_up:", "buoyancy:", "effort.current_gdp:", "measures.<name>.rate_change:"):
+        assert key in out, key
+    code, out, _ = run_cli(["assumptions", "describe", "fiscal_space.options.aid.grants_gdp"])
+    assert code == 0 and "section 3.4" in out and "share of GDP" in out
+    code, out, _ = run_cli(["assumptions", "describe", "fiscal_space.options.my_fund"])
+    assert code == 0 and "kind:" in out and "custom:" in out

@@ -23,6 +23,7 @@ from actuarial.schema.describe import rows
 from actuarial.schema.section import hints, is_named, nested
 from actuarial.schema.loader import load_tree
 from cli_helpers import run_cli
+from fiscal_space.options import pick_option
 
 ROOT = Path(__file__).resolve().parents[1]
 # the repository's generated files (the tests may run on an installed, non-editable package)
@@ -307,7 +308,9 @@ def _template_keys(text: str) -> tuple[set, set]:
 
 
 NAMED_ENTRY = {"employment_injury.sectors.agriculture": "employment_injury.sectors.<name>",
-               "spf.benefits.child_benefit": "spf.benefits.<name>"}
+               "spf.benefits.child_benefit": "spf.benefits.<name>",
+               "fiscal_space.options.my_option": "fiscal_space.options.<name>",
+               "fiscal_space.options.reallocation.lines.fuel_subsidies": "fiscal_space.options.reallocation.lines.<name>"}
 # declared keys that the template writes commented out: alternative forms, optional
 # additions without a default, defaults derived from other keys, and the keys an entry
 # of a {name: item} mapping does not set
@@ -340,9 +343,13 @@ def test_template_has_every_declared_key():
     rename = lambda k: next((k.replace(a, b, 1) for a, b in NAMED_ENTRY.items()  # noqa: E731
                              if k == a or k.startswith(a + ".")), k)
     written, commented = {rename(k) for k in written}, {rename(k) for k in commented}
+    generic = lambda k: ".".join("<name>" if p == "my_entry" else p for p in k.split("."))  # noqa: E731
+    written, commented = {generic(k) for k in written}, {generic(k) for k in commented}
     declared = {f"{key}.{name}" for key in SECTION_ORDER for name, _, _ in rows(SECTIONS[key])}
     assert declared - written - commented == set()
-    assert declared - written == ALTERNATIVES
+    # an option's keys depend on the option (fiscal_space.options): each entry shows the keys it sets
+    options = {k for k in declared - written if k.startswith("fiscal_space.options.")}
+    assert declared - written - options == ALTERNATIVES
     assert set(SECTION_ORDER) <= written
     data = yaml.safe_load(text)  # it stands alone: no key names a data file or folder
     assert {k.rsplit(".", 1)[-1] for k in written} & {"file", "un_tables", "insured_file"} == set()
@@ -447,3 +454,39 @@ def test_json_schema_writes_no_large_sub_schema_twice():
         count(v)
     assert [t[:80] for t, n in seen.items() if n > 1] == []
     assert any(name.startswith("AgeSchedule_") for name in schema["$defs"])
+
+
+# -- fiscal_space.options: each option's keys declared (fiscal_space.options) ------------------
+
+@pytest.mark.parametrize("path", SHIPPED_ALL, ids=[p.name for p in SHIPPED_ALL])
+def test_every_option_key_of_a_shipped_file_is_in_the_reference(path):
+    text = reference.reference_text()
+    rows_text = {line.split(" | ")[0].strip("| `") for line in text.splitlines() if line.startswith("| `")}
+    options = (split_sources(*load_tree(path))[0].get("fiscal_space") or {}).get("options") or {}
+    for name, entry in options.items():
+        cls = pick_option(name, entry)
+        prefix = f"fiscal_space.options.{'<name>' if entry.get('custom') is True else name}"
+        for key in _key_paths(cls, entry, prefix):
+            assert key in rows_text, f"{key} of {path.name}"
+
+
+OPTION_ERRORS = [
+    ("option_unknown_name", _set("fiscal_space.options.borowing", {"max_gdp": 0.01}), "fiscal_space.options.borowing"),
+    ("option_unknown_key", _set("fiscal_space.options.tax.buoyance", 1.0), "fiscal_space.options.tax.buoyance"),
+    ("option_nested_typo", _set("fiscal_space.options.tax.effort.closd", 0.5), "fiscal_space.options.tax.effort.closd"),
+    ("option_share_too_high", _set("fiscal_space.options.aid.share", 1.5), "fiscal_space.options.aid.share"),
+    ("custom_without_kind", _set("fiscal_space.options.fund", {"custom": True, "capacity_gdp": 0.01}),
+     "fiscal_space.options.fund.kind"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "key"), [pytest.param(m, k, id=i) for i, m, k in OPTION_ERRORS])
+def test_loader_and_json_schema_both_reject_a_bad_option(tmp_path, validator, mutate, key):
+    data = yaml.safe_load(DEMOLAND.read_text())
+    mutate(data)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert list(validator.iter_errors(_jsonable(data))), "the JSON Schema accepts it"
+    with pytest.raises(AssumptionError) as info:
+        load_assumptions(path)
+    assert info.value.key == key, str(info.value)

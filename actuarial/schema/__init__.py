@@ -47,6 +47,9 @@ Python default is the key's default::
   being the field the message should point at; values of other sections
   come from the validation context (``info.context``, e.g. ``{"case": case}``);
 - a nested mapping is a field whose type is another ``@section()`` dataclass;
+  ``{name: item}`` entries are :func:`~actuarial.schema.fields.named`, or
+  :func:`~actuarial.schema.entries.named_by` when the item's section depends
+  on the entry's name (the fiscal-space options);
 - :func:`validate` turns a mapping into the dataclass; a pydantic error
   becomes one :class:`~actuarial.errors.AssumptionError` naming the file that
   set the key (``origins`` from the loader, ``extends:`` included), the full

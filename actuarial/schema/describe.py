@@ -45,6 +45,8 @@ def rows(cls, prefix: str = "") -> Iterator[tuple[str, object, object]]:
             yield key, param_of(cls, f.name), default_of(f)
             if inner is not None:
                 yield from rows(inner, f"{key}.<name>.")
+            for entry, entry_cls in param_of(cls, f.name).entries:  # an item section chosen by name
+                yield from rows(entry_cls, f"{key}.{entry}.")
         elif inner is not None:
             doc = _doc(inner)
             yield key, Param(doc[0] if doc else "", expected="a mapping", kind="mapping"), default_of(f)
@@ -253,6 +255,12 @@ def find(key: str):
         if part not in names:
             hint = difflib.get_close_matches(part, names, n=1)
             raise AssumptionError("<schema>", key, "unknown key" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        by_name = dict(getattr(param_of(cls, part), "entries", ()))
+        if by_name and i < len(parts) - 1:  # {name: item}, the item's section chosen by name
+            cls, entry = by_name.get(parts[i + 1], by_name.get("<name>")), True
+            if cls is None:
+                raise AssumptionError("<schema>", key, f"unknown name; expected one of {', '.join(by_name)}")
+            continue
         inner = nested(cls, part)
         if inner is None or (is_named(cls, part) and i == len(parts) - 1):
             return cls, part

@@ -40,6 +40,9 @@ class Param:
     example: Any = None  # a value (as written in YAML) for the generated template, where no default fits
 
 
+    entries: tuple = ()  # ((name, section), ...): the section of each entry, by name ("<name>": any other)
+
+
 def invalid(message: str, sub: str = "") -> PydanticCustomError:
     """The error for a bad value; ``sub`` is the key path below the field."""
     return PydanticCustomError(ERROR, message.replace("{", "{{").replace("}", "}}"), {"sub": sub})

@@ -136,7 +136,7 @@ def convert(error: dict, cls, data, origins: dict, path: tuple) -> AssumptionErr
     sub = ""
     if kind_ == ERROR:
         sub = error.get("ctx", {}).get("sub", "")
-        message = error["msg"]
+        message = error["msg"].replace("{{", "{").replace("}}", "}")  # pydantic keeps invalid()'s escapes
     elif kind_ == "missing":
         spare = [str(k) for k in (value or {}) if owner is None or k not in hints(owner)]
         hint = difflib.get_close_matches(str(loc[-1]), spare, n=1)

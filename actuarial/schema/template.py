@@ -89,6 +89,13 @@ def _fields(cls, example, indent: int, commented: bool = False, entry: bool = Fa
             out += _fields(inner, None if given is ABSENT else given, indent + 2, off)
             continue
         out += _comment(param, default, indent)
+        if param is not None and param.entries and isinstance(given, dict):  # each entry's class by its name
+            out += _entries(f.name, dict(param.entries), given, indent, commented)
+            continue
+        if inner is not None and not isinstance(given, dict):  # {name: section} not in the example: one entry
+            out += [f"{pad}# {f.name}:", f"{pad}  # {EXAMPLE_ENTRY}:   # a name of your choice"]
+            out += _fields(inner, None, indent + 4, True)
+            continue
         if inner is not None and isinstance(given, dict) and given:  # {name: section}: the first entry in full
             out.append(f"{pad}{'# ' if commented else ''}{f.name}:")
             (first, item), *rest = given.items()
@@ -105,6 +112,25 @@ def _fields(cls, example, indent: int, commented: bool = False, entry: bool = Fa
             out.append(f"{pad}# {f.name}: {shown}")
         else:
             out += _value_lines(f.name, given, indent)
+    return out
+
+
+OTHER_ENTRY = "my_option"  # the template's name for an entry of any other name ("<name>")
+EXAMPLE_ENTRY = "my_entry"  # and for the one entry shown of a {name: item} mapping the example lacks
+
+
+def _entries(key, entries: dict, given: dict, indent: int, commented: bool) -> list[str]:
+    """``{name: item}`` whose item's keys depend on its name (``named_by``): every
+    entry of the example in full, then the entry for any other name ("<name>"),
+    commented out."""
+    pad, off = " " * indent, "# " if commented else ""
+    out = [f"{pad}{off}{key}:"]
+    for name, item in given.items():
+        out.append(f"{pad}  {off}{name}:")
+        out += _fields(entries.get(name, entries.get("<name>")), item, indent + 4, commented, entry=True)
+    if "<name>" in entries:
+        out.append(f"{pad}  # {OTHER_ENTRY}:   # any other name")
+        out += _fields(entries["<name>"], None, indent + 4, True)
     return out
 
 
