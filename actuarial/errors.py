@@ -15,3 +15,16 @@ class AssumptionError(ValueError):
         self.expected = expected
         where = f"{self.file}: {key}" if key else self.file
         super().__init__(f"{where}: {expected}")
+
+
+def kind(value) -> str:
+    """How a bad value is named in a message ("nothing", "a list", "the text 'x'", ...)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return repr(value)

@@ -20,7 +20,7 @@ fiscal_space`` stays light, and parsing a ``fiscal_space`` section does
 not import the solver.
 """
 
-from importlib import import_module
+from actuarial.lazy import lazy_package
 
 # public name -> module of the package that defines it
 _LAZY = {
@@ -43,27 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    """The public names, each imported from its module when first used."""
-    if name in _LAZY:
-        value = getattr(import_module(f"fiscal_space.{_LAZY[name]}"), name)
-    else:
-        value = _submodule(name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted({*globals(), *__all__})
-
-
-def _submodule(name: str):
-    """``fiscal_space.<module>`` without importing it first (as the eager package allowed)."""
-    try:
-        if name.startswith("_"):
-            raise ModuleNotFoundError(name=f"fiscal_space.{name}")
-        return import_module(f"fiscal_space.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"fiscal_space.{name}":
-            raise
-        raise AttributeError(f"module 'fiscal_space' has no attribute {name!r}") from None
+__getattr__, __dir__ = lazy_package(__name__, {name: f"fiscal_space.{module}" for name, module in _LAZY.items()})

@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from actuarial.errors import kind  # noqa: F401 (used here, and re-exported to the section modules)
 from actuarial.schema.values import SEXES, BySex, TimeSeries
 
 ERROR = "assumption"  # pydantic error type of every message raised here
@@ -48,17 +49,6 @@ def invalid(message: str, sub: str = "") -> PydanticCustomError:
     return PydanticCustomError(ERROR, message.replace("{", "{{").replace("}", "}}"), {"sub": sub})
 
 
-def kind(value) -> str:
-    """How a bad value is named in a message."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    return repr(value)
 
 
 def with_source(schema: dict) -> dict:

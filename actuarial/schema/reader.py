@@ -13,6 +13,7 @@ from pathlib import Path
 
 from actuarial.schema.values import TimeSeries
 from actuarial.errors import AssumptionError
+from actuarial.errors import kind as _kind
 
 N_AGES = 101  # single ages 0..99 and the open group 100+
 REQUIRED = _MISSING = object()  # sentinel: the key has no default
@@ -174,16 +175,6 @@ def check_number(reader: Reader, key, value, *, lo=None, hi=None, integer=False,
     return int(value) if integer else float(value)
 
 
-def _kind(value) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    return repr(value)
 
 
 def _key_parts(key) -> tuple:
