@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Callable
 
 import numpy as np
-from pydantic import Field, PlainValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import Field, WithJsonSchema
+from pydantic_core import PydanticCustomError, core_schema
 
 from actuarial.errors import kind  # noqa: F401 (used here, and re-exported to the section modules)
 from actuarial.schema.values import SEXES, BySex, TimeSeries
@@ -58,8 +58,25 @@ def with_source(schema: dict) -> dict:
     return {"anyOf": [schema, sourced]}
 
 
+class Check:
+    """The field's validator: ``check(value)`` is the field's value (or raises :func:`invalid`).
+
+    As pydantic's ``PlainValidator``, without what that one builds for serialising
+    (the core schema of the field's Python type, and its signature inspection):
+    sections are only validated, and that was most of the time of building a
+    section's validator (``actuarial check``)."""
+
+    __slots__ = ("check",)
+
+    def __init__(self, check: Callable):
+        self.check = check
+
+    def __get_pydantic_core_schema__(self, source_type, handler):
+        return core_schema.no_info_plain_validator_function(self.check)
+
+
 def _field(py_type, check: Callable, schema: dict, param: Param):
-    return Annotated[py_type, PlainValidator(check), WithJsonSchema(with_source(schema)),
+    return Annotated[py_type, Check(check), WithJsonSchema(with_source(schema)),
                      Field(description=param.description), param]
 
 
