@@ -156,7 +156,7 @@ def _chunks(path: Path, columns: list[str]):
     try:
         header = list(pd.read_csv(path, nrows=0, **options).columns)
     except (ValueError, OSError, EOFError, zlib.error, pd.errors.ParserError) as exc:
-        raise data_error(path, "", 1, f"not a readable CSV file ({' '.join(str(exc).split())})") from None
+        raise data_error(path, "", None, f"not a readable CSV file ({' '.join(str(exc).split())})") from None
     header = [str(h).strip() for h in header]
     missing = [c for c in columns if c not in header]
     if missing:
