@@ -256,3 +256,23 @@ def test_corrupt_gzip(tmp_path):
     (folder / FERT).write_bytes(b"not gzip at all")
     with pytest.raises(AssumptionError, match=f"{FERT}: expected a gz file"):
         read_wpp(folder, "MEX")
+
+
+def test_two_copies_of_a_file_are_an_error(tmp_path):
+    folder = copy(tmp_path)
+    (folder / POP_EST.replace(".csv.gz", ".csv")).write_bytes(gzip.decompress((folder / POP_EST).read_bytes()))
+    with pytest.raises(AssumptionError, match="Medium_1950-2023.csv.gz: Time, AgeGrpStart \\(row \\d+\\): expected "
+                                              "one row per Time, AgeGrpStart in the population; Time=2021, "
+                                              "AgeGrpStart=0 appears again \\(first in .*Medium_1950-2023.csv row "
+                                              "\\d+; two copies of a file\\?\\)"):
+        read_wpp(folder, "MEX")
+
+
+def test_names_without_accents(tmp_path):
+    folder = copy(tmp_path)
+    for path in folder.glob("*.csv.gz"):
+        t = raw(path.name, folder)
+        t["Location"] = t["Location"].replace({"Mexico": "México"})
+        rewrite(folder, path.name, t)
+    assert read_wpp(folder, "mexico", years=[2021])["country"]["Location"] == "México"
+    assert read_wpp(folder, "MÉXICO", years=[2021])["country"]["LocID"] == 484

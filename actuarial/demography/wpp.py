@@ -55,6 +55,7 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+import unicodedata
 import zipfile
 import zlib
 from pathlib import Path
@@ -83,6 +84,9 @@ MEDIUM_MORTALITY = ("Medium", "High", "Low", "Constant fertility", "Instant repl
 """Variants the UN projects with the medium variant's mortality (WPP 2024,
 "Definition of projection scenarios"); only these may take the Medium life
 tables when the files hold none of their own."""
+PAST = ("Estimates",)
+"""A ``Variant`` label some files give the estimates (taken with any variant
+for the years before its own rows)."""
 SRB_RANGE = (80.0, 130.0)
 """Sex ratio at birth accepted, males per 100 female births."""
 MX_MAX = 2.0
@@ -187,8 +191,9 @@ def _locations(path: Path):
 def find_country(folder, country) -> dict:
     """The location named by ``country``: a LocID (number), an ISO3 code or
     a name (case-insensitive), looked up in the demographic indicators file
-    (the smallest). Returns ``{"LocID", "ISO3_code", "Location"}``; an
-    unknown name is an error listing the closest names."""
+    (the smallest); names are compared without case or accents. Returns
+    ``{"LocID", "ISO3_code", "Location"}``; an unknown name is an error
+    listing the closest names."""
     path = find_files(folder, "indicators")[0]
     table = _locations(path)
     text = str(country).strip()
@@ -197,19 +202,25 @@ def find_country(folder, country) -> dict:
     elif len(text) == 3 and text.isalpha():
         hit = table[table["ISO3_code"].fillna("").str.upper() == text.upper()]
     else:
-        hit = table[table["Location"].str.casefold() == text.casefold()]
+        hit = table[table["Location"].map(_plain) == _plain(text)]
     if len(hit) == 1:
         row = hit.iloc[0]
         return {"LocID": int(row["LocID"]), "ISO3_code": str(row["ISO3_code"]), "Location": str(row["Location"])}
-    names = {n.casefold(): n for n in table["Location"]}
+    names = {_plain(n): n for n in table["Location"]}
     codes = {str(c).upper(): n for c, n in zip(table["ISO3_code"], table["Location"]) if isinstance(c, str)}
-    close = difflib.get_close_matches(text.casefold(), list(names), n=5, cutoff=0.5)
+    close = difflib.get_close_matches(_plain(text), list(names), n=5, cutoff=0.5)
     close = [names[c] for c in close]
     if text.upper() in codes or not close:
         close += [codes[c] for c in difflib.get_close_matches(text.upper(), list(codes), n=3, cutoff=0.6)]
     hint = f"; closest: {', '.join(dict.fromkeys(close))}" if close else ""
     raise data_error(path, "Location", None, f"no location {text!r} (by LocID, ISO3_code or Location) in the "
                                              f"file{hint}")
+
+
+def _plain(name) -> str:
+    """A name compared without case, accents or surrounding spaces ("Türkiye" = "turkiye")."""
+    text = unicodedata.normalize("NFKD", str(name).strip().casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 # -- tables --------------------------------------------------------------------
@@ -243,10 +254,11 @@ def _variant_rows(table, files, variant: str, what: str, fallback_ok: bool = Fal
         raise AssumptionError(_shown(files), "Variant", f"no variant {variant!r} in the {what} of this location; "
                                                         f"the files hold {', '.join(names)}")
     own = table[table["Variant"] == match[0]]
-    if match[0] == "Medium":
-        return own, f"{what}: Medium rows", "Medium"
     first = int(own["Time"].min())
-    past = table[(table["Variant"] == "Medium") & (table["Time"] < first)]
+    past = table[table["Variant"].isin(PAST if match[0] == "Medium" else PAST + ("Medium",)).to_numpy()
+                 & (table["Time"] < first).to_numpy()]
+    if match[0] == "Medium":
+        return _concat(past, own), f"{what}: Medium rows", "Medium"
     note = f"{what}: {match[0]} rows from {first}" + (f", Medium rows (estimates) before {first}" if len(past) else "")
     return _concat(past, own), note, match[0]
 
@@ -294,7 +306,13 @@ def _checked(table, column: str, lo=None, hi=None, what="a number"):
 
 
 def _single_ages(table):
-    """Ages 0..99 of span 1 (a 5-year file is refused)."""
+    """Ages 0..100 (100 = 100+), ages 0..99 of span 1 (a 5-year file is refused)."""
+    ages = table["AgeGrpStart"].to_numpy(float)
+    bad = ~np.isin(ages, np.arange(101))
+    if bad.any():
+        i = int(bad.argmax())
+        raise data_error(table["_file"].iloc[i], "AgeGrpStart", int(table["_row"].iloc[i]),
+                         f"expected a single age 0..100 (100 = 100+); got {table['AgeGrpStart'].iloc[i]}")
     wide = (table["AgeGrpStart"] < 100) & (table["AgeGrpSpan"] != 1)
     if wide.any():
         i = int(np.argmax(wide.to_numpy()))
@@ -304,7 +322,16 @@ def _single_ages(table):
 
 
 def _array(table, files, axes: dict, value: str, what: str):
-    """``value`` as a dense array over ``axes`` (missing or doubled keys are errors)."""
+    """``value`` as a dense array over ``axes`` (missing or doubled keys are errors;
+    a doubled key names both files and rows)."""
+    twice = table.duplicated(subset=list(axes), keep=False).to_numpy()
+    if twice.any():
+        rows = table[twice].sort_values(list(axes))
+        a, b = rows.iloc[0], rows.iloc[1]
+        key = ", ".join(f"{k}={a[k]}" for k in axes)
+        raise data_error(b["_file"], ", ".join(axes), int(b["_row"]),
+                         f"expected one row per {', '.join(axes)} in the {what}; {key} appears again (first in "
+                         f"{Path(a['_file']).name} row {int(a['_row'])}; two copies of a file?)")
     table = table.rename(columns={value: "value"})
     return to_array(_shown(files), table, axes, what=f" in the {what}")
 
