@@ -276,3 +276,15 @@ def test_names_without_accents(tmp_path):
         rewrite(folder, path.name, t)
     assert read_wpp(folder, "mexico", years=[2021])["country"]["Location"] == "México"
     assert read_wpp(folder, "MÉXICO", years=[2021])["country"]["LocID"] == 484
+
+
+@pytest.mark.parametrize("years", ["2021", 2021, [], [2021.5], (2021, "2023")])
+def test_bad_years_argument(years):
+    with pytest.raises(AssumptionError, match="years: expected \\(first, last\\) or a list of years"):
+        read_wpp(DATA, "MEX", years=years)
+
+
+@pytest.mark.parametrize("variant", [None, "", 3])
+def test_bad_variant_argument(variant):
+    with pytest.raises(AssumptionError, match="variant: expected a WPP variant name"):
+        read_wpp(DATA, "MEX", variant=variant)

@@ -63,7 +63,7 @@ from pathlib import Path
 import numpy as np
 
 from actuarial.datafiles import check_range, data_error, to_array
-from actuarial.errors import AssumptionError
+from actuarial.errors import AssumptionError, kind
 
 REVISION = "WPP2024"
 SEXES = ["female", "male"]
@@ -355,6 +355,11 @@ def read_wpp(folder, country, variant: str = "Medium", years=None) -> dict:
     files and where the years came from).
     """
     folder = Path(folder)
+    years = _requested(folder, years)
+    if not isinstance(variant, str) or not variant.strip():
+        raise AssumptionError(folder.absolute(), "variant", f"expected a WPP variant name such as Medium; got "
+                                                            f"{kind(variant)}")
+    variant = variant.strip()
     where = find_country(folder, country)
     locid = where["LocID"]
     loaded, sources = {}, {}
@@ -371,8 +376,6 @@ def read_wpp(folder, country, variant: str = "Medium", years=None) -> dict:
     if years is None:  # the years all four tables hold
         common = set.intersection(*(set(rows["Time"].astype(int)) for _, rows, _ in loaded.values()))
         years = sorted(common)
-    elif isinstance(years, tuple) and len(years) == 2:
-        years = range(int(years[0]), int(years[1]) + 1)
     for group, (files, rows, _) in loaded.items():  # every table must hold the years, consecutive
         wanted = _years(rows, files, group.replace("_", " "), years)
     out = {"years": wanted, "base_year": int(wanted[0]), "country": where, "revision": REVISION,
@@ -381,6 +384,19 @@ def read_wpp(folder, country, variant: str = "Medium", years=None) -> dict:
                         ("indicators", _indicators)):
         out.update(read(*loaded[group][:2], wanted))
     return out
+
+
+def _requested(folder: Path, years):
+    """None, or the requested years as a list of whole numbers."""
+    if years is None:
+        return None
+    if isinstance(years, tuple) and len(years) == 2:
+        years = range(years[0], years[1] + 1) if all(isinstance(y, int) for y in years) else years
+    values = list(years) if not isinstance(years, (str, bytes, int)) and hasattr(years, "__iter__") else None
+    if not values or not all(isinstance(y, (int, np.integer)) and not isinstance(y, bool) for y in values):
+        raise AssumptionError(folder.absolute(), "years", f"expected (first, last) or a list of years; got "
+                                                          f"{kind(years)}")
+    return [int(y) for y in values]
 
 
 def _medium_mortality(variant: str) -> bool:
