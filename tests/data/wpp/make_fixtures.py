@@ -29,11 +29,15 @@ the VALUES are approximations built from the public data in ../shared/data
   a_0 by the Coale-Demeny rule, L_100 = l_100 / m_100, S_x = L_{x+1} / L_x
   (S_99 = S_100 = T_100 / T_99);
 - ASFR at single age x in 15..49: TFR(year) x percentASFR5(group, year) / 100
-  / 5 (the group's rate at each of its ages); High and Low: TFR + 0.5 and
-  TFR - 0.5 from 2024 (the UN's definition, without its phase-in);
-- SRB from ``sexRatio`` (males per female; written per 100 female births); net migration totals
-  (thousands) from ``migration`` / ``migrationprojMed`` (the same in every
-  variant), spread over age and sex by the WPP 2019 pattern of 2019;
+  / 5 (the group's rate at each of its ages; the small shares of ages 10-14
+  and 50-54 are left out, so the fixtures' TFR, written in the indicators,
+  is a little below WPP's); High and Low: these rates times (TFR + 0.5) / TFR
+  and (TFR - 0.5) / TFR from 2024 (after the UN's definition, +/- half a
+  child, without its phase-in);
+- SRB from ``sexRatio`` (males per female; written per 100 female births);
+  net migration totals (thousands) from ``migration`` / ``migrationprojMed``
+  (the same in every variant), spread over age and sex by the WPP 2019
+  pattern of 2019;
 - the populations of 2022-2027 projected from 2021 with these rates
   (migrants added at the end of the year), variant by variant.
 Indicator columns not derived here are left empty.
@@ -151,7 +155,7 @@ def base_2021(country: str) -> tuple[np.ndarray, np.ndarray]:
     asfr = np.zeros((len(years), 101))
     asfr[fert["time_start"] - 1950, fert["age_start"]] = fert["value"]
     srb = long(country, "srb").set_index("time_start")["value"]
-    for t in range(len(years) + 2):  # 1950..2019, then 2020 with the 2019 rates
+    for t in range(len(years) + 1):  # 1 Jan 1950 -> 2020 (rates of 1950..2019), -> 2021 (2019 rates)
         k = min(t, len(years) - 1)
         pop, _ = step(pop, mx[k], asfr[k], float(srb[years[k]]), mig[k])
     return pop, mig[-1] / mig[-1].sum()
