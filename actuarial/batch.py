@@ -68,7 +68,7 @@ import xarray as xr
 from actuarial.arrays import single_threaded
 from actuarial.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from actuarial.errors import AssumptionError
-from actuarial.grid import CaseSpec, case_specs
+from actuarial.grid import CaseSpec, case_specs, is_fiscal_only
 from actuarial.output import atomic_path, folder_lock, write_results
 from actuarial.pipeline import run
 from actuarial.stochastic.scenarios import RETRIES
@@ -88,6 +88,7 @@ class BatchResult:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (checkpoint, why): its case ran again
     combined: Path | None = None
     seconds: float = 0.0
+    not_cases: list[str] = field(default_factory=list)  # standalone fiscal-space files, not run
 
 
 def run_case(assumptions) -> xr.DataTree:
@@ -251,7 +252,11 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     """
     start = time.perf_counter()
     trees_cache: dict = {}
-    specs = case_specs(files, grids, trees_cache)
+    not_cases = [str(f) for f in files if is_fiscal_only(f)]
+    for f in not_cases:  # e.g. ``actuarial batch assumptions/*.yaml`` with the fiscal-space example
+        print(f"skipped: {f}: a standalone fiscal-space file, not a valuation case (run it with "
+              f"`actuarial fiscal {f}`)", file=stream or sys.stderr)
+    specs = case_specs([f for f in files if str(f) not in not_cases], grids, trees_cache)
     if not specs:
         raise AssumptionError(None, "FILES", "expected at least one case or grid file")
     output = Path(output)
@@ -263,6 +268,7 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
         with folder_lock(output), _sigint_latched() as interrupted:
             result = _run(specs, output, client, trees_cache, quiet, on_result, stream, interrupted)
     result.seconds = time.perf_counter() - start
+    result.not_cases = not_cases
     return result
 
 
@@ -311,7 +317,8 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
             if case in by_case:
                 fail(case, spec, f"duplicate case name (also from {by_case[case]['file']})")
                 continue
-            row = by_case[case] = {"case": case, "file": str(spec.file), "assumptions_hash": assumptions.digest}
+            row = by_case[case] = {"case": case, "file": str(spec.file), "assumptions_hash": assumptions.digest,
+                                   "point": spec.point}
             rows.append(row)
             done_before, problem = _done(_case_path(output, case), assumptions.digest)
             if problem is not None:
@@ -366,13 +373,19 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
                     trees[c] = _read_tree(_case_path(output, c))
                 left_out: list = []
                 tree = combine({c: trees[c] for c in result.cases},
-                               files={c: by_case[c]["file"] for c in result.cases}, errors=left_out)
+                               files={c: by_case[c]["file"] for c in result.cases}, errors=left_out,
+                               grid={c: by_case[c]["point"] for c in result.cases})
                 for path, error in left_out:
                     print(f"warning: {path} left out of {combined} (its cases' own files have it): "
                           f"{error}", file=stream)
                 tree.attrs["batch_digest"] = digest
                 with dask.config.set(scheduler="synchronous"):  # not a distributed.Lock: see run_case
                     write_results(tree, combined)
+                write_summary_csv(output / SUMMARY, {c: trees[c] for c in result.cases},
+                                  {c: by_case[c] for c in result.cases})
+            elif not (output / SUMMARY).is_file():
+                write_summary_csv(output / SUMMARY, {c: _read_tree(_case_path(output, c)) for c in result.cases},
+                                  {c: by_case[c] for c in result.cases})
             result.combined = combined  # (or unchanged: the same cases, all done before)
         else:
             combined.unlink(missing_ok=True)  # no stale combined file from an earlier batch
@@ -443,7 +456,7 @@ def _batch_digest(entries: list) -> str:
 
 
 def combine(trees: dict[str, xr.DataTree], files: dict[str, str] | None = None,
-            errors: list | None = None) -> xr.DataTree:
+            errors: list | None = None, grid: dict[str, tuple] | None = None) -> xr.DataTree:
     """Each node of the cases' trees concatenated along a new ``case``
     dimension (the last one: DESIGN's order of dimensions).
 
@@ -453,7 +466,10 @@ def combine(trees: dict[str, xr.DataTree], files: dict[str, str] | None = None,
     that have it; ``assumptions_hash`` and ``file`` (when given) are
     coordinates along ``case``; attributes common to all cases are kept.
     A node that cannot be combined raises, or with ``errors`` (a list) is
-    left out and ``(path, message)`` appended to it.
+    left out and ``(path, message)`` appended to it. ``grid``: each case's
+    grid point (``CaseSpec.point``); each grid key is then a coordinate
+    along ``case`` (``grid_coords``), and ``unstack`` turns them into
+    dimensions.
     """
     paths: list[str] = []
     for tree in trees.values():
@@ -479,12 +495,111 @@ def combine(trees: dict[str, xr.DataTree], files: dict[str, str] | None = None,
         if files is not None:
             coords["file"] = ("case", [files[c] for c in names],
                               {"long_name": "case or grid file of the case"})
+        if grid:
+            coords.update(grid_coords({c: grid.get(c, ()) for c in names}))
         nodes[path] = ds.assign_coords(coords).transpose(..., "case")
     out = xr.DataTree.from_dict(nodes)
     attrs = [t.attrs for t in trees.values()]
     out.attrs.update(_common_attrs(attrs))
     out.attrs["cases"] = len(trees)
     return out
+
+
+GRID_PREFIX = "grid_"
+SUMMARY = "batch_summary.csv"
+
+
+def grid_coords(points: dict[str, tuple]) -> dict:
+    """Coordinates along ``case`` from the cases' grid points (key path, key
+    label, value label, value): ``grid_<key label>`` the value where every
+    case of the grid has a number there (``economy.interest_rate: [0.04,
+    0.06]``), else the value's label (``tfr: low``), and ``grid_<key
+    label>_label`` the label ("" or NaN for a case not from the grid)."""
+    keys: dict = {}
+    for point in points.values():
+        for key, label, _, _ in point:
+            keys.setdefault(label, key)
+    out = {}
+    for label, key in keys.items():
+        found = {c: next(((vl, v) for k, lab, vl, v in p if lab == label), None) for c, p in points.items()}
+        numeric = all(f is None or (isinstance(f[1], (int, float)) and not isinstance(f[1], bool))
+                      for f in found.values())
+        attrs = {"long_name": f"grid value of {key}", "grid_key": key}
+        texts = [f[0] if f else "" for f in found.values()]
+        if numeric:
+            out[GRID_PREFIX + label] = ("case", [float(f[1]) if f else np.nan for f in found.values()], attrs)
+        else:
+            out[GRID_PREFIX + label] = ("case", texts, {**attrs, "long_name": f"grid label of {key}"})
+        out[f"{GRID_PREFIX}{label}_label"] = ("case", texts, {"long_name": f"grid label of {key}",
+                                                              "grid_key": key})
+    return out
+
+
+def grid_keys(obj) -> list[str]:
+    """The grid coordinates (``grid_<key label>``) along ``case`` of a batch node or tree."""
+    ds = obj.to_dataset() if isinstance(obj, xr.DataTree) else obj
+    return [c for c in ds.coords if c.startswith(GRID_PREFIX) and not c.endswith("_label")
+            and ds[c].dims == ("case",)]
+
+
+def unstack(tree_or_dataset):
+    """A batch's grid as dimensions: ``case`` replaced by one dimension per
+    grid key (``grid_interest_rate``, ``grid_tfr``, ...), so that
+    ``unstack(batch["pension"]).sel(grid_interest_rate=0.04)`` picks the
+    cases. A tree: every node that has the grid coordinates. Raises
+    ValueError when the cases are not the points of one grid (a case from
+    another file, or two cases at the same point)."""
+    if isinstance(tree_or_dataset, xr.DataTree):
+        nodes = {n.path: (unstack(n.to_dataset(inherit=False)) if grid_keys(n.to_dataset(inherit=False))
+                          else n.to_dataset(inherit=False)) for n in tree_or_dataset.subtree}
+        out = xr.DataTree.from_dict(nodes)
+        out.attrs.update(tree_or_dataset.attrs)
+        return out
+    ds = tree_or_dataset
+    keys = grid_keys(ds)
+    if not keys:
+        raise ValueError("no grid coordinates along 'case' (grid_<key>): not the results of a grid batch")
+    points = list(zip(*(ds[k].values.tolist() for k in keys)))
+    if any(p != p for point in points for p in point) or any("" == p for point in points for p in point):
+        raise ValueError("some cases are not points of the grid (no grid value); select the grid's cases first")
+    if len(set(points)) < len(points):
+        raise ValueError("two cases share a grid point; unstack the cases of one grid at a time")
+    drop = [c for c in ds.coords if "case" in ds[c].dims and c not in keys]
+    # case names, hashes, labels: along the grid's dimensions too
+    kept = xr.Dataset({f"kept_{c}": ("case", ds[c].values, ds[c].attrs) for c in drop if ds[c].dims == ("case",)},
+                      coords={k: ("case", ds[k].values) for k in keys})
+    kept = kept.set_index(case=keys).unstack("case")
+    out = ds.drop_vars(drop).assign_coords({k: ("case", ds[k].values, ds[k].attrs) for k in keys})
+    out = out.set_index(case=keys).unstack("case")
+    return out.assign_coords({c[len("kept_"):]: kept[c] for c in kept.data_vars})
+
+
+def summary_rows(trees: dict, rows: dict) -> "pd.DataFrame":
+    """One row per case: its file, grid values and headline results
+    (``actuarial.compare.headlines``: GAP by horizon, depletion year,
+    steady-state rate, actuarial balance, injury cost rates, SPF cost,
+    financing gap, debt with the reform, in the final common year)."""
+    import pandas as pd
+
+    from actuarial.compare import headlines
+
+    heads = headlines(trees)[list(trees)].T  # cases x indicators (no differences)
+    info = {}
+    for c in trees:
+        info[c] = {"file": rows[c]["file"], "assumptions_hash": rows[c]["assumptions_hash"]}
+        for key, label, vlabel, value in rows[c].get("point", ()):
+            info[c][GRID_PREFIX + label] = (value if isinstance(value, (int, float)) and not isinstance(value, bool)
+                                            else vlabel)
+    frame = pd.DataFrame.from_dict(info, orient="index").join(heads)
+    frame.index.name = "case"
+    return frame
+
+
+def write_summary_csv(target: Path, trees: dict, rows: dict) -> None:
+    """``batch_summary.csv``: ``summary_rows`` (atomically)."""
+    frame = summary_rows(trees, rows)
+    with atomic_path(target) as tmp:
+        frame.to_csv(tmp)
 
 
 def _concat(sets: list[xr.Dataset]) -> xr.Dataset:

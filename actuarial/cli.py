@@ -161,25 +161,48 @@ def _check_writable(target: Path) -> None:
 
 
 def _compare(args) -> int:
+    """Run (or reuse) each case, then write the comparison: ``report.html``,
+    ``differences.csv`` and each case's ``<case>/results.nc`` in
+    ``DIR/compare_<a>_vs_<b>/``; a case whose ``results.nc`` there has the same
+    assumptions digest and engine version is not run again (with ``--force``)."""
     from actuarial.assumptions import load_assumptions
+    from actuarial.compare import cached_results, summary
+    from actuarial.output import output_set, write_results
     from actuarial.pipeline import run
-    from actuarial.output import output_set
     from actuarial.report.html import case_labels, check_case_years, write_report
 
     if len(args.files) < 2:
         raise AssumptionError(args.files[0] if args.files else None, "compare",
                               "expected at least two assumption files to compare")
-    loaded = [load_assumptions(f) for f in args.files]
+    overrides = _overrides(args.set)
+    loaded = [load_assumptions(f, overrides, SET_SOURCE) for f in args.files]
     labels = case_labels(loaded)
     check_case_years(loaded, labels)
     report = Path(args.output) / ("compare_" + "_vs_".join(labels)) / "report.html"
     _check_writable(report)
+    reused = []
     with output_set(report.parent, args.force) as out:  # as ``run``: locked, refused without --force, one set
-        trees = {label: run(a) for label, a in zip(labels, loaded)}
+        trees = {}
+        for label, a in zip(labels, loaded):
+            tree = cached_results(report.parent / label / "results.nc", a)
+            if tree is None:
+                tree = run(a)
+                if overrides:
+                    tree.attrs["overrides"] = _overrides_attr(overrides)
+            else:
+                reused.append(label)
+            trees[label] = tree
         with out.writing():
             write_report(trees, out.path(report.name), force=True)  # and differences.csv beside it
+            for label, tree in trees.items():
+                out.path(label).mkdir()
+                write_results(tree, out.path(label) / "results.nc")
     if not args.quiet:
-        print(f"comparison of {', '.join(labels)} written to {report} and differences.csv")
+        print(summary(trees))
+        if reused:
+            print(f"\nnot run again (assumptions unchanged): {', '.join(reused)}")
+        print(f"\ncomparison of {', '.join(labels)} written to {report}, differences.csv and "
+              f"{', '.join(label + '/results.nc' for label in labels)}")
     return 0
 
 
@@ -365,6 +388,7 @@ def parser() -> argparse.ArgumentParser:
                    help="output folder (default: out); writes DIR/compare_<a>_vs_<b>/report.html")
     c.add_argument("--force", action="store_true", help="overwrite an existing comparison")
     c.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    _add_set(c)
     c.set_defaults(func=_compare)
     a = sub.add_parser("assumptions", help="assumption files: 'template' writes an annotated one")
     asub = a.add_subparsers(dest="action", required=True)

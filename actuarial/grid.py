@@ -52,6 +52,7 @@ class CaseSpec:
     base: Path
     name: str | None = None
     overrides: dict = field(default_factory=dict)
+    point: tuple = ()  # a grid case's values: ((key path, key label, value label, value), ...)
 
     @property
     def label(self) -> str:
@@ -115,7 +116,8 @@ def expand_grid(path, trees: dict | None = None) -> list[CaseSpec]:
     for point in itertools.product(*axes):
         name = "_".join([prefix, *(f"{lab}-{vlab}" for lab, (vlab, _) in zip(labels, point))])
         overrides = {**fixed, **{k: v for k, (_, v) in zip(keys, point)}, "case.name": name}
-        specs.append(CaseSpec(file=path, base=base, name=name, overrides=overrides))
+        specs.append(CaseSpec(file=path, base=base, name=name, overrides=overrides,
+                              point=tuple((k, lab, vlab, v) for k, lab, (vlab, v) in zip(keys, labels, point))))
     return specs
 
 
@@ -156,6 +158,17 @@ def _key_labels(keys: list[str]) -> list[str]:
         if len(set(labels)) == len(labels) or n >= max(len(p) for p in parts):
             return labels
         n += 1
+
+
+def is_fiscal_only(path) -> bool:
+    """True for a standalone fiscal-space file (``actuarial fiscal FILE``): a
+    ``fiscal_space`` section and no ``demography`` (not a valuation case)."""
+    try:
+        data = read_yaml(Path(path))
+    except AssumptionError:
+        return False
+    return isinstance(data, dict) and "fiscal_space" in data and "demography" not in data \
+        and "extends" not in data
 
 
 def case_specs(files=(), grids=(), trees: dict | None = None) -> list[CaseSpec]:

@@ -106,21 +106,96 @@ def _stochastic(assumptions: Assumptions, nodes: dict, scenarios: int, progress,
 
 
 def side_by_side(trees: dict[str, xr.DataTree], node: str = "pension", variables=None) -> xr.Dataset:
-    """One node of several runs (e.g. base and reform) on a new ``case`` dimension.
+    """One node of several runs (e.g. base and reform, or two countries) on a new ``case`` dimension.
 
     ``trees`` maps a case label to a results tree; ``variables`` picks data
-    variables (default: all those the runs share). Years must overlap; the
-    result keeps the common years.
+    variables (default: those every run has). The runs are aligned by an
+    outer join on every labelled dimension (year, benefit, sector, option,
+    horizon, ...): a label only one run has is NaN for the others. A
+    dimension without labels (``check``) gets them from its coordinates
+    (``_label_unlabelled``). What only one run has is listed in the attrs
+    ``only_in_<case>`` (``case_only``); ``common_years`` lists the years all
+    runs have. Years must overlap.
     """
-    sets = [trees[k][node].to_dataset() for k in trees]
-    names = variables or sorted(set.intersection(*(set(d.data_vars) for d in sets)))
-    years = sorted(set.intersection(*(set(d["year"].values.tolist()) for d in sets)))
-    if not years:
+    sets = {k: _label_unlabelled(trees[k][node].to_dataset()) for k in trees}
+    names = list(variables or sorted(set.intersection(*(set(d.data_vars) for d in sets.values()))))
+    years = sorted(set.intersection(*(set(d["year"].values.tolist()) for d in sets.values() if "year" in d.dims)))
+    if any("year" in d.dims for d in sets.values()) and not years:
         raise ValueError("the runs have no year in common")
-    return xr.concat([d[names].sel(year=years) for d in sets], dim="case", coords="minimal",
-                     compat="override").assign_coords(case=list(trees))
+    parts = _outer(d[names] for d in sets.values())
+    out = xr.concat(parts, dim="case", coords="minimal", compat="override", join="outer")
+    for name in out.coords:  # a label's coordinates (scheme, article, ...) from the run that has it
+        if name not in out.indexes and name not in ("case",) and "case" not in out[name].dims:
+            merged = parts[0][name]
+            for part in parts[1:]:
+                merged = merged.where(merged.notnull(), part[name])
+            out = out.assign_coords({name: merged})
+    out = out.assign_coords(case=list(trees))
+    for label, only in case_only(sets).items():
+        if only:
+            out.attrs[f"only_in_{label}"] = only
+    if years:
+        out.attrs["common_years"] = f"{years[0]}-{years[-1]}"
+    return out
+
+
+def _outer(datasets) -> list[xr.Dataset]:
+    """The datasets reindexed to the union of their labels along each
+    dimension, in the order of first appearance (the first run's order, then
+    the labels only later runs have); a missing label is NaN."""
+    datasets = list(datasets)
+    union: dict = {}
+    for ds in datasets:
+        for dim in ds.dims:
+            union.setdefault(dim, {}).update(dict.fromkeys(ds[dim].values.tolist()))
+    return [ds.reindex({dim: list(union[dim]) for dim in ds.dims}) for ds in datasets]
+
+
+def _label_unlabelled(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with each dimension that has no index labelled by its 1-D text
+    coordinates of up to 40 characters joined with " | " (e.g. a ``check``'s convention, scheme and
+    article), so that two runs' checks align by what they are, not by their
+    position; a dimension without such coordinates is labelled 0, 1, ..."""
+    for dim in ds.dims:
+        if dim in ds.indexes:
+            continue
+        texts = [c for c in ds.coords if ds[c].dims == (dim,) and ds[c].dtype.kind in "UO"
+                 and max((len(str(v)) for v in ds[c].values), default=0) <= 40]  # not the long citations
+        if texts:
+            labels = [" | ".join(str(ds[c].values[i]) for c in texts) for i in range(ds.sizes[dim])]
+            seen: dict = {}
+            for i, label in enumerate(labels):  # the same check twice: numbered
+                seen[label] = seen.get(label, 0) + 1
+                if seen[label] > 1:
+                    labels[i] = f"{label} #{seen[label]}"
+        else:
+            labels = list(range(ds.sizes[dim]))
+        ds = ds.assign_coords({dim: labels})
+    return ds
+
+
+def case_only(sets: dict[str, xr.Dataset]) -> dict[str, str]:
+    """What only some of the runs have, by case: "variables: a, b; benefit:
+    x, y" (the variables the others lack, the labels of each dimension)."""
+    out = {}
+    for label, ds in sets.items():
+        others = [d for k, d in sets.items() if k != label]
+        parts = []
+        missing = sorted(v for v in ds.data_vars if not all(v in d.data_vars for d in others))
+        if missing:
+            parts.append("variables: " + ", ".join(missing))
+        for dim in ds.dims:
+            if dim in ("year", "scenario", "age"):
+                continue
+            mine = ds[dim].values.tolist()
+            lacking = [v for v in mine if not all(dim in d.dims and v in d[dim].values.tolist() for d in others)]
+            if lacking:
+                parts.append(f"{dim}: " + ", ".join(str(v) for v in lacking))
+        out[label] = "; ".join(parts)
+    return out
 
 
 # the stages' and the scenarios' entry points, importable from here as before
 __all__ = ["SUMMARIES", "fiscal_costs", "run", "run_demography", "run_scenarios", "scenario_draws", "side_by_side",
+           "case_only",
            "stages", "with_seed"]

@@ -93,7 +93,8 @@ def run_cli(argv) -> tuple[int, str, str]:
 
 def case_dataset(batch: xr.DataTree, node: str, case: str) -> xr.Dataset:
     ds = batch[node].to_dataset().sel(case=case)
-    return ds.drop_vars(["case", "assumptions_hash", "file"])
+    grid = [c for c in ds.coords if c.startswith("grid_")]  # the batch's own coordinates along case
+    return ds.drop_vars(["case", "assumptions_hash", "file", *grid])
 
 
 # -- grids and overrides (no cluster) ----------------------------------------------------
@@ -478,3 +479,119 @@ grid:
                 p.kill()
         logs.close()
 
+
+
+# -- the grid's axes along ``case``, ``unstack``, batch_summary.csv, fiscal-only files (issue 18) ----------------
+
+def test_batch_keeps_the_grid_axes_and_unstacks_them(tmp_path, cases, client):
+    from actuarial.batch import unstack
+
+    result = run_batch([cases / "grid.yaml"], tmp_path / "out", client=client, quiet=True)
+    assert result.cases == GRID_NAMES
+    with xr.open_datatree(tmp_path / "out" / "batch.nc") as batch:
+        pension = batch["pension"].to_dataset().load()
+    # one coordinate per grid key: the value where it is a number, else the label; and the labels
+    assert pension["grid_interest_rate"].values.tolist() == [0.04, 0.07, 0.04, 0.07]
+    assert pension["grid_interest_rate"].attrs["grid_key"] == "economy.interest_rate"
+    assert pension["grid_tfr"].values.tolist() == ["low", "low", "high", "high"]
+    assert pension["grid_interest_rate_label"].values.tolist() == ["0.04", "0.07", "0.04", "0.07"]
+    grid = unstack(pension)
+    assert grid["reserve_ratio"].dims[-2:] == ("grid_tfr", "grid_interest_rate")
+    one = grid["reserve_ratio"].sel(grid_interest_rate=0.04, grid_tfr="high")
+    expected = pension["reserve_ratio"].sel(case="short_tfr-high_interest_rate-0.04")
+    np.testing.assert_array_equal(one.values, expected.values)
+    assert str(grid["case"].sel(grid_interest_rate=0.07, grid_tfr="low").values) == GRID_NAMES[1]
+    with xr.open_datatree(tmp_path / "out" / "batch.nc") as batch:
+        tree = unstack(batch.load())
+    assert "grid_tfr" in tree["pension"].dims
+    # batch_summary.csv: one row per case, its grid values and headline results
+    import pandas as pd
+
+    summary = pd.read_csv(tmp_path / "out" / "batch_summary.csv", index_col="case")
+    assert summary.index.tolist() == GRID_NAMES
+    assert summary["grid_interest_rate"].tolist() == [0.04, 0.07, 0.04, 0.07]
+    assert summary["grid_tfr"].tolist() == ["low", "low", "high", "high"]
+    gap = "GAP, 10 years (% of insurable earnings)"
+    assert summary[gap].tolist() == pytest.approx(
+        [100 * float(pension["general_average_premium"].sel(case=c, horizon=10).squeeze()) for c in GRID_NAMES])
+
+
+def test_unstack_refuses_cases_that_are_not_one_grid(tmp_path, cases, client):
+    from actuarial.batch import unstack
+
+    run_batch([cases / "grid.yaml", cases / "short.yaml"], tmp_path / "out", client=client, quiet=True)
+    with xr.open_datatree(tmp_path / "out" / "batch.nc") as batch:
+        pension = batch["pension"].to_dataset().load()
+    with pytest.raises(ValueError, match="not points of the grid"):
+        unstack(pension)
+    assert unstack(pension.sel(case=GRID_NAMES))["reserve_ratio"].sizes["grid_tfr"] == 2
+
+
+def test_a_standalone_fiscal_space_file_is_skipped_with_a_message(tmp_path, cases, client):
+    root = DEMOLAND.parent
+    shutil.copy(root / "fiscal_space_example.yaml", tmp_path)
+    shutil.copy(root / "fiscal_space_example_costs.csv", tmp_path)
+    stream = io.StringIO()
+    result = run_batch([tmp_path / "fiscal_space_example.yaml", cases / "short.yaml"], tmp_path / "out",
+                       client=client, quiet=True, stream=stream)
+    assert result.cases == ["short"] and not result.failures
+    assert result.not_cases == [str(tmp_path / "fiscal_space_example.yaml")]
+    assert "standalone fiscal-space file" in stream.getvalue() and "actuarial fiscal" in stream.getvalue()
+
+
+def _short_copies(folder: Path) -> Path:
+    """``folder/assumptions``: the shipped assumption files as in the README's
+    examples, each valuation case a 15-year ``extends:`` child of the shipped
+    file (same name and case), the others (reform, phase-in, grid, fiscal-space
+    example) copied as they are."""
+    shipped = DEMOLAND.parent
+    out = folder / "assumptions"
+    out.mkdir()
+    for path in sorted(shipped.glob("*.yaml")):
+        data = read_yaml(path)
+        if "demography" in data:  # a full case: shorter, through a child file
+            base = int(data["case"]["base_year"])
+            child = {"extends": str(path), "case": {"horizon": 15}, "pension": {"horizons": [5, 15]},
+                     "employment_injury": {"gap_horizon": 10}, "spf": {"report_years": [base, base + 5]}}
+            write(out / path.name, yaml.safe_dump(child, sort_keys=False))
+        else:
+            shutil.copy(path, out / path.name)
+    for path in shipped.glob("*.csv"):
+        shutil.copy(path, out / path.name)
+    for name in ("data", "sources"):  # the data files the cases read, relative to them
+        (out / name).symlink_to(shipped / name)
+    return out
+
+
+def _readme_command(start: str) -> list[str]:
+    """The README's example command line that starts with ``start``, as arguments (without ``actuarial``)."""
+    import shlex
+
+    readme = (DEMOLAND.parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if line.startswith(start))
+    return shlex.split(line.split("#")[0])[1:]
+
+
+def test_readme_batch_example_runs_as_written(tmp_path, monkeypatch):
+    """``actuarial batch assumptions/*.yaml --workers 2 -o out/batch`` (the README's
+    example, on 15-year copies): the fiscal-space example is skipped with a
+    message, every case runs, batch.nc and batch_summary.csv are written."""
+    import glob
+
+    from cli_helpers import run_cli
+
+    _short_copies(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    args = _readme_command("actuarial batch assumptions/*.yaml")
+    args = [a for pattern in args for a in (sorted(glob.glob(pattern)) if "*" in pattern else [pattern])]
+    assert "assumptions/fiscal_space_example.yaml" in args
+    code, out, err = run_cli([*args, "-q"])
+    assert code == 0, err
+    assert "skipped: assumptions/fiscal_space_example.yaml: a standalone fiscal-space file" in err
+    import pandas as pd
+
+    summary = pd.read_csv(tmp_path / "out" / "batch" / "batch_summary.csv", index_col="case")
+    assert {"canada", "mexico", "demoland", "demoland_reform"} <= set(summary.index)
+    assert len(summary) == 5 + 27  # canada, mexico, demoland, its reform and SPF phase-in; the 27-case grid
+    grid = summary.dropna(subset=["grid_interest_rate"])
+    assert len(grid) == 27 and sorted(set(grid["grid_interest_rate"])) == [0.04, 0.055, 0.07]

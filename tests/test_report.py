@@ -483,7 +483,9 @@ def test_compare_writes_a_side_by_side_report_and_differences(cases, tmp_path):
     code, out, err = run_cli(["compare", str(cases["base"]), str(cases["reform"]), "-o", str(tmp_path)])
     assert code == 0, err
     folder = tmp_path / "compare_short_base_vs_short_reform"
-    assert files_under(folder) == ["differences.csv", "report.html"]
+    # each case's own results beside the comparison (issue 18)
+    assert files_under(folder) == ["differences.csv", "report.html", "short_base/results.nc",
+                                   "short_reform/results.nc"]
     assert str(folder / "report.html") in out
     html = (folder / "report.html").read_text()
     assert "Differences" in html and "short_reform - short_base" in html

@@ -1,0 +1,134 @@
+"""``actuarial compare``: the key differences between cases, and each case's results reused when unchanged.
+
+``headlines(trees)``: one row per headline (GAP by horizon, reserve depletion
+year, steady-state rate, actuarial balance, employment-injury cost rates, SPF
+package cost, financing gap, debt with the reform in the final common year),
+one column per case, then each case minus the first. What only one case has
+(benefits, sectors, options, checks, variables) is listed by ``only_in``.
+``cached_results``: a case's ``results.nc`` from an earlier comparison, if its
+assumptions digest and the engine version are those of the case now.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from actuarial.pipeline import case_only, side_by_side
+
+
+def _central(da: xr.DataArray) -> xr.DataArray:
+    from actuarial.report.plots import central
+
+    return central(da)
+
+
+def _common_final_year(trees: dict) -> int | None:
+    sets = [set(t[n]["year"].values.tolist()) for t in trees.values() for n in t.children if "year" in t[n].dims]
+    common = set.intersection(*sets) if sets else set()
+    return max(common) if common else None
+
+
+def _value(tree, node, var, sel, scale):
+    if node not in tree.children or var not in tree[node].data_vars:
+        return np.nan
+    da = tree[node][var]
+    sel = {k: v for k, v in sel.items() if k in da.dims}
+    if any(v not in da[k].values for k, v in sel.items()):
+        return np.nan
+    da = _central(da.sel(sel))
+    return float(da) * scale if da.size == 1 else np.nan
+
+
+def headlines(trees: dict) -> pd.DataFrame:
+    """Key results of each case (rows: indicator with its unit; columns: the
+    cases, then "<case> - <first case>"). NaN: the case lacks that result."""
+    year = _common_final_year(trees)
+    horizons = sorted({int(h) for t in trees.values() if "pension" in t.children
+                       and "general_average_premium" in t["pension"].data_vars
+                       for h in t["pension"]["horizon"].values})
+    rows = [(f"GAP, {h} years (% of insurable earnings)", "pension", "general_average_premium", {"horizon": h}, 100)
+            for h in horizons]
+    rows += [("reserve depletion year (NaN: none in the horizon)", "pension", "depletion_year", {}, 1),
+             ("steady-state contribution rate, CPP definition (%)", "pension", "steady_state_rate", {}, 100),
+             ("actuarial balance (% of insurable earnings)", "pension", "actuarial_balance", {}, 100)]
+    if year is not None:
+        rows += [(f"employment injury {m.replace('_', ' ')} cost rate, {year} (% of insurable payroll)",
+                  "employment_injury", "cost_rate", {"financing_method": m, "year": year}, 100)
+                 for m in ("payg", "constituent_capitals", "gap")]
+        rows += [(f"SPF package cost, {year} (% of GDP)", "spf", "package_cost_gdp", {"year": year}, 100),
+                 (f"financing gap, {year} (% of GDP)", "fiscal_space", "financing_gap_gdp", {"year": year}, 100),
+                 (f"debt with the reform, {year} (% of GDP)", "fiscal_space", "debt_gdp",
+                  {"reform": "with", "year": year}, 100)]
+    frame = pd.DataFrame({label: [_value(t, node, var, sel, scale) for _, node, var, sel, scale in rows]
+                          for label, t in trees.items()}, index=pd.Index([r[0] for r in rows], name="indicator"))
+    frame = frame.dropna(how="all")
+    base = next(iter(trees))
+    for case in list(trees)[1:]:
+        frame[f"{case} - {base}"] = frame[case] - frame[base]
+    return frame
+
+
+def only_in(trees: dict) -> list[str]:
+    """Lines "<case> only: <node>: <what>" for what only some cases have
+    (whole nodes, variables, labels of benefits, sectors, options, checks)."""
+    lines = []
+    nodes = list(dict.fromkeys(n for t in trees.values() for n in t.children))
+    for label, tree in trees.items():
+        lacking = [n for n in tree.children if not all(n in t.children for t in trees.values())]
+        if lacking:
+            lines.append(f"{label} only: nodes {', '.join(lacking)}")
+    for node in nodes:
+        having = {k: t for k, t in trees.items() if node in t.children}
+        if len(having) < 2:
+            continue
+        for label, what in case_only({k: side_by_side_input(t, node) for k, t in having.items()}).items():
+            if what:
+                lines.append(f"{label} only: {node}: {what}")
+    return lines
+
+
+def side_by_side_input(tree, node: str) -> xr.Dataset:
+    from actuarial.pipeline import _label_unlabelled
+
+    return _label_unlabelled(tree[node].to_dataset())
+
+
+def summary(trees: dict) -> str:
+    """The console's comparison: the headline table and what only one case has."""
+    frame = headlines(trees)
+    shown = frame.astype(object)
+    for indicator, row in frame.iterrows():  # years as years, rates with two decimals; "–": none
+        form = "{:.0f}" if "depletion year" in indicator else "{:,.2f}"
+        shown.loc[indicator] = [form.format(v) if np.isfinite(v) else "–" for v in row.values]
+    text = "Key differences (first case the base)\n" + shown.to_string()
+    extra = only_in(trees)
+    if extra:
+        text += "\nCompared where both have them; only in one case:\n" + "\n".join(f"  {x}" for x in extra)
+    return text
+
+
+def cached_results(path: Path, assumptions) -> xr.DataTree | None:
+    """The results tree at ``path`` (loaded into memory) when it was computed
+    from the same assumptions (digest, ``assumptions_hash``) by this engine
+    version, deterministically; else None (the case is run again)."""
+    from actuarial.version import __version__
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        with xr.open_datatree(path) as tree:
+            attrs = tree.attrs
+            if (attrs.get("assumptions_hash") != assumptions.digest or attrs.get("engine_version") != __version__
+                    or "scenarios" in attrs):
+                return None
+            return tree.load().copy()
+    except (OSError, ValueError):
+        return None
+
+
+__all__ = ["cached_results", "headlines", "only_in", "side_by_side", "summary"]
