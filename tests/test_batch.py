@@ -561,37 +561,3 @@ def _short_copies(folder: Path) -> Path:
     for name in ("data", "sources"):  # the data files the cases read, relative to them
         (out / name).symlink_to(shipped / name)
     return out
-
-
-def _readme_command(start: str) -> list[str]:
-    """The README's example command line that starts with ``start``, as arguments (without ``actuarial``)."""
-    import shlex
-
-    readme = (DEMOLAND.parents[1] / "README.md").read_text(encoding="utf-8")
-    line = next(line for line in readme.splitlines() if line.startswith(start))
-    return shlex.split(line.split("#")[0])[1:]
-
-
-def test_readme_batch_example_runs_as_written(tmp_path, monkeypatch):
-    """``actuarial batch assumptions/*.yaml --workers 2 -o out/batch`` (the README's
-    example, on 15-year copies): the fiscal-space example is skipped with a
-    message, every case runs, batch.nc and batch_summary.csv are written."""
-    import glob
-
-    from cli_helpers import run_cli
-
-    _short_copies(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    args = _readme_command("actuarial batch assumptions/*.yaml")
-    args = [a for pattern in args for a in (sorted(glob.glob(pattern)) if "*" in pattern else [pattern])]
-    assert "assumptions/fiscal_space_example.yaml" in args
-    code, out, err = run_cli([*args, "-q"])
-    assert code == 0, err
-    assert "skipped: assumptions/fiscal_space_example.yaml: a standalone fiscal-space file" in err
-    import pandas as pd
-
-    summary = pd.read_csv(tmp_path / "out" / "batch" / "batch_summary.csv", index_col="case")
-    assert {"canada", "mexico", "demoland", "demoland_reform"} <= set(summary.index)
-    assert len(summary) == 5 + 27  # canada, mexico, demoland, its reform and SPF phase-in; the 27-case grid
-    grid = summary.dropna(subset=["grid_interest_rate"])
-    assert len(grid) == 27 and sorted(set(grid["grid_interest_rate"])) == [0.04, 0.055, 0.07]

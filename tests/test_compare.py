@@ -71,17 +71,3 @@ def test_readme_compare_of_canada_and_mexico(root, tmp_path, monkeypatch):
     assert "not run again (assumptions unchanged): canada, mexico" in out
     for name in ("canada/results.nc", "mexico/results.nc", "report.html"):
         assert (folder / name).is_file(), name
-
-
-def test_readme_compare_example_runs_as_written(tmp_path, monkeypatch):
-    """The README's ``actuarial compare assumptions/canada.yaml assumptions/mexico.yaml -o out``,
-    on 15-year copies (``test_batch._short_copies``)."""
-    from test_batch import _readme_command, _short_copies
-
-    _short_copies(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    args = _readme_command("actuarial compare assumptions/")
-    code, out, err = run_cli([*args, "-q"])
-    assert code == 0, err
-    folder = tmp_path / "out" / "compare_canada_vs_mexico"
-    assert (folder / "report.html").is_file() and (folder / "mexico" / "results.nc").is_file()
