@@ -37,6 +37,8 @@ def _series(chart, ref, column, name, years_ref=None, rows=None, **extra):
     col = ref.columns[column]
     years = years_ref or ref
     ycol = years.columns["year"]
+    name = str(name)
+    name = " " + name if name.startswith("=") else name  # a label, never a reference
     chart.add_series({"name": name, "categories": [years.sheet, first, ycol, last, ycol],
                       "values": [ref.sheet, first, col, last, col], **extra})
 

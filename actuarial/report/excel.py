@@ -78,11 +78,16 @@ def _by_year(ds: xr.Dataset, names) -> dict[tuple, list[xr.DataArray]]:
     return groups
 
 
+FAN_SOURCES = {"macro_shock": "macro-shock fan (fiscal_space.stochastic), not the valuation's scenarios",
+               "valuation": "percentiles across the valuation's scenarios"}
+
+
 def label_of(name: str, da: xr.DataArray) -> str:
     """A column's label: the variable's ``long_name`` and, for a probability or a fan, what it is over."""
     label = da.attrs.get("long_name") or name
-    source = SOURCES.get(da.attrs.get("based_on"))
-    return f"{label} ({source})" if source else label
+    source = SOURCES.get(da.attrs.get("based_on")) or FAN_SOURCES.get(
+        da.attrs.get("fan") or ("macro_shock" if name == "debt_gdp_percentile" else None))
+    return f"{label} ({source})" if source and source not in label else label
 
 
 def tidy_frame(arrays: list[xr.DataArray]) -> pd.DataFrame:
@@ -229,8 +234,10 @@ def _is_series(value) -> bool:
 
 
 def _flat(tree, prefix=""):
-    """``(key path, value)``: mappings expanded, ``{year: value}`` series and lists kept whole."""
-    if isinstance(tree, dict) and not _is_series(tree) and tree:
+    """``(key path, value)``: mappings expanded (a ``{year: value}`` series as
+    one row per anchor, ``economy.inflation.2030``: the key paths of the
+    values' sources), lists kept whole."""
+    if isinstance(tree, dict) and tree:
         for k, v in tree.items():
             yield from _flat(v, f"{prefix}.{k}" if prefix else str(k))
     else:
@@ -339,6 +346,10 @@ def write_stochastic(book, tree: xr.DataTree, currency: str) -> None:
             table = table[[c for c in table.columns if c not in ("threshold",)]]
             text_cols = [c for c in table.columns if c not in numbers + ["share past"] and c != "units"]
             table[text_cols] = table[text_cols].astype(str)
+            never = table["headline"] == "depletion_year"  # a percentile among the never-depleted scenarios
+            for c in numbers[:-1]:
+                table[c] = table[c].astype(object)
+                table.loc[never, c] = [v if np.isfinite(v) else "never" for v in table.loc[never, c]]
             ref = write_table(book, "stochastic", table, {"share past": "1"}, currency=currency, title=title,
                               unit_column="units", row_unit_columns=tuple(numbers))
             del ref
@@ -346,11 +357,11 @@ def write_stochastic(book, tree: xr.DataTree, currency: str) -> None:
             write_text(get_sheet(book, "stochastic"), 0, 0, title, book, {"bold": True})
         if "depletion_probability" in ds:
             prob = ds["depletion_probability"]
-            frame = pd.DataFrame({"year": prob["year"].values.astype(int), "depleted by the year": prob.values})
+            frame = pd.DataFrame({"year": prob["year"].values.astype(int).astype(object),
+                                  "depleted by the year": prob.values})
             labels = {"depleted by the year": "share of scenarios whose reserve is depleted in or before the year"}
-            if "depletion_never_share" in ds:
-                labels["depleted by the year"] += (f"; never within the horizon: "
-                                                   f"{100 * float(ds['depletion_never_share']):.1f}%")
+            if "depletion_never_share" in ds:  # the last row: the share never depleted
+                frame.loc[len(frame)] = ["never within the horizon", float(ds["depletion_never_share"])]
             write_table(book, "stochastic depletion", frame, {"depleted by the year": "1"}, labels)
     fans = st.fans_long(nodes)
     if len(fans):

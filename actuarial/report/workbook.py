@@ -69,7 +69,7 @@ def shown_unit(units: str, currency: str = "", name: str = "") -> Shown:
     if units.startswith("currency"):
         per = units[len("currency"):].lstrip("/")
         per_text = f" per {per}" if per else ""
-        if name in PER_PERSON or per == "month":
+        if name.removesuffix("_percentile") in PER_PERSON or per == "month":
             return Shown(1.0, f"{cur}{per_text}", "decimal")
         return Shown(MONEY_SCALE, f"million {cur}{per_text}", "money")
     if units in ("1", "1/year"):
@@ -176,13 +176,13 @@ def write_table(book, sheet_name: str, frame: pd.DataFrame, units: dict, labels:
         col = start_col + j
         values = frame[column].to_numpy()
         if unit_column and column in row_unit_columns:
-            names = frame["variable"] if "variable" in frame else frame[unit_column]
+            names = _row_names(frame, unit_column)
             per_row = [shown_unit(u, currency, str(n)) for u, n in zip(frame[unit_column], names)]
             for i, (v, s) in enumerate(zip(values, per_row)):
                 write_value(sheet, ref.first_row + i, col, _scaled(v, s.scale), book, fmt(book, s.kind))
             continue
         if unit_column and column == unit_column:  # the unit as shown, e.g. "%" or "million MXN"
-            names = frame["variable"] if "variable" in frame else values
+            names = _row_names(frame, unit_column)
             for i, (u, n) in enumerate(zip(values, names)):
                 write_text(sheet, ref.first_row + i, col, shown_unit(str(u), currency, str(n)).text, book)
             continue
@@ -201,6 +201,11 @@ def write_table(book, sheet_name: str, frame: pd.DataFrame, units: dict, labels:
         sheet.autofilter(row0 + 2, start_col, max(ref.last_row, row0 + 2), start_col + len(frame.columns) - 1)
     sheet.set_row(row0, 60 if any(len(str(labels.get(c, c))) > 30 for c in frame.columns) else None)
     return ref
+
+
+def _row_names(frame: pd.DataFrame, unit_column: str) -> pd.Series:
+    """Each row's variable name (a metrics table's ``variable`` or ``headline``), for its unit's display."""
+    return frame[next((c for c in ("variable", "headline") if c in frame), unit_column)]
 
 
 def _scaled(value, scale: float):
