@@ -325,8 +325,12 @@ def test_a_stochastic_workbook(stochastic):
         for p in want["percentile"].values:
             assert row[f"p{int(p)}"] == pytest.approx(float(want.sel(horizon=h, percentile=p)), rel=1e-15)
     _, _, _, depletion = read_table(book["stochastic depletion"])
-    np.testing.assert_allclose(depletion["depleted by the year"].astype(float), ds["depletion_probability"].values,
-                               rtol=1e-15)
+    n = ds.sizes["year"]
+    assert depletion["year"].tolist()[:n] == ds["year"].values.tolist()
+    np.testing.assert_allclose(depletion["depleted by the year"][:n].astype(float),
+                               ds["depletion_probability"].values, rtol=1e-15)
+    assert depletion["year"].iloc[n] == "never within the horizon"
+    assert depletion["depleted by the year"].iloc[n] == pytest.approx(float(ds["depletion_never_share"]), rel=1e-15)
 
 
 def test_batch_summary_workbook(outputs, tmp_path):
