@@ -92,7 +92,7 @@ def check_stage_sheets(tree, xlsx, median=False) -> int:
             if name in keys:
                 continue
             da = expected(ds, name, median)
-            assert label.startswith(ds[name].attrs["long_name"][:150].rstrip(".")), (sheet.title, name, label)
+            assert label.startswith(ds[name].attrs["long_name"][:100]), (sheet.title, name, label)
             shown, factor = UNITS[ds[name].attrs["units"]]
             shown = PER_PERSON.get(name, shown)
             factor = 1 if name in PER_PERSON else factor

@@ -24,7 +24,7 @@ import xarray as xr
 from actuarial.output import atomic_path
 from actuarial.report import charts
 from actuarial.report.console import central
-from actuarial.report.workbook import (FORMULA_STARTS, fmt, get_sheet, new_workbook, shown_unit, write_table,
+from actuarial.report.workbook import (FORMULA_STARTS, MAX_LABEL, fmt, get_sheet, new_workbook, shown_unit, write_table,
                                        write_text, write_value)
 
 # stage -> variables shown on its sheets (the by-year ones on the stage's sheet, the others in long tables)
@@ -59,6 +59,9 @@ REFORM_COLUMNS = {"without": "without reform", "with": "with reform, full cost: 
                   "scaled_back": "reform scaled back to what the plan finances"}
 SOURCES = {"valuation_scenarios": "over the valuation scenarios", "fiscal_paths": "over the fiscal stage's own paths"}
 RATIOS = ("1", "1/year")
+# more sheets: writer(book, tree, currency), called after the stage sheets (a module adds its own tables with
+# ``actuarial.report.workbook.write_table(book, sheet_name, frame, units)``)
+EXTRA_SHEETS: list = []
 
 
 def _by_year(ds: xr.Dataset, names) -> dict[tuple, list[xr.DataArray]]:
@@ -87,7 +90,10 @@ def label_of(name: str, da: xr.DataArray) -> str:
     label = da.attrs.get("long_name") or name
     source = SOURCES.get(da.attrs.get("based_on")) or FAN_SOURCES.get(
         da.attrs.get("fan") or ("macro_shock" if name == "debt_gdp_percentile" else None))
-    return f"{label} ({source})" if source and source not in label else label
+    if not source or source in label:
+        return label
+    room = MAX_LABEL - len(source) - 3  # the source kept whole in a header cut at MAX_LABEL characters
+    return f"{label if len(label) <= room else label[:room - 3] + '...'} ({source})"
 
 
 def tidy_frame(arrays: list[xr.DataArray]) -> pd.DataFrame:
@@ -381,9 +387,12 @@ def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
         taken = ["cover", "assumptions", "assumption lists", "stochastic", "stochastic depletion",
                  "stochastic fans"]
         refs = {}
-        for stage in SHEETS:
+        others = [n for n in tree.children if n not in SHEETS and n != "stochastic"]  # e.g. a later module's node:
+        for stage in [*SHEETS, *others]:  # all its variables, by the same rules
             if stage in tree.children:
                 refs[stage] = write_stage(book, stage, tree[stage].to_dataset(), currency, taken)
+        for writer in EXTRA_SHEETS:
+            writer(book, tree, currency)
         write_stochastic(book, tree, currency)
         charts.add_charts(book, tree, refs, currency)
         write_assumptions(book, assumptions)
@@ -411,5 +420,5 @@ def write_batch_summary(frame: pd.DataFrame, target: Path) -> Path:
     return target
 
 
-__all__ = ["FORMULA_STARTS", "SHEETS", "key_indicators", "shown_unit", "write_batch_summary", "write_summary",
+__all__ = ["EXTRA_SHEETS", "FORMULA_STARTS", "SHEETS", "key_indicators", "shown_unit", "write_batch_summary", "write_summary",
            "write_table"]

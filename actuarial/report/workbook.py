@@ -188,19 +188,29 @@ def write_table(book, sheet_name: str, frame: pd.DataFrame, units: dict, labels:
             continue
         s = shown[column]
         form = fmt(book, s.kind) if units.get(column) else (fmt(book, "year") if column == "year" else None)
-        if values.dtype.kind == "f" and units.get(column):
-            scaled = values / s.scale if s.scale != 1 else values
-            for i, v in enumerate(scaled):
-                if math.isfinite(v):
-                    sheet.write_number(ref.first_row + i, col, v, form)
-        else:
-            for i, v in enumerate(values):
-                write_value(sheet, ref.first_row + i, col, _scaled(v, s.scale), book, form)
+        _write_column(book, sheet, ref.first_row, col, values, s.scale, form)
     if freeze and len(frame.columns):
         sheet.freeze_panes(row0 + HEADER_ROWS, start_col + max(keys, 1))
         sheet.autofilter(row0 + 2, start_col, max(ref.last_row, row0 + 2), start_col + len(frame.columns) - 1)
     sheet.set_row(row0, 60 if any(len(str(labels.get(c, c))) > 30 for c in frame.columns) else None)
     return ref
+
+
+def _write_column(book, sheet, row: int, col: int, values: np.ndarray, scale: float, form) -> None:
+    """One column's cells (the fast paths of :func:`write_value`: numbers, text)."""
+    kind = values.dtype.kind
+    if kind in "iuf":
+        numbers = values.astype(float)
+        for i, v in enumerate((numbers / scale if scale != 1 else numbers).tolist()):
+            if math.isfinite(v):
+                sheet.write_number(row + i, col, v, form)
+        return
+    quoted = fmt(book, "general", quote_prefix=True)
+    for i, v in enumerate(values.tolist()):
+        if isinstance(v, str):
+            sheet.write_string(row + i, col, v, quoted if v.startswith(FORMULA_STARTS) else None)
+        else:
+            write_value(sheet, row + i, col, _scaled(v, scale), book, form)
 
 
 def _row_names(frame: pd.DataFrame, unit_column: str) -> pd.Series:
