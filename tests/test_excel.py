@@ -236,6 +236,33 @@ def test_charts_are_native_and_beside_their_tables(outputs):
     assert "unfinanced (borrowed)" in next(c for c in charts if "Financing mix" in c)
     book = openpyxl.load_workbook(xlsx)
     assert len(book["pension"]._charts) == 2 and len(book["fiscal by reform"]._charts) == 1
+    import re
+
+    def cells(ref):
+        sheet, cols = ref.rsplit("!", 1)
+        sheet = book[sheet.strip("'")]
+        (c1, r1), (c2, r2) = (re.match(r"\$([A-Z]+)\$(\d+)", p).groups() for p in cols.split(":"))
+        col = openpyxl.utils.column_index_from_string(c1)
+        assert c1 == c2
+        return sheet, col, int(r1), int(r2)
+
+    series = 0
+    for chart in charts:  # each series: its years are those of its values' own rows (the table's year column)
+        for ser in re.findall(r"<c:ser>.*?</c:ser>", chart, re.S):
+            cat = re.search(r"<c:cat>.*?<c:f>([^<]*)</c:f>", ser, re.S).group(1)
+            val = re.search(r"<c:val>.*?<c:f>([^<]*)</c:f>", ser, re.S).group(1)
+            sheet, col, r1, r2 = cells(val)
+            head = next(r for r in range(r1 - 1, 0, -1)  # the names row of the values' table
+                        if isinstance(sheet.cell(row=r, column=col).value, str))
+            names = [c.value for c in sheet[head]]
+            year_col = max(i + 1 for i, n in enumerate(names[:col]) if n == "year")
+            own = [sheet.cell(row=r, column=year_col).value for r in range(r1, r2 + 1)]
+            csheet, ccol, c1, c2 = cells(cat)
+            assert [csheet.cell(row=r, column=ccol).value for r in range(c1, c2 + 1)] == own, (cat, val)
+            assert all(isinstance(sheet.cell(row=r, column=col).value, (float, int, type(None)))
+                       for r in range(r1, r2 + 1))
+            series += 1
+    assert series >= 20
 
 
 def test_assumptions_are_a_readable_table(outputs):

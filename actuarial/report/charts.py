@@ -35,11 +35,12 @@ def _beside(ref) -> int:
 def _series(chart, ref, column, name, years_ref=None, rows=None, **extra):
     first, last = rows if rows else (ref.first_row, ref.last_row)
     col = ref.columns[column]
-    years = years_ref or ref
+    years = years_ref or ref  # the years: the same rows of this table, or those of the main table
     ycol = years.columns["year"]
+    y_first, y_last = (years.first_row, years.last_row) if years_ref else (first, last)
     name = str(name)
     name = " " + name if name.startswith("=") else name  # a label, never a reference
-    chart.add_series({"name": name, "categories": [years.sheet, first, ycol, last, ycol],
+    chart.add_series({"name": name, "categories": [years.sheet, y_first, ycol, y_last, ycol],
                       "values": [ref.sheet, first, col, last, col], **extra})
 
 

@@ -101,10 +101,14 @@ def tidy_frame(arrays: list[xr.DataArray]) -> pd.DataFrame:
     then ``year`` (the innermost, so that each coordinate's years are
     contiguous rows: a chart's series), then one column per variable."""
     dims = [d for d in arrays[0].dims if d != "year"] + ["year"]
-    ds = xr.Dataset({da.name: da.transpose(*dims).reset_coords(drop=True) for da in arrays})
-    frame = ds.to_dataframe(dim_order=dims).reset_index()
-    frame["year"] = frame["year"].astype(int)
-    return frame[dims + [da.name for da in arrays]]
+    arrays = [da.transpose(*dims) for da in arrays]
+    shape = arrays[0].shape
+    columns = {}
+    for k, d in enumerate(dims):  # each key column: its coordinate broadcast over the others (C order)
+        coord = arrays[0][d].values.astype(int) if d == "year" else arrays[0][d].values
+        columns[d] = np.broadcast_to(coord.reshape([-1 if i == k else 1 for i in range(len(dims))]), shape).ravel()
+    columns.update({da.name: da.values.ravel() for da in arrays})
+    return pd.DataFrame(columns)
 
 
 def sheet_name(stage: str, dims: tuple, taken) -> str:
