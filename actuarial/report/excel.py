@@ -360,9 +360,8 @@ def write_stochastic(book, tree: xr.DataTree, currency: str) -> None:
             for c in numbers[:-1]:
                 table[c] = table[c].astype(object)
                 table.loc[never, c] = [v if np.isfinite(v) else "never" for v in table.loc[never, c]]
-            ref = write_table(book, "stochastic", table, {"share past": "1"}, currency=currency, title=title,
-                              unit_column="units", row_unit_columns=tuple(numbers))
-            del ref
+            write_table(book, "stochastic", table, {"share past": "1"}, currency=currency, title=title,
+                        unit_column="units", row_unit_columns=tuple(numbers))
         else:
             write_text(get_sheet(book, "stochastic"), 0, 0, title, book, {"bold": True})
         if "depletion_probability" in ds:
@@ -424,5 +423,5 @@ def write_batch_summary(frame: pd.DataFrame, target: Path) -> Path:
     return target
 
 
-__all__ = ["EXTRA_SHEETS", "FORMULA_STARTS", "SHEETS", "key_indicators", "shown_unit", "write_batch_summary", "write_summary",
-           "write_table"]
+__all__ = ["EXTRA_SHEETS", "FORMULA_STARTS", "SHEETS", "key_indicators", "shown_unit", "write_batch_summary",
+           "write_summary", "write_table"]
