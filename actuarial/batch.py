@@ -596,10 +596,14 @@ def summary_rows(trees: dict, rows: dict) -> "pd.DataFrame":
 
 
 def write_summary_csv(target: Path, trees: dict, rows: dict) -> None:
-    """``batch_summary.csv``: ``summary_rows`` (atomically)."""
+    """``batch_summary.csv``: ``summary_rows`` (atomically); the same as a
+    formatted workbook beside it, ``batch_summary.xlsx``."""
+    from actuarial.report.excel import write_batch_summary
+
     frame = summary_rows(trees, rows)
     with atomic_path(target) as tmp:
         frame.to_csv(tmp)
+    write_batch_summary(frame, target.with_suffix(".xlsx"))
 
 
 def _concat(sets: list[xr.Dataset]) -> xr.Dataset:

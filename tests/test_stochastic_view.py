@@ -149,17 +149,22 @@ def test_cli_prints_the_stochastic_section(case_file, run, tmp_path):
 
 # -- the workbook -----------------------------------------------------------------------------------------
 
-def _sheet_tables(xlsx):
-    rows = list(openpyxl.load_workbook(xlsx)["stochastic"].iter_rows(values_only=True))
+def _table(sheet, top=0) -> pd.DataFrame:
+    """A table of the workbook (three header rows: label, unit, name) by name."""
+    rows = list(sheet.iter_rows(values_only=True))[top:]
     assert not any(isinstance(v, float) and np.isnan(v) for r in rows for v in r)  # missing: empty cells
-    run_rows = {r[0]: r[1] for r in rows[1:4]}
-    head = next(i for i, r in enumerate(rows) if r[0] == "headline (label)")
-    columns = rows[head]
-    end = next(i for i in range(head + 1, len(rows)) if rows[i][0] is None)
-    headlines = pd.DataFrame([r[:len(columns)] for r in rows[head + 1:end]], columns=columns).set_index(
-        "headline (label)")
-    dep = next(i for i, r in enumerate(rows) if r[0] == "depletion by year")
-    depletion = {r[0]: r[1] for r in rows[dep + 1:] if r[0] is not None}
+    names = rows[2][:next((i for i, v in enumerate(rows[2]) if v is None), len(rows[2]))]
+    end = next((i for i in range(3, len(rows)) if all(v is None for v in rows[i][:len(names)])), len(rows))
+    return pd.DataFrame([r[:len(names)] for r in rows[3:end]], columns=names)
+
+
+def _sheet_tables(xlsx):
+    """Run rows (cover), the headline table (sheet ``stochastic``, below its
+    title) and the depletion probabilities (sheet ``stochastic depletion``)."""
+    book = openpyxl.load_workbook(xlsx)
+    run_rows = {r[0]: r[1] for r in book["cover"].iter_rows(values_only=True) if r[0]}
+    headlines = _table(book["stochastic"], top=1).set_index("label")
+    depletion = _table(book["stochastic depletion"]).set_index("year")["depleted by the year"].to_dict()
     return run_rows, headlines, depletion
 
 
@@ -199,8 +204,7 @@ def test_stochastic_sheet_matches_results(run):
 
 def test_fans_sheet_has_every_fan_in_long_form(run):
     _, _, folder, results = run
-    fans = pd.read_excel(folder / "summary.xlsx", sheet_name="stochastic_fans", keep_default_na=False,
-                         na_values=[""])
+    fans = _table(openpyxl.load_workbook(folder / "summary.xlsx")["stochastic fans"])
     assert list(fans.columns) == ["node", "variable", "fan", "coordinates", "year", "percentile", "value", "units"]
     for node, name, da in _fans(results):
         rows = fans[(fans["node"] == node) & (fans["variable"] == name)]
@@ -211,23 +215,27 @@ def test_fans_sheet_has_every_fan_in_long_form(run):
         sel = dict(kv.split("=") for kv in first["coordinates"].split(", ")) if other else {}
         sel = {d: type(da[d].values[0].item())(v) for d, v in sel.items()}
         want = float(da.sel(year=first["year"], percentile=first["percentile"], **sel))
-        assert first["value"] == pytest.approx(want, rel=1e-15, nan_ok=True), (node, name)
+        scale = 1e6 if str(first["units"]).startswith("million ") else 1  # money: millions of the currency
+        value = np.nan if first["value"] is None else first["value"] * scale
+        assert value == pytest.approx(want, rel=1e-15, nan_ok=True), (node, name)
         last = rows.iloc[-1]
         sel = dict(kv.split("=") for kv in last["coordinates"].split(", ")) if other else {}
         sel = {d: type(da[d].values[0].item())(v) for d, v in sel.items()}
-        assert last["value"] == pytest.approx(float(da.sel(year=last["year"], percentile=last["percentile"], **sel)),
-                                              rel=1e-15, nan_ok=True)
+        value = np.nan if last["value"] is None else last["value"] * scale
+        assert value == pytest.approx(float(da.sel(year=last["year"], percentile=last["percentile"], **sel)),
+                                      rel=1e-15, nan_ok=True)
 
 
 def test_fiscal_sheet_says_which_fan_is_which(run):
     _, _, folder, _ = run
-    header = [c.value for c in openpyxl.load_workbook(folder / "summary.xlsx")["fiscal_space"][1]]
-    macro = [c for c in header if c and str(c).startswith("debt_gdp_percentile")]
-    valuation = [c for c in header if c and str(c).startswith("debt_gdp_with_reform_percentile")]
-    assert macro and all("macro-shock fan (fiscal_space.stochastic)" in c for c in macro)
-    assert valuation and all("valuation's scenarios" in c for c in valuation)
-    meta = pd.read_excel(folder / "summary.xlsx", sheet_name="metadata", index_col=0)["value"]
-    assert int(meta["scenarios"]) == SCENARIOS
+    book = openpyxl.load_workbook(folder / "summary.xlsx")
+    sheet = book["fiscal by percentile"]  # header rows: label, unit, variable name
+    label = {name: text for text, name in zip(next(sheet.iter_rows(values_only=True)),
+                                              list(sheet.iter_rows(values_only=True))[2])}
+    assert "macro-shock fan (fiscal_space.stochastic)" in label["debt_gdp_percentile"]
+    assert "valuation's scenarios" in label["debt_gdp_with_reform_percentile"]
+    cover = {r[0]: r[1] for r in book["cover"].iter_rows(values_only=True) if r[0]}
+    assert int(cover["scenarios"]) == SCENARIOS
 
 
 # -- the report -------------------------------------------------------------------------------------------

@@ -1,10 +1,20 @@
-"""``summary.xlsx``: key indicators by year, one sheet per stage, with the
-assumptions used and the run's metadata. Numbers are stored as numbers, with
-Excel number formats (ratios as percentages, money with thousands separators).
+"""``summary.xlsx`` (XlsxWriter): a cover sheet with the case, the run and the
+key indicators; one sheet per stage (variables by year, labelled with their
+``long_name`` and unit); tidy long tables for the variables with more
+dimensions (by sector, benefit, sex...: one row per year and coordinate);
+each stage's metrics; native Excel charts beside the main tables; the
+assumptions as a table of key, value, unit, description and source.
+
+Units as shown (``actuarial.report.workbook.shown_unit``): money in millions
+of the case's currency, ratios as Excel percentages, by-age variables summed
+over age (counts and money only). A stochastic run's stage sheets show the
+median over the scenarios (``console.central``), and its own sheets the
+headline distributions and the fans.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +22,12 @@ import pandas as pd
 import xarray as xr
 
 from actuarial.output import atomic_path
+from actuarial.report import charts
 from actuarial.report.console import central
+from actuarial.report.workbook import (FORMULA_STARTS, MAX_LABEL, fmt, get_sheet, new_workbook, shown_unit, write_table,
+                                       write_text, write_value)
 
-# stage -> variables (by year) shown on its sheet
+# stage -> variables shown on its sheets (the by-year ones on the stage's sheet, the others in long tables)
 SHEETS = {
     "demography": ["total_population", "births", "deaths", "net_migration", "unrealised_emigration",
                    "old_age_dependency_ratio",
@@ -22,6 +35,7 @@ SHEETS = {
                    "life_expectancy"],
     "economy": ["gdp", "real_gdp_growth", "inflation", "average_wage", "nominal_wage_growth", "interest_rate",
                 "discount_rate", "government_expenditure", "government_expenditure_gdp"],
+    "labour": ["labour_force", "employed", "contributors"],
     "pension": ["contributors", "pensioners_total", "insurable_earnings", "contribution_rate",
                 "contribution_income", "benefit_expenditure", "lump_sums", "administrative_expenses",
                 "expenditure", "investment_income", "reserve", "deficit_after_depletion",
@@ -32,190 +46,382 @@ SHEETS = {
                           "expenditure", "total_expenditure", "capitalised_awards", "liability", "cost_rate",
                           "contribution_rate", "contribution_income", "investment_income", "reserve",
                           "funded_ratio", "sector_rate", "expenditure_gdp"],
-    "fiscal_space": ["financing_gap_gdp", "financing_gap", "capacity", "financing", "shortfall_gdp",
+    "spf": ["beneficiaries", "cost", "cost_gdp", "package_cost", "package_cost_gdp",
+            "package_cost_government_expenditure", "coverage"],
+    "fiscal_space": ["financing_gap_gdp", "financing_gap", "shortfall_gdp", "capacity", "financing",
                      "primary_balance_gdp", "debt_gdp", "debt_above_threshold", "debt_stabilising_primary_balance",
                      "debt_gdp_percentile", "debt_gdp_with_reform_percentile", "debt_above_threshold_probability",
                      "debt_above_threshold_probability_fiscal_paths"],
-    "spf": ["beneficiaries", "cost", "cost_gdp", "package_cost", "package_cost_gdp",
-            "package_cost_government_expenditure", "coverage"],
 }
+SHORT = {"demography": "demography", "economy": "economy", "labour": "labour", "pension": "pension",
+         "employment_injury": "injury", "spf": "spf", "fiscal_space": "fiscal"}
 REFORM_COLUMNS = {"without": "without reform", "with": "with reform, full cost: unfinanced part borrowed",
                   "scaled_back": "reform scaled back to what the plan finances"}
-SCALARS = {"pension": ["general_average_premium", "depletion_year", "steady_state_rate", "actuarial_balance",
-                       "summarized_income_rate", "summarized_cost_rate", "accrued_liability",
-                       "accrued_liability_gdp", "closed_group_deficit", "pv_contributions", "pv_expenditure"]}
+SOURCES = {"valuation_scenarios": "over the valuation scenarios", "fiscal_paths": "over the fiscal stage's own paths"}
+RATIOS = ("1", "1/year")
+# more sheets: writer(book, tree, currency), called after the stage sheets (a module adds its own tables with
+# ``actuarial.report.workbook.write_table(book, sheet_name, frame, units)``)
+EXTRA_SHEETS: list = []
 
 
-def _columns(da: xr.DataArray) -> pd.DataFrame:
-    """A by-year table of one variable: other dims are summed over age, split otherwise."""
-    if "age" in da.dims:
-        da = da.sum("age")
-    extra = [d for d in da.dims if d != "year"]
-    if not extra:
-        return pd.DataFrame({da.name: da.to_series()})
-    if "reform" in extra:  # say which debt path is which
-        da = da.assign_coords(reform=[REFORM_COLUMNS.get(str(r), str(r)) for r in da["reform"].values])
-    frame = da.to_dataframe().unstack(extra)[da.name]
-    frame.columns = [f"{da.name} ({', '.join(map(str, c if isinstance(c, tuple) else (c,)))})"
-                     for c in frame.columns]
-    return frame
+def _by_year(ds: xr.Dataset, names) -> dict[tuple, list[xr.DataArray]]:
+    """The stage's variables (central scenario), by-age counts and money summed
+    over age, grouped by their dimensions other than ``year``."""
+    groups: dict[tuple, list] = {}
+    for name in names:
+        if name not in ds or "year" not in ds[name].dims:
+            continue
+        da = ds[name]
+        if "age" in da.dims:
+            if da.attrs.get("units") in RATIOS:
+                continue  # a rate by age has no total
+            da = da.sum("age", keep_attrs=True)
+        dims = tuple(d for d in da.dims if d != "year")
+        groups.setdefault(dims, []).append(da.rename(name))
+    return groups
 
 
 FAN_SOURCES = {"macro_shock": "macro-shock fan (fiscal_space.stochastic), not the valuation's scenarios",
                "valuation": "percentiles across the valuation's scenarios"}
 
 
-def stage_table(ds: xr.Dataset, names) -> tuple[pd.DataFrame, dict]:
-    """Variables by year as columns, and each column's units."""
+def label_of(name: str, da: xr.DataArray) -> str:
+    """A column's label: the variable's ``long_name`` and, for a probability or a fan, what it is over."""
+    label = da.attrs.get("long_name") or name
+    source = SOURCES.get(da.attrs.get("based_on")) or FAN_SOURCES.get(
+        da.attrs.get("fan") or ("macro_shock" if name == "debt_gdp_percentile" else None))
+    if not source or source in label:
+        return label
+    room = MAX_LABEL - len(source) - 3  # the source kept whole in a header cut at MAX_LABEL characters
+    return f"{label if len(label) <= room else label[:room - 3] + '...'} ({source})"
+
+
+def tidy_frame(arrays: list[xr.DataArray]) -> pd.DataFrame:
+    """Variables sharing dimensions as one tidy table: the other dimensions,
+    then ``year`` (the innermost, so that each coordinate's years are
+    contiguous rows: a chart's series), then one column per variable."""
+    dims = [d for d in arrays[0].dims if d != "year"] + ["year"]
+    arrays = [da.transpose(*dims) for da in arrays]
+    shape = arrays[0].shape
+    columns = {}
+    for k, d in enumerate(dims):  # each key column: its coordinate broadcast over the others (C order)
+        coord = arrays[0][d].values.astype(int) if d == "year" else arrays[0][d].values
+        columns[d] = np.broadcast_to(coord.reshape([-1 if i == k else 1 for i in range(len(dims))]), shape).ravel()
+    columns.update({da.name: da.values.ravel() for da in arrays})
+    return pd.DataFrame(columns)
+
+
+def sheet_name(stage: str, dims: tuple, taken) -> str:
+    """``<stage>`` for the by-year table, ``<short> by <dims>`` for a long one (Excel: 31 characters)."""
+    name = stage if not dims else f"{SHORT.get(stage, stage)} by {', '.join(dims)}"
+    name = name[:31]
+    base, k = name, 2
+    while name.lower() in {t.lower() for t in taken}:
+        name = f"{base[:28]} {k}"
+        k += 1
+    return name
+
+
+def write_stage(book, stage: str, ds: xr.Dataset, currency: str, taken: list) -> dict:
+    """A stage's sheets; returns ``{dims: TableRef}`` for the charts."""
+    refs = {}
     ds = central(ds)
-    frames, units = [], {}
-    for name in names:
-        if name in ds:
-            frame = _columns(ds[name].rename(name))
-            source = {"valuation_scenarios": "over the valuation scenarios",
-                      "fiscal_paths": "over the fiscal stage's own paths"}.get(ds[name].attrs.get("based_on"))
-            source = source or FAN_SOURCES.get(ds[name].attrs.get("fan") or (  # say what a fan comes from
-                "macro_shock" if name == "debt_gdp_percentile" else None))
-            if source:  # say what a probability comes from
-                frame.columns = [f"{c} ({source})" for c in frame.columns]
-            units.update({c: ds[name].attrs.get("units", "") for c in frame.columns})
-            frames.append(frame)
-    table = pd.concat(frames, axis=1)
-    table.index.name = "year"
-    return table, units
+    for dims, arrays in sorted(_by_year(ds, SHEETS.get(stage, list(ds.data_vars))).items(), key=lambda i: len(i[0])):
+        frame = tidy_frame(arrays)
+        name = sheet_name(stage, dims, taken)
+        taken.append(name)
+        units = {da.name: da.attrs.get("units", "") for da in arrays}
+        labels = {da.name: label_of(da.name, da) for da in arrays}
+        labels.update({d: d.replace("_", " ") for d in (*dims, "year")})
+        refs[dims] = write_table(book, name, frame, units, labels, currency=currency)
+    metrics = metric_table(ds)
+    if len(metrics):
+        name = sheet_name(f"{SHORT.get(stage, stage)} metrics", (), taken)
+        taken.append(name)
+        write_table(book, name, metrics, {}, {"label": "indicator", "coordinate": "coordinate"},
+                    currency=currency, unit_column="units")
+    return refs
 
 
-def _format(sheet, table: pd.DataFrame, units: dict) -> None:
-    for j, column in enumerate(table.columns, start=2):
-        unit = units.get(column, "")
-        fmt = "0.00%" if unit in ("1", "1/year") else ("0.00" if unit in ("year", "births/woman") else "#,##0")
-        for i in range(2, len(table) + 2):
-            sheet.cell(row=i, column=j).number_format = fmt
-        sheet.column_dimensions[sheet.cell(row=1, column=j).column_letter].width = max(12, min(len(column), 40))
-
-
-def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
-    """Write ``summary.xlsx`` atomically. The assumptions sheet shows the
-    assumptions as parsed when the run loaded them (``Assumptions.parsed``),
-    not the file as it is now; every text cell is text, never a formula."""
-    data = assumptions.parsed or {}
-    meta = pd.DataFrame({"value": {
-        "engine_version": tree.attrs.get("engine_version"), "assumptions_hash": tree.attrs.get("assumptions_hash"),
-        "case": assumptions.case.name, "country": assumptions.case.country,
-        "currency": assumptions.case.currency, "base_year": assumptions.case.base_year,
-        "horizon_years": assumptions.case.horizon, "assumptions_file": str(assumptions.source),
-        "scenarios": tree.attrs.get("scenarios", tree["demography"].sizes.get("scenario", 1)),
-        "seed": tree.attrs.get("seed", "") if tree.attrs.get("scenarios") else ""}})
-    if "spf" in tree.children and "coverage" in tree["spf"]:  # the SDG 1.3.1 counting convention
-        meta.loc["spf_coverage_overlap_rule", "value"] = tree["spf"]["coverage"].attrs.get("overlap_rule", "")
-    if "pension" in tree.children:
-        meta.loc["pension_reserve", "value"] = ("floored at 0: after depletion the state pays the "
-                                                "deficit_after_depletion; reserve ratio = reserve on 1 January / "
-                                                "expenditure of the year before (none in the first year)")
-    if "fiscal_space" in tree.children:
-        meta.loc["fiscal_space_debt_paths", "value"] = "; ".join(f"{k}: {v}" for k, v in REFORM_COLUMNS.items())
-        prob = tree["fiscal_space"].to_dataset().get("debt_above_threshold_probability")
-        if prob is not None:
-            meta.loc["debt_above_threshold_probability", "value"] = prob.attrs.get("long_name", "")
-    flat = pd.json_normalize(data, sep=".").T.rename(columns={0: "value"})
-    flat["value"] = flat["value"].map(lambda v: v if isinstance(v, (int, float, str)) else str(v))
-    # where each value came from ({value: ..., source: "..."} in the file; key paths as flattened here)
-    flat["source"] = [getattr(assumptions, "sources", {}).get(k, "") for k in flat.index]
-    with atomic_path(target) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            meta.to_excel(writer, sheet_name="metadata", index_label="item")
-            for stage, names in SHEETS.items():
-                if stage not in tree.children:
-                    continue
-                table, units = stage_table(tree[stage].to_dataset(), names)
-                table.to_excel(writer, sheet_name=stage)
-                _format(writer.sheets[stage], table, units)
-                if stage in SCALARS:
-                    scalars = scalar_table(tree[stage].to_dataset(), SCALARS[stage])
-                    scalars.to_excel(writer, sheet_name=f"{stage}_metrics", index_label="metric")
-            write_stochastic_sheets(writer, tree)
-            flat.to_excel(writer, sheet_name="assumptions", index_label="key")
-            for sheet in writer.book.worksheets:
-                as_text(sheet)
-    return target
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def as_text(sheet) -> None:
-    """Every string cell of ``sheet`` stored as text: openpyxl stores a string
-    beginning with ``=`` as a formula; it becomes a string cell again, and
-    strings that a spreadsheet would read as a formula when typed or imported
-    (``=``, ``+``, ``-``, ``@``, tab, carriage return: OWASP, "CSV Injection")
-    also get the quote prefix, so editing the cell keeps it text."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-            if cell.data_type == "s" and isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-                cell.quotePrefix = True
-
-
-def scalar_table(ds: xr.Dataset, names) -> pd.DataFrame:
-    ds = central(ds)
-    rows = {}
-    for name in names:
-        if name not in ds:
+def metric_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The stage's results without a year (scalars and one-dimensional ones, e.g.
+    the GAP by horizon): variable, coordinate, indicator (``long_name``), value, units."""
+    rows = []
+    for name, da in ds.data_vars.items():
+        if "year" in da.dims or da.ndim > 1 or da.dtype.kind not in "fiub":
             continue
-        da = ds[name]
         if da.ndim == 0:
-            rows[name] = (float(da), da.attrs.get("units", ""), da.attrs.get("long_name", ""))
+            rows.append((name, "", da.attrs.get("long_name", ""), da.values.item(), da.attrs.get("units", "")))
+            continue
+        dim = da.dims[0]
+        for coord, value in zip(da[dim].values, da.values):
+            rows.append((name, f"{dim}={coord.item() if hasattr(coord, 'item') else coord}",
+                         da.attrs.get("long_name", ""), value.item(), da.attrs.get("units", "")))
+    return pd.DataFrame(rows, columns=["variable", "coordinate", "label", "value", "units"])
+
+
+# -- the cover --------------------------------------------------------------------------------------------------
+
+def key_indicators(tree: xr.DataTree) -> pd.DataFrame:
+    """The headline results as the console and ``actuarial compare`` show them
+    (``actuarial.compare.headlines``), values as fractions (a percentage cell)
+    or years: indicator, value, unit."""
+    from actuarial.compare import headlines
+
+    frame = headlines({"case": tree})
+    rows = []
+    for label, value in frame["case"].items():
+        name, _, unit = label.rpartition(" (")
+        unit = unit.rstrip(")") if name else ""
+        name = name or label
+        percent = unit.startswith("%")
+        rows.append((name, value / 100 if percent else value, unit if percent else
+                     ("calendar year; empty: " + unit.partition(":")[2].strip() if "NaN" in unit else unit),
+                     "percent" if percent else "year"))
+    return pd.DataFrame(rows, columns=["indicator", "value", "unit", "kind"])
+
+
+def _created(tree) -> str:
+    created = tree.attrs.get("created") or tree.attrs.get("creation_time")
+    return str(created) if created else _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def write_cover(book, tree: xr.DataTree, assumptions) -> None:
+    """The cover: the case and the run (engine version, assumptions digest,
+    scenarios and seed, creation date), notes on conventions, key indicators."""
+    sheet = get_sheet(book, "cover")
+    case = assumptions.case
+    scenarios = tree.attrs.get("scenarios", tree["demography"].sizes.get("scenario", 1))
+    items = [("case", case.name), ("country", case.country), ("currency", case.currency),
+             ("base year", case.base_year), ("horizon (years)", case.horizon),
+             ("assumptions file", str(assumptions.source)),
+             ("engine version", tree.attrs.get("engine_version")),
+             ("assumptions digest", tree.attrs.get("assumptions_hash")),
+             ("scenarios", scenarios), ("seed", tree.attrs.get("seed", "") if tree.attrs.get("scenarios") else ""),
+             ("created", _created(tree)),
+             ("units", f"money in millions of {case.currency} (per-person amounts in {case.currency}); "
+                       "ratios as percentages; stocks at 1 January, flows during the year"
+                       + ("; stage sheets: the median over the scenarios" if tree.attrs.get("scenarios") else ""))]
+    if "pension" in tree.children:
+        items.append(("pension reserve", "floored at 0: after depletion the state pays the deficit_after_depletion; "
+                                         "reserve ratio = reserve on 1 January / expenditure of the year before"))
+    if "spf" in tree.children and "coverage" in tree["spf"]:  # the SDG 1.3.1 counting convention
+        items.append(("SPF coverage overlap rule", tree["spf"]["coverage"].attrs.get("overlap_rule", "")))
+    if "fiscal_space" in tree.children:
+        items.append(("debt paths (reform)", "; ".join(f"{k}: {v}" for k, v in REFORM_COLUMNS.items())))
+    bold = fmt(book, "general", bold=True)
+    write_text(sheet, 0, 0, f"{case.country}: {case.name}, actuarial valuation summary", book,
+               {"bold": True, "font_size": 14})
+    for i, (item, value) in enumerate(items, start=2):
+        sheet.write_string(i, 0, item, bold)
+        write_value(sheet, i, 1, value if value is not None else "", book)
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 60)
+    sheet.set_column(2, 2, 40)
+    row = len(items) + 4
+    write_text(sheet, row, 0, "Key indicators", book, {"bold": True, "font_size": 12})
+    for j, head in enumerate(("indicator", "value", "unit")):
+        sheet.write_string(row + 1, j, head, fmt(book, "general", bold=True, bottom=1))
+    for i, r in enumerate(key_indicators(tree).itertuples(), start=row + 2):
+        write_text(sheet, i, 0, r.indicator, book)
+        if np.isfinite(r.value):
+            sheet.write_number(i, 1, float(r.value), fmt(book, r.kind, align="left"))
         else:
-            for coord, value in zip(da[da.dims[0]].values, da.values):
-                rows[f"{name} ({coord})"] = (float(value), da.attrs.get("units", ""), da.attrs.get("long_name", ""))
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["value", "units", "description"])
+            sheet.write_string(i, 1, "none within the horizon" if r.kind == "year" else "")
+        write_text(sheet, i, 2, r.unit, book)
+    sheet.activate()
 
 
-def write_stochastic_sheets(writer, tree: xr.DataTree) -> None:
+# -- the assumptions ---------------------------------------------------------------------------------------------
+
+MAX_CELL = 200  # characters of a value shown in one cell; a longer list goes to "assumption lists"
+
+
+def _is_series(value) -> bool:
+    return isinstance(value, dict) and value and all(isinstance(k, int) or (isinstance(k, str) and k.isdigit())
+                                                    for k in value) and all(
+        isinstance(v, (int, float)) for v in value.values())
+
+
+def _flat(tree, prefix=""):
+    """``(key path, value)``: mappings expanded (a ``{year: value}`` series as
+    one row per anchor, ``economy.inflation.2030``: the key paths of the
+    values' sources), lists kept whole."""
+    if isinstance(tree, dict) and tree:
+        for k, v in tree.items():
+            yield from _flat(v, f"{prefix}.{k}" if prefix else str(k))
+    else:
+        yield prefix, tree
+
+
+def _text(value) -> str:
+    if _is_series(value):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items()) if value else "{}"
+    return "" if value is None else str(value)
+
+
+def _describe(key: str):
+    """``(unit, description)`` of a key path from the schema (empty when not declared)."""
+    from actuarial.schema.describe import find
+    from actuarial.schema.section import param_of
+
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):  # an entry's own key, else the nearest declared parent
+        try:
+            cls, name = find(".".join(parts[:n]))
+        except Exception:  # noqa: BLE001 - a key the schema does not declare: no description
+            continue
+        if cls is None:
+            return "", ""
+        param = param_of(cls, name) if name else None
+        if param is not None:
+            return param.unit or "", param.description or ""
+        if not name:
+            doc = (cls.__doc__ or "").strip().splitlines()
+            return "", (doc[0].strip() if doc and n == len(parts) else "")
+    return "", ""
+
+
+def assumption_tables(parsed: dict, sources: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The assumptions as parsed by the run: one row per key path (value, unit,
+    description, source); a value longer than ``MAX_CELL`` characters (an age
+    schedule) is summarised there and listed in full in the second table
+    (key, position or year, value)."""
+    rows, lists = [], []
+    for key, value in _flat(parsed):
+        unit, description = _describe(key)
+        if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
+            shown = value
+        else:
+            shown = _text(value)
+            if len(shown) > MAX_CELL:
+                items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+                numbers = [v for _, v in items if isinstance(v, (int, float)) and not isinstance(v, bool)]
+                span = f", {min(numbers):g} .. {max(numbers):g}" if numbers else ""
+                shown = f"{len(items)} values{span}: listed in full on the sheet 'assumption lists'"
+                lists += [(key, str(k), v if isinstance(v, (int, float)) else _text(v)[:MAX_CELL]) for k, v in items]
+        rows.append((key, shown, unit, description[:MAX_CELL], str(sources.get(key, ""))[:MAX_CELL]))
+    return (pd.DataFrame(rows, columns=["key", "value", "unit", "description", "source"]),
+            pd.DataFrame(lists, columns=["key", "position or year", "value"]))
+
+
+def write_assumptions(book, assumptions) -> None:
+    table, lists = assumption_tables(assumptions.parsed or {}, getattr(assumptions, "sources", {}) or {})
+    sheet = get_sheet(book, "assumptions")
+    head = fmt(book, "general", bold=True, bottom=1)
+    for j, column in enumerate(table.columns):
+        sheet.write_string(0, j, column, head)
+    wrap = {"text_wrap": True, "valign": "top"}
+    for i, row in enumerate(table.itertuples(index=False), start=1):
+        write_text(sheet, i, 0, row.key, book)
+        if isinstance(row.value, str):
+            write_text(sheet, i, 1, row.value, book, wrap)
+        else:
+            write_value(sheet, i, 1, row.value, book, fmt(book, "general", align="left"))
+        for j, text in enumerate((row.unit, row.description, row.source), start=2):
+            if text:
+                write_text(sheet, i, j, text, book, wrap)
+    for j, width in enumerate((44, 50, 16, 60, 40)):
+        sheet.set_column(j, j, width)
+    sheet.freeze_panes(1, 1)
+    sheet.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
+    if len(lists):
+        write_table(book, "assumption lists", lists, {}, currency="")
+
+
+# -- stochastic --------------------------------------------------------------------------------------------------
+
+def write_stochastic(book, tree: xr.DataTree, currency: str) -> None:
     """A stochastic run's sheets: ``stochastic`` (scenarios, seed, each
-    headline's percentiles, mean and share of scenarios past its threshold,
-    and the probability that the reserve is depleted by each year) and
-    ``stochastic_fans`` (every ``<name>_percentile`` of every node in tidy
-    long form: node, variable, fan, coordinates, year, percentile, value,
-    units). Nothing without a ``/stochastic`` node or fans."""
+    headline's percentiles, mean and share of scenarios past its threshold)
+    and ``stochastic depletion`` (the probability that the reserve is
+    depleted by each year), ``stochastic fans`` (every ``<name>_percentile``
+    in tidy long form). Nothing without a ``/stochastic`` node or fans."""
     from actuarial.report import stochastic as st
 
     nodes = {k: tree[k].to_dataset() for k in tree.children}
     if st.NODE in nodes:
         ds = nodes[st.NODE]
-        head = pd.DataFrame({"value": {"scenarios": int(ds.attrs.get("scenarios", 0)), "seed": ds.attrs.get("seed"),
-                                       "percentiles": ", ".join(str(int(p)) for p in np.atleast_1d(
-                                           ds.attrs.get("percentiles", [])))}})
         table = st.headline_table(ds)
-        head.to_excel(writer, sheet_name="stochastic", index_label="run")
-        start = len(head) + 2
+        title = (f"Stochastic valuation: {st.run_text(ds.attrs)}; percentiles "
+                 + ", ".join(str(int(p)) for p in np.atleast_1d(ds.attrs.get("percentiles", []))))
         if len(table):
-            table = table.set_index("label").astype(object)
+            table = table.copy()
+            numbers = [c for c in table.columns if c.startswith("p") and c[1:].isdigit()] + ["mean"]
+            table["share past"] = table["share past"].astype(float)
+            table = table[[c for c in table.columns if c not in ("threshold",)]]
+            text_cols = [c for c in table.columns if c not in numbers + ["share past"] and c != "units"]
+            table[text_cols] = table[text_cols].astype(str)
             never = table["headline"] == "depletion_year"  # a percentile among the never-depleted scenarios
-            for c in [c for c in table.columns if c.startswith("p") and c[1:].isdigit()]:
+            for c in numbers[:-1]:
+                table[c] = table[c].astype(object)
                 table.loc[never, c] = [v if np.isfinite(v) else "never" for v in table.loc[never, c]]
-            table = table.map(lambda v: None if isinstance(v, float) and not np.isfinite(v) else v)  # empty cells
-            table.to_excel(writer, sheet_name="stochastic", startrow=start, index_label="headline (label)")
-            sheet = writer.sheets["stochastic"]
-            numbers = [c for c in table.columns if c.startswith("p") and c[1:].isdigit()] + ["mean", "share past"]
-            for i, (_, row) in enumerate(table.iterrows(), start=start + 2):
-                for c in numbers:
-                    j = 2 + list(table.columns).index(c)
-                    unit = "1" if c == "share past" else row["units"]
-                    sheet.cell(row=i, column=j).number_format = "0.00%" if unit in ("1", "1/year") else "0"
-            start += len(table) + 2
+            write_table(book, "stochastic", table, {"share past": "1"}, currency=currency, title=title,
+                        unit_column="units", row_unit_columns=tuple(numbers))
+        else:
+            write_text(get_sheet(book, "stochastic"), 0, 0, title, book, {"bold": True})
         if "depletion_probability" in ds:
             prob = ds["depletion_probability"]
-            frame = pd.DataFrame({"share of scenarios depleted in or before the year": prob.to_series()})
-            frame.index = frame.index.astype(int)
-            if "depletion_never_share" in ds:
-                frame.loc["never within the horizon"] = float(ds["depletion_never_share"])
-            frame.to_excel(writer, sheet_name="stochastic", startrow=start, index_label="depletion by year")
-            sheet = writer.sheets["stochastic"]
-            for i in range(start + 2, start + 2 + len(frame)):
-                sheet.cell(row=i, column=2).number_format = "0.00%"
-        writer.sheets["stochastic"].column_dimensions["A"].width = 40
+            frame = pd.DataFrame({"year": prob["year"].values.astype(int).astype(object),
+                                  "depleted by the year": prob.values})
+            labels = {"depleted by the year": "share of scenarios whose reserve is depleted in or before the year"}
+            if "depletion_never_share" in ds:  # the last row: the share never depleted
+                frame.loc[len(frame)] = ["never within the horizon", float(ds["depletion_never_share"])]
+            write_table(book, "stochastic depletion", frame, {"depleted by the year": "1"}, labels)
     fans = st.fans_long(nodes)
     if len(fans):
-        fans.to_excel(writer, sheet_name="stochastic_fans", index=False)
+        write_table(book, "stochastic fans", fans, {}, currency=currency, unit_column="units")
+
+
+# -- the workbook ------------------------------------------------------------------------------------------------
+
+def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
+    """Write ``summary.xlsx`` atomically. The assumptions sheet shows the
+    assumptions as parsed when the run loaded them (``Assumptions.parsed``),
+    not the file as it is now; every text cell is text, never a formula."""
+    currency = assumptions.case.currency or ""
+    with atomic_path(Path(target)) as tmp:
+        book = new_workbook(tmp)
+        write_cover(book, tree, assumptions)
+        taken = ["cover", "assumptions", "assumption lists", "stochastic", "stochastic depletion",
+                 "stochastic fans"]
+        refs = {}
+        others = [n for n in tree.children if n not in SHEETS and n != "stochastic"]  # e.g. a later module's node:
+        for stage in [*SHEETS, *others]:  # all its variables, by the same rules
+            if stage in tree.children:
+                refs[stage] = write_stage(book, stage, tree[stage].to_dataset(), currency, taken)
+        for writer in EXTRA_SHEETS:
+            writer(book, tree, currency)
+        write_stochastic(book, tree, currency)
+        charts.add_charts(book, tree, refs, currency)
+        write_assumptions(book, assumptions)
+        book.close()
+    return target
+
+
+def write_batch_summary(frame: pd.DataFrame, target: Path) -> Path:
+    """``batch_summary.xlsx``: ``actuarial.batch.summary_rows`` (one row per
+    case: file, digest, grid values, headline results) as a formatted table;
+    the headlines in percent (their labels say "%") as Excel percentages."""
+    frame = frame.reset_index()
+    units = {}
+    for column in frame.columns:
+        if "(%" in str(column):
+            frame[column] = frame[column] / 100
+            units[column] = "1"
+        elif "depletion year" in str(column):
+            units[column] = "year"
+    labels = {c: str(c).replace("grid_", "grid: ") for c in frame.columns}
+    with atomic_path(Path(target)) as tmp:
+        book = new_workbook(tmp)
+        write_table(book, "batch", frame, units, labels)
+        book.close()
+    return target
+
+
+__all__ = ["EXTRA_SHEETS", "FORMULA_STARTS", "SHEETS", "key_indicators", "shown_unit", "write_batch_summary",
+           "write_summary", "write_table"]
