@@ -33,5 +33,10 @@ class CommandLineStartup:
                          "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n")
 
     def timeraw_check_demoland(self):
-        return _QUIET + ("from actuarial.samples import sample_path\n"
-                         "assert main(['check', '-q', str(sample_path('demoland'))]) == 0\n")
+        """``actuarial check -q demoland.yaml``, the command as the console script runs it
+        (the file's path found here, outside the timed process). Target: under 0.3 s (issue 14)."""
+        from actuarial.samples import sample_path
+
+        argv = ["actuarial", "check", "-q", str(sample_path("demoland"))]
+        return ("import sys\nfrom actuarial.cli import main\n"
+                f"sys.argv = {argv!r}\nassert main() == 0\n")
