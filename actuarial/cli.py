@@ -28,6 +28,7 @@ def _run(args) -> int:
     from actuarial.output import output_set, write_results
     from actuarial.report.excel import write_summary
     from actuarial.pipeline import run
+    from actuarial.provenance import provenance
     from actuarial.report.console import demography_summary, injury_summary, pension_summary, spf_summary
     from actuarial.report.html import write_report
 
@@ -62,7 +63,7 @@ def _run(args) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         with out.writing():
             write_summary(tree, assumptions, out.path("summary.xlsx"))
-            write_results(tree, out.path("results.nc"))
+            write_results(tree, out.path("results.nc"), provenance(assumptions, _command(args)))
             if not args.no_report:
                 write_report(tree, out.path("report.html"), force=True)
     target, summary = folder / "results.nc", folder / "summary.xlsx"
@@ -89,6 +90,11 @@ def _run(args) -> int:
         also = f"{summary.name} and {report.name}" if report is not None else summary.name
         print(f"\nresults written to {target}, {also}")
     return 0
+
+
+def _command(args) -> list[str]:
+    """The command line, as the results' ``command`` attribute records it."""
+    return ["actuarial", *args.argv]
 
 
 def _scenario_options(args) -> None:
@@ -169,6 +175,7 @@ def _compare(args) -> int:
     from actuarial.compare import cached_results, summary
     from actuarial.output import output_set, write_results
     from actuarial.pipeline import run
+    from actuarial.provenance import prepare, provenance
     from actuarial.report.html import case_labels, check_case_years, write_report
 
     if len(args.files) < 2:
@@ -186,7 +193,7 @@ def _compare(args) -> int:
         for label, a in zip(labels, loaded):
             tree = cached_results(report.parent / label / "results.nc", a)
             if tree is None:
-                tree = run(a)
+                tree = prepare(run(a))  # shaped as a reused case is (read back from its results.nc)
                 if overrides:
                     tree.attrs["overrides"] = _overrides_attr(overrides)
             else:
@@ -194,9 +201,9 @@ def _compare(args) -> int:
             trees[label] = tree
         with out.writing():
             write_report(trees, out.path(report.name), force=True)  # and differences.csv beside it
-            for label, tree in trees.items():
+            for (label, tree), a in zip(trees.items(), loaded):  # a reused case keeps its own provenance
                 out.path(label).mkdir()
-                write_results(tree, out.path(label) / "results.nc")
+                write_results(tree, out.path(label) / "results.nc", provenance(a, _command(args)))
     if not args.quiet:
         print(summary(trees))
         if reused:
@@ -439,10 +446,28 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"warning: {message}", file=sys.stderr)
 
 
+# pydantic looks for plugins (entry points of every installed distribution) when it builds its first
+# validator: the engine uses none, so the command line skips the scan (unless the user set the variable)
+_NO_PLUGINS = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
+
+
 def main(argv=None) -> int:
+    """The command line; it runs without pydantic plugins (``PYDANTIC_DISABLE_PLUGINS``, for this call only)."""
+    saved = {k: os.environ.get(k) for k in _NO_PLUGINS}
+    os.environ.update({k: v for k, v in _NO_PLUGINS.items() if saved[k] is None})
+    try:
+        return _main(argv)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+
+
+def _main(argv) -> int:
     import warnings
 
     args = parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for the results' provenance
     warnings.showwarning = _show_warning
     try:
         code = args.func(args)

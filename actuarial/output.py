@@ -1,6 +1,12 @@
 """Writing results: atomic, so a failed or killed run leaves no half-written file.
 
 One file: ``atomic_path`` (a temporary name beside it, renamed into place).
+A run's ``results.nc`` (``write_results`` with ``provenance``) has the layout
+of docs/results.md (:mod:`actuarial.provenance`): the provenance attrs on
+every node (command, software versions, creation time in UTC, the resolved
+assumptions as YAML; kept out of every digest), ``units`` and ``long_name``
+on the coordinates, and a ``scenario`` dimension on every node that holds
+data (size 1, the deterministic path, where the node had none).
 
 A run's set of files (``DIR/<case>/results.nc``, ``summary.xlsx``,
 ``report.html``, ...): ``output_set``. Its steps:
@@ -61,13 +67,25 @@ def atomic_path(target: Path):
         tmp.unlink(missing_ok=True)
 
 
-def write_results(tree: xr.DataTree, target: Path) -> Path:
+def write_results(tree: xr.DataTree, target: Path, provenance: dict | None = None) -> Path:
     """Write a results DataTree (or Dataset) to NetCDF4 (one group per node), atomically.
+
+    With ``provenance`` (a run's ``results.nc``: ``command``, ``software_versions``,
+    ``created``, ``assumptions_yaml``, from :func:`actuarial.provenance.provenance`),
+    the file has the layout of docs/results.md (:func:`actuarial.provenance.prepare`):
+    every coordinate with ``units`` and ``long_name``, a ``scenario`` dimension on
+    every node that holds data (size 1 in a deterministic node), and the provenance
+    in the attrs of the root and of every node that does not carry its own. Without
+    it (``batch.nc``) the tree is written as given.
 
     The NetCDF library reports a full disk as ``RuntimeError: NetCDF: HDF
     error``; it is raised here as the ``OSError`` it is (ENOSPC when the disk
     has less than 1 MiB left, EIO otherwise), naming ``target``.
     """
+    if provenance is not None:
+        from actuarial.provenance import prepare, prepare_dataset
+
+        tree = prepare(tree, provenance) if isinstance(tree, xr.DataTree) else prepare_dataset(tree, provenance)
     with atomic_path(target) as tmp:
         try:
             tree.to_netcdf(tmp, engine="netcdf4")

@@ -17,6 +17,7 @@ import xarray as xr
 from actuarial.assumptions.model import Assumptions
 from actuarial.checks import check_memory
 from actuarial.errors import AssumptionError
+from actuarial.provenance import display_path
 from actuarial.stages import fiscal_costs, run_demography, stages  # noqa: F401 (the stages' API, here too)
 from actuarial.stochastic.headlines import distributions
 from actuarial.stochastic.percentiles import levels
@@ -61,7 +62,8 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
     nodes = stages(assumptions)
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,
-             "currency": assumptions.case.currency, "source": str(assumptions.source)}
+             "currency": assumptions.case.currency,
+             "source": display_path(assumptions.source)}  # relative to the working directory
     if assumptions.sources:  # {key path: source} of values written {value: ..., source: ...}
         attrs["sources"] = json.dumps(assumptions.sources)
     if scenarios:

@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -61,7 +61,7 @@ settings the capacity formulas below read).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -69,6 +69,7 @@ from pydantic import model_validator
 
 from actuarial.schema import choice, flag, named, number, rule_error, section, series, text
 from actuarial.schema.entries import ANY, named_by
+from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 from actuarial.schema.fields import Param, check_number, check_series, invalid, series_schema
 from actuarial.schema.tables import field as declared_field
 from actuarial.schema.values import TimeSeries

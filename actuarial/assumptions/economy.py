@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 
 import numpy as np
 from pydantic import model_validator

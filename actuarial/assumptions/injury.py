@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from dataclasses import dataclass
+from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 
 import numpy as np
 

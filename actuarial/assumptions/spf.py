@@ -13,7 +13,7 @@ children series.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 
 from pydantic import ValidationInfo, model_validator
 

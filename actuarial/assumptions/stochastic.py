@@ -19,7 +19,7 @@ Deviations are 0 in the base year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 
 import numpy as np
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Callable
 
 import numpy as np
-from pydantic import Field, WithJsonSchema
+from pydantic import Field
 from pydantic_core import PydanticCustomError, core_schema
 
 from actuarial.errors import kind  # noqa: F401 (used here, and re-exported to the section modules)
@@ -59,25 +59,29 @@ def with_source(schema: dict) -> dict:
 
 
 class Check:
-    """The field's validator: ``check(value)`` is the field's value (or raises :func:`invalid`).
+    """The field's validator: ``check(value)`` is the field's value (or raises :func:`invalid`);
+    and its JSON Schema, ``schema`` (also accepting ``{value:, source:}``).
 
-    As pydantic's ``PlainValidator``, without what that one builds for serialising
-    (the core schema of the field's Python type, and its signature inspection):
-    sections are only validated, and that was most of the time of building a
-    section's validator (``actuarial check``)."""
+    As pydantic's ``PlainValidator`` with ``WithJsonSchema``, in one annotation and
+    without what ``PlainValidator`` builds for serialising (the core schema of the
+    field's Python type, and its signature inspection): sections are only
+    validated, and that was most of the time of building a section's validator
+    (``actuarial check``). ``check`` takes the value only (no ``ValidationInfo``)."""
 
-    __slots__ = ("check",)
+    __slots__ = ("check", "schema")
 
-    def __init__(self, check: Callable):
-        self.check = check
+    def __init__(self, check: Callable, schema: dict | None = None):
+        self.check, self.schema = check, schema
 
     def __get_pydantic_core_schema__(self, source_type, handler):
         return core_schema.no_info_plain_validator_function(self.check)
 
+    def __get_pydantic_json_schema__(self, schema, handler):
+        return with_source(self.schema) if self.schema is not None else handler(schema)
+
 
 def _field(py_type, check: Callable, schema: dict, param: Param):
-    return Annotated[py_type, Check(check), WithJsonSchema(with_source(schema)),
-                     Field(description=param.description), param]
+    return Annotated[py_type, Check(check, schema), Field(description=param.description), param]
 
 
 # -- numbers ----------------------------------------------------------------
