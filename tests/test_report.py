@@ -390,6 +390,44 @@ class Chromium:
 
 IMAGES = "JSON.stringify(Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth]))"
 
+# Every table that does not show in full: scrolled or cut inside its box, wider than its column or the page,
+# or a cell whose content overflows it; named by the heading above it.
+CLIPPED = """JSON.stringify(Array.from(document.querySelectorAll('table')).filter(t => {
+  const box = t.parentElement, r = t.getBoundingClientRect(), b = box.getBoundingClientRect();
+  const page = document.documentElement.clientWidth;
+  const cells = Array.from(t.querySelectorAll('th, td')).some(c => c.scrollWidth > c.clientWidth + 1);
+  return t.scrollWidth > t.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1 || r.right > b.right + 1
+         || r.right > page + 1 || document.documentElement.scrollWidth > page + 1 || cells;
+}).map(t => { let h = t; while (h && !/^H[23]$/.test(h.tagName)) h = h.previousElementSibling || h.parentElement;
+              return (h ? h.textContent : '?') + ': ' + t.getBoundingClientRect().width.toFixed(0) + ' px'; }))"""
+# text no caption or table may show
+BAD_TEXT = re.compile(r"\bnan\b|\bNaN\b|<NA>|-0\.0+(?![0-9])|\bNone\b")
+A4_WIDTH_PX = round(186 / 25.4 * 96)  # A4 (210 mm) less the report's 12 mm page margins, at 96 px per inch
+
+
+def layout_problems(browser, session) -> dict:
+    """The page's tables that are clipped on a 1400-px screen and in print
+    media at A4 width, and any "nan"/"<NA>"/"-0.00" in its text."""
+    out = {}
+    for media, width in (("screen", 1400), ("print", A4_WIDTH_PX)):
+        browser.send("Emulation.setEmulatedMedia", session, media=media)
+        browser.send("Emulation.setDeviceMetricsOverride", session, width=width, height=900, deviceScaleFactor=1,
+                     mobile=False)
+        out[media] = json.loads(browser.evaluate(session, CLIPPED))
+    out["bad text"] = BAD_TEXT.findall(browser.evaluate(session, "document.body.innerText"))
+    browser.send("Emulation.clearDeviceMetricsOverride", session)
+    browser.send("Emulation.setEmulatedMedia", session, media="")
+    return out
+
+
+def print_to_pdf(browser, session, path: Path) -> int:
+    """Chromium's print to PDF on A4 (the page's @page rules); returns the number of pages."""
+    pdf = base64.b64decode(browser.send("Page.printToPDF", session, paperWidth=8.27, paperHeight=11.69,
+                                        preferCSSPageSize=True, printBackground=True)["data"])
+    path.write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
