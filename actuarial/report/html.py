@@ -155,7 +155,7 @@ def _step_note(step: int, first: int) -> str:
 
 
 def html_table(frame: pd.DataFrame, year_rows: bool = True, step: int | None = None,
-               first: int | None = None) -> tuple[str, str]:
+               first: int | None = None, classes: str = "data") -> tuple[str, str]:
     """The plotted numbers as HTML: rows every ``step``-th year from ``first``
     (the report's one step, :func:`year_step`) and the last year; one number
     format per column; more than ``MAX_COLUMNS`` columns are split into
@@ -172,7 +172,7 @@ def html_table(frame: pd.DataFrame, year_rows: bool = True, step: int | None = N
     text = formatted(frame)
     text.columns = [_breakable(c) for c in text.columns]
     parts = [text.iloc[:, i:i + MAX_COLUMNS] for i in range(0, max(len(text.columns), 1), MAX_COLUMNS)]
-    html = "\n".join(part.to_html(border=0, classes="data", justify="right") for part in parts)
+    html = "\n".join(part.to_html(border=0, classes=classes, justify="right") for part in parts)
     return html, note
 
 
@@ -455,7 +455,7 @@ def stochastic_sections(nodes: dict, attrs: dict, store=None, grid=(None, None))
         if len(table):
             text = st.display_table(table)
             text["rule"] = table["threshold rule"].values
-            section.table = text.to_html(border=0, classes="data headlines", na_rep="–")
+            section.table = html_table(text, year_rows=False, classes="data headlines")[0]
         if "depletion_probability" in ds:
             never = ds.get("depletion_never_share")
             caption = ("Share of scenarios whose reserve is depleted in or before each year"
@@ -623,7 +623,7 @@ def render(trees: dict, store=None) -> tuple[str, pd.DataFrame | None]:
     page = env.get_template("report.html.j2").render(
         title=title, compare=compare, cases=list(trees), sections=sections,
         metadata=meta.to_html(border=0, classes="meta", header=compare),
-        key_figures=keys.to_html(border=0, classes="meta", header=compare) if keys is not None else "",
+        key_figures=keys.fillna("–").to_html(border=0, classes="meta", header=compare) if keys is not None else "",
         sources=(sources.to_html(border=0, classes="meta", header=compare) if sources is not None else ""),
         differences=(formatted(differences).to_html(border=0, classes="data") if differences is not None else ""),
         year_note=_step_note(*grid),
