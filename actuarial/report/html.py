@@ -142,9 +142,10 @@ def formatted(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _breakable(header) -> str:
-    """A column header that may wrap after its underscores (a zero-width space after each)."""
-    return str(header).replace("_", "_\u200b")
+def _breakable(html: str) -> str:
+    """A table's column headers may wrap after their underscores (``<wbr>``)."""
+    head, sep, rest = html.partition("</thead>")
+    return head.replace("_", "_<wbr>") + sep + rest if sep else html
 
 
 MAX_COLUMNS = 7  # a table of more columns is split into several, so that each fits an A4 page's width
@@ -170,9 +171,8 @@ def html_table(frame: pd.DataFrame, year_rows: bool = True, step: int | None = N
         note = _step_note(step, first)
     frame = frame.dropna(how="all")
     text = formatted(frame)
-    text.columns = [_breakable(c) for c in text.columns]
     parts = [text.iloc[:, i:i + MAX_COLUMNS] for i in range(0, max(len(text.columns), 1), MAX_COLUMNS)]
-    html = "\n".join(part.to_html(border=0, classes=classes, justify="right") for part in parts)
+    html = "\n".join(_breakable(part.to_html(border=0, classes=classes, justify="right")) for part in parts)
     return html, note
 
 
