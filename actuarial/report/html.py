@@ -38,6 +38,7 @@ class Chart:
     title: str
     caption: str
     image: str = ""  # base64 PNG
+    width: int = 0  # of the image, px
     table: str = ""  # HTML
     table_note: str = ""
     skipped: str = ""
@@ -174,6 +175,11 @@ def html_table(frame: pd.DataFrame, year_rows: bool = True, step: int | None = N
     parts = [text.iloc[:, i:i + MAX_COLUMNS] for i in range(0, max(len(text.columns), 1), MAX_COLUMNS)]
     html = "\n".join(_breakable(part.to_html(border=0, classes=classes, justify="right")) for part in parts)
     return html, note
+
+
+def _width(fig) -> int:
+    """The PNG's width in pixels (the figure's size at ``DPI``)."""
+    return int(round(fig.get_size_inches()[0] * DPI))
 
 
 def _png(fig) -> str:
@@ -381,7 +387,7 @@ def build_sections(nodes: dict, grid=(None, None)) -> list[Section]:
                 continue
             fig = spec["draw"](nodes)
             chart.caption = spec["caption"](nodes)
-            chart.image = _png(fig)
+            chart.image, chart.width = _png(fig), _width(fig)
             frame = plots.plotted_data(fig)
             chart.table, chart.table_note = html_table(frame, True, *grid)
             section.charts.append(chart)
@@ -392,7 +398,7 @@ def build_sections(nodes: dict, grid=(None, None)) -> list[Section]:
 # -- a stochastic run: every fan, the depletion curve, the actuarial balance's distribution ---------------------
 
 def _chart(id: str, title: str, fig, caption: str, grid=(None, None)) -> Chart:
-    chart = Chart(id=id, title=title, caption=caption, image=_png(fig))
+    chart = Chart(id=id, title=title, caption=caption, image=_png(fig), width=_width(fig))
     chart.table, chart.table_note = html_table(plots.plotted_data(fig), True, *grid)
     return chart
 
