@@ -127,10 +127,6 @@ def column_format(values) -> Callable:
     return number
 
 
-def _number(v) -> str:
-    return column_format([v])(v)
-
-
 def formatted(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as text, one format per column (:func:`column_format`); a
     missing index value (e.g. no year for a GAP) is left blank."""
@@ -303,7 +299,8 @@ def _debt_caption(f):
         p = prob.dropna("year")
         source = (f"over the {p.attrs.get('scenarios')} valuation scenarios"
                   if p.attrs.get("based_on") == "valuation_scenarios" else "over the fiscal stage's own paths")
-        text += (f". Probability that debt with the reform exceeds {shown('{:.0f}%', 100 * p.attrs.get('threshold_gdp', np.nan))} "
+        limit = shown("{:.0f}%", 100 * p.attrs.get("threshold_gdp", np.nan))
+        text += (f". Probability that debt with the reform exceeds {limit} "
                  f"of GDP in {int(p['year'][-1])}: {shown('{:.1f}%', 100 * float(p[-1]))} ({source})")
     return text + "."
 
@@ -365,9 +362,9 @@ def node_datasets(trees: dict) -> dict:
 def report_grid(trees: dict) -> tuple[int, int]:
     """The year grid of every table of the report: (step, first year), from the
     runs' common years (:func:`year_step`)."""
-    years = common_years(trees) or [int(y) for t in trees.values() for n in t.children if "year" in t[n].dims
-                                    for y in t[n]["year"].values[:1]]
-    years = sorted(years) or [0]
+    years = common_years(trees) or sorted({int(y) for t in trees.values() for n in t.children
+                                           if "year" in t[n].dims for y in t[n]["year"].values})
+    years = years or [0]
     return year_step(years), years[0]
 
 

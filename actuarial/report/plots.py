@@ -13,7 +13,10 @@ in one call::
 Conventions shared by all charts:
 
 - results are fractions; axes show ratios in percent and say so in their
-  labels, money and persons carry their unit in the label;
+  labels (the reserve ratio in years of expenditure, ``IN_YEARS``), money
+  and persons carry their unit in the label;
+- colours from the colour-blind-safe Okabe-Ito ``PALETTE``; men and women
+  keep one colour each in every chart (``SEX_COLOURS``);
 - a ``scenario`` dimension of size > 1 (stochastic runs) draws the median
   with a fan of 5-95 and 25-75 percentile bands, as does a ``*_percentile``
   variable; otherwise the single path;
@@ -298,9 +301,8 @@ def cost_rate_vs_contribution(pension) -> Figure:
 
 @_styled
 def reserve_ratio(pension) -> Figure:
-    """Reserve at 1 January / expenditure of the year before (in years of
-    expenditure), with
-    the depletion year marked when the reserve runs out."""
+    """Reserve at 1 January / expenditure of the year before, in years of
+    expenditure, with the depletion year marked when the reserve runs out."""
     ds = _dataset(pension)
     fig, axes = _figure()
     ax = axes[0, 0]
