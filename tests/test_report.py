@@ -193,6 +193,95 @@ def test_fiscal_charts_with_a_fan_from_percentiles():
     assert (fan["debt p5 (%)"] <= fan["debt p95 (%)"]).all()
 
 
+OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}  # Okabe & Ito 2008
+
+
+def test_one_colour_per_sex_in_every_chart(short_run):
+    """Men and women keep one colour each (plots.SEX_COLOURS, colour-blind-safe Okabe-Ito colours) in the
+    pyramid and the coverage panels, of one run and of cases side by side (there cases differ by dashes)."""
+    from matplotlib.colors import to_hex
+
+    _, tree = short_run
+    assert set(plots.SEX_COLOURS.values()) <= OKABE_ITO and len(set(plots.SEX_COLOURS.values())) == 2
+    colour = {"men": plots.SEX_COLOURS["male"], "women": plots.SEX_COLOURS["female"]}
+
+    def bars(fig):
+        return {c.get_label(): to_hex(c.patches[0].get_facecolor()).upper() for ax in fig.axes for c in ax.containers}
+
+    def lines(fig):
+        return {(line.get_label(), to_hex(line.get_color()).upper()) for ax in fig.axes for line in ax.get_lines()
+                if line.get_label().startswith(("men", "women"))}
+
+    assert bars(plots.population_pyramid(tree["demography"])) == colour
+    shown = lines(plots.coverage_vs_targets(tree["spf"]))
+    assert shown == {(who, c) for who, c in colour.items()}
+    pair = {"a": tree, "b": tree}
+    shown = lines(plots.coverage_vs_targets(side_by_side(pair, "spf")))
+    assert shown == {(f"{who}, {case}", c) for who, c in colour.items() for case in pair}
+    pyramid = plots.population_pyramid(side_by_side(pair, "demography"))
+    stairs = {(p.get_label(), to_hex(p.get_edgecolor()).upper()) for ax in pyramid.axes for p in ax.patches
+              if p.get_label().startswith(("men", "women"))}
+    assert stairs == {(f"{who}, {case}", c) for who, c in colour.items() for case in pair}
+
+
+def test_financing_mix_draws_the_unfinanced_band_and_the_pension_subsidy_start():
+    """The part of the gap no option finances is its own hatched band (gap minus the options' sum, or
+    the fiscal stage's shortfall_gdp); the first year with deficit_after_depletion > 0 is marked."""
+    ds = synthetic_fiscal()
+    share = np.where(YEARS >= 2035, 0.75, 1.0)  # a quarter of the gap unfinanced from 2035
+    ds["financing"] = ds["financing"] * xr.DataArray(share, dims="year", coords={"year": YEARS})
+    gap = 0.01 + 0.0005 * (YEARS - YEARS[0])
+    expected = 100 * gap * (1 - share)  # from the construction above, not from the engine
+    deficit = np.where(YEARS >= 2038, 1e9, 0.0)
+    pension = xr.Dataset({"deficit_after_depletion": (("year",), deficit)}, coords={"year": YEARS})
+    fig = plots.financing_mix(ds, pension)
+    table = _check_figure(fig, len(YEARS))
+    np.testing.assert_allclose(table["unfinanced (borrowed) (%)"].to_numpy(), expected, atol=1e-12)
+    ax = fig.axes[0]
+    hatched = [c for c in ax.collections if c.get_hatch()]
+    assert [c.get_label() for c in hatched] == ["unfinanced (borrowed)"]
+    marks = [line for line in ax.get_lines() if line.get_label().startswith("pension subsidy")]
+    assert [m.get_label() for m in marks] == ["pension subsidy from 2038"]
+    assert marks[0].get_xdata()[0] == 2038
+    assert plots.subsidy_start(pension.assign(deficit_after_depletion=0 * pension["deficit_after_depletion"])) is None
+    # the fiscal stage's own shortfall when it has one
+    own = ds.assign(shortfall_gdp=(("year",), np.full(YEARS.size, 0.002)))
+    table = plots.plotted_data(plots.financing_mix(own))
+    np.testing.assert_allclose(table["unfinanced (borrowed) (%)"].to_numpy(), 0.2)
+    assert not [line for line in plots.financing_mix(own).axes[0].get_lines()
+                if line.get_label().startswith("pension subsidy")]  # no pension node: no mark
+
+
+def test_tables_have_one_format_per_column_and_one_year_grid():
+    import pandas as pd
+
+    from actuarial.report.html import formatted, html_table, table_years, year_step
+
+    frame = pd.DataFrame({"big": [1500.2, 3.14159, -0.001, np.nan], "small": [0.5, -0.0001, -2.5, np.nan]},
+                         index=pd.Index([2025, 2030, 2035, 2040], name="year"))
+    text = formatted(frame)
+    assert text["big"].tolist() == ["1,500", "3", "0", "–"]  # no decimals in a column reaching 1,000
+    assert text["small"].tolist() == ["0.50", "0.00", "-2.50", "–"]  # never "-0.00", "nan" or "<NA>"
+    assert year_step(range(2025, 2076)) == 5 and year_step(range(2025, 2126)) == 10
+    assert table_years(range(2025, 2126)) == list(range(2025, 2126, 10))
+    assert table_years(range(2030, 2047), 10, 2025) == [2035, 2045, 2046]  # the report's grid, and the last year
+    long = pd.DataFrame({f"c{i}": np.arange(21.0) for i in range(16)}, index=pd.Index(range(2025, 2046), name="year"))
+    html, note = html_table(long, True, 10, 2025)
+    assert note == "every 10th year from 2025 and the last year"
+    assert html.count("<table") == 3  # 16 columns: split into tables of at most 7
+    assert [int(y) for y in re.findall(r"<th>(\d{4})</th>", html)] == [2025, 2035, 2045] * 3
+
+
+def test_reserve_ratio_fan_is_in_years_of_expenditure():
+    """The reserve ratio (units "1") is shown in years of expenditure, not in percent, also in its fan."""
+    pct = xr.DataArray(np.outer([5, 50, 95], [8.0, 6.0]).astype(float) / 50, dims=("percentile", "year"),
+                       coords={"percentile": [5, 50, 95], "year": [2025, 2026]}, name="reserve_ratio_percentile",
+                       attrs={"units": "1"})
+    table = plots.plotted_data(plots.fan_chart(pct, label="reserve_ratio"))
+    assert list(table.columns) == [f"reserve_ratio p{p} (years of expenditure)" for p in (5, 50, 95)]
+    assert table.iloc[0].tolist() == pytest.approx([0.8, 8.0, 15.2])  # not multiplied by 100
+
+
 def test_stochastic_results_give_a_fan_around_the_median():
     ds = stochastic_pension()
     table = _check_figure(plots.cost_rate_vs_contribution(ds))
@@ -221,6 +310,10 @@ def test_run_writes_the_report_beside_results_and_summary(short_run):
                  tree.attrs["engine_version"], "Demoland", "Population pyramids", "Coverage against targets"):
         assert text in html, text
     assert "Employment injury" not in html or "employment_injury" in tree.children
+    text = re.sub(r"<[^>]+>", " ", re.sub(r'src="[^"]*"', "", html))
+    assert not re.search(r"\bnan\b|\bNaN\b|&lt;NA&gt;|-0\.0+(?![0-9])", text)
+    assert "years of expenditure" in text and "every 10th year from 2025 and the last year" not in text
+    assert "every 5th year from 2025 and the last year" in text  # a 50-year run: every 5th year
 
 
 def test_report_is_self_contained(short_run):
@@ -390,6 +483,47 @@ class Chromium:
 
 IMAGES = "JSON.stringify(Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth]))"
 
+# Every table that does not show in full: scrolled or cut inside its box, wider than its column or the page,
+# or a cell whose content overflows it; named by the heading above it.
+CLIPPED = """JSON.stringify(Array.from(document.querySelectorAll('table')).filter(t => {
+  const box = t.parentElement, r = t.getBoundingClientRect(), b = box.getBoundingClientRect();
+  const page = document.documentElement.clientWidth;
+  const cells = Array.from(t.querySelectorAll('th, td')).some(c => c.scrollWidth > c.clientWidth + 1);
+  return t.scrollWidth > t.clientWidth + 1 || r.right > b.right + 1
+         || (box !== document.body && box.scrollWidth > box.clientWidth + 1)
+         || r.right > page + 1 || cells;
+}).map(t => { let h = t; while (h && !/^H[23]$/.test(h.tagName)) h = h.previousElementSibling || h.parentElement;
+              return (h ? h.textContent : '?') + ': ' + t.getBoundingClientRect().width.toFixed(0) + ' px'; })
+  .concat(document.documentElement.scrollWidth > document.documentElement.clientWidth + 1
+          ? ['page: ' + document.documentElement.scrollWidth + ' px wide'] : []))"""
+# text no caption or table may show
+BAD_TEXT = re.compile(r"\bnan\b|\bNaN\b|<NA>|-0\.0+(?![0-9])|\bNone\b")
+A4_WIDTH_PX = round(186 / 25.4 * 96)  # A4 (210 mm) less the report's 12 mm page margins, at 96 px per inch
+
+
+def layout_problems(browser, session) -> dict:
+    """The page's tables that are clipped on a 1400-px screen and in print
+    media at A4 width, and any "nan"/"<NA>"/"-0.00" in its text."""
+    out = {}
+    for media, width in (("screen", 1400), ("print", A4_WIDTH_PX)):
+        browser.send("Emulation.setEmulatedMedia", session, media=media)
+        browser.send("Emulation.setDeviceMetricsOverride", session, width=width, height=900, deviceScaleFactor=1,
+                     mobile=False)
+        out[media] = json.loads(browser.evaluate(session, CLIPPED))
+    out["bad text"] = BAD_TEXT.findall(browser.evaluate(session, "document.body.innerText"))
+    browser.send("Emulation.clearDeviceMetricsOverride", session)
+    browser.send("Emulation.setEmulatedMedia", session, media="")
+    return out
+
+
+def print_to_pdf(browser, session, path: Path) -> int:
+    """Chromium's print to PDF on A4 (the page's @page rules); returns the number of pages."""
+    pdf = base64.b64decode(browser.send("Page.printToPDF", session, paperWidth=8.27, paperHeight=11.69,
+                                        preferCSSPageSize=True, printBackground=True)["data"])
+    path.write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
@@ -411,9 +545,30 @@ def test_report_renders_in_headless_chromium(browser, short_run, tmp_path):
     assert all(complete and width > 0 for _, complete, width in images), images
     assert browser.errors() == []
     assert all(url.startswith(("file:", "data:")) for url in browser.requests())
-    assert browser.evaluate(session, "document.querySelectorAll('table.data').length") == 10  # one per chart
+    charts = "Array.from(document.querySelectorAll('.chart')).map(c => c.querySelectorAll('table.data').length)"
+    tables = browser.evaluate(session, f"JSON.stringify({charts})")
+    assert len(json.loads(tables)) == 10 and min(json.loads(tables)) >= 1  # each chart with its numbers
     browser.screenshot(session, tmp_path / "report.png")
     assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG")
+    # issue 18: every table in full on a 1400-px screen and in print (A4), no "nan"/"-0.00"; print to PDF
+    assert layout_problems(browser, session) == {"screen": [], "print": [], "bad text": []}
+    sections = browser.evaluate(session, "document.querySelectorAll('h2').length")
+    assert print_to_pdf(browser, session, tmp_path / "report.pdf") >= sections  # a page break before each
+
+
+def test_layout_check_catches_clipped_tables_and_bad_text(browser, tmp_path):
+    """The layout check is not vacuous: the old report's scrolling table box, a table wider than the
+    A4 page and "nan"/"-0.00" text are each reported."""
+    row = "".join(f"<td>{i:,}.00</td>" for i in range(1000, 1030))
+    bad = tmp_path / "clipped.html"
+    bad.write_text(f'<!DOCTYPE html><html><body><h3>boxed</h3><div style="max-width:300px;overflow:auto">'
+                   f'<table><tr><td>1</td>{row}</tr></table></div><h3>wide</h3><div><table><tr>{row}{row}</tr>'
+                   '</table></div><p>GAP nan%, balance -0.00%</p></body></html>')
+    session = browser.open(bad.as_uri())
+    found = layout_problems(browser, session)
+    assert [p.split(":")[0] for p in found["screen"]] == ["boxed", "wide", "page"]  # and the page scrolls
+    assert [p.split(":")[0] for p in found["print"]] == ["boxed", "wide", "page"]
+    assert found["bad text"] == ["nan", "-0.00"]
 
 
 def test_browser_check_catches_a_broken_page(browser, tmp_path):
@@ -601,7 +756,7 @@ def test_stochastic_report_shows_every_fan_in_headless_chromium(browser, stochas
     fans = {f"fan-{k}-{n}" for k in tree.children if k != "stochastic"
             for n in tree[k].data_vars if n.endswith("_percentile")}
     assert len(fans) >= 15 and set(shown) == fans  # every <name>_percentile of every node, no other
-    assert all(loaded and area > 0 and tables == 1 for loaded, area, tables in shown.values()), shown
+    assert all(loaded and area > 0 and tables >= 1 for loaded, area, tables in shown.values()), shown
     for anchor in ("depletion-probability", "balance-distribution"):
         assert browser.evaluate(session, f"document.querySelector('#{anchor} + .chart img').naturalWidth > 0")
     run_table = browser.evaluate(session, "document.querySelector('#run + table').innerText")
@@ -609,3 +764,4 @@ def test_stochastic_report_shows_every_fan_in_headless_chromium(browser, stochas
     assert browser.evaluate(session, "document.querySelectorAll('table.headlines tbody tr').length") >= 7
     assert browser.errors() == []
     assert all(url.startswith(("file:", "data:")) for url in browser.requests())
+    assert layout_problems(browser, session) == {"screen": [], "print": [], "bad text": []}

@@ -38,7 +38,7 @@ def demography_summary(tree: xr.DataTree, assumptions) -> str:
         "population (m)": d["total_population"].values / 1e6,
         "births (k)": d["births"].sum("sex").values / 1e3,
         "deaths (k)": d["deaths"].sum(("sex", "age")).values / 1e3,
-        "old-age dep.": d["old_age_dependency_ratio"].values,
+        "old-age dep. %": 100 * d["old_age_dependency_ratio"].values,  # ratios in percent, as in the report
         "e0 F": e.sel(sex="female", at_age=0).values,
         "e0 M": e.sel(sex="male", at_age=0).values,
         "e65 F": e.sel(sex="female", at_age=65).values,
@@ -57,8 +57,8 @@ def pension_summary(tree: xr.DataTree) -> str:
     table = pd.DataFrame({
         "PAYG cost rate %": 100 * d["payg_cost_rate"].values,
         "contribution rate %": 100 * d["contribution_rate"].values,
-        "reserve ratio": d["reserve_ratio"].values,
-        "system dep. ratio": d["system_dependency_ratio"].values,
+        "reserve ratio (years)": d["reserve_ratio"].values,  # years of expenditure
+        "system dep. %": 100 * d["system_dependency_ratio"].values,
         "avg replacement %": 100 * d["average_replacement_rate"].values,
         "expenditure % GDP": 100 * d["expenditure_gdp"].values,
     }, index=pd.Index(years, name="year"))
@@ -86,7 +86,8 @@ def pension_summary(tree: xr.DataTree) -> str:
         f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP "
         "(generational mortality, with contingent survivors' pensions)",
     ]
-    return ("Pension scheme (reserve ratio: reserve at 1 January / expenditure of the year before)\n"
+    return ("Pension scheme (reserve ratio: reserve at 1 January / expenditure of the year before, in years of "
+            "expenditure)\n"
             + table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-") + "\n" + "\n".join(lines))
 
 

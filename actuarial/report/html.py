@@ -38,6 +38,7 @@ class Chart:
     title: str
     caption: str
     image: str = ""  # base64 PNG
+    width: int = 0  # of the image, px
     table: str = ""  # HTML
     table_note: str = ""
     skipped: str = ""
@@ -62,6 +63,12 @@ def _labels(trees: dict) -> list:
     return list(trees)
 
 
+def shown(fmt: str, value) -> str:
+    """``value`` in format ``fmt`` for captions: "–" when missing, never "nan" or "-0.00"."""
+    value = float(value)
+    return clean(fmt.format(value)) if np.isfinite(value) else "–"
+
+
 def _years_text(da: xr.DataArray, scale=100.0, fmt="{:.1f}%", years=None) -> str:
     """'from 5.9% in 2025 to 33.4% in 2125' for each case."""
     da = _central(da)
@@ -74,41 +81,101 @@ def _years_text(da: xr.DataArray, scale=100.0, fmt="{:.1f}%", years=None) -> str
             ys = ys[finite]
         y0, y1 = (int(ys[0]), int(ys[-1])) if years is None else years
         a, b = float(one.sel(year=y0)) * scale, float(one.sel(year=y1)) * scale
-        text = f"from {fmt.format(a)} in {y0} to {fmt.format(b)} in {y1}"
+        text = f"from {shown(fmt, a)} in {y0} to {shown(fmt, b)} in {y1}"
         parts.append(text if case is None else f"{case}: {text}")
     return "; ".join(parts)
 
 
-def table_years(years) -> list[int]:
-    """Years shown in the tables: every 5th year over horizons up to 50
-    years, every 10th beyond; the last year always."""
+def year_step(years) -> int:
+    """The report's one year step: every 5th year over horizons up to 50 years, every 10th beyond."""
     years = [int(y) for y in years]
-    step = 5 if years[-1] - years[0] <= 50 else 10
-    chosen = [y for y in years if (y - years[0]) % step == 0]
-    if chosen[-1] != years[-1]:
+    return 5 if not years or years[-1] - years[0] <= 50 else 10
+
+
+def table_years(years, step: int | None = None, first: int | None = None) -> list[int]:
+    """Years shown in the tables: ``first`` (default the first year) and every
+    ``step``-th year after it (default :func:`year_step`), and the last year always."""
+    years = [int(y) for y in years]
+    step = year_step(years) if step is None else step
+    first = years[0] if first is None else first
+    chosen = [y for y in years if (y - first) % step == 0]
+    if not chosen or chosen[-1] != years[-1]:
         chosen.append(years[-1])
     return chosen
 
 
-def _number(v) -> str:
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return "–"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:,.2f}"
+def clean(text: str) -> str:
+    """"-0.00" (a negative number rounded to zero) as "0.00"."""
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
-def html_table(frame: pd.DataFrame, year_rows: bool = True) -> tuple[str, str]:
-    """The plotted numbers as an HTML table (every 5th or 10th year)."""
+def column_format(values) -> Callable:
+    """One number format for a column: no decimals with thousands separators
+    when its largest magnitude is 1,000 or more, else two decimals; a missing
+    value is "–" and a negative zero "0.00"."""
+    v = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), float)
+    finite = v[np.isfinite(v)]
+    form = "{:,.0f}" if finite.size and np.abs(finite).max() >= 1000 else "{:,.2f}"
+
+    def number(x) -> str:
+        if x is None or x is pd.NA or (isinstance(x, (float, np.floating)) and not np.isfinite(x)):
+            return "–"
+        if isinstance(x, str):
+            return x
+        return clean(form.format(float(x)))
+
+    return number
+
+
+def formatted(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as text, one format per column (:func:`column_format`); a
+    missing index value (e.g. no year for a GAP) is left blank."""
+    out = pd.DataFrame({c: [column_format(frame[c])(x) for x in frame[c]] for c in frame.columns},
+                       index=frame.index)
+    if isinstance(out.index, pd.MultiIndex):
+        out.index = pd.MultiIndex.from_arrays(
+            [[("" if pd.isna(x) else x) for x in out.index.get_level_values(i)] for i in range(out.index.nlevels)],
+            names=out.index.names)
+    return out
+
+
+def _breakable(html: str) -> str:
+    """A table's column headers may wrap after their underscores (``<wbr>``)."""
+    head, sep, rest = html.partition("</thead>")
+    return head.replace("_", "_<wbr>") + sep + rest if sep else html
+
+
+MAX_COLUMNS = 7  # a table of more columns is split into several, so that each fits an A4 page's width
+
+
+def _step_note(step: int, first: int) -> str:
+    return f"every {step}th year from {first} and the last year"
+
+
+def html_table(frame: pd.DataFrame, year_rows: bool = True, step: int | None = None,
+               first: int | None = None, classes: str = "data") -> tuple[str, str]:
+    """The plotted numbers as HTML: rows every ``step``-th year from ``first``
+    (the report's one step, :func:`year_step`) and the last year; one number
+    format per column; more than ``MAX_COLUMNS`` columns are split into
+    several tables (each with the rows' labels)."""
     note = ""
-    if year_rows and frame.index.name == "year" and len(frame) > 12:
-        years = table_years(frame.index)
-        frame = frame.loc[[y for y in years if y in frame.index]]
-        step = years[1] - years[0] if len(years) > 1 else 1
-        note = f"every {step}th year"
+    if year_rows and frame.index.name == "year" and len(frame):
+        years = [int(y) for y in frame.index]
+        step = year_step(years) if step is None else step
+        first = years[0] if first is None else first
+        chosen = table_years(years, step, first)
+        frame = frame.loc[[y for y in chosen if y in frame.index]]
+        note = _step_note(step, first)
     frame = frame.dropna(how="all")
-    html = frame.to_html(float_format=_number, na_rep="–", border=0, classes="data", justify="right")
+    text = formatted(frame)
+    parts = [text.iloc[:, i:i + MAX_COLUMNS] for i in range(0, max(len(text.columns), 1), MAX_COLUMNS)]
+    html = "\n".join(_breakable(part.to_html(border=0, classes=classes, justify="right")) for part in parts)
     return html, note
+
+
+def _width(fig) -> int:
+    """The PNG's width in pixels (the figure's size at ``DPI``)."""
+    return int(round(fig.get_size_inches()[0] * DPI))
 
 
 def _png(fig) -> str:
@@ -153,15 +220,15 @@ def _gap_target_text(p) -> str:
 
 
 def _reserve_caption(p):
-    text = ("Reserve ratio = reserve at 1 January / expenditure of the year before (in times the year's "
-            f"expenditure), {_years_text(p['reserve_ratio'], 1.0, '{:.1f}')}. The reserve is floored at zero: "
+    text = ("Reserve ratio = reserve at 1 January / expenditure of the year before, in years of expenditure, "
+            f"{_years_text(p['reserve_ratio'], 1.0, '{:.1f} years')}. The reserve is floored at zero: "
             "after depletion the state pays the deficit")
     if "deficit_after_depletion_gdp" in p:
         deficit, rate = (_central(p[k]) for k in ("deficit_after_depletion_gdp", "deficit_after_depletion_rate"))
         last = int(p["year"][-1])
         if deficit.ndim == 1 and float(deficit.max()) > 0:
-            text += (f" ({100 * float(deficit.sel(year=last)):.2f}% of GDP, "
-                     f"{100 * float(rate.sel(year=last)):.2f}% of insurable earnings, in {last})")
+            text += (f" ({shown('{:.2f}%', 100 * float(deficit.sel(year=last)))} of GDP, "
+                     f"{shown('{:.2f}%', 100 * float(rate.sel(year=last)))} of insurable earnings, in {last})")
     text += "."
     if "depletion_year" in p:
         dep = p["depletion_year"]
@@ -198,10 +265,19 @@ def _coverage_caption(s):
     return text
 
 
-def _financing_caption(f):
-    text = "Financing options that close the financing gap, stacked, % of GDP"
+def _financing_caption(f, pension=None):
+    text = ("Financing options that close the financing gap, stacked, % of GDP; the hatched grey band is the "
+            "part of the gap no option finances (borrowed in the full-cost debt path)")
     if "financing_gap_gdp" in f:
         text += f"; financing gap {_years_text(f['financing_gap_gdp'], fmt='{:.2f}%')}"
+        short = _central(plots.unfinanced_gdp(f))
+        text += "; unfinanced " + (_years_text(short, fmt="{:.2f}%") if float(short.max()) > 0 else "in no year")
+    starts = [(case, plots.subsidy_start(pension, case)) for case in plots._cases(f["financing"])]
+    if pension is not None and any(year is not None for _, year in starts):
+        text += ("; the dotted line marks the first year the state pays the pension deficit after the reserve's "
+                 "depletion (pension subsidy): " + "; ".join(
+                     (str(year) if year is not None else "none") if case is None else
+                     f"{case}: {year if year is not None else 'none'}" for case, year in starts))
     return text + "."
 
 
@@ -211,10 +287,10 @@ def _debt_caption(f):
             "finances")
     if "debt_above_threshold" in f and f["debt_above_threshold"].ndim == 2:
         above = f["debt_above_threshold"].sel(reform="with")
-        limit = 100 * above.attrs.get("threshold_gdp", np.nan)
+        limit = shown("{:.0f}%", 100 * above.attrs.get("threshold_gdp", np.nan))
         years = f["year"].values[np.asarray(above.values, bool)]
-        text += (f". The {limit:.0f}% of GDP ceiling is breached with the full cost from {int(years[0])}"
-                 if years.size else f". The {limit:.0f}% of GDP ceiling is not breached")
+        text += (f". The {limit} of GDP ceiling is breached with the full cost from {int(years[0])}"
+                 if years.size else f". The {limit} of GDP ceiling is not breached")
     if "debt_gdp_percentile" in f:
         text += ("; deterministic paths only: the fiscal stage's own macro-shock fan (fiscal_space.stochastic, "
                  "not the valuation's scenarios) is drawn apart under Fans")
@@ -223,8 +299,9 @@ def _debt_caption(f):
         p = prob.dropna("year")
         source = (f"over the {p.attrs.get('scenarios')} valuation scenarios"
                   if p.attrs.get("based_on") == "valuation_scenarios" else "over the fiscal stage's own paths")
-        text += (f". Probability that debt with the reform exceeds {100 * p.attrs.get('threshold_gdp', np.nan):.0f}% "
-                 f"of GDP in {int(p['year'][-1])}: {100 * float(p[-1]):.1f}% ({source})")
+        limit = shown("{:.0f}%", 100 * p.attrs.get("threshold_gdp", np.nan))
+        text += (f". Probability that debt with the reform exceeds {limit} "
+                 f"of GDP in {int(p['year'][-1])}: {shown('{:.1f}%', 100 * float(p[-1]))} ({source})")
     return text + "."
 
 
@@ -256,7 +333,8 @@ SECTIONS = [
     ]),
     ("fiscal_space", "Fiscal space", [
         _spec("financing", "Financing mix", ["financing"],
-              lambda n: plots.financing_mix(n["fiscal_space"]), lambda n: _financing_caption(n["fiscal_space"])),
+              lambda n: plots.financing_mix(n["fiscal_space"], n.get("pension")),
+              lambda n: _financing_caption(n["fiscal_space"], n.get("pension"))),
         _spec("debt", "Debt paths", ["debt_gdp"],
               lambda n: plots.debt_paths(n["fiscal_space"]), lambda n: _debt_caption(n["fiscal_space"])),
     ]),
@@ -281,7 +359,17 @@ def node_datasets(trees: dict) -> dict:
     return out
 
 
-def build_sections(nodes: dict) -> list[Section]:
+def report_grid(trees: dict) -> tuple[int, int]:
+    """The year grid of every table of the report: (step, first year), from the
+    runs' common years (:func:`year_step`)."""
+    years = common_years(trees) or sorted({int(y) for t in trees.values() for n in t.children
+                                           if "year" in t[n].dims for y in t[n]["year"].values})
+    years = years or [0]
+    return year_step(years), years[0]
+
+
+def build_sections(nodes: dict, grid=(None, None)) -> list[Section]:
+    """A section per node present, a chart per spec; ``grid``: the tables' (step, first year)."""
     sections = []
     for node, title, specs in SECTIONS:
         if node not in nodes:
@@ -296,9 +384,9 @@ def build_sections(nodes: dict) -> list[Section]:
                 continue
             fig = spec["draw"](nodes)
             chart.caption = spec["caption"](nodes)
-            chart.image = _png(fig)
+            chart.image, chart.width = _png(fig), _width(fig)
             frame = plots.plotted_data(fig)
-            chart.table, chart.table_note = html_table(frame)
+            chart.table, chart.table_note = html_table(frame, True, *grid)
             section.charts.append(chart)
         sections.append(section)
     return sections
@@ -306,17 +394,16 @@ def build_sections(nodes: dict) -> list[Section]:
 
 # -- a stochastic run: every fan, the depletion curve, the actuarial balance's distribution ---------------------
 
-def _chart(id: str, title: str, fig, caption: str) -> Chart:
-    chart = Chart(id=id, title=title, caption=caption, image=_png(fig))
-    chart.table, chart.table_note = html_table(plots.plotted_data(fig), year_rows=True)
+def _chart(id: str, title: str, fig, caption: str, grid=(None, None)) -> Chart:
+    chart = Chart(id=id, title=title, caption=caption, image=_png(fig), width=_width(fig))
+    chart.table, chart.table_note = html_table(plots.plotted_data(fig), True, *grid)
     return chart
 
 
 def _fan_caption(node: str, name: str, da: xr.DataArray, scenarios) -> str:
     levels = st.levels(da)
     bands = ", ".join(f"{lo}-{hi}th" for lo, hi in plots._bands(levels))
-    units = da.attrs.get("units", "")
-    unit = "%" if units in ("1", "1/year") else units
+    unit = plots._unit(da.attrs.get("units", ""), name)[1]
     return (f"{da.attrs.get('long_name', name)}. Fan: {st.fan_label(node, name, da, scenarios)}; bands "
             f"{bands} percentiles, the line the median (node {node}, variable {name}; {unit}).")
 
@@ -341,7 +428,7 @@ def kept_scenarios(store, name: str):
     return None
 
 
-def stochastic_sections(nodes: dict, attrs: dict, store=None) -> list[Section]:
+def stochastic_sections(nodes: dict, attrs: dict, store=None, grid=(None, None)) -> list[Section]:
     """"Fans": a chart for every ``<name>_percentile(year, percentile, ...)`` in
     every node, labelled with what it comes from (the valuation's scenarios or
     the fiscal stage's macro shocks); "Stochastic valuation" (with a
@@ -360,7 +447,7 @@ def stochastic_sections(nodes: dict, attrs: dict, store=None) -> list[Section]:
             fig = plots.fan_chart(da, title=f"{node}: {base.replace('_', ' ')} ({kind})", label=base,
                                   kind=st.fan_kind(node, name, da))
             section.charts.append(_chart(f"fan-{node}-{name}", f"{node}: {base} ({kind})", fig,
-                                         _fan_caption(node, name, da, scenarios)))
+                                         _fan_caption(node, name, da, scenarios), grid))
         out.append(section)
     if st.NODE in nodes:
         ds = nodes[st.NODE]
@@ -369,16 +456,16 @@ def stochastic_sections(nodes: dict, attrs: dict, store=None) -> list[Section]:
                           note=f"{st.run_text(ds.attrs)}: distributions of the headline results across the "
                                "scenarios (share past: the share of scenarios past the threshold stated).")
         if len(table):
-            shown = st.display_table(table)
-            shown["rule"] = table["threshold rule"].values
-            section.table = shown.to_html(border=0, classes="data headlines", na_rep="–")
+            text = st.display_table(table)
+            text["rule"] = table["threshold rule"].values
+            section.table = html_table(text, year_rows=False, classes="data headlines")[0]
         if "depletion_probability" in ds:
             never = ds.get("depletion_never_share")
             caption = ("Share of scenarios whose reserve is depleted in or before each year"
                        + (f"; never depleted within the horizon: {100 * float(never):.1f}% of scenarios"
                           if never is not None else "") + ".")
             section.charts.append(_chart("depletion-probability", "Probability of reserve depletion",
-                                         plots.depletion_probability(ds), caption))
+                                         plots.depletion_probability(ds), caption, grid))
         if "actuarial_balance_percentile" in ds:
             values = kept_scenarios(store, "actuarial_balance")
             source = (f"the per-scenario values kept in {Path(store).name}" if values is not None else
@@ -390,7 +477,7 @@ def stochastic_sections(nodes: dict, attrs: dict, store=None) -> list[Section]:
                        f"% of insurable earnings) across the scenarios, drawn from {source}; the bars' areas are "
                        "shares of scenarios.")
             section.charts.append(_chart("balance-distribution", "Distribution of the actuarial balance", fig,
-                                         caption))
+                                         caption, grid))
         out.append(section)
     return out
 
@@ -439,20 +526,20 @@ def key_figures(trees: dict) -> pd.DataFrame | None:
         if "general_average_premium" in p:
             gap = _central(p["general_average_premium"])
             for h in gap["horizon"].values:
-                col[f"GAP, {int(h)} years (% of insurable earnings)"] = f"{100 * float(gap.sel(horizon=h)):.2f}"
+                col[f"GAP, {int(h)} years (% of insurable earnings)"] = shown("{:.2f}", 100 * float(gap.sel(horizon=h)))
         if "depletion_year" in p:
             v = np.atleast_1d(p["depletion_year"].values).astype(float)
             finite = v[np.isfinite(v)]
             col["reserve depletion year"] = (f"{np.median(finite):.0f}" if finite.size and finite.size * 2 > v.size
                                              else "none in the horizon")
         if "general_average_premium" in p and p["general_average_premium"].attrs.get("target_reserve_ratio"):
-            col["GAP target reserve (times the last year's expenditure)"] = \
+            col["GAP target reserve (years of the last year's expenditure)"] = \
                 f"{p['general_average_premium'].attrs['target_reserve_ratio']:g}"
         for name, label_ in (("steady_state_rate", "steady-state contribution rate, CPP definition (%)"),
                              ("actuarial_balance", "actuarial balance, 75 years (% of insurable earnings)"),
                              ("accrued_liability_gdp", "accrued-to-date liability (% of GDP)")):
             if name in p:
-                col[label_] = f"{100 * float(_central(p[name])):.2f}"
+                col[label_] = shown("{:.2f}", 100 * float(_central(p[name])))
         rows[label] = col
     return pd.DataFrame(rows) if rows else None
 
@@ -463,7 +550,7 @@ DIFFERENCE_ROWS = [
     ("demography", "old_age_dependency_ratio", {}, "old-age dependency ratio", 100, "%"),
     ("pension", "payg_cost_rate", {}, "PAYG cost rate", 100, "% of insurable earnings"),
     ("pension", "contribution_rate", {}, "contribution rate", 100, "% of insurable earnings"),
-    ("pension", "reserve_ratio", {}, "reserve ratio", 1, "times expenditure"),
+    ("pension", "reserve_ratio", {}, "reserve ratio", 1, "years of expenditure"),
     ("pension", "expenditure_gdp", {}, "pension expenditure", 100, "% of GDP"),
     ("employment_injury", "cost_rate", {"financing_method": "payg"}, "injury PAYG cost rate", 100,
      "% of insurable payroll"),
@@ -478,6 +565,7 @@ def differences_table(trees: dict) -> pd.DataFrame:
     case minus the first (in the units shown)."""
     nodes = node_datasets(trees)
     labels = _labels(trees)
+    step, first = report_grid(trees)
     records = []
     for node, var, sel, label, scale, unit in DIFFERENCE_ROWS:
         if node not in nodes or var not in nodes[node]:
@@ -485,7 +573,7 @@ def differences_table(trees: dict) -> pd.DataFrame:
         da = nodes[node][var]
         sel = {k: v for k, v in sel.items() if k in da.dims and v in da[k].values}
         da = _central(da.sel(sel)) * scale
-        for year in table_years(da["year"].values):
+        for year in table_years(da["year"].values, step, first):
             row = {"indicator": f"{label} ({unit})", "year": year}
             for case in labels:
                 row[case] = float(da.sel(year=year, case=case)) if case in da["case"].values else np.nan
@@ -518,11 +606,14 @@ def render(trees: dict, store=None) -> tuple[str, pd.DataFrame | None]:
     ``store``: a ``scenarios.zarr`` whose per-scenario values the charts use when it exists."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    from actuarial.compare import only_in  # what only some of the compared cases have
+
     compare = len(trees) > 1
     nodes = node_datasets(trees)
-    sections = build_sections(nodes)
+    grid = report_grid(trees)
+    sections = build_sections(nodes, grid)
     if not compare:  # a stochastic run: its fans and headline distributions
-        sections += stochastic_sections(nodes, next(iter(trees.values())).attrs, store)
+        sections += stochastic_sections(nodes, next(iter(trees.values())).attrs, store, grid)
     differences = differences_table(trees) if compare else None
     first = next(iter(trees.values())).attrs
     meta = metadata(trees)
@@ -535,10 +626,11 @@ def render(trees: dict, store=None) -> tuple[str, pd.DataFrame | None]:
     page = env.get_template("report.html.j2").render(
         title=title, compare=compare, cases=list(trees), sections=sections,
         metadata=meta.to_html(border=0, classes="meta", header=compare),
-        key_figures=keys.to_html(border=0, classes="meta", header=compare) if keys is not None else "",
+        key_figures=keys.fillna("–").to_html(border=0, classes="meta", header=compare) if keys is not None else "",
         sources=(sources.to_html(border=0, classes="meta", header=compare) if sources is not None else ""),
-        differences=(differences.to_html(float_format=_number, na_rep="–", border=0, classes="data")
-                     if differences is not None else ""),
+        differences=(formatted(differences).to_html(border=0, classes="data") if differences is not None else ""),
+        year_note=_step_note(*grid),
+        only_in=only_in(trees) if compare else [],
         engine_version=first.get("engine_version", ""),
         plausibility_warnings=[(f"{label}: {w}" if compare else w) for label, t in trees.items()
                                for w in plausibility_warnings(t)],

@@ -13,7 +13,10 @@ in one call::
 Conventions shared by all charts:
 
 - results are fractions; axes show ratios in percent and say so in their
-  labels, money and persons carry their unit in the label;
+  labels (the reserve ratio in years of expenditure, ``IN_YEARS``), money
+  and persons carry their unit in the label;
+- colours from the colour-blind-safe Okabe-Ito ``PALETTE``; men and women
+  keep one colour each in every chart (``SEX_COLOURS``);
 - a ``scenario`` dimension of size > 1 (stochastic runs) draws the median
   with a fan of 5-95 and 25-75 percentile bands, as does a ``*_percentile``
   variable; otherwise the single path;
@@ -43,8 +46,13 @@ import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
 
-PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#7f7f7f", "#843c0c",
-           "#375623", "#c00000")
+# The colour-blind-safe palette of Okabe and Ito (2008), "Color Universal Design (CUD): how to make
+# figures and presentations that are friendly to colorblind people" (jfly.uni-koeln.de/color/): blue,
+# vermillion, bluish green, reddish purple, orange, sky blue, yellow, then grey. Defined once here, with
+# one colour per sex used by every chart (pyramid, coverage panels, ...).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#7f7f7f")
+SEX_COLOURS = {"male": PALETTE[0], "female": PALETTE[1]}  # men blue, women vermillion
+ALERT = PALETTE[1]  # marks: depletion year, start of the pension subsidy
 DASHES = ("-", "--", ":", "-.")
 SIZE = (7.5, 4.0)
 FAN = ((0.05, 0.95, 0.15), (0.25, 0.75, 0.30))  # (low, high, alpha) bands around the median
@@ -215,15 +223,14 @@ def population_pyramid(demography, years=None) -> Figure:
             men = _groups(one.sel(sex="male")) / 1e3
             suffix = "" if case is None else f", {case}"
             if case is None:
-                ax.barh(positions, -men, height=0.9, color=PALETTE[0], label="men")
-                ax.barh(positions, women, height=0.9, color=PALETTE[1], label="women")
+                ax.barh(positions, -men, height=0.9, color=SEX_COLOURS["male"], label="men")
+                ax.barh(positions, women, height=0.9, color=SEX_COLOURS["female"], label="women")
             else:
-                color = PALETTE[j % len(PALETTE)]
-                edges = np.append(positions - 0.5, positions[-1] + 0.5)
-                ax.stairs(-men, edges, orientation="horizontal", color=color, baseline=None,
-                          linestyle=DASHES[j % len(DASHES)], label=str(case))
-                ax.stairs(women, edges, orientation="horizontal", color=color, baseline=None,
-                          linestyle=DASHES[j % len(DASHES)])
+                edges = np.append(positions - 0.5, positions[-1] + 0.5)  # colour by sex, dashes by case
+                ax.stairs(-men, edges, orientation="horizontal", color=SEX_COLOURS["male"], baseline=None,
+                          linestyle=DASHES[j % len(DASHES)], label=f"men, {case}")
+                ax.stairs(women, edges, orientation="horizontal", color=SEX_COLOURS["female"], baseline=None,
+                          linestyle=DASHES[j % len(DASHES)], label=f"women, {case}")
             rows[f"{year} men{suffix} (thousand)"] = men
             rows[f"{year} women{suffix} (thousand)"] = women
         ax.axvline(0, color="black", linewidth=0.6)
@@ -294,13 +301,13 @@ def cost_rate_vs_contribution(pension) -> Figure:
 
 @_styled
 def reserve_ratio(pension) -> Figure:
-    """Reserve at 1 January / expenditure of the year before (times), with
-    the depletion year marked when the reserve runs out."""
+    """Reserve at 1 January / expenditure of the year before, in years of
+    expenditure, with the depletion year marked when the reserve runs out."""
     ds = _dataset(pension)
     fig, axes = _figure()
     ax = axes[0, 0]
     table = {}
-    _lines(ax, {"reserve ratio": _paths(ds, "reserve_ratio")}, "times expenditure", table, scale=1.0)
+    _lines(ax, {"reserve ratio": _paths(ds, "reserve_ratio")}, "years of expenditure", table, scale=1.0)
     if "depletion_year" in ds:
         depletion = ds["depletion_year"]
         for j, case in enumerate(_cases(depletion)):
@@ -311,10 +318,10 @@ def reserve_ratio(pension) -> Figure:
             if finite.size and finite.size * 2 > values.size:
                 year = float(np.median(finite))
                 name = f"depletion {year:.0f}" + ("" if case is None else f", {case}")
-                ax.axvline(year, color=PALETTE[j % len(PALETTE)] if case is not None else "#c00000",
+                ax.axvline(year, color=PALETTE[j % len(PALETTE)] if case is not None else ALERT,
                            linestyle=":", linewidth=1.2, label=name)
     ax.axhline(0, color="black", linewidth=0.6)
-    ax.set_ylabel("reserve / previous year's expenditure (times)")
+    ax.set_ylabel("reserve / previous year's expenditure\n(years of expenditure)")
     _year_axis(ax)
     ax.set_title("Reserve ratio")
     return _finish(fig, axes, table)
@@ -346,9 +353,13 @@ def injury_cost_rates(employment_injury) -> Figure:
 
 # -- stacked areas (one panel per case) -----------------------------------------------------
 
-def _stacked(axes, parts: dict, total, total_label: str, table: dict, unit: str) -> None:
+UNFINANCED = {"color": "#d9d9d9", "hatch": "///", "edgecolor": "#555555"}  # the band no option finances
+
+
+def _stacked(axes, parts: dict, total, total_label: str, table: dict, unit: str, hatched=None) -> None:
     """Stacked areas of ``parts`` ({label: DataArray(year[, case])}) with the
-    ``total`` line; one panel per case."""
+    ``total`` line; one panel per case. The layer labelled ``hatched`` is drawn
+    grey and hatched (``UNFINANCED``), the others in the palette's colours."""
     first = next(iter(parts.values()))
     cases = _cases(first)
     for ax, case in zip(axes, cases):
@@ -356,8 +367,12 @@ def _stacked(axes, parts: dict, total, total_label: str, table: dict, unit: str)
         layers = {k: central(_pick(v, case)) * 100 for k, v in parts.items()}
         years = first["year"].values
         values = [np.nan_to_num(v.values) for v in layers.values()]
-        ax.stackplot(years, values, labels=list(layers), colors=PALETTE[:len(layers)], alpha=0.85,
-                     linewidth=0)
+        colours = [UNFINANCED["color"] if k == hatched else PALETTE[i % len(PALETTE)] for i, k in enumerate(layers)]
+        areas = ax.stackplot(years, values, labels=list(layers), colors=colours, alpha=0.85, linewidth=0)
+        for k, area in zip(layers, areas):
+            if k == hatched:
+                area.set_hatch(UNFINANCED["hatch"])
+                area.set_edgecolor(UNFINANCED["edgecolor"])
         for k, v in layers.items():
             table[f"{k}{suffix} ({unit})"] = _series(v)
         if total is not None:
@@ -422,13 +437,13 @@ def coverage_vs_targets(spf, last_year=None) -> Figure:
     table = {}
     for ax, name in zip(axes.ravel(), indicators):
         one = coverage.sel(indicator=name)
-        series = {f"{name} {who}": one.sel(sex=sex) for who, sex in (("women", "female"), ("men", "male"))}
-        for i, (label, da) in enumerate(series.items()):
-            for j, case in enumerate(_cases(da)):
+        series = {(f"{name} {who}", who, sex): one.sel(sex=sex) for who, sex in (("women", "female"), ("men", "male"))}
+        for (label, who, sex), da in series.items():
+            for j, case in enumerate(_cases(da)):  # colour by sex (SEX_COLOURS), dashes by case
                 c = _pick(da, case) * 100
-                color = PALETTE[(i if case is None else j) % len(PALETTE)]
-                style = DASHES[i % len(DASHES)] if case is not None else "-"
-                short = ("women" if i == 0 else "men") + ("" if case is None else f", {case}")
+                color = SEX_COLOURS[sex]
+                style = DASHES[j % len(DASHES)]
+                short = who + ("" if case is None else f", {case}")
                 ax.plot(c["year"].values, c.values, color=color, linestyle=style, label=short)
                 table[f"{label}{'' if case is None else ', ' + str(case)} (%)"] = _series(c)
         if target is not None and name in target["indicator"].values:
@@ -454,18 +469,57 @@ def coverage_vs_targets(spf, last_year=None) -> Figure:
 
 # -- fiscal space -------------------------------------------------------------------------
 
+def unfinanced_gdp(fiscal_space: xr.Dataset) -> xr.DataArray:
+    """The part of the financing gap no option finances (% of GDP as a fraction):
+    the fiscal stage's ``shortfall_gdp`` when present, else
+    max(0, financing_gap_gdp - sum over options of financing)."""
+    if "shortfall_gdp" in fiscal_space:
+        return fiscal_space["shortfall_gdp"]
+    return (fiscal_space["financing_gap_gdp"] - fiscal_space["financing"].sum("option")).clip(min=0)
+
+
+def subsidy_start(pension, case=None) -> int | None:
+    """The first year in which the state pays the pension deficit after the
+    reserve's depletion (``deficit_after_depletion`` > 0, central path), or None."""
+    if pension is None:
+        return None
+    ds = _dataset(pension)
+    name = next((n for n in ("deficit_after_depletion", "deficit_after_depletion_gdp") if n in ds), None)
+    if name is None:
+        return None
+    deficit = ds[name]
+    if "case" in deficit.dims:
+        if case not in deficit["case"].values:
+            return None
+        deficit = deficit.sel(case=case)
+    deficit = central(deficit)
+    years = deficit["year"].values[np.asarray(deficit.fillna(0).values, float) > 0]
+    return int(years[0]) if years.size else None
+
+
 @_styled
-def financing_mix(fiscal_space) -> Figure:
-    """How the financing gap is closed: each financing option, stacked, and
-    the gap (% of GDP); one panel per case when comparing."""
+def financing_mix(fiscal_space, pension=None) -> Figure:
+    """How the financing gap is closed: each financing option, stacked, then
+    the part left unfinanced (borrowed in the full-cost debt path) as its own
+    hatched band, and the gap as a line (% of GDP); the year the pension
+    subsidy starts (first year with ``deficit_after_depletion`` > 0 in
+    ``pension``) is marked. One panel per case when comparing."""
     ds = _dataset(fiscal_space)
     financing = ds["financing"]
     parts = {str(o).replace("_", " "): financing.sel(option=o) for o in financing["option"].values}
+    hatched = None
+    if "financing_gap_gdp" in ds or "shortfall_gdp" in ds:
+        hatched = "unfinanced (borrowed)"
+        parts[hatched] = unfinanced_gdp(ds)
     cases = _cases(financing)
     fig, axes = _figure(ncols=len(cases), size=(SIZE[0] if len(cases) == 1 else 4.2 * len(cases), SIZE[1]),
                         sharey=True)
     table = {}
-    _stacked(axes[0], parts, ds.get("financing_gap_gdp"), "financing gap", table, PERCENT)
+    _stacked(axes[0], parts, ds.get("financing_gap_gdp"), "financing gap", table, PERCENT, hatched=hatched)
+    for ax, case in zip(axes[0], cases):
+        year = subsidy_start(pension, case)
+        if year is not None:
+            ax.axvline(year, color=ALERT, linestyle=":", linewidth=1.4, label=f"pension subsidy from {year}")
     _percent_axis(axes[0, 0], "% of GDP")
     fig.suptitle("Fiscal space: financing mix", fontweight="bold")
     axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -499,8 +553,16 @@ def debt_paths(fiscal_space) -> Figure:
 
 # -- stochastic runs: fans of any variable, headline distributions ------------------------------------------
 
-def _unit(units: str) -> tuple[float, str]:
-    """(scale, label) of an axis for a variable's units: ratios in percent."""
+# ratios of a stock to a year's flow: shown in years of that flow, not in percent
+IN_YEARS = {"reserve_ratio": "years of expenditure"}
+
+
+def _unit(units: str, name: str = "") -> tuple[float, str]:
+    """(scale, label) of an axis for a variable's units: ratios in percent,
+    except the ratios of ``IN_YEARS`` (e.g. the reserve ratio, in years of expenditure)."""
+    base = str(name or "").removesuffix("_percentile")
+    if base in IN_YEARS:
+        return 1.0, IN_YEARS[base]
     return (100.0, PERCENT) if units in ("1", "1/year") else (1.0, units or "value")
 
 
@@ -539,7 +601,7 @@ def fan_chart(da: xr.DataArray, title: str | None = None, label: str | None = No
     nrows = -(-panels // ncols)
     size = SIZE if panels == 1 else (4.2 * ncols, 2.8 * nrows + 0.4)
     fig, axes = _figure(ncols=ncols, nrows=nrows, size=size, sharex=True)
-    scale, unit = _unit(da.attrs.get("units", ""))
+    scale, unit = _unit(da.attrs.get("units", ""), da.name or label)
     years = da["year"].values
     table = {}
     pairs = _bands(levels)
@@ -605,7 +667,7 @@ def headline_distribution(stochastic, name: str = "actuarial_balance", values=No
     are not drawn). With extra dimensions (e.g. horizon), the last one."""
     ds = _dataset(stochastic)
     pct = _longest(ds[f"{name}_percentile"])
-    scale, unit = _unit(pct.attrs.get("units", ""))
+    scale, unit = _unit(pct.attrs.get("units", ""), name)
     fig, axes = _figure()
     ax = axes[0, 0]
     if values is not None:

@@ -100,10 +100,12 @@ def display(value, units: str, name: str = "") -> str:
     if value is None or not np.isfinite(value):
         return "never" if name == "depletion_year" else "–"
     if units in ("1", "1/year"):
-        return f"{100 * value:.2f}%"
-    if units == "year":
-        return f"{value:.0f}"
-    return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+        text = f"{100 * value:.2f}%"
+    elif units == "year":
+        text = f"{value:.0f}"
+    else:
+        text = f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text  # no "-0.00"
 
 
 def display_table(table: pd.DataFrame, shown=None) -> pd.DataFrame:
