@@ -182,9 +182,11 @@ DESIGNS = ("defined_benefit", "defined_contribution", "points")
 @section()
 @dataclass(frozen=True)
 class Annuity:
-    """The annuity bought at retirement: annual pension = premium / ((1 + loading) x annuity factor),
-    the factor an annuity-due on the cohort's projected mortality (the demography stage's
-    death probabilities along the cohort's diagonal, held at the last projected year)."""
+    """The annuity bought at retirement: premium / ((1 + loading) x a cohort annuity-due factor).
+
+    The factor is an annuity-due on the cohort's projected mortality (the demography stage's
+    death probabilities along the cohort's diagonal, held at the last projected year) at the
+    technical rate, increasing at the indexation rate."""
 
     interest_rate: number("Technical interest rate of the annuity factor (nominal).", lo=-0.05, hi=0.2,
                           unit="per year", source="the insurers' regulated technical rate") = 0.03
@@ -196,8 +198,10 @@ class Annuity:
 @section()
 @dataclass(frozen=True)
 class Guarantee:
-    """Minimum pension guaranteed by the state: it pays the difference between the minimum and
-    the annuity the whole balance buys, for life (indexed as annuities)."""
+    """Minimum pension guaranteed by the state, which pays the top-up over the balance's annuity.
+
+    The top-up is the minimum less the annuity the whole balance buys, averaged over a lognormal
+    distribution of balances; paid for life, indexed as annuities; a cost to the fiscal stage."""
 
     minimum_pension: number("Guaranteed minimum pension (0: no guarantee).", lo=0.0, hi=5.0,
                             what="a share of the average wage", unit="share of the average wage of the year")
@@ -211,7 +215,7 @@ class Guarantee:
 @section()
 @dataclass(frozen=True)
 class DefinedContribution:
-    """Individual accounts (defined contribution, provident fund): ``pension.design: defined_contribution``.
+    """Individual accounts, defined contribution or provident fund (``pension.design: defined_contribution``).
 
     The insured (the pension section's contributors, contribution rate, ceiling and pensionable
     ages) pay into accounts; fees are taken on contributions and on balances; balances earn the
@@ -245,8 +249,9 @@ class DefinedContribution:
 @section()
 @dataclass(frozen=True)
 class Points:
-    """Points scheme: ``pension.design: points``. Contributions buy points at the purchase value;
-    the pension is points x the point value. Both values are indexed to the average wage, so the
+    """Points scheme (``pension.design: points``): pension = points x point value.
+
+    Contributions buy points at the purchase value. Both values are indexed to the average wage, so the
     pension per credited year is points_rate x point_value / purchase_value (the scheme's yield) x
     revalued earnings: the career-average design with that accrual, run by the same kernel
     (minimum and maximum pensions, vesting, invalidity and survivors as the section states).
