@@ -115,8 +115,8 @@ class PensionScheme:
         project_pension(self.a.pension, self.a.labour, self.demography, self.labour, self.economy)
 
 
-DESIGN_FILES = {"defined_benefit": "demoland.yaml", "defined_contribution": "demoland_dc.yaml",
-                "points": "demoland_points.yaml"}
+DESIGN_FILES = {"defined_benefit": "demoland.yaml", "defined_contribution": "designs/demoland_dc.yaml",
+                "points": "designs/demoland_points.yaml"}
 
 
 class PensionDesigns:

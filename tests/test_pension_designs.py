@@ -126,7 +126,7 @@ def test_accounts_kernel_matches_the_plain_reference():
 
 @pytest.fixture(scope="module")
 def dc_tree():
-    return run(load_assumptions(ROOT / "assumptions" / "demoland_dc.yaml"))
+    return run(load_assumptions(ROOT / "assumptions" / "designs" / "demoland_dc.yaml"))
 
 
 def test_dc_node_has_the_accounts_outputs(dc_tree):
@@ -156,7 +156,7 @@ def test_defined_benefit_is_the_default(tmp_path):
 def test_higher_fees_lower_the_replacement_rate(dc_tree):
     import dataclasses
 
-    a = load_assumptions(ROOT / "assumptions" / "demoland_dc.yaml")
+    a = load_assumptions(ROOT / "assumptions" / "designs" / "demoland_dc.yaml")
     dc = dataclasses.replace(a.pension.defined_contribution, fee_on_balance=0.02)
     b = dataclasses.replace(a, pension=dataclasses.replace(a.pension, defined_contribution=dc), spf=None,
                             fiscal_space=None, employment_injury=None)
