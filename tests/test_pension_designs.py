@@ -163,3 +163,20 @@ def test_higher_fees_lower_the_replacement_rate(dc_tree):
     low = run(b)["pension"]["annuitised_replacement_rate"].isel(scenario=0, year=-1)
     high = dc_tree["pension"]["annuitised_replacement_rate"].isel(scenario=0, year=-1)
     assert (low.values < high.values).all()
+
+
+def test_mexico_afore_set(tmp_path):
+    """The Mexican individual accounts (assumptions/designs/mexico_afore.yaml) over 10 years: the
+    RCV balances of the valuation date (~MXN 4.7 trillion, CONSAR) and the guarantee's cost in the
+    fiscal stage."""
+    path = tmp_path / "mexico_afore_short.yaml"
+    path.write_text(f"extends: {(ROOT / 'assumptions' / 'designs' / 'mexico_afore.yaml').as_posix()}\n"
+                    "case: {horizon: 10}\npension: {horizons: [5, 10]}\nemployment_injury: {gap_horizon: 10}\n"
+                    "fiscal_space: {stochastic: {paths: 50}}\n", encoding="utf-8")
+    tree = run(load_assumptions(path))
+    p = tree["pension"].to_dataset().isel(scenario=0)
+    assert p.attrs["design"] == "defined_contribution"
+    assert float(p["reserve"][0]) == pytest.approx(4.7e12, rel=0.05)
+    assert float(p["contribution_rate"].sel(year=2030)) == pytest.approx(0.15)
+    assert float(p["state_top_up"].sum()) > 0
+    assert "pension_guarantee" in tree["fiscal_space"]["cost_gdp"]["item"].values
