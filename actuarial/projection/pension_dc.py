@@ -181,7 +181,7 @@ def dc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset,
             "new_pension_amounts": (sys_, out["awards_b"], "currency/year", "annuities bought at retirement (a year)"),
             "annuitised_replacement_rate": (sys_, full / aiw_next[..., None], "1", (
                 "annuity the whole balance buys at retirement / average insurable wage of the retirement year, "
-                f"by year of retirement (the cohort reaching the pensionable age; cohort annuity factor at "
+                f"for the cohort retiring on 1 January of the next year (cohort annuity factor at "
                 f"{dc.annuity.interest_rate:g}, indexation {dc.annuity.indexation:g}, loading "
                 f"{dc.annuity.loading:g})")),
             "annuities_paid": (sy, tot["annuities_paid"], "currency/year", "annuities paid by insurers"),
