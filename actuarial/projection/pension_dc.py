@@ -135,6 +135,7 @@ def dc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset,
     dc = pension.defined_contribution
     n = out["earnings"].shape[0]
     sy, sys_ = ("scenario", "year"), ("scenario", "year", "sex")
+    syts = ("scenario", "year", "benefit_type", "sex")  # as the DB node's (old age only here)
     tot = {k: v.sum(-1) for k, v in out.items() if v.ndim == 3}
     ie = out["earnings"]
     E = tot["lumps"] + tot["premiums"] + tot["withdrawals"] + tot["bequests"]
@@ -170,15 +171,20 @@ def dc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset,
                                 "account balances of the insured at 1 January"),
             "contributors": (sys_, out["headcount"], "persons", "active insured persons at 1 January, below the "
                                                                 "pensionable age"),
-            "pensioners": (("scenario", "year", "benefit_type", "sex", "age"), out["pens_age"][:, :, None], "persons",
+            "pensioners": (("scenario", "year", "benefit_type", "sex", "age"), out["pens_age"][:, :, None],
+                           "persons",
                            "retirees at 1 January (old age: annuities, withdrawals; no invalidity or survivors' "
                            "pensions in this design)"),
-            "pensioners_total": (sys_, out["pens_n"], "persons", "retirees at 1 January (annuities, withdrawals)"),
-            "pension_amounts": (sys_, out["pens_b"], "currency/year", "annuities in payment at 1 January (paid by insurers)"),
-            "new_pensioners": (sys_, out["retiring_n"], "persons/year", "insured retiring on 1 January of the next year"),
+            "pensioners_total": (syts, out["pens_n"][:, :, None], "persons",
+                                 "retirees at 1 January (annuities, withdrawals)"),
+            "pension_amounts": (syts, out["pens_b"][:, :, None], "currency/year",
+                                "annuities in payment at 1 January (paid by insurers)"),
+            "new_pensioners": (syts, out["retiring_n"][:, :, None], "persons/year",
+                               "insured retiring on 1 January of the next year"),
             "retiring_balance": (sys_, out["retiring_bal"], "currency/year",
                                  "account balances at retirement (1 January of the next year)"),
-            "new_pension_amounts": (sys_, out["awards_b"], "currency/year", "annuities bought at retirement (a year)"),
+            "new_pension_amounts": (syts, out["awards_b"][:, :, None], "currency/year",
+                                    "annuities bought at retirement (a year)"),
             "annuitised_replacement_rate": (sys_, full / aiw_next[..., None], "1", (
                 "annuity the whole balance buys at retirement / average insurable wage of the retirement year, "
                 f"for the cohort retiring on 1 January of the next year (cohort annuity factor at "

@@ -159,7 +159,7 @@ def dc_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
             if bal <= 0:
                 continue
             expected_b.append(dc.annuity_share * bal / ((1 + dc.annuity.loading) * total))
-            got_b.append(float(p["new_pension_amounts"].values[t, g]))
+            got_b.append(float(p["new_pension_amounts"].sel(benefit_type="old_age").values[t, g]))
     rows.append(row(name, f"annuities bought = premium / ((1 + loading) a_x), a_x on cohort mortality "
                           f"({len(got_b)} award years and sexes)", expected_b, got_b, tol))
     rows.append(row(name, "state top-up / GDP (abs)", p["state_top_up"].values / e["gdp"].values,
