@@ -180,3 +180,22 @@ def test_mexico_afore_set(tmp_path):
     assert float(p["contribution_rate"].sel(year=2030)) == pytest.approx(0.15)
     assert float(p["state_top_up"].sum()) > 0
     assert "pension_guarantee" in tree["fiscal_space"]["cost_gdp"]["item"].values
+
+
+def test_dc_returns_follow_the_stochastic_interest_rate(tmp_path):
+    """With the stochastic section drawing the interest rate, each scenario's accounts earn its own
+    return: balances differ by scenario, and the scenario summaries carry the state's top-up."""
+    from actuarial.stochastic.scenarios import chunk_nodes, for_scenarios, summarise
+
+    path = tmp_path / "dc_short.yaml"
+    path.write_text(f"extends: {(ROOT / 'assumptions' / 'designs' / 'demoland_dc.yaml').as_posix()}\n"
+                    "case: {horizon: 12}\npension: {horizons: [5, 10]}\nemployment_injury: {gap_horizon: 10}\n",
+                    encoding="utf-8")
+    a = for_scenarios(load_assumptions(path))
+    nodes = chunk_nodes(a, 0, 4, None)
+    p = nodes["/pension"]
+    final = p["reserve"].isel(year=-1).values
+    assert np.unique(np.round(final / final[0], 12)).size == 4
+    part = summarise(a, nodes)
+    assert part["pension"]["state_top_up_gdp"].dims == ("scenario", "year")
+    assert "general_average_premium" not in part["stochastic"]  # no DB headlines for a DC design
