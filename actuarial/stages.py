@@ -53,6 +53,7 @@ def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Da
 FISCAL_ITEMS = {
     "spf": ("/spf", "package_cost_gdp"),  # the SPF package
     "pension_subsidy": ("/pension", "deficit_after_depletion_gdp"),  # the pension deficit after depletion
+    "pension_guarantee": ("/pension", "state_top_up_gdp"),  # a DC scheme's minimum-pension top-ups
 }
 
 
@@ -63,7 +64,7 @@ def fiscal_costs(nodes: dict) -> xr.Dataset:
     economy = nodes["/economy"]
     n = max(ds.sizes.get("scenario", 1) for ds in nodes.values())
     items = {item: scenario_years(nodes[node][name], n)
-             for item, (node, name) in FISCAL_ITEMS.items() if node in nodes}
+             for item, (node, name) in FISCAL_ITEMS.items() if node in nodes and name in nodes[node]}
     years = economy["year"].values
     if not items:
         items["none"] = np.zeros((n, years.size))

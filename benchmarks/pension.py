@@ -113,3 +113,25 @@ class PensionScheme:
 
     def time_scheme(self, scenarios, years):
         project_pension(self.a.pension, self.a.labour, self.demography, self.labour, self.economy)
+
+
+DESIGN_FILES = {"defined_benefit": "demoland.yaml", "defined_contribution": "designs/demoland_dc.yaml",
+                "points": "designs/demoland_points.yaml"}
+
+
+class PensionDesigns:
+    """The pension stage alone for each design (issue: other scheme designs), beside the
+    defined-benefit scheme: each design within 1.5x of its time per scenario."""
+
+    params = [list(DESIGN_FILES), [1, 100]]
+    param_names = ["design", "scenarios"]
+
+    def setup(self, design, scenarios):
+        self.a = load_assumptions(DEMOLAND.parent / DESIGN_FILES[design])
+        self.demography = stochastic_demography(self.a, scenarios)
+        self.labour = project_labour(self.a.labour, self.demography["population"])
+        self.economy = project_economy(self.a.economy, self.a.case.years)
+        self.time_scheme(design, scenarios)
+
+    def time_scheme(self, design, scenarios):
+        project_pension(self.a.pension, self.a.labour, self.demography, self.labour, self.economy)

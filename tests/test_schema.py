@@ -333,6 +333,16 @@ ALTERNATIVES = {
     "fiscal_space.stochastic.years", "fiscal_space.stochastic.threshold_gdp",
     "fiscal_space.stochastic.covariance", "fiscal_space.stochastic.history",
     "fiscal_space.stochastic.history.file"}
+# the blocks of the pension designs other than defined benefit (pension.design): optional additions
+ALTERNATIVES |= {"pension." + k for k in (
+    "defined_contribution", "defined_contribution.return_spread", "defined_contribution.fee_on_contributions",
+    "defined_contribution.fee_on_balance", "defined_contribution.annuity_share",
+    "defined_contribution.programmed_withdrawal_share", "defined_contribution.annuity",
+    "defined_contribution.annuity.interest_rate", "defined_contribution.annuity.indexation",
+    "defined_contribution.annuity.loading", "defined_contribution.guarantee",
+    "defined_contribution.guarantee.minimum_pension", "defined_contribution.guarantee.eligible_share",
+    "defined_contribution.guarantee.balance_dispersion", "defined_contribution.initial_balance", "points",
+    "points.purchase_value", "points.point_value", "points.points_rate", "points.indexation")}
 
 
 def test_template_has_every_declared_key():

@@ -61,6 +61,9 @@ class Pension:
     steady_state_review_period: int  # CPP steady-state rate: years after the valuation year
     scaled_premium_period: int  # years of each period of equilibrium
     closed_group: bool  # also project the closed group (no new entrants)
+    design: str = "defined_benefit"  # DESIGNS
+    defined_contribution: "DefinedContribution | None" = None  # design "defined_contribution"
+    points: "Points | None" = None  # design "points"
 
 
 def read_insured_table(path) -> np.ndarray:
@@ -172,6 +175,101 @@ class Initial:
         return data
 
 
+DESIGNS = ("defined_benefit", "defined_contribution", "points")
+"""Designs of the pension stage; each design but the first has its own block, named as the design."""
+
+
+@section()
+@dataclass(frozen=True)
+class Annuity:
+    """The annuity bought at retirement: premium / ((1 + loading) x a cohort annuity-due factor).
+
+    The factor is an annuity-due on the cohort's projected mortality (the demography stage's
+    death probabilities along the cohort's diagonal, held at the last projected year) at the
+    technical rate, increasing at the indexation rate."""
+
+    interest_rate: number("Technical interest rate of the annuity factor (nominal).", lo=-0.05, hi=0.2,
+                          unit="per year", source="the insurers' regulated technical rate") = 0.03
+    indexation: number("Yearly increase of annuities in payment (in the factor and in payment).",
+                       lo=-0.05, hi=0.2, unit="per year") = 0.0
+    loading: number("Insurer's loading on the annuity premium.", lo=0.0, hi=0.5, unit="share") = 0.0
+
+
+@section()
+@dataclass(frozen=True)
+class Guarantee:
+    """Minimum pension guaranteed by the state, which pays the top-up over the balance's annuity.
+
+    The top-up is the minimum less the annuity the whole balance buys, averaged over a lognormal
+    distribution of balances; paid for life, indexed as annuities; a cost to the fiscal stage."""
+
+    minimum_pension: number("Guaranteed minimum pension (0: no guarantee).", lo=0.0, hi=5.0,
+                            what="a share of the average wage", unit="share of the average wage of the year")
+    eligible_share: number("Share of retirees who meet the guarantee's conditions (e.g. weeks of "
+                           "contributions).", **SHARE, unit="share") = 1.0
+    balance_dispersion: number(
+        "Coefficient of variation of account balances within a sex and age (lognormal; 0: every "
+        "retiree holds the average balance).", lo=0.0, hi=5.0, unit="ratio") = 0.0
+
+
+@section()
+@dataclass(frozen=True)
+class DefinedContribution:
+    """Individual accounts, defined contribution or provident fund (``pension.design: defined_contribution``).
+
+    The insured (the pension section's contributors, contribution rate, ceiling and pensionable
+    ages) pay into accounts; fees are taken on contributions and on balances; balances earn the
+    economy's interest rate plus a spread (stochastic when the ``stochastic`` section draws the
+    interest rate); at the pensionable age the balance buys an annuity, a programmed withdrawal
+    or is paid as a lump sum, in stated shares."""
+
+    return_spread: series("Rate of return on the accounts minus the economy's interest rate.", lo=-0.1,
+                          hi=0.1, what="a spread", unit="per year") = 0.0
+    fee_on_contributions: number("Fee on contributions.", **SHARE, unit="share of contributions") = 0.0
+    fee_on_balance: number("Yearly fee on balances.", lo=0.0, hi=0.1, unit="share of the balance a year") = 0.0
+    annuity_share: number("Share of the balance at retirement that buys an annuity.", **SHARE,
+                          unit="share") = 1.0
+    programmed_withdrawal_share: number(
+        "Share of the balance at retirement drawn as a programmed withdrawal (each year the balance "
+        "/ the annuity factor; the rest is paid as a lump sum).", **SHARE, unit="share") = 0.0
+    annuity: Annuity = Annuity()
+    guarantee: Guarantee = None
+    initial_balance: number("Account balances at the valuation date / the insured's contributions of "
+                            "the base year (spread over ages in proportion to the years since the first "
+                            "working age).", lo=0.0, hi=100.0, unit="years of contributions") = 0.0
+
+    @model_validator(mode="after")
+    def _shares(self):
+        if self.annuity_share + self.programmed_withdrawal_share > 1.0 + 1e-12:
+            raise rule_error("programmed_withdrawal_share", "annuity_share + programmed_withdrawal_share "
+                                                            "exceed 1")
+        return self
+
+
+@section()
+@dataclass(frozen=True)
+class Points:
+    """Points scheme (``pension.design: points``): pension = points x point value.
+
+    Contributions buy points at the purchase value. Both values are indexed to the average wage, so the
+    pension per credited year is points_rate x point_value / purchase_value (the scheme's yield) x
+    revalued earnings: the career-average design with that accrual, run by the same kernel
+    (minimum and maximum pensions, vesting, invalidity and survivors as the section states).
+    Pensions in payment follow the point value (wages)."""
+
+    purchase_value: number("Price of one point in the base year (indexed to the average wage).",
+                           lo=0.0, lo_open=True, unit="currency units per point")
+    point_value: number("Yearly pension per point in the base year (indexed to the average wage).",
+                        lo=0.0, lo_open=True, unit="currency units a year per point")
+    points_rate: number("Share of insurable earnings that buys points (none: the contribution rate "
+                        "of the base year).", **SHARE, unit="share of earnings") = None
+    indexation: choice("Index of both values: wages (the average wage).", ("wages",)) = "wages"
+
+    def accrual(self, rate: float) -> float:
+        """Pension per credited year / revalued earnings: points_rate x point value / purchase value."""
+        return (rate if self.points_rate is None else self.points_rate) * self.point_value / self.purchase_value
+
+
 @section("pension")
 @dataclass(frozen=True)
 class PensionSection:
@@ -193,7 +291,9 @@ class PensionSection:
         source="the scheme's law; from 40 (no scheme pays earlier; below it the GAP has no solution)")
     vesting_years: number("Credited years needed for an old-age pension.", lo=0, hi=60, integer=True,
                           unit="years")
-    accrual_rate: number("Pension per credited year, a share of reference earnings.", lo=0.0, hi=0.2,
+    accrual_rate: number("Pension per credited year, a share of reference earnings (design "
+                         "defined_benefit; points: the points block's yield; not used by "
+                         "defined_contribution).", lo=0.0, hi=0.2,
                          what="a share per credited year", unit="share per year")
     reference_earnings: ReferenceEarnings
     invalidity: Invalidity
@@ -229,6 +329,21 @@ class PensionSection:
                                   integer=True, unit="years", source="ILO; Thullen (1973)") = 10
     closed_group: flag("Also project the closed group (participants at the valuation date, no new "
                        "entrants).") = True
+    design: choice("Design of the scheme: defined_benefit (credits x accrual x reference earnings), "
+                   "defined_contribution (individual accounts; block defined_contribution), points "
+                   "(block points).", DESIGNS) = "defined_benefit"
+    defined_contribution: DefinedContribution = None
+    points: Points = None
+
+    @model_validator(mode="after")
+    def _design_block(self):
+        for design in DESIGNS[1:]:
+            if self.design == design and getattr(self, design) is None:
+                raise rule_error(design, f"required key is missing (pension.design is {design})")
+            if self.design != design and getattr(self, design) is not None:
+                raise rule_error(design, f"a {design} block needs pension.design: {design} "
+                                         f"(it is {self.design})")
+        return self
 
     @model_validator(mode="after")
     def _fits_the_case(self, info: ValidationInfo):
@@ -268,7 +383,8 @@ class PensionSection:
             initial_pensioners={t: getattr(init.pensioners, t) for t in BENEFIT_TYPES},
             horizons=self.horizons, gap_target_reserve_ratio=self.gap_target_reserve_ratio,
             steady_state_review_period=self.steady_state_review_period,
-            scaled_premium_period=self.scaled_premium_period, closed_group=self.closed_group)
+            scaled_premium_period=self.scaled_premium_period, closed_group=self.closed_group,
+            design=self.design, defined_contribution=self.defined_contribution, points=self.points)
 
 
 def parse_pension(r: Reader, case, labour) -> Pension:

@@ -30,6 +30,7 @@ models, ILO pension model). Awards are not indexed in their first year.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import NamedTuple
 
 import numpy as np
@@ -42,6 +43,7 @@ from actuarial.projection import _pension_kernels as kern
 from actuarial.projection.labour import wage_level
 from actuarial.arrays import scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
+from actuarial.projection.pension_dc import project_dc
 from actuarial.projection.pension_metrics import closed_group_variables, floored_reserve, valuation_variables
 
 SEXES = ["female", "male"]
@@ -115,6 +117,34 @@ def standard_replacement_rates(pension: Pension, R, scale, ref_scale, level, aw,
 
 def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
                     labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
+    """The pension stage by ``pension.design``: defined_benefit (this module), points (the same
+    kernel with the points' yield as accrual, ``points_as_benefit``), defined_contribution
+    (``pension_dc.project_dc``)."""
+    if pension.design == "defined_contribution":
+        return project_dc(pension, labour_assumptions, demography, labour, economy)
+    if pension.design == "points":
+        years = demography["year"].values
+        ds = project_defined_benefit(points_as_benefit(pension, years[0]), labour_assumptions, demography,
+                                     labour, economy)
+        ds.attrs["design"] = "points"
+        ds.attrs["points_yield"] = points_as_benefit(pension, years[0]).accrual_rate
+        return ds
+    return project_defined_benefit(pension, labour_assumptions, demography, labour, economy)
+
+
+def points_as_benefit(pension: Pension, base_year: int) -> Pension:
+    """A points scheme as the career-average design it equals: points bought each year =
+    points_rate x earnings / purchase value, pension = points x point value, both values
+    indexed to the average wage, so the pension per credited year is
+    points_rate x point value / purchase value (the yield) x wage-revalued earnings;
+    pensions in payment follow the point value (wage indexation)."""
+    rate = float(pension.contribution_rate.at([base_year])[0])
+    return dataclasses.replace(pension, accrual_rate=pension.points.accrual(rate),
+                               reference_earnings="career_average", indexation_prices=0.0)
+
+
+def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
+                            labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
     years = demography["year"].values
     T, X = years.size, demography.sizes["age"]
     ages = demography["age"].values
@@ -247,7 +277,9 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
         extra.update(closed_group_variables(frame, closed["earnings"], benefits * (1 + pension.administrative_cost),
                                             pension, economy))
     frame.update(extra)
-    return xr.Dataset(frame, coords=coords)
+    ds = xr.Dataset(frame, coords=coords)
+    ds.attrs["design"] = "defined_benefit"
+    return ds
 
 
 class Frame(dict):

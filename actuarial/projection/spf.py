@@ -232,7 +232,7 @@ def standard_checks(spf: SPF, level: np.ndarray, aw: np.ndarray, pension: xr.Dat
             entry = data[convention][item]
             rows.append((convention, item, ben.name, float(level[0, 0, b] * 12 / aw[0, 0]), entry["minimum"],
                          article, entry["reference"]))
-    if pension is not None:
+    if pension is not None and "standard_replacement_rate" in pension:  # none for a DC design
         rates = pension["standard_replacement_rate"].isel(year=0)
         for kind, conventions in PENSION_STANDARDS.items():
             for convention, article in conventions:

@@ -54,6 +54,8 @@ def pension_summary(tree: xr.DataTree) -> str:
     p = central(tree["pension"].to_dataset())
     years = summary_years(p["year"].values, steps=range(0, 1000, 10))
     d = p.sel(year=years)
+    if p.attrs.get("design") == "defined_contribution":
+        return accounts_summary(d)
     table = pd.DataFrame({
         "PAYG cost rate %": 100 * d["payg_cost_rate"].values,
         "contribution rate %": 100 * d["contribution_rate"].values,
@@ -78,6 +80,9 @@ def pension_summary(tree: xr.DataTree) -> str:
         lines.append(f"Deficit after depletion (paid by the state; the reserve is floored at 0): "
                      f"{100 * float(deficit.sel(year=last)):.2f}% of GDP in {last}, "
                      f"{100 * float(p['deficit_after_depletion_rate'].sel(year=last)):.2f}% of insurable earnings")
+    if p.attrs.get("design") == "points":
+        lines.insert(0, f"Design: points (yield {100 * p.attrs['points_yield']:.3f}% of revalued earnings "
+                        "per year, both values indexed to wages)")
     ss = p["steady_state_rate"]
     lines += [
         f"Steady-state contribution rate (CPP definition): {100 * float(ss):.2f}%, the "
@@ -89,6 +94,20 @@ def pension_summary(tree: xr.DataTree) -> str:
     return ("Pension scheme (reserve ratio: reserve at 1 January / expenditure of the year before, in years of "
             "expenditure)\n"
             + table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-") + "\n" + "\n".join(lines))
+
+
+def accounts_summary(d: xr.Dataset) -> str:
+    """Headline results of a defined-contribution design (``pension_dc``), on the summary years."""
+    table = pd.DataFrame({
+        "balances % GDP": 100 * d["reserve_gdp"].values,
+        "fees % contrib.": 100 * d["fees"].sum("sex").values / d["contribution_income"].values,
+        "annuitised RR F %": 100 * d["annuitised_replacement_rate"].sel(sex="female").values,
+        "annuitised RR M %": 100 * d["annuitised_replacement_rate"].sel(sex="male").values,
+        "state top-up % GDP": 100 * d["state_top_up_gdp"].values,
+    }, index=pd.Index(d["year"].values, name="year"))
+    return ("Pension scheme: individual accounts (annuitised replacement rate: annuity the whole balance buys "
+            "/ average insurable wage, by year of retirement; state top-up: the minimum-pension guarantee)\n"
+            + table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-"))
 
 
 def injury_summary(tree: xr.DataTree) -> str:

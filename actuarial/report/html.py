@@ -206,6 +206,11 @@ def _dependency_caption(d):
 
 
 def _cost_caption(p):
+    if p.attrs.get("design") == "defined_contribution":  # individual accounts (pension_dc): no GAP
+        return ("Individual accounts: payments out of the accounts (lump sums, annuity premiums, programmed "
+                "withdrawals, balances of the deceased) / insurable earnings, "
+                f"{_years_text(p['payg_cost_rate'], fmt='{:.2f}%')}, against the contribution rate; a funded "
+                "scheme, so not a financing rate. % of insurable earnings.")
     text = ("PAYG cost rate = expenditure / insurable earnings, "
             f"{_years_text(p['payg_cost_rate'], fmt='{:.2f}%')}, against the legislated contribution rate. "
             "The general average premium (GAP) is the constant contribution rate that balances the present "
@@ -220,6 +225,10 @@ def _gap_target_text(p) -> str:
 
 
 def _reserve_caption(p):
+    if p.attrs.get("design") == "defined_contribution":
+        return ("Account balances at 1 January / the year before's payments out of the accounts, in years of "
+                f"payments, {_years_text(p['reserve_ratio'], 1.0, '{:.1f} years')}; the state's top-up to the "
+                f"guaranteed minimum pension, {_years_text(p['state_top_up_gdp'], fmt='{:.2f}%')} of GDP.")
     text = ("Reserve ratio = reserve at 1 January / expenditure of the year before, in years of expenditure, "
             f"{_years_text(p['reserve_ratio'], 1.0, '{:.1f} years')}. The reserve is floored at zero: "
             "after depletion the state pays the deficit")

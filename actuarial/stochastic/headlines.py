@@ -49,7 +49,7 @@ def scenario_headlines(assumptions, nodes: dict[str, xr.Dataset]) -> dict[str, x
     ids = first["scenario"]
     out: dict[str, xr.DataArray] = {}
     p = nodes.get("/pension")
-    if p is not None:
+    if p is not None and "general_average_premium" in p:  # a defined-benefit or points design
         for name in ("general_average_premium", "steady_state_rate", "depletion_year"):
             out[name] = _on(p[name], ids)
         out["actuarial_balance"] = _on(p["actuarial_balance_by_horizon"], ids).rename("actuarial_balance")

@@ -41,7 +41,7 @@ RETRIES = 1  # a chunk's task is retried once after an exception (transient erro
 SUMMARIES = {
     "demography": ("total_population", "old_age_dependency_ratio", "total_fertility_rate", "life_expectancy"),
     "economy": ("gdp_growth", "interest_rate", "inflation"),
-    "pension": ("payg_cost_rate", "reserve_ratio", "expenditure_gdp"),
+    "pension": ("payg_cost_rate", "reserve_ratio", "expenditure_gdp", "state_top_up_gdp"),  # the last: DC
     "employment_injury": ("contribution_rate", "cost_rate", "expenditure_gdp"),
     "spf": ("package_cost_gdp",),
     "fiscal_space": ("debt_gdp_with_reform",),

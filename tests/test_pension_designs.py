@@ -1,0 +1,201 @@
+"""The pension stage's designs: defined contribution kernels against plain references, the
+design dispatch, the points design and the fiscal stage's reading of the state's top-up."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import integrate
+
+from actuarial.assumptions import load_assumptions
+from actuarial.pipeline import run
+from actuarial.projection import _dc_kernels as kern
+from actuarial.projection.pension_dc import annuity_factors, run_accounts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_annuity_factors_match_the_plain_sum():
+    rng = np.random.default_rng(3)
+    q = rng.uniform(0.01, 0.3, (2, 6, 2, 9))
+    q[..., -1] = 0.4  # the open age: the plain sum's tail is negligible
+    got = annuity_factors(q, 0.04, 0.01)
+    np.testing.assert_allclose(got, kern.annuity_factors_reference(q, 0.04, 0.01), rtol=1e-12)
+
+
+@pytest.mark.parametrize("cv", [0.0, 0.3, 1.2])
+@pytest.mark.parametrize("mean", [50.0, 100.0, 180.0])
+def test_top_up_is_the_lognormal_expectation(mean, cv):
+    G = 100.0
+    if cv == 0:
+        expected = max(G - mean, 0.0)
+    else:
+        s2 = math.log(1 + cv * cv)
+        mu = math.log(mean) - s2 / 2
+
+        def f(y):
+            return (G - y) * math.exp(-(math.log(y) - mu) ** 2 / (2 * s2)) / (y * math.sqrt(2 * math.pi * s2))
+        expected = integrate.quad(f, 0.0, G, epsabs=1e-12, epsrel=1e-12, limit=200)[0]
+    assert kern.top_up(G, mean, cv) == pytest.approx(expected, rel=1e-9, abs=1e-10)
+
+
+def reference_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0, x_lo, x_hi):
+    """The rules of ``pension_dc``'s docstring in plain loops (one scenario)."""
+    fee_c, fee_b, a, w, load, esc, elig, cv = par
+    T, X = K.shape[1], K.shape[3]
+    P, W, N, B = P0.copy(), W0.copy(), N0.copy(), B0.copy()
+    U, V = np.zeros_like(N), np.zeros_like(N)
+    out = {k: np.zeros((T, 2)) for k in ("contributions", "fees", "invest", "lumps", "premiums", "withdrawals",
+                                         "bequests", "awards_b", "awards_u", "topups_paid", "balance_total")}
+    for t in range(T):
+        r = ret[0, t]
+        t1 = min(t + 1, T - 1)
+        nP, nW, nN, nB, nU, nV = (np.zeros_like(P) for _ in range(6))
+        for g in range(2):
+            for x in range(X):
+                if N[g, x] <= 0:
+                    continue
+                qx = q[0, t, g, x]
+                out["topups_paid"][t, g] += U[g, x] * (1 - qx / 2)
+                wd = V[g, x] / af[0, t, g, x]
+                out["withdrawals"][t, g] += wd
+                out["invest"][t, g] += (V[g, x] - wd) * r
+                out["fees"][t, g] += fee_b * (V[g, x] - wd) * (1 + r)
+                end = (V[g, x] - wd) * (1 + r) * (1 - fee_b)
+                out["bequests"][t, g] += qx * end
+                d = min(x + 1, X - 1)
+                nN[g, d] += N[g, x] * (1 - qx)
+                nB[g, d] += B[g, x] * (1 - qx) * (1 + esc)
+                nU[g, d] += U[g, x] * (1 - qx) * (1 + esc)
+                nV[g, d] += end * (1 - qx)
+            for x in range(x_lo, x_hi + 1):
+                k = K[0, t, g, x] if x < R[t, g] else 0.0
+                P[g, x] = max(P[g, x], k)
+                out["balance_total"][t, g] += W[g, x]
+                c = rate[0, t] * k * dens[g, x] * min(level[0, t, g] * scale[x], ceil[0, t])
+                out["contributions"][t, g] += c
+                grown = W[g, x] * (1 + r) + c * (1 - fee_c) * math.sqrt(1 + r)
+                out["invest"][t, g] += grown - W[g, x] - c * (1 - fee_c)
+                out["fees"][t, g] += fee_c * c + fee_b * grown
+                end = grown * (1 - fee_b)
+                out["bequests"][t, g] += q[0, t, g, x] * end
+                nP[g, x + 1] += P[g, x] * (1 - q[0, t, g, x])
+                nW[g, x + 1] += end * (1 - q[0, t, g, x])
+            for x in range(max(R[t1, g], x_lo), x_hi + 2):
+                n, bal = nP[g, x], nW[g, x]
+                if n <= 0:
+                    continue
+                factor = (1 + load) * af[0, t1, g, x]
+                out["lumps"][t, g] += (1 - a - w) * bal
+                out["premiums"][t, g] += a * bal
+                out["awards_b"][t, g] += a * bal / factor
+                out["awards_u"][t, g] += n * elig * kern.top_up(gmin[0, t1], bal / (n * factor), cv)
+                nN[g, x] += n
+                nB[g, x] += a * bal / factor
+                nU[g, x] += n * elig * kern.top_up(gmin[0, t1], bal / (n * factor), cv)
+                nV[g, x] += w * bal
+                nP[g, x] = nW[g, x] = 0.0
+        P, W, N, B, U, V = nP, nW, nN, nB, nU, nV
+    return out
+
+
+def test_accounts_kernel_matches_the_plain_reference():
+    rng = np.random.default_rng(11)
+    T, X, x_lo = 7, 12, 2
+    R = np.array([[8, 9]] * 3 + [[7, 8]] * 4, dtype=np.int64)  # a falling pensionable age: several retire at once
+    K = rng.uniform(50, 100, (1, T, 2, X))
+    q = rng.uniform(0.0, 0.1, (1, T, 2, X))
+    dens = rng.uniform(0.5, 1.0, (2, X))
+    level = rng.uniform(900, 1100, (1, T, 2))
+    scale = rng.uniform(0.8, 1.5, X)
+    ceil = np.full((1, T), 1300.0)
+    rate, ret = rng.uniform(0.05, 0.15, (1, T)), rng.uniform(-0.05, 0.1, (1, T))
+    gmin = np.full((1, T), 40.0)
+    af = annuity_factors(q, 0.03, 0.01)
+    par = np.array([0.01, 0.005, 0.6, 0.25, 0.03, 0.01, 0.8, 0.5])
+    P0, W0 = rng.uniform(0, 120, (2, X)), rng.uniform(0, 5e4, (2, X))
+    N0, B0 = rng.uniform(0, 30, (2, X)), rng.uniform(0, 3e3, (2, X))
+    got = run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0, x_lo, 8)
+    want = reference_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0, x_lo, 8)
+    for name, value in want.items():
+        np.testing.assert_allclose(got[name][0], value, rtol=1e-10, atol=1e-6, err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def dc_tree():
+    return run(load_assumptions(ROOT / "assumptions" / "designs" / "demoland_dc.yaml"))
+
+
+def test_dc_node_has_the_accounts_outputs(dc_tree):
+    p = dc_tree["pension"].to_dataset()
+    assert p.attrs["design"] == "defined_contribution"
+    for name in ("account_balance", "account_balance_total", "annuitised_replacement_rate", "fees",
+                 "state_top_up", "state_top_up_gdp", "contribution_income", "expenditure", "reserve",
+                 "payg_cost_rate", "contributors", "pensioners"):
+        assert "long_name" in p[name].attrs and "units" in p[name].attrs, name
+    assert p["account_balance"].dims == ("scenario", "year", "sex", "age")
+    assert float(p["state_top_up"].max()) > 0  # the guarantee binds for part of Demoland's retirees
+    # insured balances by age add up to the total
+    np.testing.assert_allclose(p["account_balance"].sum("age"), p["account_balance_total"], rtol=1e-12)
+
+
+def test_fiscal_stage_reads_the_top_up(dc_tree):
+    cost = dc_tree["fiscal_space"]["cost_gdp"].sel(item="pension_guarantee")
+    np.testing.assert_allclose(cost.values.ravel(), dc_tree["pension"]["state_top_up_gdp"].values.ravel(),
+                               rtol=1e-12)
+
+
+def test_defined_benefit_is_the_default(tmp_path):
+    a = load_assumptions(ROOT / "assumptions" / "demoland.yaml")
+    assert a.pension.design == "defined_benefit" and a.pension.defined_contribution is None
+
+
+def test_higher_fees_lower_the_replacement_rate(dc_tree):
+    import dataclasses
+
+    a = load_assumptions(ROOT / "assumptions" / "designs" / "demoland_dc.yaml")
+    dc = dataclasses.replace(a.pension.defined_contribution, fee_on_balance=0.02)
+    b = dataclasses.replace(a, pension=dataclasses.replace(a.pension, defined_contribution=dc), spf=None,
+                            fiscal_space=None, employment_injury=None)
+    low = run(b)["pension"]["annuitised_replacement_rate"].isel(scenario=0, year=-1)
+    high = dc_tree["pension"]["annuitised_replacement_rate"].isel(scenario=0, year=-1)
+    assert (low.values < high.values).all()
+
+
+def test_mexico_afore_set(tmp_path):
+    """The Mexican individual accounts (assumptions/designs/mexico_afore.yaml) over 10 years: the
+    RCV balances of the valuation date (~MXN 4.7 trillion, CONSAR) and the guarantee's cost in the
+    fiscal stage."""
+    path = tmp_path / "mexico_afore_short.yaml"
+    path.write_text(f"extends: {(ROOT / 'assumptions' / 'designs' / 'mexico_afore.yaml').as_posix()}\n"
+                    "case: {horizon: 10}\npension: {horizons: [5, 10]}\nemployment_injury: {gap_horizon: 10}\n"
+                    "fiscal_space: {stochastic: {paths: 50}}\n", encoding="utf-8")
+    tree = run(load_assumptions(path))
+    p = tree["pension"].to_dataset().isel(scenario=0)
+    assert p.attrs["design"] == "defined_contribution"
+    assert float(p["reserve"][0]) == pytest.approx(4.7e12, rel=0.05)
+    assert float(p["contribution_rate"].sel(year=2030)) == pytest.approx(0.15)
+    assert float(p["state_top_up"].sum()) > 0
+    assert "pension_guarantee" in tree["fiscal_space"]["cost_gdp"]["item"].values
+
+
+def test_dc_returns_follow_the_stochastic_interest_rate(tmp_path):
+    """With the stochastic section drawing the interest rate, each scenario's accounts earn its own
+    return: balances differ by scenario, and the scenario summaries carry the state's top-up."""
+    from actuarial.stochastic.scenarios import chunk_nodes, for_scenarios, summarise
+
+    path = tmp_path / "dc_short.yaml"
+    path.write_text(f"extends: {(ROOT / 'assumptions' / 'designs' / 'demoland_dc.yaml').as_posix()}\n"
+                    "case: {horizon: 12}\npension: {horizons: [5, 10]}\nemployment_injury: {gap_horizon: 10}\n",
+                    encoding="utf-8")
+    a = for_scenarios(load_assumptions(path))
+    nodes = chunk_nodes(a, 0, 4, None)
+    p = nodes["/pension"]
+    final = p["reserve"].isel(year=-1).values
+    assert np.unique(np.round(final / final[0], 12)).size == 4
+    part = summarise(a, nodes)
+    assert part["pension"]["state_top_up_gdp"].dims == ("scenario", "year")
+    assert "general_average_premium" not in part["stochastic"]  # no DB headlines for a DC design
