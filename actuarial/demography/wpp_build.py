@@ -30,13 +30,19 @@ read into the arrays of the projection, for the years of a case:
   population of t + 1, so the last year with migrants is the files' last
   year minus one.
 
-  ``model`` -- the published net migration totals (``NetMigrations``) spread
-  over ages by the Rogers-Castro (1981) model schedule
-  (:func:`actuarial.demography.laws.rogers_castro`) with the fundamental
-  parameters of their simplified basic standard schedule
-  (:data:`RC_STANDARD`), half to each sex. Totals then come within a
-  fraction of a percent of the files' (not exactly: the age pattern moves
-  deaths and births).
+  ``model`` -- the published net migration totals (``NetMigrations``) of
+  each year spread over sex and age by a Rogers-Castro (1981) model schedule
+  (:func:`actuarial.demography.laws.rogers_castro`, 7 parameters) fitted by
+  least squares, for each sex, to the age pattern of the residual migrants
+  of the case's years in the files (summed over those years), each sex
+  weighted by its share of them (:func:`fitted_pattern`; the fit starts
+  from, and falls back to, the fundamental parameters of Rogers & Castro's
+  simplified basic standard schedule :data:`RC_STANDARD`, half to each
+  sex). A smooth schedule, constant in time: the total population comes
+  within a fraction of a percent of the files' (not exactly: the pattern
+  moves deaths and births). With the standard schedule unfitted the gap
+  over 30 years, measured on the UN's own WPP 2019 migrants by age of Canada
+  and Mexico, is 0.5-1.6%; fitted, 0.26% and 0.08% (1950-1980).
 
 Past the files' last year of a component there is no value: the projection
 needs ``demography.beyond_data`` (``hold_flat``: the last year held), never
@@ -104,9 +110,48 @@ def model_pattern() -> np.ndarray:
     return np.stack([shares, shares]) / 2.0
 
 
-def model_migration(totals: np.ndarray) -> np.ndarray:
-    """Net migrants (Y, 2, 101): each year's total times :func:`model_pattern`."""
-    return np.asarray(totals, float)[:, None, None] * model_pattern()[None]
+def fit_rogers_castro(shares: np.ndarray) -> dict:
+    """Rogers-Castro parameters (:data:`RC_STANDARD`'s names) fitted by least
+    squares to age ``shares`` (101,) summing to 1, from the standard
+    schedule; the standard's parameters when the fit fails."""
+    from scipy.optimize import least_squares
+
+    names = list(RC_STANDARD)
+    start = np.array([RC_STANDARD[k] for k in names])
+    lo = np.zeros(len(names))
+    hi = np.array([np.inf, 5.0, np.inf, 5.0, 100.0, 5.0, np.inf])
+    try:
+        fit = least_squares(lambda p: rogers_castro(*p) - shares, start, bounds=(lo, hi), x_scale="jac")
+    except (ValueError, FloatingPointError):
+        return dict(RC_STANDARD)
+    if not (fit.success and np.all(np.isfinite(fit.x))):
+        return dict(RC_STANDARD)
+    return {k: float(v) for k, v in zip(names, fit.x)}
+
+
+def fitted_pattern(residual: np.ndarray) -> tuple[np.ndarray, list]:
+    """Shares (2, 101), sum 1, and the parameters of each sex: a Rogers-Castro
+    schedule fitted to each sex's age pattern of the ``residual`` migrants
+    (n, 2, 101) summed over the years, weighted by the sex's share of them.
+    The standard schedule, half to each sex, when there are none (n = 0 or a
+    zero sum)."""
+    total = float(residual.sum())
+    by_sex = residual.sum(axis=0)
+    if residual.shape[0] == 0 or total == 0.0 or np.any(by_sex.sum(axis=1) == 0.0):
+        return model_pattern(), [dict(RC_STANDARD), dict(RC_STANDARD)]
+    out, params = np.empty((2, by_sex.shape[1])), []
+    for g in range(2):
+        p = fit_rogers_castro(by_sex[g] / by_sex[g].sum())
+        out[g] = by_sex[g].sum() / total * rogers_castro(**p)
+        params.append(p)
+    return out, params
+
+
+def model_migration(totals: np.ndarray, pattern: np.ndarray | None = None) -> np.ndarray:
+    """Net migrants (Y, 2, 101): each year's total times ``pattern`` (2, 101)
+    (default :func:`model_pattern`)."""
+    pattern = model_pattern() if pattern is None else pattern
+    return np.asarray(totals, float)[:, None, None] * pattern[None]
 
 
 def wpp_inputs(data: dict, first: int, last: int, migration: str = "residual") -> dict:
@@ -125,12 +170,17 @@ def wpp_inputs(data: dict, first: int, last: int, migration: str = "residual") -
         span = slice(i0, i0 + n_mig + 1)
         counts = residual_migration(data["population"][span], data["mx"][span], data["asfr"][span],
                                     data["srb"][span])
+        params = None
     else:
         n_mig = n_rates
-        counts = model_migration(data["net_migration"][rates])
+        fit = slice(i0, i0 + min(n_rates, len(years) - 1 - i0) + 1)  # residuals of the case's years
+        residual = residual_migration(data["population"][fit], data["mx"][fit], data["asfr"][fit],
+                                      data["srb"][fit])
+        pattern, params = fitted_pattern(residual)
+        counts = model_migration(data["net_migration"][rates], pattern)
     return {"base_population": data["population"][i0], "years_rates": years[rates], "mx": data["mx"][rates],
             "asfr": data["asfr"][rates], "srb": data["srb"][rates], "years_migration": years[i0:i0 + n_mig],
-            "migration": counts, "last_years": ends}
+            "migration": counts, "last_years": ends, "migration_parameters": params}
 
 
 def last_years(data: dict, migration: str) -> dict:

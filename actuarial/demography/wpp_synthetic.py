@@ -14,9 +14,11 @@ law improving 1% a year, ASFR a Hadwiger pattern times a TFR path, SRB 1.05,
 net migration 0.2% of the population a year (emigration for every third
 location) spread over ages by a normal curve around age 28 (deliberately not
 the Rogers-Castro schedule), and the populations projected year by year by a
-plain cohort-component step written here (survival l_{x+1}/l_x,
-a_x = 1/2, births from the mean female exposure, migrants added at the end
-of the year). The files' populations, rates and totals are thus consistent
+plain cohort-component step written here (Preston, Heuveline & Guillot
+2001, ch. 6: survival ratios S_x = L_{x+1}/L_x of the written life table,
+a_x = 1/2 and a_0 = 0.1, T_100/T_99 for the open group, births from the
+mean female exposure surviving with L_0/l_0, migrants added at the end of
+the year). The files' populations, rates and totals are thus consistent
 to the precision written (10 significant digits), as the UN's are.
 """
 
@@ -68,13 +70,13 @@ def location(k: int, years) -> dict:
     migration = np.empty(years.size)
     births = np.empty(years.size)
     for i in range(years.size):
-        q = mx[i] / (1 + 0.5 * mx[i])
-        survival = 1 - q
+        lt = life_table(mx[i])
+        S = lt["Sx"]  # S_x = L_{x+1} / L_x; the open group (99 and 100+ together) T_100 / T_99
         new = np.empty((2, 101))
-        new[:, 1:100] = pop[i, :, :99] * survival[:, :99]
-        new[:, 100] = (pop[i, :, 99] + pop[i, :, 100]) * survival[:, 100]
+        new[:, 1:100] = pop[i, :, :99] * S[:, :99]
+        new[:, 100] = (pop[i, :, 99] + pop[i, :, 100]) * S[:, 100]
         b = float(np.sum(asfr[i] * (pop[i, 0] + np.r_[0.0, new[0, 1:]]) / 2))
-        new[:, 0] = b * np.array([1 / 2.05, 1.05 / 2.05]) * survival[:, 0]
+        new[:, 0] = b * np.array([1 / 2.05, 1.05 / 2.05]) * lt["Lx"][:, 0] / 100000
         births[i] = b
         migration[i] = sign * 0.002 * pop[i].sum()
         if i + 1 < years.size:
