@@ -288,9 +288,11 @@ def check_country(value) -> str:
 @section()
 @dataclass(frozen=True)
 class WppSection:
-    """The UN World Population Prospects 2024 CSV files (``actuarial.demography.wpp``): every
-    component the section does not give explicitly comes from them (base population, m_x, fertility
-    rates, sex ratio at birth, net migrants by ``migration``)."""
+    """The UN World Population Prospects 2024 CSV files, the source of every component not given.
+
+    Base population, m_x, fertility rates, sex ratio at birth and net migrants (by ``migration``)
+    come from the files (``actuarial.demography.wpp``, ``actuarial.demography.wpp_build``)
+    unless the section gives them explicitly."""
 
     folder: text("Folder of the WPP 2024 standard-projection CSV files as the UN distributes them "
                  "(.csv, .csv.gz or .zip), relative to the file that names it.", unit="path",
@@ -307,7 +309,7 @@ class WppSection:
     migration: choice("Net migrants by sex and age from the published totals: residual (population on "
                       "1 January t+1 minus the survivors of t and of the births, engine conventions: the "
                       "projection reproduces the files' populations) or model (the totals NetMigrations "
-                      "spread by the Rogers-Castro 1981 standard schedule, half to each sex).",
+                      "spread by a Rogers-Castro 1981 schedule fitted to each sex's residual age pattern).",
                       MIGRATION_METHODS, source="Preston, Heuveline & Guillot (2001) 6.5; Rogers & Castro "
                                                 "(1981)") = "residual"
 
@@ -338,20 +340,20 @@ class DemographySection:
     migration_rule: choice("capped: net emigration from a cell is realised only up to the persons present "
                            "(the rest reported as unrealised_emigration); as_given: the counts are added "
                            "as given (the UN's arithmetic).", MIGRATION_RULES,
-                           derived="as_given when migration comes from un_tables, capped otherwise") = None
+                           derived="as_given when migration comes from un_tables or wpp, capped otherwise") = None
     beyond_data: choice("With un_tables or wpp: past the tables' last year L, hold_flat keeps the year-L "
                         "rates, sex ratio and migrant counts (otherwise a horizon past L + 1 (un_tables), "
                         "past L (wpp) is an error).", BEYOND_DATA, derived="none") = None
     expected_totals: series("Total population on 1 January that this demography should reproduce "
                             "(from-wpp writes the WPP totals; the validation case it writes compares).",
                             lo=0.0, what="a number of persons", unit="persons",
-                            source="UN WPP 2024 (TPopulation1Jan)", optional=True) = None
+                            source="UN WPP 2024, sum of the single-age population", optional=True) = None
     working_ages: age_range("Working ages, the denominator of dependency ratios.") = (15, 64)
     old_age: number("First age of the old-age dependency ratio's numerator.", lo=1, hi=100, integer=True,
                     unit="years of age") = 65
     open_age_group: choice("Life tables past age 100: gompertz (m_x extrapolated by a Gompertz law) or un "
                            "(the UN's closing of the table).", OPEN_AGE_GROUPS,
-                           derived="un when mortality comes from un_tables, gompertz otherwise") = None
+                           derived="un when mortality comes from un_tables or wpp, gompertz otherwise") = None
 
     @model_validator(mode="before")
     @classmethod

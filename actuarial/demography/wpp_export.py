@@ -112,6 +112,9 @@ def _yaml(data, got, base_year, horizon, migration, beyond, totals) -> str:
         "# expected_totals: the files' total population on 1 January; the validation case beside this file",
         "# (actuarial validate) projects it and compares.",
     ]
+    for sex, params in zip(("women", "men"), got.get("migration_parameters") or []):
+        lines.append(f"# Rogers-Castro parameters fitted ({sex}): "
+                     + ", ".join(f"{k} {v:.6g}" for k, v in params.items()))
     if beyond:
         lines.append(f"# Past the files' last year of a component the engine holds that year's values "
                      f"(beyond_data: {beyond}).")
