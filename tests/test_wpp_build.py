@@ -187,3 +187,25 @@ def test_cache_read_only_folder(tmp_path, fixtures):
     finally:
         os.chmod(fixtures, 0o755)
     assert data["country"]["LocID"] == 484
+
+
+def test_un_tables_later_base_year(tmp_path):
+    """un_tables with case.base_year 2000 (the tables' base is 1950): the base
+    population is the UN's own 1 January 2000 population (pop_count_age_sex_1x1,
+    the UN's output) to 1e-6, and the projection goes on reproducing it; a base
+    year outside the tables is one clear error."""
+    data = Path(__file__).resolve().parents[1] / "validation_cases" / "un_canada_1950_2020" / "data"
+    path = tmp_path / "un.yaml"
+    path.write_text(f"case: {{name: u, base_year: 2000, horizon: 19}}\ndemography:\n  un_tables: {data.as_posix()}\n",
+                    encoding="utf-8")
+    ds = run_demography(load_assumptions(path))
+    out = pd.read_csv(data / "outputs" / "pop_count_age_sex_1x1.csv.gz")
+    out = out[out["sex"].isin(["female", "male"]) & out["time_start"].between(2000, 2019)]
+    want = out.pivot_table(index=["time_start", "sex"], columns="age_start", values="value").to_numpy()
+    got = ds["population"].values[0].reshape(-1, 101)
+    assert np.max(np.abs(got - want) / np.maximum(want, 1.0)) < 1e-6
+    path.write_text(f"case: {{name: u, base_year: 2030, horizon: 5}}\ndemography:\n  un_tables: {data.as_posix()}\n",
+                    encoding="utf-8")
+    with pytest.raises(AssumptionError, match=r"demography.un_tables: case.base_year 2030 is outside the "
+                                              r"tables' years 1950..20"):
+        load_assumptions(path)

@@ -321,9 +321,10 @@ class DemographySection:
 
     Rules: mortality, fertility and migration are required unless un_tables or wpp supplies them
     (at most one of the two; whichever component is not given comes from them, and so does
-    base_population: keys given explicitly override the files); the tables' base year is
-    case.base_year; with wpp any base year of the files (1950-2100): the files' population of
-    case.base_year; beyond_data only with un_tables or wpp, and required when case.horizon runs past
+    base_population: keys given explicitly override the files); with un_tables, case.base_year
+    within the tables' years: a later one takes their base population projected to it with their
+    own rates and migrants (UN arithmetic); with wpp any base year of the files (1950-2100): the
+    files' population of case.base_year; beyond_data only with un_tables or wpp, and required when case.horizon runs past
     the year after the tables' last year (un_tables) or past the files' last year of a component
     (wpp: 2100, for residual migration 2099); working_ages first < last."""
 
@@ -405,8 +406,11 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
 
         un = read_un_tables(r.file_path("un_tables"))
         if un["base_year"] != case.base_year:
-            raise r.error("un_tables", f"the tables' base year {un['base_year']} "
-                                       f"differs from case.base_year {case.base_year}")
+            if not un["base_year"] < case.base_year <= un["years"][-1]:
+                raise r.error("un_tables", f"case.base_year {case.base_year} is outside the tables' years "
+                                           f"{un['base_year']}..{un['years'][-1]} (their base population is "
+                                           f"of 1 January {un['base_year']})")
+            un = dict(un, population=_un_population_at(un, case.base_year))
     if declared.wpp is not None:
         un = _wpp_tables(declared, r, case)
     from_un = [] if un is None else [k for k in COMPONENTS if getattr(declared, k) is None]
@@ -425,6 +429,30 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
     open_group = declared.open_age_group or ("un" if "mortality" in from_un else "gompertz")
     return Demography(base, mortality, fertility, migration, tuple(declared.working_ages),
                       declared.old_age, open_group, declared.beyond_data)
+
+
+def _un_population_at(un: dict, year: int) -> np.ndarray:
+    """The UN tables' population (2, 101) on 1 January ``year``: their base
+    population projected with their own m_x, fertility, sex ratio and migrant
+    counts (UN arithmetic: ``as_given``, the tables' timing, the UN's open
+    group), the projection that reproduces WPP's populations (validation case
+    un_canada_1950_2020)."""
+    import xarray as xr
+
+    from actuarial.demography.projection import project_population
+
+    n = year - un["base_year"] + 1
+    years = np.asarray(un["years"][:n])
+    ages = np.arange(101)
+    ys, ysa = {"year": years}, {"year": years, "age": ages}
+    ds = project_population(
+        xr.DataArray(un["population"], dims=("sex", "age"), coords={"age": ages}),
+        xr.DataArray(un["mx"][:n], dims=("year", "sex", "age"), coords=ysa),
+        xr.DataArray(un["asfr"][:n], dims=("year", "age"), coords=ysa),
+        xr.DataArray(un["srb"][:n], dims=("year",), coords=ys),
+        xr.DataArray(un["migration"][:n], dims=("year", "sex", "age"), coords=ysa),
+        migration_timing=un["timing"], migration_rule="as_given", open_group="un")
+    return ds["population"].values[0, -1]
 
 
 def _check_beyond_data(r: Reader, beyond, case, un, from_un: list) -> None:
