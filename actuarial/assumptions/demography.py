@@ -324,9 +324,9 @@ class DemographySection:
     base_population: keys given explicitly override the files); with un_tables, case.base_year
     within the tables' years: a later one takes their base population projected to it with their
     own rates and migrants (UN arithmetic); with wpp any base year of the files (1950-2100): the
-    files' population of case.base_year; beyond_data only with un_tables or wpp, and required when case.horizon runs past
-    the year after the tables' last year (un_tables) or past the files' last year of a component
-    (wpp: 2100, for residual migration 2099); working_ages first < last."""
+    files' population of case.base_year; beyond_data only with un_tables or wpp, and required when
+    case.horizon runs past the year after the tables' last year (un_tables) or past the files'
+    last year of a component (wpp: 2100, for residual migration 2099); working_ages first < last."""
 
     un_tables: text("Folder of UN WPP long tables (population, m_x, fertility, migration, sex ratio at "
                     "birth by single age), relative to the file that names it.", unit="path",

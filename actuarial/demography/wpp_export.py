@@ -140,7 +140,8 @@ def _yaml(data, got, base_year, horizon, migration, beyond, totals) -> str:
     for year, m in zip(got["years_migration"], got["migration"]):
         lines += [f"        {int(year)}:", f"          female: {_numbers(m[0])}", f"          male: {_numbers(m[1])}"]
     what = (f"net migrants by sex and age, {method}")
-    lines.append(f"      source: {_quoted(_source(data, 'population' if migration == 'residual' else 'indicators', what))}")
+    group = "population" if migration == "residual" else "indicators"
+    lines.append(f"      source: {_quoted(_source(data, group, what))}")
     lines += ["  migration_rule: as_given", "  open_age_group: un", "  expected_totals:", "    value:"]
     lines += [f"      {y}: {t!r}" for y, t in totals]
     lines.append(f"    source: {_quoted(_source(data, 'population', 'total population on 1 January'))}")

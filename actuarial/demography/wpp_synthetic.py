@@ -107,7 +107,8 @@ def iso3(k: int) -> str:
 
 def _keys(k: int) -> dict:
     """The key columns before ``Time`` of location ``k``."""
-    return {"SortOrder": k + 1, "LocID": 1001 + k, "Notes": "", "ISO3_code": iso3(k), "ISO2_code": "", "SDMX_code": 1001 + k, "LocTypeID": 4,
+    return {"SortOrder": k + 1, "LocID": 1001 + k, "Notes": "", "ISO3_code": iso3(k), "ISO2_code": "",
+            "SDMX_code": 1001 + k, "LocTypeID": 4,
             "LocTypeName": "Country/Area", "ParentID": 900, "Location": f"Synthland {k}", "VarID": 2,
             "Variant": "Medium"}
 
