@@ -55,6 +55,7 @@ import numpy as np
 
 from actuarial.demography.laws import rogers_castro
 from actuarial.demography.wpp_rules import MIGRATION_METHODS  # noqa: F401 (re-exported)
+
 RC_STANDARD = {"a1": 0.02, "alpha1": 0.1, "a2": 0.06, "alpha2": 0.1, "mu2": 20.0, "lambda2": 0.4, "c": 0.003}
 """Rogers & Castro (1981, Model Migration Schedules, IIASA RR-81-30), the
 fundamental parameters of the simplified basic standard schedule (also the
