@@ -42,7 +42,11 @@ read into the arrays of the projection, for the years of a case:
   within a fraction of a percent of the files' (not exactly: the pattern
   moves deaths and births). With the standard schedule unfitted the gap
   over 30 years, measured on the UN's own WPP 2019 migrants by age of Canada
-  and Mexico, is 0.5-1.6%; fitted, 0.26% and 0.08% (1950-1980).
+  and Mexico, is 0.5-1.6%; fitted, 0.26% and 0.08% (1950-1980). The fit
+  is only as good as the residual's age pattern, which also holds the gap
+  between the files' survival conventions and the engine's (ages 0-1, the
+  oldest ages): on files projected with survival 1 - q_x the 30-year gap
+  reached 1-3%.
 
 Past the files' last year of a component there is no value: the projection
 needs ``demography.beyond_data`` (``hold_flat``: the last year held), never
