@@ -302,6 +302,22 @@ def _schema_views(args) -> int:
     return 0
 
 
+def _from_wpp(args) -> int:
+    """``assumptions from-wpp``: the demography file, its validation case, and the check."""
+    from actuarial.demography.wpp_export import check_totals, write_wpp_assumptions
+
+    path = write_wpp_assumptions(args.wpp, args.country, args.output, base_year=args.base_year,
+                                 horizon=args.horizon, variant=args.variant, migration=args.migration,
+                                 beyond_data=args.beyond_data)
+    case = path.with_name(path.name.split(".")[0] + ".case.yaml")
+    print(f"demography written to {path}; its check: actuarial validate {case}")
+    if not args.no_check:
+        got = check_totals(path)
+        print(f"total population 1 January {got['years'][0]}-{got['years'][-1]} against WPP: largest relative "
+              f"error {got['max_relative_error']:.2e}")
+    return 0
+
+
 def _validate(args) -> int:
     from actuarial.samples import cases_folder
     from actuarial.validation import format_rows, run_cases
@@ -404,6 +420,18 @@ def parser() -> argparse.ArgumentParser:
                    help="file to write (default: new_country.yaml)")
     t.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     t.set_defaults(func=_template)
+    w = asub.add_parser("from-wpp", help="write a demography file (and its check) from the UN's WPP 2024 CSV files")
+    w.add_argument("country", help="name, ISO3 code or LocID of the country in the files")
+    w.add_argument("--wpp", required=True, metavar="DIR", help="folder of the WPP 2024 CSV files")
+    w.add_argument("--base-year", type=int, metavar="Y", help="base year (default 2024, or the files' nearest)")
+    w.add_argument("--horizon", type=int, metavar="N", help="projection years (default: to the files' last)")
+    w.add_argument("--variant", default="Medium", help="WPP variant (default: Medium)")
+    w.add_argument("--migration", default="residual", choices=("residual", "model"),
+                   help="net migrants by age: residual (default; reproduces the files) or model (Rogers-Castro)")
+    w.add_argument("--beyond-data", choices=("hold_flat",), help="rule past the files' last year")
+    w.add_argument("--no-check", action="store_true", help="do not project the file to compare with WPP")
+    w.add_argument("-o", "--output", required=True, metavar="FILE", help="YAML file to write")
+    w.set_defaults(func=_from_wpp)
     for name, what in (("reference", "the parameter reference (Markdown)"), ("schema", "the JSON Schema")):
         g = asub.add_parser(name, help=f"print or write {what}, generated from the assumption schema")
         g.add_argument("-o", "--output", metavar="FILE", help="file to write (default: print)")

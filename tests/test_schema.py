@@ -315,7 +315,9 @@ NAMED_ENTRY = {"employment_injury.sectors.agriculture": "employment_injury.secto
 # additions without a default, defaults derived from other keys, and the keys an entry
 # of a {name: item} mapping does not set
 ALTERNATIVES = {
-    "demography.un_tables", "demography.mortality.life_tables", "demography.mortality.improvement",
+    "demography.un_tables", "demography.wpp", "demography.wpp.folder", "demography.wpp.country",
+    "demography.wpp.variant", "demography.wpp.migration", "demography.expected_totals",
+    "demography.mortality.life_tables", "demography.mortality.improvement",
     "demography.mortality.improvement.base", "demography.mortality.improvement.base_year",
     "demography.mortality.improvement.rates", "demography.fertility.rates", "demography.migration.counts",
     "demography.migration_rule", "demography.beyond_data", "demography.open_age_group",

@@ -27,9 +27,11 @@ from pydantic import model_validator
 
 from actuarial.demography.laws import FORMS
 from actuarial.demography.rules import MIGRATION_RULES
+from actuarial.demography.wpp_rules import MIGRATION_METHODS
 from actuarial.schema import (BySex, TimeSeries, age_range, choice, number, rule_error, schedule_by_sex,
                               section, series, series_by_sex, text)
-from actuarial.schema.fields import Param, _by_sex_schema, check_by_sex, check_schedule, invalid, schedule_schema
+from actuarial.schema.fields import (Param, _by_sex_schema, check_by_sex, check_schedule, check_text, invalid,
+                                    schedule_schema)
 from actuarial.schema.reader import Reader
 from actuarial.schema.tables import anchored, check_form, field
 from actuarial.schema.values import Anchored, frozen
@@ -276,19 +278,60 @@ class MigrationSection:
                                            frozen(self.pattern.male / scale)), None, self.timing)
 
 
+def check_country(value) -> str:
+    """A country as the WPP files name it: a name, an ISO3 code or a LocID (a whole number)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    return check_text(value)
+
+
+@section()
+@dataclass(frozen=True)
+class WppSection:
+    """The UN World Population Prospects 2024 CSV files, the source of every component not given.
+
+    Base population, m_x, fertility rates, sex ratio at birth and net migrants (by ``migration``)
+    come from the files (``actuarial.demography.wpp``, ``actuarial.demography.wpp_build``)
+    unless the section gives them explicitly."""
+
+    folder: text("Folder of the WPP 2024 standard-projection CSV files as the UN distributes them "
+                 "(.csv, .csv.gz or .zip), relative to the file that names it.", unit="path",
+                 source="UN World Population Prospects 2024, Standard Projections, CSV format")
+    country: field(str, check_country, {"anyOf": [{"type": "string", "minLength": 1},
+                                                   {"type": "integer", "minimum": 1}]},
+                   Param("Country: a name (as the files spell it, case and accents ignored), an ISO3 code "
+                         "or a LocID.", None, "a name, ISO3 code or LocID", "WPP 2024 location list",
+                         example="Canada"))
+    variant: text("Projection variant, as the files' Variant column (Medium, High, Low, Constant "
+                  "fertility, Zero migration, ...; case ignored); before a variant's first year the "
+                  "estimates (Medium rows).",
+                  source="WPP 2024 projection scenarios") = "Medium"
+    migration: choice("Net migrants by sex and age from the published totals: residual (population on "
+                      "1 January t+1 minus the survivors of t and of the births, engine conventions: the "
+                      "projection reproduces the files' populations) or model (the totals NetMigrations "
+                      "spread by a Rogers-Castro 1981 schedule fitted to each sex's residual age pattern).",
+                      MIGRATION_METHODS, source="Preston, Heuveline & Guillot (2001) 6.5; Rogers & Castro "
+                                                "(1981)") = "residual"
+
+
 @section("demography")
 @dataclass(frozen=True)
 class DemographySection:
     """The base population and its mortality, fertility and migration.
 
-    Rules: mortality, fertility and migration are required unless un_tables supplies them (UN WPP
-    long tables: whichever component is not given comes from them, and so does base_population);
-    the tables' base year is case.base_year; beyond_data only with un_tables, and required when
-    case.horizon runs past the year after the tables' last year; working_ages first < last."""
+    Rules: mortality, fertility and migration are required unless un_tables or wpp supplies them
+    (at most one of the two; whichever component is not given comes from them, and so does
+    base_population: keys given explicitly override the files); with un_tables, case.base_year
+    within the tables' years: a later one takes their base population projected to it with their
+    own rates and migrants (UN arithmetic); with wpp any base year of the files (1950-2100): the
+    files' population of case.base_year; beyond_data only with un_tables or wpp, and required when
+    case.horizon runs past the year after the tables' last year (un_tables) or past the files'
+    last year of a component (wpp: 2100, for residual migration 2099); working_ages first < last."""
 
     un_tables: text("Folder of UN WPP long tables (population, m_x, fertility, migration, sex ratio at "
                     "birth by single age), relative to the file that names it.", unit="path",
                     source="UN World Population Prospects, single-age long tables") = None
+    wpp: WppSection = None
     base_population: schedule_by_sex("Population on 1 January of the base year by single age.",
                                      lo=0.0, scalar=False, unit="persons", forms=PATTERN_FORMS,
                                      source="census or UN WPP estimates") = None
@@ -298,29 +341,35 @@ class DemographySection:
     migration_rule: choice("capped: net emigration from a cell is realised only up to the persons present "
                            "(the rest reported as unrealised_emigration); as_given: the counts are added "
                            "as given (the UN's arithmetic).", MIGRATION_RULES,
-                           derived="as_given when migration comes from un_tables, capped otherwise") = None
-    beyond_data: choice("With un_tables: past the tables' last year L, hold_flat keeps the year-L rates, "
-                        "sex ratio and migrant counts (otherwise a horizon past L + 1 is an error).",
-                        BEYOND_DATA, derived="none") = None
+                           derived="as_given when migration comes from un_tables or wpp, capped otherwise") = None
+    beyond_data: choice("With un_tables or wpp: past the tables' last year L, hold_flat keeps the year-L "
+                        "rates, sex ratio and migrant counts (otherwise a horizon past L + 1 (un_tables), "
+                        "past L (wpp) is an error).", BEYOND_DATA, derived="none") = None
+    expected_totals: series("Total population on 1 January that this demography should reproduce "
+                            "(from-wpp writes the WPP totals; the validation case it writes compares).",
+                            lo=0.0, what="a number of persons", unit="persons",
+                            source="UN WPP 2024, sum of the single-age population", optional=True) = None
     working_ages: age_range("Working ages, the denominator of dependency ratios.") = (15, 64)
     old_age: number("First age of the old-age dependency ratio's numerator.", lo=1, hi=100, integer=True,
                     unit="years of age") = 65
     open_age_group: choice("Life tables past age 100: gompertz (m_x extrapolated by a Gompertz law) or un "
                            "(the UN's closing of the table).", OPEN_AGE_GROUPS,
-                           derived="un when mortality comes from un_tables, gompertz otherwise") = None
+                           derived="un when mortality comes from un_tables or wpp, gompertz otherwise") = None
 
     @model_validator(mode="before")
     @classmethod
     def _components(cls, data):
         if not isinstance(data, dict):
             return data
-        if "un_tables" not in data:
+        if "un_tables" in data and "wpp" in data:
+            raise rule_error("wpp", "give either un_tables or wpp, not both")
+        if "un_tables" not in data and "wpp" not in data:
             for key in ("base_population", *COMPONENTS):
                 if key not in data:
                     raise _missing(data, key, [f.name for f in dataclasses.fields(cls)])
             if "beyond_data" in data:
-                raise rule_error("beyond_data", "applies only with un_tables (the given assumptions "
-                                                "already cover every year)")
+                raise rule_error("beyond_data", "applies only with un_tables or wpp (the given "
+                                                "assumptions already cover every year)")
         return data
 
     @model_validator(mode="after")
@@ -357,8 +406,13 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
 
         un = read_un_tables(r.file_path("un_tables"))
         if un["base_year"] != case.base_year:
-            raise r.error("un_tables", f"the tables' base year {un['base_year']} "
-                                       f"differs from case.base_year {case.base_year}")
+            if not un["base_year"] < case.base_year <= un["years"][-1]:
+                raise r.error("un_tables", f"case.base_year {case.base_year} is outside the tables' years "
+                                           f"{un['base_year']}..{un['years'][-1]} (their base population is "
+                                           f"of 1 January {un['base_year']})")
+            un = dict(un, population=_un_population_at(un, case.base_year))
+    if declared.wpp is not None:
+        un = _wpp_tables(declared, r, case)
     from_un = [] if un is None else [k for k in COMPONENTS if getattr(declared, k) is None]
     base = declared.base_population
     if base is None:
@@ -366,13 +420,39 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
     mortality = _un_mortality(un) if "mortality" in from_un else declared.mortality.method(case.base_year)
     fertility = _un_fertility(un) if "fertility" in from_un else declared.fertility
     migration = _un_migration(un) if "migration" in from_un else declared.migration.migration()
-    rule = declared.migration_rule or ("as_given" if "migration" in from_un else "capped")
+    rule = declared.migration_rule or ("as_given" if "migration" in from_un else "capped")  # UN arithmetic
     migration = dataclasses.replace(migration, rule=rule)
-    if un is not None:
+    if un is not None and "last_years" in un:
+        _check_wpp_beyond(r, declared.beyond_data, case, un, from_un)
+    elif un is not None:
         _check_beyond_data(r, declared.beyond_data, case, un, from_un)
     open_group = declared.open_age_group or ("un" if "mortality" in from_un else "gompertz")
     return Demography(base, mortality, fertility, migration, tuple(declared.working_ages),
                       declared.old_age, open_group, declared.beyond_data)
+
+
+def _un_population_at(un: dict, year: int) -> np.ndarray:
+    """The UN tables' population (2, 101) on 1 January ``year``: their base
+    population projected with their own m_x, fertility, sex ratio and migrant
+    counts (UN arithmetic: ``as_given``, the tables' timing, the UN's open
+    group), the projection that reproduces WPP's populations (validation case
+    un_canada_1950_2020)."""
+    import xarray as xr
+
+    from actuarial.demography.projection import project_population
+
+    n = year - un["base_year"] + 1
+    years = np.asarray(un["years"][:n])
+    ages = np.arange(101)
+    ys, ysa = {"year": years}, {"year": years, "age": ages}
+    ds = project_population(
+        xr.DataArray(un["population"], dims=("sex", "age"), coords={"age": ages}),
+        xr.DataArray(un["mx"][:n], dims=("year", "sex", "age"), coords=ysa),
+        xr.DataArray(un["asfr"][:n], dims=("year", "age"), coords=ysa),
+        xr.DataArray(un["srb"][:n], dims=("year",), coords=ys),
+        xr.DataArray(un["migration"][:n], dims=("year", "sex", "age"), coords=ysa),
+        migration_timing=un["timing"], migration_rule="as_given", open_group="un")
+    return ds["population"].values[0, -1]
 
 
 def _check_beyond_data(r: Reader, beyond, case, un, from_un: list) -> None:
@@ -386,18 +466,60 @@ def _check_beyond_data(r: Reader, beyond, case, un, from_un: list) -> None:
                                      f"rates flat, or end case.horizon at {last + 1 - case.base_year}")
 
 
+def _wpp_tables(declared: DemographySection, r: Reader, case) -> dict:
+    """The WPP files' inputs for the case years, in the layout of ``read_un_tables``
+    (``years`` for the rates, ``migration_years`` for the migrants, ``last_years``)."""
+    from actuarial.demography.wpp_build import wpp_inputs
+    from actuarial.demography.wpp_cache import read_wpp_cached
+
+    w = r.section("wpp")
+    spec = declared.wpp
+    data = read_wpp_cached(w.file_path("folder"), spec.country, spec.variant)
+    years = data["years"]
+    if not years[0] <= case.base_year <= years[-1]:
+        raise w.error("folder", f"case.base_year {case.base_year} is outside the files' years "
+                                f"{years[0]}..{years[-1]} (no population of 1 January {case.base_year})")
+    if spec.migration == "residual" and case.base_year == years[-1] and declared.migration is None:
+        raise w.error("migration", f"residual migrants of {case.base_year} need the population of 1 January "
+                                   f"{case.base_year + 1}, past the files; use migration: model or an earlier "
+                                   "case.base_year")
+    got = wpp_inputs(data, case.base_year, int(case.years[-1]), spec.migration)
+    return {"population": got["base_population"], "years": got["years_rates"], "mx": got["mx"],
+            "asfr": got["asfr"], "srb": got["srb"], "migration": got["migration"],
+            "migration_years": got["years_migration"], "timing": "end", "last_years": got["last_years"],
+            "sources": data["sources"]}
+
+
+def _check_wpp_beyond(r: Reader, beyond, case, un, from_un: list) -> None:
+    """With wpp, ``beyond_data`` is required when a case year needs a component
+    past the files' last year for it."""
+    if beyond is not None:
+        return
+    end = int(case.years[-1])
+    short = [f"{k} (last {un['last_years'][k]})" for k in from_un if un["last_years"][k] < end]
+    if short:
+        last = min(un["last_years"][k] for k in from_un)
+        raise r.error("beyond_data", f"required key is missing: case.horizon runs the projection to {end}, "
+                                     f"past the WPP files' last year of {', '.join(short)}; set beyond_data: "
+                                     f"hold_flat to hold the last year's values, or end case.horizon at "
+                                     f"{last - case.base_year}")
+
+
 def _un_mortality(un) -> LifeTableMortality:
     tables = tuple(BySex(*(MortalityTable("mx", frozen(m)) for m in mx)) for mx in un["mx"])
-    return LifeTableMortality(Anchored(tuple(un["years"]), tables))
+    return LifeTableMortality(Anchored(tuple(int(y) for y in un["years"]), tables))
 
 
 def _un_fertility(un) -> Fertility:
-    rates = Anchored(tuple(un["years"]), tuple(frozen(f) for f in un["asfr"]))
-    return Fertility(None, None, rates, TimeSeries(tuple(un["years"]), tuple(un["srb"])))
+    years = tuple(int(y) for y in un["years"])
+    rates = Anchored(years, tuple(frozen(f) for f in un["asfr"]))
+    return Fertility(None, None, rates, TimeSeries(years, tuple(float(v) for v in un["srb"])))
 
 
 def _un_migration(un) -> Migration:
-    counts = Anchored(tuple(un["years"]), tuple(BySex(frozen(m[0]), frozen(m[1])) for m in un["migration"]))
+    years = un.get("migration_years", un["years"])
+    counts = Anchored(tuple(int(y) for y in years), tuple(BySex(frozen(m[0]), frozen(m[1]))
+                                                          for m in un["migration"]))
     return Migration(None, None, counts, un["timing"])
 
 
