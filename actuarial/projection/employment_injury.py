@@ -221,7 +221,7 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
                awards_b=z(T, kern.N_TYPES, 2), benef_n=z(T, kern.N_TYPES, 2), benef_b=z(T, kern.N_TYPES, 2),
                deaths=z(T, kern.N_TYPES), leavers=z(T, kern.N_TYPES),
                detail=z(T if detail else 0, 2, kern.N_TYPES, 2, X))
-    kern.project_injury(
+    kern.run_injury(
         insured, wage, q, with_scenario(aw, ("year",)), interest, idx, shares, relw,
         np.ascontiguousarray(incidence), np.ascontiguousarray(age_rel),
         np.array([s.disease for s in injury.sectors]), np.array(injury.disease_outcome),
