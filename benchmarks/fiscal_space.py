@@ -7,6 +7,9 @@ under 0.3 s (``StochasticDebt.time_simulate(100000, 30)``; the fan the
 deterministic run builds is ``(1000, 101)``), beside the per-path streams of
 before issue 17 (``time_per_path_reference``) so that the ratio is read from
 one run; the whole fiscal stage of Demoland (``FiscalStage.time_fiscal_stage``).
+Measured (2-core machine, load average ~10, medians of 5 interleaved runs,
+``simulate_debt`` + ``fan``): block streams / per-path streams 0.15 at
+100,000 x 30 (1.53 s quiet before, so ~0.23 s) and 0.32 at 1,000 x 101.
 """
 
 from __future__ import annotations
