@@ -39,6 +39,9 @@ def _run(args) -> int:
         assumptions = _with_seed(assumptions, args)
     folder = Path(args.output) / assumptions.case.name
     _check_writable(folder / "results.nc")
+    from actuarial.compile_notice import notice_compilation
+
+    notice_compilation()  # one line on stderr if numba is about to compile the kernels
     # before any computation: the folder locked, an earlier run's outputs refused without --force;
     # the files are written into a staging folder and replace the folder's contents as one set
     with output_set(folder, args.force) as out:
@@ -187,6 +190,9 @@ def _compare(args) -> int:
     check_case_years(loaded, labels)
     report = Path(args.output) / ("compare_" + "_vs_".join(labels)) / "report.html"
     _check_writable(report)
+    from actuarial.compile_notice import notice_compilation
+
+    notice_compilation()  # one line on stderr if numba is about to compile the kernels
     reused = []
     with output_set(report.parent, args.force) as out:  # as ``run``: locked, refused without --force, one set
         trees = {}

@@ -195,3 +195,26 @@ def empty_outputs(n_scenarios: int, n_years: int) -> tuple[np.ndarray, np.ndarra
     return (np.empty((n_scenarios, n_years, 2, AGES.size)),
             np.empty((n_scenarios, n_years, 2)),
             np.empty((n_scenarios, n_years, 2, AGES.size)))
+
+
+def one_thread_for_one_scenario(bench, scenarios: int) -> None:
+    """Run numba on one thread when a benchmark has one scenario (call in ``setup``;
+    :func:`restore_threads` in ``teardown``).
+
+    The ``parallel=True`` kernels split their ``prange`` over scenarios: with one
+    scenario a second thread has nothing to do, and timing it measures the wake-up
+    of the thread pool on a busy machine, not the kernel (issue 17).
+    """
+    import numba
+
+    bench._numba_threads = numba.get_num_threads()
+    if scenarios == 1:
+        numba.set_num_threads(1)
+
+
+def restore_threads(bench) -> None:
+    """Undo :func:`one_thread_for_one_scenario`."""
+    if hasattr(bench, "_numba_threads"):
+        import numba
+
+        numba.set_num_threads(bench._numba_threads)

@@ -10,6 +10,7 @@ from actuarial.projection.economy import project_economy
 from actuarial.projection.employment_injury import project_injury
 from actuarial.projection.labour import project_labour
 
+from . import one_thread_for_one_scenario, restore_threads
 from . import pension as _pension
 
 
@@ -22,10 +23,14 @@ class InjuryValuation:
 
     def setup(self, scenarios, years):
         a = self.a = _pension.demoland_for(scenarios, years)
+        one_thread_for_one_scenario(self, scenarios)
         self.demography = _pension.stochastic_demography(a, scenarios)
         self.labour = project_labour(a.labour, self.demography["population"])
         self.economy = project_economy(a.economy, a.case.years)
         self.time_valuation(scenarios, years)
+
+    def teardown(self, scenarios, years):
+        restore_threads(self)
 
     def time_valuation(self, scenarios, years):
         project_injury(self.a.employment_injury, self.a.labour, self.demography, self.labour, self.economy)

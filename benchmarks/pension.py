@@ -1,13 +1,16 @@
 """Benchmarks of the valuation: demography + economy + labour + pension.
 
-Targets (issue: pension valuation):
-- a deterministic 100-year valuation of Demoland in under 20 ms warm
-  (``DemolandValuation.time_run``);
+Targets (issue: pension valuation; issue 17):
+- ``actuarial.run`` of Demoland, warm, in-process, every default stage (demography,
+  economy, labour, pension, employment injury, SPF, fiscal space with its plan
+  and fan) in under 25 ms, and never slower with 2 numba threads than with 1
+  (issue 17; ``DemolandValuation.time_run`` at threads 1 and 2);
 - 1,000 scenarios under 3 s on 2 cores with peak memory under 2 GB
   (``PensionScenarios.time_valuation`` / ``peakmem_valuation`` at 1000, 100);
 - the scheme kernel's cost grows linearly in scenarios and years
   (``PensionScenarios.time_scheme`` over the parameter grid).
-Numba compiles (or loads its cache) in ``setup``.
+Numba compiles (or loads its cache) in ``setup``. One-scenario
+parameterisations run numba on one thread (see ``one_thread_for_one_scenario``).
 """
 
 from __future__ import annotations
@@ -25,28 +28,41 @@ from actuarial.projection.economy import project_economy
 from actuarial.projection.labour import project_labour
 from actuarial.projection.pension import project_pension
 
-from . import _skip_slow, rng
+from . import _skip_slow, one_thread_for_one_scenario, restore_threads, rng
 
 DEMOLAND = Path(__file__).resolve().parents[1] / "assumptions" / "demoland.yaml"
 
 
 class DemolandValuation:
     """The shipped Demoland case, deterministic: the whole pipeline, and the
-    pension valuation alone (demography + economy + labour + pension)."""
+    pension valuation alone (demography + economy + labour + pension), with numba
+    on 1 and on 2 threads (issue 17: under 25 ms, and 2 threads never slower)."""
 
-    def setup(self):
+    params = [[1, 2]]
+    param_names = ["threads"]
+
+    def setup(self, threads):
+        import numba
+
+        if threads > numba.config.NUMBA_NUM_THREADS:
+            raise NotImplementedError(f"skipped: numba has {numba.config.NUMBA_NUM_THREADS} thread(s)")
+        self._numba_threads = numba.get_num_threads()
+        numba.set_num_threads(threads)
         self.assumptions = load_assumptions(DEMOLAND)
         self.pension_only = dataclasses.replace(self.assumptions, spf=None, employment_injury=None,
                                                 fiscal_space=None)
         run(self.assumptions)
 
-    def time_run(self):
+    def teardown(self, threads):
+        restore_threads(self)
+
+    def time_run(self, threads):
         run(self.assumptions)
 
-    def peakmem_run(self):
+    def peakmem_run(self, threads):
         run(self.assumptions)
 
-    def time_pension_valuation(self):
+    def time_pension_valuation(self, threads):
         run(self.pension_only)
 
 
@@ -81,7 +97,11 @@ class PensionValuation:
 
     def setup(self, scenarios, years):
         self.a = demoland_for(scenarios, years)
+        one_thread_for_one_scenario(self, scenarios)
         valuation(self.a, 1)
+
+    def teardown(self, scenarios, years):
+        restore_threads(self)
 
     def time_valuation(self, scenarios, years):
         valuation(self.a, scenarios)
@@ -106,10 +126,14 @@ class PensionScheme:
 
     def setup(self, scenarios, years):
         self.a = demoland_for(scenarios, years)
+        one_thread_for_one_scenario(self, scenarios)
         self.demography = stochastic_demography(self.a, scenarios)
         self.labour = project_labour(self.a.labour, self.demography["population"])
         self.economy = project_economy(self.a.economy, self.a.case.years)
         self.time_scheme(scenarios, years)
+
+    def teardown(self, scenarios, years):
+        restore_threads(self)
 
     def time_scheme(self, scenarios, years):
         project_pension(self.a.pension, self.a.labour, self.demography, self.labour, self.economy)

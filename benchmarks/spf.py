@@ -11,6 +11,7 @@ from actuarial.projection.labour import project_labour
 from actuarial.projection.pension import project_pension
 from actuarial.projection.spf import project_spf
 
+from . import one_thread_for_one_scenario, restore_threads
 from . import pension as _pension
 
 
@@ -22,11 +23,15 @@ class SPFCosting:
 
     def setup(self, scenarios, years):
         a = self.a = _pension.demoland_for(scenarios, years)
+        one_thread_for_one_scenario(self, scenarios)
         self.demography = _pension.stochastic_demography(a, scenarios)
         self.labour = project_labour(a.labour, self.demography["population"])
         self.economy = project_economy(a.economy, a.case.years)
         self.pension = project_pension(a.pension, a.labour, self.demography, self.labour, self.economy)
         self.time_costing(scenarios, years)
+
+    def teardown(self, scenarios, years):
+        restore_threads(self)
 
     def time_costing(self, scenarios, years):
         project_spf(self.a.spf, self.demography, self.economy, self.labour, self.pension)

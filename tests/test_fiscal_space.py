@@ -392,11 +392,84 @@ def test_stochastic_reproducible_and_chunk_independent():
     np.testing.assert_array_equal(one, again)
     np.testing.assert_array_equal(one, halves)
     assert not np.array_equal(one, simulate_debt(0.6, seed=8, paths=1000, covariance=COV, **CENTRAL))
-    # path k is the k-th child of SeedSequence(seed).spawn
-    child = np.random.SeedSequence(7).spawn(3)[2]
-    z = np.random.default_rng(child).standard_normal((12, 4))
-    np.testing.assert_allclose(fs.stochastic.draw_shocks(12, 7, 1, 2, covariance=COV)[0],
+    # path k is column k % BLOCK of block k // BLOCK, the (k // BLOCK)-th child of
+    # SeedSequence(seed).spawn, drawn year by year (year, variable, path in block)
+    B = fs.stochastic.BLOCK
+    k = B + 2
+    child = np.random.SeedSequence(7).spawn(2)[1]
+    z = np.random.default_rng(child).standard_normal((12, 4, B))[:, :, 2]
+    np.testing.assert_allclose(fs.stochastic.draw_shocks(12, 7, 1, k, covariance=COV)[0],
                                z @ fs.stochastic.shock_factor(COV).T)
+
+
+def test_stochastic_bit_identical_across_uneven_chunks_and_horizons():
+    """Chunks that cut the fixed random blocks anywhere give the same bits;
+    a shorter horizon gives the first years of the same paths."""
+    B = fs.stochastic.BLOCK
+    n = 2 * B + 300
+    whole = simulate_debt(0.6, seed=11, paths=n, covariance=COV, **CENTRAL)
+    cuts = [0, 1, 7, B - 3, B + 5, 2 * B, n]
+    parts = np.concatenate([simulate_debt(0.6, seed=11, paths=b - a, first_path=a, covariance=COV, **CENTRAL)
+                            for a, b in zip(cuts[:-1], cuts[1:])])
+    np.testing.assert_array_equal(whole, parts)
+    short = {k: (v[:5] if np.ndim(v) else v) for k, v in CENTRAL.items()}
+    np.testing.assert_array_equal(simulate_debt(0.6, seed=11, paths=n, covariance=COV, **short), whole[:, :5])
+    history = np.array([[0.01, -0.01, 0.0, 0.02], [-0.01, 0.01, 0.005, -0.02], [0.0, 0.0, -0.005, 0.0]])
+    boot = fs.stochastic.draw_shocks(12, 3, n, history=history)
+    np.testing.assert_array_equal(boot[B - 3:B + 5], fs.stochastic.draw_shocks(12, 3, 8, B - 3, history=history))
+
+
+def _per_path_debt(d0, seed, paths, cov, c):
+    """The method before issue 17, written out: path k draws (year, 4) standard
+    normals from its own stream SeedSequence(seed, spawn_key=(k,)), times L^T,
+    then the debt recursion d(t+1) = d(t) (1 + r')(1 + alpha e') / (1 + n') - pb'."""
+    L = fs.stochastic.shock_factor(cov)
+    T = c["interest_rate"].size
+    out = np.empty((paths, T))
+    for k in range(paths):
+        e = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,))).standard_normal((T, 4)) @ L.T
+        d = d0
+        for t in range(T):
+            out[k, t] = d
+            n = (1 + c["nominal_growth"][t]) * (1 + e[t, 0]) - 1
+            f = (1 + c["interest_rate"][t] + e[t, 1]) * (1 + c["foreign_currency_share"]
+                                                         * (c["depreciation"][t] + e[t, 3])) / (1 + n)
+            d = d * f - (c["primary_balance"][t] + e[t, 2])
+    return out
+
+
+def test_fan_percentiles_are_numpys_linear_percentiles():
+    """fan's one-sort interpolation equals np.percentile (default "linear") up to rounding."""
+    paths = np.random.default_rng(3).lognormal(-0.5, 0.3, (997, 9))
+    paths[5, 4] = np.nan
+    pct, prob = fs.stochastic.fan(paths, 0.7, (0, 5, 12.5, 50, 95, 100))
+    np.testing.assert_allclose(pct, np.percentile(paths, (0, 5, 12.5, 50, 95, 100), axis=0), rtol=1e-14)
+    assert np.all(np.isnan(pct[:, 4])) and np.isnan(np.percentile(paths[:, 4], 50))
+    np.testing.assert_array_equal(prob, (paths > 0.7).mean(axis=0))
+
+
+def test_block_streams_keep_the_fan_statistics_of_per_path_streams():
+    """The block streams (issue 17) change the last bits of every path, not the
+    distribution: the shocks' covariance is Sigma, and the final-year debt's
+    mean, sd and percentiles agree with the per-path method within sampling error
+    (two independent samples of 4,000 paths; 4-sigma bounds)."""
+    from scipy.stats import ks_2samp, norm
+
+    cov = np.array([[4e-4, 0, 8e-5, 0], [0, 1e-4, 0, 0], [8e-5, 0, 1e-4, 0], [0, 0, 0, 6.4e-3]])
+    m = 4000
+    new = simulate_debt(0.6, seed=5, paths=m, covariance=cov, **CENTRAL)
+    old = _per_path_debt(0.6, 5, m, cov, CENTRAL)
+    e = fs.stochastic.draw_shocks(12, 5, m, covariance=cov).reshape(-1, 4)
+    se = np.sqrt((np.outer(np.diag(cov), np.diag(cov)) + cov ** 2) / e.shape[0])  # sd of a sample covariance
+    assert np.all(np.abs(np.cov(e.T) - cov) < 4 * se)
+    a, b = new[:, -1], old[:, -1]
+    sd = b.std()
+    assert abs(a.mean() - b.mean()) < 4 * sd * np.sqrt(2 / m)
+    assert abs(a.std() / sd - 1) < 4 / np.sqrt(m)  # each sample sd has sd sd / sqrt(2m)
+    for p in (0.05, 0.5, 0.95):  # a sample p-quantile has sd sqrt(p (1 - p) / m) / density (normal approx.)
+        bound = 4 * np.sqrt(2 * p * (1 - p) / m) / norm.pdf(norm.ppf(p)) * sd
+        assert abs(np.quantile(a, p) - np.quantile(b, p)) < bound
+    assert ks_2samp(a, b).pvalue > 1e-3
 
 
 def test_bootstrap_chunk_independent_and_from_history():

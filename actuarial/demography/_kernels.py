@@ -116,15 +116,36 @@ def _table(m, female, l, L, rule=OPEN_UN):
             L[n - 1] = gompertz_open_years(c, b, n - 1, l[n - 1])
 
 
+# Fewer rows (tables, groups) than this run on the calling thread (the ``run_*``
+# functions): a deterministic run's 202 tables are microseconds of work each, less
+# than waking the thread pool, and its parallel kernels are then never compiled.
+SERIAL_ROWS = 1024
+
+
+@njit(cache=True)
+def _columns_rows(lo, hi, mx, female, lx, Lx, Tx, rule):
+    """Rows lo..hi-1 of :func:`life_table_columns`."""
+    n = mx.shape[1]
+    for i in range(lo, hi):
+        _table(mx[i], female[i], lx[i], Lx[i], rule)
+        Tx[i, n - 1] = Lx[i, n - 1]
+        for x in range(n - 2, -1, -1):
+            Tx[i, x] = Tx[i, x + 1] + Lx[i, x]
+
+
 @njit(cache=True, parallel=True)
 def life_table_columns(mx, female, lx, Lx, Tx, rule=OPEN_UN):
     """Full life tables for rows of ``mx`` (tables, ages); ``female`` per row."""
     for i in prange(mx.shape[0]):
-        _table(mx[i], female[i], lx[i], Lx[i], rule)
-        n = mx.shape[1]
-        Tx[i, n - 1] = Lx[i, n - 1]
-        for x in range(n - 2, -1, -1):
-            Tx[i, x] = Tx[i, x + 1] + Lx[i, x]
+        _columns_rows(i, i + 1, mx, female, lx, Lx, Tx, rule)
+
+
+def run_life_table_columns(mx, female, lx, Lx, Tx, rule=OPEN_UN):
+    """:func:`life_table_columns`, serial below ``SERIAL_ROWS`` tables (same bits)."""
+    if mx.shape[0] < SERIAL_ROWS:
+        _columns_rows(0, mx.shape[0], mx, female, lx, Lx, Tx, rule)
+    else:
+        life_table_columns(mx, female, lx, Lx, Tx, rule)
 
 
 @njit(cache=True, parallel=True)
@@ -136,9 +157,20 @@ def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
     of tables with a negative or non-finite m_x, or a non-positive m_100
     (left uncomputed).
     """
-    n_tab, n = mx.shape
     bad = 0
-    for i in prange(n_tab):
+    for i in prange(mx.shape[0]):
+        bad += _survival_rows(i, i + 1, mx, female, S, ex, at_ages, rule)
+    return bad
+
+
+@njit(cache=True)
+def _survival_rows(lo, hi, mx, female, S, ex, at_ages, rule):
+    """Rows lo..hi-1 of :func:`survival_ratios`; returns their number of bad tables."""
+    n = mx.shape[1]
+    bad = 0
+    l = np.empty(n)
+    L = np.empty(n)
+    for i in range(lo, hi):
         ok = mx[i, n - 1] > 0.0
         for x in range(n):
             if not (mx[i, x] >= 0.0 and mx[i, x] < np.inf):
@@ -146,8 +178,6 @@ def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
         if not ok:
             bad += 1
             continue
-        l = np.empty(n)
-        L = np.empty(n)
         _table(mx[i], female[i], l, L, rule)
         S[i, 0] = L[0]
         for x in range(1, n - 1):
@@ -161,15 +191,37 @@ def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
     return bad
 
 
+def run_survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
+    """:func:`survival_ratios`, serial below ``SERIAL_ROWS`` tables (same bits)."""
+    if mx.shape[0] < SERIAL_ROWS:
+        return _survival_rows(0, mx.shape[0], mx, female, S, ex, at_ages, rule)
+    return survival_ratios(mx, female, S, ex, at_ages, rule)
+
+
 @njit(cache=True, parallel=True)
 def death_probability_inplace(S):
     """Turn survival ratios (rows of S) into q_x = 1 - S_{x+1} in place;
     q_100 = 1 - S_100 (the open group survives with S_100)."""
-    n_tab, n = S.shape
-    for i in prange(n_tab):
+    for i in prange(S.shape[0]):
+        _death_probability_rows(i, i + 1, S)
+
+
+@njit(cache=True)
+def _death_probability_rows(lo, hi, S):
+    """Rows lo..hi-1 of :func:`death_probability_inplace`."""
+    n = S.shape[1]
+    for i in range(lo, hi):
         for x in range(n - 1):
             S[i, x] = 1.0 - S[i, x + 1]
         S[i, n - 1] = 1.0 - S[i, n - 1]
+
+
+def run_death_probability_inplace(S):
+    """:func:`death_probability_inplace`, serial below ``SERIAL_ROWS`` rows."""
+    if S.shape[0] < SERIAL_ROWS:
+        _death_probability_rows(0, S.shape[0], S)
+    else:
+        death_probability_inplace(S)
 
 
 @njit(cache=True)
@@ -233,9 +285,16 @@ def brass_logit(wb, m100_ratio, female, e0_target, mx_out, rule=OPEN_UN):
     ``female`` (G,), ``e0_target`` (G, Y) paths of Y years, ``mx_out`` (G, Y, A);
     e_0 with the open group closed by ``rule``.
     """
-    G, Y = e0_target.shape
+    for gi in prange(e0_target.shape[0]):
+        _brass_groups(gi, gi + 1, wb, m100_ratio, female, e0_target, mx_out, rule)
+
+
+@njit(cache=True, error_model="numpy")
+def _brass_groups(g_lo, g_hi, wb, m100_ratio, female, e0_target, mx_out, rule):
+    """Groups g_lo..g_hi-1 of :func:`brass_logit`."""
+    Y = e0_target.shape[1]
     n = wb.shape[1]
-    for gi in prange(G):
+    for gi in range(g_lo, g_hi):
         s = 0 if female[gi] else 1
         l = np.empty(n)
         lnk = 0.0
@@ -255,6 +314,15 @@ def brass_logit(wb, m100_ratio, female, e0_target, mx_out, rule=OPEN_UN):
                 step = lnk - diff / slope if slope < 0 else np.nan
                 lnk = step if lo < step < hi else 0.5 * (lo + hi)
             _brass_mx(l, m100_ratio[s], female[gi], mx_out[gi, y])
+
+
+def run_brass_logit(wb, m100_ratio, female, e0_target, mx_out, rule=OPEN_UN):
+    """:func:`brass_logit`, serial below ``SERIAL_ROWS`` // 8 groups (each solves
+    a path of years: ~8 tables' work a year)."""
+    if e0_target.shape[0] < SERIAL_ROWS // 8:
+        _brass_groups(0, e0_target.shape[0], wb, m100_ratio, female, e0_target, mx_out, rule)
+    else:
+        brass_logit(wb, m100_ratio, female, e0_target, mx_out, rule)
 
 
 @njit(cache=True)
@@ -364,3 +432,19 @@ def project_capped(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, r
     for si in prange(pop.shape[0]):
         s = np.int64(si)
         _project_one(s, pop0, S, asfr, srb, mig, timing, step, True, pop, births, deaths, realised, True)
+
+
+def run_projection(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, realised=None):
+    """``project`` (``realised`` None) or ``project_capped``; with one scenario the
+    serial body ``_project_one`` is called directly (the same compiled arithmetic,
+    the same bits): no thread pool woken for a single scenario, and the parallel
+    kernel is compiled only when a run has several scenarios (issue 17)."""
+    capped = realised is not None
+    if pop.shape[0] == 1:
+        record = realised if capped else np.empty((0, 0, 2, pop.shape[3]))
+        _project_one(np.int64(0), pop0, S, asfr, srb, mig, timing, step, capped, pop, births, deaths, record,
+                     capped)
+    elif capped:
+        project_capped(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, realised)
+    else:
+        project(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths)

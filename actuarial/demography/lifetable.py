@@ -68,7 +68,7 @@ def life_table(mx: xr.DataArray, radix: float = 100_000.0, open_group: str = "go
     flat = np.ascontiguousarray(mx.values.reshape(-1, mx.sizes["age"]), dtype=float)
     female = _female_flags(mx)
     lx, Lx, Tx = (np.empty_like(flat) for _ in range(3))
-    _kernels.life_table_columns(flat, female, lx, Lx, Tx, rule)
+    _kernels.run_life_table_columns(flat, female, lx, Lx, Tx, rule)
     dx = np.empty_like(lx)
     dx[:, :-1] = lx[:, :-1] - lx[:, 1:]
     dx[:, -1] = lx[:, -1]
@@ -107,7 +107,7 @@ def survival(mx: xr.DataArray, at_ages=(0, 65), open_group: str = "gompertz") ->
     at = np.asarray(at_ages, dtype=np.int64)
     S = np.empty_like(flat)
     ex = np.empty((flat.shape[0], at.size))
-    if _kernels.survival_ratios(flat, _female_flags(mx), S, ex, at, rule):
+    if _kernels.run_survival_ratios(flat, _female_flags(mx), S, ex, at, rule):
         raise ValueError("mx must be finite and non-negative, with a positive open age group")
     S_da = xr.DataArray(S.reshape(mx.shape), coords=mx.coords, dims=mx.dims,
                         attrs={"units": "1", "long_name": "survival ratio to age x"})

@@ -71,7 +71,7 @@ def brass_mx(standard_mx: np.ndarray, e0: np.ndarray, beta: float = 1.0,
     if np.any(~np.isfinite(e0)) or np.any(e0 <= 0) or np.any(e0 > 110):
         raise ValueError("e0 targets must lie in (0, 110] years")
     ls, Ls, Ts = (np.empty_like(standard_mx) for _ in range(3))
-    _kernels.life_table_columns(standard_mx, FEMALE, ls, Ls, Ts)
+    _kernels.run_life_table_columns(standard_mx, FEMALE, ls, Ls, Ts)
     with np.errstate(divide="ignore"):
         wb = np.where(ls > 0, ((1.0 - ls) / ls) ** beta, np.inf)
     wb[:, 0] = 0.0
@@ -81,7 +81,7 @@ def brass_mx(standard_mx: np.ndarray, e0: np.ndarray, beta: float = 1.0,
     by_group = np.moveaxis(paths, -1, -2).reshape(-1, paths.shape[-2])  # (lead x sex, Y)
     female = np.ascontiguousarray(np.tile(FEMALE, int(np.prod(lead, dtype=int))))
     out = np.empty((*by_group.shape, standard_mx.shape[-1]))
-    _kernels.brass_logit(np.ascontiguousarray(wb), ratio, female, np.ascontiguousarray(by_group), out,
-                         open_group_rule(open_group))
+    _kernels.run_brass_logit(np.ascontiguousarray(wb), ratio, female, np.ascontiguousarray(by_group), out,
+                             open_group_rule(open_group))
     out = np.moveaxis(out.reshape(*lead, 2, paths.shape[-2], -1), -3, -2)  # (..., Y, sex, age)
     return np.ascontiguousarray(out.reshape(*e0.shape, standard_mx.shape[-1]))

@@ -76,7 +76,7 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     S = np.empty_like(flat)
     at_ages = np.array([0, 65])
     e = np.empty((flat.shape[0], at_ages.size))
-    if _kernels.survival_ratios(flat, female, S, e, at_ages, rule):
+    if _kernels.run_survival_ratios(flat, female, S, e, at_ages, rule):
         raise ValueError("mx must be finite and non-negative, with a positive open age group")
     del flat, mx_a
     arrays = [
@@ -95,14 +95,14 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     migrants = arrays[-1]
     if migration_rule == "capped":
         realised = np.empty((n, years.size, 2, n_ages))
-        _kernels.project_capped(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths, realised)
+        _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths, realised)
         unrealised = realised - migrants  # >= 0: emigrants who were not there to leave
     else:
-        _kernels.project(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
+        _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
         realised = np.broadcast_to(migrants, pop.shape)
         unrealised = np.broadcast_to(np.zeros((1, 1, 1, 1)), pop.shape)
     # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
-    _kernels.death_probability_inplace(S)
+    _kernels.run_death_probability_inplace(S)
     qx = S.reshape(-1, years.size, 2, n_ages)
     del arrays, S
 

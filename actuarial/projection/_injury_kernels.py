@@ -74,159 +74,185 @@ def _zero(a):
         flat[i] = 0.0
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidence, age_rel, disease,
-                   disease_out, married, medical, factors, par, terminal, N0, B0,
-                   payroll, insured_out, claims, disease_claims, temporary, lumps, funeral, medical_cost,
-                   paid, capitalised, liability, awards_n, awards_b, benef_n, benef_b, deaths, leavers,
-                   award_detail):
-    n_scen, T = payroll.shape[0], payroll.shape[1]
+@njit(cache=True, error_model="numpy")
+def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence, age_rel, disease,
+              disease_out, married, medical, factors, par, terminal, N0, B0,
+              payroll, insured_out, claims, disease_claims, temporary, lumps, funeral, medical_cost,
+              paid, capitalised, liability, awards_n, awards_b, benef_n, benef_b, deaths, leavers,
+              award_detail):
+    """One scenario s of :func:`project_injury` (the body of its prange, compiled
+    as a serial function: the parallel kernel stays small and so compiles fast)."""
+    T = payroll.shape[1]
     K, X, A = shares.shape[0], insured.shape[3], q.shape[3]  # ages of the insured, of the pensioners
     limit = np.int64(par[ORPHAN_LIMIT])
     diff = np.int64(par[SPOUSE_DIFF])
     lag = np.int64(par[LATENCY])
     detail = award_detail.shape[1] == T
     Kp = paid.shape[2]  # sectors of the pension stocks: K, or 1 (pooled: totals only, 1/K of the work)
-    for s_ in prange(n_scen):
-        s = np.int64(s_)  # prange's index may be unsigned: keep the ternaries below integer
-        si = s if insured.shape[0] > 1 else 0
-        sw = s if wage.shape[0] > 1 else 0
-        sq = s if q.shape[0] > 1 else 0
-        sa = s if aw.shape[0] > 1 else 0
-        sr = s if interest.shape[0] > 1 else 0
-        sj = s if index.shape[0] > 1 else 0
-        st = s if terminal.shape[0] > 1 else 0
-        V = np.empty((N_TYPES, T + 1, 2, A))
-        for p in range(N_TYPES):
-            capitalised_values(q[sq], factors[p], limit if p == ORPHAN else NO_LIMIT, interest[sr], index[sj],
-                               terminal[st, p], V[p])
-        N = N0.copy()
-        B = B0.copy()
+    si = s if insured.shape[0] > 1 else 0
+    sw = s if wage.shape[0] > 1 else 0
+    sq = s if q.shape[0] > 1 else 0
+    sa = s if aw.shape[0] > 1 else 0
+    sr = s if interest.shape[0] > 1 else 0
+    sj = s if index.shape[0] > 1 else 0
+    st = s if terminal.shape[0] > 1 else 0
+    V = np.empty((N_TYPES, T + 1, 2, A))
+    for p in range(N_TYPES):
+        capitalised_values(q[sq], factors[p], limit if p == ORPHAN else NO_LIMIT, interest[sr], index[sj],
+                           terminal[st, p], V[p])
+    N = N0.copy()
+    B = B0.copy()
+    if Kp == 1:
+        for k in range(1, K):
+            N[0] += N[k]
+            B[0] += B[k]
+    An = np.zeros((K, N_TYPES, 2, A))  # awards at ages < X only
+    Ab = np.zeros((K, N_TYPES, 2, A))
+    c = np.empty(4)
+    s_claims = np.empty(4)
+    qq, surv, payf, live, wfac = np.empty(A), np.empty(A), np.empty(A), np.empty(A), np.empty(A)
+    for t in range(T):
+        _zero(An)
+        _zero(Ab)
+        tl = max(t - lag, 0)
+        for k in range(K):
+            orphans_n = orphans_b = 0.0
+            s_pay = s_ins = s_dis = s_med = s_tmp = s_lump = s_fun = 0.0
+            _zero(s_claims)
+            for g in range(2):
+                for x in range(X):
+                    ins = insured[si, t, g, x] * par[COVERAGE] * shares[k]
+                    w = wage[sw, t, g, x] * relw[k]
+                    s_pay += ins * w
+                    s_ins += ins
+                    exposed = 0.0
+                    if disease[k] > 0.0 and x >= lag:
+                        exposed = insured[si, tl, g, x - lag] * par[COVERAGE] * shares[k] * disease[k]
+                        s_dis += exposed
+                    if ins <= 0.0 and exposed <= 0.0:
+                        continue
+                    for ct in range(4):
+                        c[ct] = ins * incidence[t, k, ct] * age_rel[g, x] + exposed * disease_out[ct]
+                        s_claims[ct] += c[ct]
+                        s_med += c[ct] * medical[ct]
+                    s_tmp += c[TEMPORARY] * w
+                    pension = par[PERM_RATE] * w
+                    s_lump += c[PERM_PARTIAL] * pension
+                    An[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_N]
+                    Ab[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_DEGREE] * pension
+                    An[k, TOTAL, g, x] += c[PERM_TOTAL]
+                    Ab[k, TOTAL, g, x] += c[PERM_TOTAL] * pension
+                    f = c[FATAL]
+                    s_fun += f
+                    wed = married[g, x]
+                    family = wed * par[SPOUSE_RATE] + par[ORPHANS] * par[ORPHAN_RATE]
+                    cap = min(1.0, par[SURV_MAX] / family) if family > 0.0 else 1.0
+                    age = x + diff if g == 0 else x - diff  # husbands older by diff years
+                    age = min(max(age, 0), X - 1)
+                    An[k, SPOUSE, 1 - g, age] += f * wed
+                    Ab[k, SPOUSE, 1 - g, age] += f * wed * par[SPOUSE_RATE] * cap * w
+                    orphans_n += f * par[ORPHANS]
+                    orphans_b += f * par[ORPHANS] * par[ORPHAN_RATE] * cap * w
+            payroll[s, t, k] = s_pay
+            insured_out[s, t, k] = s_ins
+            disease_claims[s, t, k] = s_dis
+            for ct in range(4):
+                claims[s, t, k, ct] = s_claims[ct]
+            medical_cost[s, t, k] = s_med * aw[sa, t]
+            temporary[s, t, k] = s_tmp * par[PAID_DAYS] * par[TEMP_RATE] / par[DAYS_PER_YEAR]
+            lumps[s, t, k] = s_lump * par[PARTIAL_LUMP]
+            funeral[s, t, k] = s_fun * par[FUNERAL] * aw[sa, t]
+            # orphans uniform over the ages below the limit and over sexes
+            for h in range(2):
+                for y in range(limit):
+                    An[k, ORPHAN, h, y] += orphans_n / (2.0 * limit)
+                    Ab[k, ORPHAN, h, y] += orphans_b / (2.0 * limit)
         if Kp == 1:
             for k in range(1, K):
-                N[0] += N[k]
-                B[0] += B[k]
-        An = np.zeros((K, N_TYPES, 2, A))  # awards at ages < X only
-        Ab = np.zeros((K, N_TYPES, 2, A))
-        c = np.empty(4)
-        s_claims = np.empty(4)
-        qq, surv, payf, live, wfac = np.empty(A), np.empty(A), np.empty(A), np.empty(A), np.empty(A)
-        for t in range(T):
-            _zero(An)
-            _zero(Ab)
-            tl = max(t - lag, 0)
-            for k in range(K):
-                orphans_n = orphans_b = 0.0
-                s_pay = s_ins = s_dis = s_med = s_tmp = s_lump = s_fun = 0.0
-                _zero(s_claims)
-                for g in range(2):
-                    for x in range(X):
-                        ins = insured[si, t, g, x] * par[COVERAGE] * shares[k]
-                        w = wage[sw, t, g, x] * relw[k]
-                        s_pay += ins * w
-                        s_ins += ins
-                        exposed = 0.0
-                        if disease[k] > 0.0 and x >= lag:
-                            exposed = insured[si, tl, g, x - lag] * par[COVERAGE] * shares[k] * disease[k]
-                            s_dis += exposed
-                        if ins <= 0.0 and exposed <= 0.0:
+                An[0] += An[k]
+                Ab[0] += Ab[k]
+        # pensions: payments, capitalised values, stock at 1 January t+1
+        half = 1.0 / np.sqrt(1.0 + interest[sr, t])
+        grow = 1.0 + index[sj, t]
+        for p in range(N_TYPES):
+            lim = limit if p == ORPHAN else NO_LIMIT
+            top = min(lim, A)  # ages >= top hold nobody
+            for g in range(2):
+                # the year's factors by age, the same for every sector
+                for x in range(top):
+                    qq[x] = min(factors[p] * q[sq, t, g, x], 1.0)
+                    surv[x] = 1.0 - qq[x]
+                    payf[x] = 1.0 - 0.5 * qq[x]
+                    live[x] = surv[x] / payf[x] if qq[x] < 1.0 else 0.0
+                    nxt = 0.0 if x + 1 >= lim else V[p, t + 1, g, min(x + 1, A - 1)]
+                    wfac[x] = 0.5 + live[x] * grow * half * nxt
+                for k in range(Kp):
+                    n_sum = b_sum = an_sum = ab_sum = liab = pay = capv = dead = gone = 0.0
+                    Nk, Bk, Ank, Abk = N[k, p, g], B[k, p, g], An[k, p, g], Ab[k, p, g]
+                    carry_n = carry_b = 0.0  # survivors moving to age x+1, written after age x+1 is read
+                    for x in range(top - 1, -1, -1):
+                        n, b, an, ab = Nk[x], Bk[x], Ank[x], Abk[x]
+                        n_sum += n
+                        b_sum += b
+                        an_sum += an
+                        ab_sum += ab
+                        liab += b * V[p, t, g, x]
+                        pay += b * payf[x] + 0.5 * ab
+                        capv += ab * wfac[x]
+                        dead += n * qq[x] + an * (1.0 - live[x])
+                        stay_n = n * surv[x] + an * live[x]
+                        stay_b = (b * surv[x] + ab * live[x]) * grow
+                        if x + 1 >= lim:
+                            gone += stay_n
+                            stay_n = stay_b = 0.0
+                        if detail and x < X:
+                            award_detail[s, t, 0, p, g, x] += an
+                            award_detail[s, t, 1, p, g, x] += ab
+                        if x == A - 1:  # the open group keeps its survivors
+                            carry_n, carry_b = stay_n, stay_b
                             continue
-                        for ct in range(4):
-                            c[ct] = ins * incidence[t, k, ct] * age_rel[g, x] + exposed * disease_out[ct]
-                            s_claims[ct] += c[ct]
-                            s_med += c[ct] * medical[ct]
-                        s_tmp += c[TEMPORARY] * w
-                        pension = par[PERM_RATE] * w
-                        s_lump += c[PERM_PARTIAL] * pension
-                        An[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_N]
-                        Ab[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_DEGREE] * pension
-                        An[k, TOTAL, g, x] += c[PERM_TOTAL]
-                        Ab[k, TOTAL, g, x] += c[PERM_TOTAL] * pension
-                        f = c[FATAL]
-                        s_fun += f
-                        wed = married[g, x]
-                        family = wed * par[SPOUSE_RATE] + par[ORPHANS] * par[ORPHAN_RATE]
-                        cap = min(1.0, par[SURV_MAX] / family) if family > 0.0 else 1.0
-                        age = x + diff if g == 0 else x - diff  # husbands older by diff years
-                        age = min(max(age, 0), X - 1)
-                        An[k, SPOUSE, 1 - g, age] += f * wed
-                        Ab[k, SPOUSE, 1 - g, age] += f * wed * par[SPOUSE_RATE] * cap * w
-                        orphans_n += f * par[ORPHANS]
-                        orphans_b += f * par[ORPHANS] * par[ORPHAN_RATE] * cap * w
-                payroll[s, t, k] = s_pay
-                insured_out[s, t, k] = s_ins
-                disease_claims[s, t, k] = s_dis
-                for ct in range(4):
-                    claims[s, t, k, ct] = s_claims[ct]
-                medical_cost[s, t, k] = s_med * aw[sa, t]
-                temporary[s, t, k] = s_tmp * par[PAID_DAYS] * par[TEMP_RATE] / par[DAYS_PER_YEAR]
-                lumps[s, t, k] = s_lump * par[PARTIAL_LUMP]
-                funeral[s, t, k] = s_fun * par[FUNERAL] * aw[sa, t]
-                # orphans uniform over the ages below the limit and over sexes
-                for h in range(2):
-                    for y in range(limit):
-                        An[k, ORPHAN, h, y] += orphans_n / (2.0 * limit)
-                        Ab[k, ORPHAN, h, y] += orphans_b / (2.0 * limit)
-            if Kp == 1:
-                for k in range(1, K):
-                    An[0] += An[k]
-                    Ab[0] += Ab[k]
-            # pensions: payments, capitalised values, stock at 1 January t+1
-            half = 1.0 / np.sqrt(1.0 + interest[sr, t])
-            grow = 1.0 + index[sj, t]
-            for p in range(N_TYPES):
-                lim = limit if p == ORPHAN else NO_LIMIT
-                top = min(lim, A)  # ages >= top hold nobody
-                for g in range(2):
-                    # the year's factors by age, the same for every sector
-                    for x in range(top):
-                        qq[x] = min(factors[p] * q[sq, t, g, x], 1.0)
-                        surv[x] = 1.0 - qq[x]
-                        payf[x] = 1.0 - 0.5 * qq[x]
-                        live[x] = surv[x] / payf[x] if qq[x] < 1.0 else 0.0
-                        nxt = 0.0 if x + 1 >= lim else V[p, t + 1, g, min(x + 1, A - 1)]
-                        wfac[x] = 0.5 + live[x] * grow * half * nxt
-                    for k in range(Kp):
-                        n_sum = b_sum = an_sum = ab_sum = liab = pay = capv = dead = gone = 0.0
-                        Nk, Bk, Ank, Abk = N[k, p, g], B[k, p, g], An[k, p, g], Ab[k, p, g]
-                        carry_n = carry_b = 0.0  # survivors moving to age x+1, written after age x+1 is read
-                        for x in range(top - 1, -1, -1):
-                            n, b, an, ab = Nk[x], Bk[x], Ank[x], Abk[x]
-                            n_sum += n
-                            b_sum += b
-                            an_sum += an
-                            ab_sum += ab
-                            liab += b * V[p, t, g, x]
-                            pay += b * payf[x] + 0.5 * ab
-                            capv += ab * wfac[x]
-                            dead += n * qq[x] + an * (1.0 - live[x])
-                            stay_n = n * surv[x] + an * live[x]
-                            stay_b = (b * surv[x] + ab * live[x]) * grow
-                            if x + 1 >= lim:
-                                gone += stay_n
-                                stay_n = stay_b = 0.0
-                            if detail and x < X:
-                                award_detail[s, t, 0, p, g, x] += an
-                                award_detail[s, t, 1, p, g, x] += ab
-                            if x == A - 1:  # the open group keeps its survivors
-                                carry_n, carry_b = stay_n, stay_b
-                                continue
-                            Nk[x + 1] = carry_n + stay_n
-                            Bk[x + 1] = carry_b + stay_b
-                            carry_n = carry_b = 0.0
-                        Nk[0] = 0.0
-                        Bk[0] = 0.0
-                        benef_n[s, t, p, g] += n_sum
-                        benef_b[s, t, p, g] += b_sum
-                        awards_n[s, t, p, g] += an_sum
-                        awards_b[s, t, p, g] += ab_sum
-                        liability[s, t, k] += liab
-                        paid[s, t, k, p] += pay
-                        capitalised[s, t, k] += capv
-                        deaths[s, t, p] += dead
-                        leavers[s, t, p] += gone
-        for k in range(Kp):
-            for p in range(N_TYPES):
-                for g in range(2):
-                    for x in range(A):
-                        liability[s, T, k] += B[k, p, g, x] * V[p, T, g, x]
+                        Nk[x + 1] = carry_n + stay_n
+                        Bk[x + 1] = carry_b + stay_b
+                        carry_n = carry_b = 0.0
+                    Nk[0] = 0.0
+                    Bk[0] = 0.0
+                    benef_n[s, t, p, g] += n_sum
+                    benef_b[s, t, p, g] += b_sum
+                    awards_n[s, t, p, g] += an_sum
+                    awards_b[s, t, p, g] += ab_sum
+                    liability[s, t, k] += liab
+                    paid[s, t, k, p] += pay
+                    capitalised[s, t, k] += capv
+                    deaths[s, t, p] += dead
+                    leavers[s, t, p] += gone
+    for k in range(Kp):
+        for p in range(N_TYPES):
+            for g in range(2):
+                for x in range(A):
+                    liability[s, T, k] += B[k, p, g, x] * V[p, T, g, x]
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def project_injury(insured, wage, q, aw, interest, index, shares, relw, incidence, age_rel, disease,
+                   disease_out, married, medical, factors, par, terminal, N0, B0,
+                   payroll, insured_out, claims, disease_claims, temporary, lumps, funeral, medical_cost,
+                   paid, capitalised, liability, awards_n, awards_b, benef_n, benef_b, deaths, leavers,
+                   award_detail):
+    for s_ in prange(payroll.shape[0]):
+        _scenario(np.int64(s_), insured, wage, q, aw, interest, index, shares, relw, incidence, age_rel,
+                  disease, disease_out, married, medical, factors, par, terminal, N0, B0,
+                  payroll, insured_out, claims, disease_claims, temporary, lumps, funeral, medical_cost,
+                  paid, capitalised, liability, awards_n, awards_b, benef_n, benef_b, deaths, leavers,
+                  award_detail)
+
+
+def run_injury(*args):
+    """``project_injury(*args)``; with one scenario its serial body ``_scenario`` is
+    called directly (the same compiled arithmetic, the same bits): no thread pool
+    woken for a single scenario, and the parallel kernel is compiled only when a
+    run has several scenarios (issue 17)."""
+    payroll = args[19]
+    if payroll.shape[0] == 1:
+        _scenario(np.int64(0), *args)
+    else:
+        project_injury(*args)

@@ -193,7 +193,9 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
     shares = np.array([s.share for s in injury.sectors])
     rel = np.array([s.wage_relativity for s in injury.sectors])
     relw = rel / (shares * rel).sum()
-    incidence = np.array([[np.array(s.incidence) * s.trend.at([y])[0] for s in injury.sectors] for y in years])
+    # (year, sector, ...): each sector's trend evaluated at every year in one call
+    incidence = np.stack([np.multiply.outer(s.trend.at(years), np.asarray(s.incidence, float))
+                          for s in injury.sectors], axis=1)
     age_rel = by_sex_array(injury.age_sex_relativity)
     base = insured[0, 0]
     if base.sum() > 0 and (base * age_rel).sum() > 0:
@@ -219,7 +221,7 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
                awards_b=z(T, kern.N_TYPES, 2), benef_n=z(T, kern.N_TYPES, 2), benef_b=z(T, kern.N_TYPES, 2),
                deaths=z(T, kern.N_TYPES), leavers=z(T, kern.N_TYPES),
                detail=z(T if detail else 0, 2, kern.N_TYPES, 2, X))
-    kern.project_injury(
+    kern.run_injury(
         insured, wage, q, with_scenario(aw, ("year",)), interest, idx, shares, relw,
         np.ascontiguousarray(incidence), np.ascontiguousarray(age_rel),
         np.array([s.disease for s in injury.sectors]), np.array(injury.disease_outcome),

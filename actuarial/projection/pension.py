@@ -31,11 +31,11 @@ models, ILO pension model). Awards are not indexed in their first year.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
-from scipy.stats import binom
 
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
@@ -74,9 +74,20 @@ def initial_insured(K0: np.ndarray, x_lo: int, R0, n_credits: int, share: float)
     X = K0.shape[-1]
     dist = np.zeros((2, X, n_credits))
     for g in range(2):
-        ages = np.arange(x_lo, int(R0[g]))
-        dist[g, x_lo:int(R0[g])] = binom.pmf(np.arange(n_credits)[None, :], (ages - x_lo)[:, None], share)
+        dist[g, x_lo:int(R0[g])] = binomial_pmf(max(int(R0[g]) - x_lo, 0), n_credits, share)
     return K0[..., :, :, None] * dist
+
+
+def binomial_pmf(rows: int, n_credits: int, p: float) -> np.ndarray:
+    """P(C = c) for C ~ Binomial(n, p), n = 0 .. rows - 1 (rows), c = 0 .. n_credits - 1:
+    comb(n, c) p^c (1 - p)^(n - c), zero for c > n (closed form; no scipy.stats import)."""
+    n = np.arange(rows)[:, None]
+    c = np.arange(n_credits)[None, :]
+    comb = np.array([[math.comb(i, j) for j in range(n_credits)] for i in range(rows)], float)
+    comb = comb.reshape(rows, n_credits)  # also when rows == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmf = comb * float(p) ** c * (1.0 - float(p)) ** (n - c)
+    return np.where(c <= n, pmf, 0.0)
 
 
 def insured_from_table(table: np.ndarray, n_credits: int):
