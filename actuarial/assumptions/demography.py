@@ -34,6 +34,7 @@ from actuarial.schema.reader import Reader
 from actuarial.schema.tables import anchored, check_form, field
 from actuarial.schema.values import Anchored, frozen
 from actuarial.assumptions.schedules import PATTERN_FORMS
+from actuarial.assumptions.grouped import GroupedSection
 
 MORTALITY_FORMS = {n: f for n, f in FORMS.items() if f[1] in ("mx", "qx")}
 BEYOND_DATA = ("hold_flat",)
@@ -305,6 +306,7 @@ class DemographySection:
     working_ages: age_range("Working ages, the denominator of dependency ratios.") = (15, 64)
     old_age: number("First age of the old-age dependency ratio's numerator.", lo=1, hi=100, integer=True,
                     unit="years of age") = 65
+    grouped: GroupedSection = None
     open_age_group: choice("Life tables past age 100: gompertz (m_x extrapolated by a Gompertz law) or un "
                            "(the UN's closing of the table).", OPEN_AGE_GROUPS,
                            derived="un when mortality comes from un_tables, gompertz otherwise") = None
@@ -314,9 +316,13 @@ class DemographySection:
     def _components(cls, data):
         if not isinstance(data, dict):
             return data
+        by_groups = _grouped_keys(data.get("grouped"))
+        for key in by_groups:
+            if key in data:
+                raise rule_error(key, f"given twice: here and as demography.grouped.{GROUPED_KEYS[key]}")
         if "un_tables" not in data:
             for key in ("base_population", *COMPONENTS):
-                if key not in data:
+                if key not in data and key not in by_groups:
                     raise _missing(data, key, [f.name for f in dataclasses.fields(cls)])
             if "beyond_data" in data:
                 raise rule_error("beyond_data", "applies only with un_tables (the given assumptions "
@@ -328,6 +334,16 @@ class DemographySection:
         if self.working_ages[0] >= self.working_ages[1]:
             raise rule_error("working_ages", "expected [first age, last age] within 0..100, first < last")
         return self
+
+
+GROUPED_KEYS = {"base_population": "base_population", "mortality": "life_tables", "migration": "migration_counts"}
+
+
+def _grouped_keys(grouped) -> list:
+    """The keys of the section that demography.grouped supplies."""
+    if not isinstance(grouped, dict):
+        return []
+    return [k for k, g in GROUPED_KEYS.items() if g in grouped]
 
 
 @dataclass(frozen=True)
@@ -360,12 +376,25 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
             raise r.error("un_tables", f"the tables' base year {un['base_year']} "
                                        f"differs from case.base_year {case.base_year}")
     from_un = [] if un is None else [k for k in COMPONENTS if getattr(declared, k) is None]
+    grouped = declared.grouped
+    supplied = [] if grouped is None else [k for k, g in GROUPED_KEYS.items() if getattr(grouped, g) is not None]
+    from_un = [k for k in from_un if k not in supplied]
     base = declared.base_population
+    if grouped is not None and grouped.base_population is not None:
+        base = grouped.population()
     if base is None:
         base = BySex(*(frozen(p) for p in un["population"]))
-    mortality = _un_mortality(un) if "mortality" in from_un else declared.mortality.method(case.base_year)
+    if grouped is not None and grouped.life_tables is not None:
+        mortality = LifeTableMortality(Anchored(grouped.mortality_tables().years, tuple(
+            BySex(MortalityTable("mx", t.female), MortalityTable("mx", t.male))
+            for t in grouped.mortality_tables().values)))
+    else:
+        mortality = _un_mortality(un) if "mortality" in from_un else declared.mortality.method(case.base_year)
     fertility = _un_fertility(un) if "fertility" in from_un else declared.fertility
-    migration = _un_migration(un) if "migration" in from_un else declared.migration.migration()
+    if grouped is not None and grouped.migration_counts is not None:
+        migration = Migration(None, None, grouped.migration(), "end")  # all at the end of the year
+    else:
+        migration = _un_migration(un) if "migration" in from_un else declared.migration.migration()
     rule = declared.migration_rule or ("as_given" if "migration" in from_un else "capped")
     migration = dataclasses.replace(migration, rule=rule)
     if un is not None:
