@@ -285,7 +285,9 @@ class DemographySection:
     Rules: mortality, fertility and migration are required unless un_tables supplies them (UN WPP
     long tables: whichever component is not given comes from them, and so does base_population);
     the tables' base year is case.base_year; beyond_data only with un_tables, and required when
-    case.horizon runs past the year after the tables' last year; working_ages first < last."""
+    case.horizon runs past the year after the tables' last year; working_ages first < last;
+    grouped (5-year age groups graduated to single ages) supplies base_population, mortality
+    and migration in their place when it gives them."""
 
     un_tables: text("Folder of UN WPP long tables (population, m_x, fertility, migration, sex ratio at "
                     "birth by single age), relative to the file that names it.", unit="path",
@@ -316,10 +318,7 @@ class DemographySection:
     def _components(cls, data):
         if not isinstance(data, dict):
             return data
-        by_groups = _grouped_keys(data.get("grouped"))
-        for key in by_groups:
-            if key in data:
-                raise rule_error(key, f"given twice: here and as demography.grouped.{GROUPED_KEYS[key]}")
+        by_groups = _grouped_keys(data.get("grouped"))  # supplied by demography.grouped (which wins)
         if "un_tables" not in data:
             for key in ("base_population", *COMPONENTS):
                 if key not in data and key not in by_groups:

@@ -9,7 +9,8 @@ last open) or a mapping of labels to values (``{"0-4": v, "5-9": v, ...,
 rates: 0 and 1-4 first), none missing, the last open (``A+``).
 
 Rules: base_population replaces demography.base_population, life_tables
-demography.mortality, migration_counts demography.migration (give each once);
+demography.mortality, migration_counts demography.migration (when both are
+given, e.g. one through ``extends:``, the grouped values are used);
 counts are >= 0 (net migrants of any sign); sprague and beers need the open
 group 100+ (PCLM spreads an earlier open group to age 110); m_x are always
 graduated by the PCLM (a negative graduated value is an error).
@@ -117,7 +118,8 @@ def _check_counts(value, sub=""):
 @section()
 @dataclass(frozen=True)
 class GroupedSection:
-    """Grouped data graduated to single ages (module docstring)."""
+    """Population, net migrants and abridged m_x in 5-year age groups, graduated to single ages 0..100+
+    (age_groups: 5; graduation: sprague, beers or pclm for counts, pclm for m_x)."""
 
     age_groups: number("Width of the age groups of the grouped data (5: 0-4, 5-9, ...; death rates "
                        "abridged 0, 1-4, 5-9, ...).", lo=5, hi=5, integer=True, unit="years of age")

@@ -39,7 +39,8 @@ Methods (pure numpy; each states its source):
   they are first graduated by :func:`pclm`.
 - :func:`complete_life_table`: an abridged life table (nMx at ages 0, 1,
   5, ..., open) to a complete one: exposures nLx of the abridged table
-  (radix :data:`RADIX` = 10^7, nax = n/2, a_0 by the engine's Coale-Demeny rule)
+  (radix :data:`RADIX` = 10^7, a constant force within each group, a_0 by the engine's
+  Coale-Demeny rule)
   with deaths nMx nLx, graduated by :func:`pclm_rates`; the complete life
   table is then the engine's (:func:`actuarial.demography.lifetable.life_table`).
 
@@ -296,42 +297,48 @@ def pclm_rates(deaths, exposure, starts=None, last_age: int = 110, criterion: st
     """Single-age death rates m_x, 0..99 and 100+, from grouped ``deaths`` and
     ``exposure`` (person-years) by the PCLM with exposures as offsets:
     E(D_j) = sum_{x in j} E_x m_x (Rizzi et al. 2015). ``exposure`` is grouped
-    like the deaths (then graduated first by :func:`pclm` over
-    starts[0]..``last_age``) or given by single age starts[0]..``last_age``. The
-    rate of 100+ is the exposure-weighted mean of m_x over 100..``last_age``;
-    ages below starts[0] are NaN."""
+    like the deaths (then graduated first by :func:`pclm`, the open group
+    spread to ``last_age``) or given by single age starts[0]..99 and 100+.
+    The rates are fitted on the cells starts[0]..99 and one cell 100+ (its
+    exposure the persons-years above 100), so that the open group's shape past
+    100 is never needed; ages below starts[0] are NaN."""
     deaths = np.asarray(deaths, dtype=float)
     exposure = np.asarray(exposure, dtype=float)
     starts = group_starts(deaths.size) if starts is None else np.asarray(starts)
-    c1 = composition(starts, last_age)
+    first = int(starts[0])
     if exposure.size == deaths.size:
-        e_single, _ = pclm_latent(exposure, c1, criterion)
-    elif exposure.size == c1.shape[1]:
-        e_single = exposure
+        e_single, _ = pclm_latent(exposure, composition(starts, last_age), criterion)
+        e_cells = np.append(e_single[:100 - first], e_single[100 - first:].sum())
+    elif exposure.size == N_AGES - first:
+        e_cells = exposure
     else:
-        raise ValueError(f"exposure: expected {deaths.size} groups or {c1.shape[1]} single ages")
-    m, _ = pclm_latent(deaths, composition(starts, last_age, e_single), criterion)
-    return to_engine_ages(m, e_single, int(starts[0]))
+        raise ValueError(f"exposure: expected {deaths.size} groups or {N_AGES - first} single ages")
+    m, _ = pclm_latent(deaths, composition(np.minimum(starts, 100), 100, e_cells), criterion)
+    return np.concatenate([np.full(first, np.nan), m])
 
 
 # -- abridged life tables -------------------------------------------------------------------
 
 def abridged_exposure(nmx, starts, female: bool = True) -> np.ndarray:
     """Person-years nLx of an abridged life table from nMx (radix :data:`RADIX`):
-    nqx = n m / (1 + (n - a) m) with nax = n/2, a_0 by the Coale-Demeny rule of
-    the engine (:mod:`actuarial.demography.lifetable`: female 0.05 + 3 q_0, male
-    0.0425 + 2.875 q_0; 0.35/0.33 when q_0 >= 0.1); nLx = n l_{x+n} + a d;
-    the open group L = l / m (Preston, Heuveline & Guillot 2001, ch. 3)."""
+    age 0 (when a single age) by the engine's rule, q_0 = m / (1 + (1 - a_0) m)
+    with a_0 Coale-Demeny (female 0.05 + 3 q_0, male 0.0425 + 2.875 q_0;
+    0.35/0.33 when q_0 >= 0.1) and L_0 = l_1 + a_0 d_0; other groups at a
+    constant force m within the group, l_{x+n} = l_x exp(-n m) and
+    nLx = (l_x - l_{x+n}) / m (so nqx < 1 for any m; Preston, Heuveline &
+    Guillot 2001, ch. 3); the open group L = l / m."""
     nmx = np.asarray(nmx, dtype=float)
     widths = np.diff(np.asarray(starts, dtype=float))
     lx, out = RADIX, np.empty(nmx.size)
     for j, n in enumerate(widths):
-        a = n / 2.0
+        m = nmx[j]
         if starts[j] == 0 and n == 1:
-            a = _a0(nmx[0], female)
-        q = min(1.0, n * nmx[j] / (1.0 + (n - a) * nmx[j]))
-        d = lx * q
-        out[j] = n * (lx - d) + a * d
+            a = _a0(m, female)
+            d = lx * m / (1.0 + (1.0 - a) * m)
+            out[j] = lx - d + a * d
+        else:
+            d = lx * -np.expm1(-n * m)
+            out[j] = d / m if m > 0 else n * lx
         lx -= d
     out[-1] = lx / nmx[-1] if nmx[-1] > 0 else 0.0
     return out
@@ -355,15 +362,18 @@ def complete_mx(nmx, starts=None, female: bool = True, criterion: str = "bic") -
     nMx nLx over the exposures nLx of the abridged table (:func:`abridged_exposure`,
     radix :data:`RADIX`) graduated by :func:`pclm_rates` from age 1 on; m_0 is the
     table's own (age 0 is a single age, and the fall of mortality from age 0
-    to 1 is no smooth curve)."""
+    to 1 is no smooth curve), and so is m_100+ when the open group is 100+."""
     nmx = np.asarray(nmx, dtype=float)
     starts = group_starts(nmx.size, abridged=True) if starts is None else np.asarray(starts)
     exposure = abridged_exposure(nmx, starts, female)
     if starts[0] == 0 and starts[1] == 1:
         out = pclm_rates(nmx[1:] * exposure[1:], exposure[1:], starts[1:], criterion=criterion)
         out[0] = nmx[0]
-        return out
-    return pclm_rates(nmx * exposure, exposure, starts, criterion=criterion)
+    else:
+        out = pclm_rates(nmx * exposure, exposure, starts, criterion=criterion)
+    if starts[-1] == N_AGES - 1:
+        out[-1] = nmx[-1]  # the open group 100+ keeps its own rate
+    return out
 
 
 def complete_life_table(nmx, starts=None, criterion: str = "bic", open_group: str = "un"):

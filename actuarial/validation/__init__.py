@@ -48,8 +48,9 @@ def row(case: str, quantity: str, expected, got, tolerance: float, relative: boo
 
 def _kinds():
     from actuarial.validation import demography, fiscal, injury, pension, pension_definitions, spf, standards, stochastic
+    from actuarial.validation import graduation
 
-    return {**demography.KINDS, **pension.KINDS, **pension_definitions.KINDS, **injury.KINDS, **spf.KINDS,
+    return {**demography.KINDS, **graduation.KINDS, **pension.KINDS, **pension_definitions.KINDS, **injury.KINDS, **spf.KINDS,
             **standards.KINDS, **stochastic.KINDS, **fiscal.KINDS}
 
 
