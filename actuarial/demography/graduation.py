@@ -297,24 +297,22 @@ def pclm_rates(deaths, exposure, starts=None, last_age: int = 110, criterion: st
     """Single-age death rates m_x, 0..99 and 100+, from grouped ``deaths`` and
     ``exposure`` (person-years) by the PCLM with exposures as offsets:
     E(D_j) = sum_{x in j} E_x m_x (Rizzi et al. 2015). ``exposure`` is grouped
-    like the deaths (then graduated first by :func:`pclm`, the open group
-    spread to ``last_age``) or given by single age starts[0]..99 and 100+.
-    The rates are fitted on the cells starts[0]..99 and one cell 100+ (its
-    exposure the persons-years above 100), so that the open group's shape past
-    100 is never needed; ages below starts[0] are NaN."""
+    like the deaths (then graduated first by :func:`pclm` over
+    starts[0]..``last_age``) or given by single age starts[0]..``last_age``. The
+    rate of 100+ is the exposure-weighted mean of m_x over 100..``last_age``;
+    ages below starts[0] are NaN."""
     deaths = np.asarray(deaths, dtype=float)
     exposure = np.asarray(exposure, dtype=float)
     starts = group_starts(deaths.size) if starts is None else np.asarray(starts)
-    first = int(starts[0])
+    c1 = composition(starts, last_age)
     if exposure.size == deaths.size:
-        e_single, _ = pclm_latent(exposure, composition(starts, last_age), criterion)
-        e_cells = np.append(e_single[:100 - first], e_single[100 - first:].sum())
-    elif exposure.size == N_AGES - first:
-        e_cells = exposure
+        e_single, _ = pclm_latent(exposure, c1, criterion)
+    elif exposure.size == c1.shape[1]:
+        e_single = exposure
     else:
-        raise ValueError(f"exposure: expected {deaths.size} groups or {N_AGES - first} single ages")
-    m, _ = pclm_latent(deaths, composition(np.minimum(starts, 100), 100, e_cells), criterion)
-    return np.concatenate([np.full(first, np.nan), m])
+        raise ValueError(f"exposure: expected {deaths.size} groups or {c1.shape[1]} single ages")
+    m, _ = pclm_latent(deaths, composition(starts, last_age, e_single), criterion)
+    return to_engine_ages(m, e_single, int(starts[0]))
 
 
 # -- abridged life tables -------------------------------------------------------------------

@@ -71,7 +71,7 @@ def _poisson_pclm_rates(rng, exposure_per_age: float):
     deaths = rng.poisson(exposure * mx).astype(float)
     starts = np.arange(0, 105, 5)
     d = np.array([deaths[a:a + 5].sum() for a in starts[:-1]] + [deaths[100:].sum()])
-    est = g.pclm_rates(d, np.append(exposure[:100], exposure[100:].sum()))
+    est = g.pclm_rates(d, exposure)
     return mx[:100], est[:100]
 
 
