@@ -321,6 +321,8 @@ ALTERNATIVES = {
     "demography.mortality.improvement.base", "demography.mortality.improvement.base_year",
     "demography.mortality.improvement.rates", "demography.fertility.rates", "demography.migration.counts",
     "demography.migration_rule", "demography.beyond_data", "demography.open_age_group",
+    "demography.grouped", "demography.grouped.age_groups", "demography.grouped.graduation",
+    "demography.grouped.base_population", "demography.grouped.life_tables", "demography.grouped.migration_counts",
     "economy.productivity_growth", "economy.discount_rate", "pension.initial.insured_file",
     "employment_injury.sectors.<name>.custom", "employment_injury.sectors.<name>.trend",
     "employment_injury.sectors.<name>.occupational_disease",

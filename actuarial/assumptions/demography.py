@@ -36,6 +36,7 @@ from actuarial.schema.reader import Reader
 from actuarial.schema.tables import anchored, check_form, field
 from actuarial.schema.values import Anchored, frozen
 from actuarial.assumptions.schedules import PATTERN_FORMS
+from actuarial.assumptions.grouped import GroupedSection
 
 MORTALITY_FORMS = {n: f for n, f in FORMS.items() if f[1] in ("mx", "qx")}
 BEYOND_DATA = ("hold_flat",)
@@ -326,7 +327,9 @@ class DemographySection:
     own rates and migrants (UN arithmetic); with wpp any base year of the files (1950-2100): the
     files' population of case.base_year; beyond_data only with un_tables or wpp, and required when
     case.horizon runs past the year after the tables' last year (un_tables) or past the files'
-    last year of a component (wpp: 2100, for residual migration 2099); working_ages first < last."""
+    last year of a component (wpp: 2100, for residual migration 2099); working_ages first < last.;
+    grouped (5-year age groups graduated to single ages) supplies base_population, mortality
+    and migration in their place when it gives them."""
 
     un_tables: text("Folder of UN WPP long tables (population, m_x, fertility, migration, sex ratio at "
                     "birth by single age), relative to the file that names it.", unit="path",
@@ -352,6 +355,7 @@ class DemographySection:
     working_ages: age_range("Working ages, the denominator of dependency ratios.") = (15, 64)
     old_age: number("First age of the old-age dependency ratio's numerator.", lo=1, hi=100, integer=True,
                     unit="years of age") = 65
+    grouped: GroupedSection = None
     open_age_group: choice("Life tables past age 100: gompertz (m_x extrapolated by a Gompertz law) or un "
                            "(the UN's closing of the table).", OPEN_AGE_GROUPS,
                            derived="un when mortality comes from un_tables or wpp, gompertz otherwise") = None
@@ -363,9 +367,10 @@ class DemographySection:
             return data
         if "un_tables" in data and "wpp" in data:
             raise rule_error("wpp", "give either un_tables or wpp, not both")
+        by_groups = _grouped_keys(data.get("grouped"))  # supplied by demography.grouped (which wins)
         if "un_tables" not in data and "wpp" not in data:
             for key in ("base_population", *COMPONENTS):
-                if key not in data:
+                if key not in data and key not in by_groups:
                     raise _missing(data, key, [f.name for f in dataclasses.fields(cls)])
             if "beyond_data" in data:
                 raise rule_error("beyond_data", "applies only with un_tables or wpp (the given "
@@ -377,6 +382,16 @@ class DemographySection:
         if self.working_ages[0] >= self.working_ages[1]:
             raise rule_error("working_ages", "expected [first age, last age] within 0..100, first < last")
         return self
+
+
+GROUPED_KEYS = {"base_population": "base_population", "mortality": "life_tables", "migration": "migration_counts"}
+
+
+def _grouped_keys(grouped) -> list:
+    """The keys of the section that demography.grouped supplies."""
+    if not isinstance(grouped, dict):
+        return []
+    return [k for k, g in GROUPED_KEYS.items() if g in grouped]
 
 
 @dataclass(frozen=True)
@@ -414,12 +429,25 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
     if declared.wpp is not None:
         un = _wpp_tables(declared, r, case)
     from_un = [] if un is None else [k for k in COMPONENTS if getattr(declared, k) is None]
+    grouped = declared.grouped
+    supplied = [] if grouped is None else [k for k, g in GROUPED_KEYS.items() if getattr(grouped, g) is not None]
+    from_un = [k for k in from_un if k not in supplied]
     base = declared.base_population
+    if grouped is not None and grouped.base_population is not None:
+        base = grouped.population()
     if base is None:
         base = BySex(*(frozen(p) for p in un["population"]))
-    mortality = _un_mortality(un) if "mortality" in from_un else declared.mortality.method(case.base_year)
+    if grouped is not None and grouped.life_tables is not None:
+        mortality = LifeTableMortality(Anchored(grouped.mortality_tables().years, tuple(
+            BySex(MortalityTable("mx", t.female), MortalityTable("mx", t.male))
+            for t in grouped.mortality_tables().values)))
+    else:
+        mortality = _un_mortality(un) if "mortality" in from_un else declared.mortality.method(case.base_year)
     fertility = _un_fertility(un) if "fertility" in from_un else declared.fertility
-    migration = _un_migration(un) if "migration" in from_un else declared.migration.migration()
+    if grouped is not None and grouped.migration_counts is not None:
+        migration = Migration(None, None, grouped.migration(), "end")  # all at the end of the year
+    else:
+        migration = _un_migration(un) if "migration" in from_un else declared.migration.migration()
     rule = declared.migration_rule or ("as_given" if "migration" in from_un else "capped")  # UN arithmetic
     migration = dataclasses.replace(migration, rule=rule)
     if un is not None and "last_years" in un:
