@@ -327,7 +327,7 @@ class DemographySection:
     own rates and migrants (UN arithmetic); with wpp any base year of the files (1950-2100): the
     files' population of case.base_year; beyond_data only with un_tables or wpp, and required when
     case.horizon runs past the year after the tables' last year (un_tables) or past the files'
-    last year of a component (wpp: 2100, for residual migration 2099); working_ages first < last.;
+    last year of a component (wpp: 2100, for residual migration 2099); working_ages first < last;
     grouped (5-year age groups graduated to single ages) supplies base_population, mortality
     and migration in their place when it gives them."""
 
