@@ -47,9 +47,10 @@ def row(case: str, quantity: str, expected, got, tolerance: float, relative: boo
 
 
 def _kinds():
-    from actuarial.validation import demography, fiscal, injury, pension, pension_definitions, spf, standards, stochastic
+    from actuarial.validation import (demography, distribution, fiscal, injury, pension, pension_definitions, spf,
+                                      standards, stochastic)
 
-    return {**demography.KINDS, **pension.KINDS, **pension_definitions.KINDS, **injury.KINDS, **spf.KINDS,
+    return {**distribution.KINDS, **demography.KINDS, **pension.KINDS, **pension_definitions.KINDS, **injury.KINDS, **spf.KINDS,
             **standards.KINDS, **stochastic.KINDS, **fiscal.KINDS}
 
 
