@@ -158,13 +158,13 @@ def read_survey(households: Path, persons: Path, spec, year: int) -> Survey:
     if not found.all():
         i = int(np.argmax(~found))
         raise data_error(persons, col.household_id, int(p_frame.index[i]),
-                         f"expected a household id of {Path(households).name}; got {p_ids[i]!r}")
+                         f"expected a household id of {Path(households).name}; got {str(p_ids[i])!r}")
     household = order[pos]
     size = np.bincount(household, minlength=hh_ids.size)
     if (size == 0).any():
         i = int(np.argmax(size == 0))
         raise data_error(households, col.household_id, int(hh_frame.index[i]),
-                         f"expected a household with persons in {Path(persons).name}; none for {hh_ids[i]!r}")
+                         f"expected a household with persons in {Path(persons).name}; none for {str(hh_ids[i])!r}")
     welfare = hh_frame[col.welfare].to_numpy(float) * (1.0 if spec.welfare_period == "month" else 1.0 / 12)
     hh_key = id_keys(_ids(hh_frame, col.household_id))
     line = _line_numbers(household)
