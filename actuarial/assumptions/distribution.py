@@ -10,11 +10,12 @@ data-file checking path (``actuarial.distribution.reader``); the stage
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import ValidationInfo, model_validator
 
 from actuarial.assumptions.reader import Reader
-from actuarial.distribution.reader import read_survey
+from actuarial.samples import examples_folder
 from actuarial.schema import (TimeSeries, choice, named, number, rule_error, section, series, text,
                               validate, whole_numbers)
 
@@ -63,8 +64,8 @@ class SurveySpec:
     """The household survey files and their layout."""
 
     households: text("Households file (CSV, .csv.gz, Parquet, Stata .dta or SPSS .sav), relative to this "
-                     "file; one file may hold both levels (then the same path for persons).")
-    persons: text("Persons file, relative to this file (one row a person).")
+                     "file, or {samples}/... for a file of the shipped sample sets (actuarial examples).")
+    persons: text("Persons file (one row a person), relative to this file or {samples}/....")
     year: number("Survey year (welfare at that year's prices; the base year of the results).",
                  integer=True, lo=1900, hi=2200, what="a year", unit="year",
                  derived="case.base_year") = None
@@ -178,13 +179,31 @@ class DistributionSection:
         return self
 
 
+SAMPLES = "{samples}/"
+
+
+def _survey_path(files: Reader, key: str) -> Path:
+    """A survey file: ``{samples}/...`` in the shipped sample sets' folder
+    (``actuarial.samples.examples_folder``), else relative to the file that set it."""
+    value = files.string(key)
+    if not value.startswith(SAMPLES):
+        return files.file_path(key)
+    path = examples_folder() / value[len(SAMPLES):]
+    if not path.is_file():
+        raise files.error(key, f"path {value!r} is not a file of the sample sets ({path})")
+    return path
+
+
 def parse_distribution(r, case) -> Distribution:
     """Section ``distribution`` of a reader's mapping (declared in
     :class:`DistributionSection`); the survey files are read and checked here."""
+    # lazy for `actuarial check` speed (pandas and the survey readers, only with this section)
+    from actuarial.distribution.reader import read_survey
+
     d = validate(DistributionSection, r.data, origins=r.origins, path=r.path, context={"case": case})
     files = Reader(r.data["survey"], r.origins, (*r.path, "survey"))
     year = d.survey.year if d.survey.year is not None else case.base_year
-    survey = read_survey(files.file_path("households"), files.file_path("persons"), d.survey, year)
+    survey = read_survey(_survey_path(files, "households"), _survey_path(files, "persons"), d.survey, year)
     years = tuple(sorted({year, *d.years}))
     lines = {str(k): v.monthly() for k, v in d.poverty_lines.items()}
     return Distribution(survey, d.equivalence_scale, lines, years, d.take_up, d.seed, d.inclusion_error,
