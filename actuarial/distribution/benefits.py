@@ -100,11 +100,12 @@ def selection(mass: np.ndarray, rank_welfare: np.ndarray, tau: float, inclusion:
     ``mass``: eligible persons each record stands for (weight x u x pi)."""
     if tau >= 1.0:
         return np.ones(mass.size)
-    order = np.argsort(rank_welfare, kind="stable")
+    some = np.flatnonzero(mass > 0)  # persons without eligible mass take no place in the ranking
+    order = some[np.argsort(rank_welfare[some], kind="stable")]
     m = mass[order]
     total = m.sum()
     mid = (np.cumsum(m) - 0.5 * m) / total if total > 0 else np.zeros(m.size)
-    target = np.empty(mass.size, bool)
+    target = np.zeros(mass.size, bool)
     target[order] = mid < tau
     q = min(inclusion * (1.0 - exclusion) * tau / ((1.0 - inclusion) * (1.0 - tau)), 1.0) if tau > 0 else 0.0
     return np.where(target, 1.0 - exclusion, q)
@@ -122,7 +123,10 @@ def survey_rules(survey, benefits, weight_p: np.ndarray, welfare_p: np.ndarray, 
             out.append(Rules(ben.name, units * eligible * selected, None))
             continue
         keys = survey.person_key
-        got = (units > 0) & (uniforms(seed, keys, ben.name, "eligible") < eligible)
-        got &= uniforms(seed, keys, ben.name, "targeting") < selected
+        got = units > 0  # a probability of 1 needs no draw (U < 1 always)
+        if (eligible < 1.0).any():
+            got &= uniforms(seed, keys, ben.name, "eligible") < eligible
+        if (selected < 1.0).any():
+            got &= uniforms(seed, keys, ben.name, "targeting") < selected
         out.append(Rules(ben.name, units * got, uniforms(seed, keys, ben.name, "take_up")))
     return out

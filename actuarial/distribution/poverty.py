@@ -37,21 +37,24 @@ def fgt(y: np.ndarray, weights: np.ndarray, lines: np.ndarray) -> np.ndarray:
 
 def inequality(y: np.ndarray, weights: np.ndarray) -> dict:
     """Gini, Theil T, Palma and the Lorenz curve (at ``LORENZ_POINTS``) of each
-    group (rows of ``weights``): arrays (G,) and (G, points)."""
+    group (rows of ``weights``): arrays (G,) and (G, points). Theil as
+    sum w y ln y / sum w y - ln mu (the same sum, one logarithm a unit)."""
     order = np.argsort(y, kind="stable")
     ys = y[order]
     w = weights[:, order]
     cw = np.cumsum(w, axis=1)
-    cy = np.cumsum(w * ys, axis=1)
-    total_w, total_y = cw[:, -1:], cy[:, -1:]
+    wy = w * ys
+    cy = np.cumsum(wy, axis=1)
+    total_w, total_y = cw[:, -1], cy[:, -1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.concatenate([np.zeros_like(total_w), cw / total_w], axis=1)
-        lor = np.concatenate([np.zeros_like(total_w), cy / total_y], axis=1)
-        gini = 1.0 - (np.diff(p, axis=1) * (lor[:, 1:] + lor[:, :-1])).sum(1)
-        mu = total_y[:, 0] / total_w[:, 0]
-        r = ys[None, :] / mu[:, None]
-        theil = (w * np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)).sum(1) / total_w[:, 0]
-        curve = np.stack([np.interp(LORENZ_POINTS, p[g], lor[g]) for g in range(w.shape[0])])
+        p = cw / total_w[:, None]
+        lor = cy / total_y[:, None]
+        dp = np.diff(p, axis=1, prepend=0.0)
+        gini = 1.0 - (dp * lor).sum(1) - (dp[:, 1:] * lor[:, :-1]).sum(1)
+        mu = total_y / total_w
+        ylny = np.where(ys > 0, ys * np.log(np.where(ys > 0, ys, 1.0)), 0.0)
+        theil = (w @ ylny) / total_y - np.log(mu)
+        curve = np.stack([np.interp(LORENZ_POINTS, np.r_[0.0, p[g]], np.r_[0.0, lor[g]]) for g in range(w.shape[0])])
         palma = (1.0 - curve[:, 18]) / curve[:, 8]  # L(0.9), L(0.4)
     return {"gini": gini, "theil": theil, "palma": palma, "lorenz": curve, "mean": mu}
 

@@ -116,8 +116,14 @@ def _growth(dist, demography, economy, s) -> np.ndarray:
 
 def _margins(demography, year, cells) -> np.ndarray:
     """Projected population at 1 January of ``year`` in each cell (sex, first age, last age)."""
-    pop = demography["population"].isel(scenario=0).sel(year=year)
-    return np.array([float(pop.sel(sex=sex, age=slice(lo, hi)).sum()) for sex, lo, hi in cells])
+    pop = demography["population"].isel(scenario=0).sel(year=year).transpose("sex", "age")
+    sexes = [str(v) for v in pop["sex"].values]
+    ages = pop["age"].values
+    cum = np.concatenate([np.zeros((2, 1)), np.cumsum(pop.values, axis=1)], axis=1)
+    lo = np.searchsorted(ages, [c[1] for c in cells])
+    hi = np.searchsorted(ages, [c[2] for c in cells], side="right")
+    rows = np.array([sexes.index(c[0]) for c in cells])
+    return cum[rows, hi] - cum[rows, lo]
 
 
 def _dataset(dist, spf, survey, results, groups, cells, years, price, admin, growth, costing) -> xr.Dataset:
