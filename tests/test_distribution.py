@@ -123,3 +123,41 @@ def test_deciles_hold_a_tenth_each():
 def test_international_line():
     line = PovertyLine(ppp_per_day=3.0, ppp_factor=190.0, price_index=1.3)
     assert line.monthly() == pytest.approx(3.0 * 190.0 * 1.3 * 365 / 12)
+
+
+def _bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_distribution", ROOT / "benchmarks" / "distribution.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stage_on_a_synthetic_survey_reproducible_draws_and_tables():
+    from actuarial.assumptions.distribution import Distribution
+    from actuarial.assumptions.spf import SPF
+    from actuarial.distribution.stage import run_distribution
+    from actuarial.distribution.tables import distribution_tables
+
+    bench = _bench()
+    survey = bench.synthetic_survey(3000, seed=5)
+    bens = bench.benefits()
+    spf = SPF(30000.0, bens, {})
+    dist = Distribution(survey, "square_root", {"national": 30000.0}, bench.YEARS, "draw", 7, 0.1, 0.2, None)
+    inputs = bench.nodes(survey, [b.name for b in bens])
+    a = run_distribution(dist, spf, *inputs)
+    b = run_distribution(dist, spf, *inputs)
+    assert a.identical(b)  # seeded draws: the same run twice
+    assert list(a["group"].values) == ["all", "urban", "rural", "with_children", "with_older_persons",
+                                       "female_headed", "female", "male"]
+    np.testing.assert_allclose(a["incidence"].sum("decile"), 1.0, rtol=1e-12)
+    assert ((a["coverage"] >= 0) & (a["coverage"] <= 1)).all()
+    head = a["poverty_headcount"].sel(group="all", line="national")
+    assert (head.sel(benefits="with") <= head.sel(benefits="without")).all()  # transfers only add welfare
+    pop = inputs[0]["population"].isel(scenario=0).sum(("sex", "age"))
+    np.testing.assert_allclose(a["survey_population"].sel(year=[2030, 2035]), pop.sel(year=[2030, 2035]), rtol=1e-9)
+    tables = distribution_tables(a)
+    assert set(tables) == {"poverty", "inequality", "deciles", "cost"}
+    assert all(set(t.attrs["units"]) <= set(t.columns) for t in tables.values())
+    assert len(tables["poverty"]) == a["poverty_headcount"].size
