@@ -182,7 +182,7 @@ def distribution_summary(tree: xr.DataTree) -> str:
     for year in d["year"].values:
         one = d.sel(year=year, group="all")
         row = {f"poor % ({line})": 100 * one["poverty_headcount"].sel(line=line).values for line in d["line"].values}
-        row["Gini"] = one["gini"].values
+        row["Gini x 100"] = 100 * one["gini"].values
         for key, values in row.items():
             for state, v in zip(d["benefits"].values, values):
                 rows.setdefault(f"{key} {state}", {})[int(year)] = float(v)
