@@ -53,6 +53,10 @@ NAN_OK = {
                 "deficit_after_depletion_rate", "average_insurable_wage"},
     "employment_injury": {"funded_ratio"},
     "spf": {"coverage", "coverage_target", "coverage_gap"},
+    # a group without persons in a decile (e.g. no urban household among the poorest 10%): NaN there
+    "distribution": {"decile_mean_welfare", "benefit_receipt", "coverage", "incidence", "incidence_poorest_20",
+                     "poverty_headcount", "poverty_gap", "poverty_severity", "gini", "theil", "palma", "lorenz",
+                     "mean_welfare", "coverage_total"},
 }
 
 # ratios to a flow that may be 0 (a scheme with no expenditure): +inf is their value then
@@ -75,6 +79,7 @@ NON_NEGATIVE = {
                           "liability_end", "contribution_income", "expenditure_gdp"),
     "spf": ("beneficiaries", "eligible", "monthly_level", "cost", "cost_gdp", "cost_government_expenditure",
             "package_cost", "package_cost_gdp", "package_cost_government_expenditure"),
+    "distribution": ("survey_benefits", "survey_cost", "costing_cost", "survey_population", "poverty_line"),
     "fiscal_space": ("gdp", "financing", "financing_amount", "capacity", "cost_gdp"),
 }
 

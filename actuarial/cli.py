@@ -82,6 +82,10 @@ def _run(args) -> int:
         if "spf" in tree.children:
             print()
             print(spf_summary(tree))
+        if "distribution" in tree.children:
+            from actuarial.report.console import distribution_summary
+
+            print("\n" + distribution_summary(tree))
         if "fiscal_space" in tree.children:
             from fiscal_space.cli import summary as fiscal_summary
 

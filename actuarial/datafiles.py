@@ -295,3 +295,23 @@ def read_csv(path, limit: int = MAX_BYTES) -> pd.DataFrame:
     gzip, text, header, each column once), columns as pandas infers them;
     for tables without a declared layout (e.g. validation references)."""
     return read_table(path, [], what="CSV table", limit=limit)
+
+
+def check_table(path, table: pd.DataFrame, columns, *, what: str = "table", context=()) -> pd.DataFrame:
+    """A table read by another reader (Parquet, Stata, SPSS: indexed by record,
+    1-based) checked like :func:`read_table`'s: the declared ``columns``
+    present, each cell of its kind and range; returns the checked table."""
+    names = [str(c) for c in table.columns]
+    missing = [c.name for c in columns if c.name not in names]
+    if missing:
+        raise data_error(path, "", None, f"expected the columns {', '.join(c.name for c in columns)} of the "
+                                         f"{what}; missing {', '.join(missing)} (columns: {', '.join(names)})")
+    if table.empty:
+        raise data_error(path, "", None, f"expected rows of the {what}; there are none")
+    table = table.copy()
+    for column in columns:
+        values = table[column.name]
+        if column.kind == "text" and values.dtype.name != "category":
+            values = values.astype("category")
+        table[column.name] = _checked(path, values, column, table, context)
+    return table

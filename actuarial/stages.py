@@ -17,7 +17,10 @@ import xarray as xr
 from actuarial.arrays import scenario_years
 from actuarial.assumptions.model import Assumptions
 from actuarial.checks import check_stage
+from actuarial.distribution.calibration import CalibrationError
+from actuarial.errors import AssumptionError
 from actuarial.demography.inputs import demographic_inputs
+from actuarial.distribution.stage import run_distribution
 from actuarial.demography.projection import NegativePopulationWarning, project_population
 from actuarial.projection.economy import project_economy
 from actuarial.projection.employment_injury import project_injury
@@ -73,6 +76,17 @@ def fiscal_costs(nodes: dict) -> xr.Dataset:
         coords={"scenario": np.arange(n), "year": years, "item": list(items)})
 
 
+def distribution_node(assumptions: Assumptions, nodes: dict) -> xr.Dataset:
+    """The ``/distribution`` node from the demography, economy and spf nodes;
+    margins the survey cannot be raked to are an assumption error."""
+    try:
+        return run_distribution(assumptions.distribution, assumptions.spf, nodes["/demography"],
+                                nodes["/economy"], nodes["/spf"])
+    except CalibrationError as exc:
+        raise AssumptionError(assumptions.source, "distribution.years", f"the survey cannot be calibrated to "
+                                                                        f"the projected population: {exc}") from None
+
+
 def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: bool = False,
            first: int = 0) -> dict[str, xr.Dataset]:
     """Every stage present in ``assumptions``, in order: node path -> Dataset
@@ -121,6 +135,8 @@ def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, fir
         if assumptions.spf is not None:
             add("/spf", project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
                                     nodes.get("/employment_injury")))
+            if assumptions.distribution is not None and draws is None:  # the survey: the central path only
+                add("/distribution", distribution_node(assumptions, nodes))
         if assumptions.fiscal_space is not None and draws is None:
             levels = assumptions.stochastic.percentiles if assumptions.stochastic is not None else PERCENTILES
             add("/fiscal_space", run_fiscal_space(assumptions.fiscal_space, fiscal_costs(nodes), economy,

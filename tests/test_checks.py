@@ -182,6 +182,7 @@ def _numeric_leaves(node, path=()):
 
 
 BASE = yaml.safe_load(DEMOLAND.read_text())
+BASE.pop("distribution")  # the survey: its own checks (tests/test_distribution.py, bad_inputs/survey)
 BASE.pop("stochastic")  # not run by a deterministic run
 BASE["fiscal_space"].pop("stochastic")  # the fan chart's 1000 paths: time, not a stage check
 LEAVES = sorted(_numeric_leaves(BASE), key=str)

@@ -162,10 +162,11 @@ def test_import_actuarial_and_help_import_no_engine(tmp_path):
 def test_check_imports_no_engine(tmp_path):
     """``check`` reads and validates: numpy and yaml, never the projection engine. (A file
     with a ``fiscal_space`` section still imports pandas and xarray, at the top of
-    ``fiscal_space/assumptions.py``.)"""
+    ``fiscal_space/assumptions.py``; one with a ``distribution`` section reads its survey
+    with pandas.)"""
     text = DEMOLAND.read_text()
     plain = tmp_path / "plain.yaml"  # Demoland without its fiscal_space section
-    plain.write_text(text[:text.index("\nfiscal_space:")] + text[text.index("\nstochastic:"):])
+    plain.write_text(text[:text.index("\ndistribution:")] + text[text.index("\nstochastic:"):])
     check = "from actuarial.cli import main\nassert main(['check', '-q', {!r}]) == 0"
     assert _modules_after(check.format(str(plain)), tmp_path) == ["numpy"]
     loaded = _modules_after(check.format(str(DEMOLAND)), tmp_path)

@@ -320,7 +320,8 @@ def test_report_is_self_contained(short_run):
     folder, tree = short_run
     html = (folder / "report.html").read_text()
     fans = [n for k in tree.children for n in tree[k].data_vars if n.endswith("_percentile")]
-    charts = 6 + ("employment_injury" in tree.children) + 2 * ("fiscal_space" in tree.children) + len(fans)
+    charts = 6 + ("employment_injury" in tree.children) + 2 * ("fiscal_space" in tree.children) + len(fans) \
+        + 3 * ("distribution" in tree.children)  # the survey's poverty, Lorenz and incidence charts
     sources = re.findall(r'\bsrc="([^"]*)"', html)
     assert len(sources) == charts and all(s.startswith("data:image/png;base64,") for s in sources)
     assert not re.search(r'(src|href)="(https?:)?//', html)
@@ -339,7 +340,8 @@ def test_report_draws_nodes_that_appear_and_notes_missing_variables(short_run, t
     for title in ("Employment injury", "Cost rates by financing method", "Fiscal space", "Financing mix",
                   "Debt paths"):
         assert title in html
-    assert html.count("<img ") == 10  # and the fiscal stage's macro-shock fan (debt_gdp_percentile)
+    survey = 3 * ("distribution" in tree.children)  # the survey's poverty, Lorenz and incidence charts
+    assert html.count("<img ") == 10 + survey  # and the fiscal stage's macro-shock fan (debt_gdp_percentile)
     assert "fiscal_space: debt_gdp (macro-shock fan)" in html
     partial = _with_nodes(tree, without=["employment_injury"],
                           fiscal_space=synthetic_fiscal().drop_vars("financing"))
@@ -541,13 +543,14 @@ def test_report_renders_in_headless_chromium(browser, short_run, tmp_path):
     page = write_report(full, tmp_path / "report.html")
     session = browser.open(page.as_uri())
     images = json.loads(browser.evaluate(session, IMAGES))
-    assert len(images) == 10  # with the macro-shock fan's own chart
+    survey = 3 * ("distribution" in tree.children)  # the survey's poverty, Lorenz and incidence charts
+    assert len(images) == 10 + survey  # with the macro-shock fan's own chart
     assert all(complete and width > 0 for _, complete, width in images), images
     assert browser.errors() == []
     assert all(url.startswith(("file:", "data:")) for url in browser.requests())
     charts = "Array.from(document.querySelectorAll('.chart')).map(c => c.querySelectorAll('table.data').length)"
     tables = browser.evaluate(session, f"JSON.stringify({charts})")
-    assert len(json.loads(tables)) == 10 and min(json.loads(tables)) >= 1  # each chart with its numbers
+    assert len(json.loads(tables)) == 10 + survey and min(json.loads(tables)) >= 1  # each chart with its numbers
     browser.screenshot(session, tmp_path / "report.png")
     assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG")
     # issue 18: every table in full on a 1400-px screen and in print (A4), no "nan"/"-0.00"; print to PDF
@@ -663,7 +666,8 @@ def test_compare_cases_whose_years_do_not_overlap_is_an_error(cases, tmp_path, m
                                               "pension": {"horizons": [25, 50]},
                                               "spf": {"report_years": [2080],
                                                       "coverage_targets": {"children": {2080: 0.3, 2085: 0.9},
-                                                                           "old_age": {2080: 0.4, 2085: 0.8}}}})
+                                                                           "old_age": {2080: 0.4, 2085: 0.8}}},
+                                              "distribution": {"survey": {"year": 2080}, "years": [2085]}})
     monkeypatch.setattr("actuarial.pipeline.run", lambda *a, **k: pytest.fail("ran before checking the years"))
     line = one_error_line(*run_cli(["compare", str(cases["base"]), str(late), "-o", str(tmp_path / "out")]))
     assert str(late) in line and "case.base_year" in line and "overlap" in line

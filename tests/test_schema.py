@@ -309,12 +309,16 @@ def _template_keys(text: str) -> tuple[set, set]:
 
 NAMED_ENTRY = {"employment_injury.sectors.agriculture": "employment_injury.sectors.<name>",
                "spf.benefits.child_benefit": "spf.benefits.<name>",
+               "distribution.poverty_lines.national": "distribution.poverty_lines.<name>",
+               "distribution.poverty_lines.international": "distribution.poverty_lines.<name>",
                "fiscal_space.options.my_option": "fiscal_space.options.<name>",
                "fiscal_space.options.reallocation.lines.fuel_subsidies": "fiscal_space.options.reallocation.lines.<name>"}
 # declared keys that the template writes commented out: alternative forms, optional
 # additions without a default, defaults derived from other keys, and the keys an entry
 # of a {name: item} mapping does not set
 ALTERNATIVES = {
+    "distribution.real_growth", "distribution.poverty_lines.<name>.ppp_per_day",
+    "distribution.poverty_lines.<name>.ppp_factor", "distribution.poverty_lines.<name>.price_index",
     "demography.un_tables", "demography.wpp", "demography.wpp.folder", "demography.wpp.country",
     "demography.wpp.variant", "demography.wpp.migration", "demography.expected_totals",
     "demography.mortality.life_tables", "demography.mortality.improvement",

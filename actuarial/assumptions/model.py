@@ -21,6 +21,7 @@ from actuarial.assumptions.demography import (  # noqa: F401 (re-exported)
     BrassMortality, Demography, DemographySection, Fertility, ImprovementMortality, LifeTableMortality,
     Migration, MortalityTable)
 from actuarial.assumptions.demography import demography as build_demography
+from actuarial.assumptions.distribution import Distribution, parse_distribution
 from actuarial.assumptions.economy import Economy, Labour, parse_labour
 from actuarial.assumptions.loader import apply_overrides, load_tree
 from actuarial.assumptions.pension import Pension, parse_pension
@@ -37,7 +38,7 @@ from fiscal_space.assumptions import parse_fiscal_space  # fiscal_space imports 
 
 # the top-level keys of an assumption file, in the order they are documented
 SECTION_ORDER = ("case", "demography", "economy", "labour", "pension", "employment_injury", "spf",
-                 "stochastic", "fiscal_space")
+                 "distribution", "stochastic", "fiscal_space")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Assumptions:
     employment_injury: Injury | None = None
     stochastic: Stochastic | None = None
     fiscal_space: object | None = None  # fiscal_space.FiscalAssumptions
+    distribution: Distribution | None = None  # the spf benefits on household survey data
     # the merged tree as parsed at load time (extends: and overrides applied), a
     # copy: the workbook's assumptions sheet shows it, never the file re-read
     parsed: dict | None = dataclasses.field(default=None, repr=False, compare=False)
@@ -117,12 +119,33 @@ def assumptions_from_tree(data: dict, origins: dict, path) -> Assumptions:
         stochastic = parse_stochastic(root.section("stochastic")) if root.has("stochastic") else None
         if stochastic is not None and stochastic.economy is not None and economy is None:
             raise root.error("economy", "required key is missing (stochastic.economy needs it)")
+        distribution = None
+        if root.has("distribution"):
+            if spf is None:
+                raise root.error("spf", "required key is missing (the distribution section needs it)")
+            distribution = parse_distribution(root.section("distribution"), case)
+            _survey_columns(root, distribution, spf)
         fiscal = None
         if root.has("fiscal_space"):
             fiscal = parse_fiscal_space(root.section("fiscal_space"), case)
     sections = (case, demography, economy, labour, pension, spf, injury, stochastic, fiscal)
-    return Assumptions(path.resolve(), _digest(data, sections, sources), *sections,
-                       parsed=copy.deepcopy(data), sources=sources)
+    return Assumptions(path.resolve(), _digest(data, (*sections, distribution), sources), *sections,
+                       distribution=distribution, parsed=copy.deepcopy(data), sources=sources)
+
+
+def _survey_columns(root: Reader, distribution: Distribution, spf: SPF) -> None:
+    """The survey columns the spf benefits need: employment status for an
+    unemployment benefit, pensions for a pension-tested one."""
+    survey = distribution.survey
+    for ben in spf.benefits:
+        if ben.kind == "unemployment" and survey.unemployed is None:
+            raise root.error("distribution.survey.columns.employment",
+                             f"the persons file {survey.files[1]} has no employment column (the unemployment "
+                             f"benefit {ben.name} needs it)")
+        if ben.pension_tested and survey.pension is None:
+            raise root.error("distribution.survey.columns.pension",
+                             f"the persons file {survey.files[1]} has no pension column (the pension-tested "
+                             f"benefit {ben.name} needs it)")
 
 
 def _require(root: Reader, section: str, **needed) -> None:

@@ -194,6 +194,26 @@ def spf_summary(tree: xr.DataTree) -> str:
     return text
 
 
+def distribution_summary(tree: xr.DataTree) -> str:
+    """Poverty (headcount by line) and Gini without and with the spf benefits,
+    and the survey cost beside the costing, for each result year."""
+    d = tree["distribution"].to_dataset()
+    rows = {}
+    for year in d["year"].values:
+        one = d.sel(year=year, group="all")
+        row = {f"poor % ({line})": 100 * one["poverty_headcount"].sel(line=line).values for line in d["line"].values}
+        row["Gini x 100"] = 100 * one["gini"].values
+        for key, values in row.items():
+            for state, v in zip(d["benefits"].values, values):
+                rows.setdefault(f"{key} {state}", {})[int(year)] = float(v)
+        rows.setdefault("survey cost (m)", {})[int(year)] = float(one["survey_cost"].sum()) / 1e6
+        rows.setdefault("costing cost (m)", {})[int(year)] = float(one["costing_cost"].sum()) / 1e6
+    table = pd.DataFrame(rows).T
+    return (f"Poverty and inequality on the survey ({d.attrs.get('households', '?')} households; welfare per "
+            f"person, {d.attrs.get('equivalence_scale', '').replace('_', ' ')} scale; {d.attrs.get('take_up')} "
+            f"take-up; currency in millions)\n" + table.to_string(float_format=lambda v: f"{v:,.2f}"))
+
+
 def _is_anchor(path: xr.DataArray, year) -> bool:
     """First or last year of a target path, or a kink in it (an interim target)."""
     years = path["year"].values[path.notnull().values]

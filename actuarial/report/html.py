@@ -25,6 +25,7 @@ import xarray as xr
 
 from actuarial.errors import AssumptionError
 from actuarial.output import atomic_path
+from actuarial.report import distribution_plots as dp
 from actuarial.report import plots
 from actuarial.report import stochastic as st
 
@@ -340,6 +341,9 @@ SECTIONS = [
         _spec("coverage", "Coverage against targets", ["coverage"],
               lambda n: plots.coverage_vs_targets(n["spf"]), lambda n: _coverage_caption(n["spf"])),
     ]),
+    ("distribution", "Poverty and inequality (household survey)", [
+        _spec(i, t, [v], lambda n, f=f: f(n["distribution"]), lambda n, c=c: c(n["distribution"]))
+        for i, t, v, f, c in dp.CHARTS]),
     ("fiscal_space", "Fiscal space", [
         _spec("financing", "Financing mix", ["financing"],
               lambda n: plots.financing_mix(n["fiscal_space"], n.get("pension")),
