@@ -23,15 +23,21 @@ def add_parser(subparsers) -> None:
 
 
 def run_command(args) -> int:
+    from types import SimpleNamespace
+
     from actuarial.output import output_set, write_results
+    from actuarial.provenance import provenance
+    from actuarial.schema.loader import load_tree
     from fiscal_space import load_fiscal, run_fiscal_space
 
     fa = load_fiscal(args.file)
+    resolved = SimpleNamespace(parsed=load_tree(Path(args.file))[0])  # after extends:, as loaded
+    command = ["actuarial", *getattr(args, "argv", ["fiscal", str(args.file)])]
     target = Path(args.output) / fa.case.name / "fiscal_space.nc"
     with output_set(target.parent, getattr(args, "force", False)) as out:  # refused before computing
         ds = run_fiscal_space(fa)
         with out.writing():
-            write_results(ds, out.path(target.name))
+            write_results(ds, out.path(target.name), provenance(resolved, command))
     if not getattr(args, "quiet", False):
         print(summary(ds))
         print(f"\nresults written to {target}")

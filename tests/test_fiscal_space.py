@@ -291,6 +291,9 @@ def test_example_file_runs_and_cli_writes(tmp_path, root, capsys):
     out = tmp_path / "demoland_fiscal" / "fiscal_space.nc"
     ds = xr.open_dataset(out)
     assert ds.sizes["option"] == 8 and "debt_gdp_percentile" in ds
+    assert ds.attrs["command"].startswith("actuarial fiscal ") and "software_versions" in ds.attrs
+    assert "fiscal_space:" in ds.attrs["assumptions_yaml"] and ds.attrs["created"].endswith("Z")
+    assert ds["year"].attrs["units"] == "year"
     assert "financing plan" in capsys.readouterr().out
     assert [p.name for p in out.parent.iterdir()] == ["fiscal_space.nc"]
 

@@ -23,7 +23,8 @@ import pandas as pd
 import xlsxwriter
 
 MONEY_SCALE = 1e6  # aggregate money in millions of the currency
-PER_PERSON = ("average_wage", "average_insurable_wage", "monthly_level")  # money per person: not scaled
+PER_PERSON = ("average_wage", "average_insurable_wage", "monthly_level",
+              "benefit_receipt")  # money per person (benefit_receipt: a person a year, by decile): not scaled
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV Injection": text a spreadsheet would run
 MAX_LABEL = 200  # characters of a header label (a longer long_name is cut with "...")
 HEADER_ROWS = 3  # label, unit, variable name
