@@ -97,8 +97,11 @@ def copy_examples(target, force: bool = False) -> list[Path]:
     """Copy the shipped sets, their data folders and data files, into ``target``.
 
     Relative paths (``extends:``, data files, a grid's ``base:``) stay as they
-    were, so the copies run as they are. A file already in ``target`` is an
-    error unless ``force`` (then it is replaced). Returns the files written.
+    were, so the copies run as they are; a path to the shipped folder
+    (``{samples}/...``, e.g. Demoland's survey) becomes the same path relative
+    to the copy, so the copied set reads its own copied data. A file already in
+    ``target`` is an error unless ``force`` (then it is replaced). Returns the
+    files written.
     """
     source, target = examples_folder(), Path(target)
     files = _shipped_files(source)
@@ -110,5 +113,9 @@ def copy_examples(target, force: bool = False) -> list[Path]:
                                                         f"{len(files)} example files); use --force to replace")
     for f in files:
         (target / f).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source / f, target / f)
+        if f.suffix == ".yaml" and len(f.parts) == 1:  # a set beside the data folder it names
+            text = (source / f).read_text(encoding="utf-8")
+            (target / f).write_text(text.replace('"{samples}/', '"'), encoding="utf-8")
+        else:
+            shutil.copyfile(source / f, target / f)
     return [target / f for f in files]
