@@ -3,7 +3,7 @@
 Run from the repository root (needs ``../shared/data/``; the validation cases
 and tests never read it):
 
-    python validation_cases/graduation/make_graduation_fixtures.py
+    python validation_cases/sources/make_graduation_fixtures.py
 
 Writes, in this folder:
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 SHARED = Path("../shared/data")
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "graduation"
 YEARS = [1950, 1970, 1990, 2010, 2020]
 
 
