@@ -55,6 +55,29 @@ def test_formats_read_the_same_survey(tmp_path):
             np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=f"{ext} {name}")
 
 
+def test_one_file_survey_reads_as_two(tmp_path):
+    """Persons rows carrying their household's columns, the same file named twice: the same survey."""
+    from actuarial.errors import AssumptionError
+
+    hh = pd.read_csv(SURVEY / "households.csv").head(200)
+    pp = pd.read_csv(SURVEY / "persons.csv")
+    pp = pp[pp["household_id"].isin(hh["household_id"])]
+    hh.to_csv(tmp_path / "h.csv", index=False)
+    pp.to_csv(tmp_path / "p.csv", index=False)
+    ref = read_survey(tmp_path / "h.csv", tmp_path / "p.csv", SurveySpec("", ""), 2025)
+    one = pp.merge(hh, on="household_id", how="left")
+    one.to_csv(tmp_path / "one.csv", index=False)
+    got = read_survey(tmp_path / "one.csv", tmp_path / "one.csv", SurveySpec("", ""), 2025)
+    for name in ("key", "weight", "welfare", "urban", "size", "household", "person_key", "age", "female", "pension"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
+    one.loc[one.index[4], "weight"] += 1.0  # the 5th person's household weight differs from its first row's
+    if one["household_id"].iloc[4] != one["household_id"].iloc[3]:
+        one.loc[one.index[4], "household_id"] = one["household_id"].iloc[3]
+    one.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(AssumptionError, match=r"bad.csv.*weight.*row 6.*expected the same weight on every row"):
+        read_survey(tmp_path / "bad.csv", tmp_path / "bad.csv", SurveySpec("", ""), 2025)
+
+
 def test_draws_are_reproducible_and_independent_of_chunking():
     keys = np.arange(10_000, dtype=np.uint64) * 7919
     full = uniforms(3, keys, "child_benefit", "take_up")

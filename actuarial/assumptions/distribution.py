@@ -65,7 +65,9 @@ class SurveySpec:
 
     households: text("Households file (CSV, .csv.gz, Parquet, Stata .dta or SPSS .sav), relative to this "
                      "file, or {samples}/... for a file of the shipped sample sets (actuarial examples).")
-    persons: text("Persons file (one row a person), relative to this file or {samples}/....")
+    persons: text("Persons file (one row a person), relative to this file or {samples}/...; the households "
+                  "file itself for a one-file survey (each person's row repeats its household's id, weight, "
+                  "welfare and urban/rural).")
     year: number("Survey year (welfare at that year's prices; the base year of the results).",
                  integer=True, lo=1900, hi=2200, what="a year", unit="year",
                  derived="case.base_year") = None

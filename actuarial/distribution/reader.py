@@ -7,6 +7,11 @@ Formats by file name: ``.csv`` / ``.csv.gz`` (pandas, through
 (pyreadstat): rows are records, 1-based. Every file first passes
 ``datafiles.read_bytes`` (a regular file, at most ``MAX_BYTES``).
 
+One file or two: ``households`` and ``persons`` may name the same file, one
+row a person carrying its household's columns (id, weight, welfare,
+urban/rural) on each of its rows; those must then be equal on every row of a
+household, and the household's first row stands for it.
+
 Checks (each error names the file, the column and the row): household ids
 unique in the households file; every person's household in it and every
 household with at least one person; weights > 0; welfare >= 0 and finite;
@@ -134,7 +139,11 @@ def read_survey(households: Path, persons: Path, spec, year: int) -> Survey:
     optional_hh = {col.urban: Column(col.urban, "text", choices=(codes.urban, codes.rural),
                                      what="an urban/rural code")}
     hh_frame = _with_optional(households, hh_columns, optional_hh, "households table")
-    check_unique(households, hh_frame, [col.household_id])
+    if Path(households).resolve() == Path(persons).resolve():  # one file: a row a person
+        shared = [c for c in (col.weight, col.welfare, col.urban) if c in hh_frame]
+        hh_frame = _one_row_per_household(households, hh_frame, col.household_id, shared)
+    else:
+        check_unique(households, hh_frame, [col.household_id])
     weight = hh_frame[col.weight].to_numpy(float)
     if (weight <= 0).any():
         i = int(np.argmax(weight <= 0))
@@ -185,6 +194,22 @@ def read_survey(households: Path, persons: Path, spec, year: int) -> Survey:
         contributing=opt(col.contributing, lambda f, n: _flag(persons, f, n)),
         pension=opt(col.pension, lambda f, n: f[n].to_numpy(float)),
         files=(str(Path(households).absolute()), str(Path(persons).absolute())))
+
+
+def _one_row_per_household(path: Path, frame: pd.DataFrame, id_column: str, shared: list) -> pd.DataFrame:
+    """The households of a one-file survey: the first row of each household,
+    whose ``shared`` (household) columns must be the same on all of its rows."""
+    first = frame.groupby(id_column, sort=False)[shared].transform("first")
+    for column in shared:
+        differs = (first[column] != frame[column]).to_numpy()
+        if differs.any():
+            i = int(np.argmax(differs))
+            hh = frame[id_column].iloc[i]
+            raise data_error(path, column, int(frame.index[i]),
+                             f"expected the same {column} on every row of household {str(hh)!r} (a one-file "
+                             f"survey repeats the household's columns on each person's row); got "
+                             f"{frame[column].iloc[i]}, its first row has {first[column].iloc[i]}")
+    return frame[~frame[id_column].duplicated()]
 
 
 def _with_optional(path: Path, required: list[Column], optional: dict, what: str) -> pd.DataFrame:
