@@ -26,8 +26,14 @@ def _central(da: xr.DataArray) -> xr.DataArray:
     return central(da)
 
 
+# the projection nodes whose final common year the headlines are read at (not the survey
+# years of /distribution, nor a stochastic node)
+PROJECTED = ("demography", "economy", "labour", "pension", "employment_injury", "spf", "fiscal_space")
+
+
 def _common_final_year(trees: dict) -> int | None:
-    sets = [set(t[n]["year"].values.tolist()) for t in trees.values() for n in t.children if "year" in t[n].dims]
+    sets = [set(t[n]["year"].values.tolist()) for t in trees.values() for n in t.children
+            if n in PROJECTED and "year" in t[n].dims]
     common = set.intersection(*sets) if sets else set()
     return max(common) if common else None
 
