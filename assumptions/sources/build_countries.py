@@ -178,7 +178,7 @@ def standard_mx(data: Path, country: str) -> np.ndarray:
     return np.stack([graduate_rates(abridged_mx(data, code, s), s == "female") for s in SEXES])
 
 
-def migration_pattern(data: Path, country: str, sign: float) -> np.ndarray:
+def migration_pattern(data: Path, country: str, sign: float) -> tuple[np.ndarray, list]:
     """Shares (sex, age), sum 1: a Rogers-Castro schedule fitted by sex to the UN's net
     migrants by age (WPP 2019) summed over MIGRATION_YEARS, times ``sign`` (Mexico: the net
     emigrants), by actuarial.demography.wpp_build.fitted_pattern (the model method)."""
@@ -187,8 +187,8 @@ def migration_pattern(data: Path, country: str, sign: float) -> np.ndarray:
     mig = pd.read_csv(data / f"un_ccmpp_{country}" / "inputs" / "mig_net_count_age_sex.csv")
     mig = mig[mig["time_start"].isin(MIGRATION_YEARS) & mig["sex"].isin(SEXES)]
     counts = mig.pivot_table(index="sex", columns="age_start", values="value", aggfunc="sum")
-    pattern, _ = fitted_pattern(sign * counts.loc[list(SEXES)].values[None])
-    return pattern / pattern.sum()
+    pattern, params = fitted_pattern(sign * counts.loc[list(SEXES)].values[None])
+    return pattern / pattern.sum(), params
 
 
 def lee_carter(data: Path, country: str) -> tuple[np.ndarray, float]:
@@ -274,7 +274,7 @@ def write(data: Path, country: str, pop: np.ndarray, note: str) -> str:
     srb = wpp(data, "sexRatio", code)
     net = wpp_path(data, "migration", code) * 1000.0
     sign = 1.0 if net.loc[2015:2019].sum() >= 0 else -1.0
-    pattern = migration_pattern(data, country, sign)
+    pattern, params = migration_pattern(data, country, sign)
     b, vol = lee_carter(data, country)
 
     lines = [
@@ -326,6 +326,8 @@ def write(data: Path, country: str, pop: np.ndarray, note: str) -> str:
         f"    pattern:           # shares by sex and age: Rogers-Castro schedules fitted to the net "
         f"{'immigrants' if sign > 0 else 'emigrants'} of WPP 2019, {MIGRATION_YEARS[0]}-{MIGRATION_YEARS[-1]}",
     ]
+    for s, p in zip(SEXES, params):
+        lines.append(f"      # {s}: Rogers-Castro " + ", ".join(f"{k} {v:.4g}" for k, v in p.items()))
     for s, row in zip(SEXES, pattern):
         lines.append(f"      {s}:")
         lines.append(ages_list(row, g(5), "        "))
