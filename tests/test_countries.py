@@ -134,3 +134,74 @@ def test_lee_carter_volatility_recomputed_from_the_un_tables(demoland):
         drift, vol, vol19 = est["mexico"][sex]
         assert fit.volatility == pytest.approx(vol, rel=1e-9) and fit.drift == pytest.approx(drift, rel=1e-9)
         assert 4.5 < vol / vol19 < 5.5  # 19 age groups: k and sigma about 5 times smaller
+
+
+# -- no cliffs between adjacent ages (issue 15 item 6) ----------------------------------------
+
+POPULATION_JUMP = 0.05
+"""Bound on |ln(P_x+1/P_x) - ln(P_x/P_x-1)| over ages 1-95: the largest of Canada's
+UN output (WPP 2019, used as it is) is 0.036 (ages 69-70, the 1950 base cohorts' seam in
+the UN's own projection); Mexico's former base had 0.24 (P_70/P_69 = 0.81 women,
+0.795 men), its graduated base 0.025."""
+MX_JUMP = 0.1
+"""Bound on |ln(m_x+1/m_x) - ln(m_x/m_x-1)| over ages 2-98 (m_1..m_99: m_0 and the open
+group 100+ are no points of a smooth single-age curve) of the Brass standards, WPP 2024's
+abridged m_x of 2015-2020 graduated by the PCLM: largest 0.071 (Mexico, women, age 7, the
+bottom of the mortality curve); WPP 2019's single-age life tables of 2019 reach 0.051."""
+
+
+def age_jumps(values) -> np.ndarray:
+    """|ln(v_x+1/v_x) - ln(v_x/v_x-1)| by age x = 1..len-2 (last axis)."""
+    return np.abs(np.diff(np.log(np.asarray(values, float)), n=2, axis=-1))
+
+
+def test_age_jump_measure_sees_a_cliff():
+    """The measure flags a 0.81 cliff in an otherwise geometric pyramid (Mexico's former seam)."""
+    smooth = 1e6 * 0.95 ** np.arange(101)
+    cliff = smooth.copy()
+    cliff[70:] *= 0.81 / 0.95
+    assert age_jumps(smooth).max() < 1e-12
+    assert age_jumps(cliff)[69] == pytest.approx(abs(np.log(0.81 / 0.95)), rel=1e-12)  # age 70
+    assert age_jumps(cliff)[69] > 3 * POPULATION_JUMP
+
+
+def test_base_population_has_no_cliffs(country):
+    pop = load_assumptions(ASSUMPTIONS / f"{country}.yaml").demography.base_population
+    jumps = age_jumps(pop)[:, 0:95]  # ages 1..95, both sexes
+    assert jumps.shape == (2, 95) and jumps.max() < POPULATION_JUMP, (country, jumps.max(), jumps.argmax() % 95 + 1)
+
+
+def test_mortality_standard_has_no_cliffs(country):
+    import yaml
+
+    text = (ASSUMPTIONS / "data" / country / "un_wpp.yaml").read_text()
+    standard = yaml.safe_load(text)["demography"]["mortality"]["brass_logit"]["standard"]
+    assert "WPP 2024 mxF5/mxM5 2015-2020" in text
+    for sex in ("female", "male"):
+        mx = np.asarray(standard[sex]["mx"], float)
+        assert mx.shape == (101,) and np.all(mx > 0) and np.all(np.diff(mx[10:]) > 0), sex  # rising from 10
+        jumps = age_jumps(mx)[1:98]  # ages 2..98
+        assert jumps.max() < MX_JUMP, (country, sex, jumps.max())
+
+
+@pytest.mark.skipif(not (SHARED / "wpp2024").is_dir(), reason="needs ../shared/data")
+def test_mortality_standard_reproduces_wpp2024_groups(country):
+    """The graduated standard's deaths over the PCLM exposures give back WPP 2024's m_x of
+    each 5-year group (within 2%), and m_0 exactly: the source is the published abridged table."""
+    import pandas as pd
+    import yaml
+
+    code = {"canada": 124, "mexico": 484}[country]
+    standard = yaml.safe_load((ASSUMPTIONS / "data" / country / "un_wpp.yaml").read_text())
+    standard = standard["demography"]["mortality"]["brass_logit"]["standard"]
+    for sex in ("female", "male"):
+        table = pd.read_csv(SHARED / "wpp2024" / f"mx{sex[0].upper()}5.txt", sep="\t", dtype={"age": str})
+        nmx = table[table["country_code"] == code]["2015-2020"].to_numpy(float)
+        mx = np.asarray(standard[sex]["mx"], float)
+        assert mx[0] == pytest.approx(nmx[0], rel=1e-5)
+        # a plain life table by single age (constant force within each age), grouped as WPP's
+        lx = np.concatenate([[1.0], np.exp(-np.cumsum(mx[:100]))])
+        Lx = np.where(mx[:100] > 0, (lx[:-1] - lx[1:]) / mx[:100], lx[:-1])
+        for j, (lo, hi) in enumerate(zip([1, *range(5, 100, 5)], [5, *range(10, 101, 5)])):
+            grouped = (mx[lo:hi] * Lx[lo:hi]).sum() / Lx[lo:hi].sum()
+            assert grouped == pytest.approx(nmx[j + 1], rel=0.02), (sex, lo)

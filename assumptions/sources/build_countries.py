@@ -26,7 +26,14 @@ Method:
   UN conventions (``demography: {un_tables: ...}``; the same code reproduces
   the UN's Canada 1950-2020 output to ~4e-7, see
   validation_cases/un_canada_1950_2020; this script checks it again on
-  Canada). UN figures are mid-year (1 July) stocks; the engine reads them as
+  Canada), summed into 5-year groups and graduated back to single ages by
+  Beers' ordinary formula (``actuarial.demography.graduation``, every group
+  total kept): the 1950 -> 2020 re-projection leaves a cliff between ages 69
+  and 70 (P_70/P_69 = 0.81 women, 0.795 men, neighbours ~0.95), the seam
+  between the 1950 base cohorts and the projected births, which no source
+  shows (the max of |ln(P_x+1/P_x) - ln(P_x/P_x-1)| over ages 1-95 falls
+  from 0.24 to 0.025; Canada's UN output, used as it is, has 0.036).
+  UN figures are mid-year (1 July) stocks; the engine reads them as
   1 January 2020 (a half-year shift, ignored). The WPP 2019 inputs for
   Mexico have much lower mortality than WPP 2024's revised estimates (e0 in
   2019: 79.0 / 73.1 against 77.4 / 71.6) and give 134.4 million in 2020,
@@ -34,18 +41,22 @@ Method:
   age-sex structure but its level is scaled by one factor so that the
   projection below reaches WPP 2024's 2024 population. Canada's UN output is
   used as it is (the script prints how close it comes to WPP 2024 in 2024).
-- Mortality: the Brass logit model (beta = 1) with the WPP 2019 life table of
-  2019 (m_x by single age) as the standard, moved to WPP 2024's e0 by sex:
+- Mortality: the Brass logit model (beta = 1) with WPP 2024's life table of
+  2015-2020 as the standard (the abridged m_x of mxF5/mxM5, ages 0, 1-4,
+  5-9, ..., 100+, graduated to single ages by the penalised composite link
+  model, ``graduation.graduate_rates``), moved to WPP 2024's e0 by sex:
   estimates 2020-2023 (including the COVID-19 years, severe in Mexico), then
   the medium variant, at anchors 2020-2025 and every 5 years to 2100.
 - Fertility: WPP 2024 TFR (same anchors) x WPP 2024 percentage age pattern
   (5-year groups 10-14 .. 50-54 spread evenly over single ages) at anchors
   2020, 2030, 2050, 2075, 2100; sex ratio at birth from WPP 2024.
 - Migration: WPP 2024 net migration totals (thousands -> persons, same
-  anchors) x the age-sex pattern of WPP 2019's net migrants summed over
-  2015-2019 (Mexico: emigration, so the pattern is that of the net
-  emigrants; ages of the opposite sign, a few old ages, are set to 0 because
-  the engine's pattern is non-negative).
+  anchors) x a model age-sex pattern: Rogers-Castro schedules fitted by sex
+  to WPP 2019's net migrants by age summed over 2015-2019
+  (``wpp_build.fitted_pattern``, the ``model`` method of ``demography.wpp``;
+  Mexico: emigration, so fitted to the net emigrants). The WPP 2024 CSVs
+  give totals only, and no single-age populations are in ../shared/data to
+  take residuals from.
 - Stochastic mortality: Lee-Carter b_x fitted by this engine
   (actuarial.stochastic.lee_carter) to ln m_x of WPP 2019's life tables
   1970-2019 by sex, and the volatility of k (mean over the sexes).
@@ -68,6 +79,9 @@ ANCHORS = [2020, 2021, 2022, 2023, 2024, 2025, *range(2030, 2101, 5)]
 PATTERN_ANCHORS = [2020, 2030, 2050, 2075, 2100]
 SRB_ANCHORS = [2020, 2030, 2050, 2075, 2100]
 MIGRATION_YEARS = range(2015, 2020)
+MORTALITY_PERIOD = "2015-2020"  # WPP 2024 abridged m_x, the last period before COVID-19
+GRADUATION = "beers"  # Mexico's base: 5-year groups to single ages (graduation.beers, group totals kept)
+GRADUATE = ("mexico",)
 LEE_CARTER_YEARS = (1970, 2019)
 CALIBRATION_YEAR = 2024
 CALIBRATE = ("mexico",)  # base level scaled to WPP 2024 (see the docstring)
@@ -111,6 +125,16 @@ def un_assumptions(folder: Path, years: int):
     return assumptions_from_tree(tree, origins, folder / "virtual.yaml")
 
 
+def regraduate(pop: np.ndarray, method: str = GRADUATION) -> np.ndarray:
+    """(sex, age) population summed into 5-year groups 0-4, ..., 95-99, 100+
+    and graduated back to single ages by ``method`` (Beers ordinary: every
+    group total kept, smooth across groups; actuarial.demography.graduation)."""
+    from actuarial.demography.graduation import graduate_counts
+
+    groups = np.concatenate([pop[:, :100].reshape(2, 20, 5).sum(axis=2), pop[:, 100:]], axis=1)
+    return np.stack([graduate_counts(row, method) for row in groups])
+
+
 def base_population(data: Path, country: str) -> np.ndarray:
     """(sex, age) population of 2020."""
     from actuarial.pipeline import run_demography
@@ -118,8 +142,10 @@ def base_population(data: Path, country: str) -> np.ndarray:
     folder = data / f"un_ccmpp_{country}"
     projected = run_demography(un_assumptions(folder, BASE_YEAR - 1950))["population"]
     projected = projected.isel(scenario=0).sel(year=BASE_YEAR).transpose("sex", "age").values
-    if country != "canada":
-        return projected
+    if country in GRADUATE:
+        print(f"{country}: base population by single age before graduation: max age-to-age jump "
+              f"{max_jump(projected):.3f}; after: {max_jump(regraduate(projected)):.3f}")
+        return regraduate(projected)
     out = pd.read_csv(folder / "outputs" / "pop_count_age_sex_1x1.csv")
     out = out[(out["time_start"] == BASE_YEAR) & out["sex"].isin(SEXES)]
     un = out.pivot_table(index="sex", columns="age_start", values="value").loc[list(SEXES)].values
@@ -129,18 +155,40 @@ def base_population(data: Path, country: str) -> np.ndarray:
     return un
 
 
+def max_jump(pop: np.ndarray, ages=(1, 95)) -> float:
+    """max over sexes and ages x in ``ages`` of |ln(P_x+1/P_x) - ln(P_x/P_x-1)|."""
+    second = np.abs(np.diff(np.log(pop), n=2, axis=-1))  # column k: age k + 1
+    return float(second[..., ages[0] - 1:ages[1]].max())
+
+
+def abridged_mx(data: Path, code: int, sex: str, period: str = MORTALITY_PERIOD) -> np.ndarray:
+    """WPP 2024 m_x of the abridged ages 0, 1-4, 5-9, ..., 95-99, 100+ (mxF5/mxM5)."""
+    table = pd.read_csv(data / "wpp2024" / f"mx{sex[0].upper()}5.txt", sep="\t", dtype={"age": str})
+    rows = table[table["country_code"] == code]
+    assert list(rows["age"]) == ["0", "1", *map(str, range(5, 100, 5)), "100+"], list(rows["age"])
+    return rows[period].to_numpy(float)
+
+
 def standard_mx(data: Path, country: str) -> np.ndarray:
-    lt = pd.read_csv(data / f"un_ccmpp_{country}" / "inputs" / "life_table_age_sex.csv")
-    lt = lt[(lt["indicator"] == "lt_nMx") & (lt["time_start"] == 2019) & lt["sex"].isin(SEXES)]
-    return lt.pivot_table(index="sex", columns="age_start", values="value").loc[list(SEXES)].values
+    """(sex, age) single-age m_x: WPP 2024's abridged m_x of MORTALITY_PERIOD graduated by the
+    penalised composite link model (actuarial.demography.graduation.graduate_rates)."""
+    from actuarial.demography.graduation import graduate_rates
+
+    code = COUNTRIES[country][1]
+    return np.stack([graduate_rates(abridged_mx(data, code, s), s == "female") for s in SEXES])
 
 
-def migration_pattern(data: Path, country: str, sign: float) -> np.ndarray:
+def migration_pattern(data: Path, country: str, sign: float) -> tuple[np.ndarray, list]:
+    """Shares (sex, age), sum 1: a Rogers-Castro schedule fitted by sex to the UN's net
+    migrants by age (WPP 2019) summed over MIGRATION_YEARS, times ``sign`` (Mexico: the net
+    emigrants), by actuarial.demography.wpp_build.fitted_pattern (the model method)."""
+    from actuarial.demography.wpp_build import fitted_pattern
+
     mig = pd.read_csv(data / f"un_ccmpp_{country}" / "inputs" / "mig_net_count_age_sex.csv")
     mig = mig[mig["time_start"].isin(MIGRATION_YEARS) & mig["sex"].isin(SEXES)]
     counts = mig.pivot_table(index="sex", columns="age_start", values="value", aggfunc="sum")
-    shares = np.clip(sign * counts.loc[list(SEXES)].values, 0.0, None)
-    return shares / shares.sum()
+    pattern, params = fitted_pattern(sign * counts.loc[list(SEXES)].values[None])
+    return pattern / pattern.sum(), params
 
 
 def lee_carter(data: Path, country: str) -> tuple[np.ndarray, float]:
@@ -226,7 +274,7 @@ def write(data: Path, country: str, pop: np.ndarray, note: str) -> str:
     srb = wpp(data, "sexRatio", code)
     net = wpp_path(data, "migration", code) * 1000.0
     sign = 1.0 if net.loc[2015:2019].sum() >= 0 else -1.0
-    pattern = migration_pattern(data, country, sign)
+    pattern, params = migration_pattern(data, country, sign)
     b, vol = lee_carter(data, country)
 
     lines = [
@@ -242,14 +290,18 @@ def write(data: Path, country: str, pop: np.ndarray, note: str) -> str:
         "  old_age: 65",
         "  base_population:     # 1 January 2020 (UN mid-2020 stock, WPP 2019), persons by single age 0..99 and 100+",
     ]
+    if country in GRADUATE:
+        lines.append(f"    # 5-year groups of the WPP 2019 inputs projected 1950 -> 2020, graduated to single ages by "
+                     f"{GRADUATION} (group totals kept)")
     for s, row in zip(SEXES, pop):
         lines.append(f"    {s}:")
         lines.append(ages_list(np.rint(row).astype(int), str, "      "))
     lines += [
         "  mortality:",
-        "    brass_logit:       # WPP 2019 life table of 2019 moved to WPP 2024's e0",
+        f"    brass_logit:       # WPP 2024 life table of {MORTALITY_PERIOD} moved to WPP 2024's e0",
         "      beta: 1.0",
-        "      standard:        # m_x by single age 0..99 and 100+, 2019 (WPP 2019, lt_nMx)",
+        f"      standard:        # m_x by single age 0..99 and 100+: WPP 2024 mxF5/mxM5 {MORTALITY_PERIOD} "
+        "(ages 0, 1-4, 5-9, ..., 100+) graduated by the PCLM",
     ]
     for s, row in zip(SEXES, mx):
         lines.append(f"        {s}:")
@@ -271,9 +323,11 @@ def write(data: Path, country: str, pop: np.ndarray, note: str) -> str:
         "  migration:",
         "    timing: end        # as in the UN's projection (ccmppWPP mig_assumption = end)",
         f"    total: {anchors(net, ANCHORS, lambda v: f'{v:.0f}')}   # net migrants a year, WPP 2024",
-        f"    pattern:           # shares of the net {'immigrants' if sign > 0 else 'emigrants'} "
-        f"by sex and age, WPP 2019, {MIGRATION_YEARS[0]}-{MIGRATION_YEARS[-1]}",
+        f"    pattern:           # shares by sex and age: Rogers-Castro schedules fitted to the net "
+        f"{'immigrants' if sign > 0 else 'emigrants'} of WPP 2019, {MIGRATION_YEARS[0]}-{MIGRATION_YEARS[-1]}",
     ]
+    for s, p in zip(SEXES, params):
+        lines.append(f"      # {s}: Rogers-Castro " + ", ".join(f"{k} {v:.4g}" for k, v in p.items()))
     for s, row in zip(SEXES, pattern):
         lines.append(f"      {s}:")
         lines.append(ages_list(row, g(5), "        "))
