@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import sys
 import typing
 from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
@@ -29,29 +28,11 @@ def section(key: str | None = None):
     nested mapping when ``key`` is None): extra keys are refused."""
     def wrap(cls):
         cls.__pydantic_config__ = CONFIG
-        resolve_types(cls)
         if key is not None:
             SECTIONS[key] = cls
             cls.__section_key__ = key
         return cls
     return wrap
-
-
-def resolve_types(cls) -> None:
-    """Each field's annotation, a string under ``from __future__ import annotations``,
-    evaluated once here in the class's module (``dataclasses.Field.type``), as
-    ``typing.get_type_hints`` would. Pydantic reads ``Field.type``: left a string, it
-    compiles and evaluates it again (calling the field factory) for every validator
-    it builds, a nested section once per section containing it (``actuarial check``).
-    A name defined later in the module stays a string, which pydantic resolves itself."""
-    module = sys.modules.get(cls.__module__)
-    globalns = vars(module) if module is not None else {}
-    for f in fields(cls):
-        if isinstance(f.type, str):
-            try:
-                f.type = eval(f.type, globalns, dict(vars(cls)))  # noqa: S307 (the module's own annotation)
-            except NameError:
-                pass
 
 
 def rule_error(key, message: str) -> PydanticCustomError:
