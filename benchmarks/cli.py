@@ -19,6 +19,37 @@ share their ``__eq__``/``__hash__``/``__repr__`` (``actuarial/schema/records.py`
 field gives pydantic one annotation instead of two, and the CLI skips pydantic's plugin
 scan. In the same loop ``python -c pass`` took 0.035 s and ``--help`` 0.051 s. The CI's
 367 ms wall before makes this about 0.34 s: still above the 0.3 s target.
+
+Then (chk2, at 72bba77; CPU seconds, medians of 21, interleaved in one loop with
+``python -c pass`` and ``--help``, load average about 6): Demoland's file now has a
+``distribution`` section, and checking it reads the survey through
+``actuarial.distribution.reader`` and ``actuarial.datafiles`` (pandas, which imports
+pyarrow when installed): ``check`` Demoland 1.29 s, 35 times ``python -c pass`` (0.037 s;
+``--help`` 0.066 s). The same file without its ``distribution`` section: 0.54 s, 19 times
+``pass`` (0.028 s). In one process (medians of 7, CPU): the engine's imports 0.26 s, then
+importing pandas 0.36 s; validating the file without the survey 0.13 s, of which pydantic
+building the sections' validators 0.08 s; reading and checking the two survey CSVs about
+0.07 s more. The 0.3 s target is now
+missed by about a factor 2, and pandas is most of it: the next step is a survey check
+without pandas (the CSVs read by the ``csv`` module into numpy through
+``actuarial.datafiles``, with the same messages), not the schema.
+
+Tried and not kept (no measurable gain on the whole command):
+- the sections' string annotations (``from __future__ import annotations``) evaluated
+  once when a class is declared, so that pydantic does not compile and evaluate them for
+  each validator: validators 0.083 -> 0.057 s, but the imports 0.257 -> 0.274 s (the
+  evaluation moved there); ``check`` 0.995 and 1.003 times before (Demoland, and without
+  its ``distribution``);
+- ``Check`` (one annotation, no serialiser schema) instead of ``PlainValidator`` in
+  ``actuarial.schema.tables.field``: 30 fewer dataclass schemas built (``TimeSeries``,
+  ``Anchored``: 97 -> 67), ``check`` 1.007 times before (noise), and the generated JSON
+  Schema then writes the fiscal-space options inline instead of in ``$defs`` (the same
+  schema once its references are resolved, but ``assumptions.schema.json`` differs);
+- one ``TypeAdapter`` for the whole file: the 17 adapters build 67 dataclass schemas for
+  62 classes (only ``Beneficiaries`` and ``Pensioners`` are built more than once), so
+  sharing schemas between adapters cannot save more than a few ms;
+- importing numpy in a thread while YAML parses: the import holds the GIL, so it saves no
+  CPU time and little wall time.
 """
 
 from __future__ import annotations
