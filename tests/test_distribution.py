@@ -26,16 +26,21 @@ def demoland(year=2025):
     return read_survey(SURVEY / "households.csv", SURVEY / "persons.csv", SurveySpec("", ""), year)
 
 
+def _first_households(folder: Path, n: int):
+    """The first ``n`` Demoland households and their persons, written to ``folder`` (h.csv, p.csv) and read."""
+    hh = pd.read_csv(SURVEY / "households.csv").head(n)
+    pp = pd.read_csv(SURVEY / "persons.csv")
+    pp = pp[pp["household_id"].isin(hh["household_id"])]
+    hh.to_csv(folder / "h.csv", index=False)
+    pp.to_csv(folder / "p.csv", index=False)
+    return hh, pp, read_survey(folder / "h.csv", folder / "p.csv", SurveySpec("", ""), 2025)
+
+
 def test_formats_read_the_same_survey(tmp_path):
     pytest.importorskip("pyreadstat")
     import pyreadstat
 
-    hh = pd.read_csv(SURVEY / "households.csv").head(300)
-    pp = pd.read_csv(SURVEY / "persons.csv")
-    pp = pp[pp["household_id"].isin(hh["household_id"])]
-    hh.to_csv(tmp_path / "h.csv", index=False)
-    pp.to_csv(tmp_path / "p.csv", index=False)
-    ref = read_survey(tmp_path / "h.csv", tmp_path / "p.csv", SurveySpec("", ""), 2025)
+    hh, pp, ref = _first_households(tmp_path, 300)
     # survey-style codes: sex 1/2, urban 1/2 (numbers), renamed columns
     codes = Codes(female="2", male="1", urban="1", rural="2")
     cols = Columns(household_id="hhid", weight="wgt", sex="sexo")
@@ -59,12 +64,7 @@ def test_one_file_survey_reads_as_two(tmp_path):
     """Persons rows carrying their household's columns, the same file named twice: the same survey."""
     from actuarial.errors import AssumptionError
 
-    hh = pd.read_csv(SURVEY / "households.csv").head(200)
-    pp = pd.read_csv(SURVEY / "persons.csv")
-    pp = pp[pp["household_id"].isin(hh["household_id"])]
-    hh.to_csv(tmp_path / "h.csv", index=False)
-    pp.to_csv(tmp_path / "p.csv", index=False)
-    ref = read_survey(tmp_path / "h.csv", tmp_path / "p.csv", SurveySpec("", ""), 2025)
+    hh, pp, ref = _first_households(tmp_path, 200)
     one = pp.merge(hh, on="household_id", how="left")
     one.to_csv(tmp_path / "one.csv", index=False)
     got = read_survey(tmp_path / "one.csv", tmp_path / "one.csv", SurveySpec("", ""), 2025)

@@ -155,17 +155,8 @@ def _chunks(path: Path, columns: list[str]):
     """The file in chunks of the ``columns`` (checked in the header), indexed by file row."""
     import pandas as pd
 
-    compression = _compression(path)
-    options = dict(compression=compression, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
-    try:
-        header = list(pd.read_csv(path, nrows=0, **options).columns)
-    except (ValueError, OSError, EOFError, zlib.error, pd.errors.ParserError) as exc:
-        raise data_error(path, "", None, f"not a readable CSV file ({' '.join(str(exc).split())})") from None
-    header = [str(h).strip() for h in header]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise data_error(path, "", 1, f"expected the {REVISION} layout with columns {', '.join(columns)}; "
-                                      f"missing {', '.join(missing)} (a file of another layout or revision?)")
+    _header(path, columns)  # the layout checked first: one clear error for another revision
+    options = dict(compression=_compression(path), encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     dtypes = {"ISO3_code": str, "Location": str, "Variant": str, "Sex": str}
     try:
         reader = pd.read_csv(path, usecols=columns, chunksize=CHUNK_ROWS,
