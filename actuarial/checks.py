@@ -204,8 +204,7 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
             raise _fail(source, stage, name, da, ~(da.values > 0), "not positive",
                         "insurable earnings > 0 in every year (contributors)", first_scenario)
     for name in sorted(ds.data_vars, key=lambda n: n != "population"):  # the cell before the total
-        da = ds[name]
-        x = da.values
+        x = ds.variables[name].values  # no DataArray per variable (issue 17); ds[name] only to report
         if x.dtype.kind != "f" or x.size == 0:
             continue
         if name in INF_OK.get(stage, ()):
@@ -216,23 +215,23 @@ def check_stage(path: str, ds: xr.Dataset, source=None, first_scenario: int = 0)
         if not np.isfinite(total):  # a sum is finite iff every term is (or it overflowed: looked at below)
             bad = np.isinf(x) if allow_nan else ~np.isfinite(x)
             if bad.any():
-                raise _fail(source, stage, name, da, bad, "not finite", "a finite number", first_scenario, ds)
+                raise _fail(source, stage, name, ds[name], bad, "not finite", "a finite number", first_scenario, ds)
         if name in at_most_one:
             if np.fmax.reduce(x, axis=None) > 1:  # fmax skips NaN (all NaN: NaN, no warning)
-                raise _fail(source, stage, name, da, x > 1, "above 1", "a rate of insurable earnings of "
-                                                                        "at most 1", first_scenario)
+                raise _fail(source, stage, name, ds[name], x > 1, "above 1",
+                            "a rate of insurable earnings of at most 1", first_scenario)
             continue
         if name not in unit and name not in non_negative:
             continue
         low = np.fmin.reduce(x, axis=None) if checked_nan else x.min()
         if name in unit:
             if low < 0 or (np.fmax.reduce(x, axis=None) if checked_nan else x.max()) > 1:
-                raise _fail(source, stage, name, da, (x < 0) | (x > 1), "outside [0, 1]",
+                raise _fail(source, stage, name, ds[name], (x < 0) | (x > 1), "outside [0, 1]",
                             "a rate of insurable earnings between 0 and 1", first_scenario)
         elif low < 0:
             tol = -1e-9 * max(float(np.fmax.reduce(np.abs(x), axis=None)), 1.0)  # not rounding
             if low < tol:
-                raise _fail(source, stage, name, da, x < tol, "negative",
+                raise _fail(source, stage, name, ds[name], x < tol, "negative",
                             "a value >= 0 (a stock or a flow that cannot be negative)", first_scenario, ds)
     return plausibility(stage, ds)
 

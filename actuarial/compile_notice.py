@@ -25,7 +25,7 @@ def _main_kernels() -> tuple:
     from actuarial.projection import _injury_kernels as injury
     from actuarial.projection import _pension_kernels as pension
 
-    return demography._project_one, demography._survival_rows, pension.project_scheme, injury._scenario
+    return demography._project_one, demography._survival_rows, pension._scheme_scenario, injury._scenario
 
 
 def kernels_cached() -> bool:

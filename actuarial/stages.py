@@ -92,7 +92,8 @@ def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: boo
     """Every stage present in ``assumptions``, in order: node path -> Dataset
     (fiscal space only for the central path: its plan is one decision).
     ``totals_only`` pools the injury scheme's pensioners across sectors (the
-    same totals to rounding, no risk-class rates): for scenario summaries.
+    same totals to rounding, no risk-class rates) and skips the SPF stage's
+    SDG 1.3.1 coverage series (not summarised): for scenario summaries.
     Each stage's results pass ``actuarial.checks.check_stage`` before the
     next stage reads them (``first``: the number of the draws' first
     scenario, for its messages); the central path's plausibility warnings
@@ -134,7 +135,7 @@ def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, fir
                                                      demography, labour, economy, by_sector=not totals_only))
         if assumptions.spf is not None:
             add("/spf", project_spf(assumptions.spf, demography, economy, labour, nodes.get("/pension"),
-                                    nodes.get("/employment_injury")))
+                                    nodes.get("/employment_injury"), coverage=not totals_only))
             if assumptions.distribution is not None and draws is None:  # the survey: the central path only
                 add("/distribution", distribution_node(assumptions, nodes))
         if assumptions.fiscal_space is not None and draws is None:

@@ -231,10 +231,11 @@ def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_w
     prob_full = np.full(T, np.nan)
     prob_full[:n] = prob
     ds.coords["percentile"] = ("percentile", levels, _attrs("percent", "percentile"))
-    ds["debt_gdp_percentile"] = (("year", "percentile"), pct_full, _attrs(
+    # one update for both (each update aligns the whole Dataset; issue 17)
+    ds.update({"debt_gdp_percentile": (("year", "percentile"), pct_full, _attrs(
         "1", f"macro-shock fan (fiscal_space.stochastic), not the valuation's scenarios: percentiles across "
              f"{s.paths} paths of gross public debt / GDP with the reform (full cost), macro shocks around the "
-             f"central costs", paths=s.paths, seed=s.seed, method=s.method, fan="macro_shock"))
-    ds["debt_above_threshold_probability"] = ("year", prob_full, _attrs(
+             f"central costs", paths=s.paths, seed=s.seed, method=s.method, fan="macro_shock")),
+               "debt_above_threshold_probability": ("year", prob_full, _attrs(
         "1", "probability that debt / GDP with the reform (full cost) exceeds the threshold, over the fiscal "
-             "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths"))
+             "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths"))})

@@ -72,3 +72,17 @@ def test_brass_serial_groups_are_the_parallel_kernels(monkeypatch):
     serial = brass_mx(standard, e0)
     monkeypatch.setattr(_kernels, "SERIAL_ROWS", 0)  # every batch to the parallel kernel
     np.testing.assert_array_equal(serial, brass_mx(standard, e0))
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_one_scenario_pension_is_the_parallel_kernel(closed):
+    from actuarial.projection import _pension_kernels as pension
+    from actuarial.validation.pension_reference import run_kernel, small_case
+
+    inputs = small_case()
+    inputs["par"][pension.CLOSED] = 1.0 if closed else 0.0
+    serial = run_kernel(inputs, pension.run_scheme)
+    parallel = run_kernel(inputs, pension.project_scheme)
+    assert any(np.any(v != 0.0) for v in serial.values())
+    for k in serial:
+        np.testing.assert_array_equal(serial[k], parallel[k], err_msg=k)

@@ -59,6 +59,200 @@ def _survivor(g, x, count, amount, par, n_ages, newN, newB, exp_t, awn_t, awb_t,
     flows_t[s, SURVIVOR_AWARDS] += count
 
 
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
+                     par, A0, I0, N0, B0, x_lo, x_hi,
+                     earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
+                     expend, lumps, awards_n, awards_b, flows):
+    """One scenario s of :func:`project_scheme` (the body of its prange, compiled
+    once with the same flags): called directly for a single scenario by
+    :func:`run_scheme`, and by the parallel kernel for each of many (issue 17)."""
+    T = earnings.shape[1]
+    X, C = A0.shape[2], A0.shape[3]
+    sk = s if K.shape[0] > 1 else 0
+    sq = s if q.shape[0] > 1 else 0
+    sl = s if level.shape[0] > 1 else 0
+    se = s if ceil.shape[0] > 1 else 0
+    sm = s if minp.shape[0] > 1 else 0
+    sx = s if idx.shape[0] > 1 else 0
+    sr = s if lump_rate.shape[0] > 1 else 0
+    sa = s if A0.shape[0] > 1 else 0
+    sn = s if N0.shape[0] > 1 else 0
+    reentry, closed = par[REENTRY], par[CLOSED] == 1.0
+    vest, inv_vest = par[VESTING], par[INV_VESTING]
+    accrual, max_share = par[ACCRUAL], par[MAXSHARE]
+    stay = np.empty(C)
+    occupied = np.zeros((2, X), dtype=np.bool_)
+    store = inactive.shape[1] == T  # stocks by age are stored unless the caller passes (N, 1, ...)
+    A = A0[sa].copy()
+    I = I0[sa].copy()
+    N = N0[sn].copy()
+    B = B0[sn].copy()
+    newA = np.zeros_like(A)
+    newI = np.zeros_like(I)
+    newN = np.empty_like(N)
+    newB = np.empty_like(B)
+    for t in range(T):
+        fl = flows[s, t]
+        ceil_t = ceil[se, t]
+        # -- bring actives to the target number of contributors at 1 January t
+        for g in range(2):
+            for x in range(x_lo, x_hi + 1):
+                cmax = min(C, x - x_lo + 2)
+                target = K[sk, t, g, x] if x < R[t, g] else 0.0
+                have = 0.0
+                idle = 0.0
+                for c in range(cmax):
+                    have += A[g, x, c]
+                    idle += I[g, x, c]
+                total_a, total_i = have, idle
+                if have > target:
+                    keep = target / have
+                    for c in range(cmax):
+                        I[g, x, c] += A[g, x, c] * (1.0 - keep)
+                        A[g, x, c] *= keep
+                    fl[g, TO_INACTIVE] += have - target
+                    total_a, total_i = target, idle + have - target
+                elif have < target:
+                    back = min(target - have, reentry * idle)
+                    if back > 0.0:
+                        share = back / idle
+                        for c in range(cmax):
+                            A[g, x, c] += I[g, x, c] * share
+                            I[g, x, c] *= 1.0 - share
+                    fresh = 0.0 if closed else target - have - back
+                    A[g, x, 0] += fresh
+                    fl[g, REENTRANTS] += back
+                    fl[g, ENTRANTS] += fresh
+                    total_a, total_i = have + back + fresh, idle - back
+                occupied[g, x] = total_a + total_i > 0.0
+                if store:
+                    inactive[s, t, g, x] = total_i
+                wage = min(level[sl, t, g] * scale[x], ceil_t)
+                earnings[s, t] += total_a * dens[g, x] * wage
+                wage_bill[s, t] += total_a * wage
+                headcount[s, t, g] += total_a
+        if store:
+            pens_n[s, t, :, :, :] = N
+        for k in range(3):
+            for g in range(2):
+                tot = 0.0
+                cnt = 0.0
+                for x in range(X):
+                    tot += B[k, g, x]
+                    cnt += N[k, g, x]
+                pens_b[s, t, k, g] = tot
+                pens_total[s, t, k, g] = cnt
+        newA[:, x_lo:x_hi + 2, :] = 0.0  # the only ages insured persons reach
+        newI[:, x_lo:x_hi + 2, :] = 0.0
+        newN[:] = 0.0
+        newB[:] = 0.0
+        exp_t = expend[s, t]
+        awn_t = awards_n[s, t]
+        awb_t = awards_b[s, t]
+        minp_t = minp[sm, t]
+        # -- pensioners during year t, indexed on 1 January t+1
+        for k in range(3):
+            for g in range(2):
+                for x in range(X):
+                    n = N[k, g, x]
+                    if n <= 0.0:
+                        continue
+                    qk = q[sq, t, g, x] * (par[INV_MORT] if k == 1 else 1.0)
+                    qk = min(qk, 1.0)
+                    dead = n * qk
+                    exp_t[k, g] += B[k, g, x] * (1.0 - 0.5 * qk)
+                    fl[g, DEATHS_PENSIONERS] += dead
+                    if k < 2:
+                        cnt = dead * married[g, x]
+                        _survivor(g, x, cnt, cnt * par[SURV_SHARE] * B[k, g, x] / n,
+                                  par, X, newN, newB, exp_t, awn_t, awb_t, fl)
+                    dest = min(x + 1, X - 1)
+                    newN[k, g, dest] += n - dead
+                    newB[k, g, dest] += B[k, g, x] * (1.0 - qk) * (1.0 + idx[sx, t])
+        # -- insured during year t (survivors and invalidity summed by age first)
+        for g in range(2):
+            lev = level[sl, t, g]
+            for x in range(x_lo, x_hi + 1):
+                if not occupied[g, x]:  # e.g. young ages of the closed group
+                    continue
+                qd = q[sq, t, g, x]
+                p_inv = inv[g, x]
+                d = dens[g, x]
+                dead_n = 0.0
+                surv_n = 0.0
+                surv_b = 0.0
+                inv_n = 0.0
+                inv_b = 0.0
+                inv_lost = 0.0
+                cmax = min(C, x - x_lo + 2)
+                for c in range(cmax):  # branch-free so that it vectorises
+                    a = A[g, x, c]
+                    i = I[g, x, c]
+                    ref = min(lev * scale_avg[x + 1, c], ceil_t)
+                    ent = max(min(accrual * c * ref, max_share * ref), minp_t)  # _entitlement, inlined
+                    dead_a = a * qd
+                    invalid = a * (1.0 - qd) * p_inv
+                    stay[c] = a - dead_a - invalid
+                    dead_i = i * qd
+                    va = 1.0 if c >= inv_vest else 0.0
+                    vi = 1.0 if c >= vest else 0.0
+                    dead_n += dead_a + dead_i
+                    vested_dead = dead_a * va + dead_i * vi
+                    surv_n += vested_dead
+                    surv_b += vested_dead * ent
+                    inv_n += invalid * va
+                    inv_b += invalid * va * ent
+                    inv_lost += invalid * (1.0 - va)
+                    newI[g, x + 1, c] += i - dead_i
+                # credits: a share d of the survivors moves up one credited year
+                newA[g, x + 1, 0] += stay[0] * (1.0 - d)
+                for c in range(1, cmax):
+                    newA[g, x + 1, c] += stay[c] * (1.0 - d) + stay[c - 1] * d
+                if cmax < C:
+                    newA[g, x + 1, cmax] += stay[cmax - 1] * d
+                else:
+                    newA[g, x + 1, C - 1] += stay[C - 1] * d  # the last credit class is open
+                fl[g, DEATHS_INSURED] += dead_n
+                fl[g, INVALID_AWARDED] += inv_n
+                fl[g, INVALID_NOT_VESTED] += inv_lost
+                if inv_n > 0.0:
+                    newN[1, g, x + 1] += inv_n
+                    newB[1, g, x + 1] += inv_b
+                    exp_t[1, g] += 0.5 * inv_b
+                    awn_t[1, g] += inv_n
+                    awb_t[1, g] += inv_b
+                m = married[g, x]
+                _survivor(g, x, surv_n * m, m * par[SURV_SHARE] * surv_b,
+                          par, X, newN, newB, exp_t, awn_t, awb_t, fl)
+            # -- retirement on 1 January t+1 at the pensionable age of t+1
+            r = R[min(t + 1, T - 1), g]
+            for x in range(max(r, x_lo), x_hi + 2):
+                for c in range(C):
+                    n = newA[g, x, c] + newI[g, x, c]
+                    if n <= 0.0:
+                        continue
+                    ref = min(lev * scale_avg[x, c], ceil_t)
+                    if c >= vest:
+                        ent = _entitlement(c, ref, minp_t, par)
+                        newN[0, g, x] += n
+                        newB[0, g, x] += n * ent
+                        awn_t[0, g] += n
+                        awb_t[0, g] += n * ent
+                        fl[g, RETIRED_VESTED] += n
+                    else:
+                        lumps[s, t, g] += n * lump_rate[sr, t] * c * ref
+                        refund_base[s, t] += n * c * ref
+                        fl[g, RETIRED_NOT_VESTED] += n
+                    newA[g, x, c] = 0.0
+                    newI[g, x, c] = 0.0
+        A[:, x_lo:x_hi + 2, :] = newA[:, x_lo:x_hi + 2, :]  # no buffer swap: prange bodies
+        I[:, x_lo:x_hi + 2, :] = newI[:, x_lo:x_hi + 2, :]  # must not rebind arrays
+        N[:] = newN
+        B[:] = newB
+
+
+
 @njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
 def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
                    par, A0, I0, N0, B0, x_lo, x_hi,
@@ -84,191 +278,23 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     pens_b (3, 2), expend (3, 2), lumps (2), awards_n, awards_b (3, 2),
     flows (2, N_FLOWS).
     """
-    n_scen, T = earnings.shape[0], earnings.shape[1]
-    X, C = A0.shape[2], A0.shape[3]
-    for si in prange(n_scen):
-        s = np.int64(si)
-        sk = s if K.shape[0] > 1 else 0
-        sq = s if q.shape[0] > 1 else 0
-        sl = s if level.shape[0] > 1 else 0
-        se = s if ceil.shape[0] > 1 else 0
-        sm = s if minp.shape[0] > 1 else 0
-        sx = s if idx.shape[0] > 1 else 0
-        sr = s if lump_rate.shape[0] > 1 else 0
-        sa = s if A0.shape[0] > 1 else 0
-        sn = s if N0.shape[0] > 1 else 0
-        reentry, closed = par[REENTRY], par[CLOSED] == 1.0
-        vest, inv_vest = par[VESTING], par[INV_VESTING]
-        accrual, max_share = par[ACCRUAL], par[MAXSHARE]
-        stay = np.empty(C)
-        occupied = np.zeros((2, X), dtype=np.bool_)
-        store = inactive.shape[1] == T  # stocks by age are stored unless the caller passes (N, 1, ...)
-        A = A0[sa].copy()
-        I = I0[sa].copy()
-        N = N0[sn].copy()
-        B = B0[sn].copy()
-        newA = np.zeros_like(A)
-        newI = np.zeros_like(I)
-        newN = np.empty_like(N)
-        newB = np.empty_like(B)
-        for t in range(T):
-            fl = flows[s, t]
-            ceil_t = ceil[se, t]
-            # -- bring actives to the target number of contributors at 1 January t
-            for g in range(2):
-                for x in range(x_lo, x_hi + 1):
-                    cmax = min(C, x - x_lo + 2)
-                    target = K[sk, t, g, x] if x < R[t, g] else 0.0
-                    have = 0.0
-                    idle = 0.0
-                    for c in range(cmax):
-                        have += A[g, x, c]
-                        idle += I[g, x, c]
-                    total_a, total_i = have, idle
-                    if have > target:
-                        keep = target / have
-                        for c in range(cmax):
-                            I[g, x, c] += A[g, x, c] * (1.0 - keep)
-                            A[g, x, c] *= keep
-                        fl[g, TO_INACTIVE] += have - target
-                        total_a, total_i = target, idle + have - target
-                    elif have < target:
-                        back = min(target - have, reentry * idle)
-                        if back > 0.0:
-                            share = back / idle
-                            for c in range(cmax):
-                                A[g, x, c] += I[g, x, c] * share
-                                I[g, x, c] *= 1.0 - share
-                        fresh = 0.0 if closed else target - have - back
-                        A[g, x, 0] += fresh
-                        fl[g, REENTRANTS] += back
-                        fl[g, ENTRANTS] += fresh
-                        total_a, total_i = have + back + fresh, idle - back
-                    occupied[g, x] = total_a + total_i > 0.0
-                    if store:
-                        inactive[s, t, g, x] = total_i
-                    wage = min(level[sl, t, g] * scale[x], ceil_t)
-                    earnings[s, t] += total_a * dens[g, x] * wage
-                    wage_bill[s, t] += total_a * wage
-                    headcount[s, t, g] += total_a
-            if store:
-                pens_n[s, t, :, :, :] = N
-            for k in range(3):
-                for g in range(2):
-                    tot = 0.0
-                    cnt = 0.0
-                    for x in range(X):
-                        tot += B[k, g, x]
-                        cnt += N[k, g, x]
-                    pens_b[s, t, k, g] = tot
-                    pens_total[s, t, k, g] = cnt
-            newA[:, x_lo:x_hi + 2, :] = 0.0  # the only ages insured persons reach
-            newI[:, x_lo:x_hi + 2, :] = 0.0
-            newN[:] = 0.0
-            newB[:] = 0.0
-            exp_t = expend[s, t]
-            awn_t = awards_n[s, t]
-            awb_t = awards_b[s, t]
-            minp_t = minp[sm, t]
-            # -- pensioners during year t, indexed on 1 January t+1
-            for k in range(3):
-                for g in range(2):
-                    for x in range(X):
-                        n = N[k, g, x]
-                        if n <= 0.0:
-                            continue
-                        qk = q[sq, t, g, x] * (par[INV_MORT] if k == 1 else 1.0)
-                        qk = min(qk, 1.0)
-                        dead = n * qk
-                        exp_t[k, g] += B[k, g, x] * (1.0 - 0.5 * qk)
-                        fl[g, DEATHS_PENSIONERS] += dead
-                        if k < 2:
-                            cnt = dead * married[g, x]
-                            _survivor(g, x, cnt, cnt * par[SURV_SHARE] * B[k, g, x] / n,
-                                      par, X, newN, newB, exp_t, awn_t, awb_t, fl)
-                        dest = min(x + 1, X - 1)
-                        newN[k, g, dest] += n - dead
-                        newB[k, g, dest] += B[k, g, x] * (1.0 - qk) * (1.0 + idx[sx, t])
-            # -- insured during year t (survivors and invalidity summed by age first)
-            for g in range(2):
-                lev = level[sl, t, g]
-                for x in range(x_lo, x_hi + 1):
-                    if not occupied[g, x]:  # e.g. young ages of the closed group
-                        continue
-                    qd = q[sq, t, g, x]
-                    p_inv = inv[g, x]
-                    d = dens[g, x]
-                    dead_n = 0.0
-                    surv_n = 0.0
-                    surv_b = 0.0
-                    inv_n = 0.0
-                    inv_b = 0.0
-                    inv_lost = 0.0
-                    cmax = min(C, x - x_lo + 2)
-                    for c in range(cmax):  # branch-free so that it vectorises
-                        a = A[g, x, c]
-                        i = I[g, x, c]
-                        ref = min(lev * scale_avg[x + 1, c], ceil_t)
-                        ent = max(min(accrual * c * ref, max_share * ref), minp_t)  # _entitlement, inlined
-                        dead_a = a * qd
-                        invalid = a * (1.0 - qd) * p_inv
-                        stay[c] = a - dead_a - invalid
-                        dead_i = i * qd
-                        va = 1.0 if c >= inv_vest else 0.0
-                        vi = 1.0 if c >= vest else 0.0
-                        dead_n += dead_a + dead_i
-                        vested_dead = dead_a * va + dead_i * vi
-                        surv_n += vested_dead
-                        surv_b += vested_dead * ent
-                        inv_n += invalid * va
-                        inv_b += invalid * va * ent
-                        inv_lost += invalid * (1.0 - va)
-                        newI[g, x + 1, c] += i - dead_i
-                    # credits: a share d of the survivors moves up one credited year
-                    newA[g, x + 1, 0] += stay[0] * (1.0 - d)
-                    for c in range(1, cmax):
-                        newA[g, x + 1, c] += stay[c] * (1.0 - d) + stay[c - 1] * d
-                    if cmax < C:
-                        newA[g, x + 1, cmax] += stay[cmax - 1] * d
-                    else:
-                        newA[g, x + 1, C - 1] += stay[C - 1] * d  # the last credit class is open
-                    fl[g, DEATHS_INSURED] += dead_n
-                    fl[g, INVALID_AWARDED] += inv_n
-                    fl[g, INVALID_NOT_VESTED] += inv_lost
-                    if inv_n > 0.0:
-                        newN[1, g, x + 1] += inv_n
-                        newB[1, g, x + 1] += inv_b
-                        exp_t[1, g] += 0.5 * inv_b
-                        awn_t[1, g] += inv_n
-                        awb_t[1, g] += inv_b
-                    m = married[g, x]
-                    _survivor(g, x, surv_n * m, m * par[SURV_SHARE] * surv_b,
-                              par, X, newN, newB, exp_t, awn_t, awb_t, fl)
-                # -- retirement on 1 January t+1 at the pensionable age of t+1
-                r = R[min(t + 1, T - 1), g]
-                for x in range(max(r, x_lo), x_hi + 2):
-                    for c in range(C):
-                        n = newA[g, x, c] + newI[g, x, c]
-                        if n <= 0.0:
-                            continue
-                        ref = min(lev * scale_avg[x, c], ceil_t)
-                        if c >= vest:
-                            ent = _entitlement(c, ref, minp_t, par)
-                            newN[0, g, x] += n
-                            newB[0, g, x] += n * ent
-                            awn_t[0, g] += n
-                            awb_t[0, g] += n * ent
-                            fl[g, RETIRED_VESTED] += n
-                        else:
-                            lumps[s, t, g] += n * lump_rate[sr, t] * c * ref
-                            refund_base[s, t] += n * c * ref
-                            fl[g, RETIRED_NOT_VESTED] += n
-                        newA[g, x, c] = 0.0
-                        newI[g, x, c] = 0.0
-            A[:, x_lo:x_hi + 2, :] = newA[:, x_lo:x_hi + 2, :]  # no buffer swap: prange bodies
-            I[:, x_lo:x_hi + 2, :] = newI[:, x_lo:x_hi + 2, :]  # must not rebind arrays
-            N[:] = newN
-            B[:] = newB
+    for si in prange(earnings.shape[0]):
+        _scheme_scenario(np.int64(si), K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp,
+                         idx, lump_rate, par, A0, I0, N0, B0, x_lo, x_hi,
+                         earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
+                         expend, lumps, awards_n, awards_b, flows)
+
+
+def run_scheme(*args):
+    """``project_scheme(*args)``; with one scenario its serial body
+    ``_scheme_scenario`` is called directly (the same compiled arithmetic, the
+    same bits): no thread pool woken for a single scenario, and the parallel
+    kernel is compiled only when a run has several scenarios (issue 17)."""
+    earnings = args[20]
+    if earnings.shape[0] == 1:
+        _scheme_scenario(np.int64(0), *args)
+    else:
+        project_scheme(*args)
 
 
 @njit(cache=True)

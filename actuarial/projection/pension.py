@@ -204,7 +204,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
             awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
             flows=np.zeros((n_s, T, 2, kern.N_FLOWS)))
         par[kern.CLOSED] = 1.0 if closed else 0.0
-        kern.project_scheme(
+        kern.run_scheme(
             K_a, q, by_sex_array(pension.invalidity_incidence), dens, by_sex_array(pension.married),
             level_a, scale, ref_scale,
             ceiling_a, R, with_scenario(pension.minimum_pension * aw, ("year",)),

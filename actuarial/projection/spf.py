@@ -49,7 +49,10 @@ OVERLAP_RULE = (
 
 def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
                 labour: xr.Dataset | None = None, pension: xr.Dataset | None = None,
-                injury: xr.Dataset | None = None) -> xr.Dataset:
+                injury: xr.Dataset | None = None, coverage: bool = True) -> xr.Dataset:
+    """The SPF stage; ``coverage=False`` (scenario chunks: their summaries read
+    the costs only) skips the SDG 1.3.1 series (``coverage``, ``coverage_target``,
+    ``coverage_gap``); every other variable is the same (issue 17)."""
     pop = demography["population"].transpose("scenario", "year", "sex", "age").values  # (n, T, 2, A)
     n, T = pop.shape[:2]
     ages = demography["age"].values
@@ -95,6 +98,36 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     package = cost.sum((2, 3))
 
     names = [ben.name for ben in spf.benefits]
+    d = ("scenario", "year", "benefit", "sex")
+    attrs = lambda u, ln: {"units": u, "long_name": ln}  # noqa: E731
+    checks = standard_checks(spf, level, aw, pension)
+    coords = {"scenario": np.arange(n), "year": years, "benefit": names, "sex": SEXES}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variables = {
+            "beneficiaries": (d, beneficiaries, attrs("persons", "beneficiaries during the year")),
+            "eligible": (d, group, attrs("persons", "persons in the group the benefit addresses")),
+            "monthly_level": (d[:3], level, attrs("currency/month", "benefit level per month")),
+            "cost": (d, cost, attrs("currency/year", "cost including administration")),
+            "cost_gdp": (d, cost / gdp[..., None, None], attrs("1", "cost / GDP")),
+            "cost_government_expenditure": (d, cost / spend[..., None, None],
+                                            attrs("1", "cost / general government expenditure")),
+            "package_cost": (d[:2], package, attrs("currency/year", "cost of the whole package")),
+            "package_cost_gdp": (d[:2], package / gdp, attrs("1", "package cost / GDP")),
+            "package_cost_government_expenditure": (d[:2], package / spend, attrs(
+                "1", "package cost / general government expenditure")),
+        }
+    if coverage:
+        variables.update(_coverage_variables(spf, demography, labour, pension, injury, by_age, beneficiaries,
+                                             pop, years))
+        coords.update(indicator=variables.pop("indicator"), indicator_definition=variables.pop("definition"))
+    return xr.Dataset(variables, coords=coords, attrs={"report_years": list(spf.report_years)}).assign(checks)
+
+
+def _coverage_variables(spf, demography, labour, pension, injury, by_age, beneficiaries, pop, years) -> dict:
+    """The SDG 1.3.1 series (``sdg_131``), their targets and gaps, as Dataset
+    variables; ``indicator`` and ``definition`` are the coordinates' values."""
+    T = years.size
+    attrs = lambda u, ln: {"units": u, "long_name": ln}  # noqa: E731
     inputs = coverage_inputs(spf, demography, labour, pension, injury)
     coverage, indicators, definitions = sdg_131(spf, inputs, by_age, beneficiaries)
     above = _above_population(inputs, pop)
@@ -104,41 +137,21 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
             series = spf.targets[name]
             inside = (years >= series.years[0]) & (years <= series.years[-1])
             target[inside, j] = series.at(years[inside])
-    d = ("scenario", "year", "benefit", "sex")
-    attrs = lambda u, ln: {"units": u, "long_name": ln}  # noqa: E731
-    checks = standard_checks(spf, level, aw, pension)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return xr.Dataset(
-            {
-                "beneficiaries": (d, beneficiaries, attrs("persons", "beneficiaries during the year")),
-                "eligible": (d, group, attrs("persons", "persons in the group the benefit addresses")),
-                "monthly_level": (d[:3], level, attrs("currency/month", "benefit level per month")),
-                "cost": (d, cost, attrs("currency/year", "cost including administration")),
-                "cost_gdp": (d, cost / gdp[..., None, None], attrs("1", "cost / GDP")),
-                "cost_government_expenditure": (d, cost / spend[..., None, None],
-                                                attrs("1", "cost / general government expenditure")),
-                "package_cost": (d[:2], package, attrs("currency/year", "cost of the whole package")),
-                "package_cost_gdp": (d[:2], package / gdp, attrs("1", "package cost / GDP")),
-                "package_cost_government_expenditure": (d[:2], package / spend, attrs(
-                    "1", "package cost / general government expenditure")),
-                "coverage": (("scenario", "year", "indicator", "sex"), coverage, {
-                    "units": "1", "long_name": "SDG indicator 1.3.1 (UN metadata, ILO custodian): numerator / "
-                                               "denominator of each series (coord indicator_definition); "
-                                               + OVERLAP_RULE,
-                    "overlap_rule": OVERLAP_RULE, "cells_above_population": int((above > 0).sum()),
-                    "persons_above_population": float(above.sum())}),
-                "coverage_target": (("year", "indicator"), target, attrs(
-                    "1", "coverage target (SDG 1.3.1 series), linear between the baseline, interim and target "
-                         "years")),
-                "coverage_gap": (("scenario", "year", "indicator", "sex"), target[None, :, :, None] - coverage,
-                                 attrs("1", "coverage target - projected SDG 1.3.1 coverage (> 0: short of "
-                                            "target)")),
-            },
-            coords={"scenario": np.arange(n), "year": years, "benefit": names,
-                    "sex": SEXES, "indicator": indicators,
-                    "indicator_definition": ("indicator", definitions)},
-            attrs={"report_years": list(spf.report_years)},
-        ).assign(checks)
+    return {
+        "coverage": (("scenario", "year", "indicator", "sex"), coverage, {
+            "units": "1", "long_name": "SDG indicator 1.3.1 (UN metadata, ILO custodian): numerator / "
+                                       "denominator of each series (coord indicator_definition); "
+                                       + OVERLAP_RULE,
+            "overlap_rule": OVERLAP_RULE, "cells_above_population": int((above > 0).sum()),
+            "persons_above_population": float(above.sum())}),
+        "coverage_target": (("year", "indicator"), target, attrs(
+            "1", "coverage target (SDG 1.3.1 series), linear between the baseline, interim and target "
+                 "years")),
+        "coverage_gap": (("scenario", "year", "indicator", "sex"), target[None, :, :, None] - coverage,
+                         attrs("1", "coverage target - projected SDG 1.3.1 coverage (> 0: short of "
+                                    "target)")),
+        "indicator": indicators, "definition": ("indicator", definitions),
+    }
 
 
 def _eligible_by_age(ben, pop, ages, births, contributory, labour):

@@ -365,8 +365,9 @@ def kernel_arguments() -> list[str]:
     return list(inspect.signature(getattr(kern.project_scheme, "py_func", kern.project_scheme)).parameters)
 
 
-def run_kernel(inputs: dict) -> dict:
-    """Call ``project_scheme`` by argument name; returns its outputs by name."""
+def run_kernel(inputs: dict, kernel=None) -> dict:
+    """Call ``project_scheme`` (or ``kernel``, same arguments, e.g. ``run_scheme``)
+    by argument name; returns its outputs by name."""
     n_scen = max(inputs[k].shape[0] for k in ("K", "q", "level", "ceil", "minp", "idx", "lump_rate",
                                               "A0", "N0"))
     args, outputs = [], {}
@@ -380,7 +381,7 @@ def run_kernel(inputs: dict) -> dict:
             args.append(outputs[name])
         else:  # pragma: no cover - the kernel's interface changed
             raise AssertionError(f"test does not know the kernel argument {name!r}")
-    kern.project_scheme(*args)
+    (kern.project_scheme if kernel is None else kernel)(*args)
     return outputs
 
 
