@@ -40,7 +40,8 @@ def test_reference_case_exercises_every_rule():
         assert flows[FLOWS.index(name)] > 0, f"no {name} in the small case"
     for rule in ("minimum binds", "minimum binds at retirement", "maximum binds", "ceiling binds",
                  "lump sums", "invalidity awarded", "invalidity not vested", "survivors of inactive",
-                 "survivors of pensioners", "survivors bounded by the population"):
+                 "survivors of pensioners", "survivors bounded by the population",
+                 "survivors above the population die with it"):
         assert seen[rule] > 0, f"the small case never has {rule}"
     # the minimum never exceeds the maximum, where "clipped to [minimum, maximum]" is ambiguous
     assert seen["minimum above maximum"] == 0

@@ -66,12 +66,14 @@ def _survivor(g, x, count, amount, par, n_ages, pend):
 
 
 @njit(cache=True, error_model="numpy")
-def _survivor_room(room, pend, pop_next, N2, q_t):
-    """Start of year t: no pending awards; room[s, a] = max(P[s, a](t+1) - S[s, a], 0),
+def _survivor_room(room, pend, pop_next, married, N2, q_t):
+    """Start of year t: no pending awards; room[s, a] = P[s, a](t+1) (1 - h_s(a)) - S[s, a],
     with P (``pop_next``, (2, X)) the population of sex s and age a at 1 January
-    t+1 and S the survivors' pensioners of 1 January t still alive then and
-    aged a, N_2[s, a-1](1 - q[s, a-1]) (plus N_2[s, A-1](1 - q[s, A-1]) at the
-    open age A-1): what is left for this year's awards."""
+    t+1, h_s(a) the proportion married (``married``: survivors are not married,
+    the model has no remarriage) and S the survivors' pensioners of 1 January
+    t still alive then and aged a, N_2[s, a-1](1 - q[s, a-1]) (plus
+    N_2[s, A-1](1 - q[s, A-1]) at the open age A-1): what is left for this
+    year's awards (negative: S alone is above the bound, see ``_survivor_commit``)."""
     X = room.shape[1]
     for s in range(2):
         for a in range(X):
@@ -82,21 +84,34 @@ def _survivor_room(room, pend, pop_next, N2, q_t):
                 stock += N2[s, a - 1] * (1.0 - min(q_t[s, a - 1], 1.0))
             if a == X - 1:
                 stock += N2[s, a] * (1.0 - min(q_t[s, a], 1.0))
-            room[s, a] = max(pop_next[s, a] - stock, 0.0)
+            room[s, a] = pop_next[s, a] * (1.0 - married[s, a]) - stock
 
 
 @njit(cache=True, error_model="numpy")
 def _survivor_commit(room, pend, newN, newB, exp_t, awn_t, awb_t, flows_t):
     """End of year t: the year's survivors' pensions awarded at (s, a).
 
-    Consistency constraint: each survivor is a living person of sex s and age
-    a, so the survivors' pensioners of (s, a) at 1 January t+1 cannot exceed
-    that population: N_2[s, a](t+1) <= P[s, a](t+1). The pending awards n
+    Consistency constraint: each survivor is a living, unmarried person of sex
+    s and age a, so the survivors' pensioners of (s, a) at 1 January t+1 cannot
+    exceed the unmarried part of that population:
+    N_2[s, a](t+1) <= P[s, a](t+1) (1 - h_s(a)). The pending awards n
     (amounts b) at (s, a) are scaled by f = min(1, room[s, a] / n), the same
     factor for every source (pensioners' and insured's deaths), so the
-    average pension awarded is kept; paid for half of the year."""
+    average pension awarded is kept; paid for half of the year. If last
+    year's survivors alone exceed the bound (room < 0: the population's own
+    projection removed more than q, e.g. at the open age, whose mortality is
+    that of all ages 100+), the excess -room dies with the population: the
+    stock is scaled to the bound and the excess counted in the deaths of
+    pensioners."""
     for s in range(2):
         for a in range(room.shape[1]):
+            if room[s, a] < 0.0:
+                have = newN[2, s, a]
+                keep = (have + room[s, a]) / have
+                newN[2, s, a] *= keep
+                newB[2, s, a] *= keep
+                flows_t[s, DEATHS_PENSIONERS] -= room[s, a]
+                room[s, a] = 0.0
             n = pend[0, s, a]
             if n <= 0.0:
                 continue
@@ -126,8 +141,9 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X). Insured ages are
     x_lo..x_hi; targets K at or above the pensionable age count as 0;
     par[CLOSED] = 1 admits no new entrants (closed group); pop (s, T, 2, X)
-    the population at 1 January, which bounds the survivors' pensioners
-    by sex and age (``_survivor``; the last year's bounds the last year's awards).
+    the population at 1 January: survivors' pensioners by sex and age are at
+    most its unmarried part, P (1 - married) (``_survivor_commit``; the last
+    year's population bounds the last year's awards).
     Outputs (N, T, ...): earnings () insurable earnings sum of
     A x density x min(wage, ceiling); wage_bill () sum of A x min(wage,
     ceiling); headcount (2) actives by sex; refund_base () sum of credits x
@@ -227,7 +243,7 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
             awn_t = awards_n[s, t]
             awb_t = awards_b[s, t]
             minp_t = minp[sm, t]
-            _survivor_room(room, pend, pop[sp, min(t + 1, T - 1)], N[2], q[sq, t])
+            _survivor_room(room, pend, pop[sp, min(t + 1, T - 1)], married, N[2], q[sq, t])
             # -- pensioners during year t, indexed on 1 January t+1
             for k in range(3):
                 for g in range(2):

@@ -231,12 +231,24 @@ def reference_year(rules: Rules, static: Static, year: Year, state: State):
         new_inactive[g, x + 1, c] += i - dead_inactive
 
     # 3b. Survivors' pensions awarded: survivors are living persons of their sex and age,
-    #     so those of (sex, age) on 1 January t+1 (last year's still alive + this year's
-    #     awards) are at most the population P(t+1) there; all claims at (sex, age)
+    #     not married (no remarriage), so those of (sex, age) on 1 January t+1 (last
+    #     year's still alive + this year's awards) are at most the unmarried part of the
+    #     population there, P(t+1) x (1 - proportion married); all claims at (sex, age)
     #     are cut by the same factor.
+    #     If last year's survivors alone are above it, the excess dies (with the population).
+    for g in (FEMALE, MALE):
+        for a in range(X):
+            alive = count.get((SURVIVORS, g, a), 0.0)
+            unmarried = year.population_next[g, a] * (1.0 - static.married[g, a])
+            if alive > unmarried:
+                amount[SURVIVORS, g, a] *= unmarried / alive
+                count[SURVIVORS, g, a] = unmarried
+                flows["deaths_pensioners"][g] += alive - unmarried
+                seen["survivors above the population die with it"] += 1
     for (g, a), claimed in sorted(claims_n.items()):
         alive = count.get((SURVIVORS, g, a), 0.0)  # step 2 put last year's survivors here
-        free = year.population_next[g, a] - alive
+        unmarried = year.population_next[g, a] * (1.0 - static.married[g, a])
+        free = unmarried - alive
         if free < 0:
             free = 0.0
         factor = 1.0 if claimed <= free else free / claimed
