@@ -10,7 +10,8 @@ number of contributors K (excess -> inactive; shortfall filled by re-entrants
 then new entrants with no credits); during the year insured die (q), actives
 become invalid (incidence), survivors earn credits with probability equal to
 the contribution density; deaths of vested insured and of old-age and
-invalidity pensioners leave survivors' pensions; pensions in payment are
+invalidity pensioners leave survivors' pensions (the survivors of a sex and
+age at most the unmarried part of that population: ``_survivor_commit``); pensions in payment are
 indexed on 1 January; insured at or above the pensionable age retire on
 1 January t+1 (vested: old-age pension; not vested: lump sum or nothing).
 Awards during the year (invalidity, survivors) are paid for half of it.

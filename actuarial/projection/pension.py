@@ -229,7 +229,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
         "active insured persons at 1 January, below the pensionable age (by age: /labour)")
     put("inactive_insured", (d4, out["inactive"]), "persons", "inactive insured persons at 1 January")
     put("pensioners", (("scenario", "year", "benefit_type", "sex", "age"), out["pens_n"]), "persons",
-        "pensioners at 1 January")
+        "pensioners at 1 January (survivors: at most the unmarried population of their sex and age)")
     put("pensioners_total", (dt, out["pens_total"]), "persons", "pensioners at 1 January, all ages")
     put("pension_amounts", (dt, out["pens_b"]), "currency/year", "annual pensions in payment at 1 January")
     put("new_pensioners", (dt, out["awards_n"]), "persons/year", "pensions awarded during the year")
