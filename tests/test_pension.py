@@ -40,7 +40,8 @@ def test_reference_case_exercises_every_rule():
         assert flows[FLOWS.index(name)] > 0, f"no {name} in the small case"
     for rule in ("minimum binds", "minimum binds at retirement", "maximum binds", "ceiling binds",
                  "lump sums", "invalidity awarded", "invalidity not vested", "survivors of inactive",
-                 "survivors of pensioners"):
+                 "survivors of pensioners", "survivors bounded by the population",
+                 "survivors above the population die with it"):
         assert seen[rule] > 0, f"the small case never has {rule}"
     # the minimum never exceeds the maximum, where "clipped to [minimum, maximum]" is ambiguous
     assert seen["minimum above maximum"] == 0
@@ -87,7 +88,7 @@ def test_kernel_matches_reference_for_each_scenario():
         assert_outputs_close(got, want, s)
 
 
-BROADCAST = ("K", "q", "level", "ceil", "minp", "idx", "lump_rate", "A0", "I0", "N0", "B0")
+BROADCAST = ("K", "q", "level", "ceil", "minp", "idx", "lump_rate", "A0", "I0", "N0", "B0", "pop")
 
 
 @pytest.mark.parametrize("name", BROADCAST)

@@ -10,7 +10,8 @@ number of contributors K (excess -> inactive; shortfall filled by re-entrants
 then new entrants with no credits); during the year insured die (q), actives
 become invalid (incidence), survivors earn credits with probability equal to
 the contribution density; deaths of vested insured and of old-age and
-invalidity pensioners leave survivors' pensions; pensions in payment are
+invalidity pensioners leave survivors' pensions (the survivors of a sex and
+age at most the unmarried part of that population: ``_survivor_commit``); pensions in payment are
 indexed on 1 January; insured at or above the pensionable age retire on
 1 January t+1 (vested: old-age pension; not vested: lump sum or nothing).
 Awards during the year (invalidity, survivors) are paid for half of it.
@@ -43,25 +44,92 @@ def _entitlement(c, ref, minp, par):
 
 
 @njit(cache=True, error_model="numpy")
-def _survivor(g, x, count, amount, par, n_ages, newN, newB, exp_t, awn_t, awb_t, flows_t):
-    """A survivor's pension for the spouse of a person of sex g who died at age x."""
+def _survivor(g, x, count, amount, par, n_ages, pend):
+    """A survivor's pension for the spouse of a person of sex g who died at age x.
+
+    Collective (married-at-death) method of ILO practice (Iyer 1999, *Actuarial
+    mathematics of social security pensions*, ILO/ISSA, ch. 4; Plamondon et al.
+    2002, *Actuarial practice in social security*, ILO/ISSA): ``count`` =
+    deaths x h_g(x), the probability of leaving an eligible spouse, of the
+    other sex s = 1 - g, aged y = x -/+ D (husbands older by D), awarded at age
+    y + 1 on 1 January t+1, ages kept within 0..n_ages-1 (the last age is the
+    open group). The award is pending (``pend[0|1, s, y+1]``: count, amount)
+    until ``_survivor_commit`` applies the bound on the spouse population.
+    """
     if count <= 0.0:
         return
     diff = np.int64(par[DIFF])
     age = x - diff if g == 1 else x + diff
     age = min(max(age + 1, 0), n_ages - 1)
     s = 1 - g
-    newN[2, s, age] += count
-    newB[2, s, age] += amount
-    exp_t[2, s] += 0.5 * amount
-    awn_t[2, s] += count
-    awb_t[2, s] += amount
-    flows_t[s, SURVIVOR_AWARDS] += count
+    pend[0, s, age] += count
+    pend[1, s, age] += amount
+
+
+@njit(cache=True, error_model="numpy")
+def _survivor_room(room, pend, pop_next, married, N2, q_t):
+    """Start of year t: no pending awards; room[s, a] = P[s, a](t+1) (1 - h_s(a)) - S[s, a],
+    with P (``pop_next``, (2, X)) the population of sex s and age a at 1 January
+    t+1, h_s(a) the proportion married (``married``: survivors are not married,
+    the model has no remarriage) and S the survivors' pensioners of 1 January
+    t still alive then and aged a, N_2[s, a-1](1 - q[s, a-1]) (plus
+    N_2[s, A-1](1 - q[s, A-1]) at the open age A-1): what is left for this
+    year's awards (negative: S alone is above the bound, see ``_survivor_commit``)."""
+    X = room.shape[1]
+    for s in range(2):
+        for a in range(X):
+            pend[0, s, a] = 0.0
+            pend[1, s, a] = 0.0
+            stock = 0.0
+            if a > 0:
+                stock += N2[s, a - 1] * (1.0 - min(q_t[s, a - 1], 1.0))
+            if a == X - 1:
+                stock += N2[s, a] * (1.0 - min(q_t[s, a], 1.0))
+            room[s, a] = pop_next[s, a] * (1.0 - married[s, a]) - stock
+
+
+@njit(cache=True, error_model="numpy")
+def _survivor_commit(room, pend, newN, newB, exp_t, awn_t, awb_t, flows_t):
+    """End of year t: the year's survivors' pensions awarded at (s, a).
+
+    Consistency constraint: each survivor is a living, unmarried person of sex
+    s and age a, so the survivors' pensioners of (s, a) at 1 January t+1 cannot
+    exceed the unmarried part of that population:
+    N_2[s, a](t+1) <= P[s, a](t+1) (1 - h_s(a)). The pending awards n
+    (amounts b) at (s, a) are scaled by f = min(1, room[s, a] / n), the same
+    factor for every source (pensioners' and insured's deaths), so the
+    average pension awarded is kept; paid for half of the year. If last
+    year's survivors alone exceed the bound (room < 0: the population's own
+    projection removed more than q, e.g. at the open age, whose mortality is
+    that of all ages 100+), the excess -room dies with the population: the
+    stock is scaled to the bound and the excess counted in the deaths of
+    pensioners."""
+    for s in range(2):
+        for a in range(room.shape[1]):
+            if room[s, a] < 0.0:
+                have = newN[2, s, a]
+                keep = (have + room[s, a]) / have
+                newN[2, s, a] *= keep
+                newB[2, s, a] *= keep
+                flows_t[s, DEATHS_PENSIONERS] -= room[s, a]
+                room[s, a] = 0.0
+            n = pend[0, s, a]
+            if n <= 0.0:
+                continue
+            f = min(1.0, room[s, a] / n)
+            n *= f
+            b = pend[1, s, a] * f
+            newN[2, s, a] += n
+            newB[2, s, a] += b
+            exp_t[2, s] += 0.5 * b
+            awn_t[2, s] += n
+            awb_t[2, s] += b
+            flows_t[s, SURVIVOR_AWARDS] += n
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
 def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
-                     par, A0, I0, N0, B0, x_lo, x_hi,
+                     par, A0, I0, N0, B0, x_lo, x_hi, pop,
                      earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
                      expend, lumps, awards_n, awards_b, flows):
     """One scenario s of :func:`project_scheme` (the body of its prange, compiled
@@ -82,6 +150,9 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
     vest, inv_vest = par[VESTING], par[INV_VESTING]
     accrual, max_share = par[ACCRUAL], par[MAXSHARE]
     stay = np.empty(C)
+    room = np.empty((2, X))
+    pend = np.empty((2, 2, X))
+    sp = s if pop.shape[0] > 1 else 0
     occupied = np.zeros((2, X), dtype=np.bool_)
     store = inactive.shape[1] == T  # stocks by age are stored unless the caller passes (N, 1, ...)
     A = A0[sa].copy()
@@ -151,6 +222,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
         awn_t = awards_n[s, t]
         awb_t = awards_b[s, t]
         minp_t = minp[sm, t]
+        _survivor_room(room, pend, pop[sp, min(t + 1, T - 1)], married, N[2], q[sq, t])
         # -- pensioners during year t, indexed on 1 January t+1
         for k in range(3):
             for g in range(2):
@@ -166,7 +238,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
                     if k < 2:
                         cnt = dead * married[g, x]
                         _survivor(g, x, cnt, cnt * par[SURV_SHARE] * B[k, g, x] / n,
-                                  par, X, newN, newB, exp_t, awn_t, awb_t, fl)
+                                  par, X, pend)
                     dest = min(x + 1, X - 1)
                     newN[k, g, dest] += n - dead
                     newB[k, g, dest] += B[k, g, x] * (1.0 - qk) * (1.0 + idx[sx, t])
@@ -224,7 +296,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
                     awb_t[1, g] += inv_b
                 m = married[g, x]
                 _survivor(g, x, surv_n * m, m * par[SURV_SHARE] * surv_b,
-                          par, X, newN, newB, exp_t, awn_t, awb_t, fl)
+                          par, X, pend)
             # -- retirement on 1 January t+1 at the pensionable age of t+1
             r = R[min(t + 1, T - 1), g]
             for x in range(max(r, x_lo), x_hi + 2):
@@ -246,6 +318,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
                         fl[g, RETIRED_NOT_VESTED] += n
                     newA[g, x, c] = 0.0
                     newI[g, x, c] = 0.0
+        _survivor_commit(room, pend, newN, newB, exp_t, awn_t, awb_t, fl)
         A[:, x_lo:x_hi + 2, :] = newA[:, x_lo:x_hi + 2, :]  # no buffer swap: prange bodies
         I[:, x_lo:x_hi + 2, :] = newI[:, x_lo:x_hi + 2, :]  # must not rebind arrays
         N[:] = newN
@@ -255,7 +328,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
 
 @njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
 def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
-                   par, A0, I0, N0, B0, x_lo, x_hi,
+                   par, A0, I0, N0, B0, x_lo, x_hi, pop,
                    earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
                    expend, lumps, awards_n, awards_b, flows):
     """Project the scheme; see the module docstring.
@@ -267,7 +340,10 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     credits; ceil, minp, idx, lump_rate (s, T); R (T, 2) integer pensionable
     ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X). Insured ages are
     x_lo..x_hi; targets K at or above the pensionable age count as 0;
-    par[CLOSED] = 1 admits no new entrants (closed group).
+    par[CLOSED] = 1 admits no new entrants (closed group); pop (s, T, 2, X)
+    the population at 1 January: survivors' pensioners by sex and age are at
+    most its unmarried part, P (1 - married) (``_survivor_commit``; the last
+    year's population bounds the last year's awards).
     Outputs (N, T, ...): earnings () insurable earnings sum of
     A x density x min(wage, ceiling); wage_bill () sum of A x min(wage,
     ceiling); headcount (2) actives by sex; refund_base () sum of credits x
@@ -280,7 +356,7 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     """
     for si in prange(earnings.shape[0]):
         _scheme_scenario(np.int64(si), K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp,
-                         idx, lump_rate, par, A0, I0, N0, B0, x_lo, x_hi,
+                         idx, lump_rate, par, A0, I0, N0, B0, x_lo, x_hi, pop,
                          earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
                          expend, lumps, awards_n, awards_b, flows)
 
@@ -290,7 +366,7 @@ def run_scheme(*args):
     ``_scheme_scenario`` is called directly (the same compiled arithmetic, the
     same bits): no thread pool woken for a single scenario, and the parallel
     kernel is compiled only when a run has several scenarios (issue 17)."""
-    earnings = args[20]
+    earnings = args[21]
     if earnings.shape[0] == 1:
         _scheme_scenario(np.int64(0), *args)
     else:

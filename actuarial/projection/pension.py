@@ -166,6 +166,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
     # the kernel counts contributors below the pensionable age only (working pensioners do not count)
     K_a = with_scenario(labour["contributors"], ("year", "sex", "age"))
     q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
+    pop = with_scenario(demography["population"], ("year", "sex", "age"))  # bounds survivors' pensioners
     aw = economy["average_wage"]
     level = wage_level(labour_assumptions, aw, labour["employed"])
     level_a = with_scenario(level, ("year", "sex"))
@@ -210,7 +211,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
             ceiling_a, R, with_scenario(pension.minimum_pension * aw, ("year",)),
             with_scenario(idx, ("year",)), with_scenario(lump_rate, ("year",)), par,
             np.ascontiguousarray(A0), np.ascontiguousarray(I0), np.ascontiguousarray(N0),
-            np.ascontiguousarray(B0), x_lo, x_hi, *out.values())
+            np.ascontiguousarray(B0), x_lo, x_hi, pop, *out.values())
         return out
 
     out = scheme(closed=False)
@@ -228,7 +229,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
         "active insured persons at 1 January, below the pensionable age (by age: /labour)")
     put("inactive_insured", (d4, out["inactive"]), "persons", "inactive insured persons at 1 January")
     put("pensioners", (("scenario", "year", "benefit_type", "sex", "age"), out["pens_n"]), "persons",
-        "pensioners at 1 January")
+        "pensioners at 1 January (survivors: at most the unmarried population of their sex and age)")
     put("pensioners_total", (dt, out["pens_total"]), "persons", "pensioners at 1 January, all ages")
     put("pension_amounts", (dt, out["pens_b"]), "currency/year", "annual pensions in payment at 1 January")
     put("new_pensioners", (dt, out["awards_n"]), "persons/year", "pensions awarded during the year")

@@ -11,6 +11,11 @@ pension_reference     the numba kernel against a plain-Python reference of the
 pension_accounting    reserve(t+1) = reserve(t) + contributions + investment
                       income - expenditure, and headcounts that flow between
                       states with nothing created or lost
+pension_survivor_bound survivors' pensioners at most the unmarried population of
+                      their sex and age: the kernel on a hand case (the widowers
+                      of women dying at 96, awarded in the open age 100, cut to
+                      the room left; widows above the population dying with it)
+                      against the numbers worked out by hand from the rule
 pension_liability     accrued liability of the pensioners and of the insured
                       (generational annuities, accrued rights revalued to the
                       pensionable age, contingent survivors' pensions before
@@ -151,6 +156,67 @@ def pension_reference(name: str, r: Reader, folder: Path) -> list[Row]:
         rows.append(row(name, f"{key} / its largest value (kernel vs reference, {ref.T} years)",
                         want[key] / scale, got[key][0] / scale, tol, relative=False))
     return rows
+
+
+def pension_survivor_bound(name: str, r: Reader, folder: Path) -> list[Row]:
+    """The bound N_2[s, a](t+1) <= P[s, a](t+1) (1 - h_s(a)) on a hand case worked out by hand.
+
+    No insured; on 1 January 2025: 100 old-age women aged 96 (pension 1000), 10
+    widowers aged 99 (500), 50 widows aged 99 (400); q = 0.3 (women 96), 0.4 (men
+    99), 0.1 (women 99); h = 0.5 (women 96), 0.2 (men 100), 0 (women 100); the
+    husband is 4 years older, so a woman dying at 96 leaves a widower aged 96 + 4 + 1
+    = 101 -> the open age 100 on 1 January 2026; survivor's share 0.6; population at
+    1 January 2026: 20 men and 40 women aged 100. By hand:
+      men 100: bound 20 x (1 - 0.2) = 16; last year's widowers alive 10 x 0.6 = 6;
+               room 10; claims 100 x 0.3 x 0.5 = 15, cut by 10/15 to 10 awards,
+               amount 15 x 0.6 x 1000 x 10/15 = 6000; widowers 6 + 10 = 16,
+               their pensions 6 x 500 + 6000 = 9000 (no indexation);
+      women 100: bound 40 x (1 - 0) = 40; last year's widows alive 50 x 0.9 = 45:
+               the excess 5 dies, deaths of pensioners 30 + 5 + 5 = 40 women, 4 men;
+               expenditure on survivors: men 10 x (1 - 0.2) x 500 + 6000 / 2 = 7000,
+               women 50 x (1 - 0.05) x 400 = 19000."""
+    from actuarial.validation import pension_reference as ref
+
+    tol = r.number("rtol", lo=0.0)
+    inputs = ref.small_case()
+    X, T = ref.X, ref.T
+    F, M = ref.FEMALE, ref.MALE
+    q = np.full((1, T, 2, X), 0.2)
+    q[..., F, 96], q[..., M, 99], q[..., F, 99] = 0.3, 0.4, 0.1
+    married = np.zeros((2, X))
+    married[F, 96], married[M, 100] = 0.5, 0.2
+    N0 = np.zeros((1, 3, 2, X))
+    B0 = np.zeros((1, 3, 2, X))
+    N0[0, ref.OLD_AGE, F, 96], B0[0, ref.OLD_AGE, F, 96] = 100, 100 * 1000.0
+    N0[0, ref.SURVIVORS, M, 99], B0[0, ref.SURVIVORS, M, 99] = 10, 10 * 500.0
+    N0[0, ref.SURVIVORS, F, 99], B0[0, ref.SURVIVORS, F, 99] = 50, 50 * 400.0
+    pop = np.full((1, T, 2, X), 1.0e6)
+    pop[:, :, M, 100], pop[:, :, F, 100] = 20.0, 40.0
+    par = inputs["par"].copy()
+    par[ref.kern.DIFF], par[ref.kern.SURV_SHARE] = 4, 0.6
+    inputs.update(K=np.zeros_like(inputs["K"]), q=q, married=married, N0=N0, B0=B0, pop=pop, par=par,
+                  A0=np.zeros_like(inputs["A0"]), I0=np.zeros_like(inputs["I0"]),
+                  idx=np.zeros_like(inputs["idx"]), minp=np.zeros_like(inputs["minp"]))
+    got = ref.run_kernel(inputs)
+    deaths = ref.FLOWS.index("deaths_pensioners")
+    awards = ref.FLOWS.index("survivor_awards")
+    return [
+        row(name, "widowers aged 100 on 1 January 2026 (the bound 16)", 16.0,
+            got["pens_n"][0, 1, ref.SURVIVORS, M, 100], tol),
+        row(name, "widows aged 100 on 1 January 2026 (the bound 40)", 40.0,
+            got["pens_n"][0, 1, ref.SURVIVORS, F, 100], tol),
+        row(name, "survivors' pensions awarded in 2025, men (claims 15 cut to 10)", 10.0,
+            got["awards_n"][0, 0, ref.SURVIVORS, M], tol),
+        row(name, "their annual amount (6000)", 6000.0, got["awards_b"][0, 0, ref.SURVIVORS, M], tol),
+        row(name, "survivors' pensions in payment 2026, men (6 x 500 + 6000)", 9000.0,
+            got["pens_b"][0, 1, ref.SURVIVORS, M], tol),
+        row(name, "survivor awards flow 2025 (women, men)", [0.0, 10.0], got["flows"][0, 0, :, awards], tol,
+            relative=False),
+        row(name, "deaths of pensioners 2025 (women 30 + 5 + 5, men 4)", [40.0, 4.0],
+            got["flows"][0, 0, :, deaths], tol),
+        row(name, "expenditure on survivors 2025 (women 19000, men 7000)", [19000.0, 7000.0],
+            got["expend"][0, 0, ref.SURVIVORS], tol),
+    ]
 
 
 def pension_accounting(name: str, r: Reader, folder: Path) -> list[Row]:
@@ -376,4 +442,5 @@ def pension_liability(name: str, r: Reader, folder: Path) -> list[Row]:
 
 
 KINDS = {"pension_liability": pension_liability, "pension_steady_state": pension_steady_state, "pension_zero_benefits": pension_zero_benefits,
-         "pension_reference": pension_reference, "pension_accounting": pension_accounting}
+         "pension_reference": pension_reference, "pension_accounting": pension_accounting,
+         "pension_survivor_bound": pension_survivor_bound}

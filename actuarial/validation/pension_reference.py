@@ -53,6 +53,7 @@ class Year:
     indexation: float  # applied on 1 January t+1 to pensions in payment during t
     lump_rate: float  # lump sum = rate x credits x reference earnings
     pensionable_age_next: tuple  # (female, male) pensionable age of year t+1
+    population_next: np.ndarray  # (2, X) population at 1 January t+1 (bounds survivors' pensioners)
 
 
 @dataclass
@@ -161,18 +162,17 @@ def reference_year(rules: Rules, static: Static, year: Year, state: State):
     amount = defaultdict(float)
     seen = defaultdict(int)  # which rules the case exercised
 
+    claims_n = defaultdict(float)  # survivors' pensions claimed during t, by (sex, age) at t+1
+    claims_b = defaultdict(float)
+
     def survivor_pension(sex, age, deaths, pension):
-        """Deaths x married spouses, each with the survivor share of the pension; paid half a year."""
+        """Deaths x married spouses, each with the survivor share of the pension (claims; see 3b)."""
         spouses = deaths * static.married[sex, age]
         if spouses <= 0:
             return
         to_sex, to_age = widow_or_widower(rules, sex, age, X)
-        count[SURVIVORS, to_sex, to_age] += spouses
-        amount[SURVIVORS, to_sex, to_age] += spouses * rules.survivor_share * pension
-        awarded_n[SURVIVORS, to_sex] += spouses
-        awarded_b[SURVIVORS, to_sex] += spouses * rules.survivor_share * pension
-        expenditure[SURVIVORS, to_sex] += 0.5 * spouses * rules.survivor_share * pension
-        flows["survivor_awards"][to_sex] += spouses
+        claims_n[to_sex, to_age] += spouses
+        claims_b[to_sex, to_age] += spouses * rules.survivor_share * pension
 
     # 2. Pensioners: deaths during t (paid half a year), survivors' pensions,
     #    the others a year older on 1 January t+1 with indexed pensions.
@@ -229,6 +229,37 @@ def reference_year(rules: Rules, static: Static, year: Year, state: State):
         new_active[g, x + 1, c + 1] += staying * static.density[g, x]
         new_active[g, x + 1, c] += staying * (1 - static.density[g, x])
         new_inactive[g, x + 1, c] += i - dead_inactive
+
+    # 3b. Survivors' pensions awarded: survivors are living persons of their sex and age,
+    #     not married (no remarriage), so those of (sex, age) on 1 January t+1 (last
+    #     year's still alive + this year's awards) are at most the unmarried part of the
+    #     population there, P(t+1) x (1 - proportion married); all claims at (sex, age)
+    #     are cut by the same factor.
+    #     If last year's survivors alone are above it, the excess dies (with the population).
+    for g in (FEMALE, MALE):
+        for a in range(X):
+            alive = count.get((SURVIVORS, g, a), 0.0)
+            unmarried = year.population_next[g, a] * (1.0 - static.married[g, a])
+            if alive > unmarried:
+                amount[SURVIVORS, g, a] *= unmarried / alive
+                count[SURVIVORS, g, a] = unmarried
+                flows["deaths_pensioners"][g] += alive - unmarried
+                seen["survivors above the population die with it"] += 1
+    for (g, a), claimed in sorted(claims_n.items()):
+        alive = count.get((SURVIVORS, g, a), 0.0)  # step 2 put last year's survivors here
+        unmarried = year.population_next[g, a] * (1.0 - static.married[g, a])
+        free = unmarried - alive
+        if free < 0:
+            free = 0.0
+        factor = 1.0 if claimed <= free else free / claimed
+        seen["survivors bounded by the population"] += factor < 1.0
+        n, b = claimed * factor, claims_b[g, a] * factor
+        count[SURVIVORS, g, a] += n
+        amount[SURVIVORS, g, a] += b
+        awarded_n[SURVIVORS, g] += n
+        awarded_b[SURVIVORS, g] += b
+        expenditure[SURVIVORS, g] += 0.5 * b
+        flows["survivor_awards"][g] += n
 
     # 4. Retirement on 1 January t+1 at the pensionable age of t+1.
     for key in sorted(set(new_active) | set(new_inactive)):
@@ -342,8 +373,17 @@ def small_case(n_scen: int = 1, seed: int = 5) -> dict:
         minp=np.array([[165.0, 170.0, 168.0, 175.0]]) * rng.uniform(0.97, 1.03, (n_scen, 1)),
         idx=np.array([[0.03, 0.05, -0.01, 0.02]]) + rng.uniform(-0.005, 0.005, (n_scen, 1)),
         lump_rate=np.array([[0.10, 0.12, 0.12, 0.15]]) * rng.uniform(0.9, 1.1, (n_scen, 1)),
-        par=par, A0=A0, I0=I0, N0=N0, B0=B0, x_lo=LO, x_hi=HI,
+        par=par, A0=A0, I0=I0, N0=N0, B0=B0, x_lo=LO, x_hi=HI, pop=population(N0, rng),
     )
+
+
+def population(N0: np.ndarray, rng) -> np.ndarray:
+    """Population (s, T, 2, X) at 1 January: ample (1e4) except at ages 95-100, where it is
+    about the survivors' pensions claimed there, so that the bound on survivors' pensioners
+    binds at some ages and years (spouses of the oldest pensioners) and not at others."""
+    pop = np.full((N0.shape[0], T, 2, X), 1.0e4)
+    pop[:, :, :, 95:] = rng.uniform(0.2, 2.0, (N0.shape[0], T, 2, X - 95))
+    return pop
 
 
 PAR_NAMES = ("ACCRUAL", "VESTING", "INV_VESTING", "SURV_SHARE", "DIFF", "REENTRY", "INV_MORT",
@@ -369,7 +409,7 @@ def run_kernel(inputs: dict, kernel=None) -> dict:
     """Call ``project_scheme`` (or ``kernel``, same arguments, e.g. ``run_scheme``)
     by argument name; returns its outputs by name."""
     n_scen = max(inputs[k].shape[0] for k in ("K", "q", "level", "ceil", "minp", "idx", "lump_rate",
-                                              "A0", "N0"))
+                                              "A0", "N0", "pop"))
     args, outputs = [], {}
     for name in kernel_arguments():
         if name in inputs:
@@ -391,12 +431,13 @@ def reference_run(inputs: dict, scenario: int = 0, rules: Rules = RULES):
     static = Static(invalidity=inputs["inv"], density=inputs["dens"], married=inputs["married"],
                     scale=inputs["scale"], reference_scale=inputs["scale_avg"], first_age=LO,
                     last_age=HI, n_ages=X)
-    K, q, level = pick(inputs["K"]), pick(inputs["q"]), pick(inputs["level"])
+    K, q, level, pop = pick(inputs["K"]), pick(inputs["q"]), pick(inputs["level"]), pick(inputs["pop"])
     ceil, minp, idx, lump = (pick(inputs[k]) for k in ("ceil", "minp", "idx", "lump_rate"))
     R = inputs["R"]
     years = [Year(target=K[t], q=q[t], level=level[t], ceiling=ceil[t], minimum=minp[t],
                   indexation=idx[t], lump_rate=lump[t],
-                  pensionable_age_next=tuple(R[min(t + 1, T - 1)])) for t in range(T)]
+                  pensionable_age_next=tuple(R[min(t + 1, T - 1)]),
+                  population_next=pop[min(t + 1, T - 1)]) for t in range(T)]
     A0, I0, N0, B0 = (pick(inputs[k]) for k in ("A0", "I0", "N0", "B0"))
     cells = lambda arr: {k: float(v) for k, v in np.ndenumerate(arr) if v != 0}  # noqa: E731
     state = State(cells(A0), cells(I0), cells(N0), cells(B0))
