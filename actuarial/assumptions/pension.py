@@ -64,6 +64,7 @@ class Pension:
     design: str = "defined_benefit"  # DESIGNS
     defined_contribution: "DefinedContribution | None" = None  # design "defined_contribution"
     points: "Points | None" = None  # design "points"
+    notional: "Notional | None" = None  # design "notional"
 
 
 def read_insured_table(path) -> np.ndarray:
@@ -175,7 +176,7 @@ class Initial:
         return data
 
 
-DESIGNS = ("defined_benefit", "defined_contribution", "points")
+DESIGNS = ("defined_benefit", "defined_contribution", "points", "notional")
 """Designs of the pension stage; each design but the first has its own block, named as the design."""
 
 
@@ -270,6 +271,40 @@ class Points:
         return (rate if self.points_rate is None else self.points_rate) * self.point_value / self.purchase_value
 
 
+@section()
+@dataclass(frozen=True)
+class Notional:
+    """Notional defined contribution (``pension.design: notional``), as Sweden's income pension.
+
+    Contributions are credited to notional accounts at the notional rate; at the pensionable age
+    the capital / the annuity divisor is the pension; pensions in payment follow the notional
+    rate less the norm; the automatic balancing mechanism (Sweden's brake) lowers both when the
+    balance ratio (buffer fund + contribution asset) / pension liability is below 1 (Swedish
+    Pensions Agency, Orange Report, "The income pension's financial position")."""
+
+    notional_rate: choice("Notional rate credited to the accounts: wage_bill (growth of the insurable "
+                          "wage bill), gdp (nominal GDP growth) or index (the series index).",
+                          ("wage_bill", "gdp", "index")) = "wage_bill"
+    index: series("Notional rate when notional_rate is index.", lo=-0.5, hi=1.0, what="a yearly rate",
+                  unit="per year") = None
+    norm: number("Norm of the annuity divisor (its interest rate); pensions in payment are indexed "
+                 "by (1 + notional rate) / (1 + norm) - 1.", lo=0.0, hi=0.1, unit="per year",
+                 source="Sweden: 1.6% (Socialförsäkringsbalken 2010:110, ch. 62; Orange Report)") = 0.016
+    unisex: flag("Unisex divisors (the mean of the sexes' death probabilities), as Sweden's.") = True
+    balancing: flag("Automatic balancing mechanism (the brake when the balance ratio is below 1).") = True
+    initial_capital: number("Notional capital at the valuation date / the insured's contributions of "
+                            "the base year (spread over ages in proportion to the years since the first "
+                            "working age).", lo=0.0, hi=100.0, unit="years of contributions") = 0.0
+
+    @model_validator(mode="after")
+    def _index(self):
+        if self.notional_rate == "index" and self.index is None:
+            raise rule_error("index", "required key is missing (notional_rate is index)")
+        if self.notional_rate != "index" and self.index is not None:
+            raise rule_error("index", f"an index needs notional_rate: index (it is {self.notional_rate})")
+        return self
+
+
 @section("pension")
 @dataclass(frozen=True)
 class PensionSection:
@@ -331,9 +366,10 @@ class PensionSection:
                        "entrants).") = True
     design: choice("Design of the scheme: defined_benefit (credits x accrual x reference earnings), "
                    "defined_contribution (individual accounts; block defined_contribution), points "
-                   "(block points).", DESIGNS) = "defined_benefit"
+                   "(block points), notional (notional accounts; block notional).", DESIGNS) = "defined_benefit"
     defined_contribution: DefinedContribution = None
     points: Points = None
+    notional: Notional = None
 
     @model_validator(mode="after")
     def _design_block(self):
@@ -384,7 +420,8 @@ class PensionSection:
             horizons=self.horizons, gap_target_reserve_ratio=self.gap_target_reserve_ratio,
             steady_state_review_period=self.steady_state_review_period,
             scaled_premium_period=self.scaled_premium_period, closed_group=self.closed_group,
-            design=self.design, defined_contribution=self.defined_contribution, points=self.points)
+            design=self.design, defined_contribution=self.defined_contribution, points=self.points,
+            notional=self.notional)
 
 
 def parse_pension(r: Reader, case, labour) -> Pension:

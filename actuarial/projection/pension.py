@@ -44,6 +44,7 @@ from actuarial.projection.labour import wage_level
 from actuarial.arrays import scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
 from actuarial.projection.pension_dc import project_dc
+from actuarial.projection.pension_ndc import project_ndc
 from actuarial.projection.pension_metrics import closed_group_variables, floored_reserve, valuation_variables
 
 SEXES = ["female", "male"]
@@ -119,9 +120,11 @@ def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr
                     labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
     """The pension stage by ``pension.design``: defined_benefit (this module), points (the same
     kernel with the points' yield as accrual, ``points_as_benefit``), defined_contribution
-    (``pension_dc.project_dc``)."""
+    (``pension_dc.project_dc``), notional (``pension_ndc.project_ndc``)."""
     if pension.design == "defined_contribution":
         return project_dc(pension, labour_assumptions, demography, labour, economy)
+    if pension.design == "notional":
+        return project_ndc(pension, labour_assumptions, demography, labour, economy)
     if pension.design == "points":
         years = demography["year"].values
         ds = project_defined_benefit(points_as_benefit(pension, years[0]), labour_assumptions, demography,

@@ -83,13 +83,19 @@ def pension_summary(tree: xr.DataTree) -> str:
     if p.attrs.get("design") == "points":
         lines.insert(0, f"Design: points (yield {100 * p.attrs['points_yield']:.3f}% of revalued earnings "
                         "per year, both values indexed to wages)")
+    if p.attrs.get("design") == "notional":  # notional accounts (pension_ndc)
+        br = p["balance_ratio"]
+        lines.insert(0, f"Design: notional accounts; balance ratio (buffer fund + contribution asset) / "
+                        f"liability: {float(br.min()):.4f} (lowest), {float(br[-1]):.4f} ({int(p['year'][-1])}); "
+                        + p["notional_rate"].attrs["long_name"])
     ss = p["steady_state_rate"]
     lines += [
         f"Steady-state contribution rate (CPP definition): {100 * float(ss):.2f}%, the "
         + ss.attrs.get("long_name", "").partition("): ")[2],
         f"Actuarial balance over 75 years: {100 * float(p['actuarial_balance']):.2f}% of insurable earnings",
         f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP "
-        "(generational mortality, with contingent survivors' pensions)",
+        + ("(notional capital + pensions x divisors)" if p.attrs.get("design") == "notional" else
+           "(generational mortality, with contingent survivors' pensions)"),
     ]
     return ("Pension scheme (reserve ratio: reserve at 1 January / expenditure of the year before, in years of "
             "expenditure)\n"
