@@ -61,7 +61,7 @@ def balance_ratio_reference(F, contributions, c_age, p_age, capital, pensions, d
     return (F + contributions * td) / liability, td, contributions * td, liability
 
 
-@njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0,
                      x_lo, x_hi, earnings, wage_bill, headcount, contributions, paid, fund, capital_total,
                      capital, pens_n, pens_age, pens_b, retiring_n, retiring_cap, awards_b, ratio, turnover,
