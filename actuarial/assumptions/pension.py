@@ -65,6 +65,8 @@ class Pension:
     defined_contribution: "DefinedContribution | None" = None  # design "defined_contribution"
     points: "Points | None" = None  # design "points"
     notional: "Notional | None" = None  # design "notional"
+    transition: "Transition | None" = None  # a reform to another design
+    freeze_year: int | None = None  # the engine's: no DB credits accrue from this year (legacy of a transition)
 
 
 def read_insured_table(path) -> np.ndarray:
@@ -305,6 +307,27 @@ class Notional:
         return self
 
 
+TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional")
+
+
+@section()
+@dataclass(frozen=True)
+class Transition:
+    """A reform from the defined-benefit design to another (``pension.transition``).
+
+    From ``year`` every contribution goes to the new design (its block, e.g. ``pension.notional``,
+    gives its rules); no DB credits accrue; the rights accrued to that year are kept: the DB
+    legacy pays the pensions in payment and the pensions of the accrued credits when they fall
+    due, from the DB reserve and then by the state (its deficit after depletion, the transition
+    cost the fiscal stage reads)."""
+
+    year: number("First year whose contributions go to the new design.", lo=1900, hi=2300, integer=True,
+                 unit="year")
+    to: choice("The new design (defined_benefit: no reform).", TRANSITION_TARGETS)
+    accrued_rights: choice("Accrued DB rights: kept (paid as DB pensions when they fall due).",
+                           ("kept",)) = "kept"
+
+
 @section("pension")
 @dataclass(frozen=True)
 class PensionSection:
@@ -370,13 +393,19 @@ class PensionSection:
     defined_contribution: DefinedContribution = None
     points: Points = None
     notional: Notional = None
+    transition: Transition = None
 
     @model_validator(mode="after")
     def _design_block(self):
+        target = None if self.transition is None else self.transition.to
+        if target is not None and self.design != "defined_benefit":
+            raise rule_error("transition", f"a transition starts from design defined_benefit (it is {self.design})")
         for design in DESIGNS[1:]:
+            if design == target and getattr(self, design) is None:
+                raise rule_error(design, f"required key is missing (pension.transition.to is {design})")
             if self.design == design and getattr(self, design) is None:
                 raise rule_error(design, f"required key is missing (pension.design is {design})")
-            if self.design != design and getattr(self, design) is not None:
+            if self.design != design and design != target and getattr(self, design) is not None:
                 raise rule_error(design, f"a {design} block needs pension.design: {design} "
                                          f"(it is {self.design})")
         return self
@@ -384,7 +413,11 @@ class PensionSection:
     @model_validator(mode="after")
     def _fits_the_case(self, info: ValidationInfo):
         context = info.context or {}
-        horizon, first_age = context["case"].horizon, context["labour"].first_age
+        case = context["case"]
+        horizon, first_age = case.horizon, context["labour"].first_age
+        if self.transition is not None and not case.base_year < self.transition.year <= case.base_year + horizon - 1:
+            raise rule_error("transition", f"transition.year {self.transition.year} is not after the base year "
+                                           f"{case.base_year} within the projection")
         too_long = [h for h in self.horizons if h > horizon]
         if too_long:
             raise rule_error("horizons", f"horizons {too_long} exceed the projection ({horizon} years, "
@@ -421,7 +454,7 @@ class PensionSection:
             steady_state_review_period=self.steady_state_review_period,
             scaled_premium_period=self.scaled_premium_period, closed_group=self.closed_group,
             design=self.design, defined_contribution=self.defined_contribution, points=self.points,
-            notional=self.notional)
+            notional=self.notional, transition=self.transition)
 
 
 def parse_pension(r: Reader, case, labour) -> Pension:

@@ -88,6 +88,16 @@ def pension_summary(tree: xr.DataTree) -> str:
         lines.insert(0, f"Design: notional accounts; balance ratio (buffer fund + contribution asset) / "
                         f"liability: {float(br.min()):.4f} (lowest), {float(br[-1]):.4f} ({int(p['year'][-1])}); "
                         + p["notional_rate"].attrs["long_name"])
+    if "transition_year" in p.attrs:  # a reform between designs (pension.project_transition)
+        leg = p["legacy_deficit_after_depletion_gdp"]
+        worst = int(leg["year"][int(leg.argmax())])
+        dep = p["legacy_depletion_year"].values
+        lines.insert(0, f"Transition in {p.attrs['transition_year']} to {p.attrs['design']} (accrued DB rights "
+                        f"{p.attrs['accrued_rights']}): the DB legacy's expenditure is "
+                        f"{100 * float(p['legacy_expenditure_gdp'].max()):.2f}% of GDP at most, its reserve "
+                        + ("lasts" if np.isnan(dep) else f"is exhausted in {int(dep)}")
+                        + f", the state pays its deficit, {100 * float(leg.max()):.2f}% of GDP at most ({worst}); "
+                        "the table is the new design's")
     ss = p["steady_state_rate"]
     lines += [
         f"Steady-state contribution rate (CPP definition): {100 * float(ss):.2f}%, the "
