@@ -137,14 +137,6 @@ def test_ndc_node_has_the_db_and_notional_outputs(ndc_tree):
                                / p["pension_liability"], rtol=1e-10)
 
 
-def test_the_kernels_buffer_fund_is_the_reported_reserve(ndc_tree):
-    """The balance ratio's buffer fund is the reserve the finance code reports (floored the same way)."""
-    p = ndc_tree["pension"]
-    assert float(p["reserve"].max()) > 0
-    a = load_assumptions(ROOT / "assumptions" / "designs" / "demoland_ndc.yaml")
-    assert a.pension.design == "notional" and a.pension.notional.balancing
-
-
 def test_brake_lowers_pensions_when_the_fund_is_short(tmp_path):
     """Demoland with no reserve and a low contribution rate: the ratio falls below 1, the brake cuts
     the credited rate below the wage bill's growth; without the brake it is the wage bill's growth."""
@@ -173,3 +165,93 @@ def test_notional_block_needs_its_design(tmp_path):
                  "pension:\n  notional: {notional_rate: index}\n")
     with pytest.raises(AssumptionError, match="index"):
         load_assumptions(g)
+
+
+# -- reforms between designs (pension.transition) ---------------------------------------------
+
+SHORT = ("case: {{name: {name}, horizon: 40}}\nemployment_injury: {{gap_horizon: 20}}\n"
+         "spf: {{report_years: [2025, 2040]}}\npension:\n  horizons: [20, 40]\n")
+
+
+def _short(tmp_path, base: str, name: str, extra: str = "") -> Path:
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(f"extends: {ROOT / 'assumptions' / base}\n" + SHORT.format(name=name) + extra)
+    return f
+
+
+def test_db_to_db_transition_changes_nothing(tmp_path):
+    base = run(load_assumptions(_short(tmp_path, "demoland.yaml", "same")))
+    moved = run(load_assumptions(_short(tmp_path, "demoland.yaml", "same",
+                                        "  transition: {year: 2030, to: defined_benefit}\n")))
+    for node in ("pension", "fiscal_space"):  # bit-identical values and labels (the file's hash differs)
+        a, b = base[node].to_dataset(), moved[node].to_dataset()
+        for ds in (a, b):
+            for key in ("assumptions_hash", "source"):
+                ds.attrs.pop(key, None)
+        assert a.identical(b), node
+
+
+@pytest.fixture(scope="module")
+def reform_tree():
+    return run(load_assumptions(ROOT / "assumptions" / "designs" / "demoland_ndc_reform.yaml"))
+
+
+def test_reform_splits_contributions_and_keeps_the_legacy(reform_tree):
+    p = reform_tree["pension"].to_dataset()
+    assert p.attrs["design"] == "notional" and p.attrs["transition_year"] == 2030
+    years = p["year"].values
+    new_c = p["contribution_income"].values[0]
+    old_c = p["legacy_contribution_income"].values[0]
+    assert (new_c[years < 2030] == 0).all() and (new_c[years >= 2030] > 0).all()
+    assert (old_c[years >= 2030] == 0).all() and (old_c[years < 2030] > 0).all()
+    # the legacy pays pensions long after 2030 (accrued rights kept), but they die out with its members
+    legacy = p["legacy_expenditure"].values[0]
+    assert legacy[years == 2060][0] > 0 and legacy[-1] < 0.05 * legacy.max()
+    # the fiscal stage sees the transition cost: the legacy's deficit plus the new design's
+    cost = reform_tree["fiscal_space"]["cost_gdp"].sel(item="pension_subsidy").values.ravel()
+    want = (p["legacy_deficit_after_depletion_gdp"]).values.ravel()
+    assert want.max() > 0
+    np.testing.assert_allclose(cost, p["deficit_after_depletion_gdp"].values.ravel(), rtol=1e-12)
+    assert (p["deficit_after_depletion_gdp"].values.ravel() >= want - 1e-15).all()
+
+
+def test_frozen_credits_stop_db_accruals(tmp_path):
+    """The legacy's pensions awarded after the reform follow the credits accrued before it: with the
+    reform in the second year, new DB pensions are far below the unreformed scheme's."""
+    base = run(load_assumptions(_short(tmp_path, "demoland.yaml", "db")))["pension"]
+    reform = run(load_assumptions(_short(tmp_path, "designs/demoland_ndc_reform.yaml", "early",
+                                         "  transition: {year: 2026, to: notional}\n")))["pension"]
+    late = base["year"] > 2050
+    assert float(reform["legacy_pension_amounts"].where(late).sum()) < 0.6 * float(
+        base["pension_amounts"].where(late).sum())
+
+
+def test_transition_rules(tmp_path):
+    bad = _short(tmp_path, "demoland.yaml", "bad", "  transition: {year: 2030, to: notional}\n")
+    with pytest.raises(AssumptionError, match="notional"):
+        load_assumptions(bad)  # no notional block
+    late = _short(tmp_path, "designs/demoland_ndc_reform.yaml", "late", "  transition: {year: 2100, to: notional}\n")
+    with pytest.raises(AssumptionError, match="transition"):
+        load_assumptions(late)  # after the 40-year projection
+
+
+def test_compare_db_dc_and_ndc_side_by_side():
+    from actuarial.batch import combine
+    from actuarial.compare import headlines, only_in
+    from actuarial.pipeline import side_by_side
+
+    trees = {name: run(load_assumptions(ROOT / "assumptions" / f))
+             for name, f in (("db", "demoland.yaml"), ("dc", "designs/demoland_dc.yaml"),
+                             ("ndc", "designs/demoland_ndc.yaml"))}
+    ds = side_by_side(trees, "pension")
+    assert list(ds["case"].values) == ["db", "dc", "ndc"]
+    assert np.isfinite(ds["payg_cost_rate"]).all()  # what all three designs have, compared
+    assert "balance_ratio" in ds.attrs["only_in_ndc"] and "balance_ratio" not in ds
+    combined = combine(trees)  # batch.nc: the pension node across designs (an outer join of variables)
+    assert "pension" in combined.children
+    np.testing.assert_array_equal(combined["pension"]["balance_ratio"].sel(case="ndc"),
+                                  trees["ndc"]["pension"]["balance_ratio"])
+    assert np.isnan(combined["pension"]["balance_ratio"].sel(case="db")).all()
+    frame = headlines(trees)
+    assert {"db", "dc", "ndc"} <= set(frame.columns)
+    assert any("balance_ratio" in line for line in only_in(trees))
