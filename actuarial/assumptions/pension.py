@@ -319,9 +319,12 @@ class Transition:
     gives its rules); no DB credits accrue; the rights accrued to that year are kept: the DB
     legacy pays the pensions in payment and the pensions of the accrued credits when they fall
     due, from the DB reserve and then by the state (its deficit after depletion, the transition
-    cost the fiscal stage reads)."""
+    cost the fiscal stage reads). A reform at or before the base year (e.g. Mexico's of 1997):
+    the legacy is the pensions in payment at the valuation date (with their survivors'); the
+    insured are all in the new design, with its stated balances."""
 
-    year: number("First year whose contributions go to the new design.", lo=1900, hi=2300, integer=True,
+    year: number("First year whose contributions go to the new design (at or before the base year: a "
+                 "past reform, whose legacy is the pensions in payment).", lo=1900, hi=2300, integer=True,
                  unit="year")
     to: choice("The new design (defined_benefit: no reform).", TRANSITION_TARGETS)
     accrued_rights: choice("Accrued DB rights: kept (paid as DB pensions when they fall due).",
@@ -415,9 +418,9 @@ class PensionSection:
         context = info.context or {}
         case = context["case"]
         horizon, first_age = case.horizon, context["labour"].first_age
-        if self.transition is not None and not case.base_year < self.transition.year <= case.base_year + horizon - 1:
-            raise rule_error("transition", f"transition.year {self.transition.year} is not after the base year "
-                                           f"{case.base_year} within the projection")
+        if self.transition is not None and self.transition.year > case.base_year + horizon - 1:
+            raise rule_error("transition", f"transition.year {self.transition.year} is after the projection "
+                                           f"({case.base_year}-{case.base_year + horizon - 1})")
         too_long = [h for h in self.horizons if h > horizon]
         if too_long:
             raise rule_error("horizons", f"horizons {too_long} exceed the projection ({horizon} years, "

@@ -158,22 +158,31 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
     The node is the new design's, with the legacy's variables as ``legacy_<name>``; the
     fiscal stage's ``deficit_after_depletion_gdp`` is the sum of both (the transition cost)."""
     tr = pension.transition
+    base = int(demography["year"].values[0])
+    past = tr.year <= base  # a past reform: the legacy is the pensions in payment only
     legacy = project_defined_benefit(dataclasses.replace(
-        pension, transition=None, contribution_rate=SplitSeries(pension.contribution_rate, tr.year, True),
-        freeze_year=tr.year, closed_group=False), labour_assumptions, demography, labour, economy)
+        pension, transition=None, contribution_rate=SplitSeries(pension.contribution_rate, max(tr.year, base), True),
+        freeze_year=max(tr.year, base), closed_group=False,
+        initial_insured=np.zeros((2, 2, 101, 1)) if past else pension.initial_insured),
+        labour_assumptions, demography, labour, economy)
     empty = {k: dataclasses.replace(v, counts=_zero(v.counts), average_pension=v.average_pension)
              for k, v in pension.initial_pensioners.items()}
     young = dataclasses.replace(
         pension, design=tr.to, transition=None, initial_reserve=0.0, initial_pensioners=empty,
-        contribution_rate=SplitSeries(pension.contribution_rate, tr.year, False),
-        notional=None if pension.notional is None else dataclasses.replace(pension.notional, initial_capital=0.0),
-        defined_contribution=None if pension.defined_contribution is None else dataclasses.replace(
-            pension.defined_contribution, initial_balance=0.0))
+        contribution_rate=SplitSeries(pension.contribution_rate, tr.year, False))
+    if not past:  # a new design starts with no capital
+        young = dataclasses.replace(
+            young, notional=None if pension.notional is None else dataclasses.replace(
+                pension.notional, initial_capital=0.0),
+            defined_contribution=None if pension.defined_contribution is None else dataclasses.replace(
+                pension.defined_contribution, initial_balance=0.0))
     new = project_design(young, labour_assumptions, demography, labour, economy)
     for name in LEGACY:
         if name in legacy:
             v = legacy[name]
-            new[f"legacy_{name}"] = v.assign_attrs(long_name=f"DB legacy (rights accrued to {tr.year - 1}): "
+            new[f"legacy_{name}"] = v.assign_attrs(long_name=(
+                f"DB legacy (pensions in payment at {base})" if past else f"DB legacy (rights accrued to {tr.year - 1})")
+                + ": "
                                                              + v.attrs.get("long_name", ""))
     if "deficit_after_depletion_gdp" in new:
         new["deficit_after_depletion_gdp"] = (new["deficit_after_depletion_gdp"] + legacy["deficit_after_depletion_gdp"]

@@ -55,7 +55,7 @@ def pension_summary(tree: xr.DataTree) -> str:
     years = summary_years(p["year"].values, steps=range(0, 1000, 10))
     d = p.sel(year=years)
     if p.attrs.get("design") == "defined_contribution":
-        return accounts_summary(d)
+        return accounts_summary(d) + ("\n" + transition_line(p) if "transition_year" in p.attrs else "")
     table = pd.DataFrame({
         "PAYG cost rate %": 100 * d["payg_cost_rate"].values,
         "contribution rate %": 100 * d["contribution_rate"].values,
@@ -89,15 +89,7 @@ def pension_summary(tree: xr.DataTree) -> str:
                         f"liability: {float(br.min()):.4f} (lowest), {float(br[-1]):.4f} ({int(p['year'][-1])}); "
                         + p["notional_rate"].attrs["long_name"])
     if "transition_year" in p.attrs:  # a reform between designs (pension.project_transition)
-        leg = p["legacy_deficit_after_depletion_gdp"]
-        worst = int(leg["year"][int(leg.argmax())])
-        dep = p["legacy_depletion_year"].values
-        lines.insert(0, f"Transition in {p.attrs['transition_year']} to {p.attrs['design']} (accrued DB rights "
-                        f"{p.attrs['accrued_rights']}): the DB legacy's expenditure is "
-                        f"{100 * float(p['legacy_expenditure_gdp'].max()):.2f}% of GDP at most, its reserve "
-                        + ("lasts" if np.isnan(dep) else f"is exhausted in {int(dep)}")
-                        + f", the state pays its deficit, {100 * float(leg.max()):.2f}% of GDP at most ({worst}); "
-                        "the table is the new design's")
+        lines.insert(0, transition_line(p))
     ss = p["steady_state_rate"]
     lines += [
         f"Steady-state contribution rate (CPP definition): {100 * float(ss):.2f}%, the "
@@ -110,6 +102,20 @@ def pension_summary(tree: xr.DataTree) -> str:
     return ("Pension scheme (reserve ratio: reserve at 1 January / expenditure of the year before, in years of "
             "expenditure)\n"
             + table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-") + "\n" + "\n".join(lines))
+
+
+def transition_line(p: xr.Dataset) -> str:
+    """A reform between designs (``pension.project_transition``): the DB legacy's cost."""
+    leg = p["legacy_deficit_after_depletion_gdp"]
+    worst = int(leg["year"][int(leg.argmax())])
+    dep = p["legacy_depletion_year"].values
+    year = int(p.attrs["transition_year"])
+    what = ("pensions in payment at the valuation date" if year <= int(p["year"][0])
+            else f"rights accrued to {year - 1} ({p.attrs['accrued_rights']})")
+    return (f"Transition in {year} to {p.attrs['design']}: the DB legacy ({what}) spends "
+            f"{100 * float(p['legacy_expenditure_gdp'].max()):.2f}% of GDP at most; its reserve "
+            + ("lasts" if np.isnan(dep) else f"is exhausted in {int(dep)}")
+            + f"; the state pays its deficit, {100 * float(leg.max()):.2f}% of GDP at most ({worst})")
 
 
 def accounts_summary(d: xr.Dataset) -> str:
