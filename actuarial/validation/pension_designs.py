@@ -22,6 +22,13 @@ points_vs_career_average a points scheme whose purchase and point values
                         scheme with the matching accrual (same pensions,
                         costs and reserve), and the standard beneficiary's
                         points bought year by year x the point value
+ndc_steady_state        a mature notional-account scheme in a stationary
+                        population started from its closed-form steady state:
+                        PAYG cost rate = rate (1 + g)^(-1/2) (the rate at
+                        g = 0), capital and pensions by their closed forms,
+                        the balance ratio 1 at g = 0
+ndc_balance_ratio       Sweden's balance ratio on a hand case
+db_to_db_transition     a DB-to-DB "transition" changes nothing (bit-identical)
 """
 
 from __future__ import annotations
@@ -310,3 +317,32 @@ def ndc_balance_ratio(name: str, r: Reader, folder: Path) -> list[Row]:
 
 
 KINDS.update(ndc_steady_state=ndc_steady_state, ndc_balance_ratio=ndc_balance_ratio)
+
+
+def db_to_db_transition(name: str, r: Reader, folder: Path) -> list[Row]:
+    """A defined-benefit scheme "reformed" to defined benefit: every variable of the pension and
+    fiscal-space nodes is bit-identical to the unreformed run's (the largest absolute difference
+    is 0)."""
+    import dataclasses
+
+    from actuarial.assumptions.pension import Transition
+
+    a = load_assumptions(folder / r.string("assumptions"))
+    year = r.number("year", lo=1900, hi=2300, integer=True)
+    b = dataclasses.replace(a, pension=dataclasses.replace(a.pension, transition=Transition(year, "defined_benefit")))
+    base, moved = run(a), run(b)
+    rows = []
+    for node in ("pension", "fiscal_space"):
+        x, y = base[node].to_dataset(), moved[node].to_dataset()
+        worst = max((float(np.nanmax(np.abs(x[k].values - y[k].values), initial=0.0))
+                     if np.issubdtype(x[k].dtype, np.number) else float(not np.array_equal(x[k], y[k]))
+                     for k in x.data_vars), default=0.0)
+        same_nan = all(np.array_equal(np.isnan(x[k].values), np.isnan(y[k].values)) for k in x.data_vars
+                       if np.issubdtype(x[k].dtype, np.floating))
+        rows.append(row(name, f"/{node}: largest difference over {len(x.data_vars)} variables (abs)", 0.0,
+                        worst if same_nan and set(x.data_vars) == set(y.data_vars) else np.inf, 0.0,
+                        relative=False))
+    return rows
+
+
+KINDS["db_to_db_transition"] = db_to_db_transition
