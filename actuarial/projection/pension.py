@@ -184,14 +184,13 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
                 f"DB legacy (pensions in payment at {base})" if past else f"DB legacy (rights accrued to {tr.year - 1})")
                 + ": "
                                                              + v.attrs.get("long_name", ""))
-    if "deficit_after_depletion_gdp" in new:
-        new["deficit_after_depletion_gdp"] = (new["deficit_after_depletion_gdp"] + legacy["deficit_after_depletion_gdp"]
-                                              ).assign_attrs(units="1", long_name=(
-            f"deficit after depletion / GDP: the new design's and the DB legacy's (transition in {tr.year}, "
-            "the state's cost)"))
-    else:  # defined contribution: the legacy's deficit is the state's transition cost
-        new["deficit_after_depletion_gdp"] = legacy["deficit_after_depletion_gdp"].assign_attrs(
-            long_name=f"the DB legacy's deficit after depletion / GDP (transition in {tr.year}, the state's cost)")
+    what = f"the new design's and the DB legacy's (transition in {tr.year}; the state's cost)"
+    for name, units, label in (("deficit_after_depletion", "currency/year", "deficit after depletion"),
+                               ("deficit_after_depletion_gdp", "1", "deficit after depletion / GDP")):
+        total = legacy[name] + (new[name] if name in new else 0.0)
+        new[name] = total.assign_attrs(units=units, long_name=f"{label}: {what}")
+    new["deficit_after_depletion_rate"] = (new["deficit_after_depletion"] / new["insurable_earnings"]).assign_attrs(
+        units="1", long_name=f"deficit after depletion / insurable earnings: {what}")
     new.attrs.update(transition_year=tr.year, transition_from="defined_benefit", accrued_rights=tr.accrued_rights)
     return new
 
