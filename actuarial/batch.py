@@ -618,8 +618,14 @@ def _concat(sets: list[xr.Dataset]) -> xr.Dataset:
     if positional:
         sets = [ds.assign_coords({d: np.arange(ds.sizes[d]) for d in positional if d in ds.sizes})
                 for ds in sets]
-    out = xr.concat(sets, dim="case", data_vars="all", coords="different", compat="equals",
-                    join="outer", combine_attrs="drop_conflicts")
+    try:
+        out = xr.concat(sets, dim="case", data_vars="all", coords="different", compat="equals",
+                        join="outer", combine_attrs="drop_conflicts")
+    except ValueError as exc:  # a dimension coordinate only some cases have (e.g. /pension across designs)
+        if "not present in all datasets" not in str(exc):
+            raise
+        out = xr.concat(sets, dim="case", data_vars="all", coords="minimal", compat="equals",
+                        join="outer", combine_attrs="drop_conflicts")
     return out.drop_vars(positional)
 
 

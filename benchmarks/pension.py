@@ -140,7 +140,7 @@ class PensionScheme:
 
 
 DESIGN_FILES = {"defined_benefit": "demoland.yaml", "defined_contribution": "designs/demoland_dc.yaml",
-                "points": "designs/demoland_points.yaml"}
+                "points": "designs/demoland_points.yaml", "notional": "designs/demoland_ndc.yaml"}
 
 
 class PensionDesigns:

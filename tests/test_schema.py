@@ -350,7 +350,10 @@ ALTERNATIVES |= {"pension." + k for k in (
     "defined_contribution.annuity.loading", "defined_contribution.guarantee",
     "defined_contribution.guarantee.minimum_pension", "defined_contribution.guarantee.eligible_share",
     "defined_contribution.guarantee.balance_dispersion", "defined_contribution.initial_balance", "points",
-    "points.purchase_value", "points.point_value", "points.points_rate", "points.indexation")}
+    "points.purchase_value", "points.point_value", "points.points_rate", "points.indexation",
+    "notional", "notional.notional_rate", "notional.index", "notional.norm", "notional.unisex",
+    "notional.balancing", "notional.initial_capital",
+    "transition", "transition.year", "transition.to", "transition.accrued_rights")}
 
 
 def test_template_has_every_declared_key():

@@ -64,6 +64,9 @@ class Pension:
     design: str = "defined_benefit"  # DESIGNS
     defined_contribution: "DefinedContribution | None" = None  # design "defined_contribution"
     points: "Points | None" = None  # design "points"
+    notional: "Notional | None" = None  # design "notional"
+    transition: "Transition | None" = None  # a reform to another design
+    freeze_year: int | None = None  # the engine's: no DB credits accrue from this year (legacy of a transition)
 
 
 def read_insured_table(path) -> np.ndarray:
@@ -175,7 +178,7 @@ class Initial:
         return data
 
 
-DESIGNS = ("defined_benefit", "defined_contribution", "points")
+DESIGNS = ("defined_benefit", "defined_contribution", "points", "notional")
 """Designs of the pension stage; each design but the first has its own block, named as the design."""
 
 
@@ -270,6 +273,64 @@ class Points:
         return (rate if self.points_rate is None else self.points_rate) * self.point_value / self.purchase_value
 
 
+@section()
+@dataclass(frozen=True)
+class Notional:
+    """Notional defined contribution (``pension.design: notional``), as Sweden's income pension.
+
+    Contributions are credited to notional accounts at the notional rate; at the pensionable age
+    the capital / the annuity divisor is the pension; pensions in payment follow the notional
+    rate less the norm; the automatic balancing mechanism (Sweden's brake) lowers both when the
+    balance ratio (buffer fund + contribution asset) / pension liability is below 1 (Swedish
+    Pensions Agency, Orange Report, "The income pension's financial position")."""
+
+    notional_rate: choice("Notional rate credited to the accounts: wage_bill (growth of the insurable "
+                          "wage bill), gdp (nominal GDP growth) or index (the series index).",
+                          ("wage_bill", "gdp", "index")) = "wage_bill"
+    index: series("Notional rate when notional_rate is index.", lo=-0.5, hi=1.0, what="a yearly rate",
+                  unit="per year") = None
+    norm: number("Norm of the annuity divisor (its interest rate); pensions in payment are indexed "
+                 "by (1 + notional rate) / (1 + norm) - 1.", lo=0.0, hi=0.1, unit="per year",
+                 source="Sweden: 1.6% (Socialförsäkringsbalken 2010:110, ch. 62; Orange Report)") = 0.016
+    unisex: flag("Unisex divisors (the mean of the sexes' death probabilities), as Sweden's.") = True
+    balancing: flag("Automatic balancing mechanism (the brake when the balance ratio is below 1).") = True
+    initial_capital: number("Notional capital at the valuation date / the insured's contributions of "
+                            "the base year (spread over ages in proportion to the years since the first "
+                            "working age).", lo=0.0, hi=100.0, unit="years of contributions") = 0.0
+
+    @model_validator(mode="after")
+    def _index(self):
+        if self.notional_rate == "index" and self.index is None:
+            raise rule_error("index", "required key is missing (notional_rate is index)")
+        if self.notional_rate != "index" and self.index is not None:
+            raise rule_error("index", f"an index needs notional_rate: index (it is {self.notional_rate})")
+        return self
+
+
+TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional")
+
+
+@section()
+@dataclass(frozen=True)
+class Transition:
+    """A reform from the defined-benefit design to another (``pension.transition``).
+
+    From ``year`` every contribution goes to the new design (its block, e.g. ``pension.notional``,
+    gives its rules); no DB credits accrue; the rights accrued to that year are kept: the DB
+    legacy pays the pensions in payment and the pensions of the accrued credits when they fall
+    due, from the DB reserve and then by the state (its deficit after depletion, the transition
+    cost the fiscal stage reads). A reform at or before the base year (e.g. Mexico's of 1997):
+    the legacy is the pensions in payment at the valuation date (with their survivors'); the
+    insured are all in the new design, with its stated balances."""
+
+    year: number("First year whose contributions go to the new design (at or before the base year: a "
+                 "past reform, whose legacy is the pensions in payment).", lo=1900, hi=2300, integer=True,
+                 unit="year")
+    to: choice("The new design (defined_benefit: no reform).", TRANSITION_TARGETS)
+    accrued_rights: choice("Accrued DB rights: kept (paid as DB pensions when they fall due).",
+                           ("kept",)) = "kept"
+
+
 @section("pension")
 @dataclass(frozen=True)
 class PensionSection:
@@ -331,16 +392,23 @@ class PensionSection:
                        "entrants).") = True
     design: choice("Design of the scheme: defined_benefit (credits x accrual x reference earnings), "
                    "defined_contribution (individual accounts; block defined_contribution), points "
-                   "(block points).", DESIGNS) = "defined_benefit"
+                   "(block points), notional (notional accounts; block notional).", DESIGNS) = "defined_benefit"
     defined_contribution: DefinedContribution = None
     points: Points = None
+    notional: Notional = None
+    transition: Transition = None
 
     @model_validator(mode="after")
     def _design_block(self):
+        target = None if self.transition is None else self.transition.to
+        if target is not None and self.design != "defined_benefit":
+            raise rule_error("transition", f"a transition starts from design defined_benefit (it is {self.design})")
         for design in DESIGNS[1:]:
+            if design == target and getattr(self, design) is None:
+                raise rule_error(design, f"required key is missing (pension.transition.to is {design})")
             if self.design == design and getattr(self, design) is None:
                 raise rule_error(design, f"required key is missing (pension.design is {design})")
-            if self.design != design and getattr(self, design) is not None:
+            if self.design != design and design != target and getattr(self, design) is not None:
                 raise rule_error(design, f"a {design} block needs pension.design: {design} "
                                          f"(it is {self.design})")
         return self
@@ -348,7 +416,11 @@ class PensionSection:
     @model_validator(mode="after")
     def _fits_the_case(self, info: ValidationInfo):
         context = info.context or {}
-        horizon, first_age = context["case"].horizon, context["labour"].first_age
+        case = context["case"]
+        horizon, first_age = case.horizon, context["labour"].first_age
+        if self.transition is not None and self.transition.year > case.base_year + horizon - 1:
+            raise rule_error("transition", f"transition.year {self.transition.year} is after the projection "
+                                           f"({case.base_year}-{case.base_year + horizon - 1})")
         too_long = [h for h in self.horizons if h > horizon]
         if too_long:
             raise rule_error("horizons", f"horizons {too_long} exceed the projection ({horizon} years, "
@@ -384,7 +456,8 @@ class PensionSection:
             horizons=self.horizons, gap_target_reserve_ratio=self.gap_target_reserve_ratio,
             steady_state_review_period=self.steady_state_review_period,
             scaled_premium_period=self.scaled_premium_period, closed_group=self.closed_group,
-            design=self.design, defined_contribution=self.defined_contribution, points=self.points)
+            design=self.design, defined_contribution=self.defined_contribution, points=self.points,
+            notional=self.notional, transition=self.transition)
 
 
 def parse_pension(r: Reader, case, labour) -> Pension:

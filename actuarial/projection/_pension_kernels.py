@@ -24,7 +24,7 @@ import numpy as np
 from actuarial.demography._kernels import njit, prange
 
 # indices of ``par``
-ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE, CLOSED = range(9)
+ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE, CLOSED, FREEZE = range(10)
 # indices of the flow output (persons during year t, by sex)
 (ENTRANTS, REENTRANTS, TO_INACTIVE, DEATHS_INSURED, INVALID_AWARDED, INVALID_NOT_VESTED,
  RETIRED_VESTED, RETIRED_NOT_VESTED, DEATHS_PENSIONERS, SURVIVOR_AWARDS) = range(10)
@@ -147,6 +147,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
     sa = s if A0.shape[0] > 1 else 0
     sn = s if N0.shape[0] > 1 else 0
     reentry, closed = par[REENTRY], par[CLOSED] == 1.0
+    t_freeze = np.int64(par[FREEZE]) if par.shape[0] > FREEZE else np.int64(T)
     vest, inv_vest = par[VESTING], par[INV_VESTING]
     accrual, max_share = par[ACCRUAL], par[MAXSHARE]
     stay = np.empty(C)
@@ -250,7 +251,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
                     continue
                 qd = q[sq, t, g, x]
                 p_inv = inv[g, x]
-                d = dens[g, x]
+                d = dens[g, x] if t < t_freeze else 0.0
                 dead_n = 0.0
                 surv_n = 0.0
                 surv_b = 0.0
@@ -340,7 +341,8 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     credits; ceil, minp, idx, lump_rate (s, T); R (T, 2) integer pensionable
     ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X). Insured ages are
     x_lo..x_hi; targets K at or above the pensionable age count as 0;
-    par[CLOSED] = 1 admits no new entrants (closed group); pop (s, T, 2, X)
+    par[CLOSED] = 1 admits no new entrants (closed group); par[FREEZE] (optional, default T): the
+    year index from which no credits accrue (a transition to another design, accrued rights kept); pop (s, T, 2, X)
     the population at 1 January: survivors' pensioners by sex and age are at
     most its unmarried part, P (1 - married) (``_survivor_commit``; the last
     year's population bounds the last year's awards).

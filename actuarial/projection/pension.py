@@ -44,6 +44,7 @@ from actuarial.projection.labour import wage_level
 from actuarial.arrays import scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
 from actuarial.projection.pension_dc import project_dc
+from actuarial.projection.pension_ndc import project_ndc
 from actuarial.projection.pension_metrics import closed_group_variables, floored_reserve, valuation_variables
 
 SEXES = ["female", "male"]
@@ -128,11 +129,97 @@ def standard_replacement_rates(pension: Pension, R, scale, ref_scale, level, aw,
 
 def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
                     labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
+    """The pension stage: ``pension.transition`` (``project_transition``) or the design's own."""
+    tr = pension.transition
+    if tr is not None and tr.to != pension.design:
+        return project_transition(pension, labour_assumptions, demography, labour, economy)
+    return project_design(dataclasses.replace(pension, transition=None), labour_assumptions, demography,
+                          labour, economy)
+
+
+@dataclasses.dataclass(frozen=True)
+class SplitSeries:
+    """A series kept before (``before``) or from ``year`` and zero on the other side."""
+
+    base: object
+    year: int
+    before: bool
+
+    def at(self, years) -> np.ndarray:
+        years = np.asarray(years)
+        return self.base.at(years) * ((years < self.year) if self.before else (years >= self.year))
+
+
+LEGACY = ("expenditure", "contribution_income", "reserve", "reserve_end", "deficit_after_depletion",
+          "deficit_after_depletion_gdp", "depletion_year", "expenditure_gdp", "pension_amounts",
+          "pensioners_total", "accrued_liability")
+
+
+def project_transition(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
+                       labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
+    """A reform from defined benefit to ``transition.to`` in ``transition.year``, accrued rights kept:
+
+    legacy   the DB scheme with its contributions up to the year before and no credits accrued
+             from the year (the kernel's freeze), its pensions in payment and reserve: it pays
+             the accrued rights when they fall due, from its reserve, then the state (its
+             deficit after depletion)
+    new      the new design with the contributions from the year, no pensions in payment, no
+             reserve or capital at the valuation date
+
+    The node is the new design's, with the legacy's variables as ``legacy_<name>``; the
+    fiscal stage's ``deficit_after_depletion_gdp`` is the sum of both (the transition cost)."""
+    tr = pension.transition
+    base = int(demography["year"].values[0])
+    past = tr.year <= base  # a past reform: the legacy is the pensions in payment only
+    legacy = project_defined_benefit(dataclasses.replace(
+        pension, transition=None, contribution_rate=SplitSeries(pension.contribution_rate, max(tr.year, base), True),
+        freeze_year=max(tr.year, base), closed_group=False,
+        initial_insured=np.zeros((2, 2, 101, 1)) if past else pension.initial_insured),
+        labour_assumptions, demography, labour, economy)
+    empty = {k: dataclasses.replace(v, counts=_zero(v.counts), average_pension=v.average_pension)
+             for k, v in pension.initial_pensioners.items()}
+    young = dataclasses.replace(
+        pension, design=tr.to, transition=None, initial_reserve=0.0, initial_pensioners=empty,
+        contribution_rate=SplitSeries(pension.contribution_rate, tr.year, False))
+    if not past:  # a new design starts with no capital
+        young = dataclasses.replace(
+            young, notional=None if pension.notional is None else dataclasses.replace(
+                pension.notional, initial_capital=0.0),
+            defined_contribution=None if pension.defined_contribution is None else dataclasses.replace(
+                pension.defined_contribution, initial_balance=0.0))
+    new = project_design(young, labour_assumptions, demography, labour, economy)
+    for name in LEGACY:
+        if name in legacy:
+            v = legacy[name]
+            new[f"legacy_{name}"] = v.assign_attrs(long_name=(
+                f"DB legacy (pensions in payment at {base})" if past else f"DB legacy (rights accrued to {tr.year - 1})")
+                + ": "
+                                                             + v.attrs.get("long_name", ""))
+    what = f"the new design's and the DB legacy's (transition in {tr.year}; the state's cost)"
+    for name, units, label in (("deficit_after_depletion", "currency/year", "deficit after depletion"),
+                               ("deficit_after_depletion_gdp", "1", "deficit after depletion / GDP")):
+        total = legacy[name] + (new[name] if name in new else 0.0)
+        new[name] = total.assign_attrs(units=units, long_name=f"{label}: {what}")
+    new["deficit_after_depletion_rate"] = (new["deficit_after_depletion"] / new["insurable_earnings"]).assign_attrs(
+        units="1", long_name=f"deficit after depletion / insurable earnings: {what}")
+    new.attrs.update(transition_year=tr.year, transition_from="defined_benefit", accrued_rights=tr.accrued_rights)
+    return new
+
+
+def _zero(pair):
+    """A by-sex schedule of zeros of the same shape."""
+    return type(pair)(np.zeros_like(np.asarray(pair.female)), np.zeros_like(np.asarray(pair.male)))
+
+
+def project_design(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
+                   labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
     """The pension stage by ``pension.design``: defined_benefit (this module), points (the same
     kernel with the points' yield as accrual, ``points_as_benefit``), defined_contribution
-    (``pension_dc.project_dc``)."""
+    (``pension_dc.project_dc``), notional (``pension_ndc.project_ndc``)."""
     if pension.design == "defined_contribution":
         return project_dc(pension, labour_assumptions, demography, labour, economy)
+    if pension.design == "notional":
+        return project_ndc(pension, labour_assumptions, demography, labour, economy)
     if pension.design == "points":
         years = demography["year"].values
         ds = project_defined_benefit(points_as_benefit(pension, years[0]), labour_assumptions, demography,
@@ -180,7 +267,8 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
     par = np.array([pension.accrual_rate, pension.vesting_years, pension.invalidity_vesting,
                     pension.survivor_share, pension.spouse_age_difference, pension.reentry_rate,
                     pension.invalidity_mortality_factor,
-                    np.inf if pension.maximum_pension is None else pension.maximum_pension, 0.0])
+                    np.inf if pension.maximum_pension is None else pension.maximum_pension, 0.0,
+                    T if pension.freeze_year is None else pension.freeze_year - years[0]])
     # the valuation date's insured are the same in every scenario unless the base year differs
     same = bool(np.all(K_a[:, 0] == K_a[:1, 0]))
     if pension.initial_insured is None:

@@ -86,16 +86,19 @@ def run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0
     return out
 
 
-def initial_accounts(pension: Pension, K0: np.ndarray, contributions0: np.ndarray, x_lo: int):
-    """Insured persons P0 (2, X) = active x (1 + inactive ratio) and balances W0 = initial_balance x
-    the base year's contributions, spread over ages by contributions x (x - first age)."""
+def initial_accounts(pension: Pension, K0: np.ndarray, contributions0: np.ndarray, x_lo: int,
+                     years: float | None = None):
+    """Insured persons P0 (2, X) = active x (1 + inactive ratio) and balances W0 = ``years`` (default:
+    defined_contribution.initial_balance) x the base year's contributions, spread over ages by
+    contributions x (x - first age)."""
     if pension.initial_insured is not None:
         P0 = pension.initial_insured.sum(axis=(0, 3))
     else:
         P0 = K0 * (1 + pension.initial_inactive_ratio)
     weight = contributions0 * np.maximum(np.arange(K0.shape[-1]) - x_lo, 0)
     total = weight.sum()
-    W0 = pension.defined_contribution.initial_balance * contributions0.sum() * weight / total if total > 0 \
+    years = pension.defined_contribution.initial_balance if years is None else years
+    W0 = years * contributions0.sum() * weight / total if total > 0 \
         else np.zeros_like(P0)
     return P0, W0
 

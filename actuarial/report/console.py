@@ -55,7 +55,7 @@ def pension_summary(tree: xr.DataTree) -> str:
     years = summary_years(p["year"].values, steps=range(0, 1000, 10))
     d = p.sel(year=years)
     if p.attrs.get("design") == "defined_contribution":
-        return accounts_summary(d)
+        return accounts_summary(d) + ("\n" + transition_line(p) if "transition_year" in p.attrs else "")
     table = pd.DataFrame({
         "PAYG cost rate %": 100 * d["payg_cost_rate"].values,
         "contribution rate %": 100 * d["contribution_rate"].values,
@@ -83,17 +83,39 @@ def pension_summary(tree: xr.DataTree) -> str:
     if p.attrs.get("design") == "points":
         lines.insert(0, f"Design: points (yield {100 * p.attrs['points_yield']:.3f}% of revalued earnings "
                         "per year, both values indexed to wages)")
+    if p.attrs.get("design") == "notional":  # notional accounts (pension_ndc)
+        br = p["balance_ratio"]
+        lines.insert(0, f"Design: notional accounts; balance ratio (buffer fund + contribution asset) / "
+                        f"liability: {float(br.min()):.4f} (lowest), {float(br[-1]):.4f} ({int(p['year'][-1])}); "
+                        + p["notional_rate"].attrs["long_name"])
+    if "transition_year" in p.attrs:  # a reform between designs (pension.project_transition)
+        lines.insert(0, transition_line(p))
     ss = p["steady_state_rate"]
     lines += [
         f"Steady-state contribution rate (CPP definition): {100 * float(ss):.2f}%, the "
         + ss.attrs.get("long_name", "").partition("): ")[2],
         f"Actuarial balance over 75 years: {100 * float(p['actuarial_balance']):.2f}% of insurable earnings",
         f"Accrued-to-date liability: {100 * float(p['accrued_liability_gdp']):.1f}% of GDP "
-        "(generational mortality, with contingent survivors' pensions)",
+        + ("(notional capital + pensions x divisors)" if p.attrs.get("design") == "notional" else
+           "(generational mortality, with contingent survivors' pensions)"),
     ]
     return ("Pension scheme (reserve ratio: reserve at 1 January / expenditure of the year before, in years of "
             "expenditure)\n"
             + table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-") + "\n" + "\n".join(lines))
+
+
+def transition_line(p: xr.Dataset) -> str:
+    """A reform between designs (``pension.project_transition``): the DB legacy's cost."""
+    leg = p["legacy_deficit_after_depletion_gdp"]
+    worst = int(leg["year"][int(leg.argmax())])
+    dep = p["legacy_depletion_year"].values
+    year = int(p.attrs["transition_year"])
+    what = ("pensions in payment at the valuation date" if year <= int(p["year"][0])
+            else f"rights accrued to {year - 1} ({p.attrs['accrued_rights']})")
+    return (f"Transition in {year} to {p.attrs['design']}: the DB legacy ({what}) spends "
+            f"{100 * float(p['legacy_expenditure_gdp'].max()):.2f}% of GDP at most; its reserve "
+            + ("lasts" if np.isnan(dep) else f"is exhausted in {int(dep)}")
+            + f"; the state pays its deficit, {100 * float(leg.max()):.2f}% of GDP at most ({worst})")
 
 
 def accounts_summary(d: xr.Dataset) -> str:

@@ -22,6 +22,13 @@ points_vs_career_average a points scheme whose purchase and point values
                         scheme with the matching accrual (same pensions,
                         costs and reserve), and the standard beneficiary's
                         points bought year by year x the point value
+ndc_steady_state        a mature notional-account scheme in a stationary
+                        population started from its closed-form steady state:
+                        PAYG cost rate = rate (1 + g)^(-1/2) (the rate at
+                        g = 0), capital and pensions by their closed forms,
+                        the balance ratio 1 at g = 0
+ndc_balance_ratio       Sweden's balance ratio on a hand case
+db_to_db_transition     a DB-to-DB "transition" changes nothing (bit-identical)
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from actuarial.assumptions import load_assumptions
 from actuarial.assumptions.reader import Reader
 from actuarial.pipeline import run
 from actuarial.projection.pension_dc import run_accounts
+from actuarial.projection.pension_ndc import run_notional
 from actuarial.validation import Row, row
 
 
@@ -202,3 +210,139 @@ def points_vs_career_average(name: str, r: Reader, folder: Path) -> list[Row]:
 
 KINDS = {"dc_closed_forms": dc_closed_forms, "dc_accounting": dc_accounting,
          "points_vs_career_average": points_vs_career_average}
+
+
+# -- notional accounts (pension_ndc) -----------------------------------------------------------
+
+def _survivors(first_age: int, q_young: float, q_growth: float, q_cap: float, ages: int = 1500) -> np.ndarray:
+    """l_x from the first age (l = 1000 there), q_x = min(q_young x q_growth^(x - first age), q_cap),
+    q = 1 at the table's last age (100): nobody lives past it (the open age group holds one age)."""
+    q = np.array([min(q_young * q_growth ** max(x - first_age, 0), q_cap) if x < 100 else 1.0
+                  for x in range(ages)])
+    l_ = np.zeros(ages)
+    l_[first_age] = 1000.0
+    for x in range(first_age + 1, ages):
+        l_[x] = l_[x - 1] * (1.0 - q[x - 1])
+    return q, l_
+
+
+def ndc_steady_state(name: str, r: Reader, folder: Path) -> list[Row]:
+    """A mature NDC scheme in a stationary population (1,000 entrants a year, no new entrants'
+    capital, all insured contributing to the pensionable age), wages growing at g, the notional
+    rate = the wage bill's growth = g, no buffer fund, started from its steady state written in
+    closed form; the kernel must keep it there. Closed forms (w_t = w (1 + g)^t, S_R = sum_{y<R} l_y):
+
+      capital at 1 January t, age x (the cohort's)  = rate w_t (1 + g)^(-1/2) sum_{x_lo<=y<x} l_y
+      divisor D_R = sum_k (l_{R+k} / l_R) / (1 + norm)^k
+      pensions at age x >= R = rate w_t (1 + g)^(-1/2) S_R / (l_R D_R) l_x / (1 + norm)^(x - R)
+      so E_t = rate w_t (1 + g)^(-1/2) S_R and C_t = rate w_t S_R: the PAYG cost rate is
+      rate (1 + g)^(-1/2) (contributions mid-year, pensions on 1 January): the rate when g = 0;
+      with g = 0 the liability equals contributions x turnover duration: the balance ratio is 1.
+    """
+    tol = r.number("rtol", lo=0.0)
+    rate, w, g = r.number("contribution_rate", lo=0.0, hi=1.0), r.number("wage", lo=0.0), r.number("growth")
+    norm = r.number("norm", lo=0.0, hi=0.2)
+    x_lo = r.number("first_age", lo=0, hi=99, integer=True)
+    R = r.number("pensionable_age", lo=1, hi=99, integer=True)
+    T = r.number("years", lo=2, hi=200, integer=True)
+    qs, l_ = _survivors(x_lo, r.number("q_young", lo=0.0, hi=0.5), r.number("q_growth", lo=1.0, hi=1.5),
+                        r.number("q_cap", lo=0.01, hi=1.0), ages=102)
+    balancing = r.flag("balancing", True)
+    X = 101
+    S_R = l_[x_lo:R].sum()
+    D_R = sum(l_[R + k] / l_[R] / (1 + norm) ** k for k in range(len(l_) - R))
+    unit = rate * w * (1 + g) ** -0.5  # rate w_t (1 + g)^(-1/2) at t = 0
+    P0, W0, N0, B0 = (np.zeros((2, X)) for _ in range(4))
+    for x in range(x_lo, R):
+        P0[:, x] = l_[x]
+        W0[:, x] = unit * l_[x_lo:x].sum()
+    for x in range(R, len(l_)):
+        a = min(x, X - 1)  # the open age group holds every age from 100
+        N0[:, a] += l_[x]
+        B0[:, a] += unit * S_R / (l_[R] * D_R) * l_[x] / (1 + norm) ** (x - R)
+    q = np.broadcast_to(qs[:X], (1, T, 2, X)).copy()
+    K = np.zeros((1, T, 2, X))
+    K[..., x_lo:R] = l_[x_lo:R]
+    level = (w * (1 + g) ** np.arange(T))[None, :, None] * np.ones((1, T, 2))
+    div = np.zeros((1, T, 2, X))
+    for x in range(x_lo, X):  # plain sums of the definition (the kernel reads those at R and above)
+        div[..., x] = sum(l_[x + k] / l_[x] / (1 + norm) ** k for k in range(len(l_) - x))
+    Ra = np.full((T, 2), R, dtype=np.int64)
+    flat = lambda v: np.full((1, T), v)  # noqa: E731
+    out = run_notional(K, q, np.ones((2, X)), level, np.ones(X), flat(np.inf), Ra, flat(rate), flat(g),
+                       flat(0.0), div, np.array([norm, float(balancing), 0.0]), P0, W0, N0, B0, 0.0, x_lo, R - 1)
+    cost = out["paid"][0] / out["earnings"][0]
+    rows = [row(name, f"PAYG cost rate = rate (1 + g)^(-1/2), every year (g = {g:g})",
+                np.full(T, rate * (1 + g) ** -0.5), cost, tol),
+            row(name, "contributions = rate w_t S_R", rate * w * (1 + g) ** np.arange(T) * S_R * 2,
+                out["contributions"][0].sum(-1), tol),
+            row(name, "pensions paid = rate w_t (1 + g)^(-1/2) S_R",
+                unit * (1 + g) ** np.arange(T) * S_R * 2, out["paid"][0], tol),
+            row(name, "notional capital, all ages = rate w_t (1 + g)^(-1/2) sum_x sum_{y<x} l_y",
+                unit * (1 + g) ** np.arange(T) * 2 * sum(l_[x_lo:x].sum() for x in range(x_lo, R)),
+                out["capital_total"][0].sum(-1), tol),
+            row(name, "the brake stays off: the credited rate is g (abs)", np.full(T, g), out["credited"][0], tol,
+                relative=False)]
+    # the turnover duration by plain sums: pension-weighted less contribution-weighted mean ages
+    a_c = sum(x * l_[x] for x in range(x_lo, R)) / S_R
+    pay = [(min(x, X - 1), l_[x] / (1 + norm) ** (x - R)) for x in range(R, len(l_))]
+    a_r = sum(a * p for a, p in pay) / sum(p for _, p in pay)
+    rows.append(row(name, "turnover duration = A_R - A_C", np.full(T, a_r - a_c), out["turnover"][0], tol))
+    if g == 0:
+        rows.append(row(name, "balance ratio = 1 (g = 0: liability = contributions x turnover duration)",
+                        np.ones(T), out["ratio"][0], tol))
+    return rows
+
+
+def ndc_balance_ratio(name: str, r: Reader, folder: Path) -> list[Row]:
+    """Sweden's balance ratio on a hand case (Orange Report, "Accounting principles"):
+    (buffer fund + contributions x turnover duration) / (notional capital + pensions x divisors),
+    turnover duration = pension-weighted mean age of pensioners - contribution-weighted mean age
+    of contributors; expected by hand arithmetic in the case file, against the engine's
+    ``_ndc_kernels.balance_ratio``."""
+    from actuarial.projection._ndc_kernels import balance_ratio
+
+    tol = r.number("rtol", lo=0.0)
+    ages = [int(a) for a in r.number_list("ages", r.raw("ages"), lo=0, hi=100, what="an age")]
+    f = lambda k: np.array(r.number_list(k, r.raw(k), lo=0.0, length=len(ages)))  # noqa: E731
+    c, p, cap, pens, div = f("contributions"), f("pensions_paid"), f("capital"), f("pensions"), f("divisors")
+    X = max(ages) + 1
+    put = lambda v: np.bincount(ages, weights=v, minlength=X).astype(float)  # noqa: E731
+    got = balance_ratio(r.number("buffer_fund", lo=0.0), float(c.sum()), put(c), put(p), put(cap), put(pens),
+                        put(div))
+    return [row(name, "turnover duration (hand)", r.number("expected_turnover_duration"), got[1], tol),
+            row(name, "contribution asset (hand)", r.number("expected_contribution_asset"), got[2], tol),
+            row(name, "pension liability (hand)", r.number("expected_liability"), got[3], tol),
+            row(name, "balance ratio (hand)", r.number("expected_balance_ratio"), got[0], tol)]
+
+
+KINDS.update(ndc_steady_state=ndc_steady_state, ndc_balance_ratio=ndc_balance_ratio)
+
+
+def db_to_db_transition(name: str, r: Reader, folder: Path) -> list[Row]:
+    """A defined-benefit scheme "reformed" to defined benefit: every variable of the pension and
+    fiscal-space nodes is bit-identical to the unreformed run's (the largest absolute difference
+    is 0)."""
+    import dataclasses
+
+    from actuarial.assumptions.pension import Transition
+
+    a = load_assumptions(folder / r.string("assumptions"))
+    year = r.number("year", lo=1900, hi=2300, integer=True)
+    b = dataclasses.replace(a, pension=dataclasses.replace(a.pension, transition=Transition(year, "defined_benefit")))
+    base, moved = run(a), run(b)
+    rows = []
+    for node in ("pension", "fiscal_space"):
+        x, y = base[node].to_dataset(), moved[node].to_dataset()
+        worst = max((float(np.nanmax(np.abs(x[k].values - y[k].values), initial=0.0))
+                     if np.issubdtype(x[k].dtype, np.number) else float(not np.array_equal(x[k], y[k]))
+                     for k in x.data_vars), default=0.0)
+        same_nan = all(np.array_equal(np.isnan(x[k].values), np.isnan(y[k].values)) for k in x.data_vars
+                       if np.issubdtype(x[k].dtype, np.floating))
+        rows.append(row(name, f"/{node}: largest difference over {len(x.data_vars)} variables (abs)", 0.0,
+                        worst if same_nan and set(x.data_vars) == set(y.data_vars) else np.inf, 0.0,
+                        relative=False))
+    return rows
+
+
+KINDS["db_to_db_transition"] = db_to_db_transition

@@ -1,0 +1,187 @@
+"""Numba kernels of the notional defined-contribution design (``pension.design: notional``).
+
+State at 1 January of each year, per scenario and sex g, by age x (formulas and
+conventions in ``pension_ndc.py``): P[g, x] insured persons, W[g, x] their
+notional capital (the cohort's total: the capital of insured who die is shared
+among the survivors of their cohort, Sweden's inheritance gains), N[g, x]
+pensioners, B[g, x] their yearly pensions; F the buffer fund; b the balance
+index / the income index (1 when the brake is off). The plain-python references
+(``*_reference``) compute the same definitions in plain loops, for the tests.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from actuarial.demography._kernels import njit, prange
+
+# indices of ``par``
+NORM, BALANCING, ADMIN = range(3)
+
+
+@njit(cache=True)
+def balance_ratio(F, contributions, c_age, p_age, capital, pensions, divisors):
+    """Sweden's balance ratio (Swedish Pensions Agency, Orange Report, "Accounting principles"):
+
+      balance ratio = (buffer fund F + contribution asset) / pension liability
+      contribution asset = contributions x turnover duration
+      turnover duration = pay-in + pay-out duration = A_R - A_C, A_R the pension-weighted
+                          mean age of pensioners, A_C the contribution-weighted mean age
+                          of contributors
+      pension liability = notional capital of the insured + pensions in payment x
+                          their annuity divisors
+
+    ``c_age``/``p_age``: contributions and pensions paid by age (for the mean ages);
+    ``capital``, ``pensions``, ``divisors`` by age. Returns (ratio, turnover duration,
+    contribution asset, liability)."""
+    sc, sa, sp, spa = 0.0, 0.0, 0.0, 0.0
+    for x in range(c_age.size):
+        sc += c_age[x]
+        sa += x * c_age[x]
+        sp += p_age[x]
+        spa += x * p_age[x]
+    td = spa / sp - sa / sc if sc > 0.0 and sp > 0.0 else 0.0
+    liability = 0.0
+    for x in range(capital.size):
+        liability += capital[x] + pensions[x] * divisors[x]
+    asset = contributions * td
+    ratio = (F + asset) / liability if liability > 0.0 else 1.0
+    return ratio, td, asset, liability
+
+
+def balance_ratio_reference(F, contributions, c_age, p_age, capital, pensions, divisors):
+    """``balance_ratio`` in plain python."""
+    ages = range(len(c_age))
+    a_c = sum(x * c_age[x] for x in ages) / sum(c_age)
+    a_r = sum(x * p_age[x] for x in ages) / sum(p_age)
+    liability = sum(capital[x] + pensions[x] * divisors[x] for x in range(len(capital)))
+    td = a_r - a_c
+    return (F + contributions * td) / liability, td, contributions * td, liability
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0,
+                     x_lo, x_hi, earnings, wage_bill, headcount, contributions, paid, fund, capital_total,
+                     capital, pens_n, pens_age, pens_b, retiring_n, retiring_cap, awards_b, ratio, turnover,
+                     asset, liability, credited):
+    """Project the notional accounts; see ``pension_ndc.py``.
+
+    Shapes (s: scenario, length 1 broadcasts): K, q, div (s, T, 2, X); dens (2, X); level
+    (s, T, 2); scale (X); ceil, rate, nrate, i (s, T); R (T, 2); P0, W0, N0, B0 (2, X).
+    Outputs (n, T, ...): earnings, wage_bill, paid, fund, ratio, turnover, asset, liability,
+    credited (); headcount, contributions, capital_total, pens_n, pens_b, retiring_n,
+    retiring_cap, awards_b (2); capital, pens_age (2, X) (a year axis of length 1 skips it).
+    """
+    n_scen, T = earnings.shape[0], earnings.shape[1]
+    X = P0.shape[1]
+    norm, balancing, admin = par[NORM], par[BALANCING] > 0.0, par[ADMIN]
+    for si in prange(n_scen):
+        s = np.int64(si)
+        sk = s if K.shape[0] > 1 else 0
+        sq = s if q.shape[0] > 1 else 0
+        sl = s if level.shape[0] > 1 else 0
+        se = s if ceil.shape[0] > 1 else 0
+        sn = s if nrate.shape[0] > 1 else 0
+        si_ = s if i.shape[0] > 1 else 0
+        sd = s if div.shape[0] > 1 else 0
+        sc_ = s if rate.shape[0] > 1 else 0
+        store = capital.shape[1] == T
+        P, W, N, B = P0.copy(), W0.copy(), N0.copy(), B0.copy()
+        nP, nW, nN, nB = np.zeros_like(P), np.zeros_like(W), np.zeros_like(N), np.zeros_like(B)
+        c_age, p_age = np.zeros(X), np.zeros(X)
+        cap_all, pen_all, div_all = np.zeros(2 * X), np.zeros(2 * X), np.zeros(2 * X)
+        F = F0
+        b, factor = 1.0, 1.0  # balance index / income index; this year's balancing factor
+        for t in range(T):
+            g_t = nrate[sn, t]
+            credit = (1.0 + g_t) * factor  # the notional rate (or the balance index's growth)
+            credited[s, t] = credit - 1.0
+            root = math.sqrt(credit)
+            t1 = min(t + 1, T - 1)
+            nP[:] = 0.0
+            nW[:] = 0.0
+            nN[:] = 0.0
+            nB[:] = 0.0
+            c_age[:] = 0.0
+            p_age[:] = 0.0
+            C, E = 0.0, 0.0
+            for g in range(2):
+                # -- pensions in payment on 1 January (the divisor's annuity-due), indexed at 31 December
+                for x in range(X):
+                    pens_n[s, t, g] += N[g, x]
+                    if store:
+                        pens_age[s, t, g, x] = N[g, x]
+                    pens_b[s, t, g] += B[g, x]
+                    if N[g, x] <= 0.0:
+                        continue
+                    E += B[g, x]
+                    p_age[x] += B[g, x]
+                    qx = q[sq, t, g, x]
+                    d = min(x + 1, X - 1)
+                    nN[g, d] += N[g, x] * (1.0 - qx)
+                    nB[g, d] += B[g, x] * (1.0 - qx) * credit / (1.0 + norm)
+                # -- insured: contributions mid-year, credited with half a year's notional rate
+                for x in range(x_lo, x_hi + 1):
+                    target = K[sk, t, g, x] if x < R[t, g] else 0.0
+                    if P[g, x] < target:
+                        P[g, x] = target
+                    if store:
+                        capital[s, t, g, x] = W[g, x]
+                    capital_total[s, t, g] += W[g, x]
+                    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
+                    ie = target * dens[g, x] * wage
+                    c = rate[sc_, t] * ie
+                    earnings[s, t] += ie
+                    wage_bill[s, t] += target * wage
+                    headcount[s, t, g] += target
+                    contributions[s, t, g] += c
+                    C += c
+                    c_age[x] += c
+                    qx = q[sq, t, g, x]
+                    nP[g, x + 1] += P[g, x] * (1.0 - qx)
+                    nW[g, x + 1] += W[g, x] * credit + c * root  # inheritance gains: the cohort keeps it
+                # -- retirement on 1 January t+1 at the pensionable age of t+1: capital / divisor
+                for x in range(max(R[t1, g], x_lo), x_hi + 2):
+                    n, cap = nP[g, x], nW[g, x]
+                    if n <= 0.0:
+                        continue
+                    amount = cap / div[sd, t1, g, x]
+                    retiring_n[s, t, g] += n
+                    retiring_cap[s, t, g] += cap
+                    awards_b[s, t, g] += amount
+                    nN[g, x] += n
+                    nB[g, x] += amount
+                    nP[g, x] = 0.0
+                    nW[g, x] = 0.0
+            # -- buffer fund, floored at zero (``_pension_kernels.floored_reserve_path``)
+            E *= 1.0 + admin
+            paid[s, t] = E
+            fund[s, t] = F
+            r = i[si_, t]
+            root_i = math.sqrt(1.0 + r)
+            deficit = max(E - C - F * root_i, 0.0)
+            net = C - E + deficit
+            F = 0.0 if deficit > 0.0 else max(F + net + r * F + net * (root_i - 1.0), 0.0)
+            # -- the balance ratio at 31 December t; the brake on next year's indexation
+            for g in range(2):
+                for x in range(X):
+                    cap_all[g * X + x] = nW[g, x]
+                    pen_all[g * X + x] = nB[g, x]
+                    div_all[g * X + x] = div[sd, t1, g, x]
+            br, td, ca, li = balance_ratio(F, C, c_age, p_age, cap_all, pen_all, div_all)
+            ratio[s, t] = br
+            turnover[s, t] = td
+            asset[s, t] = ca
+            liability[s, t] = li
+            if balancing and (b < 1.0 or br < 1.0):
+                new = min(b * br, 1.0)  # the balance index grows by the ratio until it meets the income index
+                factor = new / b
+                b = new
+            else:
+                factor = 1.0
+            P[:] = nP
+            W[:] = nW
+            N[:] = nN
+            B[:] = nB

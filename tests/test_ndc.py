@@ -1,0 +1,257 @@
+"""The notional defined-contribution design (``pension_ndc``): the kernel against a plain
+reference written from the module's rules, the node's outputs and the schema's rules."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actuarial.assumptions import load_assumptions
+from actuarial.errors import AssumptionError
+from actuarial.pipeline import run
+from actuarial.projection._ndc_kernels import balance_ratio, balance_ratio_reference
+from actuarial.projection.pension_dc import annuity_factors
+from actuarial.projection.pension_ndc import divisors, run_notional
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, x_hi):
+    """The rules of ``pension_ndc``'s docstring in plain loops (one scenario)."""
+    norm, balancing, admin = par
+    T, X = K.shape[1], K.shape[3]
+    P, W, N, B, F = P0.copy(), W0.copy(), N0.copy(), B0.copy(), F0
+    out = {k: np.zeros(T) for k in ("paid", "fund", "ratio", "credited", "earnings")}
+    out.update({k: np.zeros((T, 2)) for k in ("contributions", "awards_b", "pens_b", "capital_total")})
+    b, f = 1.0, 1.0
+    for t in range(T):
+        credit = (1 + nrate[0, t]) * f
+        out["credited"][t] = credit - 1
+        t1 = min(t + 1, T - 1)
+        nP, nW, nN, nB = (np.zeros_like(P) for _ in range(4))
+        c_age, p_age = np.zeros(X), np.zeros(X)
+        for g in range(2):
+            for x in range(X):
+                out["pens_b"][t, g] += B[g, x]
+                if N[g, x] <= 0:
+                    continue
+                p_age[x] += B[g, x]
+                d = min(x + 1, X - 1)
+                nN[g, d] += N[g, x] * (1 - q[0, t, g, x])
+                nB[g, d] += B[g, x] * (1 - q[0, t, g, x]) * credit / (1 + norm)
+            for x in range(x_lo, x_hi + 1):
+                k = K[0, t, g, x] if x < R[t, g] else 0.0
+                P[g, x] = max(P[g, x], k)
+                out["capital_total"][t, g] += W[g, x]
+                ie = k * dens[g, x] * min(level[0, t, g] * scale[x], ceil[0, t])
+                out["earnings"][t] += ie
+                c = rate[0, t] * ie
+                out["contributions"][t, g] += c
+                c_age[x] += c
+                nP[g, x + 1] += P[g, x] * (1 - q[0, t, g, x])
+                nW[g, x + 1] += W[g, x] * credit + c * math.sqrt(credit)
+            for x in range(max(R[t1, g], x_lo), x_hi + 2):
+                if nP[g, x] <= 0:
+                    continue
+                out["awards_b"][t, g] += nW[g, x] / div[0, t1, g, x]
+                nN[g, x] += nP[g, x]
+                nB[g, x] += nW[g, x] / div[0, t1, g, x]
+                nP[g, x] = nW[g, x] = 0.0
+        C, E = c_age.sum(), p_age.sum() * (1 + admin)
+        out["paid"][t], out["fund"][t] = E, F
+        root = math.sqrt(1 + i[0, t])
+        deficit = max(E - C - F * root, 0.0)
+        F = 0.0 if deficit > 0 else max(F * (1 + i[0, t]) + (C - E) * root, 0.0)
+        br = balance_ratio_reference(F, C, c_age, p_age, nW.ravel(), nB.ravel(), div[0, t1].ravel())[0]
+        out["ratio"][t] = br
+        if balancing and (b < 1 or br < 1):
+            new = min(b * br, 1.0)
+            f, b = new / b, new
+        else:
+            f = 1.0
+        P, W, N, B = nP, nW, nN, nB
+    return out
+
+
+@pytest.mark.parametrize("F0", [0.0, 1e9])  # no buffer fund: the brake works; a large one: it does not
+def test_notional_kernel_matches_the_plain_reference(F0):
+    rng = np.random.default_rng(5)
+    T, X, x_lo = 9, 14, 2
+    R = np.array([[9, 10]] * 4 + [[8, 9]] * 5, dtype=np.int64)
+    K = rng.uniform(50, 100, (1, T, 2, X))
+    q = rng.uniform(0.0, 0.15, (1, T, 2, X))
+    dens = rng.uniform(0.5, 1.0, (2, X))
+    level = rng.uniform(900, 1100, (1, T, 2))
+    scale = rng.uniform(0.8, 1.5, X)
+    ceil = np.full((1, T), 1300.0)
+    rate, nrate, i = rng.uniform(0.1, 0.2, (1, T)), rng.uniform(-0.03, 0.05, (1, T)), rng.uniform(0, 0.05, (1, T))
+    div = divisors(q, 0.016, True)
+    par = np.array([0.016, 1.0, 0.02])
+    P0, W0 = rng.uniform(0, 120, (2, X)), rng.uniform(0, 5e5, (2, X))
+    N0, B0 = rng.uniform(0, 30, (2, X)), rng.uniform(0, 3e4, (2, X))
+    got = run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, 9)
+    want = reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0,
+                              x_lo, 9)
+    for name, value in want.items():
+        np.testing.assert_allclose(got[name][0], value, rtol=1e-10, atol=1e-6, err_msg=name)
+    braked = (got["ratio"][0] < 1).any()
+    assert braked == (F0 == 0.0)  # the case exercises both branches
+
+
+def test_balance_ratio_kernel_matches_the_reference():
+    rng = np.random.default_rng(2)
+    args = [rng.uniform(0, 10, 30) for _ in range(5)]
+    got = balance_ratio(123.0, 55.0, *args)
+    np.testing.assert_allclose(got, balance_ratio_reference(123.0, 55.0, *args), rtol=1e-12)
+
+
+def test_unisex_divisors_are_the_mean_mortality_annuity():
+    rng = np.random.default_rng(3)
+    q = rng.uniform(0.01, 0.2, (1, 4, 2, 6))
+    qm = np.broadcast_to(q.mean(axis=2, keepdims=True), q.shape).copy()
+    np.testing.assert_allclose(divisors(q, 0.016, True), annuity_factors(qm, 0.016, 0.0), rtol=1e-14)
+    assert not np.allclose(divisors(q, 0.016, False)[:, :, 0], divisors(q, 0.016, False)[:, :, 1])
+
+
+@pytest.fixture(scope="module")
+def ndc_tree():
+    return run(load_assumptions(ROOT / "assumptions" / "designs" / "demoland_ndc.yaml"))
+
+
+def test_ndc_node_has_the_db_and_notional_outputs(ndc_tree):
+    p = ndc_tree["pension"].to_dataset()
+    assert p.attrs["design"] == "notional"
+    for name in ("payg_cost_rate", "reserve", "general_average_premium", "depletion_year", "expenditure",
+                 "contribution_income", "deficit_after_depletion_gdp", "balance_ratio", "notional_capital",
+                 "contribution_asset", "turnover_duration", "pension_liability", "notional_rate",
+                 "annuity_divisor", "accrued_liability_gdp"):
+        assert "long_name" in p[name].attrs and "units" in p[name].attrs, name
+    np.testing.assert_allclose(p["notional_capital"].sum("age"), p["notional_capital_total"], rtol=1e-12)
+    # Sweden's definition on the node's own variables
+    np.testing.assert_allclose(p["contribution_asset"], p["contribution_income"] * p["turnover_duration"],
+                               rtol=1e-12)
+    np.testing.assert_allclose(p["balance_ratio"], (p["reserve_end"] + p["contribution_asset"])
+                               / p["pension_liability"], rtol=1e-10)
+
+
+def test_brake_lowers_pensions_when_the_fund_is_short(tmp_path):
+    """Demoland with no reserve and a low contribution rate: the ratio falls below 1, the brake cuts
+    the credited rate below the wage bill's growth; without the brake it is the wage bill's growth."""
+    rates = {}
+    for balancing in ("true", "false"):
+        f = tmp_path / f"ndc_{balancing}.yaml"
+        f.write_text(f"extends: {ROOT / 'assumptions' / 'designs' / 'demoland_ndc.yaml'}\n"
+                     f"case: {{name: ndc_{balancing}}}\n"
+                     "pension:\n  initial: {reserve: 0.0}\n"
+                     f"  notional: {{balancing: {balancing}, initial_capital: 60.0}}\n")
+        p = run(load_assumptions(f))["pension"]
+        rates[balancing] = p
+    on, off = rates["true"], rates["false"]
+    assert float(off["balance_ratio"].min()) < 1
+    assert float((on["notional_rate"] - off["notional_rate"]).min()) < -1e-4
+    assert float(on["pension_amounts"].sum().values) < float(off["pension_amounts"].sum().values)
+
+
+def test_notional_block_needs_its_design(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text(f"extends: {ROOT / 'assumptions' / 'demoland.yaml'}\npension:\n  notional: {{norm: 0.016}}\n")
+    with pytest.raises(AssumptionError, match="notional"):
+        load_assumptions(f)
+    g = tmp_path / "bad2.yaml"
+    g.write_text(f"extends: {ROOT / 'assumptions' / 'designs' / 'demoland_ndc.yaml'}\n"
+                 "pension:\n  notional: {notional_rate: index}\n")
+    with pytest.raises(AssumptionError, match="index"):
+        load_assumptions(g)
+
+
+# -- reforms between designs (pension.transition) ---------------------------------------------
+
+SHORT = ("case: {{name: {name}, horizon: 40}}\nemployment_injury: {{gap_horizon: 20}}\n"
+         "spf: {{report_years: [2025, 2040]}}\npension:\n  horizons: [20, 40]\n")
+
+
+def _short(tmp_path, base: str, name: str, extra: str = "") -> Path:
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(f"extends: {ROOT / 'assumptions' / base}\n" + SHORT.format(name=name) + extra)
+    return f
+
+
+def test_db_to_db_transition_changes_nothing(tmp_path):
+    base = run(load_assumptions(_short(tmp_path, "demoland.yaml", "same")))
+    moved = run(load_assumptions(_short(tmp_path, "demoland.yaml", "same",
+                                        "  transition: {year: 2030, to: defined_benefit}\n")))
+    for node in ("pension", "fiscal_space"):  # bit-identical values and labels (the file's hash differs)
+        a, b = base[node].to_dataset(), moved[node].to_dataset()
+        for ds in (a, b):
+            for key in ("assumptions_hash", "source"):
+                ds.attrs.pop(key, None)
+        assert a.identical(b), node
+
+
+@pytest.fixture(scope="module")
+def reform_tree():
+    return run(load_assumptions(ROOT / "assumptions" / "designs" / "demoland_ndc_reform.yaml"))
+
+
+def test_reform_splits_contributions_and_keeps_the_legacy(reform_tree):
+    p = reform_tree["pension"].to_dataset()
+    assert p.attrs["design"] == "notional" and p.attrs["transition_year"] == 2030
+    years = p["year"].values
+    new_c = p["contribution_income"].values[0]
+    old_c = p["legacy_contribution_income"].values[0]
+    assert (new_c[years < 2030] == 0).all() and (new_c[years >= 2030] > 0).all()
+    assert (old_c[years >= 2030] == 0).all() and (old_c[years < 2030] > 0).all()
+    # the legacy pays pensions long after 2030 (accrued rights kept), but they die out with its members
+    legacy = p["legacy_expenditure"].values[0]
+    assert legacy[years == 2060][0] > 0 and legacy[-1] < 0.05 * legacy.max()
+    # the fiscal stage sees the transition cost: the legacy's deficit plus the new design's
+    cost = reform_tree["fiscal_space"]["cost_gdp"].sel(item="pension_subsidy").values.ravel()
+    want = (p["legacy_deficit_after_depletion_gdp"]).values.ravel()
+    assert want.max() > 0
+    np.testing.assert_allclose(cost, p["deficit_after_depletion_gdp"].values.ravel(), rtol=1e-12)
+    assert (p["deficit_after_depletion_gdp"].values.ravel() >= want - 1e-15).all()
+
+
+def test_frozen_credits_stop_db_accruals(tmp_path):
+    """The legacy's pensions awarded after the reform follow the credits accrued before it: with the
+    reform in the second year, new DB pensions are far below the unreformed scheme's."""
+    base = run(load_assumptions(_short(tmp_path, "demoland.yaml", "db")))["pension"]
+    reform = run(load_assumptions(_short(tmp_path, "designs/demoland_ndc_reform.yaml", "early",
+                                         "  transition: {year: 2026, to: notional}\n")))["pension"]
+    late = base["year"] > 2050
+    assert float(reform["legacy_pension_amounts"].where(late).sum()) < 0.6 * float(
+        base["pension_amounts"].where(late).sum())
+
+
+def test_transition_rules(tmp_path):
+    bad = _short(tmp_path, "demoland.yaml", "bad", "  transition: {year: 2030, to: notional}\n")
+    with pytest.raises(AssumptionError, match="notional"):
+        load_assumptions(bad)  # no notional block
+    late = _short(tmp_path, "designs/demoland_ndc_reform.yaml", "late", "  transition: {year: 2100, to: notional}\n")
+    with pytest.raises(AssumptionError, match="transition"):
+        load_assumptions(late)  # after the 40-year projection
+
+
+def test_compare_db_dc_and_ndc_side_by_side():
+    from actuarial.batch import combine
+    from actuarial.compare import headlines, only_in
+    from actuarial.pipeline import side_by_side
+
+    trees = {name: run(load_assumptions(ROOT / "assumptions" / f))
+             for name, f in (("db", "demoland.yaml"), ("dc", "designs/demoland_dc.yaml"),
+                             ("ndc", "designs/demoland_ndc.yaml"))}
+    ds = side_by_side(trees, "pension")
+    assert list(ds["case"].values) == ["db", "dc", "ndc"]
+    assert np.isfinite(ds["payg_cost_rate"]).all()  # what all three designs have, compared
+    assert "balance_ratio" in ds.attrs["only_in_ndc"] and "balance_ratio" not in ds
+    combined = combine(trees)  # batch.nc: the pension node across designs (an outer join of variables)
+    assert "pension" in combined.children
+    np.testing.assert_array_equal(combined["pension"]["balance_ratio"].sel(case="ndc"),
+                                  trees["ndc"]["pension"]["balance_ratio"])
+    assert np.isnan(combined["pension"]["balance_ratio"].sel(case="db")).all()
+    frame = headlines(trees)
+    assert {"db", "dc", "ndc"} <= set(frame.columns)
+    assert any("balance_ratio" in line for line in only_in(trees))
