@@ -1,7 +1,7 @@
 """Survivors' pensioners are living, unmarried persons of their sex and age: in the
 DB pension stage, at every sex, age and year, they are at most the population of that
 sex and age times its share not married (``_pension_kernels._survivor_commit``), so
-never more than the population. Demoland, Canada and Mexico, over their full horizons."""
+never more than the population. Demoland and Canada, over their full horizons."""
 
 import warnings
 from pathlib import Path
@@ -39,7 +39,9 @@ def arrays(name: str):
     return pop, surv, pop * (1.0 - by_sex_array(a.pension.married))
 
 
-@pytest.mark.parametrize("name", ["demoland", "canada", "mexico"])
+# not Mexico: its scheme is individual accounts (since 1997), whose DB legacy holds only the
+# old-age pensions in payment at the valuation date (no survivors' pensions awarded)
+@pytest.mark.parametrize("name", ["demoland", "canada"])
 def test_survivors_pensioners_within_the_population(name):
     """Every projected year (1 January of base + 1 .. the horizon): survivors' pensioners
     <= the unmarried part of the population <= the population, by sex and age. The
