@@ -179,6 +179,9 @@ def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset
     }, coords)
     frame.update(finance_variables(frame, pension, economy))
     frame.update(valuation_variables(frame, pension, economy))
+    gap = dict.__getitem__(frame, "general_average_premium")  # a convention shown where the GAP is read
+    gap.attrs["long_name"] += (" (NDC: the DB formula on the projected pensions, taken as given, although a "
+                               "notional scheme's pensions follow the contributions paid)")
     rate_name = {"wage_bill": "growth of the insurable wage bill", "gdp": "nominal GDP growth",
                  "index": "the stated index"}[nd.notional_rate]
     frame.update({

@@ -68,6 +68,8 @@ def pension_summary(tree: xr.DataTree) -> str:
                     for h, v in zip(p["horizon"].values, p["general_average_premium"].values))
     k = p["general_average_premium"].attrs.get("target_reserve_ratio", 0.0)
     gap += f" (ending with a reserve of {k:g} x the last year's expenditure)" if k else " (no reserve at the end)"
+    if p.attrs.get("design") == "notional":
+        gap += "; NDC: the DB formula on the projected pensions, taken as given"
     depletion = p["depletion_year"].values
     depletion = "none within the horizon" if np.isnan(depletion) else str(int(depletion))
     lines = [
