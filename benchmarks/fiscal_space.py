@@ -88,10 +88,22 @@ class StochasticDebt:
     def peakmem_simulate(self, paths, years):
         self.time_simulate(paths, years)
 
-    def time_per_path_reference(self, paths, years):
-        """Plain numpy, the method before issue 17: one SeedSequence + Generator per path."""
+
+
+class StochasticDebtReference:
+    """Beside ``StochasticDebt.time_simulate``: plain numpy, the method before
+    issue 17 (one SeedSequence + Generator per path); 100,000 paths is slow
+    (``ASV_SKIP_SLOW=1`` skips it)."""
+
+    params, param_names = StochasticDebt.params, StochasticDebt.param_names
+
+    def setup(self, paths, years):
         if paths == 100000:
             _skip_slow()
+        StochasticDebt.setup(self, paths, years)
+
+    def time_per_path_reference(self, paths, years):
+        """Plain numpy, the method before issue 17: one SeedSequence + Generator per path."""
         d = per_path_debt(0.55, BASE_YEAR, paths, self.covariance, **self.central)
         np.percentile(d, (5, 10, 25, 50, 75, 90, 95), axis=0), (d > 0.7).mean(axis=0)
 
