@@ -68,7 +68,8 @@ class StochasticRun:
         self.folder = Path(tempfile.mkdtemp(prefix="bench-keep-"))
 
     def teardown(self, scenarios, keep):
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if hasattr(self, "folder"):  # not when setup skipped the benchmark (ASV_SKIP_SLOW)
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def _run(self, scenarios, keep):
         store = self.folder / "scenarios.zarr" if keep else None
