@@ -23,8 +23,9 @@ writes under ``output``:
 Who does what: the client loads and validates each case (a file that fails
 validation becomes a failure row, the batch goes on) and ships the typed
 ``Assumptions`` to a worker; the worker runs ``pipeline.run`` and returns the
-tree; the client writes its checkpoint atomically and keeps the tree for
-``batch.nc``. So the workers need no shared filesystem with the client
+case's checkpoint as bytes (``case_task``); the client writes them atomically
+and keeps the tree rebuilt from them for ``batch.nc``. A survey shared by the
+cases (Demoland's ``distribution`` section) is read once (``surveys_cached``). So the workers need no shared filesystem with the client
 (neither for inputs nor for outputs) and only one process writes into
 ``output``.
 
@@ -66,7 +67,8 @@ import numpy as np
 import xarray as xr
 
 from actuarial.arrays import single_threaded
-from actuarial.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
+from actuarial.assumptions.distribution import surveys_cached
+from actuarial.checkpoint import CheckpointError, checkpoint_bytes, checkpoint_from_bytes, read_checkpoint
 from actuarial.errors import AssumptionError
 from actuarial.grid import CaseSpec, case_specs, is_fiscal_only
 from actuarial.output import atomic_path, folder_lock, write_results
@@ -99,6 +101,18 @@ def run_case(assumptions) -> xr.DataTree:
     """
     with single_threaded():
         return run(assumptions)
+
+
+def case_task(runner, assumptions) -> bytes:
+    """A case as a dask task: ``runner(assumptions)`` (``run_case``) and its
+    checkpoint's bytes (``actuarial.checkpoint``), built here on the worker.
+
+    The client writes the bytes as they are and rebuilds the tree from them
+    (checked like any checkpoint): a checkpoint's few flat arrays travel
+    and load faster than a pickled tree of Datasets, and its serialisation
+    runs in parallel on the workers instead of serially on the client.
+    """
+    return _checkpoint_bytes(runner(assumptions))
 
 
 @contextlib.contextmanager
@@ -262,10 +276,11 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     output = Path(output)
     # one batch at a time in a folder (locked once the cluster answers); a killed one's .part files go
     if client is None:
-        with connect(workers, scheduler, timeout) as own, folder_lock(output), _sigint_latched() as interrupted:
+        with connect(workers, scheduler, timeout) as own, folder_lock(output), _sigint_latched() as interrupted, \
+                surveys_cached():
             result = _run(specs, output, own, trees_cache, quiet, on_result, stream, interrupted)
     else:
-        with folder_lock(output), _sigint_latched() as interrupted:
+        with folder_lock(output), _sigint_latched() as interrupted, surveys_cached():
             result = _run(specs, output, client, trees_cache, quiet, on_result, stream, interrupted)
     result.seconds = time.perf_counter() - start
     result.not_cases = not_cases
@@ -329,7 +344,7 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
                 row["status"] = "skipped"
                 ended(case, "skipped")
                 continue
-            future = client.submit(run_case, assumptions, key=f"case-{case}-{assumptions.digest}",
+            future = client.submit(case_task, run_case, assumptions, key=f"case-{case}-{assumptions.digest}",
                                    pure=False, retries=RETRIES)
             pending[future] = (spec, assumptions)
             done.add(future)
@@ -339,15 +354,16 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
             spec, assumptions = pending.pop(future)
             case = assumptions.case.name
             try:
-                tree = future.result()
+                data = future.result()
+                tree = checkpoint_from_bytes(data)[0]
             except Exception as exc:  # noqa: BLE001 (the task's error, or KilledWorker)
                 fail(case, spec, _message(exc), by_case[case])
                 continue
             finally:
                 future.release()
             try:
-                _write_checkpoint(_case_path(output, case), tree)
-            except (OSError, TypeError) as exc:
+                _write_checkpoint_bytes(_case_path(output, case), data)
+            except OSError as exc:
                 fail(case, spec, f"cannot write results ({exc.strerror or exc})", by_case[case])
                 continue
             trees[case] = tree
@@ -403,10 +419,14 @@ def _legacy_path(target: Path) -> Path:
     return target.with_suffix(".pkl")
 
 
-def _write_checkpoint(target: Path, tree: xr.DataTree) -> None:
-    with atomic_path(target) as tmp, open(tmp, "wb") as f:
-        write_checkpoint(f, tree, {"assumptions_hash": tree.attrs.get("assumptions_hash"),
+def _checkpoint_bytes(tree: xr.DataTree) -> bytes:
+    return checkpoint_bytes(tree, {"assumptions_hash": tree.attrs.get("assumptions_hash"),
                                    "engine_version": tree.attrs.get("engine_version")})
+
+
+def _write_checkpoint_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
     _legacy_path(target).unlink(missing_ok=True)  # replaced: not reported again
 
 
@@ -583,7 +603,7 @@ def summary_rows(trees: dict, rows: dict) -> "pd.DataFrame":
 
     from actuarial.compare import headlines
 
-    heads = headlines(trees)[list(trees)].T  # cases x indicators (no differences)
+    heads = headlines(trees, differences=False).T  # cases x indicators
     info = {}
     for c in trees:
         info[c] = {"file": rows[c]["file"], "assumptions_hash": rows[c]["assumptions_hash"]}

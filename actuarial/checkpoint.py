@@ -92,6 +92,21 @@ def read_checkpoint(path, tree: bool = True) -> tuple[xr.DataTree | None, dict]:
         raise CheckpointError("not a regular file")
     try:
         data = path.read_bytes()
+    except OSError as exc:
+        raise CheckpointError(f"cannot read it ({exc.strerror or exc})") from None
+    return checkpoint_from_bytes(data, tree)
+
+
+def checkpoint_bytes(tree: xr.DataTree, meta: dict | None = None) -> bytes:
+    """``write_checkpoint`` into bytes (a batch's worker builds its case's file)."""
+    buffer = io.BytesIO()
+    write_checkpoint(buffer, tree, meta)
+    return buffer.getvalue()
+
+
+def checkpoint_from_bytes(data: bytes, tree: bool = True) -> tuple[xr.DataTree | None, dict]:
+    """``read_checkpoint`` of a checkpoint's bytes: the same checks, then the tree and ``meta``."""
+    try:
         members = _members(data)
     except CheckpointError:
         raise

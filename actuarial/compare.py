@@ -49,9 +49,10 @@ def _value(tree, node, var, sel, scale):
     return float(da) * scale if da.size == 1 else np.nan
 
 
-def headlines(trees: dict) -> pd.DataFrame:
+def headlines(trees: dict, differences: bool = True) -> pd.DataFrame:
     """Key results of each case (rows: indicator with its unit; columns: the
-    cases, then "<case> - <first case>"). NaN: the case lacks that result."""
+    cases, then, with ``differences``, "<case> - <first case>"). NaN: the
+    case lacks that result."""
     year = _common_final_year(trees)
     horizons = sorted({int(h) for t in trees.values() if "pension" in t.children
                        and "general_average_premium" in t["pension"].data_vars
@@ -72,10 +73,13 @@ def headlines(trees: dict) -> pd.DataFrame:
     frame = pd.DataFrame({label: [_value(t, node, var, sel, scale) for _, node, var, sel, scale in rows]
                           for label, t in trees.items()}, index=pd.Index([r[0] for r in rows], name="indicator"))
     frame = frame.dropna(how="all")
+    if not differences or len(trees) < 2:
+        return frame
     base = next(iter(trees))
-    for case in list(trees)[1:]:
-        frame[f"{case} - {base}"] = frame[case] - frame[base]
-    return frame
+    # the differences built at once, not column by column (pandas' "fragmented DataFrame" warning)
+    diffs = pd.DataFrame({f"{case} - {base}": frame[case] - frame[base] for case in list(trees)[1:]},
+                         index=frame.index)
+    return pd.concat([frame, diffs], axis=1)
 
 
 def only_in(trees: dict) -> list[str]:

@@ -9,6 +9,8 @@ data-file checking path (``actuarial.distribution.reader``); the stage
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,9 +207,40 @@ def parse_distribution(r, case) -> Distribution:
     d = validate(DistributionSection, r.data, origins=r.origins, path=r.path, context={"case": case})
     files = Reader(r.data["survey"], r.origins, (*r.path, "survey"))
     year = d.survey.year if d.survey.year is not None else case.base_year
-    survey = read_survey(_survey_path(files, "households"), _survey_path(files, "persons"), d.survey, year)
+    survey = _read_once(read_survey, _survey_path(files, "households"), _survey_path(files, "persons"),
+                        d.survey, year)
     years = tuple(sorted({year, *d.years}))
     lines = {str(k): v.monthly() for k, v in d.poverty_lines.items()}
     return Distribution(survey, d.equivalence_scale, lines, years, d.take_up, d.seed, d.inclusion_error,
                         d.exclusion_error, d.real_growth, d.child_age, d.older_age)
 
+
+_surveys: dict | None = None  # surveys read while ``surveys_cached`` is active
+
+
+@contextlib.contextmanager
+def surveys_cached():
+    """While the block runs, a survey is read and checked once: a batch's
+    cases share the base file's survey (issue 17: reading it was 80% of
+    loading a Demoland case). Keyed by each file's resolved path, size and
+    modification time, the layout and the year: an edited file is read again."""
+    global _surveys
+    outer, _surveys = _surveys, ({} if _surveys is None else _surveys)
+    try:
+        yield
+    finally:
+        _surveys = outer
+
+
+def _read_once(read_survey, households: Path, persons: Path, spec, year: int):
+    if _surveys is None:
+        return read_survey(households, persons, spec, year)
+    try:
+        files = tuple((str(Path(f).resolve()), os.stat(f).st_size, os.stat(f).st_mtime_ns)
+                      for f in (households, persons))
+    except OSError:  # the reader reports it
+        return read_survey(households, persons, spec, year)
+    key = (files, repr(spec), year)
+    if key not in _surveys:
+        _surveys[key] = read_survey(households, persons, spec, year)
+    return _surveys[key]
