@@ -21,9 +21,13 @@ from actuarial.pipeline import case_only, side_by_side
 
 
 def _central(da: xr.DataArray) -> xr.DataArray:
-    from actuarial.report.plots import central
-
-    return central(da)
+    """The single scenario, or the median over scenarios (``actuarial.report.plots.central``'s
+    convention, here without importing matplotlib: a batch's summary draws nothing)."""
+    if "scenario" not in da.dims:
+        return da
+    if da.sizes["scenario"] == 1:
+        return da.isel(scenario=0, drop=True)
+    return da.median("scenario")
 
 
 # the projection nodes whose final common year the headlines are read at (not the survey
