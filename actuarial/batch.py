@@ -149,11 +149,28 @@ def connect(workers: int = 2, scheduler: str | None = None, timeout: float = 10.
                                silence_logs=logging.CRITICAL)
     interrupted = contextlib.ExitStack()
     with interrupted, cluster, Client(cluster, set_as_default=False) as client:
+        warm(client)
         try:
             yield client
         except KeyboardInterrupt:  # closing the cluster is not interrupted by a second Ctrl-C
             interrupted.enter_context(_sigint_ignored())
             raise
+
+
+def _import_engine() -> None:
+    """The engine's modules imported in this process (a worker's first task then runs at once)."""
+    import actuarial.pipeline  # noqa: F401 (every stage, the scenarios, fiscal space)
+
+
+def warm(client) -> None:
+    """Each worker of a new cluster imports the engine now, while the client
+    loads the cases or computes the deterministic path (issue 17: cold
+    workers); not awaited: a case sent meanwhile simply runs after it."""
+    from distributed import fire_and_forget
+
+    for address in client.scheduler_info()["workers"]:
+        fire_and_forget(client.submit(_import_engine, workers=[address], allow_other_workers=False,
+                                      pure=False, key=f"warm-{address}"))
 
 
 def probe_scheduler(address: str, timeout: float) -> None:

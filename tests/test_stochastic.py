@@ -210,6 +210,22 @@ def test_scenarios_on_a_cluster_give_the_same_numbers(short, tmp_path):
                 np.testing.assert_array_equal(kept[name].values, da.values, err_msg=f"kept {node}/{name}")
 
 
+def test_scenarios_on_one_worker_give_the_numbers_of_two(short):
+    """The CLI's cluster (``actuarial.batch.connect``, workers warmed) with one
+    worker: the same bits as in-process, so as the 2-worker run above (any
+    number of workers, any chunking)."""
+    from actuarial.batch import connect
+    from actuarial.stochastic.scenarios import run_scenarios_on
+
+    local = pipeline.run_scenarios(short, 5, chunk=5)
+    with connect(workers=1) as client:
+        one = run_scenarios_on(client, short, 5, chunk=2)
+    assert one.keys() == local.keys()
+    for node, names in local.items():
+        for name, da in names.items():
+            np.testing.assert_array_equal(one[node][name].values, da.values, err_msg=f"{node}/{name}")
+
+
 def test_scenario_debt_follows_the_central_plan(short):
     """Zero volatility: every scenario's debt with the reform is the central path's;
     with volatility the scenarios spread around it."""
