@@ -88,3 +88,83 @@ class DemolandBatch:
         result = run_batch([self.grid], out, client=self.client, quiet=True)
         if result.failures:
             raise RuntimeError(f"{len(result.failures)} cases failed: {result.failures[0]}")
+
+
+class ScenariosOnCluster:
+    """``actuarial run --scenarios N --workers W`` after connecting: the
+    deterministic path, N Demoland scenarios as chunk tasks on a warmed
+    local cluster of W single-threaded worker processes, their fans and the
+    /stochastic node (``pipeline.run(..., client=...)``), beside the same
+    run in this process (``time_in_process``, its numba kernels on every
+    core), so the ratio is read from one run.
+
+    Target (issue 17): ``time_on_cluster(1000, 2)`` below
+    ``time_in_process(1000, 2)`` on 2 cores (measured at 11.5 s against
+    9.1 s before: cluster start and cold workers included).
+    ``timeraw_cli_on_cluster`` is the whole command (fresh interpreter,
+    cluster start, cold workers, outputs but the report); its reference is
+    ``timeraw_cli_in_process``. The cluster's ``setup`` starts and warms it
+    (the scenarios' imports and numba caches in each worker), outside the
+    timing; the parameter ``workers`` is unused by ``time_in_process``.
+    """
+
+    params = [[200, 1000], [1, 2]]
+    param_names = ["scenarios", "workers"]
+    timeout = 900
+    number = 1
+    repeat = 3
+    warmup_time = 0
+
+    def setup(self, scenarios, workers):
+        if scenarios == 1000:
+            _skip_slow()
+        from distributed import Client, LocalCluster
+
+        from actuarial.stochastic.scenarios import run_scenarios_on
+
+        self.a = load_assumptions(DEMOLAND)
+        self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                                    silence_logs=logging.CRITICAL)
+        self.client = Client(self.cluster, set_as_default=False)
+        run_scenarios_on(self.client, self.a, 2 * workers, chunk=1)  # a chunk on each worker: warm
+
+    def teardown(self, scenarios, workers):
+        if hasattr(self, "client"):  # not when setup skipped the benchmark
+            self.client.close()
+            self.cluster.close()
+
+    def time_on_cluster(self, scenarios, workers):
+        from actuarial.pipeline import run
+
+        run(self.a, scenarios=scenarios, client=self.client)
+
+    def time_in_process(self, scenarios, workers):
+        from actuarial.pipeline import run
+
+        run(self.a, scenarios=scenarios)
+
+
+def _cli_snippet(extra: str) -> str:
+    folder = str(Path(tempfile.gettempdir()) / "asv-cli-scenarios")  # one folder, replaced (--force)
+    return (f"from actuarial.cli import main\n"
+            f"main(['run', {str(DEMOLAND)!r}, '--scenarios', '1000', {extra}'--no-report', '--quiet', "
+            f"'--force', '-o', {folder!r}])\n")
+
+
+def timeraw_cli_on_cluster():
+    """``actuarial run demoland.yaml --scenarios 1000 --workers 2 --no-report`` in a
+    fresh interpreter: cluster start and cold workers included. Target (issue 17):
+    below ``timeraw_cli_in_process`` on 2 cores (ASV_SKIP_SLOW=1 skips both)."""
+    return _cli_snippet("'--workers', '2', ")
+
+
+def timeraw_cli_in_process():
+    """The reference of ``timeraw_cli_on_cluster``: the same command without ``--workers``."""
+    return _cli_snippet("")
+
+
+timeraw_cli_on_cluster.timeout = timeraw_cli_in_process.timeout = 900
+timeraw_cli_on_cluster.number = timeraw_cli_in_process.number = 1
+timeraw_cli_on_cluster.repeat = timeraw_cli_in_process.repeat = 3
+timeraw_cli_on_cluster.setup = timeraw_cli_in_process.setup = _skip_slow  # skipped in setup, not when timed
