@@ -42,10 +42,11 @@ def _common_final_year(trees: dict) -> int | None:
     return max(common) if common else None
 
 
-def _value(tree, node, var, sel, scale):
-    if node not in tree.children or var not in tree[node].data_vars:
+def _value(nodes: dict, node, var, sel, scale):
+    """``var`` of ``nodes[node]`` (a case's Datasets) at ``sel``, central, scaled; NaN if absent."""
+    if node not in nodes or var not in nodes[node].data_vars:
         return np.nan
-    da = tree[node][var]
+    da = nodes[node][var]
     sel = {k: v for k, v in sel.items() if k in da.dims}
     if any(v not in da[k].values for k, v in sel.items()):
         return np.nan
@@ -74,8 +75,14 @@ def headlines(trees: dict, differences: bool = True) -> pd.DataFrame:
                  (f"financing gap, {year} (% of GDP)", "fiscal_space", "financing_gap_gdp", {"year": year}, 100),
                  (f"debt with the reform, {year} (% of GDP)", "fiscal_space", "debt_gdp",
                   {"reform": "with", "year": year}, 100)]
-    frame = pd.DataFrame({label: [_value(t, node, var, sel, scale) for _, node, var, sel, scale in rows]
-                          for label, t in trees.items()}, index=pd.Index([r[0] for r in rows], name="indicator"))
+    needed = {r[1] for r in rows}  # each node's Dataset built once a case, not once a headline
+
+    def values(tree) -> list:
+        nodes = {n: tree[n].to_dataset() for n in needed if n in tree.children}
+        return [_value(nodes, node, var, sel, scale) for _, node, var, sel, scale in rows]
+
+    frame = pd.DataFrame({label: values(t) for label, t in trees.items()},
+                         index=pd.Index([r[0] for r in rows], name="indicator"))
     frame = frame.dropna(how="all")
     if not differences or len(trees) < 2:
         return frame
