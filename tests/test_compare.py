@@ -85,3 +85,23 @@ def test_readme_compare_of_canada_and_mexico(root, tmp_path, monkeypatch):
     assert "not run again (assumptions unchanged): canada, mexico" in out
     for name in ("canada/results.nc", "mexico/results.nc", "report.html"):
         assert (folder / name).is_file(), name
+
+
+def test_headlines_of_many_cases_are_built_at_once_and_differ_from_the_first():
+    """A batch's 200 cases: no pandas "fragmented DataFrame" warning (the
+    differences are built at once), each difference the case minus the first,
+    and ``differences=False`` the cases' own columns only."""
+    import warnings
+
+    import pandas as pd
+
+    from actuarial.compare import headlines
+
+    base = xr.Dataset({"depletion_year": ((), 2050.0), "steady_state_rate": ((), 0.1)})
+    trees = {f"c{i}": xr.DataTree.from_dict({"/pension": base + i}) for i in range(200)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        frame = headlines(trees)
+    assert list(frame.columns[:200]) == list(trees) and frame.shape == (2, 399)
+    assert frame["c7 - c0"].tolist() == [7.0, 700.0]  # the depletion year, then the rate in %
+    assert list(headlines(trees, differences=False).columns) == list(trees)
