@@ -561,3 +561,36 @@ def _short_copies(folder: Path) -> Path:
     for name in ("data", "sources"):  # the data files the cases read, relative to them
         (out / name).symlink_to(shipped / name)
     return out
+
+
+def test_a_batch_reads_a_shared_survey_once_and_an_edited_one_again(tmp_path):
+    """``surveys_cached`` (the batch's loading): the cases of one base file share
+    its survey object; outside it each load reads the files; a survey file
+    edited meanwhile (size or time changed) is read again."""
+    import os
+
+    from actuarial.assumptions.distribution import surveys_cached
+
+    from actuarial.samples import examples_folder
+
+    folder = tmp_path / "assumptions"
+    shutil.copytree(DEMOLAND.parent, folder)
+    shutil.copytree(examples_folder() / "data" / "demoland" / "survey", tmp_path / "survey")
+    case = folder / DEMOLAND.name  # its survey: the copies (their times are changed below)
+    case.write_text(case.read_text(encoding="utf-8").replace("{samples}/data/demoland/survey",
+                                                             str(tmp_path / "survey")), encoding="utf-8")
+    plain = load_assumptions(case).distribution.survey
+    with surveys_cached():
+        first = load_assumptions(case).distribution.survey
+        again = load_assumptions(case, {"economy.interest_rate": 0.05}).distribution.survey
+        assert all(Path(f).parent == tmp_path / "survey" for f in first.files)
+        for name in first.files:
+            later = os.stat(name).st_mtime_ns + 10**9
+            os.utime(name, ns=(later, later))  # "edited": another modification time
+        edited = load_assumptions(case).distribution.survey
+    assert again is first, "again"
+    assert edited is not first, "edited"
+    assert plain is not first, "plain"
+    for survey in (plain, edited):
+        np.testing.assert_array_equal(survey.weight, first.weight)
+        np.testing.assert_array_equal(survey.person_key, first.person_key)
