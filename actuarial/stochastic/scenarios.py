@@ -148,6 +148,8 @@ def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chun
     ``store`` (a ``ScenarioStore``) receives each chunk's summaries as the
     chunk ends; ``progress(count)`` is called after each chunk."""
     chunk = chunk or assumptions.stochastic.chunk
+    if client is not None and store is None:  # every worker thread a chunk: 200 scenarios as 100 + 100, not 125 + 75
+        chunk = min(chunk, -(-scenarios // client_threads(client)))
     if central is None:
         central = central_fiscal(assumptions)
     assumptions = for_scenarios(assumptions)
