@@ -143,7 +143,8 @@ def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chun
     ``chunk`` scenarios at a time (memory): node -> name -> DataArray with a
     ``scenario`` dim, in scenario order (``"stochastic"``: the per-scenario
     headline results). With a dask ``client``, one task a chunk on its
-    cluster; chunking and workers do not change the numbers. ``central`` is
+    cluster, a chunk at most an equal share of its worker threads (without
+    ``store``); chunking and workers do not change the numbers. ``central`` is
     the deterministic path's fiscal-space node (computed when not given);
     ``store`` (a ``ScenarioStore``) receives each chunk's summaries as the
     chunk ends; ``progress(count)`` is called after each chunk."""
