@@ -96,11 +96,13 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     if migration_rule == "capped":
         realised = np.empty((n, years.size, 2, n_ages))
         _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths, realised)
-        unrealised = realised - migrants  # >= 0: emigrants who were not there to leave
+        unrealised = np.empty_like(realised)  # >= 0: emigrants who were not there to leave
+        stats = _kernels.unrealised_emigration(realised, migrants, pop, unrealised)
     else:
         _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
         realised = np.broadcast_to(migrants, pop.shape)
         unrealised = np.broadcast_to(np.zeros((1, 1, 1, 1)), pop.shape)
+        stats = (*_kernels.population_stats(pop), 0.0, 0, -1)
     # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
     _kernels.run_death_probability_inplace(S)
     qx = S.reshape(-1, years.size, 2, n_ages)
@@ -134,23 +136,23 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                 "age": base_population["age"].values, "at_age": at_ages},
         attrs={"open_group": open_group},
     )
-    ds.attrs.update(_migration_attrs(pop, unrealised, migration_rule, years))
+    ds.attrs.update(_migration_attrs(stats, pop.shape[0], migration_rule, years))
     return ds
 
 
-def _migration_attrs(pop: np.ndarray, unrealised: np.ndarray, rule: str, years) -> dict:
+def _migration_attrs(stats: tuple, n_scenarios: int, rule: str, years) -> dict:
     """What the migration rule did: unrealised emigration and negative stocks,
-    each a warning when there is any."""
-    negative = int(np.count_nonzero(pop < 0))
-    lowest = float(pop.min())
-    total = float(unrealised.sum() / pop.shape[0])
+    each a warning when there is any. ``stats``: (negative cells, lowest stock,
+    sum of unrealised emigration, cells with some, first year index with some)
+    from ``_kernels.unrealised_emigration`` (one pass, no temporaries)."""
+    negative, lowest, total, n_capped, first_index = stats
+    negative, lowest, total = int(negative), float(lowest), float(total / n_scenarios)
     if total > 0:
-        capped = unrealised > 0
-        first = years[np.nonzero(capped.any(axis=(0, 2, 3)))[0][0]]
+        first = years[first_index]
         warnings.warn(UnrealisedEmigrationWarning(
             f"{total:,.0f} persons of the assumed net emigration could not leave (more emigrants than "
-            f"persons present in {int(np.count_nonzero(capped))} cells by year, sex and age, from the year {first}"
-            f"{', scenario mean' if pop.shape[0] > 1 else ''}): reported as unrealised_emigration "
+            f"persons present in {int(n_capped)} cells by year, sex and age, from the year {first}"
+            f"{', scenario mean' if n_scenarios > 1 else ''}): reported as unrealised_emigration "
             "(demography.migration_rule: capped)"), stacklevel=3)
     if negative:
         warnings.warn(NegativePopulationWarning(
@@ -169,12 +171,11 @@ def indicators(pop: np.ndarray, births: np.ndarray, deaths: np.ndarray, working_
                old_age: int = 65) -> dict:
     """Totals, dependency ratios and crude rates from (scenario, year, sex, age)
     arrays; mid-year population = mean of the two 1 January stocks (the last
-    year uses its own 1 January stock)."""
+    year uses its own 1 January stock). The sums over sex and age are one pass of
+    ``_kernels.population_sums`` (ascending ages, as a plain loop)."""
     lo, hi = working_ages
-    young = pop[..., :lo].sum((-2, -1))
-    working = pop[..., lo:hi + 1].sum((-2, -1))
-    old = pop[..., old_age:].sum((-2, -1))
-    total = young + pop[..., lo:].sum((-2, -1))
+    young, working, old, total, born, died = _kernels.run_population_sums(pop, births, deaths, lo, lo, hi + 1,
+                                                                         old_age)
     exposure = total.copy()
     exposure[:, :-1] = (total[:, :-1] + total[:, 1:]) / 2
     span = f"{lo}-{hi}"
@@ -182,7 +183,7 @@ def indicators(pop: np.ndarray, births: np.ndarray, deaths: np.ndarray, working_
         "total_population": (total, "persons", "total population at 1 January"),
         "old_age_dependency_ratio": (old / working, "1", f"population {old_age}+ / population {span}"),
         "child_dependency_ratio": (young / working, "1", f"population under {lo} / population {span}"),
-        "crude_birth_rate": (births.sum(-1) / exposure, "1/year", "births / mid-year population"),
-        "crude_death_rate": (deaths.sum((-2, -1)) / exposure, "1/year", "deaths / mid-year population"),
+        "crude_birth_rate": (born / exposure, "1/year", "births / mid-year population"),
+        "crude_death_rate": (died / exposure, "1/year", "deaths / mid-year population"),
     }
     return {k: (("scenario", "year"), v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
