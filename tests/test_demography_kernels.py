@@ -1,0 +1,102 @@
+"""The demography stage's fused kernels (issue 17) against plain references.
+
+- survival ratios in one pass per table give the bits of S_x = L_x / L_{x-1},
+  S_100 = T_100 / (L_99 + T_100) and e_x = T_x / l_x formed in numpy from the
+  full life-table columns (``life_table_columns``, the ``_table`` arithmetic);
+- the population sums of ``indicators`` are the plain numpy sums over sex and
+  age (the previous code) to 1e-14 relative: the kernel sums in ascending age,
+  numpy pairwise, so the last bits may differ (measured <= 2e-15 on the asv inputs);
+- unrealised emigration and the migration attrs are those of plain numpy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from actuarial.demography import _kernels
+from test_projection import random_inputs
+
+RTOL = 1e-14  # issue 17: summation order may change the last bits, no more
+
+
+def _rates(n, seed=5):
+    g = np.random.default_rng(seed)
+    mx = np.exp(np.linspace(-7.0, -0.5, 101))[None, :] * g.uniform(0.5, 2.0, (n, 1))
+    mx[:, 0] = g.uniform(0.002, 0.2, n)  # a_0 on both branches of the Coale-Demeny rule
+    return mx, np.arange(n) % 2 == 0
+
+
+@pytest.mark.parametrize("rule", [_kernels.OPEN_UN, _kernels.OPEN_GOMPERTZ])
+def test_survival_ratios_are_the_life_table_columns(rule):
+    mx, female = _rates(60)
+    at = np.array([0, 1, 65, 100])
+    S, ex = np.empty_like(mx), np.empty((mx.shape[0], at.size))
+    assert _kernels.run_survival_ratios(mx, female, S, ex, at, rule) == 0
+    l, L, T = (np.empty_like(mx) for _ in range(3))
+    _kernels.run_life_table_columns(mx, female, l, L, T, rule)
+    expected = np.empty_like(mx)
+    expected[:, 0] = L[:, 0]
+    expected[:, 1:-1] = L[:, 1:-1] / L[:, :-2]
+    expected[:, -1] = L[:, -1] / (L[:, -2] + L[:, -1])
+    np.testing.assert_array_equal(S, expected)
+    for k, a in enumerate(at):  # T_a summed from age a upwards, as a plain loop
+        T_a = np.zeros(mx.shape[0])
+        for x in range(a, 101):
+            T_a = T_a + L[:, x]
+        np.testing.assert_array_equal(ex[:, k], T_a / l[:, a])
+
+
+def test_survival_ratios_count_bad_tables_and_leave_them():
+    mx, female = _rates(4)
+    mx[1, 30] = np.nan
+    mx[2, -1] = 0.0
+    mx[3, 5] = -1e-3
+    S = np.full_like(mx, 7.0)
+    ex = np.full((4, 2), 7.0)
+    assert _kernels.run_survival_ratios(mx, female, S, ex, np.array([0, 65])) == 3
+    assert np.all(S[1:] == 7.0) and np.all(ex[1:] == 7.0) and np.all(S[0] != 7.0)
+
+
+def _projection(n, capped, seed=3):
+    args = random_inputs(np.random.default_rng(seed), n, 12)
+    pop, deaths, realised = (np.empty((n, 12, 2, 101)) for _ in range(3))
+    births = np.empty((n, 12, 2))
+    _kernels.run_projection(*args, 0, 1.0, pop, births, deaths, realised if capped else None)
+    return args, pop, births, deaths, realised
+
+
+@pytest.mark.parametrize("n", [1, 3, 200])
+def test_population_sums_are_numpys(n):
+    _, pop, births, deaths, _ = _projection(n, True)
+    sums = _kernels.run_population_sums(pop, births, deaths, 15, 15, 65, 65)
+    expected = [pop[..., :15].sum((-2, -1)), pop[..., 15:65].sum((-2, -1)), pop[..., 65:].sum((-2, -1)),
+                pop.sum((-2, -1)), births.sum(-1), deaths.sum((-2, -1))]
+    for got, want in zip(sums, expected):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=0)
+
+
+def test_population_sums_do_not_depend_on_the_batch():
+    _, pop, births, deaths, _ = _projection(200, True)
+    whole = _kernels.run_population_sums(pop, births, deaths, 15, 15, 65, 65)  # parallel kernel
+    part = _kernels.run_population_sums(pop[:7], births[:7], deaths[:7], 15, 15, 65, 65)  # serial body
+    np.testing.assert_array_equal(whole[:, :7], part)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_unrealised_emigration_and_its_stats_are_numpys(shared):
+    args, pop, births, deaths, realised = _projection(5, True)
+    mig = args[-1][:1] if shared else args[-1]
+    mig = mig * 40.0  # much emigration: many capped cells
+    pop, births, deaths = (np.empty_like(a) for a in (pop, births, deaths))
+    _kernels.run_projection(*args[:-1], mig, 0, 1.0, pop, births, deaths, realised)
+    pop[0, 3, 1, 50] = -2.5  # a negative stock for the counts
+    unrealised = np.empty_like(realised)
+    negative, lowest, total, capped, first = _kernels.unrealised_emigration(realised, mig, pop, unrealised)
+    expected = realised - mig
+    np.testing.assert_array_equal(unrealised, expected)
+    assert capped == np.count_nonzero(expected > 0) > 0
+    assert first == np.nonzero((expected > 0).any(axis=(0, 2, 3)))[0][0]
+    assert negative == np.count_nonzero(pop < 0) and lowest == pop.min()
+    np.testing.assert_allclose(total, expected.sum(), rtol=RTOL)
+    assert _kernels.population_stats(pop) == (negative, lowest)
