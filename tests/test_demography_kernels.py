@@ -66,21 +66,32 @@ def _projection(n, capped, seed=3):
     return args, pop, births, deaths, realised
 
 
+AGES = (15, 15, 65, 65)  # young below 15, working 15-64, old 65+
+
+
+def _pass(pop, births, deaths, realised=None, mig=None):
+    unrealised = np.empty_like(pop) if realised is not None else np.empty((0, 1, 1, 1))
+    sums, stats = _kernels.run_population_pass(pop, births, deaths, pop if realised is None else realised,
+                                               pop if mig is None else mig, unrealised, AGES)
+    return sums, stats, unrealised
+
+
 @pytest.mark.parametrize("n", [1, 3, 200])
 def test_population_sums_are_numpys(n):
     _, pop, births, deaths, _ = _projection(n, True)
-    sums = _kernels.run_population_sums(pop, births, deaths, 15, 15, 65, 65)
+    sums = _pass(pop, births, deaths)[0]
     expected = [pop[..., :15].sum((-2, -1)), pop[..., 15:65].sum((-2, -1)), pop[..., 65:].sum((-2, -1)),
                 pop.sum((-2, -1)), births.sum(-1), deaths.sum((-2, -1))]
     for got, want in zip(sums, expected):
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=0)
 
 
-def test_population_sums_do_not_depend_on_the_batch():
-    _, pop, births, deaths, _ = _projection(200, True)
-    whole = _kernels.run_population_sums(pop, births, deaths, 15, 15, 65, 65)  # parallel kernel
-    part = _kernels.run_population_sums(pop[:7], births[:7], deaths[:7], 15, 15, 65, 65)  # serial body
-    np.testing.assert_array_equal(whole[:, :7], part)
+def test_population_pass_does_not_depend_on_the_batch():
+    args, pop, births, deaths, realised = _projection(200, True)
+    whole = _pass(pop, births, deaths, realised, args[-1])  # parallel kernel
+    part = _pass(pop[:7], births[:7], deaths[:7], realised[:7], args[-1][:7])  # serial body
+    for a, b in zip(whole, part):
+        np.testing.assert_array_equal(a[:7] if a.ndim == 4 else a[:, :7], b)
 
 
 @pytest.mark.parametrize("shared", [False, True])
@@ -91,12 +102,18 @@ def test_unrealised_emigration_and_its_stats_are_numpys(shared):
     pop, births, deaths = (np.empty_like(a) for a in (pop, births, deaths))
     _kernels.run_projection(*args[:-1], mig, 0, 1.0, pop, births, deaths, realised)
     pop[0, 3, 1, 50] = -2.5  # a negative stock for the counts
-    unrealised = np.empty_like(realised)
-    negative, lowest, total, capped, first = _kernels.unrealised_emigration(realised, mig, pop, unrealised)
+    pop[2, 4, 0, 7] = -1.0
+    _, stats, unrealised = _pass(pop, births, deaths, realised, mig)
     expected = realised - mig
     np.testing.assert_array_equal(unrealised, expected)
-    assert capped == np.count_nonzero(expected > 0) > 0
-    assert first == np.nonzero((expected > 0).any(axis=(0, 2, 3)))[0][0]
-    assert negative == np.count_nonzero(pop < 0) and lowest == pop.min()
-    np.testing.assert_allclose(total, expected.sum(), rtol=RTOL)
-    assert _kernels.population_stats(pop) == (negative, lowest)
+    capped = expected > 0
+    assert stats[3].sum() == np.count_nonzero(capped) > 0
+    np.testing.assert_array_equal(stats[3], np.count_nonzero(capped, axis=(1, 2, 3)))
+    first = [np.nonzero(c.any(axis=(1, 2)))[0][0] if c.any() else -1 for c in capped]
+    np.testing.assert_array_equal(stats[4], first)
+    np.testing.assert_array_equal(stats[0], np.count_nonzero(pop < 0, axis=(1, 2, 3)))
+    np.testing.assert_array_equal(stats[1], pop.min(axis=(1, 2, 3)))
+    np.testing.assert_allclose(stats[2], expected.sum(axis=(1, 2, 3)), rtol=RTOL)
+    no_record = _pass(pop, births, deaths)[1]  # as_given: no unrealised emigration
+    np.testing.assert_array_equal(no_record[:2], stats[:2])
+    assert np.all(no_record[2:4] == 0) and np.all(no_record[4] == -1)

@@ -164,98 +164,61 @@ def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
 
 
 @njit(cache=True)
-def _valid_rates(m):
-    """m_x finite and non-negative at every age, m of the open group positive."""
-    n = m.shape[0]
-    ok = m[n - 1] > 0.0
-    for x in range(n):
-        ok &= (m[x] >= 0.0) & (m[x] < np.inf)
-    return ok
-
-
-@njit(cache=True)
-def _gompertz_tail_l(l, hi):
-    """:func:`gompertz_tail` on q_x = 1 - l_{x+1} / l_x (1 where l_x = 0), computed
-    at the 20 fitted ages only (the same numbers as from a full q column)."""
-    sx = 0.0
-    sy = 0.0
-    sxx = 0.0
-    sxy = 0.0
-    for k in range(FIT_AGES):
-        x = hi - FIT_AGES + 1 + k
-        q = 1.0 - l[x + 1] / l[x] if l[x] > 0.0 else 1.0
-        if not (q > 0.0 and q < 1.0):
-            return False, 0.0, 0.0
-        y = np.log(-np.log1p(-q))
-        sx += x
-        sy += y
-        sxx += x * x
-        sxy += x * y
-    b = (FIT_AGES * sxy - sx * sy) / (FIT_AGES * sxx - sx * sx)
-    if b < 0.0:
-        b = 0.0
-    q = 1.0 - l[hi + 1] / l[hi]
-    return True, np.log(-np.log1p(-q)) - b * hi, b
-
-
-@njit(cache=True)
-def _survival_one(m, female, rule, l, L, T, at_ages, S, ex):
-    """One table of :func:`survival_ratios` in one pass over the ages.
-
-    The arithmetic of :func:`_table` expression by expression (a_0 once, then
-    a = 1/2), with S_x and the running sums T at ``at_ages`` (each summed from
-    its age upwards, in the same order as a separate loop) interleaved, so that
-    the chains l_x, T_0, T_65 overlap and no q column is stored.
-    """
-    n = m.shape[0]
-    K = at_ages.shape[0]
-    for k in range(K):
-        T[k] = 0.0
-    l[0] = 1.0
-    a = a0_from_m0(m[0], female)
-    q = m[0] / (1.0 + (1.0 - a) * m[0])
-    if q > 1.0:
-        q = 1.0
-    l[1] = l[0] * (1.0 - q)
-    L[0] = l[1] + a * (l[0] - l[1])
-    S[0] = L[0]
-    for k in range(K):
-        if at_ages[k] == 0:
-            T[k] += L[0]
-    for x in range(1, n - 1):
-        q = m[x] / (1.0 + (1.0 - 0.5) * m[x])
-        if q > 1.0:
-            q = 1.0
-        l[x + 1] = l[x] * (1.0 - q)
-        L[x] = l[x + 1] + 0.5 * (l[x] - l[x + 1])
-        for k in range(K):
-            if x >= at_ages[k]:
-                T[k] += L[x]
-    for x in range(1, n - 1):
-        S[x] = L[x] / L[x - 1]
-    L[n - 1] = l[n - 1] / m[n - 1]
-    if rule == OPEN_GOMPERTZ and n > FIT_AGES + 1 and l[n - 1] > 0.0:
-        ok, c, b = _gompertz_tail_l(l, n - 2)
-        if ok:
-            L[n - 1] = gompertz_open_years(c, b, n - 1, l[n - 1])
-    S[n - 1] = L[n - 1] / (L[n - 2] + L[n - 1])
-    for k in range(K):
-        ex[k] = (T[k] + L[n - 1]) / l[at_ages[k]]
-
-
-@njit(cache=True)
 def _survival_rows(lo, hi, mx, female, S, ex, at_ages, rule):
-    """Rows lo..hi-1 of :func:`survival_ratios`; returns their number of bad tables."""
+    """Rows lo..hi-1 of :func:`survival_ratios`; returns their number of bad tables.
+
+    One pass per table with the arithmetic of :func:`_table` expression by
+    expression (a_0 once, then a = 1/2; q_x of the Gompertz fit at its 20 ages
+    only): S_x and the sums T at ``at_ages`` (each from its age upwards, the
+    order of a separate loop) are formed as L_x comes, so the chains l_x and
+    T overlap; the same bits as from the full columns (tests).
+    """
     n = mx.shape[1]
+    K = at_ages.shape[0]
     bad = 0
     l = np.empty(n)
     L = np.empty(n)
-    T = np.empty(at_ages.shape[0])
+    qs = np.empty(n - 1)
+    T = np.empty(K)
     for i in range(lo, hi):
-        if not _valid_rates(mx[i]):
+        m = mx[i]
+        ok = m[n - 1] > 0.0
+        for x in range(n):
+            ok &= (m[x] >= 0.0) & (m[x] < np.inf)
+        if not ok:
             bad += 1
             continue
-        _survival_one(mx[i], female[i], rule, l, L, T, at_ages, S[i], ex[i])
+        l[0] = 1.0
+        a = a0_from_m0(m[0], female[i])
+        q = m[0] / (1.0 + (1.0 - a) * m[0])
+        if q > 1.0:
+            q = 1.0
+        l[1] = l[0] * (1.0 - q)
+        L[0] = l[1] + a * (l[0] - l[1])
+        S[i, 0] = L[0]
+        for k in range(K):
+            T[k] = L[0] if at_ages[k] == 0 else 0.0
+        for x in range(1, n - 1):
+            q = m[x] / (1.0 + (1.0 - 0.5) * m[x])
+            if q > 1.0:
+                q = 1.0
+            l[x + 1] = l[x] * (1.0 - q)
+            L[x] = l[x + 1] + 0.5 * (l[x] - l[x + 1])
+            for k in range(K):
+                if x >= at_ages[k]:
+                    T[k] += L[x]
+        for x in range(1, n - 1):
+            S[i, x] = L[x] / L[x - 1]
+        L[n - 1] = l[n - 1] / m[n - 1]
+        if rule == OPEN_GOMPERTZ and n > FIT_AGES + 1 and l[n - 1] > 0.0:
+            for x in range(n - 1 - FIT_AGES, n - 1):  # the ages gompertz_tail reads
+                qs[x] = 1.0 - l[x + 1] / l[x] if l[x] > 0.0 else 1.0
+            fit, c, b = gompertz_tail(qs, n - 2)
+            if fit:
+                L[n - 1] = gompertz_open_years(c, b, n - 1, l[n - 1])
+        S[i, n - 1] = L[n - 1] / (L[n - 2] + L[n - 1])
+        for k in range(K):
+            ex[i, k] = (T[k] + L[n - 1]) / l[at_ages[k]]
     return bad
 
 
@@ -518,18 +481,28 @@ def run_projection(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, r
         project(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths)
 
 
+
 @njit(cache=True)
-def _indicator_rows(lo, hi, pop, births, deaths, young_end, work_lo, work_end, old_lo, out):
-    """Scenarios lo..hi-1 of :func:`population_sums`: one pass over each (year, sex) row."""
-    T, _, A = pop.shape[1:]
+def _population_rows(lo, hi, pop, births, deaths, realised, migrants, unrealised, ages, sums, stats):
+    """Scenarios lo..hi-1 of :func:`population_pass`."""
+    T, G, A = pop.shape[1:]
+    young_end, work_lo, work_end, old_lo = ages[0], ages[1], ages[2], ages[3]
+    record = unrealised.shape[0] > 0
     for s in range(lo, hi):
+        pm = s if migrants.shape[0] > 1 else 0
+        negative = 0.0
+        lowest = np.inf
+        unreal = 0.0
+        capped = 0.0
+        first = -1.0
         for t in range(T):
             young = 0.0
             working = 0.0
             old = 0.0
             rest = 0.0
             dead = 0.0
-            for g in range(2):
+            by_year = 0.0
+            for g in range(G):
                 for x in range(A):
                     p = pop[s, t, g, x]
                     if x < young_end:
@@ -541,86 +514,61 @@ def _indicator_rows(lo, hi, pop, births, deaths, young_end, work_lo, work_end, o
                     if x >= old_lo:
                         old += p
                     dead += deaths[s, t, g, x]
-            out[0, s, t] = young
-            out[1, s, t] = working
-            out[2, s, t] = old
-            out[3, s, t] = young + rest
-            out[4, s, t] = births[s, t, 0] + births[s, t, 1]
-            out[5, s, t] = dead
+                    if p < 0.0:
+                        negative += 1.0
+                    if p < lowest:
+                        lowest = p
+                    if record:
+                        u = realised[s, t, g, x] - migrants[pm, t, g, x]
+                        unrealised[s, t, g, x] = u
+                        by_year += u
+                        if u > 0.0:
+                            capped += 1.0
+                            if first < 0.0:
+                                first = t
+            sums[0, s, t] = young
+            sums[1, s, t] = working
+            sums[2, s, t] = old
+            sums[3, s, t] = young + rest
+            sums[4, s, t] = births[s, t, 0] + births[s, t, 1]
+            sums[5, s, t] = dead
+            unreal += by_year
+        stats[0, s] = negative
+        stats[1, s] = lowest
+        stats[2, s] = unreal
+        stats[3, s] = capped
+        stats[4, s] = first
 
 
 @njit(cache=True, parallel=True)
-def population_sums(pop, births, deaths, young_end, work_lo, work_end, old_lo, out):
-    """Sums over sex and age of pop (N, T, 2, A) and deaths, into out (6, N, T):
-    persons aged < young_end, work_lo..work_end-1, >= old_lo, all ages (the
-    young plus the rest), births (female + male), deaths. Each sum runs over
-    sex, then age, in ascending order (the same bits for any number of scenarios
-    or threads)."""
+def population_pass(pop, births, deaths, realised, migrants, unrealised, ages, sums, stats):
+    """One pass over the projection's outputs, parallel over scenarios.
+
+    pop, deaths, realised (N, T, 2, A), births (N, T, 2), migrants (N or 1,
+    T, 2, A). ``ages`` = (young_end, work_lo, work_end, old_lo). Writes
+    sums (6, N, T): persons aged < young_end, in work_lo..work_end-1,
+    >= old_lo, all ages (the young plus the rest), births (female + male),
+    deaths, each summed over sex, then age, ascending; with ``unrealised``
+    of N rows (an empty array skips it) unrealised = realised - migrants;
+    stats (5, N) per scenario: cells of pop below 0, lowest pop, the sum of
+    unrealised (of per-year sums), its cells above 0, the first year index
+    with one (-1: none). Each scenario's numbers come from its own cells in a
+    fixed order: the same bits for any batch or number of threads.
+    """
     for si in prange(pop.shape[0]):
         s = np.int64(si)
-        _indicator_rows(s, s + 1, pop, births, deaths, young_end, work_lo, work_end, old_lo, out)
+        _population_rows(s, s + 1, pop, births, deaths, realised, migrants, unrealised, ages, sums, stats)
 
 
-def run_population_sums(pop, births, deaths, young_end, work_lo, work_end, old_lo):
-    """:func:`population_sums` (serial below ``SERIAL_ROWS`` // 8 scenarios: same bits);
-    returns the (6, N, T) array."""
-    out = np.empty((6, pop.shape[0], pop.shape[1]))
-    if pop.shape[0] < SERIAL_ROWS // 8:
-        _indicator_rows(0, pop.shape[0], pop, births, deaths, young_end, work_lo, work_end, old_lo, out)
+def run_population_pass(pop, births, deaths, realised, migrants, unrealised, ages):
+    """:func:`population_pass` (serial below ``SERIAL_ROWS`` // 8 scenarios: same bits);
+    returns (sums, stats)."""
+    n, years = pop.shape[:2]
+    sums = np.empty((6, n, years))
+    stats = np.empty((5, n))
+    ages = np.asarray(ages, dtype=np.int64)
+    if n < SERIAL_ROWS // 8:
+        _population_rows(0, n, pop, births, deaths, realised, migrants, unrealised, ages, sums, stats)
     else:
-        population_sums(pop, births, deaths, young_end, work_lo, work_end, old_lo, out)
-    return out
-
-
-@njit(cache=True)
-def unrealised_emigration(realised, migrants, pop, unrealised):
-    """unrealised = realised - migrants (migrants may have one scenario for all),
-    with, in the same pass, what the projection's attrs report: returns
-    (cells of pop below 0, lowest pop, sum of unrealised, cells of unrealised > 0,
-    first year index with one, -1 if none). The sum is of per-year sums of
-    per-cell values, summed by scenario, then over scenarios (rounding error
-    ~ eps sqrt of each count, not of all cells)."""
-    N, T, G, A = pop.shape
-    negative = 0
-    lowest = np.inf
-    total = 0.0
-    capped = 0
-    first = -1
-    for s in range(N):
-        pm = s if migrants.shape[0] > 1 else 0
-        by_scenario = 0.0
-        for t in range(T):
-            by_year = 0.0
-            for g in range(G):
-                for x in range(A):
-                    p = pop[s, t, g, x]
-                    if p < 0.0:
-                        negative += 1
-                    if p < lowest:
-                        lowest = p
-                    u = realised[s, t, g, x] - migrants[pm, t, g, x]
-                    unrealised[s, t, g, x] = u
-                    by_year += u
-                    if u > 0.0:
-                        capped += 1
-                        if first < 0 or t < first:
-                            first = t
-            by_scenario += by_year
-        total += by_scenario
-    return negative, lowest, total, capped, first
-
-
-@njit(cache=True)
-def population_stats(pop):
-    """(cells of pop below 0, lowest pop): :func:`unrealised_emigration`'s first two
-    numbers, for the as_given rule (no unrealised emigration)."""
-    negative = 0
-    lowest = np.inf
-    flat = pop.reshape(-1)
-    for i in range(flat.shape[0]):
-        p = flat[i]
-        if p < 0.0:
-            negative += 1
-        if p < lowest:
-            lowest = p
-    return negative, lowest
+        population_pass(pop, births, deaths, realised, migrants, unrealised, ages, sums, stats)
+    return sums, stats

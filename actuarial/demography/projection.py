@@ -97,12 +97,15 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
         realised = np.empty((n, years.size, 2, n_ages))
         _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths, realised)
         unrealised = np.empty_like(realised)  # >= 0: emigrants who were not there to leave
-        stats = _kernels.unrealised_emigration(realised, migrants, pop, unrealised)
     else:
         _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
         realised = np.broadcast_to(migrants, pop.shape)
         unrealised = np.broadcast_to(np.zeros((1, 1, 1, 1)), pop.shape)
-        stats = (*_kernels.population_stats(pop), 0.0, 0, -1)
+    # sums for the indicators, unrealised = realised - migrants and the attrs' counts: one pass
+    sums, stats = _kernels.run_population_pass(
+        pop, births, deaths, realised if migration_rule == "capped" else pop, migrants,
+        unrealised if migration_rule == "capped" else np.empty((0, 1, 1, 1)),
+        (working_ages[0], working_ages[0], working_ages[1] + 1, old_age))
     # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
     _kernels.run_death_probability_inplace(S)
     qx = S.reshape(-1, years.size, 2, n_ages)
@@ -115,7 +118,7 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                        "net migrants during the year, as given (UN arithmetic: stocks may go negative)")
     ds = xr.Dataset(
         {
-            **indicators(pop, births, deaths, working_ages, old_age),
+            **indicators(pop, births, deaths, working_ages, old_age, sums),
             "population": (dims, pop, {"units": "persons", "long_name": "population at 1 January"}),
             "births": (dims[:3], births, {"units": "persons/year", "long_name": "live births during the year"}),
             "deaths": (dims, deaths, {
@@ -142,13 +145,13 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
 
 def _migration_attrs(stats: tuple, n_scenarios: int, rule: str, years) -> dict:
     """What the migration rule did: unrealised emigration and negative stocks,
-    each a warning when there is any. ``stats``: (negative cells, lowest stock,
-    sum of unrealised emigration, cells with some, first year index with some)
-    from ``_kernels.unrealised_emigration`` (one pass, no temporaries)."""
-    negative, lowest, total, n_capped, first_index = stats
-    negative, lowest, total = int(negative), float(lowest), float(total / n_scenarios)
+    each a warning when there is any. ``stats`` (5, scenario): negative cells,
+    lowest stock, sum of unrealised emigration, cells with some, first year
+    index with some (-1: none), from ``_kernels.population_pass``."""
+    negative, lowest, n_capped = int(stats[0].sum()), float(stats[1].min()), int(stats[3].sum())
+    total = float(stats[2].sum() / n_scenarios)
     if total > 0:
-        first = years[first_index]
+        first = years[int(stats[4][stats[4] >= 0].min())]
         warnings.warn(UnrealisedEmigrationWarning(
             f"{total:,.0f} persons of the assumed net emigration could not leave (more emigrants than "
             f"persons present in {int(n_capped)} cells by year, sex and age, from the year {first}"
@@ -168,14 +171,16 @@ def _migration_attrs(stats: tuple, n_scenarios: int, rule: str, years) -> dict:
 
 
 def indicators(pop: np.ndarray, births: np.ndarray, deaths: np.ndarray, working_ages=(15, 64),
-               old_age: int = 65) -> dict:
+               old_age: int = 65, sums: np.ndarray | None = None) -> dict:
     """Totals, dependency ratios and crude rates from (scenario, year, sex, age)
     arrays; mid-year population = mean of the two 1 January stocks (the last
     year uses its own 1 January stock). The sums over sex and age are one pass of
-    ``_kernels.population_sums`` (ascending ages, as a plain loop)."""
+    ``_kernels.population_pass`` (ascending ages, as a plain loop), or ``sums`` from it."""
     lo, hi = working_ages
-    young, working, old, total, born, died = _kernels.run_population_sums(pop, births, deaths, lo, lo, hi + 1,
-                                                                         old_age)
+    if sums is None:
+        sums = _kernels.run_population_pass(pop, births, deaths, pop, pop, np.empty((0, 1, 1, 1)),
+                                            (lo, lo, hi + 1, old_age))[0]
+    young, working, old, total, born, died = sums
     exposure = total.copy()
     exposure[:, :-1] = (total[:, :-1] + total[:, 1:]) / 2
     span = f"{lo}-{hi}"
