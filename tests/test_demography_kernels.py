@@ -48,14 +48,17 @@ def test_survival_ratios_are_the_life_table_columns(rule):
 
 
 def test_survival_ratios_count_bad_tables_and_leave_them():
-    mx, female = _rates(4)
+    mx, female = _rates(6)
     mx[1, 30] = np.nan
     mx[2, -1] = 0.0
     mx[3, 5] = -1e-3
+    mx[4, 50] = 3.0  # q_50 = 1: nobody reaches 99, S_x = 0 / 0 above 52
+    mx[5, 99] = 3.0  # q_99 = 1: S_100 = 0, a valid table
     S = np.full_like(mx, 7.0)
-    ex = np.full((4, 2), 7.0)
-    assert _kernels.run_survival_ratios(mx, female, S, ex, np.array([0, 65])) == 3
-    assert np.all(S[1:] == 7.0) and np.all(ex[1:] == 7.0) and np.all(S[0] != 7.0)
+    ex = np.full((6, 2), 7.0)
+    assert _kernels.run_survival_ratios(mx, female, S, ex, np.array([0, 65])) == 4
+    assert np.all(S[1:5] == 7.0) and np.all(ex[1:5] == 7.0)
+    assert np.all(np.isfinite(S[[0, 5]])) and np.all(S[[0, 5]] != 7.0) and S[5, -1] == 0.0
 
 
 def _projection(n, capped, seed=3):

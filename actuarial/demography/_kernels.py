@@ -154,8 +154,8 @@ def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
 
     S_0 = L_0 / l_0, S_x = L_x / L_{x-1} (x = 1..99),
     S_100 = T_100 / (L_99 + T_100), T_100 under ``rule``. Returns the number
-    of tables with a negative or non-finite m_x, or a non-positive m_100
-    (left uncomputed).
+    of tables with a negative or non-finite m_x, a non-positive m_100, or no
+    survivors to age 99 (left uncomputed).
     """
     bad = 0
     for i in prange(mx.shape[0]):
@@ -163,7 +163,7 @@ def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
     return bad
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _survival_rows(lo, hi, mx, female, S, ex, at_ages, rule):
     """Rows lo..hi-1 of :func:`survival_ratios`; returns their number of bad tables.
 
@@ -171,7 +171,10 @@ def _survival_rows(lo, hi, mx, female, S, ex, at_ages, rule):
     expression (a_0 once, then a = 1/2; q_x of the Gompertz fit at its 20 ages
     only): S_x and the sums T at ``at_ages`` (each from its age upwards, the
     order of a separate loop) are formed as L_x comes, so the chains l_x and
-    T overlap; the same bits as from the full columns (tests).
+    T overlap; the same bits as from the full columns (tests). ``error_model``
+    numpy: no zero test before each division; a table whose survivors die out
+    before age n - 2 (some q_x = 1, m_x >= 2 at ages 1..98) would divide 0 by 0
+    in S_x and is counted bad instead (it raised ZeroDivisionError before).
     """
     n = mx.shape[1]
     K = at_ages.shape[0]
@@ -195,7 +198,6 @@ def _survival_rows(lo, hi, mx, female, S, ex, at_ages, rule):
             q = 1.0
         l[1] = l[0] * (1.0 - q)
         L[0] = l[1] + a * (l[0] - l[1])
-        S[i, 0] = L[0]
         for k in range(K):
             T[k] = L[0] if at_ages[k] == 0 else 0.0
         for x in range(1, n - 1):
@@ -207,6 +209,10 @@ def _survival_rows(lo, hi, mx, female, S, ex, at_ages, rule):
             for k in range(K):
                 if x >= at_ages[k]:
                     T[k] += L[x]
+        if not l[n - 2] > 0.0:  # q_x = 1 below age n - 2: S_x = 0 / 0 further up
+            bad += 1
+            continue
+        S[i, 0] = L[0]
         for x in range(1, n - 1):
             S[i, x] = L[x] / L[x - 1]
         L[n - 1] = l[n - 1] / m[n - 1]

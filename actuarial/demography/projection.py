@@ -77,7 +77,8 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     at_ages = np.array([0, 65])
     e = np.empty((flat.shape[0], at_ages.size))
     if _kernels.run_survival_ratios(flat, female, S, e, at_ages, rule):
-        raise ValueError("mx must be finite and non-negative, with a positive open age group")
+        raise ValueError("mx must be finite and non-negative, with a positive open age group "
+                         "and survivors to age 99 (q_x < 1)")
     del flat, mx_a
     arrays = [
         with_scenario(base_population, ("sex", "age")),
