@@ -154,8 +154,8 @@ def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
 
     S_0 = L_0 / l_0, S_x = L_x / L_{x-1} (x = 1..99),
     S_100 = T_100 / (L_99 + T_100), T_100 under ``rule``. Returns the number
-    of tables with a negative or non-finite m_x, or a non-positive m_100
-    (left uncomputed).
+    of tables with a negative or non-finite m_x, a non-positive m_100, or no
+    survivors to age 99 (left uncomputed).
     """
     bad = 0
     for i in prange(mx.shape[0]):
@@ -163,31 +163,68 @@ def survival_ratios(mx, female, S, ex, at_ages, rule=OPEN_UN):
     return bad
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _survival_rows(lo, hi, mx, female, S, ex, at_ages, rule):
-    """Rows lo..hi-1 of :func:`survival_ratios`; returns their number of bad tables."""
+    """Rows lo..hi-1 of :func:`survival_ratios`; returns their number of bad tables.
+
+    One pass per table with the arithmetic of :func:`_table` expression by
+    expression (a_0 once, then a = 1/2; q_x of the Gompertz fit at its 20 ages
+    only): S_x and the sums T at ``at_ages`` (each from its age upwards, the
+    order of a separate loop) are formed as L_x comes, so the chains l_x and
+    T overlap; the same bits as from the full columns (tests). ``error_model``
+    numpy: no zero test before each division; a table whose survivors die out
+    before age n - 2 (some q_x = 1, m_x >= 2 at ages 1..98) would divide 0 by 0
+    in S_x and is counted bad instead (it raised ZeroDivisionError before).
+    """
     n = mx.shape[1]
+    K = at_ages.shape[0]
     bad = 0
     l = np.empty(n)
     L = np.empty(n)
+    qs = np.empty(n - 1)
+    T = np.empty(K)
     for i in range(lo, hi):
-        ok = mx[i, n - 1] > 0.0
+        m = mx[i]
+        ok = m[n - 1] > 0.0
         for x in range(n):
-            if not (mx[i, x] >= 0.0 and mx[i, x] < np.inf):
-                ok = False
+            ok &= (m[x] >= 0.0) & (m[x] < np.inf)
         if not ok:
             bad += 1
             continue
-        _table(mx[i], female[i], l, L, rule)
+        l[0] = 1.0
+        a = a0_from_m0(m[0], female[i])
+        q = m[0] / (1.0 + (1.0 - a) * m[0])
+        if q > 1.0:
+            q = 1.0
+        l[1] = l[0] * (1.0 - q)
+        L[0] = l[1] + a * (l[0] - l[1])
+        for k in range(K):
+            T[k] = L[0] if at_ages[k] == 0 else 0.0
+        for x in range(1, n - 1):
+            q = m[x] / (1.0 + (1.0 - 0.5) * m[x])
+            if q > 1.0:
+                q = 1.0
+            l[x + 1] = l[x] * (1.0 - q)
+            L[x] = l[x + 1] + 0.5 * (l[x] - l[x + 1])
+            for k in range(K):
+                if x >= at_ages[k]:
+                    T[k] += L[x]
+        if not l[n - 2] > 0.0:  # q_x = 1 below age n - 2: S_x = 0 / 0 further up
+            bad += 1
+            continue
         S[i, 0] = L[0]
         for x in range(1, n - 1):
             S[i, x] = L[x] / L[x - 1]
+        L[n - 1] = l[n - 1] / m[n - 1]
+        if rule == OPEN_GOMPERTZ and n > FIT_AGES + 1 and l[n - 1] > 0.0:
+            for x in range(n - 1 - FIT_AGES, n - 1):  # the ages gompertz_tail reads
+                qs[x] = 1.0 - l[x + 1] / l[x] if l[x] > 0.0 else 1.0
+            fit, c, b = gompertz_tail(qs, n - 2)
+            if fit:
+                L[n - 1] = gompertz_open_years(c, b, n - 1, l[n - 1])
         S[i, n - 1] = L[n - 1] / (L[n - 2] + L[n - 1])
-        for k in range(at_ages.shape[0]):
-            T = 0.0
-            for x in range(at_ages[k], n):
-                T += L[x]
-            ex[i, k] = T / l[at_ages[k]]
+        for k in range(K):
+            ex[i, k] = (T[k] + L[n - 1]) / l[at_ages[k]]
     return bad
 
 
@@ -448,3 +485,96 @@ def run_projection(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, r
         project_capped(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, realised)
     else:
         project(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths)
+
+
+
+@njit(cache=True)
+def _population_rows(lo, hi, pop, births, deaths, realised, migrants, unrealised, ages, sums, stats):
+    """Scenarios lo..hi-1 of :func:`population_pass`."""
+    T, G, A = pop.shape[1:]
+    young_end, work_lo, work_end, old_lo = ages[0], ages[1], ages[2], ages[3]
+    record = unrealised.shape[0] > 0
+    for s in range(lo, hi):
+        pm = s if migrants.shape[0] > 1 else 0
+        negative = 0.0
+        lowest = np.inf
+        unreal = 0.0
+        capped = 0.0
+        first = -1.0
+        for t in range(T):
+            young = 0.0
+            working = 0.0
+            old = 0.0
+            rest = 0.0
+            dead = 0.0
+            by_year = 0.0
+            for g in range(G):
+                for x in range(A):
+                    p = pop[s, t, g, x]
+                    if x < young_end:
+                        young += p
+                    else:
+                        rest += p
+                    if work_lo <= x < work_end:
+                        working += p
+                    if x >= old_lo:
+                        old += p
+                    dead += deaths[s, t, g, x]
+                    if p < 0.0:
+                        negative += 1.0
+                    if p < lowest:
+                        lowest = p
+                    if record:
+                        u = realised[s, t, g, x] - migrants[pm, t, g, x]
+                        unrealised[s, t, g, x] = u
+                        by_year += u
+                        if u > 0.0:
+                            capped += 1.0
+                            if first < 0.0:
+                                first = t
+            sums[0, s, t] = young
+            sums[1, s, t] = working
+            sums[2, s, t] = old
+            sums[3, s, t] = young + rest
+            sums[4, s, t] = births[s, t, 0] + births[s, t, 1]
+            sums[5, s, t] = dead
+            unreal += by_year
+        stats[0, s] = negative
+        stats[1, s] = lowest
+        stats[2, s] = unreal
+        stats[3, s] = capped
+        stats[4, s] = first
+
+
+@njit(cache=True, parallel=True)
+def population_pass(pop, births, deaths, realised, migrants, unrealised, ages, sums, stats):
+    """One pass over the projection's outputs, parallel over scenarios.
+
+    pop, deaths, realised (N, T, 2, A), births (N, T, 2), migrants (N or 1,
+    T, 2, A). ``ages`` = (young_end, work_lo, work_end, old_lo). Writes
+    sums (6, N, T): persons aged < young_end, in work_lo..work_end-1,
+    >= old_lo, all ages (the young plus the rest), births (female + male),
+    deaths, each summed over sex, then age, ascending; with ``unrealised``
+    of N rows (an empty array skips it) unrealised = realised - migrants;
+    stats (5, N) per scenario: cells of pop below 0, lowest pop, the sum of
+    unrealised (of per-year sums), its cells above 0, the first year index
+    with one (-1: none). Each scenario's numbers come from its own cells in a
+    fixed order: the same bits for any batch or number of threads.
+    """
+    for si in prange(pop.shape[0]):
+        s = np.int64(si)
+        _population_rows(s, s + 1, pop, births, deaths, realised, migrants, unrealised, ages, sums, stats)
+
+
+def run_population_pass(pop, births, deaths, realised, migrants, unrealised, ages):
+    """:func:`population_pass` (serial below ``SERIAL_ROWS`` // 8 scenarios: same bits);
+    returns (sums, stats)."""
+    n, years = pop.shape[:2]
+    sums = np.empty((6, n, years))
+    stats = np.empty((5, n))
+    ages = np.asarray(ages, dtype=np.int64)
+    if n < SERIAL_ROWS // 8:
+        _population_rows(0, n, pop, births, deaths, realised, migrants, unrealised, ages, sums, stats)
+    else:
+        population_pass(pop, births, deaths, realised, migrants, unrealised, ages, sums, stats)
+    return sums, stats

@@ -108,7 +108,8 @@ def survival(mx: xr.DataArray, at_ages=(0, 65), open_group: str = "gompertz") ->
     S = np.empty_like(flat)
     ex = np.empty((flat.shape[0], at.size))
     if _kernels.run_survival_ratios(flat, _female_flags(mx), S, ex, at, rule):
-        raise ValueError("mx must be finite and non-negative, with a positive open age group")
+        raise ValueError("mx must be finite and non-negative, with a positive open age group "
+                         "and survivors to age 99 (q_x < 1)")
     S_da = xr.DataArray(S.reshape(mx.shape), coords=mx.coords, dims=mx.dims,
                         attrs={"units": "1", "long_name": "survival ratio to age x"})
     e_da = xr.DataArray(

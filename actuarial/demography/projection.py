@@ -77,7 +77,8 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     at_ages = np.array([0, 65])
     e = np.empty((flat.shape[0], at_ages.size))
     if _kernels.run_survival_ratios(flat, female, S, e, at_ages, rule):
-        raise ValueError("mx must be finite and non-negative, with a positive open age group")
+        raise ValueError("mx must be finite and non-negative, with a positive open age group "
+                         "and survivors to age 99 (q_x < 1)")
     del flat, mx_a
     arrays = [
         with_scenario(base_population, ("sex", "age")),
@@ -96,11 +97,16 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     if migration_rule == "capped":
         realised = np.empty((n, years.size, 2, n_ages))
         _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths, realised)
-        unrealised = realised - migrants  # >= 0: emigrants who were not there to leave
+        unrealised = np.empty_like(realised)  # >= 0: emigrants who were not there to leave
     else:
         _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
         realised = np.broadcast_to(migrants, pop.shape)
         unrealised = np.broadcast_to(np.zeros((1, 1, 1, 1)), pop.shape)
+    # sums for the indicators, unrealised = realised - migrants and the attrs' counts: one pass
+    sums, stats = _kernels.run_population_pass(
+        pop, births, deaths, realised if migration_rule == "capped" else pop, migrants,
+        unrealised if migration_rule == "capped" else np.empty((0, 1, 1, 1)),
+        (working_ages[0], working_ages[0], working_ages[1] + 1, old_age))
     # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
     _kernels.run_death_probability_inplace(S)
     qx = S.reshape(-1, years.size, 2, n_ages)
@@ -113,7 +119,7 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                        "net migrants during the year, as given (UN arithmetic: stocks may go negative)")
     ds = xr.Dataset(
         {
-            **indicators(pop, births, deaths, working_ages, old_age),
+            **indicators(pop, births, deaths, working_ages, old_age, sums),
             "population": (dims, pop, {"units": "persons", "long_name": "population at 1 January"}),
             "births": (dims[:3], births, {"units": "persons/year", "long_name": "live births during the year"}),
             "deaths": (dims, deaths, {
@@ -134,23 +140,23 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                 "age": base_population["age"].values, "at_age": at_ages},
         attrs={"open_group": open_group},
     )
-    ds.attrs.update(_migration_attrs(pop, unrealised, migration_rule, years))
+    ds.attrs.update(_migration_attrs(stats, pop.shape[0], migration_rule, years))
     return ds
 
 
-def _migration_attrs(pop: np.ndarray, unrealised: np.ndarray, rule: str, years) -> dict:
+def _migration_attrs(stats: tuple, n_scenarios: int, rule: str, years) -> dict:
     """What the migration rule did: unrealised emigration and negative stocks,
-    each a warning when there is any."""
-    negative = int(np.count_nonzero(pop < 0))
-    lowest = float(pop.min())
-    total = float(unrealised.sum() / pop.shape[0])
+    each a warning when there is any. ``stats`` (5, scenario): negative cells,
+    lowest stock, sum of unrealised emigration, cells with some, first year
+    index with some (-1: none), from ``_kernels.population_pass``."""
+    negative, lowest, n_capped = int(stats[0].sum()), float(stats[1].min()), int(stats[3].sum())
+    total = float(stats[2].sum() / n_scenarios)
     if total > 0:
-        capped = unrealised > 0
-        first = years[np.nonzero(capped.any(axis=(0, 2, 3)))[0][0]]
+        first = years[int(stats[4][stats[4] >= 0].min())]
         warnings.warn(UnrealisedEmigrationWarning(
             f"{total:,.0f} persons of the assumed net emigration could not leave (more emigrants than "
-            f"persons present in {int(np.count_nonzero(capped))} cells by year, sex and age, from the year {first}"
-            f"{', scenario mean' if pop.shape[0] > 1 else ''}): reported as unrealised_emigration "
+            f"persons present in {int(n_capped)} cells by year, sex and age, from the year {first}"
+            f"{', scenario mean' if n_scenarios > 1 else ''}): reported as unrealised_emigration "
             "(demography.migration_rule: capped)"), stacklevel=3)
     if negative:
         warnings.warn(NegativePopulationWarning(
@@ -166,15 +172,16 @@ def _migration_attrs(pop: np.ndarray, unrealised: np.ndarray, rule: str, years) 
 
 
 def indicators(pop: np.ndarray, births: np.ndarray, deaths: np.ndarray, working_ages=(15, 64),
-               old_age: int = 65) -> dict:
+               old_age: int = 65, sums: np.ndarray | None = None) -> dict:
     """Totals, dependency ratios and crude rates from (scenario, year, sex, age)
     arrays; mid-year population = mean of the two 1 January stocks (the last
-    year uses its own 1 January stock)."""
+    year uses its own 1 January stock). The sums over sex and age are one pass of
+    ``_kernels.population_pass`` (ascending ages, as a plain loop), or ``sums`` from it."""
     lo, hi = working_ages
-    young = pop[..., :lo].sum((-2, -1))
-    working = pop[..., lo:hi + 1].sum((-2, -1))
-    old = pop[..., old_age:].sum((-2, -1))
-    total = young + pop[..., lo:].sum((-2, -1))
+    if sums is None:
+        sums = _kernels.run_population_pass(pop, births, deaths, pop, pop, np.empty((0, 1, 1, 1)),
+                                            (lo, lo, hi + 1, old_age))[0]
+    young, working, old, total, born, died = sums
     exposure = total.copy()
     exposure[:, :-1] = (total[:, :-1] + total[:, 1:]) / 2
     span = f"{lo}-{hi}"
@@ -182,7 +189,7 @@ def indicators(pop: np.ndarray, births: np.ndarray, deaths: np.ndarray, working_
         "total_population": (total, "persons", "total population at 1 January"),
         "old_age_dependency_ratio": (old / working, "1", f"population {old_age}+ / population {span}"),
         "child_dependency_ratio": (young / working, "1", f"population under {lo} / population {span}"),
-        "crude_birth_rate": (births.sum(-1) / exposure, "1/year", "births / mid-year population"),
-        "crude_death_rate": (deaths.sum((-2, -1)) / exposure, "1/year", "deaths / mid-year population"),
+        "crude_birth_rate": (born / exposure, "1/year", "births / mid-year population"),
+        "crude_death_rate": (died / exposure, "1/year", "deaths / mid-year population"),
     }
     return {k: (("scenario", "year"), v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}

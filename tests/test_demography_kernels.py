@@ -1,0 +1,122 @@
+"""The demography stage's fused kernels (issue 17) against plain references.
+
+- survival ratios in one pass per table give the bits of S_x = L_x / L_{x-1},
+  S_100 = T_100 / (L_99 + T_100) and e_x = T_x / l_x formed in numpy from the
+  full life-table columns (``life_table_columns``, the ``_table`` arithmetic);
+- the population sums of ``indicators`` are the plain numpy sums over sex and
+  age (the previous code) to 1e-14 relative: the kernel sums in ascending age,
+  numpy pairwise, so the last bits may differ (measured <= 2e-15 on the asv inputs);
+- unrealised emigration and the migration attrs are those of plain numpy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from actuarial.demography import _kernels
+from test_projection import random_inputs
+
+RTOL = 1e-14  # issue 17: summation order may change the last bits, no more
+
+
+def _rates(n, seed=5):
+    g = np.random.default_rng(seed)
+    mx = np.exp(np.linspace(-7.0, -0.5, 101))[None, :] * g.uniform(0.5, 2.0, (n, 1))
+    mx[:, 0] = g.uniform(0.002, 0.2, n)  # a_0 on both branches of the Coale-Demeny rule
+    return mx, np.arange(n) % 2 == 0
+
+
+@pytest.mark.parametrize("rule", [_kernels.OPEN_UN, _kernels.OPEN_GOMPERTZ])
+def test_survival_ratios_are_the_life_table_columns(rule):
+    mx, female = _rates(60)
+    at = np.array([0, 1, 65, 100])
+    S, ex = np.empty_like(mx), np.empty((mx.shape[0], at.size))
+    assert _kernels.run_survival_ratios(mx, female, S, ex, at, rule) == 0
+    l, L, T = (np.empty_like(mx) for _ in range(3))
+    _kernels.run_life_table_columns(mx, female, l, L, T, rule)
+    expected = np.empty_like(mx)
+    expected[:, 0] = L[:, 0]
+    expected[:, 1:-1] = L[:, 1:-1] / L[:, :-2]
+    expected[:, -1] = L[:, -1] / (L[:, -2] + L[:, -1])
+    np.testing.assert_array_equal(S, expected)
+    for k, a in enumerate(at):  # T_a summed from age a upwards, as a plain loop
+        T_a = np.zeros(mx.shape[0])
+        for x in range(a, 101):
+            T_a = T_a + L[:, x]
+        np.testing.assert_array_equal(ex[:, k], T_a / l[:, a])
+
+
+def test_survival_ratios_count_bad_tables_and_leave_them():
+    mx, female = _rates(6)
+    mx[1, 30] = np.nan
+    mx[2, -1] = 0.0
+    mx[3, 5] = -1e-3
+    mx[4, 50] = 3.0  # q_50 = 1: nobody reaches 99, S_x = 0 / 0 above 52
+    mx[5, 99] = 3.0  # q_99 = 1: S_100 = 0, a valid table
+    S = np.full_like(mx, 7.0)
+    ex = np.full((6, 2), 7.0)
+    assert _kernels.run_survival_ratios(mx, female, S, ex, np.array([0, 65])) == 4
+    assert np.all(S[1:5] == 7.0) and np.all(ex[1:5] == 7.0)
+    assert np.all(np.isfinite(S[[0, 5]])) and np.all(S[[0, 5]] != 7.0) and S[5, -1] == 0.0
+
+
+def _projection(n, capped, seed=3):
+    args = random_inputs(np.random.default_rng(seed), n, 12)
+    pop, deaths, realised = (np.empty((n, 12, 2, 101)) for _ in range(3))
+    births = np.empty((n, 12, 2))
+    _kernels.run_projection(*args, 0, 1.0, pop, births, deaths, realised if capped else None)
+    return args, pop, births, deaths, realised
+
+
+AGES = (15, 15, 65, 65)  # young below 15, working 15-64, old 65+
+
+
+def _pass(pop, births, deaths, realised=None, mig=None):
+    unrealised = np.empty_like(pop) if realised is not None else np.empty((0, 1, 1, 1))
+    sums, stats = _kernels.run_population_pass(pop, births, deaths, pop if realised is None else realised,
+                                               pop if mig is None else mig, unrealised, AGES)
+    return sums, stats, unrealised
+
+
+@pytest.mark.parametrize("n", [1, 3, 200])
+def test_population_sums_are_numpys(n):
+    _, pop, births, deaths, _ = _projection(n, True)
+    sums = _pass(pop, births, deaths)[0]
+    expected = [pop[..., :15].sum((-2, -1)), pop[..., 15:65].sum((-2, -1)), pop[..., 65:].sum((-2, -1)),
+                pop.sum((-2, -1)), births.sum(-1), deaths.sum((-2, -1))]
+    for got, want in zip(sums, expected):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=0)
+
+
+def test_population_pass_does_not_depend_on_the_batch():
+    args, pop, births, deaths, realised = _projection(200, True)
+    whole = _pass(pop, births, deaths, realised, args[-1])  # parallel kernel
+    part = _pass(pop[:7], births[:7], deaths[:7], realised[:7], args[-1][:7])  # serial body
+    for a, b in zip(whole, part):
+        np.testing.assert_array_equal(a[:7] if a.ndim == 4 else a[:, :7], b)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_unrealised_emigration_and_its_stats_are_numpys(shared):
+    args, pop, births, deaths, realised = _projection(5, True)
+    mig = args[-1][:1] if shared else args[-1]
+    mig = mig * 40.0  # much emigration: many capped cells
+    pop, births, deaths = (np.empty_like(a) for a in (pop, births, deaths))
+    _kernels.run_projection(*args[:-1], mig, 0, 1.0, pop, births, deaths, realised)
+    pop[0, 3, 1, 50] = -2.5  # a negative stock for the counts
+    pop[2, 4, 0, 7] = -1.0
+    _, stats, unrealised = _pass(pop, births, deaths, realised, mig)
+    expected = realised - mig
+    np.testing.assert_array_equal(unrealised, expected)
+    capped = expected > 0
+    assert stats[3].sum() == np.count_nonzero(capped) > 0
+    np.testing.assert_array_equal(stats[3], np.count_nonzero(capped, axis=(1, 2, 3)))
+    first = [np.nonzero(c.any(axis=(1, 2)))[0][0] if c.any() else -1 for c in capped]
+    np.testing.assert_array_equal(stats[4], first)
+    np.testing.assert_array_equal(stats[0], np.count_nonzero(pop < 0, axis=(1, 2, 3)))
+    np.testing.assert_array_equal(stats[1], pop.min(axis=(1, 2, 3)))
+    np.testing.assert_allclose(stats[2], expected.sum(axis=(1, 2, 3)), rtol=RTOL)
+    no_record = _pass(pop, births, deaths)[1]  # as_given: no unrealised emigration
+    np.testing.assert_array_equal(no_record[:2], stats[:2])
+    assert np.all(no_record[2:4] == 0) and np.all(no_record[4] == -1)
