@@ -82,6 +82,32 @@ def top_up(minimum, mean, cv):
     return minimum * 0.5 * math.erfc(d2 / math.sqrt(2.0)) - mean * 0.5 * math.erfc(d1 / math.sqrt(2.0))
 
 
+@njit(inline="always")
+def insured_contribution(K, R, level, scale, ceil, rate, dens, P, W, s, sk, sl, se, sc, t, g, x, store, stock,
+                         stock_total, earnings, wage_bill, headcount, contributions):
+    """The insured block of both account kernels (``project_accounts``, ``_ndc_kernels.project_notional``)
+    at 1 January t, sex g, age x: the insured P = max(P, K) below the pensionable age (new entrants bring
+    no balance); the stock W recorded (``stock`` by age when ``store``, ``stock_total``); contributors K,
+    their insurable earnings K x density x min(wage, ceiling) and contributions = rate x earnings, paid
+    mid-year, added to the year's totals. Returns the contribution. Inlined in the numba IR
+    (``inline="always"``), so that it is compiled with each caller's own flags (the same bits as
+    when the block was written in each kernel)."""
+    target = K[sk, t, g, x] if x < R[t, g] else 0.0
+    if P[g, x] < target:
+        P[g, x] = target
+    if store:
+        stock[s, t, g, x] = W[g, x]
+    stock_total[s, t, g] += W[g, x]
+    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
+    ie = target * dens[g, x] * wage
+    c = rate[sc, t] * ie
+    earnings[s, t] += ie
+    wage_bill[s, t] += target * wage
+    headcount[s, t, g] += target
+    contributions[s, t, g] += c
+    return c
+
+
 @njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
 def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0,
                      x_lo, x_hi, earnings, wage_bill, headcount, contributions, fees, invest, balance, balance_total,
@@ -152,19 +178,9 @@ def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par
                     nV[g, d] += end * (1.0 - qx)
                 # -- insured: 1 January, new entrants bring no balance; contributions mid-year
                 for x in range(x_lo, x_hi + 1):
-                    target = K[sk, t, g, x] if x < R[t, g] else 0.0
-                    if P[g, x] < target:
-                        P[g, x] = target
-                    if store:
-                        balance[s, t, g, x] = W[g, x]
-                    balance_total[s, t, g] += W[g, x]
-                    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
-                    ie = target * dens[g, x] * wage
-                    c = rate[sc, t] * ie
-                    earnings[s, t] += ie
-                    wage_bill[s, t] += target * wage
-                    headcount[s, t, g] += target
-                    contributions[s, t, g] += c
+                    c = insured_contribution(K, R, level, scale, ceil, rate, dens, P, W, s, sk, sl, se, sc, t, g,
+                                             x, store, balance, balance_total, earnings, wage_bill, headcount,
+                                             contributions)
                     net_c = c * (1.0 - fee_c)
                     grown = W[g, x] * (1.0 + r) + net_c * root
                     invest[s, t, g] += W[g, x] * r + net_c * (root - 1.0)

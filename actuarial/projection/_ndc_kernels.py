@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from actuarial.demography._kernels import njit, prange
+from actuarial.projection._dc_kernels import insured_contribution
 
 # indices of ``par``
 NORM, BALANCING, ADMIN = range(3)
@@ -124,19 +125,9 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
                     nB[g, d] += B[g, x] * (1.0 - qx) * credit / (1.0 + norm)
                 # -- insured: contributions mid-year, credited with half a year's notional rate
                 for x in range(x_lo, x_hi + 1):
-                    target = K[sk, t, g, x] if x < R[t, g] else 0.0
-                    if P[g, x] < target:
-                        P[g, x] = target
-                    if store:
-                        capital[s, t, g, x] = W[g, x]
-                    capital_total[s, t, g] += W[g, x]
-                    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
-                    ie = target * dens[g, x] * wage
-                    c = rate[sc_, t] * ie
-                    earnings[s, t] += ie
-                    wage_bill[s, t] += target * wage
-                    headcount[s, t, g] += target
-                    contributions[s, t, g] += c
+                    c = insured_contribution(K, R, level, scale, ceil, rate, dens, P, W, s, sk, sl, se, sc_, t,
+                                             g, x, store, capital, capital_total, earnings, wage_bill, headcount,
+                                             contributions)
                     C += c
                     c_age[x] += c
                     qx = q[sq, t, g, x]
