@@ -67,7 +67,7 @@ def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, p
         F = 0.0 if deficit > 0 else max(F * (1 + i[0, t]) + (C - E) * root, 0.0)
         br = balance_ratio_reference(F, C, c_age, p_age, nW.ravel(), nB.ravel(), div[0, t1].ravel())[0]
         out["ratio"][t] = br
-        if balancing and (b < 1 or br < 1):
+        if balancing and E > 0 and (b < 1 or br < 1):  # no pensions paid: no turnover duration
             new = min(b * br, 1.0)
             f, b = new / b, new
         else:

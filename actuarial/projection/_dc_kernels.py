@@ -110,14 +110,16 @@ def insured_contribution(K, R, level, scale, ceil, rate, dens, P, W, s, sk, sl, 
 
 @njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
 def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0,
-                     x_lo, x_hi, earnings, wage_bill, headcount, contributions, fees, invest, balance, balance_total,
+                     x_lo, x_hi, Win, t_in, earnings, wage_bill, headcount, contributions, fees, invest, balance,
+                     balance_total,
                      pw_total, lumps, premiums, withdrawals, bequests, retiring_n, retiring_bal, awards_b,
                      awards_full, awards_u, pens_n, pens_age, pens_b, annuities_paid, topups_paid):
     """Project the accounts; see the module docstring and ``pension_dc.py``.
 
     Shapes (s: scenario, length 1 broadcasts): K, q, af (s, T, 2, X); dens (2, X);
     level (s, T, 2); scale (X); ceil, rate, ret, gmin (s, T); R (T, 2); P0, W0,
-    N0, B0 (2, X). Outputs (n, T, ...): earnings () insurable earnings, wage_bill () sum of K x wage; the
+    N0, B0 (2, X); Win (s, 2, X) added to the
+    balances on 1 January of year index t_in (converted DB rights; t_in < 0: none). Outputs (n, T, ...): earnings () insurable earnings, wage_bill () sum of K x wage; the
     others (2) by sex, and balance, pens_age (2, X) (a year axis of length 1 skips it).
     """
     n_scen, T = earnings.shape[0], earnings.shape[1]
@@ -140,7 +142,10 @@ def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par
         N, B, U, V = N0.copy(), B0.copy(), np.zeros_like(N0), np.zeros_like(N0)
         nP, nW = np.zeros_like(P), np.zeros_like(W)
         nN, nB, nU, nV = np.zeros_like(N), np.zeros_like(B), np.zeros_like(U), np.zeros_like(V)
+        sw = s if Win.shape[0] > 1 else 0
         for t in range(T):
+            if t == t_in:  # rights converted from a DB scheme, credited on 1 January (pension.transition)
+                W += Win[sw]
             r = ret[sr, t]
             root = math.sqrt(1.0 + r)
             t1 = min(t + 1, T - 1)

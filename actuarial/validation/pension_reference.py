@@ -416,6 +416,9 @@ def run_kernel(inputs: dict, kernel=None) -> dict:
             value = inputs[name]
             args.append(np.ascontiguousarray(value, dtype=value.dtype) if isinstance(value, np.ndarray)
                         else value)
+        elif name == "converted":  # no year axis: the rights converted at the freeze year
+            outputs[name] = np.zeros((n_scen, 2, 2, X))
+            args.append(outputs[name])
         elif name in OUTPUT_SHAPES:
             outputs[name] = np.zeros((n_scen, T, *OUTPUT_SHAPES[name]))
             args.append(outputs[name])
