@@ -354,7 +354,7 @@ ALTERNATIVES |= {"pension." + k for k in (
     "notional", "notional.notional_rate", "notional.index", "notional.norm", "notional.unisex",
     "notional.balancing", "notional.initial_capital",
     "transition", "transition.year", "transition.to", "transition.accrued_rights", "transition.conversion",
-    "transition.conversion.rate", "transition.conversion.rule")}
+    "transition.conversion.rate", "transition.conversion.rule", "transition.legacy_option")}
 
 
 def test_template_has_every_declared_key():

@@ -357,9 +357,16 @@ class Transition:
                            "the DB legacy keeps the pensions in payment only).",
                            ("kept", "converted")) = "kept"
     conversion: Conversion = None
+    legacy_option: flag("The insured before the transition may choose at retirement the DB (old-law) "
+                        "pension instead of their account's, the state paying it and receiving the "
+                        "account's balance (to: defined_contribution; Mexico's Ley 73 option, LSS 1997 "
+                        "transitorios 3 and 13).") = False
 
     @model_validator(mode="after")
     def _conversion(self):
+        if self.legacy_option and self.to != "defined_contribution":
+            raise rule_error("legacy_option", f"the option is for individual accounts (transition.to is "
+                                              f"{self.to})")
         if self.accrued_rights == "converted" and self.conversion is None:
             raise rule_error("conversion", "required key is missing (accrued_rights is converted)")
         if self.accrued_rights != "converted" and self.conversion is not None:

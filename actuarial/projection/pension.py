@@ -44,6 +44,7 @@ from actuarial.projection.labour import wage_level
 from actuarial.arrays import scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
 from actuarial.projection.pension_conversion import present_values
+from actuarial.projection.pension_option import option_variables
 from actuarial.projection.pension_dc import project_dc
 from actuarial.projection.pension_ndc import project_ndc
 from actuarial.projection.pension_metrics import closed_group_variables, floored_reserve, valuation_variables
@@ -195,6 +196,8 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
     new = project_design(young, labour_assumptions, demography, labour, economy)
     if converted:
         new.update(conversion_variables(legacy, capital, young.design, tr, economy))
+    if tr.legacy_option:  # the transition generation may choose the old law's pension (Mexico's Ley 73)
+        new.update(option_variables(pension, labour_assumptions, demography, labour, economy, new, tr))
     for name in LEGACY:
         if name in legacy:
             v = legacy[name]
