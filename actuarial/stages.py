@@ -57,6 +57,8 @@ FISCAL_ITEMS = {
     "spf": ("/spf", "package_cost_gdp"),  # the SPF package
     "pension_subsidy": ("/pension", "deficit_after_depletion_gdp"),  # the pension deficit after depletion
     "pension_guarantee": ("/pension", "state_top_up_gdp"),  # a DC scheme's minimum-pension top-ups
+    "recognition_bonds": ("/pension", "recognition_bonds_gdp"),  # DB rights converted into DC accounts
+    "legacy_option": ("/pension", "legacy_option_cost_gdp"),  # the transition generation's old-law option
 }
 
 

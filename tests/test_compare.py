@@ -63,8 +63,9 @@ def test_readme_compare_of_canada_and_mexico(root, tmp_path, monkeypatch):
                      "mexico - canada"):
         assert headline in out, headline
     assert "canada only: spf: benefit: canada_child_benefit" in out
-    # Mexico's accounts (design defined_contribution since 1997) add the minimum-pension top-up item
-    assert "mexico only: fiscal_space: item: pension_guarantee; option: illicit_flows" in out
+    # Mexico's accounts (design defined_contribution since 1997) add the minimum-pension top-up item and
+    # the transition generation's Ley 73 option (pension.transition.legacy_option)
+    assert "mexico only: fiscal_space: item: pension_guarantee, legacy_option; option: illicit_flows" in out
     # the report lists them too (issue 18), and prints no "nan", "<NA>" or "-0.00" for what one case lacks
     html = (folder / "report.html").read_text()
     only = re.search(r'<h3 id="only-in">Only in one case</h3>.*?<ul class="only-in">(.*?)</ul>', html, re.S)
@@ -73,7 +74,7 @@ def test_readme_compare_of_canada_and_mexico(root, tmp_path, monkeypatch):
     listed = [line.strip() for line in out.split("only in one case:\n", 1)[1].splitlines() if line.startswith("  ")]
     assert items == listed  # the console's list, line for line
     assert any(i.startswith("canada only: spf: benefit: canada_child_benefit") for i in items)
-    assert "mexico only: fiscal_space: item: pension_guarantee; option: illicit_flows" in items
+    assert "mexico only: fiscal_space: item: pension_guarantee, legacy_option; option: illicit_flows" in items
     text = re.sub(r"<[^>]+>", " ", re.sub(r'src="[^"]*"', "", html))
     assert not re.search(r"\bnan\b|\bNaN\b|&lt;NA&gt;|-0\.0+(?![0-9])", text)
     with xr.open_datatree(folder / "canada" / "results.nc") as t:

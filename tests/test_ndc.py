@@ -67,7 +67,7 @@ def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, p
         F = 0.0 if deficit > 0 else max(F * (1 + i[0, t]) + (C - E) * root, 0.0)
         br = balance_ratio_reference(F, C, c_age, p_age, nW.ravel(), nB.ravel(), div[0, t1].ravel())[0]
         out["ratio"][t] = br
-        if balancing and (b < 1 or br < 1):
+        if balancing and E > 0 and (b < 1 or br < 1):  # no pensions paid: no turnover duration
             new = min(b * br, 1.0)
             f, b = new / b, new
         else:
@@ -255,3 +255,38 @@ def test_compare_db_dc_and_ndc_side_by_side():
     frame = headlines(trees)
     assert {"db", "dc", "ndc"} <= set(frame.columns)
     assert any("balance_ratio" in line for line in only_in(trees))
+
+
+def test_converted_rights_become_notional_capital(tmp_path):
+    """accrued_rights: converted: the new design's capital on 1 January of the year exceeds the kept
+    reform's by the conversion's value exactly; the legacy awards no old-age pension after it (its
+    insured left with their rights); the value is reported / GDP."""
+    conv = "  transition: {year: 2030, to: notional, accrued_rights: converted, conversion: {rate: 0.016}}\n"
+    kept = run(load_assumptions(_short(tmp_path, "designs/demoland_ndc_reform.yaml", "kept")))["pension"]
+    moved = run(load_assumptions(_short(tmp_path, "designs/demoland_ndc_reform.yaml", "conv", conv)))["pension"]
+    value = float(moved["conversion_value"].values.ravel()[0])
+    assert value > 0 and float(moved["conversion_value_gdp"].values.ravel()[0]) > 0.05
+    jump = (moved["notional_capital_total"] - kept["notional_capital_total"]).sel(year=2030).sum().values
+    assert float(jump) == pytest.approx(value, rel=1e-12)
+    assert float((moved["notional_capital_total"] - kept["notional_capital_total"]).sel(year=2029).sum()) == 0
+    assert float(moved["converted_capital"].sum()) == pytest.approx(value, rel=1e-12)
+    old = moved["legacy_pensioners_total"].sel(benefit_type="old_age").sum("sex")
+    # old-age pensioners only decline from 2030 (no awards to the converted insured); kept: awards go on
+    assert np.all(np.diff(old.sel(year=slice(2030, None)).values.ravel()) < 0)
+    kept_old = kept["legacy_pensioners_total"].sel(benefit_type="old_age").sum("sex")
+    assert float(kept_old.sel(year=2040).sum()) > float(old.sel(year=2040).sum())
+    assert "converted" in moved["legacy_expenditure"].attrs["long_name"]
+
+
+def test_converted_rights_into_accounts_are_recognition_bonds(tmp_path):
+    """To individual accounts: recognition bonds, paid by the state in the year (fiscal item)."""
+    dc = ("  design: defined_benefit\n  transition: {year: 2030, to: defined_contribution, "
+          "accrued_rights: converted, conversion: {rate: 0.04}}\n")
+    tree = run(load_assumptions(_short(tmp_path, "designs/demoland_dc.yaml", "dcconv", dc)))
+    p = tree["pension"]
+    bonds = p["recognition_bonds"].values.ravel()
+    years = p["year"].values
+    assert bonds[years == 2030][0] == pytest.approx(float(p["conversion_value"].values.ravel()[0]), rel=1e-12)
+    assert np.all(bonds[years != 2030] == 0)
+    item = tree["fiscal_space"]["cost_gdp"].sel(item="recognition_bonds").values.ravel()
+    np.testing.assert_allclose(item, p["recognition_bonds_gdp"].values.ravel())

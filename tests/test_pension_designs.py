@@ -199,3 +199,29 @@ def test_dc_returns_follow_the_stochastic_interest_rate(tmp_path):
     part = summarise(a, nodes)
     assert part["pension"]["state_top_up_gdp"].dims == ("scenario", "year")
     assert "general_average_premium" not in part["stochastic"]  # no DB headlines for a DC design
+
+
+def test_mexico_transition_generation_option(tmp_path):
+    """Mexico's Ley 73 option (pension.transition.legacy_option): the cohorts of the transition
+    generation whose old-law pension exceeds the account's choose it, the state's net cost is a
+    fiscal item; with a negligible old-law pension nobody chooses it and it costs nothing."""
+    def tree(extra: str):
+        path = tmp_path / f"mexico_{len(extra)}.yaml"
+        path.write_text(f"extends: {(ROOT / 'assumptions' / 'mexico.yaml').as_posix()}\n"
+                        "case: {horizon: 10}\npension: {horizons: [5, 10]" + extra + "}\n"
+                        "employment_injury: {gap_horizon: 10}\nfiscal_space: {stochastic: {paths: 20}}\n",
+                        encoding="utf-8")
+        return run(load_assumptions(path))
+
+    on = tree("")
+    p = on["pension"].to_dataset().isel(scenario=0)
+    chosen = p["legacy_option_retirees"].values
+    account = (p["annuitised_replacement_rate"] * p["average_insurable_wage"].shift(year=-1)).values
+    # those who choose hold an old-law pension above the account's annuity (the top-up aside)
+    assert chosen[:-1].sum() > 0 and np.all(p["legacy_option_pension"].values[:-1][chosen[:-1] > 0]
+                                            > account[:-1][chosen[:-1] > 0])
+    assert float(p["legacy_option_cost"].sum()) > 0
+    cost = on["fiscal_space"]["cost_gdp"].sel(item="legacy_option").values.ravel()
+    np.testing.assert_allclose(cost, p["legacy_option_cost_gdp"].values)
+    off = tree(", accrual_rate: 0.0001, minimum_pension: 0.0")["pension"].to_dataset()
+    assert float(off["legacy_option_retirees"].sum()) == 0 and float(off["legacy_option_cost"].sum()) == 0

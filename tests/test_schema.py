@@ -353,7 +353,8 @@ ALTERNATIVES |= {"pension." + k for k in (
     "points.purchase_value", "points.point_value", "points.points_rate", "points.indexation",
     "notional", "notional.notional_rate", "notional.index", "notional.norm", "notional.unisex",
     "notional.balancing", "notional.initial_capital",
-    "transition", "transition.year", "transition.to", "transition.accrued_rights")}
+    "transition", "transition.year", "transition.to", "transition.accrued_rights", "transition.conversion",
+    "transition.conversion.rate", "transition.conversion.rule", "transition.legacy_option")}
 
 
 def test_template_has_every_declared_key():

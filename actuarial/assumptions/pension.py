@@ -67,6 +67,9 @@ class Pension:
     notional: "Notional | None" = None  # design "notional"
     transition: "Transition | None" = None  # a reform to another design
     freeze_year: int | None = None  # the engine's: no DB credits accrue from this year (legacy of a transition)
+    convert_rights: bool = False  # the engine's: at freeze_year the insured's rights leave the DB (converted)
+    converted_capital: np.ndarray | None = None  # the engine's: (scenario, sex, age) added to the accounts
+    converted_year: int | None = None  # ... on 1 January of this year
 
 
 def read_insured_table(path) -> np.ndarray:
@@ -308,6 +311,28 @@ class Notional:
 
 
 TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional")
+CONVERSION_RULES = ("present_value",)
+
+
+@section()
+@dataclass(frozen=True)
+class Conversion:
+    """How accrued DB rights are converted into the new design's currency (``accrued_rights: converted``).
+
+    present_value: an insured aged x on 1 January of the transition year with the accrued pension P
+    (accrual x credits x reference earnings at that year's wages; no vesting or minimum) gets
+    P x v^n x np_x x ä_R, n = R - x years to the pensionable age R, v = 1 / (1 + rate), np_x and the
+    annuity-due ä_R on the cohort's projected mortality at the rate (the new design's: an NDC's
+    unisex divisors when it has them): an initial notional capital (notional; Sweden, Italy,
+    Poland and Latvia converted their accrued rights into initial capital) or a recognition bond
+    credited to the account (defined_contribution; Chile's bono de reconocimiento), paid by the
+    state in the transition year (the fiscal item recognition_bonds)."""
+
+    rate: number("Interest rate of the present value (e.g. an NDC's norm and expected notional rate: "
+                 "the pension from the converted capital then equals the accrued DB pension).",
+                 lo=-0.05, hi=0.2, unit="per year")
+    rule: choice("Conversion rule: present_value (the actuarial present value of the accrued pension "
+                 "from the pensionable age).", CONVERSION_RULES) = "present_value"
 
 
 @section()
@@ -327,8 +352,29 @@ class Transition:
                  "past reform, whose legacy is the pensions in payment).", lo=1900, hi=2300, integer=True,
                  unit="year")
     to: choice("The new design (defined_benefit: no reform).", TRANSITION_TARGETS)
-    accrued_rights: choice("Accrued DB rights: kept (paid as DB pensions when they fall due).",
-                           ("kept",)) = "kept"
+    accrued_rights: choice("Accrued DB rights: kept (paid as DB pensions when they fall due) or converted "
+                           "(the insured's rights become the new design's capital by the conversion block; "
+                           "the DB legacy keeps the pensions in payment only).",
+                           ("kept", "converted")) = "kept"
+    conversion: Conversion = None
+    legacy_option: flag("The insured before the transition may choose at retirement the DB (old-law) "
+                        "pension instead of their account's, the state paying it and receiving the "
+                        "account's balance (to: defined_contribution; Mexico's Ley 73 option, LSS 1997 "
+                        "transitorios 3 and 13).") = False
+
+    @model_validator(mode="after")
+    def _conversion(self):
+        if self.legacy_option and self.to != "defined_contribution":
+            raise rule_error("legacy_option", f"the option is for individual accounts (transition.to is "
+                                              f"{self.to})")
+        if self.accrued_rights == "converted" and self.conversion is None:
+            raise rule_error("conversion", "required key is missing (accrued_rights is converted)")
+        if self.accrued_rights != "converted" and self.conversion is not None:
+            raise rule_error("conversion", f"a conversion needs accrued_rights: converted (it is "
+                                           f"{self.accrued_rights})")
+        if self.accrued_rights == "converted" and self.to == "defined_benefit":
+            raise rule_error("accrued_rights", "converted needs a new design (transition.to is defined_benefit)")
+        return self
 
 
 @section("pension")
@@ -418,6 +464,11 @@ class PensionSection:
         context = info.context or {}
         case = context["case"]
         horizon, first_age = case.horizon, context["labour"].first_age
+        if (self.transition is not None and self.transition.accrued_rights == "converted"
+                and self.transition.year <= case.base_year):
+            raise rule_error("transition", f"converted rights need a transition after the base year "
+                                           f"{case.base_year} (a past reform's insured are in the new "
+                                           f"design already; got year {self.transition.year})")
         if self.transition is not None and self.transition.year > case.base_year + horizon - 1:
             raise rule_error("transition", f"transition.year {self.transition.year} is after the projection "
                                            f"({case.base_year}-{case.base_year + horizon - 1})")

@@ -82,16 +82,44 @@ def top_up(minimum, mean, cv):
     return minimum * 0.5 * math.erfc(d2 / math.sqrt(2.0)) - mean * 0.5 * math.erfc(d1 / math.sqrt(2.0))
 
 
+@njit(inline="always")
+def insured_contribution(K, R, level, scale, ceil, rate, dens, P, W, s, sk, sl, se, sc, t, g, x, store, stock,
+                         stock_total, earnings, wage_bill, headcount, contributions):
+    """The insured block of both account kernels (``project_accounts``, ``_ndc_kernels.project_notional``)
+    at 1 January t, sex g, age x: the insured P = max(P, K) below the pensionable age (new entrants bring
+    no balance); the stock W recorded (``stock`` by age when ``store``, ``stock_total``); contributors K,
+    their insurable earnings K x density x min(wage, ceiling) and contributions = rate x earnings, paid
+    mid-year, added to the year's totals. Returns the contribution. Inlined in the numba IR
+    (``inline="always"``), so that it is compiled with each caller's own flags (the same bits as
+    when the block was written in each kernel)."""
+    target = K[sk, t, g, x] if x < R[t, g] else 0.0
+    if P[g, x] < target:
+        P[g, x] = target
+    if store:
+        stock[s, t, g, x] = W[g, x]
+    stock_total[s, t, g] += W[g, x]
+    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
+    ie = target * dens[g, x] * wage
+    c = rate[sc, t] * ie
+    earnings[s, t] += ie
+    wage_bill[s, t] += target * wage
+    headcount[s, t, g] += target
+    contributions[s, t, g] += c
+    return c
+
+
 @njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
 def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0,
-                     x_lo, x_hi, earnings, wage_bill, headcount, contributions, fees, invest, balance, balance_total,
+                     x_lo, x_hi, Win, t_in, earnings, wage_bill, headcount, contributions, fees, invest, balance,
+                     balance_total,
                      pw_total, lumps, premiums, withdrawals, bequests, retiring_n, retiring_bal, awards_b,
                      awards_full, awards_u, pens_n, pens_age, pens_b, annuities_paid, topups_paid):
     """Project the accounts; see the module docstring and ``pension_dc.py``.
 
     Shapes (s: scenario, length 1 broadcasts): K, q, af (s, T, 2, X); dens (2, X);
     level (s, T, 2); scale (X); ceil, rate, ret, gmin (s, T); R (T, 2); P0, W0,
-    N0, B0 (2, X). Outputs (n, T, ...): earnings () insurable earnings, wage_bill () sum of K x wage; the
+    N0, B0 (2, X); Win (s, 2, X) added to the
+    balances on 1 January of year index t_in (converted DB rights; t_in < 0: none). Outputs (n, T, ...): earnings () insurable earnings, wage_bill () sum of K x wage; the
     others (2) by sex, and balance, pens_age (2, X) (a year axis of length 1 skips it).
     """
     n_scen, T = earnings.shape[0], earnings.shape[1]
@@ -114,7 +142,10 @@ def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par
         N, B, U, V = N0.copy(), B0.copy(), np.zeros_like(N0), np.zeros_like(N0)
         nP, nW = np.zeros_like(P), np.zeros_like(W)
         nN, nB, nU, nV = np.zeros_like(N), np.zeros_like(B), np.zeros_like(U), np.zeros_like(V)
+        sw = s if Win.shape[0] > 1 else 0
         for t in range(T):
+            if t == t_in:  # rights converted from a DB scheme, credited on 1 January (pension.transition)
+                W += Win[sw]
             r = ret[sr, t]
             root = math.sqrt(1.0 + r)
             t1 = min(t + 1, T - 1)
@@ -152,19 +183,9 @@ def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par
                     nV[g, d] += end * (1.0 - qx)
                 # -- insured: 1 January, new entrants bring no balance; contributions mid-year
                 for x in range(x_lo, x_hi + 1):
-                    target = K[sk, t, g, x] if x < R[t, g] else 0.0
-                    if P[g, x] < target:
-                        P[g, x] = target
-                    if store:
-                        balance[s, t, g, x] = W[g, x]
-                    balance_total[s, t, g] += W[g, x]
-                    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
-                    ie = target * dens[g, x] * wage
-                    c = rate[sc, t] * ie
-                    earnings[s, t] += ie
-                    wage_bill[s, t] += target * wage
-                    headcount[s, t, g] += target
-                    contributions[s, t, g] += c
+                    c = insured_contribution(K, R, level, scale, ceil, rate, dens, P, W, s, sk, sl, se, sc, t, g,
+                                             x, store, balance, balance_total, earnings, wage_bill, headcount,
+                                             contributions)
                     net_c = c * (1.0 - fee_c)
                     grown = W[g, x] * (1.0 + r) + net_c * root
                     invest[s, t, g] += W[g, x] * r + net_c * (root - 1.0)

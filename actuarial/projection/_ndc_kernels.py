@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from actuarial.demography._kernels import njit, prange
+from actuarial.projection._dc_kernels import insured_contribution
 
 # indices of ``par``
 NORM, BALANCING, ADMIN = range(3)
@@ -63,13 +64,15 @@ def balance_ratio_reference(F, contributions, c_age, p_age, capital, pensions, d
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0,
-                     x_lo, x_hi, earnings, wage_bill, headcount, contributions, paid, fund, capital_total,
+                     x_lo, x_hi, Win, t_in, earnings, wage_bill, headcount, contributions, paid, fund,
+                     capital_total,
                      capital, pens_n, pens_age, pens_b, retiring_n, retiring_cap, awards_b, ratio, turnover,
                      asset, liability, credited):
     """Project the notional accounts; see ``pension_ndc.py``.
 
     Shapes (s: scenario, length 1 broadcasts): K, q, div (s, T, 2, X); dens (2, X); level
-    (s, T, 2); scale (X); ceil, rate, nrate, i (s, T); R (T, 2); P0, W0, N0, B0 (2, X).
+    (s, T, 2); scale (X); ceil, rate, nrate, i (s, T); R (T, 2); P0, W0, N0, B0 (2, X); Win (s, 2, X) added to the
+    balances on 1 January of year index t_in (converted DB rights; t_in < 0: none).
     Outputs (n, T, ...): earnings, wage_bill, paid, fund, ratio, turnover, asset, liability,
     credited (); headcount, contributions, capital_total, pens_n, pens_b, retiring_n,
     retiring_cap, awards_b (2); capital, pens_age (2, X) (a year axis of length 1 skips it).
@@ -94,7 +97,10 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
         cap_all, pen_all, div_all = np.zeros(2 * X), np.zeros(2 * X), np.zeros(2 * X)
         F = F0
         b, factor = 1.0, 1.0  # balance index / income index; this year's balancing factor
+        sw = s if Win.shape[0] > 1 else 0
         for t in range(T):
+            if t == t_in:  # rights converted from a DB scheme, credited on 1 January (pension.transition)
+                W += Win[sw]
             g_t = nrate[sn, t]
             credit = (1.0 + g_t) * factor  # the notional rate (or the balance index's growth)
             credited[s, t] = credit - 1.0
@@ -124,19 +130,9 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
                     nB[g, d] += B[g, x] * (1.0 - qx) * credit / (1.0 + norm)
                 # -- insured: contributions mid-year, credited with half a year's notional rate
                 for x in range(x_lo, x_hi + 1):
-                    target = K[sk, t, g, x] if x < R[t, g] else 0.0
-                    if P[g, x] < target:
-                        P[g, x] = target
-                    if store:
-                        capital[s, t, g, x] = W[g, x]
-                    capital_total[s, t, g] += W[g, x]
-                    wage = min(level[sl, t, g] * scale[x], ceil[se, t])
-                    ie = target * dens[g, x] * wage
-                    c = rate[sc_, t] * ie
-                    earnings[s, t] += ie
-                    wage_bill[s, t] += target * wage
-                    headcount[s, t, g] += target
-                    contributions[s, t, g] += c
+                    c = insured_contribution(K, R, level, scale, ceil, rate, dens, P, W, s, sk, sl, se, sc_, t,
+                                             g, x, store, capital, capital_total, earnings, wage_bill, headcount,
+                                             contributions)
                     C += c
                     c_age[x] += c
                     qx = q[sq, t, g, x]
@@ -175,7 +171,8 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
             turnover[s, t] = td
             asset[s, t] = ca
             liability[s, t] = li
-            if balancing and (b < 1.0 or br < 1.0):
+            # no pensions paid (a new scheme, e.g. after a reform): no turnover duration, no brake
+            if balancing and E > 0.0 and (b < 1.0 or br < 1.0):
                 new = min(b * br, 1.0)  # the balance index grows by the ratio until it meets the income index
                 factor = new / b
                 b = new

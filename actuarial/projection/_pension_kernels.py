@@ -24,7 +24,7 @@ import numpy as np
 from actuarial.demography._kernels import njit, prange
 
 # indices of ``par``
-ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE, CLOSED, FREEZE = range(10)
+ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE, CLOSED, FREEZE, CONVERT = range(11)
 # indices of the flow output (persons during year t, by sex)
 (ENTRANTS, REENTRANTS, TO_INACTIVE, DEATHS_INSURED, INVALID_AWARDED, INVALID_NOT_VESTED,
  RETIRED_VESTED, RETIRED_NOT_VESTED, DEATHS_PENSIONERS, SURVIVOR_AWARDS) = range(10)
@@ -128,10 +128,33 @@ def _survivor_commit(room, pend, newN, newB, exp_t, awn_t, awb_t, flows_t):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
+def _convert_rights(s, A, I, lev, scale_avg, ceil_t, accrual, max_share, x_lo, x_hi, converted):
+    """Rights converted to another design at 1 January of the freeze year (``par[CONVERT]``):
+    converted[s, 0, g, x] the insured (active and inactive) aged x, converted[s, 1, g, x] their
+    accrued pensions sum_c (A + I)[g, x, c] min(accrual c ref, maximum share x ref), ref =
+    min(wage level x average scale of the reference period, ceiling) at that year's wages (vesting
+    and the minimum pension are not accrued rights, as in ``liability.py``); the insured then leave
+    the scheme (A = I = 0)."""
+    C = A.shape[2]
+    for g in range(2):
+        for x in range(x_lo, x_hi + 2):
+            n, p = 0.0, 0.0
+            for c in range(C):
+                m = A[g, x, c] + I[g, x, c]
+                n += m
+                ref = min(lev[g] * scale_avg[x, c], ceil_t)
+                p += m * min(accrual * c * ref, max_share * ref)
+                A[g, x, c] = 0.0
+                I[g, x, c] = 0.0
+            converted[s, 0, g, x] = n
+            converted[s, 1, g, x] = p
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
                      par, A0, I0, N0, B0, x_lo, x_hi, pop,
                      earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
-                     expend, lumps, awards_n, awards_b, flows):
+                     expend, lumps, awards_n, awards_b, flows, converted):
     """One scenario s of :func:`project_scheme` (the body of its prange, compiled
     once with the same flags): called directly for a single scenario by
     :func:`run_scheme`, and by the parallel kernel for each of many (issue 17)."""
@@ -148,6 +171,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
     sn = s if N0.shape[0] > 1 else 0
     reentry, closed = par[REENTRY], par[CLOSED] == 1.0
     t_freeze = np.int64(par[FREEZE]) if par.shape[0] > FREEZE else np.int64(T)
+    convert = par.shape[0] > CONVERT and par[CONVERT] == 1.0
     vest, inv_vest = par[VESTING], par[INV_VESTING]
     accrual, max_share = par[ACCRUAL], par[MAXSHARE]
     stay = np.empty(C)
@@ -167,6 +191,8 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
     for t in range(T):
         fl = flows[s, t]
         ceil_t = ceil[se, t]
+        if convert and t == t_freeze:
+            _convert_rights(s, A, I, level[sl, t], scale_avg, ceil_t, accrual, max_share, x_lo, x_hi, converted)
         # -- bring actives to the target number of contributors at 1 January t
         for g in range(2):
             for x in range(x_lo, x_hi + 1):
@@ -331,7 +357,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
 def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp, idx, lump_rate,
                    par, A0, I0, N0, B0, x_lo, x_hi, pop,
                    earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
-                   expend, lumps, awards_n, awards_b, flows):
+                   expend, lumps, awards_n, awards_b, flows, converted):
     """Project the scheme; see the module docstring.
 
     Shapes (s: scenario, length 1 broadcasts): K, q (s, T, 2, X); inv, dens,
@@ -342,7 +368,10 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     ages; A0, I0 (s, 2, X, C); N0, B0 (s, 3, 2, X). Insured ages are
     x_lo..x_hi; targets K at or above the pensionable age count as 0;
     par[CLOSED] = 1 admits no new entrants (closed group); par[FREEZE] (optional, default T): the
-    year index from which no credits accrue (a transition to another design, accrued rights kept); pop (s, T, 2, X)
+    year index from which no credits accrue (a transition to another design, accrued rights kept);
+    par[CONVERT] (optional) = 1: at that year the rights are converted (``_convert_rights``, into
+    ``converted`` (s, 2, 2, X): persons and accrued pensions by sex and age) and the insured leave
+    the scheme; pop (s, T, 2, X)
     the population at 1 January: survivors' pensioners by sex and age are at
     most its unmarried part, P (1 - married) (``_survivor_commit``; the last
     year's population bounds the last year's awards).
@@ -354,13 +383,13 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     pens_n (3, 2, X) (give these two a year
     axis of length 1 to skip storing stocks by age),
     pens_b (3, 2), expend (3, 2), lumps (2), awards_n, awards_b (3, 2),
-    flows (2, N_FLOWS).
+    flows (2, N_FLOWS); converted (s, 2, 2, X), no year axis (see par[CONVERT]).
     """
     for si in prange(earnings.shape[0]):
         _scheme_scenario(np.int64(si), K, q, inv, dens, married, level, scale, scale_avg, ceil, R, minp,
                          idx, lump_rate, par, A0, I0, N0, B0, x_lo, x_hi, pop,
                          earnings, wage_bill, headcount, refund_base, inactive, pens_n, pens_total, pens_b,
-                         expend, lumps, awards_n, awards_b, flows)
+                         expend, lumps, awards_n, awards_b, flows, converted)
 
 
 def run_scheme(*args):

@@ -43,6 +43,8 @@ from actuarial.projection import _pension_kernels as kern
 from actuarial.projection.labour import wage_level
 from actuarial.arrays import scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
+from actuarial.projection.pension_conversion import present_values
+from actuarial.projection.pension_option import option_variables
 from actuarial.projection.pension_dc import project_dc
 from actuarial.projection.pension_ndc import project_ndc
 from actuarial.projection.pension_metrics import closed_group_variables, floored_reserve, valuation_variables
@@ -171,9 +173,10 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
     tr = pension.transition
     base = int(demography["year"].values[0])
     past = tr.year <= base  # a past reform: the legacy is the pensions in payment only
+    converted = tr.accrued_rights == "converted"  # from the year the legacy is the pensions in payment only
     legacy = project_defined_benefit(dataclasses.replace(
         pension, transition=None, contribution_rate=SplitSeries(pension.contribution_rate, max(tr.year, base), True),
-        freeze_year=max(tr.year, base), closed_group=False,
+        freeze_year=max(tr.year, base), closed_group=False, convert_rights=converted,
         initial_insured=np.zeros((2, 2, 101, 1)) if past else pension.initial_insured),
         labour_assumptions, demography, labour, economy)
     empty = {k: dataclasses.replace(v, counts=_zero(v.counts), average_pension=v.average_pension)
@@ -187,7 +190,14 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
                 pension.notional, initial_capital=0.0),
             defined_contribution=None if pension.defined_contribution is None else dataclasses.replace(
                 pension.defined_contribution, initial_balance=0.0))
+    if converted:
+        capital = converted_capital(legacy, young, tr, demography)
+        young = dataclasses.replace(young, converted_capital=capital, converted_year=tr.year)
     new = project_design(young, labour_assumptions, demography, labour, economy)
+    if converted:
+        new.update(conversion_variables(legacy, capital, young.design, tr, economy))
+    if tr.legacy_option:  # the transition generation may choose the old law's pension (Mexico's Ley 73)
+        new.update(option_variables(pension, labour_assumptions, demography, labour, economy, new, tr))
     for name in LEGACY:
         if name in legacy:
             v = legacy[name]
@@ -195,6 +205,12 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
                 f"DB legacy (pensions in payment at {base})" if past else f"DB legacy (rights accrued to {tr.year - 1})")
                 + ": "
                                                              + v.attrs.get("long_name", ""))
+    if converted:
+        label = f"DB legacy (pensions in payment at {tr.year}; the insured's rights converted)"
+        for name in LEGACY:
+            if f"legacy_{name}" in new:
+                v = new[f"legacy_{name}"]
+                new[f"legacy_{name}"] = v.assign_attrs(long_name=label + ": " + legacy[name].attrs.get("long_name", ""))
     what = f"the new design's and the DB legacy's (transition in {tr.year}; the state's cost)"
     for name, units, label in (("deficit_after_depletion", "currency/year", "deficit after depletion"),
                                ("deficit_after_depletion_gdp", "1", "deficit after depletion / GDP")):
@@ -204,6 +220,55 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
         units="1", long_name=f"deficit after depletion / insurable earnings: {what}")
     new.attrs.update(transition_year=tr.year, transition_from="defined_benefit", accrued_rights=tr.accrued_rights)
     return new
+
+
+def converted_capital(legacy: xr.Dataset, young: Pension, tr, demography: xr.Dataset) -> np.ndarray:
+    """The legacy's converted accrued pensions (``converted_accrued_pension``) as the new design's
+    capital on 1 January of the transition year (``pension_conversion.present_values``): with
+    survival for notional accounts (unisex mortality when the divisors are), without for
+    individual accounts (the recognition bond goes to the heirs)."""
+    years = demography["year"].values
+    q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
+    if young.design == "notional" and young.notional.unisex:
+        q = np.broadcast_to(q.mean(axis=2, keepdims=True), q.shape)
+    R = np.stack([s.at(years) for s in young.pensionable_age], -1).astype(np.int64)
+    accrued = legacy["converted_accrued_pension"].transpose("scenario", "sex", "age").values
+    return present_values(accrued, q, R, int(tr.year - years[0]), tr.conversion.rate,
+                          survival=young.design == "notional")
+
+
+def conversion_variables(legacy: xr.Dataset, capital: np.ndarray, design: str, tr, economy: xr.Dataset) -> dict:
+    """The conversion's variables: the capital by sex and age, its total and / GDP of the year;
+    for individual accounts the recognition bonds the state pays in the transition year (a fiscal
+    item)."""
+    years = economy["year"].values
+    n = capital.shape[0]
+    what = ("initial notional capital" if design == "notional" else
+            "recognition bonds credited to the accounts, paid by the state")
+    rule = (f"{what}: the accrued DB pension's present value from the pensionable age at {tr.conversion.rate:g} "
+            f"on cohort mortality" + (" with survival (inheritance gains)" if design == "notional" else
+                                      " (no survival: the bond goes to the heirs)"))
+    gdp = scenario_years(economy["gdp"], n)
+    k = int(tr.year - years[0])
+    total = capital.sum((1, 2))
+    out = {
+        "converted_capital": xr.DataArray(capital, dims=("scenario", "sex", "age"), attrs={
+            "units": "currency", "long_name": f"DB rights converted on 1 January {tr.year}: {rule}"}),
+        "conversion_value": xr.DataArray(total, dims="scenario", attrs={
+            "units": "currency", "long_name": f"DB rights converted on 1 January {tr.year}, all ages: {rule}"}),
+        "conversion_value_gdp": xr.DataArray(total / gdp[:, k], dims="scenario", attrs={
+            "units": "1", "long_name": f"DB rights converted on 1 January {tr.year} / GDP of {tr.year}: {what}"}),
+        "legacy_converted_accrued_pension": legacy["converted_accrued_pension"],
+    }
+    if design == "defined_contribution":
+        bonds = np.zeros((n, years.size))
+        bonds[:, k] = total
+        out["recognition_bonds"] = xr.DataArray(bonds, dims=("scenario", "year"), attrs={
+            "units": "currency/year", "long_name": f"recognition bonds paid by the state in {tr.year} (the "
+                                                   f"converted DB rights credited to the accounts)"})
+        out["recognition_bonds_gdp"] = xr.DataArray(bonds / gdp, dims=("scenario", "year"), attrs={
+            "units": "1", "long_name": "recognition bonds paid by the state / GDP"})
+    return out
 
 
 def _zero(pair):
@@ -268,7 +333,8 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
                     pension.survivor_share, pension.spouse_age_difference, pension.reentry_rate,
                     pension.invalidity_mortality_factor,
                     np.inf if pension.maximum_pension is None else pension.maximum_pension, 0.0,
-                    T if pension.freeze_year is None else pension.freeze_year - years[0]])
+                    T if pension.freeze_year is None else pension.freeze_year - years[0],
+                    1.0 if pension.convert_rights else 0.0])
     # the valuation date's insured are the same in every scenario unless the base year differs
     same = bool(np.all(K_a[:, 0] == K_a[:1, 0]))
     if pension.initial_insured is None:
@@ -291,7 +357,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
             pens_b=np.zeros((n_s, T, 3, 2)),
             expend=np.zeros((n_s, T, 3, 2)), lumps=np.zeros((n_s, T, 2)),
             awards_n=np.zeros((n_s, T, 3, 2)), awards_b=np.zeros((n_s, T, 3, 2)),
-            flows=np.zeros((n_s, T, 2, kern.N_FLOWS)))
+            flows=np.zeros((n_s, T, 2, kern.N_FLOWS)), converted=np.zeros((n_s, 2, 2, X)))
         par[kern.CLOSED] = 1.0 if closed else 0.0
         kern.run_scheme(
             K_a, q, by_sex_array(pension.invalidity_incidence), dens, by_sex_array(pension.married),
@@ -337,6 +403,13 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
     refund = out["refund_base"] if pension.lump_sum == "refund" else 0 * out["refund_base"]
     put("refund_base", (("scenario", "year"), refund), "currency/year",
         "lump sums per unit of contribution rate (refunds scale with the rate)")
+    if pension.convert_rights:  # the rights converted at the freeze year (project_transition)
+        year = pension.freeze_year
+        put("converted_insured", (("scenario", "sex", "age"), out["converted"][:, 0]), "persons",
+            f"insured whose DB rights were converted on 1 January {year}")
+        put("converted_accrued_pension", (("scenario", "sex", "age"), out["converted"][:, 1]), "currency/year",
+            f"DB pensions accrued to 1 January {year} by the insured, converted (accrual x credits x reference "
+            f"earnings at {year}'s wages; no vesting or minimum)")
     frame = Frame(new, coords)
     frame.update(finance_variables(frame, pension, economy))
     first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731

@@ -72,7 +72,7 @@ def kernel_parameters(dc) -> np.ndarray:
 
 
 def run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0, x_lo, x_hi,
-                 store: bool = True) -> dict:
+                 store: bool = True, Win=None, t_in: int = -1) -> dict:
     """``_dc_kernels.project_accounts`` on (scenario, ...) arrays; its outputs by name."""
     n = max(a.shape[0] for a in (K, q, level, ceil, rate, ret, gmin, af))
     T, X = K.shape[1], K.shape[3]
@@ -82,7 +82,8 @@ def run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0
     args = [np.ascontiguousarray(a, dtype=float) for a in (K, q, dens, level, scale, ceil)]
     args.append(np.ascontiguousarray(R, dtype=np.int64))
     args += [np.ascontiguousarray(a, dtype=float) for a in (rate, ret, gmin, af, par, P0, W0, N0, B0)]
-    kern.project_accounts(*args, int(x_lo), int(x_hi), *out.values())
+    Win = np.zeros((1, 2, X)) if Win is None else np.ascontiguousarray(Win, dtype=float)
+    kern.project_accounts(*args, int(x_lo), int(x_hi), Win, int(t_in), *out.values())
     return out
 
 
@@ -128,9 +129,18 @@ def project_dc(pension: Pension, labour_assumptions: Labour, demography: xr.Data
     old = pension.initial_pensioners["old_age"]
     N0 = by_sex_array(old.counts)
     B0 = N0 * by_sex_array(old.average_pension)
+    Win, t_in = converted_input(pension, years)
     out = run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, kernel_parameters(dc),
-                       P0, W0, N0, B0, x_lo, x_hi)
+                       P0, W0, N0, B0, x_lo, x_hi, Win=Win, t_in=t_in)
     return dc_dataset(pension, out, years, demography["age"].values, R, economy, af)
+
+
+def converted_input(pension: Pension, years):
+    """The converted DB rights (``pension.converted_capital``, (scenario, 2, X)) and the year index
+    at which they are credited (-1: none)."""
+    if pension.converted_capital is None:
+        return None, -1
+    return pension.converted_capital, int(pension.converted_year - years[0])
 
 
 def dc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset, af) -> xr.Dataset:

@@ -31,7 +31,9 @@ year t, sex g and age x (kernel ``_ndc_kernels.project_notional``):
   the brake      when BR_t < 1 the balance index replaces the income index: its
                  growth is (1 + n) x BR (f_{t+1} = BR_t) until it is back at the
                  income index (f = the ratio that closes the gap); without the
-                 brake f = 1
+                 brake f = 1; no brake in a year without pensions paid (a new
+                 scheme: the turnover duration, hence the contribution asset, is
+                 not defined)
 
 The PAYG cost rate, reserve, GAP and depletion are the DB scheme's formulas
 (``pension.finance_variables``, ``pension_metrics.valuation_variables``) on these
@@ -51,7 +53,7 @@ from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import Pension, by_sex_array
 from actuarial.projection import _ndc_kernels as kern
 from actuarial.projection.labour import wage_level
-from actuarial.projection.pension_dc import annuity_factors, initial_accounts
+from actuarial.projection.pension_dc import annuity_factors, converted_input, initial_accounts
 
 SEXES = ["female", "male"]
 OUTPUTS2 = ("headcount", "contributions", "capital_total", "pens_n", "pens_b", "retiring_n", "retiring_cap",
@@ -81,7 +83,7 @@ def insurable_wage_bill(K, dens, level, scale, ceil, R, x_lo) -> np.ndarray:
 
 
 def run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, x_hi,
-                 store: bool = True) -> dict:
+                 store: bool = True, Win=None, t_in: int = -1) -> dict:
     """``_ndc_kernels.project_notional`` on (scenario, ...) arrays; its outputs by name."""
     n = max(a.shape[0] for a in (K, q, level, ceil, rate, nrate, i, div))
     T, X = K.shape[1], K.shape[3]
@@ -92,7 +94,8 @@ def run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0
     f = lambda a: np.ascontiguousarray(a, dtype=float)  # noqa: E731
     kern.project_notional(f(K), f(q), f(dens), f(level), f(scale), f(ceil), np.ascontiguousarray(R, dtype=np.int64),
                           f(rate), f(nrate), f(i), f(div), f(par), f(P0), f(W0), f(N0), f(B0), float(F0),
-                          int(x_lo), int(x_hi), *(out[k] for k in (
+                          int(x_lo), int(x_hi), np.zeros((1, 2, X)) if Win is None else f(Win), int(t_in),
+                          *(out[k] for k in (
                               "earnings", "wage_bill", "headcount", "contributions", "paid", "fund",
                               "capital_total", "capital", "pens_n", "pens_age", "pens_b", "retiring_n",
                               "retiring_cap", "awards_b", "ratio", "turnover", "asset", "liability", "credited")))
@@ -134,8 +137,9 @@ def project_ndc(pension: Pension, labour_assumptions: Labour, demography: xr.Dat
     N0 = by_sex_array(old.counts)
     B0 = N0 * by_sex_array(old.average_pension)
     par = np.array([nd.norm, 1.0 if nd.balancing else 0.0, pension.administrative_cost])
+    Win, t_in = converted_input(pension, years)
     out = run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0,
-                       pension.initial_reserve, x_lo, x_hi)
+                       pension.initial_reserve, x_lo, x_hi, Win=Win, t_in=t_in)
     out["liability0"] = np.full(out["earnings"].shape[0], W0.sum()) + (B0 * div[:, 0]).sum((1, 2))
     return ndc_dataset(pension, out, years, demography["age"].values, R, economy, div)
 

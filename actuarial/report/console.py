@@ -113,11 +113,22 @@ def transition_line(p: xr.Dataset) -> str:
     dep = p["legacy_depletion_year"].values
     year = int(p.attrs["transition_year"])
     what = ("pensions in payment at the valuation date" if year <= int(p["year"][0])
-            else f"rights accrued to {year - 1} ({p.attrs['accrued_rights']})")
-    return (f"Transition in {year} to {p.attrs['design']}: the DB legacy ({what}) spends "
+            else f"pensions in payment in {year}; the insured's rights converted"
+            if p.attrs["accrued_rights"] == "converted" else f"rights accrued to {year - 1} (kept)")
+    line = (f"Transition in {year} to {p.attrs['design']}: the DB legacy ({what}) spends "
             f"{100 * float(p['legacy_expenditure_gdp'].max()):.2f}% of GDP at most; its reserve "
             + ("lasts" if np.isnan(dep) else f"is exhausted in {int(dep)}")
             + f"; the state pays its deficit, {100 * float(leg.max()):.2f}% of GDP at most ({worst})")
+    if "legacy_option_cost_gdp" in p:  # transition.legacy_option (pension_option), e.g. Mexico's Ley 73
+        c = p["legacy_option_cost_gdp"].transpose(..., "year").values.reshape(-1, p.sizes["year"])[0]
+        line += (f"\nTransition generation's option (the old law's pension at retirement, the state receiving the "
+                 f"account's balance): {100 * c.max():.2f}% of GDP at most ({int(p['year'][int(np.argmax(c))])}), "
+                 f"net of the top-ups it replaces")
+    if "conversion_value" in p:  # accrued_rights: converted (pension.conversion_variables)
+        line += (f"\nAccrued DB rights converted on 1 January {year}: {float(p['conversion_value'].values.ravel()[0]):,.0f} "
+                 f"({100 * float(p['conversion_value_gdp'].values.ravel()[0]):.1f}% of GDP), "
+                 + p["converted_capital"].attrs["long_name"].split(": ", 1)[1])
+    return line
 
 
 def accounts_summary(d: xr.Dataset) -> str:

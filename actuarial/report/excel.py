@@ -205,6 +205,11 @@ def write_cover(book, tree: xr.DataTree, assumptions) -> None:
     if "pension" in tree.children:
         items.append(("pension reserve", "floored at 0: after depletion the state pays the deficit_after_depletion; "
                                          "reserve ratio = reserve on 1 January / expenditure of the year before"))
+    if "pension" in tree.children and "conversion_value_gdp" in tree["pension"]:  # pension.transition: converted
+        conv = tree["pension"]
+        items.append(("accrued DB rights converted", f"{100 * float(conv['conversion_value_gdp'].values.ravel()[0]):.1f}"
+                      f"% of GDP of {conv.attrs.get('transition_year')}: "
+                      + conv["converted_capital"].attrs["long_name"].split(": ", 1)[1]))
     if "spf" in tree.children and "coverage" in tree["spf"]:  # the SDG 1.3.1 counting convention
         items.append(("SPF coverage overlap rule", tree["spf"]["coverage"].attrs.get("overlap_rule", "")))
     if "fiscal_space" in tree.children:

@@ -29,6 +29,11 @@ ndc_steady_state        a mature notional-account scheme in a stationary
                         the balance ratio 1 at g = 0
 ndc_balance_ratio       Sweden's balance ratio on a hand case
 db_to_db_transition     a DB-to-DB "transition" changes nothing (bit-identical)
+ndc_conversion          accrued DB rights converted: the kernel's accrued
+                        pensions by plain loops, their present value by
+                        forward sums, and the pension from the converted
+                        notional capital = the accrued DB pension (rate =
+                        norm = notional rate)
 """
 
 from __future__ import annotations
@@ -346,3 +351,114 @@ def db_to_db_transition(name: str, r: Reader, folder: Path) -> list[Row]:
 
 
 KINDS["db_to_db_transition"] = db_to_db_transition
+
+
+def _cohort_q(x_lo: int, T: int, q_young: float, q_growth: float, q_cap: float, improvement: float) -> np.ndarray:
+    """q (1, T, 2, 101): min(q_young q_growth^(x - x_lo) (1 - improvement)^t, q_cap), the same for both sexes."""
+    ages = np.arange(101)
+    q = np.minimum(q_young * q_growth ** (ages - x_lo)[None] * (1 - improvement) ** np.arange(T)[:, None], q_cap)
+    return np.broadcast_to(q[None, :, None, :], (1, T, 2, 101)).copy()
+
+
+def _apv_plain(P: float, q: np.ndarray, g: int, x: int, t0: int, R: int, rate: float, survival: bool) -> float:
+    """P v^n np_x ä(t0 + n, R) by forward sums along the cohort (400 years; years past the
+    projection at the last one's q), n = R - x, np_x = 1 without survival."""
+    T, X = q.shape[1], q.shape[3]
+    qq = lambda t, a: q[0, min(t, T - 1), g, min(a, X - 1)]  # noqa: E731
+    n = R - x
+    p = 1.0
+    if survival:
+        for k in range(n):
+            p *= 1.0 - qq(t0 + k, x + k)
+    annuity, s = 0.0, 1.0
+    for j in range(400):
+        annuity += s / (1.0 + rate) ** j
+        s *= 1.0 - qq(t0 + n + j, R + j)
+    return P * p * annuity / (1.0 + rate) ** n
+
+
+def ndc_conversion(name: str, r: Reader, folder: Path) -> list[Row]:
+    """Accrued DB rights converted (``pension.transition``, ``accrued_rights: converted``), three checks:
+
+    1. the DB kernel's accrued pensions at the conversion (``_pension_kernels._convert_rights``, at the
+       first year of the pension reference's small case): sum_c (A + I) min(accrual c ref, max share ref),
+       ref = min(wage level x average scale, ceiling), by plain loops over its insured;
+    2. the converted capital = the actuarial present value of the accrued pension P from the pensionable
+       age R, P v^n np_x ä_R on cohort mortality (with survival: notional capital; without: a DC
+       recognition bond), by forward sums along each cohort (``_apv_plain``);
+    3. conservation: the NDC kernel fed only the converted capital (no contributions, no entrants), with
+       the notional rate and the norm equal to the conversion rate: the pension awarded at R to every
+       survivor of a cohort equals the accrued DB pension per member, P / N (closed form)."""
+    from actuarial.projection import _pension_kernels as kern
+    from actuarial.projection.pension_conversion import present_values
+    from actuarial.projection.pension_ndc import divisors
+    from actuarial.validation import pension_reference as ref
+
+    tol = r.number("rtol", lo=0.0)
+    rate = r.number("rate", lo=-0.05, hi=0.2)
+    x_lo = r.number("first_age", lo=0, hi=99, integer=True)
+    R = r.number("pensionable_age", lo=1, hi=99, integer=True)
+    T = r.number("years", lo=2, hi=200, integer=True)
+    t0 = r.number("conversion_year_index", lo=0, hi=T - 1, integer=True)
+    members = r.number("members", lo=0.0, lo_open=True)
+    per_year = r.number("pension_per_year_of_age", lo=0.0, lo_open=True)
+    q = _cohort_q(x_lo, T, r.number("q_young", lo=0.0, hi=0.5), r.number("q_growth", lo=1.0, hi=1.5),
+                  r.number("q_cap", lo=0.01, hi=1.0), r.number("improvement", lo=0.0, hi=0.1))
+    rows = []
+    # 1. the kernel's accrued pensions at the freeze year (index 0: the valuation date's insured)
+    inputs = ref.small_case()
+    par = np.zeros(kern.CONVERT + 1)
+    par[:inputs["par"].size] = inputs["par"]
+    par[kern.FREEZE], par[kern.CONVERT] = 0.0, 1.0
+    inputs["par"] = par
+    got = ref.run_kernel(inputs)["converted"][0]
+    A, I, lev, sa, ceil = inputs["A0"][0], inputs["I0"][0], inputs["level"][0, 0], inputs["scale_avg"], \
+        inputs["ceil"][0, 0]
+    plain = np.zeros((2, 2, ref.X))
+    for g in range(2):
+        for x in range(ref.LO, ref.HI + 2):
+            for c in range(ref.C):
+                e = min(lev[g] * sa[x, c], ceil)
+                plain[0, g, x] += A[g, x, c] + I[g, x, c]
+                plain[1, g, x] += (A[g, x, c] + I[g, x, c]) * min(ref.RULES.accrual * c * e,
+                                                                  ref.RULES.maximum_share * e)
+    ins = slice(ref.LO, ref.HI + 1)  # the insured ages (none older on 1 January)
+    rows.append(row(name, "kernel: insured converted (plain sums over credits)", plain[0, :, ins], got[0, :, ins],
+                    tol))
+    older = slice(ref.LO + 1, ref.HI + 1)  # at the first age every insured has 0 credits: no pension
+    rows.append(row(name, "kernel: accrued pensions converted = sum (A + I) accrual c ref (plain)",
+                    plain[1, :, older], got[1, :, older], tol))
+    rows.append(row(name, "kernel: nothing converted outside the insured ages (abs)", 0.0,
+                    float(np.abs(got[:, :, :ref.LO]).sum() + np.abs(got[:, :, ref.HI + 1:]).sum()), 0.0,
+                    relative=False))
+    # 2. present values by forward sums
+    accrued = np.zeros((1, 2, 101))
+    accrued[0, :, x_lo:R] = per_year * members * (np.arange(x_lo, R) - x_lo + 1)  # P grows with the career
+    Ra = np.full((T, 2), R, dtype=np.int64)
+    for survival, what in ((True, "notional capital (with survival)"), (False, "recognition bond (no survival)")):
+        got = present_values(accrued, q, Ra, t0, rate, survival)
+        want = np.zeros_like(got)
+        for g in range(2):
+            for x in range(x_lo, R):
+                want[0, g, x] = _apv_plain(accrued[0, g, x], q, g, x, t0, R, rate, survival)
+        rows.append(row(name, f"{what} = P v^n np_x a_R (forward sums)", want[0, :, x_lo:R], got[0, :, x_lo:R], tol))
+    # 3. conservation through the NDC kernel: notional rate = norm = conversion rate, capital on 1 January
+    #    of the first year (index 0), to members of every age x_lo..R-1
+    capital = present_values(accrued, q, Ra, 0, rate, True)
+    P0 = np.zeros((2, 101))
+    P0[:, x_lo:R] = members
+    zeros = np.zeros((2, 101))
+    flat = lambda v: np.full((1, T), v)  # noqa: E731
+    out = run_notional(np.zeros((1, T, 2, 101)), q, np.ones((2, 101)), np.ones((1, T, 2)), np.ones(101),
+                       flat(np.inf), Ra, flat(0.0), flat(rate), flat(0.0), divisors(q, rate, unisex=False),
+                       np.array([rate, 0.0, 0.0]), P0, zeros, zeros, zeros, 0.0, x_lo, R - 1, Win=capital, t_in=0)
+    k = np.arange(R - x_lo)  # the cohort aged R - 1 - k on 1 January of year 0 retires at the end of year k
+    n = out["retiring_n"][0, k]
+    per_survivor = out["awards_b"][0, k] / np.where(n > 0, n, np.nan)
+    expected = per_year * (R - 1 - k - x_lo + 1)  # P(x) / N, x = R - 1 - k
+    rows.append(row(name, "conservation: pension at R per survivor = accrued DB pension per member "
+                          "(rate = norm = notional rate)", np.stack([expected, expected], -1), per_survivor, tol))
+    return rows
+
+
+KINDS["ndc_conversion"] = ndc_conversion

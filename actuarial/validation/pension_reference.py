@@ -416,6 +416,9 @@ def run_kernel(inputs: dict, kernel=None) -> dict:
             value = inputs[name]
             args.append(np.ascontiguousarray(value, dtype=value.dtype) if isinstance(value, np.ndarray)
                         else value)
+        elif name == "converted":  # no year axis: the rights converted at the freeze year
+            outputs[name] = np.zeros((n_scen, 2, 2, X))
+            args.append(outputs[name])
         elif name in OUTPUT_SHAPES:
             outputs[name] = np.zeros((n_scen, T, *OUTPUT_SHAPES[name]))
             args.append(outputs[name])
@@ -446,6 +449,9 @@ def reference_run(inputs: dict, scenario: int = 0, rules: Rules = RULES):
 
 def assert_outputs_close(got: dict, want: dict, scenario: int = 0):
     for name, value in got.items():
+        if name == "converted":  # no conversion in the reference (its check: validation case ndc_conversion)
+            assert not np.any(value), "rights converted without par[CONVERT]"
+            continue
         expected = want[name]
         scale = max(np.abs(expected).max(), 1.0)
         np.testing.assert_allclose(value[scenario], expected, rtol=1e-12, atol=1e-13 * scale,
