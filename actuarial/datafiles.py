@@ -188,10 +188,13 @@ def read_columns(path, columns, *, optional=(), others: str | None = None, what:
     ``optional`` it has, checked cell by cell (see :func:`read_table`); a
     :class:`Table` of numpy arrays (no pandas)."""
     text = read_text(path, limit).decode("utf-8")
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise data_error(path, "", None, f"not a readable CSV {what} ({' '.join(str(exc).split())})") from None
+    records = _plain_records(text)
+    if records is None:
+        try:
+            records = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise data_error(path, "", None, f"not a readable CSV {what} ({' '.join(str(exc).split())})") \
+                from None
     names = [h.strip() for h in (records[0] if records else [])]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
@@ -202,19 +205,56 @@ def read_columns(path, columns, *, optional=(), others: str | None = None, what:
     if missing:
         raise data_error(path, "", 1, f"expected the columns {', '.join(declared)} of the {what}; "
                                   f"missing {', '.join(missing)} (header: {', '.join(names)})")
-    rows, cells = _records(path, records, len(names), what)
+    rows, cells = records[1] if isinstance(records, tuple) else _records(path, records, len(names), what)
     if not rows.size:
         raise data_error(path, "", None, f"expected rows of the {what} under the header; there are none")
     raw = dict(zip(names, cells))
     table = Table(tuple(names), rows, dict(raw))
     for column in columns:
         shown = {k: table.cells[k] for k in context if k in raw}  # those checked so far converted
-        table.cells[column.name] = _checked(path, raw[column.name], column, rows, shown)
+        table.cells[column.name] = _checked(path, raw[column.name], column, rows, shown, text=True)
     if others is not None:
         for name in names:
             if name not in declared:
-                table.cells[name] = _checked(path, raw[name], Column(name, others), rows)
+                table.cells[name] = _checked(path, raw[name], Column(name, others), rows, text=True)
     return table
+
+
+def _plain_records(text: str):
+    """The records of CSV text without quotes in which every line has the
+    header's number of cells or none, read as the ``csv`` module reads them
+    but in a few passes over the text: ``(header, (file rows, columns))``,
+    blank lines and records of empty cells dropped; None for any other text
+    (read by the ``csv`` module)."""
+    if '"' in text:
+        return None
+    text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if not lines or not lines[0]:
+        return None
+    header, body = lines[0].split(","), lines[1:]
+    width = len(header)
+    commas = np.fromiter(map(str.count, body, [","] * len(body)), dtype=np.int64, count=len(body))
+    filled = np.fromiter(map(len, body), dtype=np.int64, count=len(body)) > 0
+    if (commas[filled] != width - 1).any():
+        return None
+    kept = np.flatnonzero(filled)
+    if kept.size < len(body):
+        body = [body[i] for i in kept]
+    cells = np.array(",".join(body).split(",") if body else [], dtype=object).reshape(-1, width)
+    columns = [cells[:, j] for j in range(width)]
+    rows = kept + 2
+    if width and body:
+        keep = np.zeros(len(body), dtype=bool)
+        for c in columns:
+            keep |= c != ""
+        if not keep.all():
+            rows, columns = rows[keep], [c[keep] for c in columns]
+    return header, (rows, columns)
 
 
 def _records(path, records: list, width: int, what: str) -> tuple[np.ndarray, list]:
@@ -258,17 +298,22 @@ def _parse(cell) -> float:
         return np.nan
 
 
-def _numbers(values: np.ndarray) -> np.ndarray:
-    """``values`` as float64, NaN where a cell is empty or not a number."""
+def _numbers(values: np.ndarray, text: bool = False) -> np.ndarray:
+    """``values`` as float64, NaN where a cell is empty or not a number
+    (``text``: every cell is a str, as in a CSV column)."""
     if values.dtype.kind in "fiub":
         return values.astype(float)
-    if values.size and all(isinstance(v, str) for v in values) \
-            and set("".join(values)) <= _NUMBER_CHARS and all(values):
-        try:
-            return values.astype(str).astype(float)  # every cell plain decimal notation: numpy parses
+    if values.size and (text or _all_text(values)) and set("".join(values)) <= _NUMBER_CHARS:
+        try:  # plain decimal notation only (no spaces, inf, nan, 1_000 nor other digits): float() is _parse
+            return np.fromiter(map(float, values), dtype=float, count=values.size)
         except ValueError:
             pass
     return np.fromiter(map(_parse, values), dtype=float, count=values.size)
+
+
+def _all_text(values: np.ndarray) -> bool:
+    """Every cell a str (a CSV column; another reader's may hold numbers or None)."""
+    return values.dtype.kind == "O" and all(type(v) is str for v in values)
 
 
 def _shown(cell, text: bool = False) -> str:
@@ -307,34 +352,36 @@ def _plain(value):
     return np.nan if isinstance(value, str) and value == "" else value
 
 
-def _checked(path, values: np.ndarray, column: Column, rows: np.ndarray, context=None) -> np.ndarray:
-    """``values`` (an object array of cells) converted to the column's kind, each cell checked."""
+def _checked(path, values: np.ndarray, column: Column, rows: np.ndarray, context=None,
+             text: bool = False) -> np.ndarray:
+    """``values`` (an object array of cells; ``text``: all str, as read from a
+    CSV file) converted to the column's kind, each cell checked."""
     what = column.what or {"int": "a whole number", "float": "a number", "text": "a value"}[column.kind]
     if column.kind == "text":
-        empty = np.fromiter((v is None or v == "" or (isinstance(v, float) and np.isnan(v)) for v in values),
-                            dtype=bool, count=values.size)
-        _first(path, values, empty, column.name, f"expected {what}, not an empty cell", rows)
-        uniques, codes = np.unique(values.astype(str), return_inverse=True)  # strip each distinct value once
-        stripped = np.array([u.strip() for u in uniques], dtype=object)
+        _first(path, values, values == "", column.name, f"expected {what}, not an empty cell", rows)
+        distinct: dict = {}  # strip each distinct value once
+        codes = np.fromiter((distinct.setdefault(v, len(distinct)) for v in values), dtype=np.int64,
+                            count=values.size)
+        stripped = np.array([u.strip() for u in distinct], dtype=object)
         if column.choices is not None:
-            allowed = np.isin(stripped.astype(str), column.choices) if stripped.size else stripped.astype(bool)
+            allowed = np.array([u in column.choices for u in stripped], dtype=bool)
             _first(path, values, ~allowed[codes], column.name,
                    f"expected {what}: {_alternatives(column.choices)}", rows, text=True)
-        return stripped[codes.reshape(-1)]
-    array = _numbers(values)
+        return stripped[codes]
+    array = _numbers(values, text)
     nan = np.isnan(array)
-    text = values.dtype.kind == "O" and bool((nan & (values != "")).any())  # not a column of numbers: cells quoted
-    _first(path, values, nan, column.name, f"expected {what}", rows, context, text)
-    _first(path, values, ~np.isfinite(array), column.name, f"expected {what} (finite)", rows, context, text)
+    quoted = values.dtype.kind == "O" and bool((nan & (values != "")).any())  # not all numbers: cells quoted
+    _first(path, values, nan, column.name, f"expected {what}", rows, context, quoted)
+    _first(path, values, ~np.isfinite(array), column.name, f"expected {what} (finite)", rows, context, quoted)
     if column.kind == "int":
         _first(path, values, (array != np.round(array)) | (np.abs(array) > 2**53), column.name,
-               f"expected {what}", rows, context, text)
+               f"expected {what}", rows, context, quoted)
     if column.lo is not None:
         _first(path, values, array < column.lo, column.name, f"expected {what} >= {column.lo:g}", rows, context,
-               text)
+               quoted)
     if column.hi is not None:
         _first(path, values, array > column.hi, column.name, f"expected {what} <= {column.hi:g}", rows, context,
-               text)
+               quoted)
     return array.astype(np.int64) if column.kind == "int" else array
 
 
@@ -468,6 +515,8 @@ def check_table(path, table: pd.DataFrame, columns, *, what: str = "table", cont
     out = Table(tuple(names), rows, {})
     for column in columns:
         values = table[column.name].astype(object).to_numpy()
+        if column.kind == "text":  # cells as text, "" for a missing one
+            values = np.array(["" if v is None or v != v else str(v) for v in values], dtype=object)
         shown = {k: out.cells.get(k, table[k].to_numpy()) for k in context if k in table}
         out.cells[column.name] = _checked(path, values, column, rows, shown)
     return out
