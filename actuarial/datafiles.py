@@ -18,6 +18,12 @@ file the engine reads ... goes through one checking path"):
 Every error is an :class:`~actuarial.errors.AssumptionError` naming the full
 path, the column and the file row (1-based; the header is row 1), and what
 was expected. The tables returned are indexed by that file row.
+
+CSV text is read without pandas (so that ``actuarial check`` stays light):
+:func:`read_columns` splits it (quote-free text in a few passes over the
+string, any other by the ``csv`` module; both read it the same) into a
+:class:`Table` of numpy arrays; :func:`read_table` is the same table as a
+pandas DataFrame, for the stages that use one.
 """
 
 from __future__ import annotations
