@@ -34,6 +34,24 @@ missed by about a factor 2, and pandas is most of it: the next step is a survey 
 without pandas (the CSVs read by the ``csv`` module into numpy through
 ``actuarial.datafiles``, with the same messages), not the schema.
 
+Then (chk3; CPU seconds, medians of 21 fresh processes interleaved in one loop, load
+average 16-21, the modules' .pyc written as an install compiles them; "before" is 6ef78ab):
+the survey CSVs are read by ``actuarial.datafiles.read_columns`` (quote-free text split in
+a few passes, any other by the ``csv`` module, into numpy; the same messages) instead of
+pandas, each survey file parsed once (not twice), and the command line stands in for
+pydantic's plugin loader (plugins are disabled anyway; the real loader imports
+importlib.metadata, email, zipfile...). ``check`` Demoland: 1.211 s before (33.8 times
+``python -c pass``, 0.036 s; ``--help`` 0.056 s, 1.6 times), 0.721 s with the survey
+read without pandas (20.1 times), 0.665 s with the plugin loader stood in for (18.6 times;
+CI estimate 746 ms x 0.665 / 1.211 = about 0.41 s). Demoland without its ``distribution``
+section, after the survey change only: 0.687 s, 18.0 times (another loop). In one process
+(CPU, minimum of 9): reading and checking the two survey CSVs 0.12 s with the ``csv``
+module alone, 0.06 s with the quote-free split. The 0.3 s target is still missed by about
+0.1 s: what remains is importing numpy and pydantic (about half of the imports) and pydantic
+building the sections' validators (about 0.13 s). ``actuarial/schema/records.py``: with the
+standard ``dataclasses.dataclass`` instead, 0.723 s against 0.721 s in the same loop, so it
+no longer measurably pays for itself (kept; removing it is a separate decision).
+
 Tried and not kept (no measurable gain on the whole command):
 - the sections' string annotations (``from __future__ import annotations``) evaluated
   once when a class is declared, so that pydantic does not compile and evaluate them for

@@ -232,3 +232,27 @@ def test_mutated_insured_tables_give_a_clean_error_or_a_valid_result(row, col, c
     assert np.isfinite(out).all() and (out >= 0).all()
     if lines == INSURED:
         assert np.array_equal(out, _VALID_INSURED)
+
+
+def test_quoted_and_plain_csv_read_the_same(tmp_path):
+    """read_columns' two ways through CSV text (quote-free text split directly, any other
+    by the csv module) give the same cells, rows (blank lines dropped, file rows kept)
+    and messages."""
+    from actuarial.datafiles import read_columns
+
+    lines = ["sex,age,count,note", "female,40,1.5,a", "", "male,41,2,b", ",,,", "female,42,1e3,"]
+    quoted = [lines[0]] + [",".join(f'"{c}"' if c else c for c in ln.split(",")) if ln else ln for ln in lines[1:]]
+    columns = [Column("sex", "text", choices=("female", "male")), Column("age", "int"), Column("count")]
+    tables = []
+    for name, rows, end in (("plain.csv", lines, "\n"), ("quoted.csv", quoted, "\n"), ("crlf.csv", lines, "\r\n")):
+        (tmp_path / name).write_bytes((end.join(rows) + end).encode())
+        tables.append(read_columns(tmp_path / name, columns))
+    for t in tables:
+        assert t.names == ("sex", "age", "count", "note") and t.rows.tolist() == [2, 4, 6]
+        assert t["sex"].tolist() == ["female", "male", "female"] and t["age"].tolist() == [40, 41, 42]
+        assert t["count"].tolist() == [1.5, 2.0, 1000.0] and t["note"].tolist() == ["a", "b", ""]
+    for name, text in (("p.csv", "sex,age,count\nfemale,1_000,1\n"), ("q.csv", 'sex,age,count\n"female","1_000",1\n')):
+        (tmp_path / name).write_text(text)
+        with pytest.raises(AssumptionError) as info:
+            read_columns(tmp_path / name, columns)
+        assert str(info.value).endswith("age (row 2): expected a whole number; got '1_000'")

@@ -201,7 +201,7 @@ def _survey_path(files: Reader, key: str) -> Path:
 def parse_distribution(r, case) -> Distribution:
     """Section ``distribution`` of a reader's mapping (declared in
     :class:`DistributionSection`); the survey files are read and checked here."""
-    # lazy for `actuarial check` speed (pandas and the survey readers, only with this section)
+    # lazy for `actuarial check` speed (the survey reader, only with this section)
     from actuarial.distribution.reader import read_survey
 
     d = validate(DistributionSection, r.data, origins=r.origins, path=r.path, context={"case": case})

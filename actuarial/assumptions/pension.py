@@ -79,22 +79,22 @@ def read_insured_table(path) -> np.ndarray:
     (status, sex, age, credits); the credit axis is as long as the file needs.
     Read through :mod:`actuarial.datafiles`; a group given twice is an error."""
     # lazy for `actuarial check` speed: the CSV reader only when an insured_file is given
-    from actuarial.datafiles import Column, check_unique, data_error, read_table
+    from actuarial.datafiles import Column, check_unique, data_error, read_columns
 
     columns = [Column("sex", "text", choices=("female", "male"), what="a sex"),
                Column("age", "int", lo=0, hi=100, what="an age in whole years 0..100"),
                Column("credits", "int", lo=0, hi=100, what="whole credited years 0..100"),
                Column("status", "text", choices=("active", "inactive"), what="a status"),
                Column("count", lo=0.0, what="a non-negative number of persons")]
-    table = read_table(path, columns, what="table of insured persons", context=("sex", "age", "credits", "status"))
+    table = read_columns(path, columns, what="table of insured persons", context=("sex", "age", "credits", "status"))
     check_unique(path, table, ("status", "sex", "age", "credits"))
-    over = (table["credits"] > table["age"]).to_numpy()
+    over = table["credits"] > table["age"]
     if over.any():
-        raise data_error(path, "credits", int(table.index[over.argmax()]), "credited years cannot exceed the age")
+        raise data_error(path, "credits", int(table.rows[over.argmax()]), "credited years cannot exceed the age")
     out = np.zeros((2, 2, 101, int(table["credits"].max()) + 1))
-    status = (table["status"] == "inactive").to_numpy().astype(int)
-    sex = (table["sex"] == "male").to_numpy().astype(int)
-    out[status, sex, table["age"].to_numpy(int), table["credits"].to_numpy(int)] = table["count"].to_numpy(float)
+    status = (table["status"] == "inactive").astype(int)
+    sex = (table["sex"] == "male").astype(int)
+    out[status, sex, table["age"], table["credits"]] = table["count"]
     out.flags.writeable = False
     return out
 

@@ -1,10 +1,11 @@
 """Household survey reader: persons and households, checked through the
 project's one data-file path (``actuarial.datafiles``).
 
-Formats by file name: ``.csv`` / ``.csv.gz`` (pandas, through
-``datafiles.read_table``: rows are file rows, the header is row 1),
-``.parquet`` (pyarrow), ``.dta`` (``pandas.read_stata``) and ``.sav``
-(pyreadstat): rows are records, 1-based. Every file first passes
+Formats by file name: ``.csv`` / ``.csv.gz`` (the ``csv`` module into numpy,
+through ``datafiles.read_columns``, without pandas, so that ``actuarial
+check`` stays light: rows are file rows, the header is row 1), ``.parquet``
+(pyarrow), ``.dta`` (``pandas.read_stata``) and ``.sav`` (pyreadstat): rows
+are records, 1-based; every format is checked into a ``datafiles.Table``. Every file first passes
 ``datafiles.read_bytes`` (a regular file, at most ``MAX_BYTES``).
 
 One file or two: ``households`` and ``persons`` may name the same file, one
@@ -27,11 +28,15 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from actuarial.datafiles import Column, Table, check_table, check_unique, data_error, read_bytes, read_columns
 from actuarial.distribution.draws import splitmix64
-from actuarial.datafiles import Column, check_table, check_unique, data_error, read_bytes, read_table
+
+if TYPE_CHECKING:  # pandas only for Parquet, Stata and SPSS files, imported there
+    import pandas as pd
 
 FORMATS = (".csv", ".csv.gz", ".parquet", ".dta", ".sav")
 OPEN_AGE = 100
@@ -74,6 +79,8 @@ def _format(path: Path) -> str:
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Codes as text: whole-number floats (Stata, SPSS) as integers ("2", not "2.0")."""
+    import pandas as pd
+
     if pd.api.types.is_float_dtype(values):
         whole = values.dropna()
         if (whole == np.round(whole)).all():
@@ -81,11 +88,14 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.astype("string").astype("category")
 
 
-def read_frame(path: Path, columns: list[Column], what: str) -> pd.DataFrame:
-    """The file's table with the declared ``columns`` checked."""
+def read_frame(path: Path, columns: list[Column], what: str, optional=()) -> Table:
+    """The file's table with the declared ``columns``, and those of
+    ``optional`` it has, checked."""
     ext = _format(path)
     if ext in (".csv", ".csv.gz"):
-        return read_table(path, columns, what=what)
+        return read_columns(path, columns, optional=optional, what=what)
+    import pandas as pd
+
     data = read_bytes(path)
     try:
         if ext == ".parquet":
@@ -102,6 +112,7 @@ def read_frame(path: Path, columns: list[Column], what: str) -> pd.DataFrame:
         raise data_error(path, "", None, f"not a readable {ext} {what} ({' '.join(str(exc).split())})") from None
     frame.columns = [str(c) for c in frame.columns]
     frame.index = pd.RangeIndex(1, 1 + len(frame))
+    columns = [*columns, *(c for c in optional if c.name in frame.columns)]
     for c in columns:
         if c.kind == "text" and c.name in frame:
             frame[c.name] = _as_text(frame[c.name])
@@ -119,15 +130,15 @@ def id_keys(values: np.ndarray) -> np.ndarray:
     return keys[inverse]
 
 
-def _ids(frame: pd.DataFrame, name: str) -> np.ndarray:
-    values = frame[name].to_numpy()
+def _ids(table: Table, name: str) -> np.ndarray:
+    values = np.asarray(table[name])
     if values.dtype.kind == "f" and np.all(values == np.round(values)):
         return values.astype(np.int64)
     return values.astype(str) if values.dtype.kind == "O" else values
 
 
-def _flag(path, frame, name) -> np.ndarray:
-    return frame[name].to_numpy() == 1
+def _flag(path, table: Table, name) -> np.ndarray:
+    return np.asarray(table[name]) == 1
 
 
 def read_survey(households: Path, persons: Path, spec, year: int) -> Survey:
@@ -144,10 +155,10 @@ def read_survey(households: Path, persons: Path, spec, year: int) -> Survey:
         hh_frame = _one_row_per_household(households, hh_frame, col.household_id, shared)
     else:
         check_unique(households, hh_frame, [col.household_id])
-    weight = hh_frame[col.weight].to_numpy(float)
+    weight = hh_frame[col.weight].astype(float)
     if (weight <= 0).any():
         i = int(np.argmax(weight <= 0))
-        raise data_error(households, col.weight, int(hh_frame.index[i]),
+        raise data_error(households, col.weight, int(hh_frame.rows[i]),
                          f"expected a survey weight > 0; got {weight[i]:g}")
     p_columns = [Column(col.household_id, "text", what="a household id"),
                  Column(col.age, "int", lo=0, hi=130, what="an age in completed years"),
@@ -158,91 +169,65 @@ def read_survey(households: Path, persons: Path, spec, year: int) -> Survey:
                   col.contributing: Column(col.contributing, "int", lo=0, hi=1, what="1 when contributing"),
                   col.pension: Column(col.pension, lo=0.0, what="a pension amount")}
     p_frame = _with_optional(persons, p_columns, optional_p, "persons table")
-    hh_ids = hh_frame[col.household_id].to_numpy().astype(str)
-    p_ids = p_frame[col.household_id].to_numpy().astype(str)
+    hh_ids = hh_frame[col.household_id].astype(str)
+    p_ids = p_frame[col.household_id].astype(str)
     order = np.argsort(hh_ids, kind="stable")
     pos = np.searchsorted(hh_ids[order], p_ids)
     pos = np.minimum(pos, hh_ids.size - 1)
     found = hh_ids[order][pos] == p_ids
     if not found.all():
         i = int(np.argmax(~found))
-        raise data_error(persons, col.household_id, int(p_frame.index[i]),
+        raise data_error(persons, col.household_id, int(p_frame.rows[i]),
                          f"expected a household id of {Path(households).name}; got {str(p_ids[i])!r}")
     household = order[pos]
     size = np.bincount(household, minlength=hh_ids.size)
     if (size == 0).any():
         i = int(np.argmax(size == 0))
-        raise data_error(households, col.household_id, int(hh_frame.index[i]),
+        raise data_error(households, col.household_id, int(hh_frame.rows[i]),
                          f"expected a household with persons in {Path(persons).name}; none for {str(hh_ids[i])!r}")
-    welfare = hh_frame[col.welfare].to_numpy(float) * (1.0 if spec.welfare_period == "month" else 1.0 / 12)
+    welfare = hh_frame[col.welfare].astype(float) * (1.0 if spec.welfare_period == "month" else 1.0 / 12)
     hh_key = id_keys(_ids(hh_frame, col.household_id))
     line = _line_numbers(household)
     person_key = _mix(hh_key[household], line.astype(np.uint64))
     opt = lambda name, f: f(p_frame, name) if name in p_frame else None  # noqa: E731
     unemployed = None
     if col.employment in p_frame:
-        unemployed = p_frame[col.employment].to_numpy().astype(str) == codes.unemployed
+        unemployed = p_frame[col.employment].astype(str) == codes.unemployed
     return Survey(
         year=year, key=hh_key, weight=weight, welfare=welfare,
-        urban=(hh_frame[col.urban].to_numpy().astype(str) == codes.urban) if col.urban in hh_frame else None,
+        urban=(hh_frame[col.urban].astype(str) == codes.urban) if col.urban in hh_frame else None,
         size=size, household=household, person_key=person_key,
-        age=np.minimum(p_frame[col.age].to_numpy(np.int64), OPEN_AGE),
-        female=p_frame[col.sex].to_numpy().astype(str) == codes.female,
+        age=np.minimum(p_frame[col.age].astype(np.int64), OPEN_AGE),
+        female=p_frame[col.sex].astype(str) == codes.female,
         head=opt(col.head, lambda f, n: _flag(persons, f, n)),
         disabled=opt(col.disability, lambda f, n: _flag(persons, f, n)),
         unemployed=unemployed,
         contributing=opt(col.contributing, lambda f, n: _flag(persons, f, n)),
-        pension=opt(col.pension, lambda f, n: f[n].to_numpy(float)),
+        pension=opt(col.pension, lambda f, n: np.asarray(f[n], float)),
         files=(str(Path(households).absolute()), str(Path(persons).absolute())))
 
 
-def _one_row_per_household(path: Path, frame: pd.DataFrame, id_column: str, shared: list) -> pd.DataFrame:
+def _one_row_per_household(path: Path, table: Table, id_column: str, shared: list) -> Table:
     """The households of a one-file survey: the first row of each household,
     whose ``shared`` (household) columns must be the same on all of its rows."""
-    first = frame.groupby(id_column, sort=False)[shared].transform("first")
+    ids = np.asarray(table[id_column]).astype(str)
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    first_row = first[inverse.reshape(-1)]  # each row's household's first row
     for column in shared:
-        differs = (first[column] != frame[column]).to_numpy()
+        values = table[column]
+        differs = values[first_row] != values
         if differs.any():
             i = int(np.argmax(differs))
-            hh = frame[id_column].iloc[i]
-            raise data_error(path, column, int(frame.index[i]),
-                             f"expected the same {column} on every row of household {str(hh)!r} (a one-file "
+            raise data_error(path, column, int(table.rows[i]),
+                             f"expected the same {column} on every row of household {str(ids[i])!r} (a one-file "
                              f"survey repeats the household's columns on each person's row); got "
-                             f"{frame[column].iloc[i]}, its first row has {first[column].iloc[i]}")
-    return frame[~frame[id_column].duplicated()]
+                             f"{values[i]}, its first row has {values[first_row[i]]}")
+    return table.take(np.sort(first))
 
 
-def _with_optional(path: Path, required: list[Column], optional: dict, what: str) -> pd.DataFrame:
+def _with_optional(path: Path, required: list[Column], optional: dict, what: str) -> Table:
     """The table with its required columns and those optional ones it has, all checked."""
-    ext = _format(path)
-    names = _header(path, ext)
-    present = [c for name, c in optional.items() if name in names]
-    return read_frame(path, required + present, what)
-
-
-def _header(path: Path, ext: str) -> list[str]:
-    """The column names of a survey file (CSV: the header line; others: the table read)."""
-    if ext in (".csv", ".csv.gz"):
-        table = read_table(path, [], what="survey table")
-        return [str(c) for c in table.columns]
-    data = read_bytes(path)
-    try:
-        if ext == ".parquet":
-            import pyarrow.parquet as pq
-
-            return list(pq.read_schema(io.BytesIO(data)).names)
-        if ext == ".dta":
-            with pd.read_stata(io.BytesIO(data), iterator=True) as r:
-                return list(r.variable_labels())
-        import pyreadstat
-
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
-        return list(meta.column_names)
-    except ImportError as exc:
-        raise data_error(path, "", None, f"reading {ext} files needs {exc.name} (pip install {exc.name})") from None
-    except Exception as exc:  # noqa: BLE001
-        raise data_error(path, "", None, f"not a readable {ext} survey table ({' '.join(str(exc).split())})") \
-            from None
+    return read_frame(path, required, what, optional=list(optional.values()))
 
 
 def _line_numbers(household: np.ndarray) -> np.ndarray:
