@@ -106,8 +106,10 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
         for k in range(1, K):
             N[0] += N[k]
             B[0] += B[k]
-    An = np.zeros((K, N_TYPES, 2, A))  # awards at ages < X only
-    Ab = np.zeros((K, N_TYPES, 2, A))
+    # awards at ages < X only, by sector (pooled: one array, each sector's awards added in sector order,
+    # as the sum of the sectors' arrays: the same bits without K arrays to clear and add)
+    An = np.zeros((Kp, N_TYPES, 2, A))
+    Ab = np.zeros((Kp, N_TYPES, 2, A))
     c = np.empty(4)
     s_claims = np.empty(4)
     qq, surv, payf, live, wfac = np.empty(A), np.empty(A), np.empty(A), np.empty(A), np.empty(A)
@@ -116,10 +118,12 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
         _zero(Ab)
         tl = max(t - lag, 0)
         for k in range(K):
+            ka = k if Kp > 1 else 0  # the award arrays' sector
             orphans_n = orphans_b = 0.0
             s_pay = s_ins = s_dis = s_med = s_tmp = s_lump = s_fun = 0.0
             _zero(s_claims)
             for g in range(2):
+                e0n = e0b = e1n = e1b = 0.0  # pooled: this sector's spouses at the first and last ages
                 for x in range(X):
                     ins = insured[si, t, g, x] * par[COVERAGE] * shares[k]
                     w = wage[sw, t, g, x] * relw[k]
@@ -138,10 +142,10 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
                     s_tmp += c[TEMPORARY] * w
                     pension = par[PERM_RATE] * w
                     s_lump += c[PERM_PARTIAL] * pension
-                    An[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_N]
-                    Ab[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_DEGREE] * pension
-                    An[k, TOTAL, g, x] += c[PERM_TOTAL]
-                    Ab[k, TOTAL, g, x] += c[PERM_TOTAL] * pension
+                    An[ka, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_N]
+                    Ab[ka, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_DEGREE] * pension
+                    An[ka, TOTAL, g, x] += c[PERM_TOTAL]
+                    Ab[ka, TOTAL, g, x] += c[PERM_TOTAL] * pension
                     f = c[FATAL]
                     s_fun += f
                     wed = married[g, x]
@@ -149,10 +153,22 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
                     cap = min(1.0, par[SURV_MAX] / family) if family > 0.0 else 1.0
                     age = x + diff if g == 0 else x - diff  # husbands older by diff years
                     age = min(max(age, 0), X - 1)
-                    An[k, SPOUSE, 1 - g, age] += f * wed
-                    Ab[k, SPOUSE, 1 - g, age] += f * wed * par[SPOUSE_RATE] * cap * w
+                    if Kp > 1 or 0 < age < X - 1:
+                        An[ka, SPOUSE, 1 - g, age] += f * wed
+                        Ab[ka, SPOUSE, 1 - g, age] += f * wed * par[SPOUSE_RATE] * cap * w
+                    elif age == 0:  # pooled, several ages of one sector: their sum first, as by sector
+                        e0n += f * wed
+                        e0b += f * wed * par[SPOUSE_RATE] * cap * w
+                    else:
+                        e1n += f * wed
+                        e1b += f * wed * par[SPOUSE_RATE] * cap * w
                     orphans_n += f * par[ORPHANS]
                     orphans_b += f * par[ORPHANS] * par[ORPHAN_RATE] * cap * w
+                if Kp == 1:
+                    An[0, SPOUSE, 1 - g, 0] += e0n
+                    Ab[0, SPOUSE, 1 - g, 0] += e0b
+                    An[0, SPOUSE, 1 - g, X - 1] += e1n
+                    Ab[0, SPOUSE, 1 - g, X - 1] += e1b
             payroll[s, t, k] = s_pay
             insured_out[s, t, k] = s_ins
             disease_claims[s, t, k] = s_dis
@@ -165,12 +181,8 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
             # orphans uniform over the ages below the limit and over sexes
             for h in range(2):
                 for y in range(limit):
-                    An[k, ORPHAN, h, y] += orphans_n / (2.0 * limit)
-                    Ab[k, ORPHAN, h, y] += orphans_b / (2.0 * limit)
-        if Kp == 1:
-            for k in range(1, K):
-                An[0] += An[k]
-                Ab[0] += Ab[k]
+                    An[ka, ORPHAN, h, y] += orphans_n / (2.0 * limit)
+                    Ab[ka, ORPHAN, h, y] += orphans_b / (2.0 * limit)
         # pensions: payments, capitalised values, stock at 1 January t+1
         half = 1.0 / np.sqrt(1.0 + interest[sr, t])
         grow = 1.0 + index[sj, t]
