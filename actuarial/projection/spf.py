@@ -80,7 +80,7 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
         mask = np.array([s in ben.sexes for s in SEXES], dtype=float)
         share = (ben.targeting * ben.take_up.at(years))[None, :, None]
         eligible[:, :, b] = total * mask * share
-        by_age.append(None if people is None else people * (mask * share)[..., None])
+        by_age.append(None if people is None or not coverage else people * (mask * share)[..., None])
         group[:, :, b] = addressed * mask
         index = cpi if ben.indexation == "prices" else aw / aw[:, :1]
         if ben.level_unit == "amount":
@@ -169,7 +169,8 @@ def _eligible_by_age(ben, pop, ages, births, contributory, labour, by_age: bool 
         return None, people, people
     if ben.kind == "child" or (ben.kind == "old_age" and not ben.pension_tested):
         people = pop * band
-        return people, people.sum(-1), people.sum(-1)
+        total = people.sum(-1)
+        return people, total, total
     if ben.kind == "old_age":
         if contributory is None:
             raise ValueError(f"spf benefit {ben.name!r} is pension-tested: the pension stage must run")
@@ -178,11 +179,13 @@ def _eligible_by_age(ben, pop, ages, births, contributory, labour, by_age: bool 
         return np.maximum(pop - contributory, 0.0) * band if by_age else None, addressed, total
     if ben.kind == "disability":
         people = pop * np.array(ben.prevalence) * band  # prevalence (sex, age)
-        return people, people.sum(-1), people.sum(-1)
+        total = people.sum(-1)
+        return people, total, total
     if labour is None:
         raise ValueError(f"spf benefit {ben.name!r} needs the labour stage (unemployed persons)")
     people = unemployed_by_age(pop, labour) * band
-    return people, people.sum(-1), people.sum(-1)
+    total = people.sum(-1)
+    return people, total, total
 
 
 def unemployed_by_age(pop, labour) -> np.ndarray:
