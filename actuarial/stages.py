@@ -94,8 +94,9 @@ def stages(assumptions: Assumptions, draws: dict | None = None, totals_only: boo
     """Every stage present in ``assumptions``, in order: node path -> Dataset
     (fiscal space only for the central path: its plan is one decision).
     ``totals_only`` pools the injury scheme's pensioners across sectors (the
-    same totals to rounding, no risk-class rates) and skips the SPF stage's
-    SDG 1.3.1 coverage series (not summarised): for scenario summaries.
+    same totals to rounding, no risk-class rates), skips the SPF stage's
+    SDG 1.3.1 coverage series and the pension scheme's accrued-to-date
+    liability (not summarised): for scenario summaries.
     Each stage's results pass ``actuarial.checks.check_stage`` before the
     next stage reads them (``first``: the number of the draws' first
     scenario, for its messages); the central path's plausibility warnings
@@ -131,7 +132,8 @@ def _stages(assumptions: Assumptions, draws: dict | None, totals_only: bool, fir
         if labour is not None:
             nodes["/labour"] = labour  # checked before the economy read it
         if assumptions.pension is not None:
-            add("/pension", project_pension(assumptions.pension, assumptions.labour, demography, labour, economy))
+            add("/pension", project_pension(assumptions.pension, assumptions.labour, demography, labour, economy,
+                                            liabilities=not totals_only))
         if assumptions.employment_injury is not None:
             add("/employment_injury", project_injury(assumptions.employment_injury, assumptions.labour,
                                                      demography, labour, economy, by_sector=not totals_only))

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from actuarial import pipeline
-from actuarial.stochastic.scenarios import run_scenarios, scenario_draws
+from actuarial.stochastic.scenarios import chunk_nodes, run_scenarios, scenario_draws
 
 from . import pension as _pension
 
@@ -82,3 +82,85 @@ class StochasticRun:
 
     def time_run(self, scenarios, keep):
         self._run(scenarios, keep)
+
+
+def _threads(bench, threads: int) -> None:
+    """numba on ``threads`` threads (at most the machine's) for the benchmark; undone by ``_restore``."""
+    import numba
+
+    bench._numba_threads = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
+def _restore(bench) -> None:
+    if hasattr(bench, "_numba_threads"):
+        import numba
+
+        numba.set_num_threads(bench._numba_threads)
+
+
+class StochasticRunThreads:
+    """``pipeline.run(..., scenarios=1000)`` (``actuarial run --scenarios 1000``,
+    in-process) on 1 and 2 numba threads (the ``prange`` over a chunk's scenarios).
+    Target (issue 17): under 4 s and a peak under 1 GB, and never slower on 2
+    threads than on 1.
+
+    Measured on the shared 2-core machine with 8 other jobs (load 7-10, so the
+    wall times are 4-13x the process's CPU time and only the CPU seconds compare;
+    interleaved runs, ``actuarial.run`` in-process, warm kernels), before -> after
+    the chunk changes of issue 17 (chunks skip the accrued-to-date liability and
+    the by-age SPF beneficiaries; the pooled injury kernel's claims on scalars,
+    one award array): 1 thread 13.7 s -> 7.3 s CPU (injury 5.4 -> 2.7, pension
+    4.7 -> 2.0, SPF 1.4 -> 0.5, demography 1.0 -> 0.8); 2 threads 16.2 s -> 9.6 s
+    CPU; peak RSS 0.75 GB -> 0.69 GB (chunks of 125). Results identical.
+    """
+
+    params = [[1000], [1, 2]]
+    param_names = ["scenarios", "threads"]
+    timeout = 900
+
+    def setup(self, scenarios, threads):
+        self.a = _pension.demoland_for(scenarios, 100)
+        _threads(self, threads)
+        run_scenarios(self.a, 2, chunk=2)  # compile or load the kernels
+
+    def teardown(self, scenarios, threads):
+        _restore(self)
+
+    def time_run(self, scenarios, threads):
+        pipeline.run(self.a, scenarios=scenarios)
+
+    def peakmem_run(self, scenarios, threads):
+        pipeline.run(self.a, scenarios=scenarios)
+
+
+class StochasticChunk:
+    """One chunk (``stochastic.chunk``: 125 scenarios x 100 years) of Demoland's
+    stages as a stochastic run projects them (``chunk_nodes``: the injury
+    pensioners pooled, no coverage series, no accrued-to-date liability), on 1
+    and 2 numba threads. Target (issue 17): 1,000 scenarios in 4 s leave about
+    0.45 s a chunk (8 chunks, the deterministic path and the fans beside them).
+    """
+
+    params = [[1, 2]]
+    param_names = ["threads"]
+    timeout = 300
+
+    def setup(self, threads):
+        from actuarial.stochastic.scenarios import central_fiscal, for_scenarios
+
+        a = _pension.demoland_for(1000, 100)
+        self.central = central_fiscal(a)
+        self.a = for_scenarios(a)
+        self.chunk = self.a.stochastic.chunk
+        _threads(self, threads)
+        run_scenarios(self.a, 2, chunk=2)
+
+    def teardown(self, threads):
+        _restore(self)
+
+    def time_chunk(self, threads):
+        chunk_nodes(self.a, 0, self.chunk, self.central)
+
+    def peakmem_chunk(self, threads):
+        chunk_nodes(self.a, 0, self.chunk, self.central)

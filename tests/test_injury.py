@@ -387,6 +387,35 @@ def test_scenario_axis_broadcasts():
     np.testing.assert_allclose(got["claims"][1, 0], 1.3 * got["claims"][0, 0], rtol=1e-12)
 
 
+
+def run_pooled_kernel(case: dict) -> dict:
+    """The kernel with the pensioners pooled across sectors (stochastic chunks:
+    ``paid``, ``capitalised``, ``liability`` on one "sector")."""
+    out = {k: np.zeros(s) for k, s in output_shapes(1).items()}
+    for key in ("paid", "capitalised", "liability"):
+        out[key] = np.zeros((*out[key].shape[:2], 1, *out[key].shape[3:]))
+    kern.project_injury(*(case[k] for k in ("insured", "wage", "q", "aw", "interest", "index", "shares", "relw",
+                                            "incidence", "age_rel", "disease", "disease_out", "married",
+                                            "medical", "factors")),
+                        kernel_parameters(), case["terminal"], case["N0"], case["B0"], *(out[k] for k in OUTPUTS))
+    return out
+
+
+def test_pooled_kernel_matches_the_reference_summed_over_sectors():
+    """Pooled pensioners: the claims by sector as the reference's, the pension
+    flows its sectors' sums; the awards by age are the by-sector kernel's bit for
+    bit (each sector's awards added in sector order, the spouses clipped to ages
+    0 and 100 summed within a sector first: sector 2's exposed at 99 and 4 add
+    to the insured at 98 and 3 there)."""
+    case = small_case()
+    want = reference_run(case)
+    got, full = run_pooled_kernel(case), run_kernel(case)
+    for key in OUTPUTS:
+        w = want[key].sum(1, keepdims=True) if key in ("paid", "capitalised", "liability") else want[key]
+        np.testing.assert_allclose(got[key][0], w, rtol=1e-12, atol=0, err_msg=key)
+    np.testing.assert_array_equal(got["award_detail"], full["award_detail"])
+    assert full["award_detail"][0, 0, 0, kern.SPOUSE, 1, 100] > 0 and full["award_detail"][0, 0, 0, kern.SPOUSE, 0, 0] > 0
+
 def test_parameters_from_the_parsed_rules(demoland):
     """``_parameters`` averages Demoland's distributions as the rules say (hand sums)."""
     from actuarial.projection.employment_injury import _parameters

@@ -67,6 +67,30 @@ def test_scenarios_do_not_depend_on_chunking(short):
     assert np.ptp(pop[:, -1]) > 0
 
 
+
+def test_a_chunks_totals_only_stages_leave_its_summaries_unchanged(short):
+    """A chunk's stages as a run projects them (``totals_only``: no accrued-to-date
+    liability, no SPF coverage series, injury pensioners pooled) against the full
+    stages on the same draws: the pension, SPF, demography and economy summaries bit
+    for bit, the injury scheme's to rounding (pooled sums); the variables left out
+    are the ones no summary reads."""
+    from actuarial.stochastic.scenarios import SUMMARIES, central_fiscal, chunk_nodes, for_scenarios, summarise
+
+    a = for_scenarios(short)
+    central = central_fiscal(a)
+    lean, full = chunk_nodes(a, 2, 3, central), chunk_nodes(a, 2, 3, central, totals_only=False)
+    assert "accrued_liability" in full["/pension"] and "accrued_liability" not in lean["/pension"]
+    assert "coverage" in full["/spf"] and "coverage" not in lean["/spf"]
+    got, want = summarise(a, lean), summarise(a, full)
+    assert set(got) == set(want) and set(got["pension"]) == set(want["pension"])
+    for node, names in want.items():
+        for name, da in names.items():
+            if node == "employment_injury" or name == "injury_cost_rate":
+                np.testing.assert_allclose(got[node][name].values, da.values, rtol=1e-12, err_msg=name)
+            else:
+                np.testing.assert_array_equal(got[node][name].values, da.values, err_msg=f"{node}/{name}")
+    assert set(SUMMARIES["pension"]) & set(lean["/pension"].data_vars)
+
 def test_same_seed_same_numbers_other_seed_other_numbers(short):
     a = draw(short.stochastic, HORIZON, 0, 4, np.full(HORIZON, 2.5))
     b = draw(short.stochastic, HORIZON, 0, 4, np.full(HORIZON, 2.5))

@@ -106,58 +106,90 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
         for k in range(1, K):
             N[0] += N[k]
             B[0] += B[k]
-    An = np.zeros((K, N_TYPES, 2, A))  # awards at ages < X only
-    Ab = np.zeros((K, N_TYPES, 2, A))
-    c = np.empty(4)
-    s_claims = np.empty(4)
+    # awards at ages < X only, by sector (pooled: one array, each sector's awards added in sector order,
+    # as the sum of the sectors' arrays: the same bits without K arrays to clear and add)
+    An = np.zeros((Kp, N_TYPES, 2, A))
+    Ab = np.zeros((Kp, N_TYPES, 2, A))
+    # scalars read once (the arrays may alias, so the compiler would reload them in the loop)
+    cov, p_rate, p_n, p_degree = par[COVERAGE], par[PERM_RATE], par[PARTIAL_N], par[PARTIAL_DEGREE]
+    sp_rate, n_orph, o_rate, surv_max = par[SPOUSE_RATE], par[ORPHANS], par[ORPHAN_RATE], par[SURV_MAX]
+    do0, do1, do2, do3 = disease_out[0], disease_out[1], disease_out[2], disease_out[3]
+    m0, m1, m2, m3 = medical[0], medical[1], medical[2], medical[3]
     qq, surv, payf, live, wfac = np.empty(A), np.empty(A), np.empty(A), np.empty(A), np.empty(A)
     for t in range(T):
         _zero(An)
         _zero(Ab)
         tl = max(t - lag, 0)
         for k in range(K):
+            ka = k if Kp > 1 else 0  # the award arrays' sector
+            share, rw, dis = shares[k], relw[k], disease[k]
+            i0, i1, i2, i3 = incidence[t, k, 0], incidence[t, k, 1], incidence[t, k, 2], incidence[t, k, 3]
             orphans_n = orphans_b = 0.0
             s_pay = s_ins = s_dis = s_med = s_tmp = s_lump = s_fun = 0.0
-            _zero(s_claims)
+            sc0 = sc1 = sc2 = sc3 = 0.0
             for g in range(2):
+                e0n = e0b = e1n = e1b = 0.0  # pooled: this sector's spouses at the first and last ages
                 for x in range(X):
-                    ins = insured[si, t, g, x] * par[COVERAGE] * shares[k]
-                    w = wage[sw, t, g, x] * relw[k]
+                    ins = insured[si, t, g, x] * cov * share
+                    w = wage[sw, t, g, x] * rw
                     s_pay += ins * w
                     s_ins += ins
                     exposed = 0.0
-                    if disease[k] > 0.0 and x >= lag:
-                        exposed = insured[si, tl, g, x - lag] * par[COVERAGE] * shares[k] * disease[k]
+                    if dis > 0.0 and x >= lag:
+                        exposed = insured[si, tl, g, x - lag] * cov * share * dis
                         s_dis += exposed
                     if ins <= 0.0 and exposed <= 0.0:
                         continue
-                    for ct in range(4):
-                        c[ct] = ins * incidence[t, k, ct] * age_rel[g, x] + exposed * disease_out[ct]
-                        s_claims[ct] += c[ct]
-                        s_med += c[ct] * medical[ct]
-                    s_tmp += c[TEMPORARY] * w
-                    pension = par[PERM_RATE] * w
-                    s_lump += c[PERM_PARTIAL] * pension
-                    An[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_N]
-                    Ab[k, PARTIAL, g, x] += c[PERM_PARTIAL] * par[PARTIAL_DEGREE] * pension
-                    An[k, TOTAL, g, x] += c[PERM_TOTAL]
-                    Ab[k, TOTAL, g, x] += c[PERM_TOTAL] * pension
-                    f = c[FATAL]
+                    rel = age_rel[g, x]
+                    c0 = ins * i0 * rel + exposed * do0  # TEMPORARY
+                    c1 = ins * i1 * rel + exposed * do1  # PERM_PARTIAL
+                    c2 = ins * i2 * rel + exposed * do2  # PERM_TOTAL
+                    c3 = ins * i3 * rel + exposed * do3  # FATAL
+                    sc0 += c0
+                    sc1 += c1
+                    sc2 += c2
+                    sc3 += c3
+                    s_med += c0 * m0
+                    s_med += c1 * m1
+                    s_med += c2 * m2
+                    s_med += c3 * m3
+                    s_tmp += c0 * w
+                    pension = p_rate * w
+                    s_lump += c1 * pension
+                    An[ka, PARTIAL, g, x] += c1 * p_n
+                    Ab[ka, PARTIAL, g, x] += c1 * p_degree * pension
+                    An[ka, TOTAL, g, x] += c2
+                    Ab[ka, TOTAL, g, x] += c2 * pension
+                    f = c3
                     s_fun += f
                     wed = married[g, x]
-                    family = wed * par[SPOUSE_RATE] + par[ORPHANS] * par[ORPHAN_RATE]
-                    cap = min(1.0, par[SURV_MAX] / family) if family > 0.0 else 1.0
+                    family = wed * sp_rate + n_orph * o_rate
+                    cap = min(1.0, surv_max / family) if family > 0.0 else 1.0
                     age = x + diff if g == 0 else x - diff  # husbands older by diff years
                     age = min(max(age, 0), X - 1)
-                    An[k, SPOUSE, 1 - g, age] += f * wed
-                    Ab[k, SPOUSE, 1 - g, age] += f * wed * par[SPOUSE_RATE] * cap * w
-                    orphans_n += f * par[ORPHANS]
-                    orphans_b += f * par[ORPHANS] * par[ORPHAN_RATE] * cap * w
+                    if Kp > 1 or 0 < age < X - 1:
+                        An[ka, SPOUSE, 1 - g, age] += f * wed
+                        Ab[ka, SPOUSE, 1 - g, age] += f * wed * sp_rate * cap * w
+                    elif age == 0:  # pooled, several ages of one sector: their sum first, as by sector
+                        e0n += f * wed
+                        e0b += f * wed * sp_rate * cap * w
+                    else:
+                        e1n += f * wed
+                        e1b += f * wed * sp_rate * cap * w
+                    orphans_n += f * n_orph
+                    orphans_b += f * n_orph * o_rate * cap * w
+                if Kp == 1:
+                    An[0, SPOUSE, 1 - g, 0] += e0n
+                    Ab[0, SPOUSE, 1 - g, 0] += e0b
+                    An[0, SPOUSE, 1 - g, X - 1] += e1n
+                    Ab[0, SPOUSE, 1 - g, X - 1] += e1b
             payroll[s, t, k] = s_pay
             insured_out[s, t, k] = s_ins
             disease_claims[s, t, k] = s_dis
-            for ct in range(4):
-                claims[s, t, k, ct] = s_claims[ct]
+            claims[s, t, k, TEMPORARY] = sc0
+            claims[s, t, k, PERM_PARTIAL] = sc1
+            claims[s, t, k, PERM_TOTAL] = sc2
+            claims[s, t, k, FATAL] = sc3
             medical_cost[s, t, k] = s_med * aw[sa, t]
             temporary[s, t, k] = s_tmp * par[PAID_DAYS] * par[TEMP_RATE] / par[DAYS_PER_YEAR]
             lumps[s, t, k] = s_lump * par[PARTIAL_LUMP]
@@ -165,12 +197,8 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
             # orphans uniform over the ages below the limit and over sexes
             for h in range(2):
                 for y in range(limit):
-                    An[k, ORPHAN, h, y] += orphans_n / (2.0 * limit)
-                    Ab[k, ORPHAN, h, y] += orphans_b / (2.0 * limit)
-        if Kp == 1:
-            for k in range(1, K):
-                An[0] += An[k]
-                Ab[0] += Ab[k]
+                    An[ka, ORPHAN, h, y] += orphans_n / (2.0 * limit)
+                    Ab[ka, ORPHAN, h, y] += orphans_b / (2.0 * limit)
         # pensions: payments, capitalised values, stock at 1 January t+1
         half = 1.0 / np.sqrt(1.0 + interest[sr, t])
         grow = 1.0 + index[sj, t]

@@ -130,13 +130,15 @@ def standard_replacement_rates(pension: Pension, R, scale, ref_scale, level, aw,
 
 
 def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
-                    labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
-    """The pension stage: ``pension.transition`` (``project_transition``) or the design's own."""
+                    labour: xr.Dataset, economy: xr.Dataset, liabilities: bool = True) -> xr.Dataset:
+    """The pension stage: ``pension.transition`` (``project_transition``) or the design's own.
+    ``liabilities=False`` (stochastic chunks, whose summaries do not read it) leaves out a
+    defined-benefit or points scheme's accrued-to-date liability (``accrued_liability_*``)."""
     tr = pension.transition
     if tr is not None and tr.to != pension.design:
         return project_transition(pension, labour_assumptions, demography, labour, economy)
     return project_design(dataclasses.replace(pension, transition=None), labour_assumptions, demography,
-                          labour, economy)
+                          labour, economy, liabilities=liabilities)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -277,7 +279,7 @@ def _zero(pair):
 
 
 def project_design(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
-                   labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
+                   labour: xr.Dataset, economy: xr.Dataset, liabilities: bool = True) -> xr.Dataset:
     """The pension stage by ``pension.design``: defined_benefit (this module), points (the same
     kernel with the points' yield as accrual, ``points_as_benefit``), defined_contribution
     (``pension_dc.project_dc``), notional (``pension_ndc.project_ndc``)."""
@@ -288,11 +290,11 @@ def project_design(pension: Pension, labour_assumptions: Labour, demography: xr.
     if pension.design == "points":
         years = demography["year"].values
         ds = project_defined_benefit(points_as_benefit(pension, years[0]), labour_assumptions, demography,
-                                     labour, economy)
+                                     labour, economy, liabilities)
         ds.attrs["design"] = "points"
         ds.attrs["points_yield"] = points_as_benefit(pension, years[0]).accrual_rate
         return ds
-    return project_defined_benefit(pension, labour_assumptions, demography, labour, economy)
+    return project_defined_benefit(pension, labour_assumptions, demography, labour, economy, liabilities)
 
 
 def points_as_benefit(pension: Pension, base_year: int) -> Pension:
@@ -307,7 +309,7 @@ def points_as_benefit(pension: Pension, base_year: int) -> Pension:
 
 
 def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
-                            labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
+                            labour: xr.Dataset, economy: xr.Dataset, liabilities: bool = True) -> xr.Dataset:
     years = demography["year"].values
     T, X = years.size, demography.sizes["age"]
     ages = demography["age"].values
@@ -412,6 +414,33 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
             f"earnings at {year}'s wages; no vesting or minimum)")
     frame = Frame(new, coords)
     frame.update(finance_variables(frame, pension, economy))
+    standard = standard_replacement_rates(pension, R, scale, ref_scale, level_a[0], with_scenario(aw, ("year",))[0],
+                                          ceiling_a[0], x_lo)
+    extra = {
+        "standard_replacement_rate": (("year", "benefit_type"), standard, {
+            "units": "1", "long_name": "pension of the ILO standard beneficiary (man; old age after 30 "
+                                       "credited years, invalidity and survivors after 15 at age 45) / "
+                                       "his previous earnings"}),
+        **(_liability_variables(pension, economy, q, level_a, ref_scale, ceiling_a, R, A0, I0, N0, B0, idx, x_lo)
+           if liabilities else {}),
+        **valuation_variables(frame, pension, economy),
+    }
+    if pension.closed_group:
+        closed = scheme(closed=True)
+        benefits = closed["expend"].sum((2, 3)) + closed["lumps"].sum(2)
+        extra.update(closed_group_variables(frame, closed["earnings"], benefits * (1 + pension.administrative_cost),
+                                            pension, economy))
+    frame.update(extra)
+    ds = xr.Dataset(frame, coords=coords)
+    ds.attrs["design"] = "defined_benefit"
+    return ds
+
+
+def _liability_variables(pension: Pension, economy: xr.Dataset, q, level_a, ref_scale, ceiling_a, R, A0, I0, N0,
+                         B0, idx, x_lo) -> dict:
+    """The accrued-to-date liability variables (``liability.accrued_liability`` at the
+    base year's rates, per scenario's mortality); left out of stochastic chunks."""
+    T = q.shape[1]
     first = lambda da: float(np.asarray(da.transpose(..., "year").values).reshape(-1, T)[0, 0])  # noqa: E731
     liab = accrued_liability(
         q, level_a[:, 0], ref_scale,
@@ -421,13 +450,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
     in_payment = liab["in_payment"] + liab["pensioners_survivors"]
     accrued = liab["insured"] + liab["insured_survivors"]
     cur = {"units": "currency"}
-    standard = standard_replacement_rates(pension, R, scale, ref_scale, level_a[0], with_scenario(aw, ("year",))[0],
-                                          ceiling_a[0], x_lo)
-    extra = {
-        "standard_replacement_rate": (("year", "benefit_type"), standard, {
-            "units": "1", "long_name": "pension of the ILO standard beneficiary (man; old age after 30 "
-                                       "credited years, invalidity and survivors after 15 at age 45) / "
-                                       "his previous earnings"}),
+    return {
         "accrued_liability_pensioners": ("scenario", in_payment, {
             **cur, "long_name": "accrued-to-date liability: pensions in payment and their contingent "
                                 f"survivors' pensions ({LIABILITY_LABEL})"}),
@@ -442,17 +465,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
             **cur, "long_name": f"accrued-to-date liability (implicit pension debt; {LIABILITY_LABEL})"}),
         "accrued_liability_gdp": ("scenario", (in_payment + accrued) / first(economy["gdp"]), {
             "units": "1", "long_name": "accrued-to-date liability / GDP of the base year"}),
-        **valuation_variables(frame, pension, economy),
     }
-    if pension.closed_group:
-        closed = scheme(closed=True)
-        benefits = closed["expend"].sum((2, 3)) + closed["lumps"].sum(2)
-        extra.update(closed_group_variables(frame, closed["earnings"], benefits * (1 + pension.administrative_cost),
-                                            pension, economy))
-    frame.update(extra)
-    ds = xr.Dataset(frame, coords=coords)
-    ds.attrs["design"] = "defined_benefit"
-    return ds
 
 
 class Frame(dict):

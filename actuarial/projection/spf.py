@@ -76,11 +76,11 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     by_age = []  # beneficiaries by age (n, T, 2, A); None for maternity (mothers' ages not projected)
     years = demography["year"].values
     for b, ben in enumerate(spf.benefits):
-        people, addressed, total = _eligible_by_age(ben, pop, ages, births, contributory, labour)
+        people, addressed, total = _eligible_by_age(ben, pop, ages, births, contributory, labour, coverage)
         mask = np.array([s in ben.sexes for s in SEXES], dtype=float)
         share = (ben.targeting * ben.take_up.at(years))[None, :, None]
         eligible[:, :, b] = total * mask * share
-        by_age.append(None if people is None else people * (mask * share)[..., None])
+        by_age.append(None if people is None or not coverage else people * (mask * share)[..., None])
         group[:, :, b] = addressed * mask
         index = cpi if ben.indexation == "prices" else aw / aw[:, :1]
         if ben.level_unit == "amount":
@@ -154,12 +154,13 @@ def _coverage_variables(spf, demography, labour, pension, injury, by_age, benefi
     }
 
 
-def _eligible_by_age(ben, pop, ages, births, contributory, labour):
+def _eligible_by_age(ben, pop, ages, births, contributory, labour, by_age: bool = True):
     """The persons of the benefit's kind in its ages, before sexes, targeting and
     take-up: (eligible by age (n, T, 2, A) or None, persons addressed (n, T, 2),
     eligible (n, T, 2)). Maternity has no ages (the mothers of the year's births).
     A pension-tested benefit: the population of its ages less the contributory
-    pensioners of those ages, never below 0 (by age for the coverage series)."""
+    pensioners of those ages, never below 0 (by age for the coverage series;
+    ``by_age=False``, scenario chunks without them: None, the totals the same)."""
     n, T = pop.shape[:2]
     band = ((ages >= ben.ages[0]) & (ages <= ben.ages[1])).astype(float)
     if ben.kind == "maternity":
@@ -168,20 +169,23 @@ def _eligible_by_age(ben, pop, ages, births, contributory, labour):
         return None, people, people
     if ben.kind == "child" or (ben.kind == "old_age" and not ben.pension_tested):
         people = pop * band
-        return people, people.sum(-1), people.sum(-1)
+        total = people.sum(-1)
+        return people, total, total
     if ben.kind == "old_age":
         if contributory is None:
             raise ValueError(f"spf benefit {ben.name!r} is pension-tested: the pension stage must run")
         addressed = (pop * band).sum(-1)
         total = np.maximum(addressed - (contributory * band).sum(-1), 0.0)
-        return np.maximum(pop - contributory, 0.0) * band, addressed, total
+        return np.maximum(pop - contributory, 0.0) * band if by_age else None, addressed, total
     if ben.kind == "disability":
         people = pop * np.array(ben.prevalence) * band  # prevalence (sex, age)
-        return people, people.sum(-1), people.sum(-1)
+        total = people.sum(-1)
+        return people, total, total
     if labour is None:
         raise ValueError(f"spf benefit {ben.name!r} needs the labour stage (unemployed persons)")
     people = unemployed_by_age(pop, labour) * band
-    return people, people.sum(-1), people.sum(-1)
+    total = people.sum(-1)
+    return people, total, total
 
 
 def unemployed_by_age(pop, labour) -> np.ndarray:
