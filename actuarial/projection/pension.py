@@ -41,7 +41,7 @@ from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
 from actuarial.projection import _pension_kernels as kern
 from actuarial.projection.labour import wage_level
-from actuarial.arrays import scenario_years, with_scenario
+from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
 from actuarial.projection.pension_dc import project_dc
 from actuarial.projection.pension_ndc import project_ndc
@@ -377,9 +377,21 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
         extra.update(closed_group_variables(frame, closed["earnings"], benefits * (1 + pension.administrative_cost),
                                             pension, economy))
     frame.update(extra)
-    ds = xr.Dataset(frame, coords=coords)
+    ds = frame_dataset(frame, coords)
     ds.attrs["design"] = "defined_benefit"
     return ds
+
+
+def frame_dataset(variables: dict, coords: dict) -> xr.Dataset:
+    """``xr.Dataset(variables, coords=coords)`` built once on prebuilt coordinates
+    (``arrays.dataset``): ``coords`` maps a dimension to its values, the
+    DataArrays' own coordinates (e.g. ``horizon``) join them."""
+    index = {k: (k, v) for k, v in coords.items()}
+    for v in variables.values():
+        if isinstance(v, xr.DataArray):
+            for k, c in v.coords.items():
+                index.setdefault(k, c.variable)
+    return dataset(dict(variables), coordinates(index))
 
 
 class Frame(dict):

@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from actuarial.arrays import scenario_years, with_scenario
+from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import Pension, by_sex_array
 from actuarial.projection import _dc_kernels as kern
@@ -209,8 +209,8 @@ def dc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset,
                 f"annuity-due factor at the pensionable age (cohort mortality, {dc.annuity.interest_rate:g} "
                 f"technical rate, indexation {dc.annuity.indexation:g}; no loading)"),
         }
-    ds = xr.Dataset({k: (d, v, {"units": u, "long_name": ln}) for k, (d, v, u, ln) in values.items()},
-                    coords={"scenario": np.arange(n), "year": years, "sex": SEXES, "age": ages,
-                            "benefit_type": ["old_age"]})
+    coords = {"scenario": np.arange(n), "year": years, "sex": SEXES, "age": ages, "benefit_type": ["old_age"]}
+    ds = dataset({k: (d, v, {"units": u, "long_name": ln}) for k, (d, v, u, ln) in values.items()},
+                 coordinates({k: (k, v) for k, v in coords.items()}))
     ds.attrs["design"] = "defined_contribution"
     return ds

@@ -142,7 +142,7 @@ def project_ndc(pension: Pension, labour_assumptions: Labour, demography: xr.Dat
 
 def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset, div) -> xr.Dataset:
     """The node: the DB scheme's variables (old age only) and the notional accounts' own."""
-    from actuarial.projection.pension import Frame, finance_variables  # the DB module imports this one
+    from actuarial.projection.pension import Frame, finance_variables, frame_dataset  # the DB module imports this
     from actuarial.projection.pension_metrics import valuation_variables
 
     nd = pension.notional
@@ -212,6 +212,6 @@ def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset
             "1", f"annuity divisor at the pensionable age (cohort mortality{', unisex' if nd.unisex else ''}, "
                  f"norm {nd.norm:g})")),
     })
-    ds = xr.Dataset(frame, coords=coords)
+    ds = frame_dataset(frame, coords)
     ds.attrs["design"] = "notional"
     return ds
