@@ -58,13 +58,13 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from actuarial.arrays import scenario_years, with_scenario
+from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.injury import C121_MINIMUM, CLAIM_TYPES, PENSION_TYPES, Injury
 from actuarial.assumptions.pension import by_sex_array
 from actuarial.demography.lifetable import OPEN_GROUP_LABELS, extend_qx
 from actuarial.projection import _injury_kernels as kern
-from actuarial.projection.labour import insurable_wages
+from actuarial.projection.labour import insurable_wage_values
 from actuarial.projection.pension_metrics import discount_factors, reserve_path
 
 SEXES = ["female", "male"]
@@ -184,7 +184,7 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
     K = len(injury.sectors)
     insured = with_scenario(labour["contributors"], ("year", "sex", "age"))
     aw = economy["average_wage"]
-    wage = with_scenario(insurable_wages(labour_assumptions, aw, labour["employed"]), ("year", "sex", "age"))
+    wage = insurable_wage_values(labour_assumptions, aw, labour["employed"])
     q = extended_mortality(with_scenario(demography["death_probability"], ("year", "sex", "age")))
     A = q.shape[-1]  # pensioners' ages 0..130
     w_p = injury.indexation_prices
@@ -227,13 +227,13 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
         np.array([s.disease for s in injury.sectors]), np.array(injury.disease_outcome),
         by_sex_array(injury.married), np.array(injury.medical_care), factors, _parameters(injury),
         terminal, N0, B0, *out.values())
-    ds = _dataset(injury, out, years, economy, detail)
-    ds["insured_by_sex"] = (("scenario", "year", "sex"), np.broadcast_to(
-        insured.sum(-1) * injury.coverage, (n_s, T, 2)), {"units": "persons", "long_name": "insured workers by sex"})
-    return ds
+    by_sex = (("scenario", "year", "sex"), np.broadcast_to(insured.sum(-1) * injury.coverage, (n_s, T, 2)),
+              {"units": "persons", "long_name": "insured workers by sex"})
+    return _dataset(injury, out, years, economy, detail, by_sex)
 
 
-def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool) -> xr.Dataset:
+def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool, by_sex: tuple) -> xr.Dataset:
+    """The node, built once (``arrays.dataset``); ``by_sex``: ``insured_by_sex``, last."""
     n = out["payroll"].shape[0]
     admin_share = injury.administrative_cost
     paid = out["paid"]
@@ -324,7 +324,8 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
               "benefit": list(BENEFITS), "financing_method": list(METHODS), "check": list(C121_C102_CHECKS)}
     if detail:
         coords["age"] = np.arange(out["detail"].shape[-1])
-    ds = xr.Dataset(v, coords=coords)
+    v["insured_by_sex"] = by_sex
+    ds = dataset(v, coordinates({k: (k, c) for k, c in coords.items()}))
     ds.attrs["financing_method"] = injury.financing_method
     ds.attrs["gap_horizon"] = h
     return ds

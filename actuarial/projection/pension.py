@@ -40,7 +40,7 @@ import xarray as xr
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
 from actuarial.projection import _pension_kernels as kern
-from actuarial.projection.labour import wage_level
+from actuarial.projection.labour import wage_levels
 from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
 from actuarial.projection.pension_dc import project_dc
@@ -255,8 +255,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
     q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
     pop = with_scenario(demography["population"], ("year", "sex", "age"))  # bounds survivors' pensioners
     aw = economy["average_wage"]
-    level = wage_level(labour_assumptions, aw, labour["employed"])
-    level_a = with_scenario(level, ("year", "sex"))
+    level_a = wage_levels(labour_assumptions, aw, labour["employed"])
     scale = np.array(labour_assumptions.salary_scale)
     ceiling = (pension.ceiling.at(years) * aw) if pension.ceiling is not None else aw * np.inf
     rate = xr.DataArray(pension.contribution_rate.at(years), dims="year", coords={"year": years})

@@ -48,7 +48,7 @@ from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import Pension, by_sex_array
 from actuarial.projection import _dc_kernels as kern
-from actuarial.projection.labour import wage_level
+from actuarial.projection.labour import wage_levels
 
 SEXES = ["female", "male"]
 OUTPUTS = ("earnings", "wage_bill", "headcount", "contributions", "fees", "invest", "balance", "balance_total", "pw_total",
@@ -113,7 +113,7 @@ def project_dc(pension: Pension, labour_assumptions: Labour, demography: xr.Data
     K = with_scenario(labour["contributors"], ("year", "sex", "age"))
     q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
     aw = economy["average_wage"]
-    level = with_scenario(wage_level(labour_assumptions, aw, labour["employed"]), ("year", "sex"))
+    level = wage_levels(labour_assumptions, aw, labour["employed"])
     scale = np.array(labour_assumptions.salary_scale, dtype=float)
     aw_a = with_scenario(aw, ("year",))
     ceil = pension.ceiling.at(years)[None] * aw_a if pension.ceiling is not None else aw_a * np.inf

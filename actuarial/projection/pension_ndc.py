@@ -50,7 +50,7 @@ from actuarial.arrays import with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import Pension, by_sex_array
 from actuarial.projection import _ndc_kernels as kern
-from actuarial.projection.labour import wage_level
+from actuarial.projection.labour import wage_levels
 from actuarial.projection.pension_dc import annuity_factors, initial_accounts
 
 SEXES = ["female", "male"]
@@ -118,8 +118,7 @@ def project_ndc(pension: Pension, labour_assumptions: Labour, demography: xr.Dat
     K = with_scenario(labour["contributors"], ("year", "sex", "age"))
     q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
     aw_a = with_scenario(economy["average_wage"], ("year",))
-    level = with_scenario(wage_level(labour_assumptions, economy["average_wage"], labour["employed"]),
-                          ("year", "sex"))
+    level = wage_levels(labour_assumptions, economy["average_wage"], labour["employed"])
     scale = np.array(labour_assumptions.salary_scale, dtype=float)
     ceil = pension.ceiling.at(years)[None] * aw_a if pension.ceiling is not None else aw_a * np.inf
     rate = pension.contribution_rate.at(years)[None]
