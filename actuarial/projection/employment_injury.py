@@ -182,14 +182,14 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
     years = demography["year"].values
     T, X = years.size, demography.sizes["age"]
     K = len(injury.sectors)
-    insured = with_scenario(labour["contributors"], ("year", "sex", "age"))
+    insured = with_scenario(labour.variables["contributors"], ("year", "sex", "age"))
     aw = economy["average_wage"]
     wage = insurable_wage_values(labour_assumptions, aw, labour["employed"])
-    q = extended_mortality(with_scenario(demography["death_probability"], ("year", "sex", "age")))
+    q = extended_mortality(with_scenario(demography.variables["death_probability"], ("year", "sex", "age")))
     A = q.shape[-1]  # pensioners' ages 0..130
     w_p = injury.indexation_prices
     idx = with_scenario(w_p * economy["inflation"] + (1 - w_p) * economy["nominal_wage_growth"], ("year",))
-    interest = with_scenario(economy["interest_rate"], ("year",))
+    interest = with_scenario(economy.variables["interest_rate"], ("year",))
     shares = np.array([s.share for s in injury.sectors])
     rel = np.array([s.wage_relativity for s in injury.sectors])
     relw = rel / (shares * rel).sum()
@@ -245,8 +245,8 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
     benefits = short + paid.sum(-1)
     E_k = benefits * (1 + admin_share)
     acc_k = E_k - paid.sum(-1) + out["capitalised"]
-    interest = scenario_years(economy["interest_rate"], n)
-    _, m = discount_factors(scenario_years(economy["discount_rate"], n))
+    interest = scenario_years(economy.variables["interest_rate"], n)
+    _, m = discount_factors(scenario_years(economy.variables["discount_rate"], n))
     h = injury.gap_horizon
     pv_E = np.einsum("nt,ntk->nk", m[:, :h], E_k[:, :h])
     pv_IE = np.einsum("nt,ntk->nk", m[:, :h], IE_k[:, :h])
@@ -306,7 +306,7 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
         "reserve_end": (sy, reserve[:, 1:], a("currency", "reserve at 31 December")),
         "funded_ratio": (sy, funded, a(
             "1", f"reserve / capitalised value of pensions in payment, at 31 December ({MORTALITY_LABEL})")),
-        "expenditure_gdp": (sy, E / scenario_years(economy["gdp"], n), a("1", "expenditure / GDP")),
+        "expenditure_gdp": (sy, E / scenario_years(economy.variables["gdp"], n), a("1", "expenditure / GDP")),
         "standard_replacement_rate": ("check", _standard_rates(injury), a(
             "1", "benefit of the C121 standard beneficiary / reference earnings")),
         "standard_minimum": ("check", [C121_MINIMUM, C121_MINIMUM, 0.5], a("1", "C121 Schedule II minimum")),

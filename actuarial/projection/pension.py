@@ -251,9 +251,9 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
     C = x_hi - x_lo + 2
 
     # the kernel counts contributors below the pensionable age only (working pensioners do not count)
-    K_a = with_scenario(labour["contributors"], ("year", "sex", "age"))
-    q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
-    pop = with_scenario(demography["population"], ("year", "sex", "age"))  # bounds survivors' pensioners
+    K_a = with_scenario(labour.variables["contributors"], ("year", "sex", "age"))
+    q = with_scenario(demography.variables["death_probability"], ("year", "sex", "age"))
+    pop = with_scenario(demography.variables["population"], ("year", "sex", "age"))  # bounds survivors' pensioners
     aw = economy["average_wage"]
     level_a = wage_levels(labour_assumptions, aw, labour["employed"])
     scale = np.array(labour_assumptions.salary_scale)
@@ -433,7 +433,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
     admin = pension.administrative_cost * benefits
     E = benefits + admin
     reserve, invest, deficit = floored_reserve(pension.initial_reserve, contributions, E,
-                                               arr(economy["interest_rate"]))
+                                               arr(economy.variables["interest_rate"]))
     prev = np.concatenate([np.full((E.shape[0], 1), np.nan), E[:, :-1]], axis=1)
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0
@@ -460,7 +460,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
                 "deficit after depletion: expenditure the exhausted reserve cannot pay (the state's cost, "
                 "paid mid-year)")),
             "deficit_after_depletion_rate": (deficit / ie, "1", "deficit after depletion / insurable earnings"),
-            "deficit_after_depletion_gdp": (deficit / arr(economy["gdp"]), "1", "deficit after depletion / GDP"),
+            "deficit_after_depletion_gdp": (deficit / arr(economy.variables["gdp"]), "1", "deficit after depletion / GDP"),
             "payg_cost_rate": (E / ie, "1", "PAYG cost rate: expenditure / insurable earnings"),
             "system_dependency_ratio": (pens / ds["contributors"].values.sum(-1), "1",
                                         "pensioners / active insured"),
@@ -468,7 +468,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
                                  "average new old-age pension / average insurable wage"),
             "average_replacement_rate": (np.where(old_n > 0, old_b / old_n, np.nan) / aiw, "1",
                                          "average old-age pension in payment / average insurable wage"),
-            "expenditure_gdp": (E / arr(economy["gdp"]), "1", "expenditure / GDP"),
+            "expenditure_gdp": (E / arr(economy.variables["gdp"]), "1", "expenditure / GDP"),
         }
     out = {k: (sy, v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
     out["depletion_year"] = ("scenario", depletion, {
