@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from actuarial.arrays import with_scenario
+from actuarial.arrays import coordinates, dataset, with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.series import interpolate_anchored
 
@@ -36,7 +36,7 @@ def project_labour(labour: Labour, population: xr.DataArray) -> xr.Dataset:
     P = pop.values
     d4 = pop.dims
     attrs = lambda units, long_name: {"units": units, "long_name": long_name}  # noqa: E731
-    return xr.Dataset(
+    return dataset(
         {
             "participation_rate": (d4[1:], rates, attrs("1", "labour force participation rate")),
             "labour_force": (d4[:3], np.einsum("nysa,ysa->nys", P, rates), attrs(
@@ -47,7 +47,7 @@ def project_labour(labour: Labour, population: xr.DataArray) -> xr.Dataset:
             "density": (("sex", "age"), np.array(labour.density),
                         attrs("1", "contribution density (share of the year)")),
         },
-        coords={k: pop[k].values for k in d4},
+        coordinates({k: (k, pop[k].values) for k in d4}),
     )
 
 
