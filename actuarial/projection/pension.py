@@ -31,6 +31,7 @@ models, ILO pension model). Awards are not indexed in their first year.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import NamedTuple
 
@@ -84,8 +85,7 @@ def binomial_pmf(rows: int, n_credits: int, p: float) -> np.ndarray:
     comb(n, c) p^c (1 - p)^(n - c), zero for c > n (closed form; no scipy.stats import)."""
     n = np.arange(rows)[:, None]
     c = np.arange(n_credits)[None, :]
-    comb = np.array([[math.comb(i, j) for j in range(n_credits)] for i in range(rows)], float)
-    comb = comb.reshape(rows, n_credits)  # also when rows == 0
+    comb = binomial_coefficients(rows, n_credits)
     with np.errstate(divide="ignore", invalid="ignore"):
         pmf = comb * float(p) ** c * (1.0 - float(p)) ** (n - c)
     return np.where(c <= n, pmf, 0.0)
@@ -98,6 +98,15 @@ def insured_from_table(table: np.ndarray, n_credits: int):
     out = np.zeros((2, 1, 2, X, n_credits))
     out[:, 0, ..., :min(C_file, n_credits)] = table[..., :n_credits]
     return out[0], out[1]
+
+
+@functools.lru_cache(maxsize=16)
+def binomial_coefficients(rows: int, n_credits: int) -> np.ndarray:
+    """comb(n, c) for n < rows, c < n_credits as floats (read-only; computed once per shape)."""
+    comb = np.array([[math.comb(i, j) for j in range(n_credits)] for i in range(rows)], float)
+    comb = comb.reshape(rows, n_credits)  # also when rows == 0
+    comb.flags.writeable = False
+    return comb
 
 
 STANDARD_CREDITS = {"old_age": 30, "invalidity": 15, "survivors": 15}
