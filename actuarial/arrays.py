@@ -85,7 +85,8 @@ def dataset(variables: dict, coords: xr.Coordinates, attrs: dict | None = None) 
     dims = {}  # in the variables' order, as the constructor's
     for v in built.values():
         dims.update((d, sizes[d]) for d in v.dims if d not in dims)
-    return construct(built, names, dims=dims, attrs=dict(attrs or {}), indexes={k: coords.xindexes[k] for k in built if k in coords.xindexes})
+    indexes = {k: coords.xindexes[k] for k in built if k in coords.xindexes}  # in the variables' order too
+    return construct(built, names, dims=dims, attrs=dict(attrs or {}), indexes=indexes)
 
 
 def _on_coordinates(variables: dict, coords: xr.Coordinates) -> bool:

@@ -469,7 +469,8 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
                 "deficit after depletion: expenditure the exhausted reserve cannot pay (the state's cost, "
                 "paid mid-year)")),
             "deficit_after_depletion_rate": (deficit / ie, "1", "deficit after depletion / insurable earnings"),
-            "deficit_after_depletion_gdp": (deficit / arr(economy.variables["gdp"]), "1", "deficit after depletion / GDP"),
+            "deficit_after_depletion_gdp": (deficit / arr(economy.variables["gdp"]), "1",
+                                            "deficit after depletion / GDP"),
             "payg_cost_rate": (E / ie, "1", "PAYG cost rate: expenditure / insurable earnings"),
             "system_dependency_ratio": (pens / ds["contributors"].values.sum(-1), "1",
                                         "pensioners / active insured"),
