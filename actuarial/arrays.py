@@ -58,7 +58,11 @@ def dataset(variables: dict, coords: xr.Coordinates, attrs: dict | None = None) 
     (tests/test_arrays.py), built without xarray's alignment and merge of
     every variable (a few milliseconds per stage, issue 17): the shapes are
     checked against the coordinates' sizes here instead. Values are taken as
-    they are (no copy).
+    they are (no copy). A variable may also be an ``xr.Variable`` or a
+    DataArray on coordinates of ``coords`` (same values; else the
+    constructor aligns them and is used): the variables, dimensions and
+    indexes come in the constructor's order (a DataArray's coordinates just
+    before it, the others after the variables).
     """
     sizes = dict(coords.sizes)
     if not _on_coordinates(variables, coords):
