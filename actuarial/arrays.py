@@ -58,11 +58,23 @@ def dataset(variables: dict, coords: xr.Coordinates, attrs: dict | None = None) 
     (tests/test_arrays.py), built without xarray's alignment and merge of
     every variable (a few milliseconds per stage, issue 17): the shapes are
     checked against the coordinates' sizes here instead. Values are taken as
-    they are (no copy).
+    they are (no copy). A variable may also be an ``xr.Variable`` or a
+    DataArray on coordinates of ``coords`` (same values; else the
+    constructor aligns them and is used): the variables, dimensions and
+    indexes come in the constructor's order (a DataArray's coordinates just
+    before it, the others after the variables).
     """
     sizes = dict(coords.sizes)
+    if not _on_coordinates(variables, coords):
+        return xr.Dataset(variables, coords=coords, attrs=attrs)
+    joined = _joined_indexes(variables, coords)
     built = {}
     for name, spec in variables.items():
+        if isinstance(spec, xr.DataArray):  # its coordinates first, where the constructor places them
+            own = [k for k in spec.coords if k != name]
+            for k in own + [k for k in joined if k not in own and set(coords[k].dims) <= set(spec.dims)]:
+                built.setdefault(k, coords.variables[k])
+            spec = spec.variable.copy(deep=False)
         v = spec if isinstance(spec, xr.Variable) else xr.Variable(*spec)
         for dim, n in zip(v.dims, v.shape):
             if sizes.setdefault(dim, n) != n:
@@ -72,5 +84,28 @@ def dataset(variables: dict, coords: xr.Coordinates, attrs: dict | None = None) 
     if construct is None:  # pragma: no cover - a future xarray without it: the public constructor
         return xr.Dataset(built, coords=coords, attrs=attrs)
     names = set(coords.variables)
-    built.update(coords.variables)
-    return construct(built, names, dims=sizes, attrs=dict(attrs or {}), indexes=dict(coords.xindexes))
+    for k, c in coords.variables.items():
+        built.setdefault(k, c)
+    dims = {}  # in the variables' order, as the constructor's
+    for v in built.values():
+        dims.update((d, sizes[d]) for d in v.dims if d not in dims)
+    indexes = {k: coords.xindexes[k] for k in built if k in coords.xindexes}  # in the variables' order too
+    return construct(built, names, dims=dims, attrs=dict(attrs or {}), indexes=indexes)
+
+
+def _on_coordinates(variables: dict, coords: xr.Coordinates) -> bool:
+    """Whether every DataArray among ``variables`` has only coordinates of
+    ``coords``, with the same values (else the constructor aligns them)."""
+    for spec in variables.values():
+        if isinstance(spec, xr.DataArray):
+            for k, c in spec.coords.items():
+                if k not in coords or not c.variable.equals(coords.variables[k]):
+                    return False
+    return True
+
+
+def _joined_indexes(variables: dict, coords: xr.Coordinates) -> list:
+    """The indexes in the order xarray's alignment joins them: the
+    DataArrays' own, then the coordinates'."""
+    own = [k for spec in variables.values() if isinstance(spec, xr.DataArray) for k in spec.xindexes]
+    return list(dict.fromkeys(own + list(coords.xindexes)))

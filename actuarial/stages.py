@@ -42,13 +42,14 @@ def run_demography(assumptions: Assumptions, draws: dict | None = None) -> xr.Da
     if draws and "asfr_factor" in draws:
         asfr = inputs["asfr"].values[None] * draws["asfr_factor"][..., None]  # contiguous: sums as unperturbed
         inputs["asfr"] = xr.DataArray(asfr, dims=("scenario", "year", "age"), coords=inputs["asfr"].coords)
+    tfr = inputs["asfr"].variable.sum("age").transpose(..., "year")
     ds = project_population(
         **inputs, migration_timing=demo.migration.timing, migration_rule=demo.migration.rule,
-        working_ages=demo.working_ages, old_age=demo.old_age, open_group=demo.open_age_group)
+        working_ages=demo.working_ages, old_age=demo.old_age, open_group=demo.open_age_group,
+        extra={"total_fertility_rate": (tfr.dims, tfr.data, {"units": "births/woman",
+                                                             "long_name": "total fertility rate"})})
     if demo.beyond_data:
         ds.attrs["beyond_data"] = demo.beyond_data  # past the UN tables' last year (demography.beyond_data)
-    ds["total_fertility_rate"] = inputs["asfr"].sum("age").transpose(..., "year").assign_attrs(
-        units="births/woman", long_name="total fertility rate")
     return ds
 
 

@@ -40,3 +40,25 @@ def test_dataset_rejects_a_wrong_shape():
         dataset(variables, coordinates(coords))
     with pytest.raises(ValueError, match="'k' has length 3, expected 2"):
         dataset({"a": (("k",), np.zeros(2), {}), "b": (("k",), np.zeros(3), {})}, coordinates({}))
+
+
+def test_dataset_with_dataarrays_in_the_constructors_order():
+    """DataArrays among the variables: their coordinates placed where the
+    constructor places them (own first, then the indexes their dims align to)."""
+    coords = {"c": ("c", [0, 1, 2], {}), "a": ("a", [1, 2], {"units": "year"}), "b": ("b", [5], {}),
+              "k": ("b", ["x"], {})}
+    variables = {"t": (("a",), np.zeros(2), {}),
+                 "g": xr.DataArray(np.ones((3, 1, 2)), dims=("c", "b", "a"), attrs={"units": "1"}),
+                 "d": xr.DataArray(np.zeros((2, 1)), dims=("a", "b"), coords={"b": [5]}),
+                 "e": xr.DataArray(np.zeros((2, 3)), dims=("a", "c"), coords={"a": [1, 2]}),
+                 "z": ((), 3.0, {})}
+    fast = dataset(variables, coordinates(coords), {"case": "c"})
+    plain = xr.Dataset(variables, coords={k: xr.Variable(*v) for k, v in coords.items()}, attrs={"case": "c"})
+    xr.testing.assert_identical(fast, plain)
+    assert list(fast.variables) == list(plain.variables)
+    assert list(fast.dims) == list(plain.dims) and list(fast.xindexes) == list(plain.xindexes)
+    assert fast["a"].attrs == {"units": "year"}
+    # a DataArray on other coordinate values: the constructor's alignment (outer join)
+    variables["d"] = xr.DataArray(np.zeros((2, 1)), dims=("a", "b"), coords={"b": [6]})
+    xr.testing.assert_identical(dataset(variables, coordinates(coords)),
+                                xr.Dataset(variables, coords={k: xr.Variable(*v) for k, v in coords.items()}))

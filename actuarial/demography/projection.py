@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import xarray as xr
 
-from actuarial.arrays import with_scenario
+from actuarial.arrays import coordinates, dataset, with_scenario
 from actuarial.demography import _kernels
 from actuarial.demography.lifetable import OPEN_GROUP_LABELS, open_group_rule
 from actuarial.demography.rules import MIGRATION_RULES
@@ -39,7 +39,8 @@ class UnrealisedEmigrationWarning(UserWarning):
 def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr.DataArray,
                        srb: xr.DataArray, net_migration: xr.DataArray, *,
                        migration_timing: str = "end", migration_rule: str = "capped",
-                       working_ages=(15, 64), old_age: int = 65, open_group: str = "gompertz") -> xr.Dataset:
+                       working_ages=(15, 64), old_age: int = 65, open_group: str = "gompertz",
+                       extra: dict | None = None) -> xr.Dataset:
     """Project a population; every input may carry a leading ``scenario`` dim.
 
     base_population(sex, age) at 1 January of the first year; mx(year, sex,
@@ -54,7 +55,8 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     in the result is the migrants realised under ``migration_rule`` (see the
     module docstring); attrs ``migration_rule``, ``unrealised_emigration_total``
     (persons over all years, scenario mean), ``negative_population_cells``
-    and ``lowest_population`` record what happened.
+    and ``lowest_population`` record what happened. ``extra``: further
+    variables ``{name: Variable or (dims, values, attrs)}`` of the node, last.
     """
     rule = open_group_rule(open_group)
     if migration_timing not in TIMINGS:
@@ -117,7 +119,10 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     migration_label = ("net migrants during the year, realised: emigration capped at the persons present"
                        if migration_rule == "capped" else
                        "net migrants during the year, as given (UN arithmetic: stocks may go negative)")
-    ds = xr.Dataset(
+    coords = coordinates({"scenario": ("scenario", np.arange(n)), "year": ("year", years),
+                          "sex": ("sex", ["female", "male"]), "age": ("age", base_population["age"].values),
+                          "at_age": ("at_age", at_ages)})
+    ds = dataset(
         {
             **indicators(pop, births, deaths, working_ages, old_age, sums),
             "population": (dims, pop, {"units": "persons", "long_name": "population at 1 January"}),
@@ -135,12 +140,10 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
                                            "dies during the year (1 - S_x+1)"}),
             "life_expectancy": (("scenario", "year", "sex", "at_age"), e, {
                 "units": "year", "long_name": f"period life expectancy ({OPEN_GROUP_LABELS[open_group]})"}),
+            **(extra or {}),
         },
-        coords={"scenario": np.arange(n), "year": years, "sex": ["female", "male"],
-                "age": base_population["age"].values, "at_age": at_ages},
-        attrs={"open_group": open_group},
+        coords, {"open_group": open_group, **_migration_attrs(stats, pop.shape[0], migration_rule, years)},
     )
-    ds.attrs.update(_migration_attrs(stats, pop.shape[0], migration_rule, years))
     return ds
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from actuarial.arrays import coordinates, dataset
 from actuarial.assumptions.economy import Economy
 
 
@@ -72,5 +73,5 @@ def project_economy(economy: Economy, years, employed: xr.DataArray | None = Non
         sizes = [np.shape(v)[0] for v, *_ in variables.values() if np.ndim(v) == 2]
         coords["scenario"] = employed["scenario"].values if employed is not None and "scenario" in employed.dims \
             else np.arange(max(sizes))
-    return xr.Dataset({k: (("scenario", "year")[-np.ndim(v):], v, {"units": u, "long_name": ln})
-                       for k, (v, u, ln) in variables.items()}, coords=coords)
+    return dataset({k: (("scenario", "year")[-np.ndim(v):], v, {"units": u, "long_name": ln})
+                    for k, (v, u, ln) in variables.items()}, coordinates({k: (k, v) for k, v in coords.items()}))

@@ -58,13 +58,13 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from actuarial.arrays import scenario_years, with_scenario
+from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.injury import C121_MINIMUM, CLAIM_TYPES, PENSION_TYPES, Injury
 from actuarial.assumptions.pension import by_sex_array
 from actuarial.demography.lifetable import OPEN_GROUP_LABELS, extend_qx
 from actuarial.projection import _injury_kernels as kern
-from actuarial.projection.labour import insurable_wages
+from actuarial.projection.labour import insurable_wage_values
 from actuarial.projection.pension_metrics import discount_factors, reserve_path
 
 SEXES = ["female", "male"]
@@ -182,14 +182,14 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
     years = demography["year"].values
     T, X = years.size, demography.sizes["age"]
     K = len(injury.sectors)
-    insured = with_scenario(labour["contributors"], ("year", "sex", "age"))
+    insured = with_scenario(labour.variables["contributors"], ("year", "sex", "age"))
     aw = economy["average_wage"]
-    wage = with_scenario(insurable_wages(labour_assumptions, aw, labour["employed"]), ("year", "sex", "age"))
-    q = extended_mortality(with_scenario(demography["death_probability"], ("year", "sex", "age")))
+    wage = insurable_wage_values(labour_assumptions, aw, labour["employed"])
+    q = extended_mortality(with_scenario(demography.variables["death_probability"], ("year", "sex", "age")))
     A = q.shape[-1]  # pensioners' ages 0..130
     w_p = injury.indexation_prices
     idx = with_scenario(w_p * economy["inflation"] + (1 - w_p) * economy["nominal_wage_growth"], ("year",))
-    interest = with_scenario(economy["interest_rate"], ("year",))
+    interest = with_scenario(economy.variables["interest_rate"], ("year",))
     shares = np.array([s.share for s in injury.sectors])
     rel = np.array([s.wage_relativity for s in injury.sectors])
     relw = rel / (shares * rel).sum()
@@ -227,13 +227,13 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
         np.array([s.disease for s in injury.sectors]), np.array(injury.disease_outcome),
         by_sex_array(injury.married), np.array(injury.medical_care), factors, _parameters(injury),
         terminal, N0, B0, *out.values())
-    ds = _dataset(injury, out, years, economy, detail)
-    ds["insured_by_sex"] = (("scenario", "year", "sex"), np.broadcast_to(
-        insured.sum(-1) * injury.coverage, (n_s, T, 2)), {"units": "persons", "long_name": "insured workers by sex"})
-    return ds
+    by_sex = (("scenario", "year", "sex"), np.broadcast_to(insured.sum(-1) * injury.coverage, (n_s, T, 2)),
+              {"units": "persons", "long_name": "insured workers by sex"})
+    return _dataset(injury, out, years, economy, detail, by_sex)
 
 
-def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool) -> xr.Dataset:
+def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool, by_sex: tuple) -> xr.Dataset:
+    """The node, built once (``arrays.dataset``); ``by_sex``: ``insured_by_sex``, last."""
     n = out["payroll"].shape[0]
     admin_share = injury.administrative_cost
     paid = out["paid"]
@@ -245,8 +245,8 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
     benefits = short + paid.sum(-1)
     E_k = benefits * (1 + admin_share)
     acc_k = E_k - paid.sum(-1) + out["capitalised"]
-    interest = scenario_years(economy["interest_rate"], n)
-    _, m = discount_factors(scenario_years(economy["discount_rate"], n))
+    interest = scenario_years(economy.variables["interest_rate"], n)
+    _, m = discount_factors(scenario_years(economy.variables["discount_rate"], n))
     h = injury.gap_horizon
     pv_E = np.einsum("nt,ntk->nk", m[:, :h], E_k[:, :h])
     pv_IE = np.einsum("nt,ntk->nk", m[:, :h], IE_k[:, :h])
@@ -306,7 +306,7 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
         "reserve_end": (sy, reserve[:, 1:], a("currency", "reserve at 31 December")),
         "funded_ratio": (sy, funded, a(
             "1", f"reserve / capitalised value of pensions in payment, at 31 December ({MORTALITY_LABEL})")),
-        "expenditure_gdp": (sy, E / scenario_years(economy["gdp"], n), a("1", "expenditure / GDP")),
+        "expenditure_gdp": (sy, E / scenario_years(economy.variables["gdp"], n), a("1", "expenditure / GDP")),
         "standard_replacement_rate": ("check", _standard_rates(injury), a(
             "1", "benefit of the C121 standard beneficiary / reference earnings")),
         "standard_minimum": ("check", [C121_MINIMUM, C121_MINIMUM, 0.5], a("1", "C121 Schedule II minimum")),
@@ -324,7 +324,8 @@ def _dataset(injury: Injury, out: dict, years, economy: xr.Dataset, detail: bool
               "benefit": list(BENEFITS), "financing_method": list(METHODS), "check": list(C121_C102_CHECKS)}
     if detail:
         coords["age"] = np.arange(out["detail"].shape[-1])
-    ds = xr.Dataset(v, coords=coords)
+    v["insured_by_sex"] = by_sex
+    ds = dataset(v, coordinates({k: (k, c) for k, c in coords.items()}))
     ds.attrs["financing_method"] = injury.financing_method
     ds.attrs["gap_horizon"] = h
     return ds

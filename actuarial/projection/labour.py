@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from actuarial.arrays import coordinates, dataset, with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.series import interpolate_anchored
 
@@ -35,7 +36,7 @@ def project_labour(labour: Labour, population: xr.DataArray) -> xr.Dataset:
     P = pop.values
     d4 = pop.dims
     attrs = lambda units, long_name: {"units": units, "long_name": long_name}  # noqa: E731
-    return xr.Dataset(
+    return dataset(
         {
             "participation_rate": (d4[1:], rates, attrs("1", "labour force participation rate")),
             "labour_force": (d4[:3], np.einsum("nysa,ysa->nys", P, rates), attrs(
@@ -46,7 +47,7 @@ def project_labour(labour: Labour, population: xr.DataArray) -> xr.Dataset:
             "density": (("sex", "age"), np.array(labour.density),
                         attrs("1", "contribution density (share of the year)")),
         },
-        coords={k: pop[k].values for k in d4},
+        coordinates({k: (k, pop[k].values) for k in d4}),
     )
 
 
@@ -54,14 +55,27 @@ def wage_level(labour: Labour, average_wage: xr.DataArray, employed: xr.DataArra
     """AW_t g_s / n_t by (scenario, year, sex): the wage at salary scale 1."""
     years = employed["year"].values
     emp = employed.transpose(..., "year", "sex", "age")
-    gender = np.stack([labour.gender_wage_ratio.at(years), np.ones(years.size)], -1)  # (year, sex)
-    by_sex = emp.values @ np.asarray(labour.salary_scale)  # (..., year, sex)
-    norm = (by_sex * gender).sum(-1) / emp.values.sum((-2, -1))  # (..., year)
-    aw = average_wage.transpose(..., "year").values
-    level = aw[..., None] * gender / norm[..., None]
+    level = _level(labour, average_wage, emp.values, years)
     dims = (*emp.dims[:-1],)
     return xr.DataArray(level, dims=dims, coords={"year": years, "sex": ["female", "male"]}).transpose(
         "scenario", "year", "sex", missing_dims="ignore")
+
+
+def _level(labour: Labour, average_wage: xr.DataArray, emp: np.ndarray, years) -> np.ndarray:
+    """``wage_level``'s values from employment (..., year, sex, age)."""
+    gender = np.stack([labour.gender_wage_ratio.at(years), np.ones(years.size)], -1)  # (year, sex)
+    by_sex = emp @ np.asarray(labour.salary_scale)  # (..., year, sex)
+    norm = (by_sex * gender).sum(-1) / emp.sum((-2, -1))  # (..., year)
+    aw = average_wage.transpose(..., "year").values
+    return aw[..., None] * gender / norm[..., None]
+
+
+def wage_levels(labour: Labour, average_wage: xr.DataArray, employed: xr.DataArray) -> np.ndarray:
+    """``wage_level`` as the kernels take it (``arrays.with_scenario``: a contiguous
+    (scenario, year, sex) array), without building the DataArray."""
+    emp = employed.transpose(..., "year", "sex", "age")
+    level = _level(labour, average_wage, emp.values, employed["year"].values)
+    return with_scenario(xr.Variable(emp.dims[:-1], level), ("year", "sex"))
 
 
 def insurable_wages(labour: Labour, average_wage: xr.DataArray, employed: xr.DataArray) -> xr.DataArray:
@@ -70,3 +84,9 @@ def insurable_wages(labour: Labour, average_wage: xr.DataArray, employed: xr.Dat
     wage = wage_level(labour, average_wage, employed) * scale
     return wage.transpose("scenario", "year", "sex", "age", missing_dims="ignore").assign_attrs(
         units="currency/year", long_name="average annual wage of the employed by sex and age")
+
+
+def insurable_wage_values(labour: Labour, average_wage: xr.DataArray, employed: xr.DataArray) -> np.ndarray:
+    """``insurable_wages`` as a contiguous (scenario, year, sex, age) array, without xarray."""
+    return np.ascontiguousarray(wage_levels(labour, average_wage, employed)[..., None]
+                                * np.array(labour.salary_scale))

@@ -31,6 +31,7 @@ models, ILO pension model). Awards are not indexed in their first year.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import NamedTuple
 
@@ -40,8 +41,8 @@ import xarray as xr
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
 from actuarial.projection import _pension_kernels as kern
-from actuarial.projection.labour import wage_level
-from actuarial.arrays import scenario_years, with_scenario
+from actuarial.projection.labour import wage_levels
+from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
 from actuarial.projection.pension_conversion import present_values
 from actuarial.projection.pension_option import option_variables
@@ -86,8 +87,7 @@ def binomial_pmf(rows: int, n_credits: int, p: float) -> np.ndarray:
     comb(n, c) p^c (1 - p)^(n - c), zero for c > n (closed form; no scipy.stats import)."""
     n = np.arange(rows)[:, None]
     c = np.arange(n_credits)[None, :]
-    comb = np.array([[math.comb(i, j) for j in range(n_credits)] for i in range(rows)], float)
-    comb = comb.reshape(rows, n_credits)  # also when rows == 0
+    comb = binomial_coefficients(rows, n_credits)
     with np.errstate(divide="ignore", invalid="ignore"):
         pmf = comb * float(p) ** c * (1.0 - float(p)) ** (n - c)
     return np.where(c <= n, pmf, 0.0)
@@ -100,6 +100,15 @@ def insured_from_table(table: np.ndarray, n_credits: int):
     out = np.zeros((2, 1, 2, X, n_credits))
     out[:, 0, ..., :min(C_file, n_credits)] = table[..., :n_credits]
     return out[0], out[1]
+
+
+@functools.lru_cache(maxsize=16)
+def binomial_coefficients(rows: int, n_credits: int) -> np.ndarray:
+    """comb(n, c) for n < rows, c < n_credits as floats (read-only; computed once per shape)."""
+    comb = np.array([[math.comb(i, j) for j in range(n_credits)] for i in range(rows)], float)
+    comb = comb.reshape(rows, n_credits)  # also when rows == 0
+    comb.flags.writeable = False
+    return comb
 
 
 STANDARD_CREDITS = {"old_age": 30, "invalidity": 15, "survivors": 15}
@@ -318,12 +327,11 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
     C = x_hi - x_lo + 2
 
     # the kernel counts contributors below the pensionable age only (working pensioners do not count)
-    K_a = with_scenario(labour["contributors"], ("year", "sex", "age"))
-    q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
-    pop = with_scenario(demography["population"], ("year", "sex", "age"))  # bounds survivors' pensioners
+    K_a = with_scenario(labour.variables["contributors"], ("year", "sex", "age"))
+    q = with_scenario(demography.variables["death_probability"], ("year", "sex", "age"))
+    pop = with_scenario(demography.variables["population"], ("year", "sex", "age"))  # bounds survivors' pensioners
     aw = economy["average_wage"]
-    level = wage_level(labour_assumptions, aw, labour["employed"])
-    level_a = with_scenario(level, ("year", "sex"))
+    level_a = wage_levels(labour_assumptions, aw, labour["employed"])
     scale = np.array(labour_assumptions.salary_scale)
     ceiling = (pension.ceiling.at(years) * aw) if pension.ceiling is not None else aw * np.inf
     rate = xr.DataArray(pension.contribution_rate.at(years), dims="year", coords={"year": years})
@@ -431,7 +439,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
         extra.update(closed_group_variables(frame, closed["earnings"], benefits * (1 + pension.administrative_cost),
                                             pension, economy))
     frame.update(extra)
-    ds = xr.Dataset(frame, coords=coords)
+    ds = frame_dataset(frame, coords)
     ds.attrs["design"] = "defined_benefit"
     return ds
 
@@ -466,6 +474,18 @@ def _liability_variables(pension: Pension, economy: xr.Dataset, q, level_a, ref_
         "accrued_liability_gdp": ("scenario", (in_payment + accrued) / first(economy["gdp"]), {
             "units": "1", "long_name": "accrued-to-date liability / GDP of the base year"}),
     }
+
+
+def frame_dataset(variables: dict, coords: dict) -> xr.Dataset:
+    """``xr.Dataset(variables, coords=coords)`` built once on prebuilt coordinates
+    (``arrays.dataset``): ``coords`` maps a dimension to its values, the
+    DataArrays' own coordinates (e.g. ``horizon``) join them."""
+    index = {k: (k, v) for k, v in coords.items()}
+    for v in variables.values():
+        if isinstance(v, xr.DataArray):
+            for k, c in v.coords.items():
+                index.setdefault(k, c.variable)
+    return dataset(dict(variables), coordinates(index))
 
 
 class Frame(dict):
@@ -508,7 +528,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
     admin = pension.administrative_cost * benefits
     E = benefits + admin
     reserve, invest, deficit = floored_reserve(pension.initial_reserve, contributions, E,
-                                               arr(economy["interest_rate"]))
+                                               arr(economy.variables["interest_rate"]))
     prev = np.concatenate([np.full((E.shape[0], 1), np.nan), E[:, :-1]], axis=1)
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0
@@ -535,7 +555,8 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
                 "deficit after depletion: expenditure the exhausted reserve cannot pay (the state's cost, "
                 "paid mid-year)")),
             "deficit_after_depletion_rate": (deficit / ie, "1", "deficit after depletion / insurable earnings"),
-            "deficit_after_depletion_gdp": (deficit / arr(economy["gdp"]), "1", "deficit after depletion / GDP"),
+            "deficit_after_depletion_gdp": (deficit / arr(economy.variables["gdp"]), "1",
+                                            "deficit after depletion / GDP"),
             "payg_cost_rate": (E / ie, "1", "PAYG cost rate: expenditure / insurable earnings"),
             "system_dependency_ratio": (pens / ds["contributors"].values.sum(-1), "1",
                                         "pensioners / active insured"),
@@ -543,7 +564,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
                                  "average new old-age pension / average insurable wage"),
             "average_replacement_rate": (np.where(old_n > 0, old_b / old_n, np.nan) / aiw, "1",
                                          "average old-age pension in payment / average insurable wage"),
-            "expenditure_gdp": (E / arr(economy["gdp"]), "1", "expenditure / GDP"),
+            "expenditure_gdp": (E / arr(economy.variables["gdp"]), "1", "expenditure / GDP"),
         }
     out = {k: (sy, v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
     out["depletion_year"] = ("scenario", depletion, {

@@ -44,11 +44,11 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from actuarial.arrays import scenario_years, with_scenario
+from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import Pension, by_sex_array
 from actuarial.projection import _dc_kernels as kern
-from actuarial.projection.labour import wage_level
+from actuarial.projection.labour import wage_levels
 
 SEXES = ["female", "male"]
 OUTPUTS = ("earnings", "wage_bill", "headcount", "contributions", "fees", "invest", "balance", "balance_total", "pw_total",
@@ -111,15 +111,15 @@ def project_dc(pension: Pension, labour_assumptions: Labour, demography: xr.Data
     T = years.size
     R = np.stack([s.at(years) for s in pension.pensionable_age], -1).astype(np.int64)
     x_lo, x_hi = labour_assumptions.first_age, int(R.max()) - 1
-    K = with_scenario(labour["contributors"], ("year", "sex", "age"))
-    q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
+    K = with_scenario(labour.variables["contributors"], ("year", "sex", "age"))
+    q = with_scenario(demography.variables["death_probability"], ("year", "sex", "age"))
     aw = economy["average_wage"]
-    level = with_scenario(wage_level(labour_assumptions, aw, labour["employed"]), ("year", "sex"))
+    level = wage_levels(labour_assumptions, aw, labour["employed"])
     scale = np.array(labour_assumptions.salary_scale, dtype=float)
     aw_a = with_scenario(aw, ("year",))
     ceil = pension.ceiling.at(years)[None] * aw_a if pension.ceiling is not None else aw_a * np.inf
     rate = pension.contribution_rate.at(years)[None]
-    ret = with_scenario(economy["interest_rate"], ("year",)) + dc.return_spread.at(years)[None]
+    ret = with_scenario(economy.variables["interest_rate"], ("year",)) + dc.return_spread.at(years)[None]
     gmin = aw_a * (0.0 if dc.guarantee is None else dc.guarantee.minimum_pension)
     af = annuity_factors(q, dc.annuity.interest_rate, dc.annuity.indexation)
     dens = by_sex_array(labour_assumptions.density)
@@ -155,7 +155,7 @@ def dc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset,
     F = tot["balance_total"] + tot["pw_total"]
     F_end = np.concatenate([F[:, 1:], (F[:, -1] + tot["contributions"][:, -1] - tot["fees"][:, -1]
                                        + tot["invest"][:, -1] - E[:, -1])[:, None]], axis=1)
-    gdp = scenario_years(economy["gdp"], n)
+    gdp = scenario_years(economy.variables["gdp"], n)
     with np.errstate(divide="ignore", invalid="ignore"):
         full = np.where(out["retiring_n"] > 0, out["awards_full"] / out["retiring_n"], np.nan)
         # awards on 1 January t+1 against the average insurable wage of t+1 (the last year: of t)
@@ -219,8 +219,8 @@ def dc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset,
                 f"annuity-due factor at the pensionable age (cohort mortality, {dc.annuity.interest_rate:g} "
                 f"technical rate, indexation {dc.annuity.indexation:g}; no loading)"),
         }
-    ds = xr.Dataset({k: (d, v, {"units": u, "long_name": ln}) for k, (d, v, u, ln) in values.items()},
-                    coords={"scenario": np.arange(n), "year": years, "sex": SEXES, "age": ages,
-                            "benefit_type": ["old_age"]})
+    coords = {"scenario": np.arange(n), "year": years, "sex": SEXES, "age": ages, "benefit_type": ["old_age"]}
+    ds = dataset({k: (d, v, {"units": u, "long_name": ln}) for k, (d, v, u, ln) in values.items()},
+                 coordinates({k: (k, v) for k, v in coords.items()}))
     ds.attrs["design"] = "defined_contribution"
     return ds

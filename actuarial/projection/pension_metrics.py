@@ -89,7 +89,7 @@ def _arrays(ds: xr.Dataset, economy: xr.Dataset, admin: float = 0.0):
     ie, E, rate = arr(ds["insurable_earnings"]), arr(ds["expenditure"]), arr(ds["contribution_rate"])
     r = (1 + admin) * arr(ds["refund_base"]) if "refund_base" in ds else np.zeros_like(ie)
     E0 = E - rate * r
-    return ie, E, rate, arr(economy["interest_rate"]), arr(economy["discount_rate"]), ie - r, E0, r
+    return ie, E, rate, arr(economy.variables["interest_rate"]), arr(economy.variables["discount_rate"]), ie - r, E0, r
 
 
 def scaled_premium(F0, ie, E, i, period: int) -> np.ndarray:

@@ -52,7 +52,7 @@ from actuarial.arrays import with_scenario
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import Pension, by_sex_array
 from actuarial.projection import _ndc_kernels as kern
-from actuarial.projection.labour import wage_level
+from actuarial.projection.labour import wage_levels
 from actuarial.projection.pension_dc import annuity_factors, converted_input, initial_accounts
 
 SEXES = ["female", "male"]
@@ -108,7 +108,7 @@ def notional_rate(pension: Pension, years, wage_bill: np.ndarray, economy: xr.Da
     if nd.notional_rate == "index":
         return nd.index.at(years)[None]
     if nd.notional_rate == "gdp":
-        return growth(with_scenario(economy["gdp"], ("year",)))
+        return growth(with_scenario(economy.variables["gdp"], ("year",)))
     return growth(wage_bill)
 
 
@@ -118,17 +118,16 @@ def project_ndc(pension: Pension, labour_assumptions: Labour, demography: xr.Dat
     years = demography["year"].values
     R = np.stack([s.at(years) for s in pension.pensionable_age], -1).astype(np.int64)
     x_lo, x_hi = labour_assumptions.first_age, int(R.max()) - 1
-    K = with_scenario(labour["contributors"], ("year", "sex", "age"))
-    q = with_scenario(demography["death_probability"], ("year", "sex", "age"))
-    aw_a = with_scenario(economy["average_wage"], ("year",))
-    level = with_scenario(wage_level(labour_assumptions, economy["average_wage"], labour["employed"]),
-                          ("year", "sex"))
+    K = with_scenario(labour.variables["contributors"], ("year", "sex", "age"))
+    q = with_scenario(demography.variables["death_probability"], ("year", "sex", "age"))
+    aw_a = with_scenario(economy.variables["average_wage"], ("year",))
+    level = wage_levels(labour_assumptions, economy["average_wage"], labour["employed"])
     scale = np.array(labour_assumptions.salary_scale, dtype=float)
     ceil = pension.ceiling.at(years)[None] * aw_a if pension.ceiling is not None else aw_a * np.inf
     rate = pension.contribution_rate.at(years)[None]
     dens = by_sex_array(labour_assumptions.density)
     nrate = notional_rate(pension, years, insurable_wage_bill(K, dens, level, scale, ceil, R, x_lo), economy)
-    i = with_scenario(economy["interest_rate"], ("year",))
+    i = with_scenario(economy.variables["interest_rate"], ("year",))
     div = divisors(q, nd.norm, nd.unisex)
     wage0 = np.minimum(level[0, 0][:, None] * scale[None], ceil[0, 0])
     c0 = rate[0, 0] * K[0, 0] * dens * wage0
@@ -146,7 +145,7 @@ def project_ndc(pension: Pension, labour_assumptions: Labour, demography: xr.Dat
 
 def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset, div) -> xr.Dataset:
     """The node: the DB scheme's variables (old age only) and the notional accounts' own."""
-    from actuarial.projection.pension import Frame, finance_variables  # the DB module imports this one
+    from actuarial.projection.pension import Frame, finance_variables, frame_dataset  # the DB module imports this
     from actuarial.projection.pension_metrics import valuation_variables
 
     nd = pension.notional
@@ -216,6 +215,6 @@ def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset
             "1", f"annuity divisor at the pensionable age (cohort mortality{', unisex' if nd.unisex else ''}, "
                  f"norm {nd.norm:g})")),
     })
-    ds = xr.Dataset(frame, coords=coords)
+    ds = frame_dataset(frame, coords)
     ds.attrs["design"] = "notional"
     return ds

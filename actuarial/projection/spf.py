@@ -29,7 +29,7 @@ import functools
 import numpy as np
 import xarray as xr
 
-from actuarial.arrays import scenario_years
+from actuarial.arrays import coordinates, dataset, scenario_years
 from actuarial.assumptions.spf import INDICATOR_OF_KIND, SPF
 
 SEXES = ["female", "male"]
@@ -53,18 +53,18 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     """The SPF stage; ``coverage=False`` (scenario chunks: their summaries read
     the costs only) skips the SDG 1.3.1 series (``coverage``, ``coverage_target``,
     ``coverage_gap``); every other variable is the same (issue 17)."""
-    pop = demography["population"].transpose("scenario", "year", "sex", "age").values  # (n, T, 2, A)
+    pop = demography.variables["population"].transpose("scenario", "year", "sex", "age").values  # (n, T, 2, A)
     n, T = pop.shape[:2]
-    ages = demography["age"].values
-    births = demography["births"].transpose("scenario", "year", "sex").values.sum(-1)
-    gdp = scenario_years(economy["gdp"], n)
-    spend = scenario_years(economy["government_expenditure"], n)
-    cpi = scenario_years(economy["price_index"], n)
-    aw = scenario_years(economy["average_wage"], n)
+    ages = demography.variables["age"].values
+    births = demography.variables["births"].transpose("scenario", "year", "sex").values.sum(-1)
+    gdp = scenario_years(economy.variables["gdp"], n)
+    spend = scenario_years(economy.variables["government_expenditure"], n)
+    cpi = scenario_years(economy.variables["price_index"], n)
+    aw = scenario_years(economy.variables["average_wage"], n)
     total_pop = pop.sum((2, 3))
     pensioners = None  # (n, T, benefit type, 2, A)
     if pension is not None:
-        pensioners = np.broadcast_to(pension["pensioners"].transpose(
+        pensioners = np.broadcast_to(pension.variables["pensioners"].transpose(
             "scenario", "year", "benefit_type", "sex", "age").values, (n, T, pension.sizes["benefit_type"], 2,
                                                                        ages.size))
     contributory = pensioners.sum(2) if pensioners is not None else None
@@ -74,7 +74,7 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     group = np.zeros((n, T, B, 2))  # the persons the benefit addresses
     level = np.zeros((n, T, B))
     by_age = []  # beneficiaries by age (n, T, 2, A); None for maternity (mothers' ages not projected)
-    years = demography["year"].values
+    years = demography.variables["year"].values
     for b, ben in enumerate(spf.benefits):
         people, addressed, total = _eligible_by_age(ben, pop, ages, births, contributory, labour, coverage)
         mask = np.array([s in ben.sexes for s in SEXES], dtype=float)
@@ -100,7 +100,7 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
     names = [ben.name for ben in spf.benefits]
     d = ("scenario", "year", "benefit", "sex")
     attrs = lambda u, ln: {"units": u, "long_name": ln}  # noqa: E731
-    checks = standard_checks(spf, level, aw, pension)
+    checks, check_coords = standard_checks(spf, level, aw, pension)
     coords = {"scenario": np.arange(n), "year": years, "benefit": names, "sex": SEXES}
     with np.errstate(divide="ignore", invalid="ignore"):
         variables = {
@@ -120,7 +120,9 @@ def project_spf(spf: SPF, demography: xr.Dataset, economy: xr.Dataset,
         variables.update(_coverage_variables(spf, demography, labour, pension, injury, by_age, beneficiaries,
                                              pop, years))
         coords.update(indicator=variables.pop("indicator"), indicator_definition=variables.pop("definition"))
-    return xr.Dataset(variables, coords=coords, attrs={"report_years": list(spf.report_years)}).assign(checks)
+    variables.update(checks)
+    index = {k: v if isinstance(v, tuple) else (k, v) for k, v in {**coords, **check_coords}.items()}
+    return dataset(variables, coordinates(index), {"report_years": list(spf.report_years)})
 
 
 def _coverage_variables(spf, demography, labour, pension, injury, by_age, beneficiaries, pop, years) -> dict:
@@ -190,8 +192,8 @@ def _eligible_by_age(ben, pop, ages, births, contributory, labour, by_age: bool 
 
 def unemployed_by_age(pop, labour) -> np.ndarray:
     """Unemployed persons (n, T, 2, A): population x participation rate - employed."""
-    rate = labour["participation_rate"].transpose("year", "sex", "age").values
-    employed = labour["employed"].transpose("scenario", "year", "sex", "age").values
+    rate = labour.variables["participation_rate"].transpose("year", "sex", "age").values
+    employed = labour.variables["employed"].transpose("scenario", "year", "sex", "age").values
     return pop * rate - employed
 
 
@@ -227,8 +229,9 @@ PENSION_STANDARDS = {"old_age": [("C102", "Part V, Art. 28; earnings-related, Ar
                                    ("C128", "Part IV, Art. 23; earnings-related, Art. 26")]}
 
 
-def standard_checks(spf: SPF, level: np.ndarray, aw: np.ndarray, pension: xr.Dataset | None) -> dict:
-    """Base-year benefit levels against ILO minimums, as variables on a ``check`` dim.
+def standard_checks(spf: SPF, level: np.ndarray, aw: np.ndarray, pension: xr.Dataset | None) -> tuple:
+    """Base-year benefit levels against ILO minimums, as variables on a ``check`` dim
+    (``{name: (dims, values, attrs)}``) and that dim's coordinates.
 
     Each benefit is compared only with the Convention part that covers it
     (``SPF_STANDARDS``, ``PENSION_STANDARDS``; coords ``convention``,
@@ -250,30 +253,30 @@ def standard_checks(spf: SPF, level: np.ndarray, aw: np.ndarray, pension: xr.Dat
             rows.append((convention, item, ben.name, float(level[0, 0, b] * 12 / aw[0, 0]), entry["minimum"],
                          article, entry["reference"]))
     if pension is not None and "standard_replacement_rate" in pension:  # none for a DC design
-        rates = pension["standard_replacement_rate"].isel(year=0)
+        rates = pension.variables["standard_replacement_rate"].transpose("year", "benefit_type").values[0]
+        types = list(pension.variables["benefit_type"].values)
         for kind, conventions in PENSION_STANDARDS.items():
             for convention, article in conventions:
                 entry = data[convention][kind]
-                rows.append((convention, kind, "pension", float(rates.sel(benefit_type=kind)), entry["minimum"],
+                rows.append((convention, kind, "pension", float(rates[types.index(kind)]), entry["minimum"],
                              article, entry["reference"]))
     columns = (list(c) for c in zip(*rows)) if rows else ([] for _ in range(7))
     convention, benefit, scheme, value, minimum, article, reference = columns
     coords = {"convention": ("check", convention), "standard_benefit": ("check", benefit),
               "scheme": ("check", scheme), "article": ("check", article), "reference": ("check", reference)}
     note = {"not_compared": "; ".join(skipped)} if skipped else {}
+    value, minimum = np.array(value, float), np.array(minimum, float)
     return {
-        "standard_level": xr.DataArray(np.array(value, float), dims="check", coords=coords, attrs={
+        "standard_level": ("check", value, {
             "units": "1", "long_name": "base-year benefit / reference wage of the standard beneficiary "
                                        "(flat rate: average wage; earnings-related: previous earnings)"}),
-        "standard_minimum": xr.DataArray(np.array(minimum, float), dims="check", coords=coords, attrs={
+        "standard_minimum": ("check", minimum, {
             "units": "1", "long_name": "minimum rate of the Convention part covering the benefit (coords "
                                        "convention, article, reference)"}),
-        "standard_check": xr.DataArray(np.array(value, float) >= np.array(minimum, float), dims="check",
-                                       coords=coords, attrs={
-                                           "units": "1", "long_name": "meets the minimum: standard_level >= "
-                                           "standard_minimum of the convention, part and article (coords)",
-                                           **note}),
-    }
+        "standard_check": ("check", value >= minimum, {
+            "units": "1", "long_name": "meets the minimum: standard_level >= standard_minimum of the "
+                                       "convention, part and article (coords)", **note}),
+    }, coords
 
 
 def coverage_inputs(spf: SPF, demography: xr.Dataset, labour: xr.Dataset | None, pension: xr.Dataset | None,
@@ -286,41 +289,41 @@ def coverage_inputs(spf: SPF, demography: xr.Dataset, labour: xr.Dataset | None,
     scheme's pensioners by type (name -> (n, T, 2, A)); employment-injury
     pensioners by type (name -> (n, T, 2)); unemployed by age, employed and
     injury-insured persons by sex when those stages ran."""
-    pop = np.maximum(demography["population"].transpose("scenario", "year", "sex", "age").values, 0.0)
+    pop = np.maximum(demography.variables["population"].transpose("scenario", "year", "sex", "age").values, 0.0)
     n, T, _, A = pop.shape
-    ages = demography["age"].values
+    ages = demography.variables["age"].values
     out = {"population": pop, "ages": ages,
-           "births": demography["births"].transpose("scenario", "year", "sex").values.sum(-1),
+           "births": demography.variables["births"].transpose("scenario", "year", "sex").values.sum(-1),
            "contributors": np.zeros_like(pop), "pensioners": {}, "injury_pensioners": {},
            "unemployed": None, "employed": None, "injury_insured": None}
     olds = [ben.ages[0] for ben in spf.benefits if ben.kind == "old_age"]
-    age = pension["pensionable_age"].transpose("year", "sex").values if pension is not None else \
+    age = pension.variables["pensionable_age"].transpose("year", "sex").values if pension is not None else \
         np.full((T, 2), min(olds) if olds else DEFAULT_RETIREMENT_AGE)
     out["pensionable_age"] = np.asarray(age, float)
     if labour is not None:
-        contributors = np.broadcast_to(labour["contributors"].transpose(
+        contributors = np.broadcast_to(labour.variables["contributors"].transpose(
             "scenario", "year", "sex", "age").values, pop.shape)
         out["unemployed"] = np.maximum(unemployed_by_age(pop, labour), 0.0)
-        out["employed"] = np.broadcast_to(labour["employed"].transpose(
+        out["employed"] = np.broadcast_to(labour.variables["employed"].transpose(
             "scenario", "year", "sex", "age").values.sum(-1), (n, T, 2))
         if pension is not None:
             out["contributors"] = contributors * (ages[None, None, :] < out["pensionable_age"][..., None])
         elif injury is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
-                insured = injury["insured_by_sex"].transpose("scenario", "year", "sex").values
+                insured = injury.variables["insured_by_sex"].transpose("scenario", "year", "sex").values
                 ratio = np.where(contributors.sum(-1) > 0, insured / contributors.sum(-1), 0.0)
             out["contributors"] = contributors * ratio[..., None]
         if injury is not None:
             out["injury_insured"] = np.broadcast_to(
-                injury["insured_by_sex"].transpose("scenario", "year", "sex").values, (n, T, 2))
+                injury.variables["insured_by_sex"].transpose("scenario", "year", "sex").values, (n, T, 2))
     if pension is not None:
-        p = pension["pensioners"].transpose("scenario", "year", "benefit_type", "sex", "age")
-        out["pensioners"] = {str(k): np.broadcast_to(p.sel(benefit_type=k).values, pop.shape)
-                             for k in p["benefit_type"].values}
+        p = pension.variables["pensioners"].transpose("scenario", "year", "benefit_type", "sex", "age").values
+        out["pensioners"] = {str(k): np.broadcast_to(p[:, :, i], pop.shape)
+                             for i, k in enumerate(pension.variables["benefit_type"].values)}
     if injury is not None:
-        j = injury["beneficiaries"].transpose("scenario", "year", "benefit_type", "sex")
-        out["injury_pensioners"] = {str(k): np.broadcast_to(j.sel(benefit_type=k).values, (n, T, 2))
-                                    for k in j["benefit_type"].values}
+        j = injury.variables["beneficiaries"].transpose("scenario", "year", "benefit_type", "sex").values
+        out["injury_pensioners"] = {str(k): np.broadcast_to(j[:, :, i], (n, T, 2))
+                                    for i, k in enumerate(injury.variables["benefit_type"].values)}
     return out
 
 

@@ -1,0 +1,74 @@
+"""Benchmarks of each stage of Demoland's deterministic run, one at a time (issue 17).
+
+Target (issue 17): ``actuarial.run`` of Demoland, warm, in-process, under 25 ms
+for demography, economy, labour, pension, employment injury, SPF and fiscal
+space together (``pension.DemolandValuation.time_run``; the fiscal stage alone:
+``fiscal_space.FiscalStage``; the distribution stage has its own budget,
+``distribution``). Each stage here reads the other stages' results of the same
+run (computed in setup) and builds its node once (``actuarial.arrays.dataset``);
+the stage checks (``check_stage``) of all nodes are timed apart. One scenario:
+numba on one thread (``one_thread_for_one_scenario``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from . import one_thread_for_one_scenario, restore_threads
+from .pension import DEMOLAND
+
+
+class DemolandStages:
+    """Demoland's stages, each from the others' results (setup): together, with
+    the fiscal stage, under 25 ms (issue 17)."""
+
+    def setup(self):
+        from actuarial.assumptions import load_assumptions
+        from actuarial.checks import check_stage
+        from actuarial.projection.economy import project_economy
+        from actuarial.projection.employment_injury import project_injury
+        from actuarial.projection.labour import project_labour
+        from actuarial.projection.pension import project_pension
+        from actuarial.projection.spf import project_spf
+        from actuarial.stages import run_demography, stages
+
+        one_thread_for_one_scenario(self, 1)
+        a = load_assumptions(DEMOLAND)
+        nodes = stages(dataclasses.replace(a, fiscal_space=None, distribution=None))
+        demo, lab, eco = nodes["/demography"], nodes["/labour"], nodes["/economy"]
+        employed = lab["employed"].sum(("sex", "age"), skipna=False)
+        self.calls = {
+            "demography": lambda: run_demography(a),
+            "labour": lambda: project_labour(a.labour, demo["population"]),
+            "economy": lambda: project_economy(a.economy, a.case.years, employed),
+            "pension": lambda: project_pension(a.pension, a.labour, demo, lab, eco),
+            "injury": lambda: project_injury(a.employment_injury, a.labour, demo, lab, eco),
+            "spf": lambda: project_spf(a.spf, demo, eco, lab, nodes["/pension"], nodes["/employment_injury"]),
+            "checks": lambda: [check_stage(p, ds, a.source, 0) for p, ds in nodes.items()],
+        }
+        for call in self.calls.values():
+            call()
+
+    def teardown(self):
+        restore_threads(self)
+
+    def time_demography(self):
+        self.calls["demography"]()
+
+    def time_labour(self):
+        self.calls["labour"]()
+
+    def time_economy(self):
+        self.calls["economy"]()
+
+    def time_pension(self):
+        self.calls["pension"]()
+
+    def time_employment_injury(self):
+        self.calls["injury"]()
+
+    def time_spf(self):
+        self.calls["spf"]()
+
+    def time_stage_checks(self):
+        self.calls["checks"]()
