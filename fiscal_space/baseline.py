@@ -68,6 +68,8 @@ def _economy_values(economy: xr.Dataset, name: str, years) -> np.ndarray:
     if missing:
         raise AssumptionError(ECONOMY, name, f"no value for year(s) {missing[:5]}; expected every year "
                                              f"from {years[0]} to {years[-1]}")
+    if np.array_equal(da["year"].values, years):  # the usual case: the same years, no label lookup
+        return da.values.astype(float)
     return da.sel(year=years).values.astype(float)
 
 

@@ -92,12 +92,17 @@ def annuity(factor, periods: int) -> float:
     return a
 
 
-def fiscal_gap(d0, factor, pb, sfa, target: float, periods: int) -> float:
+def fiscal_gap(d0, factor, pb, sfa, target: float, periods: int):
     """Permanent change of the primary balance from the base year bringing debt
-    to ``target`` after ``periods`` years (fraction of GDP; > 0: tighten)."""
-    d_end = debt_path(d0, np.asarray(factor)[:periods], np.asarray(pb)[:periods],
-                      np.broadcast_to(sfa, np.shape(factor))[:periods], extra_step=True)[-1]
-    return float((d_end - target) / annuity(factor, periods))
+    to ``target`` after ``periods`` years (fraction of GDP; > 0: tighten).
+    ``pb`` and ``sfa`` may have leading axes (e.g. reform, year): then an array
+    of gaps over those axes, else a float."""
+    pb, sfa = np.asarray(pb, float), np.asarray(sfa, float)
+    shape = np.broadcast_shapes(np.shape(factor), pb.shape, sfa.shape)
+    d_end = debt_path(d0, np.asarray(factor)[:periods], pb[..., :periods],
+                      np.broadcast_to(sfa, shape)[..., :periods], extra_step=True)[..., -1]
+    gap = (d_end - target) / annuity(factor, periods)
+    return float(gap) if np.ndim(gap) == 0 else gap
 
 
 def propagation(factor) -> np.ndarray:

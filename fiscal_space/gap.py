@@ -68,7 +68,9 @@ def prepare_costs(costs: xr.Dataset, years, gdp: np.ndarray | None = None, sourc
         raise AssumptionError(source, key, f"expected dimensions (year, item); got {da.dims}")
     years = np.asarray(years)
     check_years(da["year"].values, years, source, key)
-    da = da.sel(year=years).transpose("year", "item").astype(float)
+    if not np.array_equal(da["year"].values, years):  # the case's years already: no label lookup
+        da = da.sel(year=years)
+    da = da.transpose("year", "item").astype(float, copy=True)  # never a view of the input
     if name == "cost":
         if "gdp" in costs:
             base = _drop_scenario(costs["gdp"], source, "gdp")

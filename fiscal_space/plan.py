@@ -59,24 +59,16 @@ def financing_plan(gap, capacity, cost, kinds=None, *, stock=None, propagation=N
     penalty = 1000.0 * max(1.0, float(cost.max()) if cost.size else 1.0)
     # variables: x[o, t] at o * T + t, then s[t]
     c = np.concatenate([np.repeat(cost, n_years), np.full(n_years, penalty)])
-    eye = sparse.identity(n_years, format="csr")
-    a_eq = sparse.hstack([eye] * n_opts + [eye], format="csr")
     upper = np.concatenate([capacity.T.reshape(-1), gap])
     bounds = np.column_stack([np.zeros(c.size), upper * scale])
-    rows, rhs = [], []
-    for o, weights, limit in stock or ():
-        row = sparse.lil_matrix((1, c.size))
-        row[0, o * n_years:(o + 1) * n_years] = np.asarray(weights, float)
-        rows.append(row.tocsr())
-        rhs.append(max(float(limit), 0.0) * scale)
+    a_eq = _sum_rows(n_years, n_opts)
     debt_opts = [o for o in range(n_opts) if kinds[o] == "debt"]
-    if propagation is not None and headroom is not None and debt_opts:
-        k = sparse.csr_matrix(np.asarray(propagation, float))
-        blocks = [k if o in debt_opts else sparse.csr_matrix((n_years, n_years)) for o in range(n_opts)]
-        rows.append(sparse.hstack([*blocks, sparse.csr_matrix((n_years, n_years))], format="csr"))
-        rhs.extend(np.maximum(np.asarray(headroom, float), 0.0) * scale)
-    a_ub = sparse.vstack(rows, format="csr") if rows else None
-    b_ub = np.asarray(rhs) if rows else None
+    ceiling = propagation is not None and headroom is not None and bool(debt_opts)
+    a_ub, b_ub = _inequality_rows(n_years, c.size, stock or (), debt_opts if ceiling else [], propagation, scale)
+    if ceiling:
+        b_ub = np.concatenate([b_ub, np.maximum(np.asarray(headroom, float), 0.0) * scale])
+    if a_ub is None:
+        b_ub = None
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=gap * scale, bounds=bounds, method="highs",
                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
     if res.status != 0 or res.x is None:
@@ -87,6 +79,43 @@ def financing_plan(gap, capacity, cost, kinds=None, *, stock=None, propagation=N
     shortfall = np.maximum(gap - financing.sum(axis=1), 0.0)
     return Plan(financing, shortfall, int(res.status), str(res.message),
                 float((financing * cost).sum()))
+
+
+def _sum_rows(n_years: int, n_opts: int) -> sparse.csr_matrix:
+    """The equality rows sum_o x_o(t) + s(t) (columns o * T + t, then s(t)): T x (O + 1) T."""
+    cols = np.arange((n_opts + 1) * n_years).reshape(n_opts + 1, n_years).T.reshape(-1)  # row-major by year
+    indptr = np.arange(0, (n_opts + 1) * n_years + 1, n_opts + 1)
+    return sparse.csr_matrix((np.ones(cols.size), cols, indptr), shape=(n_years, (n_opts + 1) * n_years))
+
+
+def _inequality_rows(n_years: int, n_cols: int, stock, debt_opts, propagation, scale):
+    """The stock rows (one per ``(option, weights, limit)``: sum_t weights(t) x_o(t)
+    <= limit) then, for ``debt_opts``, the T debt-ceiling rows sum_{u<=t} K[t, u]
+    sum_o x_o(u) (right-hand sides of the ceiling rows added by the caller).
+    Built from the nonzero entries with numpy (zeros are not stored, as a
+    ``csr_matrix`` of the dense rows would not). Returns (matrix or None, rhs)."""
+    rows, cols, vals, rhs = [], [], [], []
+    for i, (o, weights, limit) in enumerate(stock):
+        w = np.asarray(weights, float)
+        nz = np.nonzero(w)[0]
+        rows.append(np.full(nz.size, i))
+        cols.append(o * n_years + nz)
+        vals.append(w[nz])
+        rhs.append(max(float(limit), 0.0) * scale)
+    n_rows = len(rhs)
+    if debt_opts:
+        k = np.asarray(propagation, float)
+        t, u = np.nonzero(k)
+        for o in debt_opts:
+            rows.append(n_rows + t)
+            cols.append(o * n_years + u)
+            vals.append(k[t, u])
+        n_rows += n_years
+    if not n_rows:
+        return None, np.zeros(0)
+    coo = sparse.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                            shape=(n_rows, n_cols))
+    return coo.tocsr(), np.asarray(rhs, float)
 
 
 def _exact(financing, gap, capacity, cost, noise: float = 1e-7):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from actuarial.arrays import coordinates, dataset
 from actuarial.errors import AssumptionError
 from actuarial.version import __version__
 from fiscal_space import debt as dd
@@ -133,17 +134,16 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     debt = dd.debt_path(macro.debt0, f, pb, sfa_r)
     stabilising = dd.stabilising_primary_balance(debt, f, sfa_r)
     periods = fa.debt.target_year - int(years[0])
-    fgap = np.array([dd.fiscal_gap(macro.debt0, f, pb[i], sfa_r[i], fa.debt.target_gdp, periods)
-                     for i in range(len(REFORMS))])
+    fgap = dd.fiscal_gap(macro.debt0, f, pb, sfa_r, fa.debt.target_gdp, periods)  # (reform,)
     shifts = np.asarray(fa.debt.r_g_shifts, float)
-    sens = np.stack([dd.debt_path(macro.debt0, macro.debt_factor(s), pb, sfa_r) for s in shifts])  # (shift, reform, year)
+    # (shift, reform, year): one recursion for all shifts (elementwise: the same numbers as one path at a time)
+    factors = np.stack([macro.debt_factor(s) for s in shifts]).reshape(shifts.size, 1, -1)
+    sens = dd.debt_path(macro.debt0, factors, pb, sfa_r)
     interest = macro.interest_rate * debt / (1 + macro.nominal_growth)
 
-    ds = _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
-                  interest)
-    if fa.stochastic is not None:
-        _add_fan(ds, fa, macro, pb_with, sfa_r[1], percentiles)
-    return ds
+    fan_part = _fan(fa, macro, pb_with, sfa_r[1], percentiles) if fa.stochastic is not None else ({}, {})
+    return _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
+                    interest, fan_part)
 
 
 def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
@@ -155,7 +155,10 @@ def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
 
 
 def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts,
-             sens, interest) -> xr.Dataset:
+             sens, interest, fan_part=({}, {})) -> xr.Dataset:
+    """The stage's Dataset, built on its coordinates without xarray's alignment
+    (``actuarial.arrays.dataset``; the same Dataset as the constructor's);
+    ``fan_part``: the fan's (coordinates, variables) from ``_fan``."""
     yr, yo, ry = ("year",), ("year", "option"), ("year", "reform")
     names = [o.name for o in fa.options]
     v = {
@@ -211,11 +214,15 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
              "unfinanced_years": unfinanced.astype(np.int64)}
     if fa.debt.threshold_gdp is not None:
         attrs["debt_threshold_gdp"] = fa.debt.threshold_gdp
-    return xr.Dataset({k: (d, np.asarray(a), at) for k, (d, a, at) in v.items()}, coords=coords, attrs=attrs)
+    fan_coords, fan_vars = fan_part
+    v.update(fan_vars)
+    coords.update(fan_coords)
+    return dataset({k: (d, np.asarray(a), at) for k, (d, a, at) in v.items()}, coordinates(coords), attrs)
 
 
-def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_with,
-             percentiles=PERCENTILES) -> None:
+def _fan(fa: FiscalAssumptions, macro: Macro, pb_with, sfa_with, percentiles=PERCENTILES) -> tuple[dict, dict]:
+    """The macro-shock fan of the debt with the reform: its ``percentile``
+    coordinate and its two variables, as ``_dataset``'s (dims, values, attrs)."""
     s = fa.stochastic
     n = s.years
     paths = simulate_debt(macro.debt0, macro.interest_rate[:n], macro.nominal_growth[:n], pb_with[:n], s.seed,
@@ -230,12 +237,13 @@ def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_w
     pct_full[:n] = pct.T
     prob_full = np.full(T, np.nan)
     prob_full[:n] = prob
-    ds.coords["percentile"] = ("percentile", levels, _attrs("percent", "percentile"))
-    # one update for both (each update aligns the whole Dataset; issue 17)
-    ds.update({"debt_gdp_percentile": (("year", "percentile"), pct_full, _attrs(
-        "1", f"macro-shock fan (fiscal_space.stochastic), not the valuation's scenarios: percentiles across "
-             f"{s.paths} paths of gross public debt / GDP with the reform (full cost), macro shocks around the "
-             f"central costs", paths=s.paths, seed=s.seed, method=s.method, fan="macro_shock")),
-               "debt_above_threshold_probability": ("year", prob_full, _attrs(
-        "1", "probability that debt / GDP with the reform (full cost) exceeds the threshold, over the fiscal "
-             "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths"))})
+    coords = {"percentile": ("percentile", levels, _attrs("percent", "percentile"))}
+    variables = {
+        "debt_gdp_percentile": (("year", "percentile"), pct_full, _attrs(
+            "1", f"macro-shock fan (fiscal_space.stochastic), not the valuation's scenarios: percentiles across "
+                 f"{s.paths} paths of gross public debt / GDP with the reform (full cost), macro shocks around the "
+                 f"central costs", paths=s.paths, seed=s.seed, method=s.method, fan="macro_shock")),
+        "debt_above_threshold_probability": (("year",), prob_full, _attrs(
+            "1", "probability that debt / GDP with the reform (full cost) exceeds the threshold, over the fiscal "
+                 "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths"))}
+    return coords, variables
