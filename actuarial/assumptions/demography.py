@@ -419,7 +419,8 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
         # lazy for `actuarial check` speed (the table reader and its CSV/gzip modules, only for un_tables)
         from actuarial.demography.un_tables import read_un_tables
 
-        un = read_un_tables(r.file_path("un_tables"))
+        method = declared.grouped.graduation if declared.grouped is not None else "pclm"
+        un = read_un_tables(r.file_path("un_tables"), method)  # grouped rows graduated by it
         if un["base_year"] != case.base_year:
             if not un["base_year"] < case.base_year <= un["years"][-1]:
                 raise r.error("un_tables", f"case.base_year {case.base_year} is outside the tables' years "
