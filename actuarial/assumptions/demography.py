@@ -332,7 +332,9 @@ class DemographySection:
     and migration in their place when it gives them."""
 
     un_tables: text("Folder of UN WPP long tables (population, m_x, fertility, migration, sex ratio at "
-                    "birth by single age), relative to the file that names it.", unit="path",
+                    "birth by single age, or rows of age groups: age_start with its age_span, 1000 for the "
+                    "open group, graduated by demography.grouped.graduation), relative to the file that "
+                    "names it.", unit="path",
                     source="UN World Population Prospects, single-age long tables") = None
     wpp: WppSection = None
     base_population: schedule_by_sex("Population on 1 January of the base year by single age.",
