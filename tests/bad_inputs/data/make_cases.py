@@ -151,7 +151,8 @@ def main() -> None:
             "pop_count_age_sex_base", lambda ls: join(grouped(ls)[:3] + grouped(ls)[4:]))
     un_case("un_grouped_not_open", ["pop_count_age_sex_base.csv", "age_span (row 22)", "open", "100-104"],
             "pop_count_age_sex_base", lambda ls: _cell(grouped(ls), 22, "age_span", "5"))
-    un_case("un_grouped_migration_pclm", ["mig_net_count_age_sex.csv", "value (row 2)", "cannot be graduated", "sprague or beers"],
+    un_case("un_grouped_migration_pclm", ["mig_net_count_age_sex.csv", "value (row 2)", "cannot be graduated",
+                                          "sprague or beers"],
             "mig_net_count_age_sex", lambda ls: join(grouped(ls)))
 
     insured = "sex,age,credits,status,count\nfemale,40,10,active,1000\nmale,45,20,active,2000\n"
