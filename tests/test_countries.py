@@ -208,3 +208,49 @@ def test_mortality_standard_reproduces_wpp2024_groups(country):
         for j, (lo, hi) in enumerate(zip([1, *range(5, 100, 5)], [5, *range(10, 101, 5)])):
             grouped = (mx[lo:hi] * Lx[lo:hi]).sum() / Lx[lo:hi].sum()
             assert grouped == pytest.approx(nmx[j + 1], rel=0.02), (sex, lo)
+
+
+ASFR_JUMP = 0.5
+"""Bound on |ln(f_x+1/f_x) - ln(f_x/f_x-1)| over the ages of positive shares of the fertility
+patterns (shares by single age of mother, 10..54; Mexico's 50-54 group is 0 in WPP 2024), WPP
+2024's 5-year shares graduated by the PCLM (build_countries.graduated_pattern): largest 0.33
+(Mexico 2050 and 2075; Canada at most 0.21); the former even spread of each group over its 5
+ages had steps of 4.1 to 5.2 at the group edges (Canada 2020: 5.13, ln(f_15-19/f_10-14))."""
+
+
+def fertility_patterns(country) -> dict:
+    import yaml
+
+    text = (ASSUMPTIONS / "data" / country / "un_wpp.yaml").read_text()
+    return yaml.safe_load(text)["demography"]["fertility"]["pattern"]
+
+
+def test_fertility_pattern_has_no_steps(country):
+    for year, p in fertility_patterns(country).items():
+        assert p["first_age"] == 10 and p.get("width", 1) == 1 and len(p["values"]) == 45, year
+        values = np.asarray(p["values"], float)
+        positive = np.flatnonzero(values > 0)
+        assert positive[0] == 0 and np.all(np.diff(positive) == 1), year  # one run from age 10
+        assert np.all(values[positive[-1] + 1:] == 0) and positive[-1] >= 39, year  # at least 10..49
+        assert values.sum() == pytest.approx(1.0, abs=1e-6), year
+        jumps = age_jumps(values[positive])
+        assert jumps.max() < ASFR_JUMP, (country, year, jumps.max())
+    # the engine's schedule: zero outside 10..54, the shares as written
+    a = load_assumptions(ASSUMPTIONS / f"{country}.yaml")
+    pattern = np.asarray(a.demography.fertility.pattern.values[0])
+    assert np.all(pattern[:10] == 0) and np.all(pattern[55:] == 0) and np.all(pattern[10:50] > 0)
+
+
+@pytest.mark.skipif(not (SHARED / "wpp2024").is_dir(), reason="needs ../shared/data")
+def test_fertility_pattern_keeps_wpp2024_groups(country):
+    """Each 5-year group's share of the graduated pattern is WPP 2024's (percentASFR5 / 100)
+    to the 12 significant digits written: the TFR of each group, and the total, unchanged."""
+    import pandas as pd
+
+    code = {"canada": 124, "mexico": 484}[country]
+    table = pd.read_csv(SHARED / "wpp2024" / "percentASFR5.txt", sep="\t")
+    rows = table[table["country_code"] == code]
+    for year, p in fertility_patterns(country).items():
+        groups = np.asarray(p["values"], float).reshape(9, 5).sum(axis=1)
+        wpp = rows[str(year)].to_numpy(float) / 100.0
+        np.testing.assert_allclose(groups, wpp, rtol=1e-10, atol=1e-14, err_msg=str(year))

@@ -288,3 +288,29 @@ def test_bad_years_argument(years):
 def test_bad_variant_argument(variant):
     with pytest.raises(AssumptionError, match="variant: expected a WPP variant name"):
         read_wpp(DATA, "MEX", variant=variant)
+
+
+@pytest.mark.parametrize("sort_order", [False, True])
+@pytest.mark.parametrize("block", [7, 16, 33, 1 << 20])
+def test_byte_scan_finds_every_line_and_row_across_blocks(tmp_path, monkeypatch, sort_order, block):
+    """The scan (in place, blocks of SCAN_BYTES) gives the lines of one LocID and their file rows as
+    a plain line-by-line reading does, whatever the block size cuts (LocID first or after SortOrder;
+    other LocIDs that contain it as a prefix or suffix, 12 and 212, are not taken)."""
+    import gzip
+
+    from actuarial.demography import wpp as reader
+
+    rng = np.random.default_rng(3)
+    locs = rng.choice([12, 2, 212, 21, 122], size=60)
+    header = ("SortOrder," if sort_order else "") + "LocID,ISO3_code,Location,Variant,Time,Value\n"
+    body = "".join((f"{i}," if sort_order else "") + f"{loc},AAA,Place {loc},Medium,{2000 + i},{i * 1.5}\n"
+                   for i, loc in enumerate(locs))
+    path = tmp_path / "WPP2024_test.csv.gz"
+    path.write_bytes(gzip.compress((header + body.rstrip("\n")).encode()))  # no newline at the end
+    monkeypatch.setattr(reader, "SCAN_BYTES", block)
+    k = 1 if sort_order else 0
+    tables = list(reader._scan(path, ["LocID", "Time", "Value"], 12, k))
+    want = [(i + 2, 2000 + i) for i, loc in enumerate(locs) if loc == 12]
+    assert len(tables) == 1
+    got = list(zip(tables[0].index, tables[0]["Time"]))
+    assert got == want and (tables[0]["LocID"] == 12).all()

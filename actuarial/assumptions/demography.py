@@ -332,7 +332,9 @@ class DemographySection:
     and migration in their place when it gives them."""
 
     un_tables: text("Folder of UN WPP long tables (population, m_x, fertility, migration, sex ratio at "
-                    "birth by single age), relative to the file that names it.", unit="path",
+                    "birth by single age, or rows of age groups: age_start with its age_span, 1000 for the "
+                    "open group, graduated by demography.grouped.graduation), relative to the file that "
+                    "names it.", unit="path",
                     source="UN World Population Prospects, single-age long tables") = None
     wpp: WppSection = None
     base_population: schedule_by_sex("Population on 1 January of the base year by single age.",
@@ -419,7 +421,8 @@ def demography(declared: DemographySection, r: Reader, case) -> Demography:
         # lazy for `actuarial check` speed (the table reader and its CSV/gzip modules, only for un_tables)
         from actuarial.demography.un_tables import read_un_tables
 
-        un = read_un_tables(r.file_path("un_tables"))
+        method = declared.grouped.graduation if declared.grouped is not None else "pclm"
+        un = read_un_tables(r.file_path("un_tables"), method)  # grouped rows graduated by it
         if un["base_year"] != case.base_year:
             if not un["base_year"] < case.base_year <= un["years"][-1]:
                 raise r.error("un_tables", f"case.base_year {case.base_year} is outside the tables' years "

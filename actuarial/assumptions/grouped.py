@@ -127,7 +127,9 @@ class GroupedSection:
                        "osculatory multipliers), beers (Beers 1945 ordinary multipliers): both keep each "
                        "group total exactly and need the open group 100+; pclm (penalised composite link "
                        "model, Rizzi, Gampe & Eilers 2015, lambda by BIC): smooth and positive, keeps the "
-                       "grand total, any open group. Death rates: always pclm.", grad.METHODS,
+                       "grand total, any open group. Death rates: always pclm. Also the method of the "
+                       "grouped rows of demography.un_tables (their fertility rates: always pclm, each "
+                       "group's births kept).", grad.METHODS,
                        source="Shryock & Siegel (1976); Beers (1945); Rizzi, Gampe & Eilers (2015)") = "pclm"
     base_population: field(BySex, _check_counts, _by_sex_schema(_POP_ITEM), _POP_PARAM) = None
     life_tables: anchored("Abridged m_x (0, 1-4, 5-9, ..., open) at anchor years, {year: {female: groups, "

@@ -33,6 +33,9 @@ Methods (pure numpy; each states its source):
   dimension, over log10 lambda in -2..7 by 0.5 then by 0.125. The open
   group spreads over ages up to ``last_age`` (default 110), the latent
   values at 100..last_age are summed into 100+.
+- :func:`pclm_exact`: the PCLM of closed groups with nothing outside them
+  (births by age of mother), then each group scaled to its own total (kept
+  to rounding).
 - :func:`pclm_rates`: death rates m_x from grouped deaths and exposures:
   deaths are Poisson with means sum_{x in j} E_x m_x, m_x = exp(eta_x)
   (Rizzi et al. 2015, section "rates"); when the exposures too are grouped
@@ -315,6 +318,35 @@ def pclm_rates(deaths, exposure, starts=None, last_age: int = 110, criterion: st
     return to_engine_ages(m, e_single, int(starts[0]))
 
 
+def pclm_exact(groups, starts, ends) -> np.ndarray:
+    """Single-age values of ages starts[0]..ends[-1]-1 from the counts
+    ``groups`` of the contiguous closed groups [starts_j, ends_j), none
+    outside them (e.g. births by age of mother, fertility rates times the
+    group width): the PCLM (:func:`pclm_latent`) over those ages only, the
+    counts taken out of :data:`RADIX` in all (exact data, no sampling error:
+    the BIC then follows the groups closely), then every single age of group
+    j scaled by groups_j over the group's fitted sum, so that each group total
+    is kept to rounding (the factors within about 1e-3 of 1). No zero groups
+    are padded outside: a zero group pulls the log-scale curve towards minus
+    infinity, which the second-difference penalty answers by waves inside
+    (on a bell curve grouped 15-19 .. 45-49: errors of 40% with padding, 4%
+    at ages 20-44 without); for the same reason zero groups at either end
+    are left out of the fit (zero). A zero group inside stays zero."""
+    groups = np.asarray(groups, dtype=float)
+    starts, ends = np.asarray(starts, dtype=int), np.asarray(ends, dtype=int)
+    out = np.zeros(ends[-1] - starts[0])
+    positive = np.flatnonzero(groups > 0)
+    if positive.size == 0:
+        return out
+    j, k = positive[0], positive[-1] + 1  # zero groups at either end: left out, zero
+    fit_groups, fit_starts, fit_ends = groups[j:k], starts[j:k], ends[j:k]
+    gamma, _ = pclm_latent(fit_groups * (RADIX / fit_groups.sum()), composition(fit_starts, fit_ends[-1] - 1))
+    index = np.repeat(np.arange(fit_groups.size), fit_ends - fit_starts)
+    fitted = np.bincount(index, weights=gamma, minlength=fit_groups.size)
+    out[fit_starts[0] - starts[0]:fit_ends[-1] - starts[0]] = gamma * (fit_groups / fitted)[index]
+    return out
+
+
 # -- abridged life tables -------------------------------------------------------------------
 
 def abridged_exposure(nmx, starts, female: bool = True) -> np.ndarray:
@@ -439,5 +471,5 @@ def graduate_rates(nmx, female: bool) -> np.ndarray:
 
 
 __all__ = ["METHODS", "METHOD_TEXT", "beers", "complete_life_table", "complete_mx", "graduate_counts",
-           "graduate_rates", "graduate_signed", "multiplier_matrix", "osculatory", "pclm", "pclm_rates",
+           "graduate_rates", "graduate_signed", "multiplier_matrix", "osculatory", "pclm", "pclm_exact", "pclm_rates",
            "sprague"]

@@ -17,6 +17,20 @@ limit, gzip, declared columns and types) and is checked here:
   [0.8, 1.3] males per female (the bounds of ``demography.fertility.srb``);
   net migrant counts of any sign; all values finite.
 
+Grouped rows: a table may give age groups instead of single ages, each row
+an ``age_start`` and its ``age_span`` (e.g. 0-4 as ``0,5``; the open group
+``age_span = 1000``), contiguous within each year and sex (no overlap, no
+gap; counts and m_x from age 0 to an open group; fertility any closed
+groups, zero outside them). They are graduated to single ages 0..100+
+(:func:`graduated`, :mod:`actuarial.demography.graduation`) by the
+``demography.grouped.graduation`` method: population by ``graduate_counts``
+(pclm: any groups; sprague or beers: 0-4, ..., 95-99, 100+), net migrants by
+``graduate_signed`` (sprague or beers), m_x (``lt_nMx``) always by the PCLM
+of an abridged life table (``complete_mx``), fertility rates always by the
+PCLM of births per woman (rate x span) over the groups' ages (zero outside),
+every group's births kept (``pclm_exact``). A table of single ages (every
+span 1, the last 1000 or 1) is read as it is.
+
 Errors name the file (full path), the column, the file row and what was
 expected.
 """
@@ -28,7 +42,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from actuarial.datafiles import Column, check_range, check_years, read_table, to_array
+from actuarial.datafiles import Column, check_range, check_table, check_years, data_error, read_table, to_array
 from actuarial.errors import AssumptionError
 
 if TYPE_CHECKING:  # tables are read by datafiles (pandas imported there, when a file is read)
@@ -70,10 +84,124 @@ def _find(folder: Path, stem: str) -> Path:
     raise AssumptionError(folder, "un_tables", f"missing table {stem}.csv")
 
 
-def _read(folder: Path, stem: str, columns) -> tuple[Path, pd.DataFrame]:
-    """The table ``stem``, its declared ``columns`` checked."""
+def _read(folder: Path, stem: str, columns, graduation: str = "pclm") -> tuple[Path, pd.DataFrame]:
+    """The table ``stem``, its declared ``columns`` checked; grouped rows
+    (an ``age_span`` other than 1) graduated to single ages (:func:`graduated`)."""
     path = _find(folder, stem).absolute()
-    return path, read_table(path, columns, what=f"UN table {stem}", context=CONTEXT)
+    table = read_table(path, columns, what=f"UN table {stem}", context=CONTEXT)
+    return path, graduated(path, table, stem, graduation)
+
+
+OPEN_SPAN = 1000
+"""``age_span`` of the open age group (ccmppWPP)."""
+SPAN = Column("age_span", "int", lo=1, hi=OPEN_SPAN, what=f"an age span in years ({OPEN_SPAN} = the open group)")
+KINDS = {FILES["population"]: "counts", FILES["life_table"]: "rates", FILES["fertility"]: "fertility",
+         FILES["migration"]: "signed"}
+"""How each table's grouped rows are graduated (module docstring)."""
+
+
+def graduated(path: Path, table: pd.DataFrame, stem: str, method: str = "pclm") -> pd.DataFrame:
+    """``table`` with its grouped rows graduated to single ages 0..100 (100 =
+    100+), one block per year (and sex, and indicator) by :func:`_graduate_block`;
+    unchanged when it has no ``age_span`` column or only single ages. The
+    rows made carry the file row of their block's first row."""
+    import pandas as pd
+
+    if "age_span" not in table.columns or stem not in KINDS:
+        return table
+    span = check_table(path, table[["age_span"]], [SPAN], what=f"UN table {stem}")["age_span"].to_numpy()
+    age = table["age_start"].to_numpy()
+    if np.all((span == 1) | ((span == OPEN_SPAN) & (age == AGES[-1]))):
+        return table
+    keys = [k for k in ("indicator", "time_start", "sex") if k in table.columns]
+    table = table.assign(age_span=span)
+    blocks = []
+    for _, block in table.groupby(keys, sort=False):
+        if "indicator" in block and block["indicator"].iloc[0] != "lt_nMx":
+            continue  # only the life table's m_x are read
+        values = _graduate_block(path, block.sort_values("age_start", kind="stable"), KINDS[stem], method)
+        first = block.iloc[0]
+        blocks.append(pd.DataFrame({**{k: first[k] for k in keys}, "age_start": np.arange(len(AGES)),
+                                    "age_span": 1, "value": values},
+                                   index=np.full(len(AGES), block.index[0])))
+    return pd.concat(blocks)
+
+
+def _graduate_block(path: Path, block: pd.DataFrame, kind: str, method: str) -> np.ndarray:
+    """Single-age values 0..100+ of one year's (and sex's) groups, checked
+    contiguous (:func:`_check_groups`) and graduated as ``kind``."""
+    from actuarial.demography import graduation as grad
+
+    starts, ends = _check_groups(path, block, kind)
+    values = block["value"].to_numpy(float)
+    if np.all(ends - starts == 1):  # single ages (the open group 100+ ends at 101): as they are
+        out = np.zeros(len(AGES))
+        out[starts] = values
+        return out
+    where = ", ".join(f"{k}={block[k].iloc[0]}" for k in ("time_start", "sex") if k in block)
+    try:
+        if kind == "fertility":
+            out = np.zeros(len(AGES))
+            # a group's rate times its width = its births per woman = the sum of its single-age rates
+            out[starts[0]:ends[-1]] = grad.pclm_exact(values * (ends - starts), starts, ends)
+            return out
+        if kind == "rates":
+            return grad.complete_mx(values, starts, female=block["sex"].iloc[0] == "female")
+        fives = list(range(0, 101, 5))
+        if method != "pclm" and list(starts) != fives:
+            raise ValueError(f"{method} needs the groups 0-4, 5-9, ..., 95-99, 100+; for other groups "
+                             "use demography.grouped.graduation: pclm")
+        if kind == "signed":
+            if method == "pclm":
+                raise ValueError("net migrant counts (of any sign) are graduated by sprague or beers, not "
+                                 "pclm: set demography.grouped: {age_groups: 5, graduation: beers}")
+            return grad.graduate_signed(values, method)
+        if method == "pclm":
+            return grad.pclm(values, starts)
+        return grad.graduate_counts(values, method)
+    except ValueError as exc:
+        raise data_error(path, "value", int(block.index[0]), f"the age groups of {where} from this row "
+                                             f"cannot be graduated: {exc}") from None
+
+
+def _check_groups(path: Path, block: pd.DataFrame, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper (exclusive) ages of one block's groups: contiguous, no
+    overlap, no gap; counts and m_x from age 0 to an open group (age_span
+    1000); fertility closed groups within 0..100. The open group ends at 101
+    here (the engine's 100+). Errors name the file row and what was expected."""
+    starts = block["age_start"].to_numpy()
+    spans = block["age_span"].to_numpy()
+    rows = block.index.to_numpy()
+    is_open = spans == OPEN_SPAN
+    ends = np.where(is_open, len(AGES), starts + spans)
+    where = ", ".join(f"{k}={block[k].iloc[0]}" for k in ("time_start", "sex") if k in block)
+
+    def label(i):
+        return f"{starts[i]}+" if is_open[i] else f"{starts[i]}-{ends[i] - 1}"
+
+    if kind != "fertility" and starts[0] != 0:
+        raise data_error(path, "age_start", int(rows[0]), f"expected the first age group of {where} at "
+                                                 f"age 0; got {label(0)}")
+    for i in range(1, starts.size):
+        if starts[i] < ends[i - 1]:
+            raise data_error(path, "age_start", int(rows[i]), f"the age group {label(i)} of {where} overlaps "
+                                                     f"{label(i - 1)} (row {rows[i - 1]}); expected the next group "
+                                                     f"to start at age {ends[i - 1]}")
+        if starts[i] > ends[i - 1]:
+            raise data_error(path, "age_start", int(rows[i]), f"ages {ends[i - 1]}-{starts[i] - 1} of {where} "
+                                                     f"are in no group (after {label(i - 1)}, row {rows[i - 1]}); "
+                                                     f"expected the next group to start at age {ends[i - 1]}")
+    if kind == "fertility":
+        if is_open.any() or ends[-1] > len(AGES) - 1:
+            i = int(np.argmax(is_open | (ends > len(AGES) - 1)))
+            raise data_error(path, "age_span", int(rows[i]), f"expected closed fertility age groups within "
+                                                    f"ages 0..99; got {label(i)}")
+    elif not is_open[-1]:
+        raise data_error(path, "age_span", int(rows[-1]), f"expected the last age group of {where} open "
+                                                f"(age_span {OPEN_SPAN}, e.g. 100+); got {label(-1)}")
+    if kind == "fertility" and ends[-1] - starts[0] < 5:
+        raise AssumptionError(path, "age_start", f"expected fertility age groups over at least 5 ages; got {where}")
+    return starts, ends
 
 
 def _sexes(path, table: pd.DataFrame) -> pd.DataFrame:
@@ -84,17 +212,18 @@ def _sexes(path, table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def read_un_tables(folder) -> dict:
+def read_un_tables(folder, graduation: str = "pclm") -> dict:
     """Base population, m_x, fertility, SRB and net migrants from UN tables.
 
     Returns arrays with sex order (female, male): ``population`` (2, 101),
     ``mx`` (years, 2, 101), ``asfr`` (years, 101), ``srb`` (years,),
     ``migration`` (years, 2, 101); ``years`` (consecutive, those of the
-    life table's ``lt_nMx`` rows); ``base_year``; ``timing``.
+    life table's ``lt_nMx`` rows); ``base_year``; ``timing``. Grouped rows
+    are graduated by ``graduation`` (module docstring).
     """
     folder = Path(folder)
     path, pop = _read(folder, FILES["population"],
-                      [TIME, SEX, AGE, Column("value", lo=0.0, what="a population count (persons)")])
+                      [TIME, SEX, AGE, Column("value", lo=0.0, what="a population count (persons)")], graduation)
     pop = _sexes(path, pop)
     if pop["time_start"].nunique() != 1:
         raise AssumptionError(path, "time_start", f"expected the base population of one year; got years "
@@ -103,7 +232,8 @@ def read_un_tables(folder) -> dict:
     population = to_array(path, pop, {"sex": SEXES, "age_start": AGES})
 
     path, lt = _read(folder, FILES["life_table"],
-                     [Column("indicator", "text", what="a life-table indicator"), TIME, SEX, AGE, Column("value")])
+                     [Column("indicator", "text", what="a life-table indicator"), TIME, SEX, AGE, Column("value")],
+                     graduation)
     lt = lt[(lt["indicator"] == "lt_nMx").to_numpy()]
     if lt.empty:
         raise AssumptionError(path, "indicator", "expected lt_nMx rows (central death rates) for female and male")
@@ -113,7 +243,8 @@ def read_un_tables(folder) -> dict:
     mx = to_array(path, lt, {"time_start": years, "sex": SEXES, "age_start": AGES}, what=" of the lt_nMx rows")
 
     path, fert = _read(folder, FILES["fertility"],
-                       [TIME, AGE, Column("value", lo=0.0, hi=1.0, what="a fertility rate (births per woman-year)")])
+                       [TIME, AGE, Column("value", lo=0.0, hi=1.0, what="a fertility rate (births per woman-year)")],
+                       graduation)
     asfr = to_array(path, _years(fert, years), {"time_start": years, "age_start": AGES})
     tfr = asfr.sum(axis=1)
     if (tfr > TFR_MAX).any():
@@ -126,7 +257,8 @@ def read_un_tables(folder) -> dict:
                                     what="a sex ratio at birth (males per female)")])
     srb = to_array(path, _years(srb, years), {"time_start": years})
 
-    path, mig = _read(folder, FILES["migration"], [TIME, SEX, AGE, Column("value", what="a net migrant count")])
+    path, mig = _read(folder, FILES["migration"], [TIME, SEX, AGE, Column("value", what="a net migrant count")],
+                        graduation)
     migration = to_array(path, _years(_sexes(path, mig), years), {"time_start": years, "sex": SEXES, "age_start": AGES})
     return {
         "base_year": base_year, "years": years, "population": population, "mx": mx,

@@ -316,22 +316,28 @@ def _scan(path: Path, columns: list[str], locid: int, k: int):
     import pandas as pd
 
     lines, rows = [], []
+    loc = str(locid).encode()
     try:
         with _open_bytes(path) as f:
             head = f.readline()
             line_no, rest = 2, b""
-            while True:
+            while True:  # each block scanned in place (no copy of it): the partial line at a cut apart
                 block = f.read(SCAN_BYTES)
-                data = rest + block
-                if block:
-                    cut = data.rfind(b"\n") + 1
-                    data, rest = data[:cut], data[cut:]
-                elif not data:
+                if not block:
+                    if rest:
+                        line_no = _matches(rest if rest.endswith(b"\n") else rest + b"\n", loc, k, line_no,
+                                           lines, rows)
                     break
-                else:
-                    rest = b""
-                    data += b"" if data.endswith(b"\n") else b"\n"
-                line_no = _matches(data, str(locid).encode(), k, line_no, lines, rows)
+                cut = block.rfind(b"\n") + 1
+                if cut == 0:
+                    rest += block
+                    continue
+                start = 0
+                if rest:
+                    start = block.find(b"\n") + 1
+                    line_no = _matches(rest + block[:start], loc, k, line_no, lines, rows)
+                line_no = _matches(block, loc, k, line_no, lines, rows, start, cut)
+                rest = block[cut:]
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
         raise data_error(path, "", None, f"not a readable CSV file ({' '.join(str(exc).split())})") from None
     if not lines:
@@ -347,28 +353,37 @@ def _scan(path: Path, columns: list[str], locid: int, k: int):
     yield table
 
 
-def _matches(data: bytes, loc: bytes, k: int, line_no: int, lines: list, rows: list) -> int:
-    """Append to ``lines`` the lines of ``data`` (whole lines, each ending in
-    a newline) whose field ``k`` (0 or 1) is ``loc``, and to ``rows`` their
-    file rows (``line_no``: that of the first line of ``data``); returns the
-    row after ``data``."""
-    prefix = b"\n" if k == 0 else b""
-    buf = prefix + data
+def _matches(data: bytes, loc: bytes, k: int, line_no: int, lines: list, rows: list,
+             start: int = 0, end: int | None = None) -> int:
+    """Append to ``lines`` the lines of ``data[start:end]`` (whole lines, each
+    ending in a newline; searched in place, no copy) whose field ``k`` (0 or 1)
+    is ``loc``, and to ``rows`` their file rows (``line_no``: that of the line
+    at ``start``); returns the row after ``end``."""
+    end = len(data) if end is None else end
     needle = (b"\n" if k == 0 else b",") + loc + b","
-    pos, at, no = 0, len(prefix), line_no  # ``no``: the row of the line starting at ``at``
+    pos, at, no = start, start, line_no  # ``no``: the row of the line starting at ``at``
+    if k == 0 and data.startswith(needle[1:], start, end):  # the first line has no newline before it
+        stop = data.find(b"\n", start, end) + 1
+        lines.append(data[start:stop])
+        rows.append(no)
+        pos = stop - 1
     while True:
-        hit = buf.find(needle, pos)
+        hit = data.find(needle, pos, end)
         if hit < 0:
             break
-        start = hit + 1 if k == 0 else buf.rfind(b"\n", 0, hit) + 1
-        end = buf.find(b"\n", hit + 1) + 1
-        if k == 0 or buf.count(b",", start, hit) == k - 1:
-            no += buf.count(b"\n", at, start)
-            at = start
-            lines.append(buf[start:end])
+        if k == 0:
+            first = hit + 1
+        else:
+            first = data.rfind(b"\n", start, hit) + 1 or start
+            first = max(first, start)
+        stop = data.find(b"\n", hit + 1, end) + 1
+        if k == 0 or data.count(b",", first, hit) == k - 1:
+            no += data.count(b"\n", at, first)
+            at = first
+            lines.append(data[first:stop])
             rows.append(no)
-        pos = end - 1 if k == 0 else end
-    return line_no + data.count(b"\n")
+        pos = stop - 1 if k == 0 else stop
+    return no + data.count(b"\n", at, end)
 
 
 def _variant_rows(table, files, variant: str, what: str, fallback_ok: bool = False):

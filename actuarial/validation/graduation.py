@@ -5,7 +5,8 @@ graduation_closed_forms  Sprague and Beers reproduce the single-age values of a
                          by integrating the polynomial, written here); group totals
                          of real data kept to 1e-12; PCLM of Poisson samples of a
                          smooth curve (counts, and deaths over exposures) recovers
-                         the curve within sampling error
+                         the curve within sampling error; pclm_exact reproduces an
+                         exponential (zero penalty) and keeps every group total
 graduation_un            the UN's single-age data grouped into 5-year groups (and
                          abridged life tables) and graduated back, compared with the
                          UN's single-age values by age band; no cliffs (age-to-age
@@ -110,6 +111,7 @@ def closed_forms(name: str, r: Reader, folder: Path) -> list[Row]:
                         truth[:100], est[:100], rtol_single))
         rows.append(row(name, f"pclm counts (peak {scale:.0e}): grand total kept", truth.sum(), est.sum(),
                         3.0 / np.sqrt(truth.sum())))
+    rows += _pclm_exact_rows(name, r.number("rtol_pclm_exact", lo=0.0), tol)
     for exposure in (1.0e4, 1.0e6):
         mx, est = _poisson_pclm_rates(rng, exposure)
         d_group = np.repeat([np.sum(exposure * mx[a:a + 5]) for a in range(0, 100, 5)], 5)
@@ -117,6 +119,26 @@ def closed_forms(name: str, r: Reader, folder: Path) -> list[Row]:
         ages = slice(5, 95)  # the two edge groups lean on one side only
         rows.append(row(name, f"pclm rates (E_x = {exposure:.0e}): max |m est - m| / (m / sqrt(group "
                               "deaths)), ages 5-94", 0.0, float(z[ages].max()), tol_pclm, relative=False))
+    return rows
+
+
+def _pclm_exact_rows(name: str, tol_curve: float, tol_groups: float) -> list[Row]:
+    """pclm_exact (births by age of mother, closed groups 15-19 .. 45-49, nothing outside):
+    an exponential f_x = 0.002 exp(0.13 (x - 15)) has zero second differences of ln f, the
+    PCLM's penalty, so the exact-data fit is the curve itself (values written from the
+    definition); a bell curve's 5-year group totals are kept (each group scaled to its own)."""
+    ages = np.arange(15, 50)
+    starts = np.arange(15, 50, 5)
+    rows = []
+    for label, curve in (("exponential", 0.002 * np.exp(0.13 * (ages - 15))),
+                         ("bell", 0.3 * np.exp(-0.5 * ((ages + 0.5 - 29.0) / 5.5) ** 2))):
+        groups = np.array([curve[i:i + 5].sum() for i in range(0, 35, 5)])
+        est = g.pclm_exact(groups, starts, starts + 5)
+        if label == "exponential":
+            rows.append(row(name, "pclm_exact: an exponential (zero penalty) reproduced, ages 15-49", curve,
+                            est, tol_curve))
+        rows.append(row(name, f"pclm_exact: 5-year group totals kept ({label}, 15-19 .. 45-49)", groups,
+                        est.reshape(7, 5).sum(axis=1), tol_groups))
     return rows
 
 

@@ -48,8 +48,13 @@ Method:
   estimates 2020-2023 (including the COVID-19 years, severe in Mexico), then
   the medium variant, at anchors 2020-2025 and every 5 years to 2100.
 - Fertility: WPP 2024 TFR (same anchors) x WPP 2024 percentage age pattern
-  (5-year groups 10-14 .. 50-54 spread evenly over single ages) at anchors
-  2020, 2030, 2050, 2075, 2100; sex ratio at birth from WPP 2024.
+  (5-year groups 10-14 .. 50-54) at anchors 2020, 2030, 2050, 2075, 2100,
+  graduated to single ages 10..54 by the penalised composite link model
+  over the groups' ages (``graduation.pclm_exact``: each group's share kept
+  to rounding, so the TFR exactly; Mexico's 50-54 group, 0 in WPP 2024,
+  stays 0): the former even spread over each group's 5 ages had steps of
+  4.1 to 5.2 in max |ln(f_x+1/f_x) - ln(f_x/f_x-1)|, the PCLM has at most
+  0.33 (Canada 0.21); sex ratio at birth from WPP 2024.
 - Migration: WPP 2024 net migration totals (thousands -> persons, same
   anchors) x a model age-sex pattern: Rogers-Castro schedules fitted by sex
   to WPP 2019's net migrants by age summed over 2015-2019
@@ -77,6 +82,7 @@ COUNTRIES = {"canada": ("Canada", 124), "mexico": ("Mexico", 484)}
 BASE_YEAR = 2020
 ANCHORS = [2020, 2021, 2022, 2023, 2024, 2025, *range(2030, 2101, 5)]
 PATTERN_ANCHORS = [2020, 2030, 2050, 2075, 2100]
+FERTILE = (10, 54)  # WPP 2024's groups of the age pattern of fertility: 10-14 .. 50-54
 SRB_ANCHORS = [2020, 2030, 2050, 2075, 2100]
 MIGRATION_YEARS = range(2015, 2020)
 MORTALITY_PERIOD = "2015-2020"  # WPP 2024 abridged m_x, the last period before COVID-19
@@ -108,11 +114,33 @@ def wpp_path(data: Path, name: str, code: int) -> pd.Series:
 
 
 def asfr_pattern(data: Path, code: int, year: int) -> list[float]:
+    """WPP 2024's percentage age pattern of fertility of ``year`` as shares of the
+    5-year groups 10-14 .. 50-54 (percentASFR5 / 100)."""
     table = pd.read_csv(data / "wpp2024" / "percentASFR5.txt", sep="\t")
     rows = table[table["country_code"] == code]
     ages = [int(a.split("-")[0]) for a in rows["age"]]
-    assert ages == list(range(10, 55, 5)), ages
+    assert ages == list(range(FERTILE[0], FERTILE[1] + 1, 5)), ages
     return [float(v) / 100.0 for v in rows[str(year)]]
+
+
+def graduated_pattern(shares) -> np.ndarray:
+    """Single-age shares of ages 10..54 from the shares of the 5-year groups
+    10-14 .. 50-54: the penalised composite link model (Rizzi, Gampe & Eilers
+    2015) over the groups' ages (none outside; zero groups at the ends stay
+    zero), every group then scaled to its own share, so that each group
+    total, and so the TFR, is kept to rounding (``graduation.pclm_exact``)."""
+    from actuarial.demography.graduation import pclm_exact
+
+    starts = np.arange(FERTILE[0], FERTILE[1] + 1, 5)
+    return pclm_exact(shares, starts, starts + 5)
+
+
+def pattern_jump(values) -> float:
+    """max over the ages x inside the run of positive shares f (ages 10..54, a zero
+    group at the end left out, e.g. Mexico's 50-54) of |ln(f_x+1/f_x) - ln(f_x/f_x-1)|
+    (the measure of tests/test_countries.age_jumps)."""
+    values = np.asarray(values, float)
+    return float(np.abs(np.diff(np.log(values[values > 0]), n=2)).max())
 
 
 def un_assumptions(folder: Path, years: int):
@@ -313,11 +341,24 @@ def write(data: Path, country: str, pop: np.ndarray, note: str) -> str:
     lines += [
         "  fertility:",
         f"    tfr: {anchors(tfr, ANCHORS, lambda v: f'{v:.3f}')}   # births per woman, WPP 2024",
-        "    pattern:           # WPP 2024 percentage age pattern, 5-year groups 10-14 .. 50-54 (shares)",
+        "    pattern:           # shares by single age of mother 10..54: WPP 2024 percentage age pattern (5-year",
+        "                       # groups 10-14 .. 50-54) graduated by the PCLM, each group's share kept",
     ]
     for y in PATTERN_ANCHORS:
-        values = ", ".join(f"{v:.5f}" for v in asfr_pattern(data, code, y))
-        lines.append(f"      {y}: {{first_age: 10, width: 5, values: [{values}]}}")
+        shares = asfr_pattern(data, code, y)
+        single = graduated_pattern(shares)
+        print(f"{country} {y}: fertility pattern's max age-to-age jump, groups spread evenly "
+              f"{pattern_jump(np.repeat(shares, 5)):.3f}, PCLM {pattern_jump(single):.3f}; TFR {tfr.loc[y]:.6f} "
+              f"x groups' shares: sum {sum(shares):.12f} before, {single.sum():.12f} after")
+        rows = [", ".join(f"{v:.12g}" for v in single[i:i + 10]) for i in range(0, single.size, 10)]
+        lines.append(f"      {y}:")
+        lines.append(f"        first_age: {FERTILE[0]}")
+        for i, row in enumerate(rows):
+            start = FERTILE[0] + 10 * i
+            end = min(start + 9, FERTILE[1])
+            lead = "        values: [" if i == 0 else "                 "
+            tail = "]" if i == len(rows) - 1 else ","
+            lines.append(f"{lead}{row}{tail}   # ages {start}-{end}")
     lines += [
         f"    srb: {anchors(srb, SRB_ANCHORS, lambda v: f'{v:.3f}')}   # males born per female born, WPP 2024",
         "  migration:",

@@ -64,6 +64,21 @@ def _cell(lines, row: int, column: str, value: str) -> str:
     return "\n".join(lines[:row - 1] + [",".join(cells)] + lines[row:]) + "\n"
 
 
+def _grouped(lines, width: int = 5) -> list[str]:
+    """Single-age lines (ages 0..100, 100 = 100+) summed into ``width``-year groups and the open
+    group 100+ (age_span 1000), in the order of the first age of each group."""
+    header = lines[0].split(",")
+    age, span, value = header.index("age_start"), header.index("age_span"), header.index("value")
+    out, sums = [lines[0]], {}
+    for ln in lines[1:]:
+        cells = ln.split(",")
+        start = min(int(cells[age]) // width * width, 100)
+        cells[age], cells[span] = str(start), str(1000 if start == 100 else width)
+        key = ",".join(cells[:value])
+        sums[key] = sums.get(key, 0.0) + float(cells[value])
+    return out + [f"{k},{v!r}" for k, v in sums.items()]
+
+
 def other_case(name: str, words, files: dict, yaml: str, command: str | None = None) -> None:
     folder = HERE / name
     shutil.rmtree(folder, ignore_errors=True)
@@ -126,6 +141,19 @@ def main() -> None:
     un_case("un_dev_zero", ["srb.csv", "regular file"], "srb", Path("/dev/zero"))
     un_case("un_folder", ["srb.csv", "regular file"], "srb",
             lambda ls: ("srb.csv/.keep", b""))
+
+    grouped = lambda ls: _grouped(ls)  # noqa: E731
+    un_case("un_grouped_overlap", ["pop_count_age_sex_base.csv", "age_start (row 4)", "overlaps 5-9",
+                                   "expected the next group to start at age 10"],
+            "pop_count_age_sex_base", lambda ls: _cell(grouped(ls), 4, "age_start", "8"))
+    un_case("un_grouped_gap", ["pop_count_age_sex_base.csv", "age_start (row 4)", "ages 10-14", "in no group",
+                               "expected the next group to start at age 10"],
+            "pop_count_age_sex_base", lambda ls: join(grouped(ls)[:3] + grouped(ls)[4:]))
+    un_case("un_grouped_not_open", ["pop_count_age_sex_base.csv", "age_span (row 22)", "open", "100-104"],
+            "pop_count_age_sex_base", lambda ls: _cell(grouped(ls), 22, "age_span", "5"))
+    un_case("un_grouped_migration_pclm", ["mig_net_count_age_sex.csv", "value (row 2)", "cannot be graduated",
+                                          "sprague or beers"],
+            "mig_net_count_age_sex", lambda ls: join(grouped(ls)))
 
     insured = "sex,age,credits,status,count\nfemale,40,10,active,1000\nmale,45,20,active,2000\n"
     yaml = ('extends: "{root}/assumptions/demoland.yaml"\ncase: {horizon: 10}\n'
