@@ -109,7 +109,7 @@ def graduated(path: Path, table: pd.DataFrame, stem: str, method: str = "pclm") 
 
     if "age_span" not in table.columns or stem not in KINDS:
         return table
-    span = check_table(path, table[["age_span"]], [SPAN], what=f"UN table {stem}")["age_span"].to_numpy()
+    span = check_table(path, table[["age_span"]], [SPAN], what=f"UN table {stem}")["age_span"]
     age = table["age_start"].to_numpy()
     if np.all((span == 1) | ((span == OPEN_SPAN) & (age == AGES[-1]))):
         return table
