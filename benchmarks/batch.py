@@ -65,6 +65,15 @@ def write_grid(folder: Path, n_cases: int) -> Path:
     return path
 
 
+def _local_cluster(workers: int):
+    """A local cluster of ``workers`` single-threaded worker processes, quiet, and its client."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                           scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.CRITICAL)
+    return cluster, Client(cluster, set_as_default=False)
+
+
 class DemolandBatch:
     params = [[1, 2], [20, 27, 200]]
     param_names = ["workers", "cases"]
@@ -77,14 +86,9 @@ class DemolandBatch:
     def setup(self, workers, cases):
         if cases == 200:
             _skip_slow()
-        from distributed import Client, LocalCluster
-
         self.folder = Path(tempfile.mkdtemp(prefix="asv-batch-"))
         self.grid = SHIPPED_GRID if cases == 27 else write_grid(self.folder, cases)
-        self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                                    silence_logs=logging.CRITICAL)
-        self.client = Client(self.cluster, set_as_default=False)
+        self.cluster, self.client = _local_cluster(workers)
         self.client.run(run_case, load_assumptions(DEMOLAND))  # imports and numba caches in every worker
 
     def teardown(self, workers, cases):
@@ -128,16 +132,11 @@ class ScenariosOnCluster:
     def setup(self, scenarios, workers):
         if scenarios == 1000:
             _skip_slow()
-        from distributed import Client, LocalCluster
-
         from actuarial.pipeline import run
         from actuarial.stochastic.scenarios import run_scenarios_on
 
         self.a = load_assumptions(DEMOLAND)
-        self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                                    silence_logs=logging.CRITICAL)
-        self.client = Client(self.cluster, set_as_default=False)
+        self.cluster, self.client = _local_cluster(workers)
         # two chunks of 2 on each worker: imports and the several-scenario kernels (a 1-scenario chunk
         # runs the serial bodies) loaded, outside the timing; the client's own deterministic path too
         run_scenarios_on(self.client, self.a, 4 * workers, chunk=2)

@@ -22,7 +22,10 @@ class DemolandStages:
     """Demoland's stages, each from the others' results (setup): together, with
     the fiscal stage, under 25 ms (issue 17)."""
 
-    def setup(self):
+    params = ["demography", "labour", "economy", "pension", "injury", "spf", "checks"]
+    param_names = ["stage"]
+
+    def setup(self, stage):
         from actuarial.assumptions import load_assumptions
         from actuarial.checks import check_stage
         from actuarial.projection.economy import project_economy
@@ -49,26 +52,8 @@ class DemolandStages:
         for call in self.calls.values():
             call()
 
-    def teardown(self):
+    def teardown(self, stage):
         restore_threads(self)
 
-    def time_demography(self):
-        self.calls["demography"]()
-
-    def time_labour(self):
-        self.calls["labour"]()
-
-    def time_economy(self):
-        self.calls["economy"]()
-
-    def time_pension(self):
-        self.calls["pension"]()
-
-    def time_employment_injury(self):
-        self.calls["injury"]()
-
-    def time_spf(self):
-        self.calls["spf"]()
-
-    def time_stage_checks(self):
-        self.calls["checks"]()
+    def time_stage(self, stage):
+        self.calls[stage]()
