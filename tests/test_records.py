@@ -5,6 +5,7 @@ pickling, frozenness), and the brief repr."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import pickle
 
@@ -94,3 +95,70 @@ def test_options_given_explicitly_use_the_standard_decorator():
     m = Mutable()
     m.a = 2
     assert m == Mutable(2)
+
+
+def test_init_and_frozen_methods_as_the_standard_decorator():
+    """The closures' ``__init__`` (positional, keyword-only, defaults, factories, the same
+    TypeErrors), signature, ``__setattr__``/``__delattr__`` against the standard frozen class."""
+    def body(name, kw_only):
+        ns = {}
+        exec("class C:\n"
+             "    '''doc'''\n"
+             "    a: int\n"
+             "    b: str = 'x'\n"
+             "    c: list = dataclasses.field(default_factory=list)\n"
+             "    d: int = dataclasses.field(default=5, init=False)\n"
+             "    e: tuple = dataclasses.field(default_factory=tuple, init=False)\n",
+             {"dataclasses": dataclasses}, ns)
+        ns["C"].__qualname__ = ns["C"].__name__ = name
+        return ns["C"]
+    import inspect
+
+    for kw_only in (False, True):
+        opts = {"frozen": True, **({"kw_only": True} if kw_only else {})}
+        std = dataclasses.dataclass(**opts)(body("C", kw_only))
+        rec = records.dataclass(**opts)(body("C", kw_only))
+        assert rec.__init__.__code__.co_filename == records.__file__  # the closures, not generated code
+        assert str(inspect.signature(rec)) == str(inspect.signature(std))
+        assert rec.__dataclass_params__.frozen and rec.__dataclass_params__.init
+        calls = [((), dict(a=1)), ((), dict(a=1, b="y", c=[2])), ((1,), {}), ((1, "y", [3]), {}),
+                 ((), {}), ((1, "y", [3], 4), {}), ((1,), dict(a=2)), ((), dict(a=1, z=2)), ((), dict(d=1))]
+        for args, kwargs in calls:
+            outcome = []
+            for cls in (std, rec):
+                try:
+                    obj = cls(*args, **kwargs)
+                    outcome.append(("ok", [getattr(obj, f) for f in "abcde"], sorted(vars(obj))))
+                except TypeError as exc:
+                    outcome.append(("TypeError", str(exc).split("(")[0]))
+            assert outcome[0][0] == outcome[1][0] and outcome[0][1:] == outcome[1][1:], (args, kwargs, outcome)
+        obj = rec(a=1)
+        assert obj.c == [] and obj.c is not rec(a=1).c  # a fresh list for each instance
+        for action in (lambda: setattr(obj, "a", 2), lambda: setattr(obj, "new", 2), lambda: delattr(obj, "a")):
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                action()
+        assert dataclasses.replace(obj, b="z").b == "z" and copy.deepcopy(obj) == obj  # pickled: Case, above
+
+
+def test_classes_the_closures_do_not_fit_use_the_standard_init():
+    @records.dataclass(frozen=True)
+    class NoDoc:
+        a: int = 0
+
+    @records.dataclass(frozen=True)
+    class Post:
+        """doc"""
+        a: int = 0
+
+        def __post_init__(self):
+            object.__setattr__(self, "a", self.a + 1)
+
+    @records.dataclass(frozen=True)
+    class Child(Post):
+        """doc"""
+        b: int = 0
+
+    assert NoDoc.__doc__ == "NoDoc(a: 'int' = 0)"  # the generated docstring (string annotations here)
+    assert Post(1).a == 2 and Child(1, 3).a == 2 and Child(1, 3).b == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Child().b = 1

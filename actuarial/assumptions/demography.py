@@ -16,7 +16,6 @@ gompertz``, ``actuarial.demography.lifetable``) or the UN's own closing of
 the table (``un``).
 """
 
-from __future__ import annotations
 
 import dataclasses
 import difflib

@@ -7,7 +7,6 @@ data-file checking path (``actuarial.distribution.reader``); the stage
 (``actuarial.distribution.stage``) applies the ``spf`` benefit rules to it.
 """
 
-from __future__ import annotations
 
 import contextlib
 import os

@@ -1,6 +1,5 @@
 """Sections ``economy`` and ``labour`` of an assumption file."""
 
-from __future__ import annotations
 
 from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 

@@ -16,7 +16,6 @@ group 100+ (PCLM spreads an earlier open group to age 110); m_x are always
 graduated by the PCLM (a negative graduated value is an error).
 """
 
-from __future__ import annotations
 
 import re
 from dataclasses import dataclass

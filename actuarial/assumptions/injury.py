@@ -9,7 +9,6 @@ permanent total incapacity and fatal injury. Benefits follow C121
 with two children) unless the file says otherwise.
 """
 
-from __future__ import annotations
 
 import difflib
 import warnings

@@ -1,6 +1,5 @@
 """Section ``pension`` of an assumption file: a defined-benefit social insurance scheme."""
 
-from __future__ import annotations
 
 from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 

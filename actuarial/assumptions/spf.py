@@ -11,7 +11,6 @@ check). ``children_ages`` (default 0-15) is the age range of the SDG 1.3.1
 children series.
 """
 
-from __future__ import annotations
 
 from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 

@@ -17,7 +17,6 @@ the deterministic numbers exactly:
 Deviations are 0 in the base year.
 """
 
-from __future__ import annotations
 
 from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 

@@ -2,7 +2,6 @@
 currency). Shared by ``actuarial`` and ``fiscal_space``, so it is declared
 here in the toolkit rather than in either package."""
 
-from __future__ import annotations
 
 from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 
