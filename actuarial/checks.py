@@ -50,7 +50,9 @@ NAN_OK = {
     "pension": {"reserve_ratio", "depletion_year", "steady_state_rate", "actuarial_balance",
                 "summarized_income_rate", "summarized_cost_rate", "pv_insurable_earnings", "pv_contributions",
                 "pv_expenditure", "replacement_rate", "average_replacement_rate", "scaled_premium",
-                "deficit_after_depletion_rate", "average_insurable_wage"},
+                "deficit_after_depletion_rate", "average_insurable_wage",
+                # NDC: no turnover duration in a year without pensions paid (pension_ndc)
+                "balance_ratio", "turnover_duration", "contribution_asset", "turnover_duration_measured"},
     "employment_injury": {"funded_ratio"},
     "spf": {"coverage", "coverage_target", "coverage_gap"},
     # a group without persons in a decile (e.g. no urban household among the poorest 10%): NaN there

@@ -12,22 +12,25 @@ import pytest
 from actuarial.assumptions import load_assumptions
 from actuarial.errors import AssumptionError
 from actuarial.pipeline import run
-from actuarial.projection._ndc_kernels import balance_ratio, balance_ratio_reference
+from actuarial.projection._ndc_kernels import balance_ratio, balance_ratio_reference, payment_ages_reference
 from actuarial.projection.pension_dc import annuity_factors
-from actuarial.projection.pension_ndc import divisors, run_notional
+from actuarial.projection.pension_ndc import divisors, payment_ages, run_notional
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, x_hi):
-    """The rules of ``pension_ndc``'s docstring in plain loops (one scenario)."""
+def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, x_hi,
+                       pay_age=None, mature_after=10 ** 6):
+    """The rules of ``pension_ndc``'s docstring in plain loops (one scenario); ``pay_age`` given: no
+    stock carried, the expected pay-out duration until pensions have been paid ``mature_after`` years."""
     norm, balancing, admin = par
     T, X = K.shape[1], K.shape[3]
     P, W, N, B, F = P0.copy(), W0.copy(), N0.copy(), B0.copy(), F0
     out = {k: np.zeros(T) for k in ("paid", "fund", "ratio", "credited", "earnings")}
     out.update({k: np.zeros((T, 2)) for k in ("contributions", "awards_b", "pens_b", "capital_total")})
-    b, f = 1.0, 1.0
+    b, f, first = 1.0, 1.0, None
     for t in range(T):
+        ret_cap, ret_age = 0.0, 0.0
         credit = (1 + nrate[0, t]) * f
         out["credited"][t] = credit - 1
         t1 = min(t + 1, T - 1)
@@ -57,6 +60,9 @@ def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, p
                 if nP[g, x] <= 0:
                     continue
                 out["awards_b"][t, g] += nW[g, x] / div[0, t1, g, x]
+                if pay_age is not None:
+                    ret_cap += nW[g, x]
+                    ret_age += nW[g, x] * pay_age[0, t1, g, x]
                 nN[g, x] += nP[g, x]
                 nB[g, x] += nW[g, x] / div[0, t1, g, x]
                 nP[g, x] = nW[g, x] = 0.0
@@ -65,7 +71,15 @@ def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, p
         root = math.sqrt(1 + i[0, t])
         deficit = max(E - C - F * root, 0.0)
         F = 0.0 if deficit > 0 else max(F * (1 + i[0, t]) + (C - E) * root, 0.0)
-        br = balance_ratio_reference(F, C, c_age, p_age, nW.ravel(), nB.ravel(), div[0, t1].ravel())[0]
+        first = t if first is None and E > 0 else first
+        if E == 0:
+            br = np.nan
+        elif pay_age is not None and t - first < mature_after and ret_cap > 0:
+            a_c = sum(x * c_age[x] for x in range(X)) / C
+            liab = sum(nW[g, x] + nB[g, x] * div[0, t1, g, x] for g in range(2) for x in range(X))
+            br = (F + C * (ret_age / ret_cap - a_c)) / liab
+        else:
+            br = balance_ratio_reference(F, C, c_age, p_age, nW.ravel(), nB.ravel(), div[0, t1].ravel())[0]
         out["ratio"][t] = br
         if balancing and E > 0 and (b < 1 or br < 1):  # no pensions paid: no turnover duration
             new = min(b * br, 1.0)
@@ -99,6 +113,42 @@ def test_notional_kernel_matches_the_plain_reference(F0):
         np.testing.assert_allclose(got[name][0], value, rtol=1e-10, atol=1e-6, err_msg=name)
     braked = (got["ratio"][0] < 1).any()
     assert braked == (F0 == 0.0)  # the case exercises both branches
+
+
+@pytest.mark.parametrize("mature_after", [3, 10 ** 6])
+def test_notional_kernel_expected_payout_rule_matches_the_plain_reference(mature_after):
+    """A new scheme (no pensions at the start): NaN ratio before the first pensions, then the
+    expected pay-out duration until the stock is mature, then the measured one."""
+    rng = np.random.default_rng(7)
+    T, X, x_lo = 12, 14, 2
+    R = np.array([[9, 10]] * T, dtype=np.int64)
+    K = rng.uniform(50, 100, (1, T, 2, X))
+    q = rng.uniform(0.0, 0.15, (1, T, 2, X))
+    dens, level, scale = rng.uniform(0.5, 1.0, (2, X)), rng.uniform(900, 1100, (1, T, 2)), rng.uniform(0.8, 1.5, X)
+    ceil = np.full((1, T), 1300.0)
+    rate, nrate, i = rng.uniform(0.1, 0.2, (1, T)), rng.uniform(-0.03, 0.05, (1, T)), rng.uniform(0, 0.05, (1, T))
+    div = divisors(q, 0.016, True)
+    pay = payment_ages(q, 0.016, True)
+    par = np.array([0.016, 1.0, 0.02])
+    P0, W0 = rng.uniform(0, 120, (2, X)), rng.uniform(0, 5e5, (2, X))
+    N0 = B0 = np.zeros((2, X))
+    got = run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, 0.0, x_lo, 9,
+                       pay_age=pay, mature_after=mature_after)
+    want = reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, 0.0,
+                              x_lo, 9, pay_age=pay, mature_after=mature_after)
+    for name, value in want.items():
+        np.testing.assert_allclose(got[name][0], value, rtol=1e-10, atol=1e-6, err_msg=name)
+    m = got["measured"][0]
+    assert np.isnan(got["ratio"][0, 0]) and np.isnan(m[0]) and (m[1:1 + min(mature_after, T - 1)] == 0).all()
+    assert (m[1 + mature_after:] == 1).all()
+
+
+def test_payment_ages_kernel_matches_forward_sums():
+    rng = np.random.default_rng(4)
+    q = rng.uniform(0.08, 0.3, (2, 5, 2, 8))  # the forward sums' 400-year tail below 1e-12
+    np.testing.assert_allclose(payment_ages(q, 0.016, False), payment_ages_reference(q, 0.016), rtol=1e-12)
+    unisex = payment_ages(q, 0.016, True)
+    np.testing.assert_array_equal(unisex[:, :, 0], unisex[:, :, 1])
 
 
 def test_balance_ratio_kernel_matches_the_reference():
@@ -290,3 +340,20 @@ def test_converted_rights_into_accounts_are_recognition_bonds(tmp_path):
     assert np.all(bonds[years != 2030] == 0)
     item = tree["fiscal_space"]["cost_gdp"].sel(item="recognition_bonds").values.ravel()
     np.testing.assert_allclose(item, p["recognition_bonds_gdp"].values.ravel())
+
+
+def test_reform_balance_ratio_without_pensioners_of_its_own(reform_tree):
+    """The reformed scheme pays its first pensions in 2031: no balance ratio before (NaN, skipped by
+    the console's lowest), then the expected pay-out duration (an immature stock), labelled."""
+    from actuarial.report.console import pension_summary
+
+    p = reform_tree["pension"].to_dataset().isel(scenario=0)
+    years = p["year"].values
+    br, rule = p["balance_ratio"].values, p["turnover_duration_measured"].values
+    paid = p["benefit_expenditure"].sum("benefit_type").values > 0
+    assert (np.isnan(br) == ~paid).all() and years[paid].min() == 2031
+    assert rule[years == 2031][0] == 0 and rule[-1] == 1  # mature by the horizon
+    assert "expected from the divisors 2031-" in p.attrs["turnover_rule"]
+    assert "immature" in p.attrs["turnover_rule"] and "mature" in p["balance_ratio"].attrs["long_name"]
+    line = next(x for x in pension_summary(reform_tree).splitlines() if x.startswith("Design: notional"))
+    assert f"{np.nanmin(br):.4f} (lowest, years with pensions paid)" in line and "expected from the divisors" in line

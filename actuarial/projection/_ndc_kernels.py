@@ -52,6 +52,82 @@ def balance_ratio(F, contributions, c_age, p_age, capital, pensions, divisors):
     return ratio, td, asset, liability
 
 
+@njit(cache=True)
+def balance_ratio_expected(F, contributions, c_age, a_p, liability):
+    """The balance ratio with the pay-out side of the turnover duration from the scheme's expected
+    pension payments (a scheme whose own pensioner stock is not yet mature, ``pension_ndc.py``):
+    turnover duration = A_P* - A_C, A_P* the retiring-capital-weighted mean age of payment of the
+    year's new pensions (``payment_ages``) in place of the measured stock's A_R. Returns (ratio,
+    turnover duration, contribution asset, liability) as ``balance_ratio``."""
+    sc, sa = 0.0, 0.0
+    for x in range(c_age.size):
+        sc += c_age[x]
+        sa += x * c_age[x]
+    td = a_p - sa / sc if sc > 0.0 else 0.0
+    asset = contributions * td
+    ratio = (F + asset) / liability if liability > 0.0 else 1.0
+    return ratio, td, asset, liability
+
+
+@njit(cache=True)
+def payment_ages(q, norm, out):
+    """Mean age of payment of a unit of pension awarded at age x in year t (scenario, year, sex,
+    age), the payments weighted as the divisor weighs them (cohort survival kp_x at the norm):
+
+      A*[t, x] = sum_k a_k u^k kp_x / sum_k u^k kp_x,   u = 1 / (1 + norm), a_k = min(x + k, X - 1)
+
+    (the open age group counted at its own age, as the pensioner stock holds it). In a stationary
+    population the pension-weighted mean age of the pensioners that constant awards at age R build
+    is A*[R] (their amounts at age R + k are kp_R u^k of the award, the income index's growth
+    aside), so A*[R] - R is the stock's measured pay-out duration when the stock is mature.
+    Backwards along each cohort diagonal with the annuity a (``_dc_kernels.annuity_factors``):
+    M[t, x] = x + u (1 - q[t, x]) M[t + 1, x + 1], M[., X-1] = (X - 1) a[., X-1]; A* = M / a;
+    years past the projection at the last year's rates."""
+    n, T, G, X = q.shape
+    u = 1.0 / (1.0 + norm)
+    for s in range(n):
+        for g in range(G):
+            a_last = np.empty(X)
+            m_last = np.empty(X)
+            a_last[X - 1] = 1.0 / (1.0 - (1.0 - q[s, T - 1, g, X - 1]) * u)
+            m_last[X - 1] = (X - 1) * a_last[X - 1]
+            for x in range(X - 2, -1, -1):
+                p = u * (1.0 - q[s, T - 1, g, x])
+                a_last[x] = 1.0 + p * a_last[x + 1]
+                m_last[x] = x + p * m_last[x + 1]
+            a_next, m_next = a_last.copy(), m_last.copy()
+            out[s, T - 1, g, :] = m_last / a_last
+            a_t, m_t = np.empty(X), np.empty(X)
+            for t in range(T - 2, -1, -1):
+                a_t[X - 1] = 1.0 + u * (1.0 - q[s, t, g, X - 1]) * a_next[X - 1]
+                m_t[X - 1] = (X - 1) * a_t[X - 1]
+                for x in range(X - 2, -1, -1):
+                    p = u * (1.0 - q[s, t, g, x])
+                    a_t[x] = 1.0 + p * a_next[x + 1]
+                    m_t[x] = x + p * m_next[x + 1]
+                out[s, t, g, :] = m_t / a_t
+                a_next[:] = a_t
+                m_next[:] = m_t
+
+
+def payment_ages_reference(q, norm):
+    """``payment_ages`` by plain forward sums along each cohort (400 years)."""
+    n, T, G, X = q.shape
+    out = np.zeros(q.shape)
+    for s in range(n):
+        for t in range(T):
+            for g in range(G):
+                for x in range(X):
+                    num, den, p = 0.0, 0.0, 1.0
+                    for k in range(400):
+                        w = p / (1.0 + norm) ** k
+                        num += min(x + k, X - 1) * w
+                        den += w
+                        p *= 1.0 - q[s, min(t + k, T - 1), g, min(x + k, X - 1)]
+                    out[s, t, g, x] = num / den
+    return out
+
+
 def balance_ratio_reference(F, contributions, c_age, p_age, capital, pensions, divisors):
     """``balance_ratio`` in plain python."""
     ages = range(len(c_age))
@@ -64,17 +140,20 @@ def balance_ratio_reference(F, contributions, c_age, p_age, capital, pensions, d
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0,
-                     x_lo, x_hi, Win, t_in, earnings, wage_bill, headcount, contributions, paid, fund,
-                     capital_total,
+                     x_lo, x_hi, Win, t_in, pay_age, mature_after, stock_mature, earnings, wage_bill,
+                     headcount, contributions, paid, fund, capital_total,
                      capital, pens_n, pens_age, pens_b, retiring_n, retiring_cap, awards_b, ratio, turnover,
-                     asset, liability, credited):
+                     asset, liability, credited, measured):
     """Project the notional accounts; see ``pension_ndc.py``.
 
     Shapes (s: scenario, length 1 broadcasts): K, q, div (s, T, 2, X); dens (2, X); level
     (s, T, 2); scale (X); ceil, rate, nrate, i (s, T); R (T, 2); P0, W0, N0, B0 (2, X); Win (s, 2, X) added to the
-    balances on 1 January of year index t_in (converted DB rights; t_in < 0: none).
+    balances on 1 January of year index t_in (converted DB rights; t_in < 0: none). pay_age (s, T, 2, X):
+    ``payment_ages`` on the divisors' mortality; the pensioner stock is mature (Sweden's measured
+    turnover duration) from the start if ``stock_mature``, else once pensions have been paid for
+    ``mature_after`` years; before that the expected pay-out duration (``balance_ratio_expected``).
     Outputs (n, T, ...): earnings, wage_bill, paid, fund, ratio, turnover, asset, liability,
-    credited (); headcount, contributions, capital_total, pens_n, pens_b, retiring_n,
+    credited, measured (1: measured, 0: expected pay-out duration, NaN: no pensions paid) (); headcount, contributions, capital_total, pens_n, pens_b, retiring_n,
     retiring_cap, awards_b (2); capital, pens_age (2, X) (a year axis of length 1 skips it).
     """
     n_scen, T = earnings.shape[0], earnings.shape[1]
@@ -97,6 +176,8 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
         cap_all, pen_all, div_all = np.zeros(2 * X), np.zeros(2 * X), np.zeros(2 * X)
         F = F0
         b, factor = 1.0, 1.0  # balance index / income index; this year's balancing factor
+        sp = s if pay_age.shape[0] > 1 else 0
+        first_paid = -1  # the first year with pensions paid (the stock's maturity)
         sw = s if Win.shape[0] > 1 else 0
         for t in range(T):
             if t == t_in:  # rights converted from a DB scheme, credited on 1 January (pension.transition)
@@ -113,6 +194,7 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
             c_age[:] = 0.0
             p_age[:] = 0.0
             C, E = 0.0, 0.0
+            cap_ret, cap_age = 0.0, 0.0  # the year's retiring capital and its mean age of payment
             for g in range(2):
                 # -- pensions in payment on 1 January (the divisor's annuity-due), indexed at 31 December
                 for x in range(X):
@@ -147,6 +229,8 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
                     retiring_n[s, t, g] += n
                     retiring_cap[s, t, g] += cap
                     awards_b[s, t, g] += amount
+                    cap_ret += cap
+                    cap_age += cap * pay_age[sp, t1, g, x]
                     nN[g, x] += n
                     nB[g, x] += amount
                     nP[g, x] = 0.0
@@ -167,6 +251,17 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
                     pen_all[g * X + x] = nB[g, x]
                     div_all[g * X + x] = div[sd, t1, g, x]
             br, td, ca, li = balance_ratio(F, C, c_age, p_age, cap_all, pen_all, div_all)
+            if E > 0.0 and first_paid < 0:
+                first_paid = t
+            mature = stock_mature or (first_paid >= 0 and t - first_paid >= mature_after)
+            if E <= 0.0:  # no pensions paid: no turnover duration, no balance ratio
+                br, td, ca = np.nan, np.nan, np.nan
+                measured[s, t] = np.nan
+            elif mature or cap_ret <= 0.0:
+                measured[s, t] = 1.0
+            else:
+                br, td, ca, li = balance_ratio_expected(F, C, c_age, cap_age / cap_ret, li)
+                measured[s, t] = 0.0
             ratio[s, t] = br
             turnover[s, t] = td
             asset[s, t] = ca

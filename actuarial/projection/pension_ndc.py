@@ -28,6 +28,24 @@ year t, sex g and age x (kernel ``_ndc_kernels.project_notional``):
                  contribution-weighted mean age of contributors), L_t the notional
                  capital plus pensions x divisors (``_ndc_kernels.balance_ratio``;
                  Sweden: the smoothed contributions and a two-year lag)
+  pay-out side   Sweden measures TD on the system's own contributors and pensioners
+                 (Orange Report; Settergren & Mikula 2005), which presumes a mature
+                 pensioner stock. A scheme without one (new, or reformed with the
+                 pensions in payment left to a DB legacy) would measure only its
+                 recent, young retirees: TD, the contribution asset and the ratio
+                 would be artefacts. Rule: until the scheme's own stock is mature,
+                 A_R is replaced by A_P* = the retiring-capital-weighted mean over the
+                 year's new pensions of A*_x, the mean age at which a unit of pension
+                 awarded at x is paid, weighted as the divisor weighs the payments
+                 (cohort survival at the norm, ``_ndc_kernels.payment_ages``): in a
+                 stationary population A*_R is exactly the mature stock's measured
+                 A_R (validation case ndc_steady_state). Mature: from the start if the
+                 scheme carries pensions in payment at the valuation date
+                 (initial.pensioners.old_age), else once it has paid pensions for
+                 omega - min R years (omega the table's last age, 100): its first
+                 pensioners have reached the last age and every age of payment is in
+                 the stock. In a year without pensions paid there is no turnover
+                 duration: the balance ratio is NaN
   the brake      when BR_t < 1 the balance index replaces the income index: its
                  growth is (1 + n) x BR (f_{t+1} = BR_t) until it is back at the
                  income index (f = the ratio that closes the gap); without the
@@ -56,16 +74,38 @@ from actuarial.projection.labour import wage_levels
 from actuarial.projection.pension_dc import annuity_factors, converted_input, initial_accounts
 
 SEXES = ["female", "male"]
+RULE = ("pay-out side measured on the scheme's own pensioners once that stock is mature (pensions carried from "
+        "the valuation date, or paid for omega - min R years); before, the mean age of payment of the year's new "
+        "pensions on the divisors' mortality and norm")
 OUTPUTS2 = ("headcount", "contributions", "capital_total", "pens_n", "pens_b", "retiring_n", "retiring_cap",
             "awards_b")
-OUTPUTS1 = ("earnings", "wage_bill", "paid", "fund", "ratio", "turnover", "asset", "liability", "credited")
+OUTPUTS1 = ("earnings", "wage_bill", "paid", "fund", "ratio", "turnover", "asset", "liability", "credited",
+            "measured")
+
+
+def divisor_mortality(q: np.ndarray, unisex: bool) -> np.ndarray:
+    """The divisors' death probabilities: q, or the mean of the sexes' (unisex)."""
+    return np.broadcast_to(q.mean(axis=2, keepdims=True), q.shape) if unisex else q
 
 
 def divisors(q: np.ndarray, norm: float, unisex: bool) -> np.ndarray:
     """Annuity divisors (scenario, year, sex, age): cohort annuity-due factors at the norm."""
-    if unisex:
-        q = np.broadcast_to(q.mean(axis=2, keepdims=True), q.shape)
-    return annuity_factors(q, norm, 0.0)
+    return annuity_factors(divisor_mortality(q, unisex), norm, 0.0)
+
+
+def payment_ages(q: np.ndarray, norm: float, unisex: bool) -> np.ndarray:
+    """A*_x (scenario, year, sex, age): mean age of payment of a unit of new pension on the divisors'
+    mortality and norm (``_ndc_kernels.payment_ages``)."""
+    qd = np.ascontiguousarray(divisor_mortality(q, unisex), dtype=float)
+    out = np.empty_like(qd)
+    kern.payment_ages(qd, float(norm), out)
+    return out
+
+
+def maturity_years(R: np.ndarray, X: int) -> int:
+    """Years of pensions paid after which a scheme's own pensioner stock is mature: omega - min R,
+    omega = X - 1 the table's last (open) age."""
+    return int(X - 1 - np.min(R))
 
 
 def growth(level: np.ndarray) -> np.ndarray:
@@ -83,8 +123,11 @@ def insurable_wage_bill(K, dens, level, scale, ceil, R, x_lo) -> np.ndarray:
 
 
 def run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, x_hi,
-                 store: bool = True, Win=None, t_in: int = -1) -> dict:
-    """``_ndc_kernels.project_notional`` on (scenario, ...) arrays; its outputs by name."""
+                 store: bool = True, Win=None, t_in: int = -1, pay_age=None, mature_after: int | None = None,
+                 stock_mature: bool | None = None) -> dict:
+    """``_ndc_kernels.project_notional`` on (scenario, ...) arrays; its outputs by name. Defaults:
+    ``pay_age`` from q at the norm (not unisex), ``mature_after`` = ``maturity_years``,
+    ``stock_mature`` = pensions in payment at the start (N0 > 0)."""
     n = max(a.shape[0] for a in (K, q, level, ceil, rate, nrate, i, div))
     T, X = K.shape[1], K.shape[3]
     stocks = (n, T if store else 1, 2, X)
@@ -92,13 +135,17 @@ def run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0
     out.update({k: np.zeros((n, T, 2)) for k in OUTPUTS2})
     out.update(capital=np.zeros(stocks), pens_age=np.zeros(stocks))
     f = lambda a: np.ascontiguousarray(a, dtype=float)  # noqa: E731
+    pay_age = payment_ages(q, par[0], False) if pay_age is None else pay_age
+    mature_after = maturity_years(R, X) if mature_after is None else mature_after
+    stock_mature = bool(np.sum(N0) > 0) if stock_mature is None else stock_mature
     kern.project_notional(f(K), f(q), f(dens), f(level), f(scale), f(ceil), np.ascontiguousarray(R, dtype=np.int64),
                           f(rate), f(nrate), f(i), f(div), f(par), f(P0), f(W0), f(N0), f(B0), float(F0),
                           int(x_lo), int(x_hi), np.zeros((1, 2, X)) if Win is None else f(Win), int(t_in),
-                          *(out[k] for k in (
+                          f(pay_age), int(mature_after), bool(stock_mature), *(out[k] for k in (
                               "earnings", "wage_bill", "headcount", "contributions", "paid", "fund",
                               "capital_total", "capital", "pens_n", "pens_age", "pens_b", "retiring_n",
-                              "retiring_cap", "awards_b", "ratio", "turnover", "asset", "liability", "credited")))
+                              "retiring_cap", "awards_b", "ratio", "turnover", "asset", "liability", "credited",
+                              "measured")))
     return out
 
 
@@ -138,7 +185,8 @@ def project_ndc(pension: Pension, labour_assumptions: Labour, demography: xr.Dat
     par = np.array([nd.norm, 1.0 if nd.balancing else 0.0, pension.administrative_cost])
     Win, t_in = converted_input(pension, years)
     out = run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0,
-                       pension.initial_reserve, x_lo, x_hi, Win=Win, t_in=t_in)
+                       pension.initial_reserve, x_lo, x_hi, Win=Win, t_in=t_in,
+                       pay_age=payment_ages(q, nd.norm, nd.unisex))
     out["liability0"] = np.full(out["earnings"].shape[0], W0.sum()) + (B0 * div[:, 0]).sum((1, 2))
     return ndc_dataset(pension, out, years, demography["age"].values, R, economy, div)
 
@@ -197,14 +245,19 @@ def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset
         "notional_rate": (sy, out["credited"], a("1/year", f"rate credited to the notional accounts: {rate_name}"
                                                  + (" x the balancing factor" if nd.balancing else ""))),
         "balance_ratio": (sy, out["ratio"], a("1", "balance ratio at 31 December: (buffer fund + contribution "
-                                                   "asset) / pension liability (Sweden's definition)")),
+                                                   "asset) / pension liability (Sweden's definition; " + RULE
+                                              + "; NaN in a year without pensions paid)")),
         "contribution_asset": (sy, out["asset"], a("currency", "contribution asset at 31 December: contributions "
                                                                "x turnover duration")),
         "pension_liability": (sy, out["liability"], a("currency", "pension liability at 31 December: notional "
                                                                   "capital + pensions x annuity divisors")),
         "turnover_duration": (sy, out["turnover"], a("year", "turnover duration: pension-weighted mean age of "
                                                              "pensioners - contribution-weighted mean age of "
-                                                             "contributors")),
+                                                             "contributors (" + RULE + ")")),
+        "turnover_duration_measured": (sy, out["measured"], a("1", "1: turnover duration measured on the "
+                                                                   "scheme's pensioners (mature stock), 0: pay-out "
+                                                                   "side expected from the divisors, NaN: no "
+                                                                   "pensions paid")),
         "accrued_liability": ("scenario", out["liability0"], a(
             "currency", "accrued-to-date liability at the valuation date: notional capital + pensions in payment "
                         "x annuity divisors (the NDC pension liability)")),
@@ -217,4 +270,16 @@ def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset
     })
     ds = frame_dataset(frame, coords)
     ds.attrs["design"] = "notional"
+    ds.attrs["turnover_rule"] = measured_from(out["measured"][0], years)
     return ds
+
+
+def measured_from(measured: np.ndarray, years) -> str:
+    """The console's words for the pay-out rule of the (first) scenario's years."""
+    expected = years[measured == 0]
+    if not expected.size:
+        return "turnover duration measured on the scheme's pensioners"
+    later = years[(measured == 1) & (years > expected.max())]
+    return (f"pay-out duration expected from the divisors {int(expected.min())}-{int(expected.max())} (an "
+            "immature pensioner stock), measured " + (f"from {int(later.min())}" if later.size else "never within "
+                                                      "the horizon"))

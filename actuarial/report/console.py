@@ -88,8 +88,10 @@ def pension_summary(tree: xr.DataTree) -> str:
     if p.attrs.get("design") == "notional":  # notional accounts (pension_ndc)
         br = p["balance_ratio"]
         lines.insert(0, f"Design: notional accounts; balance ratio (buffer fund + contribution asset) / "
-                        f"liability: {float(br.min()):.4f} (lowest), {float(br[-1]):.4f} ({int(p['year'][-1])}); "
-                        + p["notional_rate"].attrs["long_name"])
+                        f"liability: {float(br.min()):.4f} (lowest, years with pensions paid), "
+                        f"{float(br[-1]):.4f} ({int(p['year'][-1])}); "
+                        + p["notional_rate"].attrs["long_name"]
+                        + (f"; {p.attrs['turnover_rule']}" if "turnover_rule" in p.attrs else ""))
     if "transition_year" in p.attrs:  # a reform between designs (pension.project_transition)
         lines.insert(0, transition_line(p))
     ss = p["steady_state_rate"]

@@ -26,7 +26,9 @@ ndc_steady_state        a mature notional-account scheme in a stationary
                         population started from its closed-form steady state:
                         PAYG cost rate = rate (1 + g)^(-1/2) (the rate at
                         g = 0), capital and pensions by their closed forms,
-                        the balance ratio 1 at g = 0
+                        the balance ratio 1 at g = 0; the pay-out duration
+                        expected from the divisors (an immature scheme's
+                        rule) = the stationary stock's measured one
 ndc_balance_ratio       Sweden's balance ratio on a hand case
 db_to_db_transition     a DB-to-DB "transition" changes nothing (bit-identical)
 ndc_conversion          accrued DB rights converted: the kernel's accrued
@@ -47,7 +49,7 @@ from actuarial.assumptions import load_assumptions
 from actuarial.assumptions.reader import Reader
 from actuarial.pipeline import run
 from actuarial.projection.pension_dc import run_accounts
-from actuarial.projection.pension_ndc import run_notional
+from actuarial.projection.pension_ndc import payment_ages, run_notional
 from actuarial.validation import Row, row
 
 
@@ -296,6 +298,20 @@ def ndc_steady_state(name: str, r: Reader, folder: Path) -> list[Row]:
     if g == 0:
         rows.append(row(name, "balance ratio = 1 (g = 0: liability = contributions x turnover duration)",
                         np.ones(T), out["ratio"][0], tol))
+    # an immature scheme's rule: the pay-out duration expected from the divisors' mortality and norm
+    # (pension_ndc.payment_ages) equals the mature stationary stock's measured one, A_R - R
+    expected = payment_ages(q, norm, False)[0, :, :, R]
+    rows.append(row(name, "expected pay-out duration (divisors' mortality, norm) = measured A_R - R, 1e-12",
+                    np.full((T, 2), a_r - R), expected - R, min(tol, 1e-12)))
+    rule = run_notional(K, q, np.ones((2, X)), level, np.ones(X), flat(np.inf), Ra, flat(rate), flat(g),
+                        flat(0.0), div, np.array([norm, float(balancing), 0.0]), P0, W0, N0, B0, 0.0, x_lo, R - 1,
+                        mature_after=10 ** 6, stock_mature=False)
+    rows.append(row(name, "turnover duration by the expected rule (stock taken as immature) = A_R - A_C",
+                    np.full(T, a_r - a_c), rule["turnover"][0], tol))
+    rows.append(row(name, "the expected rule was applied every year (abs)", np.zeros(T), rule["measured"][0], 0.0,
+                    relative=False))
+    if g == 0:
+        rows.append(row(name, "balance ratio by the expected rule = 1 (g = 0)", np.ones(T), rule["ratio"][0], tol))
     return rows
 
 
