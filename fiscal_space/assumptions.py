@@ -57,7 +57,8 @@ constant. Keys and their meaning:
   amortisation and the gross financing needs; with ``existing_rate`` and
   ``marginal_rate: {short, long}`` the effective interest rate is computed
   year by year (then ``baseline.interest_rate`` is not used for the debt),
-  optionally with ``risk_premium: {threshold_gdp, basis_points_per_point}``.
+  optionally with ``risk_premium: {threshold_gdp, basis_points_per_point,
+  max_basis_points}``.
   The foreign-currency share is ``baseline.foreign_currency_share``.
 ``options``
   see :mod:`fiscal_space.options`.
@@ -280,14 +281,18 @@ class RiskPremium:
                                    what="basis points per point of GDP", unit="basis points per point of GDP",
                                    source="Laubach (2009), JEEA 7(4): about 3-4 bp per point of debt / GDP "
                                           "(United States); IMF (2013) MAC DSA guidance note")
+    max_basis_points: number("Most the premium adds to the marginal rates (without it the premium grows "
+                             "with the debt without bound, and a path with a persistent primary deficit can "
+                             "diverge).", lo=0.0, hi=10000.0, what="basis points", unit="basis points") = None
 
 
 @section()
 @dataclass(frozen=True)
 class DebtProfile:
-    """The structure of the debt: maturities (gross financing needs) and, optionally, the rates of the
-    existing debt and of new borrowing (then the effective interest rate is computed year by year and
-    baseline.interest_rate is not used for the debt).
+    """The debt's structure: maturities (gross financing needs) and, optionally, rates (the effective rate).
+
+    With existing_rate and marginal_rate, the effective interest rate is computed year by year from
+    the structure and baseline.interest_rate is not used for the debt (fiscal_space.financing_needs).
 
     Rules: existing_rate and marginal_rate both or neither; risk_premium needs them."""
 
@@ -330,7 +335,8 @@ class DebtProfile:
         return Profile(self.short_term_share.at(years), float(self.average_maturity), at(self.amortisation_gdp),
                        at(self.existing_rate), None if m is None else m.short.at(years),
                        None if m is None else m.long.at(years), None if p is None else p.threshold_gdp,
-                       0.0 if p is None else p.basis_points_per_point)
+                       0.0 if p is None else p.basis_points_per_point,
+                       None if p is None or p.max_basis_points is None else p.max_basis_points)
 
 
 SD = dict(lo=0.0, hi=1.0, what="a standard deviation", unit="per year")

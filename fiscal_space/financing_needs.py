@@ -26,8 +26,8 @@ long-term vintage is repaid, so W decays with N), rs and rl the marginal
 short and long rates, re the rate on the existing debt. Short-term debt
 reprices each year at rs(t). With a risk premium the marginal rates of year
 t rise by bp / 10,000 x max(0, d(t) - threshold), d(t) the debt on 1 January
-of t / GDP of t - 1 (the previous year's end-year ratio), so that a path with
-more debt pays more on its new borrowing. The foreign-currency part of the
+of t / GDP of t - 1 (the previous year's end-year ratio), at most a cap if
+one is given, so that a path with more debt pays more on its new borrowing. The foreign-currency part of the
 stock and its interest is revalued at the end of the year,
 V = alpha e (d + interest), spread over the buckets in proportion to their
 stocks; the stocks on 1 January of t + 1 (in GDP of t) then sum to
@@ -61,6 +61,7 @@ class Profile:
     long_rate: np.ndarray | None  # rl(t)
     premium_threshold_gdp: float | None = None
     premium_bp_per_point: float = 0.0
+    premium_max_bp: float | None = None  # cap of the premium (basis points)
 
     @property
     def rated(self) -> bool:
@@ -118,6 +119,8 @@ def structure_path(d0, nominal_growth, alpha, depreciation, pb, sfa, profile: Pr
             prem = np.zeros(lead)
             if profile.premium_threshold_gdp is not None:
                 prem = profile.premium_bp_per_point * 1e-2 * np.maximum(0.0, d_open - profile.premium_threshold_gdp)
+                if profile.premium_max_bp is not None:
+                    prem = np.minimum(prem, profile.premium_max_bp * 1e-4)
             rs = profile.short_rate[t] + shift[..., t] + prem
             rl = profile.long_rate[t] + shift[..., t] + prem
             interest = s * rs + ex * (profile.existing_rate[t] + shift[..., t]) + w

@@ -190,3 +190,14 @@ def test_bad_profile_one_clear_error(tmp_path, profile, key):
     with pytest.raises(AssumptionError) as err:
         fs.load_fiscal(write(tmp_path, with_profile(**profile)))
     assert key in err.value.key, err.value
+
+
+def test_the_premium_cap(tmp_path):
+    prem = {"threshold_gdp": 0.6, "basis_points_per_point": 50.0, "max_basis_points": 150.0}
+    doc = with_profile(**PROFILE, **RATES, risk_premium=prem)
+    doc["fiscal_space"]["baseline"]["primary_expenditure_gdp"] = 0.25  # a deficit: debt rises past 0.6 + 3 points
+    ds = run(tmp_path, doc)
+    d = ds["debt_gdp"].sel(reform="without")
+    want = np.minimum(50.0 * 1e-2 * np.maximum(0.0, d - 0.6), 0.015)
+    np.testing.assert_allclose(ds["risk_premium"].sel(reform="without").values, want.values, rtol=1e-13, atol=1e-16)
+    assert float(ds["risk_premium"].max()) == pytest.approx(0.015) and (d > 0.63).any()
