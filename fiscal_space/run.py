@@ -219,11 +219,11 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
              sens, interest, extra=None) -> xr.Dataset:
     yr, yo, ry = ("year",), ("year", "option"), ("year", "reform")
     names = [o.name for o in fa.options]
+    rated = fa.debt_profile is not None and fa.debt_profile.rated
     v = {
         "nominal_gdp_growth": (yr, macro.nominal_growth, _attrs("1/year", "nominal GDP growth into the year")),
         "interest_rate": (yr, macro.interest_rate, _attrs("1/year", "effective nominal interest rate on public debt"
-                                                          + _RATE_NOTE[fa.debt_profile is not None
-                                                                       and fa.debt_profile.rated])),
+                                                          + _RATE_NOTE[rated])),
         "revenue_gdp": (yr, macro.revenue_gdp, _attrs("1", "general government revenue and grants / GDP (baseline)")),
         "primary_expenditure_gdp": (yr, macro.primary_expenditure_gdp,
                                     _attrs("1", "primary (non-interest) expenditure / GDP (baseline)")),
@@ -242,10 +242,12 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
         "debt_stabilising_primary_balance": (ry, stabilising.T, _attrs(
             "1", "primary balance / GDP that keeps the debt ratio constant")),
         "fiscal_gap": (("reform",), fgap, _attrs(
-            "1", "permanent change of the primary balance / GDP bringing debt to the target",
+            "1", "permanent change of the primary balance / GDP bringing debt to the target"
+                 + (" (each path's effective interest rates from the debt's structure held fixed)" if rated else ""),
             target_gdp=fa.debt.target_gdp, target_year=fa.debt.target_year)),
         "debt_gdp_r_g_sensitivity": (("year", "reform", "r_g_shift"), sens.transpose(2, 1, 0), _attrs(
-            "1", "gross public debt / GDP with r - g shifted (plan unchanged)")),
+            "1", "gross public debt / GDP with r - g shifted (plan unchanged)"
+                 + ("; the shift added to the existing and marginal rates of the debt profile" if rated else ""))),
     }
     v.update(extra or {})
     if gdp is not None:
