@@ -83,6 +83,7 @@ COORDINATES = {
     "option_kind": (LABEL, "effect of the option on the accounts"),
     "reform": (LABEL, "with or without the reform"),
     "r_g_shift": (LABEL, "change of r - g (added to the interest rate)"),
+    "component": (LABEL, "debt-creating flow (IMF MAC DSA template)"),
 }
 
 

@@ -13,7 +13,9 @@ Building blocks: :func:`macro_baseline`, :func:`prepare_costs`,
 :func:`financing_gap`, :func:`capacity` (the handbook's eight options),
 :func:`financing_plan` (scipy HiGHS), :func:`debt_path`,
 :func:`stabilising_primary_balance`, :func:`fiscal_gap`,
-:func:`simulate_debt` and :func:`fan`.
+:func:`simulate_debt` and :func:`fan`; the DSA flows :func:`decompose` (debt-creating
+flows) and :func:`structure_path` (debt, interest, amortisation, GFN and the
+effective rate from the debt's structure, vectorised over leading axes).
 
 The names are imported on first use (a module ``__getattr__``): ``import
 fiscal_space`` stays light, and parsing a ``fiscal_space`` section does
@@ -33,6 +35,8 @@ _LAZY = {
     "Plan": "plan", "financing_plan": "plan",
     "run_fiscal_space": "run",
     "PERCENTILES": "stochastic", "fan": "stochastic", "simulate_debt": "stochastic",
+    "decompose": "decomposition", "DebtPaths": "financing_needs", "Profile": "financing_needs",
+    "structure_path": "financing_needs",
 }
 
 __all__ = [
@@ -41,6 +45,7 @@ __all__ = [
     "macro_baseline", "parse_fiscal_space", "prepare_costs", "propagation", "run_fiscal_space", "simulate_debt",
     "stabilising_primary_balance",
 ]
+__all__ += ["DebtPaths", "Profile", "decompose", "structure_path"]  # issue 20: the DSA flows
 
 
 __getattr__, __dir__ = lazy_package(__name__, {name: f"fiscal_space.{module}" for name, module in _LAZY.items()})

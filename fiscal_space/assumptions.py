@@ -10,6 +10,7 @@ and a small standalone file for a fiscal analyst::
       package_baseline_gdp: {}  # current spending on the costed items
       costs: {file: costs.csv, unit: gdp_share}   # the cost path, if not from the stages
       debt: {...}               # threshold, target, r - g shifts
+      debt_profile: {...}       # optional: maturities and rates (gross financing needs)
       options: {...}            # the handbook's financing options (fiscal_space.options)
       stochastic: {...}         # optional debt fan chart
 
@@ -49,6 +50,16 @@ constant. Keys and their meaning:
   today's debt ratio) and ``target_year`` (default the last year) define
   the fiscal gap. ``r_g_shifts`` changes of r - g for the sensitivity
   (default [-0.02, -0.01, 0, 0.01, 0.02]).
+``debt_profile`` (optional)
+  the debt's structure (:mod:`fiscal_space.financing_needs`):
+  ``short_term_share``, ``average_maturity`` of long-term debt (or an
+  ``amortisation_gdp`` schedule of the existing long-term debt), giving the
+  amortisation and the gross financing needs; with ``existing_rate`` and
+  ``marginal_rate: {short, long}`` the effective interest rate is computed
+  year by year (then ``baseline.interest_rate`` is not used for the debt),
+  optionally with ``risk_premium: {threshold_gdp, basis_points_per_point,
+  max_basis_points}``.
+  The foreign-currency share is ``baseline.foreign_currency_share``.
 ``options``
   see :mod:`fiscal_space.options`.
 ``stochastic``
@@ -125,6 +136,7 @@ class FiscalAssumptions:
     stochastic: Stochastic | None
     source: str  # the file that set the section (for error messages)
     digest: str
+    debt_profile: object = None  # fiscal_space.financing_needs.Profile, when the section has debt_profile
 
     @property
     def years(self) -> np.ndarray:
@@ -245,6 +257,88 @@ class Debt:
                          last if self.target_year is None else self.target_year, tuple(self.r_g_shifts))
 
 
+@section()
+@dataclass(frozen=True)
+class MarginalRate:
+    """Nominal interest rates on new borrowing (before any risk premium)."""
+
+    short: series("Rate on new short-term debt (maturity up to a year); the short-term stock reprices at "
+                  "it each year.", **RATE_FIELD, source="IMF (2013) MAC DSA guidance note: market rates on "
+                                                        "new issuance (e.g. the T-bill rate)")
+    long: series("Rate on new long-term debt, fixed for the life of the debt issued in the year.", **RATE_FIELD,
+                 source="IMF (2013) MAC DSA guidance note: market rates on new issuance (e.g. the 10-year yield)")
+
+
+@section()
+@dataclass(frozen=True)
+class RiskPremium:
+    """A premium on the marginal rates that rises with debt above a threshold."""
+
+    threshold_gdp: number("Debt / GDP above which the premium starts (debt on 1 January, the previous "
+                          "year's end-year ratio).", **DEBT_RATIO)
+    basis_points_per_point: number("Rise of the marginal rates, in basis points per percentage point of GDP "
+                                   "of debt above the threshold.", lo=0.0, hi=1000.0,
+                                   what="basis points per point of GDP", unit="basis points per point of GDP",
+                                   source="Laubach (2009), JEEA 7(4): about 3-4 bp per point of debt / GDP "
+                                          "(United States); IMF (2013) MAC DSA guidance note")
+    max_basis_points: number("Most the premium adds to the marginal rates (without it the premium grows "
+                             "with the debt without bound, and a path with a persistent primary deficit can "
+                             "diverge).", lo=0.0, hi=10000.0, what="basis points", unit="basis points") = None
+
+
+@section()
+@dataclass(frozen=True)
+class DebtProfile:
+    """The debt's structure: maturities (gross financing needs) and, optionally, rates (the effective rate).
+
+    With existing_rate and marginal_rate, the effective interest rate is computed year by year from
+    the structure and baseline.interest_rate is not used for the debt (fiscal_space.financing_needs).
+
+    Rules: existing_rate and marginal_rate both or neither; risk_premium needs them."""
+
+    short_term_share: series("Share of the debt (on 1 January of the base year, and of each year's new "
+                             "borrowing) with a maturity up to a year, repaid and rolled over each year.",
+                             **SHARE, unit="share",
+                             source="IMF (2013) MAC DSA guidance note: debt profile (short-term debt, "
+                                    "original maturity)")
+    average_maturity: number("Average maturity of long-term debt: each year 1/average_maturity of the "
+                             "long-term stock (existing and new) is repaid.", lo=1.0, hi=100.0,
+                             what="a maturity in years", unit="years",
+                             source="IMF (2013) MAC DSA guidance note; national debt-management reports")
+    amortisation_gdp: series("Repayment schedule of the existing long-term debt (instead of "
+                             "1/average_maturity of it), at most what is left of it.", **GDP_FIELD,
+                             source="the debt-management office's amortisation schedule") = None
+    existing_rate: series("Nominal interest rate on the existing long-term debt (the stock of the base "
+                          "year).", **RATE_FIELD, source="interest paid / debt of the base year") = None
+    marginal_rate: MarginalRate | None = None
+    risk_premium: RiskPremium | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rates_together(cls, data):
+        if isinstance(data, dict):
+            if ("existing_rate" in data) != ("marginal_rate" in data):
+                key = "marginal_rate" if "existing_rate" in data else "existing_rate"
+                raise rule_error(key, "give both existing_rate and marginal_rate, or neither (then the "
+                                      "effective rate is baseline.interest_rate)")
+            if "risk_premium" in data and "marginal_rate" not in data:
+                raise rule_error("risk_premium", "a risk premium needs existing_rate and marginal_rate "
+                                                 "(it raises the marginal rates)")
+        return data
+
+    def profile(self, years):
+        """The engine's :class:`~fiscal_space.financing_needs.Profile` on ``years``."""
+        from fiscal_space.financing_needs import Profile
+
+        at = lambda s: None if s is None else s.at(years)  # noqa: E731
+        m, p = self.marginal_rate, self.risk_premium
+        return Profile(self.short_term_share.at(years), float(self.average_maturity), at(self.amortisation_gdp),
+                       at(self.existing_rate), None if m is None else m.short.at(years),
+                       None if m is None else m.long.at(years), None if p is None else p.threshold_gdp,
+                       0.0 if p is None else p.basis_points_per_point,
+                       None if p is None or p.max_basis_points is None else p.max_basis_points)
+
+
 SD = dict(lo=0.0, hi=1.0, what="a standard deviation", unit="per year")
 
 
@@ -353,6 +447,7 @@ class FiscalSpaceSection:
                                 what="item", optional=True) = None
     costs: Costs | None = None
     debt: Debt | None = None
+    debt_profile: DebtProfile | None = None
     options: options_field("Financing options: the handbook's (reallocation, tax, social_security, aid, "
                            "illicit_flows, reserves, borrowing, macro_framework) or, under any other name, "
                            "custom: true with its kind and capacity_gdp.",
@@ -427,8 +522,10 @@ def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssum
             raise r.error(f"package_baseline_gdp.{missing[0]}",
                           f"no such item in {cost_file.name}; items: {', '.join(costs['item'].values)}")
     source = r.file_for(None)
+    profile = None if declared.debt_profile is None else declared.debt_profile.profile(years)
     return FiscalAssumptions(case, baseline, package, costs, debt, options, stochastic,
-                             str(source) if source is not None else "<assumptions>", digest.hexdigest()[:16])
+                             str(source) if source is not None else "<assumptions>", digest.hexdigest()[:16],
+                             profile)
 
 
 def _sub(r: Reader, *keys) -> Reader:

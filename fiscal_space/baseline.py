@@ -44,6 +44,14 @@ class Macro:
     depreciation: np.ndarray  # e(t)
     stock_flow_adjustment_gdp: np.ndarray
     debt0: float  # debt on 1 January of the base year / GDP of the year before
+    real_growth: np.ndarray | None = None  # g(t), real GDP growth into year t (None: unknown, all of n real)
+
+    @property
+    def real_and_deflator(self) -> tuple[np.ndarray, np.ndarray]:
+        """(g, pi) into year t with (1 + g)(1 + pi) = 1 + n exactly: pi is the GDP deflator the
+        nominal growth implies; without a real growth path g = n and pi = 0."""
+        g = self.nominal_growth if self.real_growth is None else self.real_growth
+        return g, (1 + self.nominal_growth) / (1 + g) - 1
 
     @property
     def primary_balance_gdp(self) -> np.ndarray:
@@ -77,14 +85,16 @@ def macro_baseline(fa: FiscalAssumptions, economy: xr.Dataset | None = None) -> 
     """The no-reform macro-fiscal baseline on the case's years."""
     b = fa.baseline
     years = fa.years
+    real = None
     if economy is not None and "gdp" in economy:
         gdp = _economy_values(economy, "gdp", years)
         growth = np.empty(years.size)
         growth[1:] = gdp[1:] / gdp[:-1] - 1
         if "real_gdp_growth" in economy and "inflation" in economy:
-            g0 = _economy_values(economy, "real_gdp_growth", years)[0]
+            g_path = _economy_values(economy, "real_gdp_growth", years)
             p0 = _economy_values(economy, "inflation", years)[0]
-            growth[0] = (1 + g0) * (1 + p0) - 1
+            growth[0] = (1 + g_path[0]) * (1 + p0) - 1
+            real = np.concatenate([g_path[:1], g_path[:-1]])  # GDP(t) = GDP(t-1)(1 + g(t-1))(1 + pi(t-1))
         else:
             growth[0] = growth[1] if years.size > 1 else 0.0
         index = gdp / gdp[0]
@@ -94,12 +104,15 @@ def macro_baseline(fa: FiscalAssumptions, economy: xr.Dataset | None = None) -> 
                                                        "gives GDP; give real_gdp_growth and inflation)")
         prev = years - 1
         growth = (1 + b.real_gdp_growth.at(prev)) * (1 + b.inflation.at(prev)) - 1
+        real = b.real_gdp_growth.at(prev)
         index = np.concatenate([[1.0], np.cumprod(1 + growth[1:])])
         gdp = None if b.gdp is None else b.gdp * index
     if b.interest_rate is not None:
         rate = b.interest_rate.at(years)
     elif economy is not None and "interest_rate" in economy:
         rate = _economy_values(economy, "interest_rate", years)
+    elif getattr(fa.debt_profile, "rated", False):  # computed from the debt's structure (fiscal_space.run)
+        rate = np.full(years.size, np.nan)
     else:
         raise fa.error("baseline.interest_rate", "required key is missing (the effective interest rate "
                                                  "on public debt; no economy Dataset gives one)")
@@ -110,4 +123,5 @@ def macro_baseline(fa: FiscalAssumptions, economy: xr.Dataset | None = None) -> 
     return Macro(years=years, gdp=gdp, gdp_index=index, nominal_growth=growth, interest_rate=rate,
                  revenue_gdp=b.revenue_gdp.at(years), primary_expenditure_gdp=b.primary_expenditure_gdp.at(years),
                  foreign_currency_share=b.foreign_currency_share.at(years), depreciation=depreciation,
-                 stock_flow_adjustment_gdp=b.stock_flow_adjustment_gdp.at(years), debt0=b.debt_gdp)
+                 stock_flow_adjustment_gdp=b.stock_flow_adjustment_gdp.at(years), debt0=b.debt_gdp,
+                 real_growth=real)

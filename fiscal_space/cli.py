@@ -91,4 +91,51 @@ def summary(ds, n_rows: int = 8) -> str:
                   "valuation_scenarios" else "over the fiscal stage's own stochastic paths")
         lines.append(f"probability that debt with the reform exceeds {100 * p.attrs['threshold_gdp']:.0f}% of GDP "
                      f"in {int(p['year'][-1])}: {100 * float(p[-1]):.1f}% ({source})")
+    lines += dsa_lines(ds)
     return "\n".join(lines)
+
+
+SHORT_NAMES = {"interest_rate": "interest", "inflation": "inflation", "real_growth": "growth",
+               "exchange_rate": "exch.rate", "primary_deficit": "prim.def", "stock_flow_adjustment": "sfa",
+               "residual": "residual"}
+
+
+def dsa_lines(ds) -> list[str]:
+    """Gross financing needs at their peak, the effective rate, and the decomposition of the
+    cumulative change in debt / GDP over the first 5 and 10 years (points of GDP)."""
+    lines = []
+    years = ds["year"].values
+    if "gross_financing_needs_gdp" in ds:
+        gfn = ds["gross_financing_needs_gdp"]
+        parts = []
+        for r in ("without", "with"):
+            v = gfn.sel(reform=r).values
+            i = int(v.argmax())
+            parts.append(f"{100 * v[i]:.1f}% of GDP in {int(years[i])} {r} the reform")
+        lines.append("gross financing needs (interest + amortisation - primary balance + sfa), peak: "
+                     + "; ".join(parts))
+    if "effective_interest_rate" in ds:
+        r = ds["effective_interest_rate"]
+        lines.append(f"effective interest rate from the debt's structure, {int(years[0])} -> {int(years[-1])}: "
+                     f"{100 * float(r.sel(reform='without')[0]):.2f}% -> "
+                     f"{100 * float(r.sel(reform='without')[-1]):.2f}% without the reform, "
+                     f"{100 * float(r.sel(reform='with')[-1]):.2f}% with it (full cost)")
+    if "debt_change_contribution" in ds:
+        c = ds["debt_change_contribution"]
+        comps = [str(k) for k in c["component"].values]
+        head = ["years", "reform", "change", *(SHORT_NAMES.get(k, k) for k in comps)]
+        rows = []
+        for n in (5, 10):
+            if n > years.size:
+                continue
+            for r in ("without", "with"):
+                cum = c.sel(reform=r).isel(year=slice(0, n)).sum("year")
+                rows.append([f"{int(years[0])}-{int(years[n - 1])}", r, f"{100 * float(cum.sum()):.2f}",
+                             *(f"{100 * float(cum.sel(component=k)):.2f}" for k in comps)])
+        if rows:
+            widths = [max(len(h), *(len(x[j]) for x in rows)) for j, h in enumerate(head)]
+            lines.append("change in debt / GDP during the years, points of GDP, by debt-creating flow (IMF MAC DSA "
+                         "template):")
+            lines.append("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+            lines += ["  ".join(x.rjust(w) for x, w in zip(row, widths)) for row in rows]
+    return lines

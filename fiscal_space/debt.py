@@ -83,23 +83,23 @@ def stabilising_primary_balance(debt, factor, sfa=0.0) -> np.ndarray:
     return np.asarray(debt, float) * (np.asarray(factor, float) - 1) + np.asarray(sfa, float)
 
 
-def annuity(factor, periods: int) -> float:
+def annuity(factor, periods: int):
     """A_T = sum_{u<T} prod_{u<v<T} f(v): debt in year T per unit of primary
     deficit in each year before it (= (q^T - 1)/(q - 1) for constant f = q)."""
     a = 0.0
     for t in range(periods):
-        a = a * factor[t] + 1.0
+        a = a * factor[..., t] + 1.0
     return a
 
 
 def fiscal_gap(d0, factor, pb, sfa, target: float, periods: int):
     """Permanent change of the primary balance from the base year bringing debt
     to ``target`` after ``periods`` years (fraction of GDP; > 0: tighten).
-    ``pb`` and ``sfa`` may have leading axes (e.g. reform, year): then an array
-    of gaps over those axes, else a float."""
+    ``factor``, ``pb`` and ``sfa`` may have leading axes (e.g. reform, year):
+    then an array of gaps over those axes, else a float."""
     pb, sfa = np.asarray(pb, float), np.asarray(sfa, float)
     shape = np.broadcast_shapes(np.shape(factor), pb.shape, sfa.shape)
-    d_end = debt_path(d0, np.asarray(factor)[:periods], pb[..., :periods],
+    d_end = debt_path(d0, np.asarray(factor)[..., :periods], pb[..., :periods],
                       np.broadcast_to(sfa, shape)[..., :periods], extra_step=True)[..., -1]
     gap = (d_end - target) / annuity(factor, periods)
     return float(gap) if np.ndim(gap) == 0 else gap

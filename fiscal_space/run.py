@@ -9,6 +9,8 @@ debt with the reform (:mod:`~fiscal_space.stochastic`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import xarray as xr
 
@@ -18,6 +20,8 @@ from actuarial.version import __version__
 from fiscal_space import debt as dd
 from fiscal_space.assumptions import FiscalAssumptions, check_years
 from fiscal_space.baseline import Macro, macro_baseline
+from fiscal_space.decomposition import COMPONENT_LABELS, COMPONENTS, decompose
+from fiscal_space.financing_needs import structure_path
 from fiscal_space.gap import baseline_spending, financing_gap, prepare_costs
 from fiscal_space.options import Context, capacity, reserve_stock_gdp
 from fiscal_space.plan import financing_plan
@@ -27,6 +31,10 @@ REFORMS = ("without", "with", "scaled_back")
 REFORM_LABELS = {"without": "without the reform",
                  "with": "with the reform, full cost (what the plan does not finance is borrowed)",
                  "scaled_back": "with the reform scaled back to what the plan finances"}
+
+
+_RATE_NOTE = {False: "", True: " (from the debt's structure, fiscal_space.debt_profile, on the path without "
+                              "the reform; effective_interest_rate by reform)"}
 
 
 def _attrs(units: str, long_name: str, **extra) -> dict:
@@ -67,6 +75,11 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     years = fa.years
     T = years.size
     macro = macro_baseline(fa, economy)
+    profile = fa.debt_profile
+    rated = profile is not None and profile.rated
+    if rated:  # the plan's propagation and headroom: the effective rate of the path without the reform
+        macro = replace(macro, interest_rate=_structure(macro, macro.primary_balance_gdp,
+                                                        macro.stock_flow_adjustment_gdp, profile).effective_rate)
     costs, source, key = _costs_input(fa, costs)
     gdp = macro.gdp
     if gdp is None and "gdp" in costs:
@@ -131,19 +144,67 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     pb_with = pb0 - gap + by_kind["balance"]
     pb = np.stack([pb0, pb_with, pb_with + plan.shortfall])
     sfa_r = np.stack([sfa, sfa - by_kind["asset"], sfa - by_kind["asset"]])
-    debt = dd.debt_path(macro.debt0, f, pb, sfa_r)
+    shifts = np.asarray(fa.debt.r_g_shifts, float)
+    paths = None if profile is None else _structure(macro, pb, sfa_r, profile)
+    if rated:  # the effective rate of each path from the debt's structure (year-by-year recursion)
+        rate = paths.effective_rate
+        f = (1 + rate) * (1 + macro.foreign_currency_share * macro.depreciation) / (1 + macro.nominal_growth)
+        debt_next = paths.debt
+        debt = debt_next[..., :-1]
+        sens = _structure(macro, pb, sfa_r, profile, shifts[:, None, None]).debt[..., :-1]
+    else:
+        rate = np.broadcast_to(macro.interest_rate, pb.shape)
+        f = np.broadcast_to(f, pb.shape)
+        debt = dd.debt_path(macro.debt0, f, pb, sfa_r)
+        debt_next = dd.debt_path(macro.debt0, f, pb, sfa_r, extra_step=True)
+        # (shift, reform, year): one recursion for all shifts (elementwise: the same numbers as one path at a time)
+        factors = np.stack([macro.debt_factor(s) for s in shifts]).reshape(shifts.size, 1, -1)
+        sens = dd.debt_path(macro.debt0, factors, pb, sfa_r)
     stabilising = dd.stabilising_primary_balance(debt, f, sfa_r)
     periods = fa.debt.target_year - int(years[0])
     fgap = dd.fiscal_gap(macro.debt0, f, pb, sfa_r, fa.debt.target_gdp, periods)  # (reform,)
-    shifts = np.asarray(fa.debt.r_g_shifts, float)
-    # (shift, reform, year): one recursion for all shifts (elementwise: the same numbers as one path at a time)
-    factors = np.stack([macro.debt_factor(s) for s in shifts]).reshape(shifts.size, 1, -1)
-    sens = dd.debt_path(macro.debt0, factors, pb, sfa_r)
-    interest = macro.interest_rate * debt / (1 + macro.nominal_growth)
-
-    fan_part = _fan(fa, macro, pb_with, sfa_r[1], percentiles) if fa.stochastic is not None else ({}, {})
+    interest = rate * debt / (1 + macro.nominal_growth)
+    g, pi = macro.real_and_deflator
+    parts = decompose(debt_next, rate, g, pi, macro.foreign_currency_share, macro.depreciation, pb, sfa_r)
+    extra = _dsa_variables(parts, paths, interest, pb, sfa_r, gdp, rated)
+    fan_part = ({}, {}) if fa.stochastic is None else _fan(
+        fa, replace(macro, interest_rate=rate[1]) if rated else macro, pb_with, sfa_r[1], percentiles)
     return _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
-                    interest, fan_part)
+                    interest, extra, fan_part)
+
+
+def _structure(macro: Macro, pb, sfa, profile, rate_shift=0.0):
+    """The paths of :func:`~fiscal_space.financing_needs.structure_path` on the macro baseline."""
+    return structure_path(macro.debt0, macro.nominal_growth, macro.foreign_currency_share, macro.depreciation,
+                          pb, sfa, profile, rate=None if profile.rated else macro.interest_rate,
+                          rate_shift=rate_shift)
+
+
+def _dsa_variables(parts, paths, interest, pb, sfa, gdp, rated) -> dict:
+    """The decomposition of the debt change (always) and, with a debt profile, the amortisation and
+    the gross financing needs GFN = interest + amortisation - pb + sfa (IMF 2013 MAC DSA guidance
+    note; :mod:`fiscal_space.financing_needs`) and, with its rates, the effective rate by reform."""
+    ry = ("year", "reform")
+    v = {"debt_change_contribution": (("year", "reform", "component"), parts.transpose(1, 0, 2), _attrs(
+        "1", "contribution to the change in gross public debt / GDP during the year, d(t+1) - d(t), "
+             "by debt-creating flow (IMF MAC DSA template; the components sum to the change)"))}
+    if paths is None:
+        return v
+    amort = paths.amortisation_gdp
+    gfn = interest + amort - pb + sfa
+    v["amortisation_gdp"] = (ry, amort.T, _attrs("1", "amortisation of maturing public debt / GDP (debt profile)"))
+    v["gross_financing_needs_gdp"] = (ry, gfn.T, _attrs(
+        "1", "gross financing needs / GDP: interest + amortisation - primary balance + stock-flow adjustment "
+             "(IMF MAC DSA)"))
+    if gdp is not None:
+        v["gross_financing_needs"] = (ry, (gfn * gdp).T, _attrs("currency/year", "gross financing needs"))
+    if rated:
+        v["effective_interest_rate"] = (ry, paths.effective_rate.T, _attrs(
+            "1/year", "effective nominal interest rate = interest paid / debt on 1 January, from the debt's "
+                      "structure (existing debt at its rate, new borrowing at the marginal rates)"))
+        v["risk_premium"] = (ry, paths.risk_premium.T, _attrs(
+            "1/year", "risk premium on the marginal rates from debt above the threshold (debt on 1 January)"))
+    return v
 
 
 def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
@@ -155,15 +216,18 @@ def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
 
 
 def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts,
-             sens, interest, fan_part=({}, {})) -> xr.Dataset:
+             sens, interest, extra=None, fan_part=({}, {})) -> xr.Dataset:
     """The stage's Dataset, built on its coordinates without xarray's alignment
     (``actuarial.arrays.dataset``; the same Dataset as the constructor's);
-    ``fan_part``: the fan's (coordinates, variables) from ``_fan``."""
+    ``extra``: the DSA variables of ``_dsa_variables``; ``fan_part``: the fan's
+    (coordinates, variables) from ``_fan``."""
     yr, yo, ry = ("year",), ("year", "option"), ("year", "reform")
     names = [o.name for o in fa.options]
+    rated = fa.debt_profile is not None and fa.debt_profile.rated
     v = {
         "nominal_gdp_growth": (yr, macro.nominal_growth, _attrs("1/year", "nominal GDP growth into the year")),
-        "interest_rate": (yr, macro.interest_rate, _attrs("1/year", "effective nominal interest rate on public debt")),
+        "interest_rate": (yr, macro.interest_rate, _attrs("1/year", "effective nominal interest rate on public debt"
+                                                          + _RATE_NOTE[rated])),
         "revenue_gdp": (yr, macro.revenue_gdp, _attrs("1", "general government revenue and grants / GDP (baseline)")),
         "primary_expenditure_gdp": (yr, macro.primary_expenditure_gdp,
                                     _attrs("1", "primary (non-interest) expenditure / GDP (baseline)")),
@@ -182,11 +246,14 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
         "debt_stabilising_primary_balance": (ry, stabilising.T, _attrs(
             "1", "primary balance / GDP that keeps the debt ratio constant")),
         "fiscal_gap": (("reform",), fgap, _attrs(
-            "1", "permanent change of the primary balance / GDP bringing debt to the target",
+            "1", "permanent change of the primary balance / GDP bringing debt to the target"
+                 + (" (each path's effective interest rates from the debt's structure held fixed)" if rated else ""),
             target_gdp=fa.debt.target_gdp, target_year=fa.debt.target_year)),
         "debt_gdp_r_g_sensitivity": (("year", "reform", "r_g_shift"), sens.transpose(2, 1, 0), _attrs(
-            "1", "gross public debt / GDP with r - g shifted (plan unchanged)")),
+            "1", "gross public debt / GDP with r - g shifted (plan unchanged)"
+                 + ("; the shift added to the existing and marginal rates of the debt profile" if rated else ""))),
     }
+    v.update(extra or {})
     if gdp is not None:
         v["gdp"] = (yr, gdp, _attrs("currency/year", "nominal gross domestic product"))
         v["financing_gap"] = (yr, gap * gdp, _attrs("currency/year", "financing gap"))
@@ -202,6 +269,8 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
         "reform": ("reform", np.array(REFORMS, dtype=object), _attrs(
             "", "; ".join(f"{k}: {v}" for k, v in REFORM_LABELS.items()))),
         "r_g_shift": ("r_g_shift", shifts, _attrs("1", "change of r - g (added to the interest rate)")),
+        "component": ("component", np.array(COMPONENTS, dtype=object), _attrs(
+            "", "; ".join(f"{k}: {v}" for k, v in COMPONENT_LABELS.items()))),
     }
     if fa.debt.threshold_gdp is not None:
         v["debt_above_threshold"] = (ry, debt.T > fa.debt.threshold_gdp, _attrs(

@@ -322,6 +322,9 @@ def test_report_is_self_contained(short_run):
     fans = [n for k in tree.children for n in tree[k].data_vars if n.endswith("_percentile")]
     charts = 6 + ("employment_injury" in tree.children) + 2 * ("fiscal_space" in tree.children) + len(fans) \
         + 3 * ("distribution" in tree.children)  # the survey's poverty, Lorenz and incidence charts
+    if "fiscal_space" in tree.children:  # the debt-creating flows; the GFN path with a debt profile
+        charts += sum(v in tree["fiscal_space"].data_vars for v in ("debt_change_contribution",
+                                                                     "gross_financing_needs_gdp"))
     sources = re.findall(r'\bsrc="([^"]*)"', html)
     assert len(sources) == charts and all(s.startswith("data:image/png;base64,") for s in sources)
     assert not re.search(r'(src|href)="(https?:)?//', html)

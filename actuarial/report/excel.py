@@ -51,7 +51,9 @@ SHEETS = {
     "fiscal_space": ["financing_gap_gdp", "financing_gap", "shortfall_gdp", "capacity", "financing",
                      "primary_balance_gdp", "debt_gdp", "debt_above_threshold", "debt_stabilising_primary_balance",
                      "debt_gdp_percentile", "debt_gdp_with_reform_percentile", "debt_above_threshold_probability",
-                     "debt_above_threshold_probability_fiscal_paths"],
+                     "debt_above_threshold_probability_fiscal_paths",
+                     "debt_change_contribution", "amortisation_gdp", "gross_financing_needs_gdp",
+                     "gross_financing_needs", "effective_interest_rate", "risk_premium"],
 }
 SHORT = {"demography": "demography", "economy": "economy", "labour": "labour", "pension": "pension",
          "employment_injury": "injury", "spf": "spf", "fiscal_space": "fiscal"}

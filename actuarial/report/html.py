@@ -315,6 +315,29 @@ def _debt_caption(f):
     return text + "."
 
 
+def _decomposition_caption():
+    return ("Change in general government debt / GDP over each 10-year period, in points of GDP, split into "
+            "the debt-creating flows of the IMF market-access DSA template: the effective interest rate "
+            "d r/(1+n), the GDP deflator -d pi (1+g)/(1+n), real growth -d g/(1+n), the exchange rate "
+            "d alpha e (1+r)/(1+n), the primary deficit, stock-flow adjustments and the residual; the "
+            "marker is the total change.")
+
+
+def _gfn_caption(f):
+    g = f["gross_financing_needs_gdp"]
+    text = ("Gross financing needs = interest + amortisation of maturing debt - primary balance + stock-flow "
+            "adjustment (IMF market-access DSA), % of GDP, from the debt profile (fiscal_space.debt_profile)")
+    if "reform" in g.dims and "case" not in g.dims:
+        w = g.sel(reform="with")
+        i = int(np.argmax(w.values))
+        text += (f". With the reform at full cost they peak at {shown('{:.1f}%', 100 * float(w[i]))} of GDP in "
+                 f"{int(g['year'][i])}")
+    if "effective_interest_rate" in f:
+        text += ("; the effective interest rate comes from the debt's structure (existing debt at its rate, new "
+                 "borrowing at the marginal rates)")
+    return text + "."
+
+
 SECTIONS = [
     ("demography", "Demography", [
         _spec("pyramid", "Population pyramids", ["population"],
@@ -350,6 +373,10 @@ SECTIONS = [
               lambda n: _financing_caption(n["fiscal_space"], n.get("pension"))),
         _spec("debt", "Debt paths", ["debt_gdp"],
               lambda n: plots.debt_paths(n["fiscal_space"]), lambda n: _debt_caption(n["fiscal_space"])),
+        _spec("debt-decomposition", "Debt-creating flows", ["debt_change_contribution"],
+              lambda n: plots.debt_decomposition(n["fiscal_space"]), lambda n: _decomposition_caption()),
+        _spec("gfn", "Gross financing needs", ["gross_financing_needs_gdp"],
+              lambda n: plots.financing_needs(n["fiscal_space"]), lambda n: _gfn_caption(n["fiscal_space"])),
     ]),
 ]
 

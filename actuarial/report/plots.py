@@ -551,6 +551,79 @@ def debt_paths(fiscal_space) -> Figure:
     return _finish(fig, axes, table)
 
 
+DECOMPOSITION_LABELS = {"interest_rate": "interest", "inflation": "inflation (deflator)",
+                        "real_growth": "real growth", "exchange_rate": "exchange rate",
+                        "primary_deficit": "primary deficit", "stock_flow_adjustment": "stock-flow adjustment",
+                        "residual": "residual"}
+
+
+def _periods(years, width: int) -> list[tuple[int, int]]:
+    """Index ranges [i, j) of consecutive ``width``-year periods from the first year."""
+    return [(i, min(i + width, len(years))) for i in range(0, len(years), width)]
+
+
+@_styled
+def debt_decomposition(fiscal_space, width: int = 10) -> Figure:
+    """The change in debt / GDP by debt-creating flow (``debt_change_contribution``, the IMF MAC DSA
+    template's split), summed over ``width``-year periods: stacked bars (positive up, negative down)
+    and the total change as a marker, one panel without and one with the reform (full cost); points
+    of GDP. With several cases, the first."""
+    ds = _dataset(fiscal_space)
+    c = ds["debt_change_contribution"]
+    if "case" in c.dims:
+        c = c.isel(case=0)
+    c = central(c)
+    years = c["year"].values.astype(int)
+    periods = _periods(years, width)
+    labels = [f"{years[i]}-{years[j - 1]}" for i, j in periods]
+    reforms = [r for r in ("without", "with") if r in c["reform"].values]
+    fig, axes = _figure(ncols=len(reforms), size=(4.6 * len(reforms), SIZE[1]), sharey=True)
+    table = {}
+    x = np.arange(len(periods))
+    for ax, r in zip(axes[0], reforms):
+        one = c.sel(reform=r)
+        sums = {str(k): np.array([100 * float(one.sel(component=k).isel(year=slice(i, j)).sum())
+                                  for i, j in periods]) for k in one["component"].values}
+        up, down = np.zeros(len(x)), np.zeros(len(x))
+        for n, (k, v) in enumerate(sums.items()):
+            base = np.where(v >= 0, up, down)
+            ax.bar(x, v, bottom=base, color=PALETTE[n % len(PALETTE)], label=DECOMPOSITION_LABELS.get(k, k),
+                   width=0.75)
+            up, down = up + np.maximum(v, 0), down + np.minimum(v, 0)
+            table[f"{r}: {DECOMPOSITION_LABELS.get(k, k)} (points of GDP)"] = pd.Series(v, index=labels)
+        total = sum(sums.values())
+        ax.plot(x, total, "D", color="black", label="change in debt / GDP")
+        table[f"{r}: change in debt / GDP (points of GDP)"] = pd.Series(total, index=labels)
+        ax.axhline(0, color="black", linewidth=0.6)
+        ax.set_xticks(x, labels, rotation=45, ha="right")
+        ax.set_title("without the reform" if r == "without" else "with the reform (full cost)")
+    axes[0, 0].set_ylabel("points of GDP")
+    axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    fig.suptitle(f"Change in debt / GDP by debt-creating flow, {width}-year periods", fontweight="bold")
+    frame = pd.DataFrame(table)
+    frame.index.name = "period"
+    fig.plotted_data = frame
+    return fig
+
+
+@_styled
+def financing_needs(fiscal_space) -> Figure:
+    """Gross financing needs / GDP (interest + amortisation - primary balance + stock-flow
+    adjustment) without and with the reform."""
+    ds = _dataset(fiscal_space)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    table = {}
+    gfn = ds["gross_financing_needs_gdp"]
+    names = {"without": "GFN, without reform", "with": "GFN, with reform (full cost)",
+             "scaled_back": "GFN, reform scaled back to its financing"}
+    _lines(ax, {names.get(str(r), f"GFN, {r}"): gfn.sel(reform=r) for r in gfn["reform"].values}, PERCENT, table)
+    _percent_axis(ax, "% of GDP")
+    _year_axis(ax)
+    ax.set_title("Gross financing needs")
+    return _finish(fig, axes, table)
+
+
 # -- stochastic runs: fans of any variable, headline distributions ------------------------------------------
 
 # ratios of a stock to a year's flow: shown in years of that flow, not in percent
