@@ -115,6 +115,15 @@ class Stochastic:
 
 
 @dataclass(frozen=True)
+class GapRules:
+    """The S1 / S2 settings (fiscal_space.sustainability_gaps)."""
+    target_gdp: float
+    years_to_target: int
+    adjustment_years: int
+    beyond_horizon: str
+
+
+@dataclass(frozen=True)
 class FiscalAssumptions:
     case: FiscalCase
     baseline: Baseline
@@ -125,6 +134,7 @@ class FiscalAssumptions:
     stochastic: Stochastic | None
     source: str  # the file that set the section (for error messages)
     digest: str
+    sustainability_gaps: GapRules | None = None  # S1 / S2 (fiscal_space.sustainability_gaps)
 
     @property
     def years(self) -> np.ndarray:
@@ -337,6 +347,33 @@ class StochasticSection:
         return self.correlations() * np.outer(sd, sd)
 
 
+EC_DSM = ("European Commission, Debt Sustainability Monitor 2023 (Institutional Paper 271, 2024), annex on the "
+         "fiscal sustainability gap indicators; Fiscal Sustainability Report 2021 (Institutional Paper 171), annex A3")
+
+
+@section()
+@dataclass(frozen=True)
+class SustainabilityGapsSection:
+    """The European Commission's sustainability gaps S1 and S2 (fiscal_space.sustainability_gaps),
+    with the ageing costs of the engine's own pension, employment-injury and SPF projections.
+
+    Rules: years_to_target within the projection; adjustment_years not above years_to_target."""
+
+    target_debt_gdp: number("S1: the debt ratio to reach in the target year.", **DEBT_RATIO,
+                            source=EC_DSM + " (the Treaty's 60% reference value)") = 0.6
+    years_to_target: number("S1: years from the base year to the target year (end-year debt).", lo=1,
+                            integer=True, unit="years", source=EC_DSM + " (15 years: 2038 from 2023)") = 15
+    adjustment_years: number("S1: years of equal steps of the adjustment, from the year after the base "
+                             "year; then kept.", lo=1, integer=True, unit="years",
+                             source=EC_DSM + " (5 years)") = 5
+    beyond_horizon: choice("S2: after the projection, age-related spending and the interest-growth "
+                           "differential stay at their last year's values.", ("constant",),
+                           source=EC_DSM + " (constant after 2070)") = "constant"
+
+    def rules(self) -> GapRules:
+        return GapRules(self.target_debt_gdp, self.years_to_target, self.adjustment_years, self.beyond_horizon)
+
+
 @section("fiscal_space")
 @dataclass(frozen=True)
 class FiscalSpaceSection:
@@ -360,6 +397,7 @@ class FiscalSpaceSection:
                                   "Social Protection: A Handbook for Assessing Financing Options "
                                   "(ILO/UNICEF/UN Women, 2019), ch. 3") = None
     stochastic: StochasticSection | None = None
+    sustainability_gaps: SustainabilityGapsSection | None = None
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo):
@@ -380,6 +418,14 @@ class FiscalSpaceSection:
         if s is not None and s.threshold_gdp is None and debt.threshold_gdp is None:
             raise rule_error("stochastic.threshold_gdp", "required key is missing (or set "
                                                          "debt.threshold_gdp)")
+        gaps = self.sustainability_gaps
+        if gaps is not None and gaps.years_to_target > case.horizon:
+            raise rule_error("sustainability_gaps.years_to_target", f"expected a number in [1, {case.horizon}] "
+                                                                    f"(the horizon), got {gaps.years_to_target}")
+        if gaps is not None and gaps.adjustment_years > gaps.years_to_target:
+            raise rule_error("sustainability_gaps.adjustment_years", f"expected a number in [1, "
+                                                                     f"{gaps.years_to_target}] (years_to_target), "
+                                                                     f"got {gaps.adjustment_years}")
         return self
 
 
@@ -427,8 +473,10 @@ def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssum
             raise r.error(f"package_baseline_gdp.{missing[0]}",
                           f"no such item in {cost_file.name}; items: {', '.join(costs['item'].values)}")
     source = r.file_for(None)
+    gaps = declared.sustainability_gaps.rules() if declared.sustainability_gaps is not None else None
     return FiscalAssumptions(case, baseline, package, costs, debt, options, stochastic,
-                             str(source) if source is not None else "<assumptions>", digest.hexdigest()[:16])
+                             str(source) if source is not None else "<assumptions>", digest.hexdigest()[:16],
+                             sustainability_gaps=gaps)
 
 
 def _sub(r: Reader, *keys) -> Reader:

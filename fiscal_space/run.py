@@ -21,6 +21,7 @@ from fiscal_space.gap import baseline_spending, financing_gap, prepare_costs
 from fiscal_space.options import Context, capacity, reserve_stock_gdp
 from fiscal_space.plan import financing_plan
 from fiscal_space.stochastic import PERCENTILES, fan, simulate_debt
+from fiscal_space.sustainability_gaps import add_sustainability_gaps
 
 REFORMS = ("without", "with", "scaled_back")
 REFORM_LABELS = {"without": "without the reform",
@@ -141,6 +142,8 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
 
     ds = _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
                   interest)
+    if fa.sustainability_gaps is not None:
+        add_sustainability_gaps(ds, fa.sustainability_gaps, f, debt, pb, costs, cost_gdp, REFORMS)
     if fa.stochastic is not None:
         _add_fan(ds, fa, macro, pb_with, sfa_r[1], percentiles)
     return ds
