@@ -81,6 +81,7 @@ from actuarial.schema.loader import load_tree
 from actuarial.schema.reader import Reader
 from actuarial.schema.values import TimeSeries
 from fiscal_space.options import GDP, SHARE, Option, options_field, to_options
+from fiscal_space.stochastic import VarModel, estimate_var
 
 if TYPE_CHECKING:  # pandas and xarray only where a cost table is read (``actuarial check`` stays light)
     import pandas as pd
@@ -108,9 +109,13 @@ class Stochastic:
     threshold_gdp: float
     covariance: np.ndarray | None  # (4, 4) in SHOCKS order, method "normal"
     history: np.ndarray | None  # (n, 4) demeaned shocks, method "bootstrap"
+    var: VarModel | None = None  # method "var": a VAR(1) estimated on the history
+    declining_years: int = 5  # P(d(declining_years) < d(0))
 
     @property
     def method(self) -> str:
+        if self.var is not None:
+            return "var"
         return "normal" if self.covariance is not None else "bootstrap"
 
 
@@ -272,10 +277,14 @@ class ShockSD:
 @section()
 @dataclass(frozen=True)
 class History:
-    """Historical shocks, bootstrapped (fiscal_space.stochastic)."""
+    """Historical shocks: bootstrapped, or a VAR(1) estimated on them (fiscal_space.stochastic)."""
 
     file: text("CSV with a year column and some of the columns growth, interest_rate, "
                "primary_balance, exchange_rate (relative to the file that names it).", unit="path")
+    method: choice("bootstrap: whole years of the demeaned history drawn with replacement; var: a VAR(1) "
+                   "estimated by OLS on the history, normal shocks with its residual covariance.",
+                   ("bootstrap", "var"), source="European Commission, Debt Sustainability Monitor 2023, annex "
+                                                "on the stochastic debt projections (VAR)") = "bootstrap"
 
 
 @section()
@@ -300,6 +309,9 @@ class StochasticSection:
                        what="shock", optional=True) = None
     covariance: matrix("Covariance matrix of the shocks.", len(SHOCKS), names=SHOCKS) = None
     history: History | None = None
+    declining_years: number("Years after which the debt ratio is compared with today's: P(d(t + n) < d(t)).",
+                            lo=1, integer=True, unit="years",
+                            source="European Commission, Debt Sustainability Monitor 2023 (5 years)") = 5
 
     @model_validator(mode="before")
     @classmethod
@@ -415,6 +427,9 @@ class FiscalSpaceSection:
         s = self.stochastic
         if s is not None and s.years is not None and s.years > n_years:
             raise rule_error("stochastic.years", f"expected a number in [2, {n_years}], got {s.years}")
+        if s is not None and s.declining_years >= (s.years or n_years):
+            raise rule_error("stochastic.declining_years", f"expected a number in [1, {(s.years or n_years) - 1}] "
+                                                           f"(below stochastic.years), got {s.declining_years}")
         if s is not None and s.threshold_gdp is None and debt.threshold_gdp is None:
             raise rule_error("stochastic.threshold_gdp", "required key is missing (or set "
                                                          "debt.threshold_gdp)")
@@ -505,7 +520,25 @@ def _stochastic(s: StochasticSection, r: Reader, debt: DebtRules, years) -> Stoc
         values = np.column_stack([table[k].to_numpy(float) if k in table else np.zeros(len(table))
                                   for k in SHOCKS])
         hist = values - values.mean(axis=0)
-    return Stochastic(s.paths, s.seed, n_years, threshold, s.covariance_matrix(), hist)
+        if s.history.method == "var":
+            return Stochastic(s.paths, s.seed, n_years, threshold, None, None, _var(values, path, h),
+                              s.declining_years)
+    return Stochastic(s.paths, s.seed, n_years, threshold, s.covariance_matrix(), hist,
+                      declining_years=s.declining_years)
+
+
+def _var(values: np.ndarray, path, h: Reader) -> VarModel:
+    """The VAR(1) of the history (at least 10 years), stationary (eigenvalues of A inside the unit circle)."""
+    if len(values) < 10:
+        raise AssumptionError(path, h.key_path("file"), f"expected at least 10 years of history to estimate a "
+                                                        f"VAR(1) (method: var); got {len(values)}")
+    model = estimate_var(values)
+    radius = float(np.abs(np.linalg.eigvals(model.coefficients)).max())
+    if not radius < 1:
+        raise AssumptionError(path, h.key_path("file"), f"the VAR(1) estimated on the history is not stationary "
+                                                        f"(largest eigenvalue modulus {radius:.3f}, expected < 1): "
+                                                        "use method: bootstrap or a longer history")
+    return model
 
 
 # -- cost files -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from fiscal_space.baseline import Macro, macro_baseline
 from fiscal_space.gap import baseline_spending, financing_gap, prepare_costs
 from fiscal_space.options import Context, capacity, reserve_stock_gdp
 from fiscal_space.plan import financing_plan
-from fiscal_space.stochastic import PERCENTILES, fan, simulate_debt
+from fiscal_space.stochastic import PERCENTILES, fan, probabilities, simulate_debt
 from fiscal_space.sustainability_gaps import add_sustainability_gaps
 
 REFORMS = ("without", "with", "scaled_back")
@@ -224,7 +224,7 @@ def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_w
     paths = simulate_debt(macro.debt0, macro.interest_rate[:n], macro.nominal_growth[:n], pb_with[:n], s.seed,
                           s.paths, foreign_currency_share=macro.foreign_currency_share[:n],
                           depreciation=macro.depreciation[:n], sfa=sfa_with[:n], covariance=s.covariance,
-                          history=s.history)
+                          history=s.history, var=s.var)
     levels = np.asarray(percentiles)
     levels = levels.astype(np.int64) if np.all(levels == np.round(levels)) else levels
     pct, prob = fan(paths, s.threshold_gdp, levels)
@@ -241,4 +241,20 @@ def _add_fan(ds: xr.Dataset, fa: FiscalAssumptions, macro: Macro, pb_with, sfa_w
              f"central costs", paths=s.paths, seed=s.seed, method=s.method, fan="macro_shock")),
                "debt_above_threshold_probability": ("year", prob_full, _attrs(
         "1", "probability that debt / GDP with the reform (full cost) exceeds the threshold, over the fiscal "
-             "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths"))})
+             "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths")),
+               **_criteria(paths, s, int(fa.years[0]))})
+
+
+def _criteria(paths, s, base_year: int) -> dict:
+    """The fan's probabilistic criteria (fiscal_space.stochastic.probabilities)."""
+    declining, below = probabilities(paths, s.threshold_gdp, s.declining_years)
+    last = base_year + s.years - 1
+    common = dict(units="1", paths=s.paths, seed=s.seed, method=s.method, based_on="fiscal_paths")
+    return {"debt_declining_probability": ((), declining, dict(common, long_name=(
+                f"probability that debt / GDP with the reform (full cost) is lower on 1 January "
+                f"{base_year + s.declining_years} than on 1 January {base_year} (the Commission's criterion), over "
+                f"the fiscal stage's own {s.paths} paths"), years=s.declining_years)),
+            "debt_below_threshold_probability": ((), below, dict(common, long_name=(
+                f"probability that debt / GDP with the reform (full cost) stays below {s.threshold_gdp:.0%} "
+                f"every year {base_year}-{last}, over the fiscal stage's own {s.paths} paths"),
+                threshold_gdp=s.threshold_gdp))}
