@@ -63,6 +63,12 @@ FISCAL_ITEMS = {
 }
 
 
+# the age-related spending of each programme (the ageing costs of the S1 / S2 gaps): programme -> (node, variable)
+AGE_RELATED = {"pension": ("/pension", "expenditure_gdp"),
+               "employment_injury": ("/employment_injury", "expenditure_gdp"),
+               "spf": ("/spf", "package_cost_gdp")}
+
+
 def fiscal_costs(nodes: dict) -> xr.Dataset:
     """The fiscal stage's input: ``cost_gdp(scenario, year, item)``, the
     ``FISCAL_ITEMS`` of the stages present, side by side (an item ``none``
@@ -74,9 +80,15 @@ def fiscal_costs(nodes: dict) -> xr.Dataset:
     years = economy["year"].values
     if not items:
         items["none"] = np.zeros((n, years.size))
-    return xr.Dataset({"cost_gdp": (("scenario", "year", "item"), np.stack(list(items.values()), -1), {
+    ds = xr.Dataset({"cost_gdp": (("scenario", "year", "item"), np.stack(list(items.values()), -1), {
         "units": "1", "long_name": "costs the state bears / GDP"})},
         coords={"scenario": np.arange(n), "year": years, "item": list(items)})
+    ageing = {p: scenario_years(nodes[node][name], n)
+              for p, (node, name) in AGE_RELATED.items() if node in nodes and name in nodes[node]}
+    if ageing:  # fiscal_space.sustainability_gaps
+        ds["age_related_spending_gdp"] = xr.DataArray(np.stack(list(ageing.values()), -1), dims=(
+            "scenario", "year", "programme"), coords={"programme": list(ageing)})
+    return ds
 
 
 def distribution_node(assumptions: Assumptions, nodes: dict) -> xr.Dataset:

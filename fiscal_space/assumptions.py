@@ -92,6 +92,7 @@ from actuarial.schema.loader import load_tree
 from actuarial.schema.reader import Reader
 from actuarial.schema.values import TimeSeries
 from fiscal_space.options import GDP, SHARE, Option, options_field, to_options
+from fiscal_space.stochastic import VarModel, estimate_var
 
 if TYPE_CHECKING:  # pandas and xarray only where a cost table is read (``actuarial check`` stays light)
     import pandas as pd
@@ -119,10 +120,23 @@ class Stochastic:
     threshold_gdp: float
     covariance: np.ndarray | None  # (4, 4) in SHOCKS order, method "normal"
     history: np.ndarray | None  # (n, 4) demeaned shocks, method "bootstrap"
+    var: VarModel | None = None  # method "var": a VAR(1) estimated on the history
+    declining_years: int = 5  # P(d(declining_years) < d(0))
 
     @property
     def method(self) -> str:
+        if self.var is not None:
+            return "var"
         return "normal" if self.covariance is not None else "bootstrap"
+
+
+@dataclass(frozen=True)
+class GapRules:
+    """The S1 / S2 settings (fiscal_space.sustainability_gaps)."""
+    target_gdp: float
+    years_to_target: int
+    adjustment_years: int
+    beyond_horizon: str
 
 
 @dataclass(frozen=True)
@@ -137,6 +151,7 @@ class FiscalAssumptions:
     source: str  # the file that set the section (for error messages)
     digest: str
     debt_profile: object = None  # fiscal_space.financing_needs.Profile, when the section has debt_profile
+    sustainability_gaps: GapRules | None = None  # S1 / S2 (fiscal_space.sustainability_gaps)
 
     @property
     def years(self) -> np.ndarray:
@@ -356,10 +371,14 @@ class ShockSD:
 @section()
 @dataclass(frozen=True)
 class History:
-    """Historical shocks, bootstrapped (fiscal_space.stochastic)."""
+    """Historical shocks: bootstrapped, or a VAR(1) estimated on them (fiscal_space.stochastic)."""
 
     file: text("CSV with a year column and some of the columns growth, interest_rate, "
                "primary_balance, exchange_rate (relative to the file that names it).", unit="path")
+    method: choice("bootstrap: whole years of the demeaned history drawn with replacement; var: a VAR(1) "
+                   "estimated by OLS on the history, normal shocks with its residual covariance.",
+                   ("bootstrap", "var"), source="European Commission, Debt Sustainability Monitor 2023, annex "
+                                                "on the stochastic debt projections (VAR)") = "bootstrap"
 
 
 @section()
@@ -384,6 +403,9 @@ class StochasticSection:
                        what="shock", optional=True) = None
     covariance: matrix("Covariance matrix of the shocks.", len(SHOCKS), names=SHOCKS) = None
     history: History | None = None
+    declining_years: number("Years after which the debt ratio is compared with today's: P(d(t + n) < d(t)).",
+                            lo=1, integer=True, unit="years",
+                            source="European Commission, Debt Sustainability Monitor 2023 (5 years)") = 5
 
     @model_validator(mode="before")
     @classmethod
@@ -431,6 +453,33 @@ class StochasticSection:
         return self.correlations() * np.outer(sd, sd)
 
 
+EC_DSM = ("European Commission, Debt Sustainability Monitor 2023 (Institutional Paper 271, 2024), annex on the "
+         "fiscal sustainability gap indicators; Fiscal Sustainability Report 2021 (Institutional Paper 171), annex A3")
+
+
+@section()
+@dataclass(frozen=True)
+class SustainabilityGapsSection:
+    """The European Commission's sustainability gaps S1 and S2 (fiscal_space.sustainability_gaps),
+    with the ageing costs of the engine's own pension, employment-injury and SPF projections.
+
+    Rules: years_to_target within the projection; adjustment_years not above years_to_target."""
+
+    target_debt_gdp: number("S1: the debt ratio to reach in the target year.", **DEBT_RATIO,
+                            source=EC_DSM + " (the Treaty's 60% reference value)") = 0.6
+    years_to_target: number("S1: years from the base year to the target year (end-year debt).", lo=1,
+                            integer=True, unit="years", source=EC_DSM + " (15 years: 2038 from 2023)") = 15
+    adjustment_years: number("S1: years of equal steps of the adjustment, from the year after the base "
+                             "year; then kept.", lo=1, integer=True, unit="years",
+                             source=EC_DSM + " (5 years)") = 5
+    beyond_horizon: choice("S2: after the projection, age-related spending and the interest-growth "
+                           "differential stay at their last year's values.", ("constant",),
+                           source=EC_DSM + " (constant after 2070)") = "constant"
+
+    def rules(self) -> GapRules:
+        return GapRules(self.target_debt_gdp, self.years_to_target, self.adjustment_years, self.beyond_horizon)
+
+
 @section("fiscal_space")
 @dataclass(frozen=True)
 class FiscalSpaceSection:
@@ -455,6 +504,7 @@ class FiscalSpaceSection:
                                   "Social Protection: A Handbook for Assessing Financing Options "
                                   "(ILO/UNICEF/UN Women, 2019), ch. 3") = None
     stochastic: StochasticSection | None = None
+    sustainability_gaps: SustainabilityGapsSection | None = None
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo):
@@ -472,9 +522,20 @@ class FiscalSpaceSection:
         s = self.stochastic
         if s is not None and s.years is not None and s.years > n_years:
             raise rule_error("stochastic.years", f"expected a number in [2, {n_years}], got {s.years}")
+        if s is not None and s.declining_years >= (s.years or n_years):
+            raise rule_error("stochastic.declining_years", f"expected a number in [1, {(s.years or n_years) - 1}] "
+                                                           f"(below stochastic.years), got {s.declining_years}")
         if s is not None and s.threshold_gdp is None and debt.threshold_gdp is None:
             raise rule_error("stochastic.threshold_gdp", "required key is missing (or set "
                                                          "debt.threshold_gdp)")
+        gaps = self.sustainability_gaps
+        if gaps is not None and gaps.years_to_target > case.horizon:
+            raise rule_error("sustainability_gaps.years_to_target", f"expected a number in [1, {case.horizon}] "
+                                                                    f"(the horizon), got {gaps.years_to_target}")
+        if gaps is not None and gaps.adjustment_years > gaps.years_to_target:
+            raise rule_error("sustainability_gaps.adjustment_years", f"expected a number in [1, "
+                                                                     f"{gaps.years_to_target}] (years_to_target), "
+                                                                     f"got {gaps.adjustment_years}")
         return self
 
 
@@ -523,9 +584,10 @@ def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssum
                           f"no such item in {cost_file.name}; items: {', '.join(costs['item'].values)}")
     source = r.file_for(None)
     profile = None if declared.debt_profile is None else declared.debt_profile.profile(years)
+    gaps = declared.sustainability_gaps.rules() if declared.sustainability_gaps is not None else None
     return FiscalAssumptions(case, baseline, package, costs, debt, options, stochastic,
                              str(source) if source is not None else "<assumptions>", digest.hexdigest()[:16],
-                             profile)
+                             profile, gaps)
 
 
 def _sub(r: Reader, *keys) -> Reader:
@@ -554,7 +616,25 @@ def _stochastic(s: StochasticSection, r: Reader, debt: DebtRules, years) -> Stoc
         values = np.column_stack([table[k].to_numpy(float) if k in table else np.zeros(len(table))
                                   for k in SHOCKS])
         hist = values - values.mean(axis=0)
-    return Stochastic(s.paths, s.seed, n_years, threshold, s.covariance_matrix(), hist)
+        if s.history.method == "var":
+            return Stochastic(s.paths, s.seed, n_years, threshold, None, None, _var(values, path, h),
+                              s.declining_years)
+    return Stochastic(s.paths, s.seed, n_years, threshold, s.covariance_matrix(), hist,
+                      declining_years=s.declining_years)
+
+
+def _var(values: np.ndarray, path, h: Reader) -> VarModel:
+    """The VAR(1) of the history (at least 10 years), stationary (eigenvalues of A inside the unit circle)."""
+    if len(values) < 10:
+        raise AssumptionError(path, h.key_path("file"), f"expected at least 10 years of history to estimate a "
+                                                        f"VAR(1) (method: var); got {len(values)}")
+    model = estimate_var(values)
+    radius = float(np.abs(np.linalg.eigvals(model.coefficients)).max())
+    if not radius < 1:
+        raise AssumptionError(path, h.key_path("file"), f"the VAR(1) estimated on the history is not stationary "
+                                                        f"(largest eigenvalue modulus {radius:.3f}, expected < 1): "
+                                                        "use method: bootstrap or a longer history")
+    return model
 
 
 # -- cost files -----------------------------------------------------------------------

@@ -25,7 +25,8 @@ from fiscal_space.financing_needs import structure_path
 from fiscal_space.gap import baseline_spending, financing_gap, prepare_costs
 from fiscal_space.options import Context, capacity, reserve_stock_gdp
 from fiscal_space.plan import financing_plan
-from fiscal_space.stochastic import PERCENTILES, fan, simulate_debt
+from fiscal_space.stochastic import PERCENTILES, fan, probabilities, simulate_debt
+from fiscal_space.sustainability_gaps import add_sustainability_gaps
 
 REFORMS = ("without", "with", "scaled_back")
 REFORM_LABELS = {"without": "without the reform",
@@ -169,8 +170,11 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     extra = _dsa_variables(parts, paths, interest, pb, sfa_r, gdp, rated)
     fan_part = ({}, {}) if fa.stochastic is None else _fan(
         fa, replace(macro, interest_rate=rate[1]) if rated else macro, pb_with, sfa_r[1], percentiles)
-    return _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
-                    interest, extra, fan_part)
+    ds = _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
+                  interest, extra, fan_part)
+    if fa.sustainability_gaps is not None:
+        add_sustainability_gaps(ds, fa.sustainability_gaps, f, debt, pb, costs, cost_gdp, REFORMS)
+    return ds
 
 
 def _structure(macro: Macro, pb, sfa, profile, rate_shift=0.0):
@@ -297,7 +301,7 @@ def _fan(fa: FiscalAssumptions, macro: Macro, pb_with, sfa_with, percentiles=PER
     paths = simulate_debt(macro.debt0, macro.interest_rate[:n], macro.nominal_growth[:n], pb_with[:n], s.seed,
                           s.paths, foreign_currency_share=macro.foreign_currency_share[:n],
                           depreciation=macro.depreciation[:n], sfa=sfa_with[:n], covariance=s.covariance,
-                          history=s.history)
+                          history=s.history, var=s.var)
     levels = np.asarray(percentiles)
     levels = levels.astype(np.int64) if np.all(levels == np.round(levels)) else levels
     pct, prob = fan(paths, s.threshold_gdp, levels)
@@ -314,5 +318,21 @@ def _fan(fa: FiscalAssumptions, macro: Macro, pb_with, sfa_with, percentiles=PER
                  f"central costs", paths=s.paths, seed=s.seed, method=s.method, fan="macro_shock")),
         "debt_above_threshold_probability": (("year",), prob_full, _attrs(
             "1", "probability that debt / GDP with the reform (full cost) exceeds the threshold, over the fiscal "
-                 "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths"))}
+                 "stage's own stochastic paths", threshold_gdp=s.threshold_gdp, based_on="fiscal_paths")),
+        **_criteria(paths, s, int(fa.years[0]))}
     return coords, variables
+
+
+def _criteria(paths, s, base_year: int) -> dict:
+    """The fan's probabilistic criteria (fiscal_space.stochastic.probabilities)."""
+    declining, below = probabilities(paths, s.threshold_gdp, s.declining_years)
+    last = base_year + s.years - 1
+    common = dict(units="1", paths=s.paths, seed=s.seed, method=s.method, based_on="fiscal_paths")
+    return {"debt_declining_probability": ((), declining, dict(common, long_name=(
+                f"probability that debt / GDP with the reform (full cost) is lower on 1 January "
+                f"{base_year + s.declining_years} than on 1 January {base_year} (the Commission's criterion), over "
+                f"the fiscal stage's own {s.paths} paths"), years=s.declining_years)),
+            "debt_below_threshold_probability": ((), below, dict(common, long_name=(
+                f"probability that debt / GDP with the reform (full cost) stays below {s.threshold_gdp:.0%} "
+                f"every year {base_year}-{last}, over the fiscal stage's own {s.paths} paths"),
+                threshold_gdp=s.threshold_gdp))}

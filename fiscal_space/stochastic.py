@@ -13,7 +13,22 @@ today's debt (:mod:`fiscal_space.debt`). Shocks are independent across years
 and jointly distributed within a year: multivariate normal N(0, Sigma)
 (drawn as z @ L.T with Sigma = L L^T from an eigen-decomposition, so a
 singular Sigma works), or bootstrapped: whole years of demeaned history
-drawn with replacement, which keeps their co-movement.
+drawn with replacement, which keeps their co-movement, or from a VAR(1)
+estimated by OLS on the history (Commission, Debt Sustainability Monitor
+2023, annex on the stochastic debt projections; Berti 2013, European
+Economy Economic Paper 480; the Bruegel EU-DSA code's ``var`` option):
+
+    x(t) = c + A x(t-1) + u(t),  u ~ N(0, Sigma_u)   (OLS, equation by equation)
+
+the shocks being the VAR's deviations from the central path, starting from
+none: e(0) = u(0), e(t) = A e(t-1) + u(t), u(t) = L_u z(t) (so they persist
+as the history did).
+
+Probabilistic criteria (:func:`probabilities`): the Commission's
+probability that the debt ratio is lower after five years than at the
+start, P(d(5) < d(0)) (DSM 2023: debt "plausibly declining", the 2024
+economic governance framework's 70% test), and the probability that it
+stays below a threshold in every simulated year, P(max_t d(t) < a).
 
 Random streams: the paths are cut into fixed blocks of ``BLOCK`` paths
 (paths ``b*BLOCK .. (b+1)*BLOCK - 1`` form block b, whatever chunks a caller
@@ -39,6 +54,7 @@ they were about 40% of the fiscal stage). The same bits either way.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -81,14 +97,47 @@ def _block_draws(seed, block: int, n_years: int, n_history: int | None = None) -
     return _cached_block(int(seed), block, n_years, None if n_history is None else int(n_history))
 
 
-def _shock_blocks(n_years: int, seed: int, paths: int, first_path: int, covariance, history):
+@dataclass(frozen=True)
+class VarModel:
+    """A VAR(1) x(t) = intercept + coefficients x(t-1) + u(t), cov(u) = covariance."""
+    intercept: np.ndarray  # (4,)
+    coefficients: np.ndarray  # (4, 4): row = equation
+    covariance: np.ndarray  # (4, 4)
+    observations: int
+
+
+def estimate_var(history) -> VarModel:
+    """OLS of each variable on a constant and every variable's last value:
+    B = (Z'Z)^+ Z'Y with Z = [1, x(t-1)], Y = x(t) (least squares; a column
+    of zeros, a variable the history does not give, gets zero coefficients);
+    Sigma_u = U'U / (T - 1 - 5), T the years of history (Hamilton 1994,
+    Time Series Analysis, ch. 11)."""
+    x = np.asarray(history, float)
+    z = np.column_stack([np.ones(len(x) - 1), x[:-1]])
+    beta = np.linalg.lstsq(z, x[1:], rcond=None)[0]  # (5, 4)
+    resid = x[1:] - z @ beta
+    dof = max(len(x) - 1 - z.shape[1], 1)
+    return VarModel(beta[0], beta[1:].T, resid.T @ resid / dof, len(x))
+
+
+def _var_path(u: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """e(0) = u(0), e(t) = A e(t-1) + u(t) for u (year, 4, paths), in place."""
+    for t in range(1, u.shape[0]):
+        u[t] += a @ u[t - 1]
+    return u
+
+
+def _shock_blocks(n_years: int, seed: int, paths: int, first_path: int, covariance, history, var=None):
     """Yield (rows of the output, shocks (year, 4, rows)) block by block.
 
     Block b draws its whole block from its own stream, year by year: standard
     normals (year, 4, BLOCK) turned into shocks L z (same shapes whatever the
-    chunking, so the same bits), or bootstrap indices (year, BLOCK) into the
-    history; the requested paths are then sliced out.
+    chunking, so the same bits; with a VAR, L = L_u of its residuals and the
+    shocks then follow the VAR, path by path), or bootstrap indices (year,
+    BLOCK) into the history; the requested paths are then sliced out.
     """
+    if var is not None:
+        covariance = var.covariance
     if covariance is not None:
         L = shock_factor(covariance)
     else:
@@ -98,7 +147,10 @@ def _shock_blocks(n_years: int, seed: int, paths: int, first_path: int, covarian
         lo, hi = max(first_path, b * BLOCK), min(stop, (b + 1) * BLOCK)
         cols = slice(lo - b * BLOCK, hi - b * BLOCK)
         if covariance is not None:
-            block = (L @ _block_draws(seed, b, n_years))[..., cols]
+            block = L @ _block_draws(seed, b, n_years)
+            if var is not None:  # on the whole block: the same shapes whatever the chunking
+                block = _var_path(block, var.coefficients)
+            block = block[..., cols]
         else:
             idx = _block_draws(seed, b, n_years, history.shape[0])[:, cols]
             block = np.moveaxis(history[idx], -1, 1)
@@ -106,18 +158,18 @@ def _shock_blocks(n_years: int, seed: int, paths: int, first_path: int, covarian
 
 
 def draw_shocks(n_years: int, seed: int, paths: int, first_path: int = 0, *,
-                covariance=None, history=None) -> np.ndarray:
+                covariance=None, history=None, var=None) -> np.ndarray:
     """Shocks (path, year, 4) for paths first_path .. first_path + paths - 1
     (streams: see the module docstring)."""
     out = np.empty((paths, n_years, 4))
-    for rows, block in _shock_blocks(n_years, seed, paths, first_path, covariance, history):
+    for rows, block in _shock_blocks(n_years, seed, paths, first_path, covariance, history, var):
         out[rows] = block.transpose(2, 0, 1)
     return out
 
 
 def simulate_debt(d0: float, interest_rate, nominal_growth, primary_balance, seed: int, paths: int,
                   first_path: int = 0, *, foreign_currency_share=0.0, depreciation=0.0, sfa=0.0,
-                  covariance=None, history=None) -> np.ndarray:
+                  covariance=None, history=None, var=None) -> np.ndarray:
     """Debt ratio paths (path, year); year 0 is today's debt ``d0``.
 
     The inputs are the central paths (year,) over the simulated years. Worked
@@ -135,7 +187,7 @@ def simulate_debt(d0: float, interest_rate, nominal_growth, primary_balance, see
     sfa = np.broadcast_to(np.asarray(sfa, float), (n_years,))
     out = np.empty((n_years, paths))
     out[0] = d0
-    for rows, e in _shock_blocks(n_years, seed, paths, first_path, covariance, history):
+    for rows, e in _shock_blocks(n_years, seed, paths, first_path, covariance, history, var):
         n = (1 + g1) * (1 + e[:, 0]) - 1
         factor = (1 + (r_ + e[:, 1])) * (1 + alpha * (dep_ + e[:, 3])) / (1 + n)
         pb = pb_ + e[:, 2]
@@ -162,6 +214,14 @@ def fan(paths: np.ndarray, threshold: float, percentiles=PERCENTILES) -> tuple[n
     pct = below + (h - j) * (above - below)
     pct[np.isnan(x[:, -1])] = np.nan
     return pct.T, (paths > threshold).mean(axis=0)
+
+
+def probabilities(paths: np.ndarray, threshold: float, years: int = 5) -> tuple[float, float]:
+    """(P(d(years) < d(0)), P(d(t) < threshold in every year t)) over the
+    paths (path, year) (module docstring; year 0 is today's debt)."""
+    paths = np.asarray(paths, float)
+    declining = float((paths[:, years] < paths[:, 0]).mean()) if paths.shape[1] > years else np.nan
+    return declining, float((paths.max(axis=1) < threshold).mean())
 
 
 def scenario_threshold_probability(ds, debt_with_reform) -> dict:

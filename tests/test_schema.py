@@ -340,7 +340,8 @@ ALTERNATIVES = {
     "fiscal_space.costs", "fiscal_space.costs.file", "fiscal_space.costs.unit", "fiscal_space.debt.target_year",
     "fiscal_space.stochastic.years", "fiscal_space.stochastic.threshold_gdp",
     "fiscal_space.stochastic.covariance", "fiscal_space.stochastic.history",
-    "fiscal_space.stochastic.history.file", "fiscal_space.debt_profile.amortisation_gdp"}
+    "fiscal_space.stochastic.history.file", "fiscal_space.stochastic.history.method",
+    "fiscal_space.debt_profile.amortisation_gdp"}
 # the blocks of the pension designs other than defined benefit (pension.design): optional additions
 ALTERNATIVES |= {"pension." + k for k in (
     "defined_contribution", "defined_contribution.return_spread", "defined_contribution.fee_on_contributions",
