@@ -9,9 +9,16 @@ Jacobian X' diag(w) X), with step halving. It is the integrated-household
 version of iterative proportional fitting: every member of a household keeps
 the household's weight, and the margins are reproduced exactly (to the
 solver's tolerance, 1e-12 relative).
+
+The small matrix products run on one BLAS thread (threadpoolctl): on a
+shared 2-core machine OpenBLAS's threads wait for each other (measured
+2.2x slower at load 1.6, up to 760 ms against 4 ms under heavy load), and
+one thread gives the same bits whatever the machine's BLAS thread count.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -47,8 +54,20 @@ def cell_counts(survey, cell_of: np.ndarray, n_cells: int) -> np.ndarray:
     return flat.reshape(H, n_cells).astype(float)
 
 
+@functools.cache
+def _blas():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 def rake(d: np.ndarray, x: np.ndarray, totals: np.ndarray, max_iter: int = 100) -> np.ndarray:
-    """Weights w = d exp(x lambda) with x' w = totals (module docstring)."""
+    """Weights w = d exp(x lambda) with x' w = totals (module docstring), on one BLAS thread."""
+    with _blas().limit(limits=1, user_api="blas"):
+        return _rake(d, x, totals, max_iter)
+
+
+def _rake(d: np.ndarray, x: np.ndarray, totals: np.ndarray, max_iter: int) -> np.ndarray:
     totals = np.asarray(totals, float)
     if ((x.sum(0) == 0) & (totals > 0)).any():
         k = int(np.argmax((x.sum(0) == 0) & (totals > 0)))
