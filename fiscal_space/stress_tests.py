@@ -341,3 +341,40 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
 
 __all__ = ["StressTestsSection", "StressScenario", "StressRules", "stress_rules", "stress_paths", "heat_map",
            "heat_levels", "stress_variables", "STANDARD"]
+
+
+LEVEL_NAMES = {0.0: "green", 1.0: "yellow", 2.0: "red"}
+
+
+def stress_lines(ds) -> list[str]:
+    """Console lines: peak debt and GFN by stress test (with the reform at full cost, and without it)
+    over the heat-map years, and the heat map's rows."""
+    if "heat_map" not in ds:
+        return []
+    peak, heat = ds["heat_map_peak"], ds["heat_map"]
+    y = heat.attrs["heat_map_years"]
+    years = ds["year"].values
+    has_gfn = bool(np.isfinite(peak.sel(heat_indicator="gross_financing_needs_gdp").values).any())
+    head = ["stress test", "debt0", "debt1", *(("gfn0", "gfn1") if has_gfn else ()), "heat debt",
+            *(("heat gfn",) if has_gfn else ())]
+    rows = []
+    for s in ds["stress_test"].values:
+        p = peak.sel(stress_test=s)
+        h = heat.sel(stress_test=s, reform="with")
+        vals = [p.sel(heat_indicator="debt_gdp", reform=r) for r in ("without", "with")]
+        if has_gfn:
+            vals += [p.sel(heat_indicator="gross_financing_needs_gdp", reform=r) for r in ("without", "with")]
+        cells = [LEVEL_NAMES.get(float(h.sel(heat_indicator=k)), "-") for k in INDICATORS[:1 + has_gfn]]
+        rows.append([str(s), *(f"{100 * float(v):.1f}" for v in vals), *cells])
+    widths = [max(len(hd), *(len(r[j]) for r in rows)) for j, hd in enumerate(head)]
+    bench = f"debt {100 * heat.attrs['debt_benchmark_gdp']:.0f}%"
+    if np.isfinite(heat.attrs["gfn_benchmark_gdp"]):
+        bench += f", GFN {100 * heat.attrs['gfn_benchmark_gdp']:.0f}%"
+    note = (" (LIC-DSF benchmark for the PV of debt, applied to the nominal debt)"
+            if heat.attrs["framework"] == "lic_dsf" else "")
+    lines = [f"stress tests (IMF MAC DSA), peaks {int(years[0])}-{int(years[min(y, years.size) - 1])}, % of GDP "
+             f"(0: without the reform, 1: with it at full cost; debt at the end of the year); heat map with the "
+             f"reform against {bench}{note}: red if the baseline breaches, yellow if the stress test does:",
+             "  ".join(hd.rjust(w) for hd, w in zip(head, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    return lines
