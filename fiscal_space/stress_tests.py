@@ -324,7 +324,7 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
                   heat_map_years=rules.heat_map_years, debt_benchmark_gdp=bench["debt_gdp"],
                   gfn_benchmark_gdp=bench["gross_financing_needs_gdp"])
     v["heat_map"] = (hdims, levels, dict(
-        hattrs, units="1", flag_values=np.array([0, 1, 2]), flag_meanings="green yellow red",
+        hattrs, units="level", flag_values=np.array([0, 1, 2]), flag_meanings="green yellow red",
         long_name="DSA heat map: 2 red if the benchmark is breached in the baseline, 1 yellow if breached in the "
                   "stress test only, 0 green if not breached, over the first "
                   f"{rules.heat_map_years} projection years; NaN: no benchmark{pv_note}"))
