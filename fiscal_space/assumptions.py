@@ -94,7 +94,7 @@ from actuarial.schema.reader import Reader
 from actuarial.schema.values import TimeSeries
 from fiscal_space.options import GDP, SHARE, Option, options_field, to_options
 from fiscal_space.stochastic import VarModel, estimate_var
-from fiscal_space.stress_tests import StressTestsSection
+from fiscal_space.stress_tests import HEAT_MAP_YEARS, StressTestsSection
 
 if TYPE_CHECKING:  # pandas and xarray only where a cost table is read (``actuarial check`` stays light)
     import pandas as pd
@@ -543,7 +543,7 @@ class FiscalSpaceSection:
         st = self.stress_tests
         if st is not None and st.shock_years > n_years:
             raise rule_error("stress_tests.shock_years", f"expected a number in [1, {n_years}], got {st.shock_years}")
-        if st is not None and st.heat_map_years > case.horizon:
+        if st is not None and case.horizon < st.heat_map_years != HEAT_MAP_YEARS:  # the default is cut to the horizon
             raise rule_error("stress_tests.heat_map_years", f"expected a number in [1, {case.horizon}] (the "
                                                             f"horizon), got {st.heat_map_years}")
         return self

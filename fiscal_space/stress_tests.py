@@ -98,6 +98,7 @@ LIC_DSF_PV_DEBT = {"weak": 0.35, "medium": 0.55, "strong": 0.70}
 MAC = "IMF (2013), Staff Guidance Note for Public Debt Sustainability Analysis in Market-Access Countries"
 LIC = ("IMF and World Bank (2018), Guidance Note on the Bank-Fund Debt Sustainability Framework for Low "
        "Income Countries (PV of public debt benchmarks)")
+HEAT_MAP_YEARS = 5  # the MAC DSA's five-year projection
 SHIFT = dict(lo=-1.0, hi=1.0, what="a shift (0.01 for 1 point)")
 
 
@@ -157,8 +158,9 @@ class StressTestsSection:
     gfn_benchmark_gdp: number("GFN benchmark instead of the framework's.", lo=0.0, hi=10.0,
                               what="a share of GDP", unit="share of GDP",
                               derived="the framework's benchmark (none under lic_dsf)") = None
-    heat_map_years: number("Projection years over which the heat map takes the peak, from the base year.",
-                           lo=1, integer=True, unit="years", source=MAC + " (the five-year projection)") = 5
+    heat_map_years: number("Projection years over which the heat map takes the peak, from the base year (the "
+                           "default is cut to the horizon).", lo=1, integer=True, unit="years",
+                           source=MAC + " (the five-year projection)") = HEAT_MAP_YEARS
     scenarios: named("User-defined stress tests.", StressScenario, what="scenario", optional=True) = None
 
     @model_validator(mode="after")

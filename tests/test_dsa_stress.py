@@ -60,7 +60,8 @@ def test_interest_shock_reaches_the_effective_rate_only_as_debt_rolls_over():
     fa = load_fiscal(EXAMPLE)
     prof = fa.debt_profile
     T = fa.years.size
-    rated = replace(prof, existing_rate=np.full(T, 0.06), short_rate=np.full(T, 0.05), long_rate=np.full(T, 0.065), premium_threshold_gdp=None)
+    rated = replace(prof, existing_rate=np.full(T, 0.06), short_rate=np.full(T, 0.05), long_rate=np.full(T, 0.065),
+                    premium_threshold_gdp=None)
     ds = run_fiscal_space(replace(fa, debt_profile=rated))
     r = ds["stress_effective_interest_rate"].sel(reform="without")
     rise = (r.sel(stress_test="interest_rate") - r.sel(stress_test="baseline")).values
@@ -148,3 +149,15 @@ def test_validation_case_passes():
     rows = run_case(ROOT / "validation_cases" / "closed_forms" / "fiscal_stress_tests.case.yaml")
     assert rows and all(r.passed for r in rows), [r for r in rows if not r.passed]
     assert any("levels [0, 1, 0, 1, 0, 1, 1, 0]" in r.quantity for r in rows)  # a mixed heat map
+
+
+def test_default_heat_map_years_cut_to_a_short_horizon(tmp_path):
+    import yaml
+
+    path = tmp_path / "short.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(EXAMPLE), "case": {"horizon": 3},
+                                    "fiscal_space": {"debt": {"target_year": 2028},
+                                                     "stochastic": {"declining_years": 2}}}))
+    ds = run_fiscal_space(load_fiscal(path))
+    assert ds["heat_map"].attrs["heat_map_years"] == 4  # the 4 years 2025-2028 of a 3-year horizon
+    assert np.isfinite(ds["heat_map_peak"].sel(heat_indicator="debt_gdp")).all()

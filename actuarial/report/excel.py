@@ -77,7 +77,8 @@ def write_heat_map(book, tree, currency) -> None:
     frame = ds[["heat_map", "heat_map_peak"]].to_dataframe().reset_index()
     h = ds["heat_map"].attrs
     write_table(book, "fiscal heat map", frame, {"heat_map": "level", "heat_map_peak": "1"},
-                {"heat_map": "heat map: 0 green, 1 yellow, 2 red", "heat_map_peak": ds["heat_map_peak"].attrs["long_name"]},
+                {"heat_map": "heat map: 0 green, 1 yellow, 2 red",
+                 "heat_map_peak": ds["heat_map_peak"].attrs["long_name"]},
                 title=f"DSA heat map ({h['framework']}): benchmarks debt {h['debt_benchmark_gdp']:.0%}, GFN "
                       f"{h['gfn_benchmark_gdp']:.0%}; red if the baseline breaches, yellow if the stress test does")
 

@@ -351,7 +351,8 @@ def _heat_caption(f):
     bench = f"debt {100 * a['debt_benchmark_gdp']:.0f}% of GDP"
     if np.isfinite(a["gfn_benchmark_gdp"]):
         bench += f", gross financing needs {100 * a['gfn_benchmark_gdp']:.0f}% of GDP"
-    group = a["economy_group"] if a["framework"] == "mac_dsa" else f"{a['debt_carrying_capacity']} debt-carrying capacity"
+    group = (a["economy_group"] if a["framework"] == "mac_dsa"
+             else f"{a['debt_carrying_capacity']} debt-carrying capacity")
     text = (f"Heat map with the reform at full cost ({a['framework']}, {group}): the peak of each indicator over "
             f"the first {a['heat_map_years']} projection years against the benchmark ({bench}); red if the "
             "baseline breaches it, yellow if only the stress test does, green otherwise (IMF 2013 guidance note)")
