@@ -42,6 +42,13 @@ each added to the inputs of the baseline and the same debt recursion run,
   marginal (or effective) interest rate, of the depreciation and a
   stock-flow adjustment, each a path (``{year: value}``).
 
+The default sizes are those the issue's brief gives for the 2013 note
+(growth 1 sd for 2 years, +200 bp, 15% depreciation, 10% of GDP); the
+primary-balance size (half the 10-year sd in each of 2 years) and the
+deflator elasticity 0.25 are this engine's reading of the note, whose text
+was not at hand to check: every size is an input, shown in the
+``stress_test`` labels.
+
 Not modelled (documented simplifications): the guidance's feedback of a
 worse primary balance on the interest rate (25 bp per point of GDP), the
 spending kept in real terms under the growth shock, and the exchange rate's
