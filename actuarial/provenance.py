@@ -84,6 +84,8 @@ COORDINATES = {
     "reform": (LABEL, "with or without the reform"),
     "r_g_shift": (LABEL, "change of r - g (added to the interest rate)"),
     "component": (LABEL, "debt-creating flow (IMF MAC DSA template)"),
+    "stress_test": (LABEL, "IMF MAC DSA standard stress test or user scenario (baseline: no shock)"),
+    "heat_indicator": (LABEL, "indicator of the DSA heat map (debt, gross financing needs)"),
     "sustainability_indicator": (LABEL, "sustainability gap indicator of the European Commission (S1, S2)"),
     "sustainability_component": (LABEL, "component of the sustainability gap"),
     "programme": (LABEL, "age-related programme projected by the engine"),

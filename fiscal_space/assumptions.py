@@ -13,6 +13,7 @@ and a small standalone file for a fiscal analyst::
       debt_profile: {...}       # optional: maturities and rates (gross financing needs)
       options: {...}            # the handbook's financing options (fiscal_space.options)
       stochastic: {...}         # optional debt fan chart
+      stress_tests: {...}       # optional: IMF MAC DSA stress tests and heat map (fiscal_space.stress_tests)
 
 Every ratio is a fraction (0.2 for 20% of GDP); time paths are ``{year:
 value}`` anchors, linear between anchors and flat outside them, or a
@@ -93,6 +94,7 @@ from actuarial.schema.reader import Reader
 from actuarial.schema.values import TimeSeries
 from fiscal_space.options import GDP, SHARE, Option, options_field, to_options
 from fiscal_space.stochastic import VarModel, estimate_var
+from fiscal_space.stress_tests import HEAT_MAP_YEARS, StressTestsSection
 
 if TYPE_CHECKING:  # pandas and xarray only where a cost table is read (``actuarial check`` stays light)
     import pandas as pd
@@ -152,6 +154,7 @@ class FiscalAssumptions:
     digest: str
     debt_profile: object = None  # fiscal_space.financing_needs.Profile, when the section has debt_profile
     sustainability_gaps: GapRules | None = None  # S1 / S2 (fiscal_space.sustainability_gaps)
+    stress_tests: object = None  # fiscal_space.stress_tests.StressRules (IMF MAC DSA stress tests, heat map)
 
     @property
     def years(self) -> np.ndarray:
@@ -506,6 +509,7 @@ class FiscalSpaceSection:
                                   "(ILO/UNICEF/UN Women, 2019), ch. 3") = None
     stochastic: StochasticSection | None = None
     sustainability_gaps: SustainabilityGapsSection | None = None
+    stress_tests: StressTestsSection | None = None
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo):
@@ -534,6 +538,12 @@ class FiscalSpaceSection:
             raise rule_error("sustainability_gaps.adjustment_years", f"expected a number in [1, "
                                                                      f"{gaps.years_to_target}] (years_to_target), "
                                                                      f"got {gaps.adjustment_years}")
+        st = self.stress_tests
+        if st is not None and st.shock_years > n_years:
+            raise rule_error("stress_tests.shock_years", f"expected a number in [1, {n_years}], got {st.shock_years}")
+        if st is not None and case.horizon < st.heat_map_years != HEAT_MAP_YEARS:  # the default is cut to the horizon
+            raise rule_error("stress_tests.heat_map_years", f"expected a number in [1, {case.horizon}] (the "
+                                                            f"horizon), got {st.heat_map_years}")
         return self
 
 
@@ -583,9 +593,10 @@ def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssum
     source = r.file_for(None)
     profile = None if declared.debt_profile is None else declared.debt_profile.profile(years)
     gaps = declared.sustainability_gaps.rules() if declared.sustainability_gaps is not None else None
+    stress = None if declared.stress_tests is None else declared.stress_tests.rules(years)
     return FiscalAssumptions(case, baseline, package, costs, debt, options, stochastic,
                              str(source) if source is not None else "<assumptions>", digest.hexdigest()[:16],
-                             profile, gaps)
+                             profile, gaps, stress)
 
 
 def _sub(r: Reader, *keys) -> Reader:

@@ -92,6 +92,8 @@ def summary(ds, n_rows: int = 8) -> str:
         lines.append(f"probability that debt with the reform exceeds {100 * p.attrs['threshold_gdp']:.0f}% of GDP "
                      f"in {int(p['year'][-1])}: {100 * float(p[-1]):.1f}% ({source})")
     lines += dsa_lines(ds)
+    from fiscal_space.stress_tests import stress_lines  # IMF MAC DSA stress tests and heat map
+    lines += stress_lines(ds)
     return "\n".join(lines)
 
 

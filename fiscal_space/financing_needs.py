@@ -82,20 +82,24 @@ class DebtPaths:
 
 
 def structure_path(d0, nominal_growth, alpha, depreciation, pb, sfa, profile: Profile, rate=None,
-                   rate_shift=0.0) -> DebtPaths:
+                   rate_shift=0.0, marginal_shift=0.0) -> DebtPaths:
     """Debt, interest, amortisation and GFN year by year from the debt's structure.
 
     Arrays broadcast to (..., T): the leading axes (reforms, stress tests,
     r - g shifts) are computed together, the years in a loop. ``rate`` (the
     effective rate r(t)) is used when the profile gives no rates; else the
-    rates come from the profile, each plus ``rate_shift``.
+    rates come from the profile, each plus ``rate_shift``; ``marginal_shift``
+    is added to the marginal (short and long) rates only, the existing debt
+    keeping its rate (the MAC DSA interest rate stress test).
     """
     shape = np.broadcast_shapes(np.shape(d0) + (1,), np.shape(nominal_growth), np.shape(alpha),
-                                np.shape(depreciation), np.shape(pb), np.shape(sfa), np.shape(rate_shift))
+                                np.shape(depreciation), np.shape(pb), np.shape(sfa), np.shape(rate_shift),
+                                np.shape(marginal_shift))
     T = shape[-1]
     full = lambda x: np.broadcast_to(np.asarray(x, float), shape)  # noqa: E731
     n, ae, pb, sfa, shift = full(nominal_growth), full(alpha) * full(depreciation), full(pb), full(sfa), \
         full(rate_shift)
+    mshift = full(marginal_shift)
     sigma = full(profile.short_term_share)
     rated = profile.rated
     if not rated and rate is None:
@@ -121,8 +125,8 @@ def structure_path(d0, nominal_growth, alpha, depreciation, pb, sfa, profile: Pr
                 prem = profile.premium_bp_per_point * 1e-2 * np.maximum(0.0, d_open - profile.premium_threshold_gdp)
                 if profile.premium_max_bp is not None:
                     prem = np.minimum(prem, profile.premium_max_bp * 1e-4)
-            rs = profile.short_rate[t] + shift[..., t] + prem
-            rl = profile.long_rate[t] + shift[..., t] + prem
+            rs = profile.short_rate[t] + shift[..., t] + mshift[..., t] + prem
+            rl = profile.long_rate[t] + shift[..., t] + mshift[..., t] + prem
             interest = s * rs + ex * (profile.existing_rate[t] + shift[..., t]) + w
         else:
             prem = np.zeros(lead)

@@ -26,6 +26,7 @@ from fiscal_space.gap import baseline_spending, financing_gap, prepare_costs
 from fiscal_space.options import Context, capacity, reserve_stock_gdp
 from fiscal_space.plan import financing_plan
 from fiscal_space.stochastic import PERCENTILES, fan, probabilities, simulate_debt
+from fiscal_space.stress_tests import stress_variables
 from fiscal_space.sustainability_gaps import add_sustainability_gaps
 
 REFORMS = ("without", "with", "scaled_back")
@@ -168,8 +169,13 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     g, pi = macro.real_and_deflator
     parts = decompose(debt_next, rate, g, pi, macro.foreign_currency_share, macro.depreciation, pb, sfa_r)
     extra = _dsa_variables(parts, paths, interest, pb, sfa_r, gdp, rated)
+    if fa.stress_tests is not None:  # IMF MAC DSA stress tests and heat map (fiscal_space.stress_tests)
+        s_coords, s_vars = stress_variables(fa.stress_tests, macro, pb, sfa_r, profile)
+        extra.update(s_vars)
     fan_part = ({}, {}) if fa.stochastic is None else _fan(
         fa, replace(macro, interest_rate=rate[1]) if rated else macro, pb_with, sfa_r[1], percentiles)
+    if fa.stress_tests is not None:
+        fan_part = ({**fan_part[0], **s_coords}, fan_part[1])
     ds = _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
                   interest, extra, fan_part)
     if fa.sustainability_gaps is not None:

@@ -324,7 +324,8 @@ def test_report_is_self_contained(short_run):
         + 3 * ("distribution" in tree.children)  # the survey's poverty, Lorenz and incidence charts
     if "fiscal_space" in tree.children:  # the debt-creating flows; the GFN path with a debt profile
         charts += sum(v in tree["fiscal_space"].data_vars for v in ("debt_change_contribution",
-                                                                     "gross_financing_needs_gdp"))
+                                                                     "gross_financing_needs_gdp",
+                                                                     "stress_debt_gdp", "heat_map"))
     sources = re.findall(r'\bsrc="([^"]*)"', html)
     assert len(sources) == charts and all(s.startswith("data:image/png;base64,") for s in sources)
     assert not re.search(r'(src|href)="(https?:)?//', html)

@@ -341,7 +341,8 @@ ALTERNATIVES = {
     "fiscal_space.stochastic.years", "fiscal_space.stochastic.threshold_gdp",
     "fiscal_space.stochastic.covariance", "fiscal_space.stochastic.history",
     "fiscal_space.stochastic.history.file", "fiscal_space.stochastic.history.method",
-    "fiscal_space.debt_profile.amortisation_gdp"}
+    "fiscal_space.debt_profile.amortisation_gdp", "fiscal_space.stress_tests.debt_benchmark_gdp",
+    "fiscal_space.stress_tests.gfn_benchmark_gdp", "fiscal_space.stress_tests.scenarios"}
 # the blocks of the pension designs other than defined benefit (pension.design): optional additions
 ALTERNATIVES |= {"pension." + k for k in (
     "defined_contribution", "defined_contribution.return_spread", "defined_contribution.fee_on_contributions",

@@ -53,7 +53,9 @@ SHEETS = {
                      "debt_gdp_percentile", "debt_gdp_with_reform_percentile", "debt_above_threshold_probability",
                      "debt_above_threshold_probability_fiscal_paths",
                      "debt_change_contribution", "amortisation_gdp", "gross_financing_needs_gdp",
-                     "gross_financing_needs", "effective_interest_rate", "risk_premium"],
+                     "gross_financing_needs", "effective_interest_rate", "risk_premium",
+                     "stress_debt_gdp", "stress_interest_gdp", "stress_gross_financing_needs_gdp",
+                     "stress_effective_interest_rate"],
 }
 SHORT = {"demography": "demography", "economy": "economy", "labour": "labour", "pension": "pension",
          "employment_injury": "injury", "spf": "spf", "fiscal_space": "fiscal"}
@@ -64,6 +66,24 @@ RATIOS = ("1", "1/year")
 # more sheets: writer(book, tree, currency), called after the stage sheets (a module adds its own tables with
 # ``actuarial.report.workbook.write_table(book, sheet_name, frame, units)``)
 EXTRA_SHEETS: list = []
+
+
+def write_heat_map(book, tree, currency) -> None:
+    """``fiscal heat map``: the DSA heat map (0 green, 1 yellow, 2 red) and its peaks, by stress test,
+    indicator and reform (fiscal_space.stress_tests), with the benchmarks in the title."""
+    if "fiscal_space" not in tree.children or "heat_map" not in tree["fiscal_space"].to_dataset():
+        return
+    ds = tree["fiscal_space"].to_dataset()
+    frame = ds[["heat_map", "heat_map_peak"]].to_dataframe().reset_index()
+    h = ds["heat_map"].attrs
+    write_table(book, "fiscal heat map", frame, {"heat_map": "level", "heat_map_peak": "1"},
+                {"heat_map": "heat map: 0 green, 1 yellow, 2 red",
+                 "heat_map_peak": ds["heat_map_peak"].attrs["long_name"]},
+                title=f"DSA heat map ({h['framework']}): benchmarks debt {h['debt_benchmark_gdp']:.0%}, GFN "
+                      f"{h['gfn_benchmark_gdp']:.0%}; red if the baseline breaches, yellow if the stress test does")
+
+
+EXTRA_SHEETS.append(write_heat_map)
 
 
 def _by_year(ds: xr.Dataset, names) -> dict[tuple, list[xr.DataArray]]:

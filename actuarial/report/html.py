@@ -338,6 +338,29 @@ def _gfn_caption(f):
     return text + "."
 
 
+def _stress_caption(f):
+    labels = f["stress_test"].attrs.get("long_name", "")
+    return ("Gross public debt / GDP with the reform at full cost in the IMF market-access DSA's standard stress "
+            f"tests (IMF 2013 guidance note), each a full path of the same debt recursion with shocked inputs: "
+            f"{labels}. The dotted line is the heat map's debt benchmark.")
+
+
+def _heat_caption(f):
+    h = f["heat_map"]
+    a = h.attrs
+    bench = f"debt {100 * a['debt_benchmark_gdp']:.0f}% of GDP"
+    if np.isfinite(a["gfn_benchmark_gdp"]):
+        bench += f", gross financing needs {100 * a['gfn_benchmark_gdp']:.0f}% of GDP"
+    group = (a["economy_group"] if a["framework"] == "mac_dsa"
+             else f"{a['debt_carrying_capacity']} debt-carrying capacity")
+    text = (f"Heat map with the reform at full cost ({a['framework']}, {group}): the peak of each indicator over "
+            f"the first {a['heat_map_years']} projection years against the benchmark ({bench}); red if the "
+            "baseline breaches it, yellow if only the stress test does, green otherwise (IMF 2013 guidance note)")
+    if a["framework"] == "lic_dsf":
+        text += "; the LIC-DSF benchmark is for the PV of debt, applied here to the nominal debt (no PV computed)"
+    return text + "."
+
+
 SECTIONS = [
     ("demography", "Demography", [
         _spec("pyramid", "Population pyramids", ["population"],
@@ -377,6 +400,10 @@ SECTIONS = [
               lambda n: plots.debt_decomposition(n["fiscal_space"]), lambda n: _decomposition_caption()),
         _spec("gfn", "Gross financing needs", ["gross_financing_needs_gdp"],
               lambda n: plots.financing_needs(n["fiscal_space"]), lambda n: _gfn_caption(n["fiscal_space"])),
+        _spec("stress-tests", "Debt under the standard stress tests", ["stress_debt_gdp"],
+              lambda n: plots.stress_debt_paths(n["fiscal_space"]), lambda n: _stress_caption(n["fiscal_space"])),
+        _spec("heat-map", "DSA heat map", ["heat_map"],
+              lambda n: plots.heat_map(n["fiscal_space"]), lambda n: _heat_caption(n["fiscal_space"])),
     ]),
 ]
 

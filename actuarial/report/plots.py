@@ -624,6 +624,66 @@ def financing_needs(fiscal_space) -> Figure:
     return _finish(fig, axes, table)
 
 
+@_styled
+def stress_debt_paths(fiscal_space) -> Figure:
+    """Debt / GDP with the reform (full cost) in the baseline and each stress test
+    (fiscal_space.stress_tests), over the first ten projection years."""
+    ds = _dataset(fiscal_space)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    table = {}
+    d = ds["stress_debt_gdp"].sel(reform="with").isel(year=slice(0, 11))
+    _lines(ax, {str(s): d.sel(stress_test=s) for s in d["stress_test"].values}, PERCENT, table)
+    if "heat_map" in ds:
+        bench = ds["heat_map"].attrs["debt_benchmark_gdp"]
+        ax.axhline(100 * bench, color="grey", linestyle=":", label=f"benchmark {100 * bench:.0f}%")
+    _percent_axis(ax, "% of GDP")
+    _year_axis(ax)
+    ax.set_title("Debt with the reform by stress test")
+    return _finish(fig, axes, table)
+
+
+HEAT_COLOURS = {0.0: "#3a9a48", 1.0: "#f2c12e", 2.0: "#d7301f"}  # green, yellow, red
+
+
+@_styled
+def heat_map(fiscal_space) -> Figure:
+    """The DSA heat map with the reform (full cost): a cell per stress test and indicator, coloured
+    green / yellow / red (fiscal_space.stress_tests), the peak written in it; runs side by side: the
+    first run's."""
+    from matplotlib.patches import Rectangle
+
+    ds = _dataset(fiscal_space)
+    if "case" in ds.dims:
+        ds = ds.isel(case=0)
+    h = ds["heat_map"].sel(reform="with")
+    peak = ds["heat_map_peak"].sel(reform="with")
+    tests = [str(s) for s in h["stress_test"].values]
+    inds = [str(i) for i in h["heat_indicator"].values]
+    fig, axes = _figure(size=(6.0, 0.45 * len(tests) + 1.2))
+    ax = axes[0, 0]
+    names = {"debt_gdp": "debt / GDP", "gross_financing_needs_gdp": "GFN / GDP"}
+    rows = {}
+    for j, ind in enumerate(inds):
+        for i, s in enumerate(tests):
+            level = float(h.sel(stress_test=s, heat_indicator=ind))
+            value = float(peak.sel(stress_test=s, heat_indicator=ind))
+            ax.add_patch(Rectangle((j, i), 1, 1, color=HEAT_COLOURS.get(level, "#dddddd")))
+            ax.text(j + 0.5, i + 0.5, "n/a" if not np.isfinite(value) else f"{100 * value:.1f}%", ha="center",
+                    va="center", fontsize="small")
+        rows[f"{names.get(ind, ind)}: level (0 green, 1 yellow, 2 red)"] = h.sel(heat_indicator=ind).values
+        rows[f"{names.get(ind, ind)}: peak ({PERCENT})"] = 100 * peak.sel(heat_indicator=ind).values
+    ax.set_xlim(0, len(inds))
+    ax.set_ylim(len(tests), 0)
+    ax.set_xticks(np.arange(len(inds)) + 0.5, [names.get(i, i) for i in inds])
+    ax.set_yticks(np.arange(len(tests)) + 0.5, tests)
+    ax.tick_params(length=0)
+    ax.grid(False)
+    ax.set_title(f"DSA heat map, peaks over {h.attrs['heat_map_years']} years")
+    frame = pd.DataFrame(rows, index=pd.Index(tests, name="stress test"))
+    return _finish(fig, axes, frame, legend=False)
+
+
 # -- stochastic runs: fans of any variable, headline distributions ------------------------------------------
 
 # ratios of a stock to a year's flow: shown in years of that flow, not in percent

@@ -49,12 +49,11 @@ def row(case: str, quantity: str, expected, got, tolerance: float, relative: boo
 def _kinds():
     from actuarial.validation import (demography, distribution, fiscal, graduation, injury, pension,
                                       pension_definitions, pension_designs, spf, standards, stochastic, wpp)
-    from actuarial.validation import fiscal_structure, sustainability
-    from actuarial.validation import fiscal_bruegel  # issue 20: the Bruegel EU-DSA code's recursion
+    from actuarial.validation import fiscal_bruegel, fiscal_stress, fiscal_structure, sustainability
 
     return {**demography.KINDS, **distribution.KINDS, **graduation.KINDS, **pension.KINDS,
             **pension_definitions.KINDS, **pension_designs.KINDS, **injury.KINDS, **spf.KINDS, **standards.KINDS,
-            **stochastic.KINDS, **fiscal.KINDS, **wpp.KINDS, **fiscal_structure.KINDS,
+            **stochastic.KINDS, **fiscal.KINDS, **wpp.KINDS, **fiscal_structure.KINDS, **fiscal_stress.KINDS,
             **sustainability.KINDS, **fiscal_bruegel.KINDS}
 
 

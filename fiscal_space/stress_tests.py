@@ -1,0 +1,389 @@
+"""The IMF market-access DSA's standard stress tests and its heat map.
+
+Source: IMF (2013), *Staff Guidance Note for Public Debt Sustainability
+Analysis in Market-Access Countries* (Policy Paper, 9 May 2013), section V.C
+"Sensitivity of debt burden indicators to macro-fiscal shocks", section V.D
+"Contingent liabilities" and annex on the heat map; the benchmarks of the
+heat map as in that note (debt 70% of GDP for emerging markets, 85% for
+advanced economies; gross financing needs 15% / 20% of GDP), kept by its
+successor, IMF (2022) *Staff Guidance Note on the Sovereign Risk and Debt
+Sustainability Framework for Market Access Countries*. LIC-DSF: IMF and
+World Bank (2018), *Guidance Note on the Bank-Fund Debt Sustainability
+Framework for Low Income Countries*, table of the PV of public debt
+benchmarks 35% / 55% / 70% of GDP (weak / medium / strong debt-carrying
+capacity).
+
+**The shocks** (years k = 0, 1, ... of the projection, k = 0 the base year;
+each added to the inputs of the baseline and the same debt recursion run,
+:func:`fiscal_space.financing_needs.structure_path` with a debt profile, else
+:func:`fiscal_space.debt.debt_path`):
+
+- ``growth``: real GDP growth lowered by ``growth_sd_multiple`` x
+  ``growth_sd`` (1 x the standard deviation of the 10-year history) in the
+  first ``shock_years`` (2) years, with the GDP deflator lowered by
+  ``inflation_elasticity`` (0.25) per point of growth;
+  1 + n_s = (1 + g - dg)(1 + pi - 0.25 dg).
+- ``primary_balance``: the primary balance lowered by
+  ``primary_balance_sd_multiple`` x ``primary_balance_sd`` (half the
+  10-year standard deviation) in each of the first ``shock_years`` years.
+- ``interest_rate``: +``interest_rate_bp`` (200) basis points on the
+  marginal (short and long) rates of new borrowing for the rest of the
+  projection; the existing debt keeps its rate, so the effective rate rises
+  as the debt rolls over. Without the debt profile's rates the shift applies
+  to the effective rate of the whole stock (stated in the variables' attrs).
+- ``exchange_rate``: a one-time depreciation ``depreciation`` (15%) in the
+  base year, added to the baseline's e(0) (it revalues the foreign-currency
+  share alpha of the debt).
+- ``combined``: the four shocks together.
+- ``contingent_liability``: a one-time debt-creating flow
+  ``contingent_liability_gdp`` (10% of GDP) in the base year (a
+  stock-flow adjustment) together with the growth shock.
+- user ``scenarios``: shifts of real growth, of the primary balance, of the
+  marginal (or effective) interest rate, of the depreciation and a
+  stock-flow adjustment, each a path (``{year: value}``).
+
+The default sizes are those the issue's brief gives for the 2013 note
+(growth 1 sd for 2 years, +200 bp, 15% depreciation, 10% of GDP); the
+primary-balance size (half the 10-year sd in each of 2 years) and the
+deflator elasticity 0.25 are this engine's reading of the note, whose text
+was not at hand to check: every size is an input, shown in the
+``stress_test`` labels.
+
+Not modelled (documented simplifications): the guidance's feedback of a
+worse primary balance on the interest rate (25 bp per point of GDP), the
+spending kept in real terms under the growth shock, and the exchange rate's
+pass-through to inflation.
+
+**The heat map**: for each stress test s, indicator x (debt / GDP at the
+end of each year, gross financing needs / GDP of the year) and reform, over
+the first ``heat_map_years`` projection years (the market-access DSA's
+five-year projection): breached(s) = max_k x_s(k) > benchmark; the cell is
+2 (red) if the benchmark is breached in the baseline, else 1 (yellow) if it
+is breached in stress test s, else 0 (green) (the guidance note's rule:
+"red if the benchmark is exceeded under the baseline, yellow if it is
+exceeded under a specific shock but not under the baseline, green if not
+exceeded"). Under ``framework: lic_dsf`` the debt benchmark is the LIC-DSF's
+for the present value of debt but the indicator is the **nominal** debt
+(the engine does not discount the debt service; the label says so), and GFN
+has no benchmark (NaN).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import model_validator
+
+from actuarial.schema import choice, named, number, rule_error, section, series
+from actuarial.schema.records import dataclass
+
+STANDARD = ("baseline", "growth", "primary_balance", "interest_rate", "exchange_rate", "combined",
+            "contingent_liability")
+
+
+def stress_labels(s) -> dict:
+    """What each standard test does, with its sizes (shown in the ``stress_test`` coordinate)."""
+    dg, dpb = s.growth_sd_multiple * s.growth_sd, s.primary_balance_sd_multiple * s.primary_balance_sd
+    return {
+        "baseline": "baseline (no shock)",
+        "growth": f"real GDP growth {dg:.2%} lower ({s.growth_sd_multiple:g} sd) for {s.shock_years} years, "
+                  f"deflator {s.inflation_elasticity:g} per point",
+        "primary_balance": f"primary balance {dpb:.2%} of GDP lower ({s.primary_balance_sd_multiple:g} sd) for "
+                           f"{s.shock_years} years",
+        "interest_rate": f"interest rate on new borrowing +{s.interest_rate_bp:g} bp for the rest of the projection",
+        "exchange_rate": f"one-time depreciation of {s.depreciation:.0%} in the base year",
+        "combined": "growth, primary balance, interest rate and exchange rate shocks together",
+        "contingent_liability": f"one-time debt-creating flow of {s.contingent_liability_gdp:.0%} of GDP in the "
+                                "base year, with the growth shock",
+    }
+
+INDICATORS = ("debt_gdp", "gross_financing_needs_gdp")
+INDICATOR_LABELS = {"debt_gdp": "gross public debt / GDP at the end of the year (peak over the heat-map years)",
+                    "gross_financing_needs_gdp": "gross financing needs / GDP (peak over the heat-map years)"}
+MAC_DSA_BENCHMARKS = {"emerging": {"debt_gdp": 0.70, "gross_financing_needs_gdp": 0.15},
+                      "advanced": {"debt_gdp": 0.85, "gross_financing_needs_gdp": 0.20}}
+LIC_DSF_PV_DEBT = {"weak": 0.35, "medium": 0.55, "strong": 0.70}
+MAC = "IMF (2013), Staff Guidance Note for Public Debt Sustainability Analysis in Market-Access Countries"
+LIC = ("IMF and World Bank (2018), Guidance Note on the Bank-Fund Debt Sustainability Framework for Low "
+       "Income Countries (PV of public debt benchmarks)")
+HEAT_MAP_YEARS = 5  # the MAC DSA's five-year projection
+SHIFT = dict(lo=-1.0, hi=1.0, what="a shift (0.01 for 1 point)")
+
+
+@section()
+@dataclass(frozen=True)
+class StressScenario:
+    """A user-defined stress test: shifts added to the baseline's paths (0 where not given)."""
+
+    growth: series("Shift of real GDP growth (-0.02: two points lower).", **SHIFT, unit="per year") = None
+    primary_balance: series("Shift of the primary balance / GDP.", **SHIFT, unit="share of GDP") = None
+    interest_rate: series("Shift of the marginal interest rates (of the effective rate without the debt "
+                          "profile's rates).", **SHIFT, unit="per year") = None
+    depreciation: series("Additional depreciation of the currency in the year.", **SHIFT, unit="per year") = None
+    stock_flow_gdp: series("Additional debt-creating flow (stock-flow adjustment) / GDP.", **SHIFT,
+                           unit="share of GDP") = None
+
+
+@section()
+@dataclass(frozen=True)
+class StressTestsSection:
+    """The IMF market-access DSA's standard stress tests and heat map (fiscal_space.stress_tests)."""
+
+    growth_sd: number("Standard deviation of real GDP growth over the last 10 years of history (engine "
+                      "default 0.02 when no history is given: give your country's).", lo=0.0, hi=1.0,
+                      what="a standard deviation", unit="per year", source=MAC + ", stress tests") = 0.02
+    primary_balance_sd: number("Standard deviation of the primary balance / GDP over the last 10 years "
+                               "(engine default 0.01 when no history is given: give your country's).", lo=0.0,
+                               hi=1.0, what="a standard deviation", unit="share of GDP",
+                               source=MAC + ", stress tests") = 0.01
+    growth_sd_multiple: number("Size of the growth shock in standard deviations.", lo=0.0, hi=10.0,
+                               what="a multiple", unit="standard deviations", source=MAC + " (1)") = 1.0
+    primary_balance_sd_multiple: number("Size of the primary balance shock in standard deviations.", lo=0.0,
+                                        hi=10.0, what="a multiple", unit="standard deviations",
+                                        source=MAC + " (half of the 10-year standard deviation)") = 0.5
+    shock_years: number("Years the growth and primary balance shocks last, from the base year.", lo=1,
+                        integer=True, unit="years", source=MAC + " (2 years)") = 2
+    inflation_elasticity: number("Fall of the GDP deflator's growth per point of the growth shock.", lo=0.0,
+                                 hi=2.0, what="an elasticity", unit="1", source=MAC + " (0.25)") = 0.25
+    interest_rate_bp: number("Interest rate shock on new borrowing, for the rest of the projection.", lo=0.0,
+                             hi=5000.0, what="basis points", unit="basis points", source=MAC + " (200 bp)") = 200.0
+    depreciation: number("One-time depreciation of the currency in the base year (the guidance: the largest "
+                         "movement of the last 10 years; 15% without history).", lo=0.0, hi=5.0,
+                         what="a depreciation (0.15 for 15%)", unit="1", source=MAC + " (15%)") = 0.15
+    contingent_liability_gdp: number("One-time debt-creating flow in the base year (with the growth shock).",
+                                     lo=0.0, hi=5.0, what="a share of GDP", unit="share of GDP",
+                                     source=MAC + ", contingent liabilities (10%)") = 0.10
+    framework: choice("Benchmarks of the heat map: mac_dsa (debt and GFN, IMF 2013) or lic_dsf (PV of "
+                      "public debt by debt-carrying capacity, IMF-World Bank 2018).", ("mac_dsa", "lic_dsf"),
+                      source=MAC + "; " + LIC) = "mac_dsa"
+    economy_group: choice("MAC DSA benchmarks: emerging (debt 70%, GFN 15% of GDP) or advanced (85%, 20%).",
+                          ("emerging", "advanced"), source=MAC + ", heat map") = "emerging"
+    debt_carrying_capacity: choice("LIC-DSF: weak (PV of debt 35% of GDP), medium (55%) or strong (70%).",
+                                   ("weak", "medium", "strong"), source=LIC) = "medium"
+    debt_benchmark_gdp: number("Debt benchmark instead of the framework's.", lo=0.0, hi=10.0,
+                               what="a debt / GDP ratio", unit="share of GDP",
+                               derived="the framework's benchmark") = None
+    gfn_benchmark_gdp: number("GFN benchmark instead of the framework's.", lo=0.0, hi=10.0,
+                              what="a share of GDP", unit="share of GDP",
+                              derived="the framework's benchmark (none under lic_dsf)") = None
+    heat_map_years: number("Projection years over which the heat map takes the peak, from the base year (the "
+                           "default is cut to the horizon).", lo=1, integer=True, unit="years",
+                           source=MAC + " (the five-year projection)") = HEAT_MAP_YEARS
+    scenarios: named("User-defined stress tests.", StressScenario, what="scenario", optional=True) = None
+
+    @model_validator(mode="after")
+    def _names(self):
+        for name in self.scenarios or {}:
+            if str(name) in STANDARD:
+                raise rule_error(f"scenarios.{name}", f"expected a name other than the standard tests "
+                                                      f"({', '.join(STANDARD)})")
+        return self
+
+    def rules(self, years) -> "StressRules":
+        return stress_rules(self, years)
+
+
+@dataclass(frozen=True)
+class StressRules:
+    """The engine's stress tests on the case's years: shifts (test, year) and the heat-map settings."""
+
+    names: tuple
+    labels: dict  # name -> what the test does
+    growth: np.ndarray  # dg(s, t), shift of real growth
+    deflator: np.ndarray  # dpi(s, t)
+    primary_balance: np.ndarray
+    interest_rate: np.ndarray
+    depreciation: np.ndarray
+    stock_flow: np.ndarray
+    benchmarks: dict  # indicator -> benchmark or None
+    heat_map_years: int
+    framework: str
+    economy_group: str
+    debt_carrying_capacity: str
+
+
+def stress_rules(s: StressTestsSection, years) -> StressRules:
+    """The shifts of each standard test (module docstring) and of the user's scenarios."""
+    years = np.asarray(years)
+    T = years.size
+    first = (np.arange(T) < s.shock_years).astype(float)
+    base = np.zeros(T)
+    base0 = base.copy()
+    base0[0] = 1.0
+    dg = -s.growth_sd_multiple * s.growth_sd * first
+    dpb = -s.primary_balance_sd_multiple * s.primary_balance_sd * first
+    dr = np.full(T, s.interest_rate_bp * 1e-4)
+    de = s.depreciation * base0
+    cl = s.contingent_liability_gdp * base0
+    z = base
+    tests = {"baseline": (z, z, z, z, z), "growth": (dg, z, z, z, z), "primary_balance": (z, dpb, z, z, z),
+             "interest_rate": (z, z, dr, z, z), "exchange_rate": (z, z, z, de, z),
+             "combined": (dg, dpb, dr, de, z), "contingent_liability": (dg, z, z, z, cl)}
+    at = lambda x: np.zeros(T) if x is None else x.at(years)  # noqa: E731
+    for name, sc in (s.scenarios or {}).items():
+        tests[str(name)] = (at(sc.growth), at(sc.primary_balance), at(sc.interest_rate), at(sc.depreciation),
+                            at(sc.stock_flow_gdp))
+    stack = [np.stack([v[i] for v in tests.values()]) for i in range(5)]
+    user = np.zeros(len(tests), bool)
+    user[len(STANDARD):] = True
+    deflator = np.where(user[:, None], 0.0, s.inflation_elasticity * stack[0])
+    if s.framework == "mac_dsa":
+        bench = dict(MAC_DSA_BENCHMARKS[s.economy_group])
+    else:
+        bench = {"debt_gdp": LIC_DSF_PV_DEBT[s.debt_carrying_capacity], "gross_financing_needs_gdp": None}
+    if s.debt_benchmark_gdp is not None:
+        bench["debt_gdp"] = s.debt_benchmark_gdp
+    if s.gfn_benchmark_gdp is not None:
+        bench["gross_financing_needs_gdp"] = s.gfn_benchmark_gdp
+    labels = {**stress_labels(s), **{str(k): "user scenario" for k in (s.scenarios or {})}}
+    return StressRules(tuple(tests), labels, stack[0], deflator, stack[1], stack[2], stack[3], stack[4], bench,
+                       min(int(s.heat_map_years), T), s.framework, s.economy_group, s.debt_carrying_capacity)
+
+
+def shocked_growth(n, g, pi, dg, dpi):
+    """n_s = n + (1 + g + dg)(1 + pi + dpi) - (1 + g)(1 + pi): the nominal growth with the shifted
+    real growth and deflator (exactly n where both shifts are 0)."""
+    return n + ((1 + g + dg) * (1 + pi + dpi) - (1 + g) * (1 + pi))
+
+
+def stress_paths(rules: StressRules, macro, pb, sfa, profile=None) -> dict:
+    """Debt (stress_test, reform, T + 1), interest / GDP, GFN / GDP and the effective rate (stress_test,
+    reform, T) of each stress test, the reform paths ``pb``, ``sfa`` (reform, T) shifted.
+
+    With a debt profile the paths come from :func:`~fiscal_space.financing_needs.structure_path` (the
+    interest shock on the marginal rates when the profile is rated); without one from
+    :func:`~fiscal_space.debt.debt_path` with r + dr (GFN then unknown: None)."""
+    from fiscal_space import debt as dd
+    from fiscal_space.financing_needs import structure_path
+
+    g, pi = macro.real_and_deflator
+    n = shocked_growth(macro.nominal_growth, g, pi, rules.growth, rules.deflator)[:, None, :]  # (S, 1, T)
+    pb_s = pb[None] + rules.primary_balance[:, None, :]
+    sfa_s = sfa[None] + rules.stock_flow[:, None, :]
+    e = macro.depreciation + rules.depreciation[:, None, :]
+    dr = rules.interest_rate[:, None, :]
+    alpha = macro.foreign_currency_share
+    if profile is not None:
+        rated = profile.rated
+        if rated:
+            paths = structure_path(macro.debt0, n, alpha, e, pb_s, sfa_s, profile, marginal_shift=dr)
+        else:
+            paths = structure_path(macro.debt0, n, alpha, e, pb_s, sfa_s, profile, rate=macro.interest_rate + dr)
+        return {"debt": paths.debt, "interest": paths.interest_gdp, "gfn": paths.gross_financing_needs_gdp,
+                "rate": paths.effective_rate, "rated": rated}
+    r = macro.interest_rate + dr
+    f = (1 + r) * (1 + alpha * e) / (1 + n)
+    f, pb_s, sfa_s = np.broadcast_arrays(f, pb_s, sfa_s)
+    debt = dd.debt_path(macro.debt0, f, pb_s, sfa_s, extra_step=True)
+    interest = r * debt[..., :-1] / (1 + n)
+    return {"debt": debt, "interest": interest, "gfn": None, "rate": np.broadcast_to(r, interest.shape),
+            "rated": False}
+
+
+def heat_levels(peak: np.ndarray, benchmark) -> np.ndarray:
+    """Heat-map levels (..., stress_test) from the peaks (..., stress_test), stress test 0 the
+    baseline: 2 if the baseline breaches the benchmark, else 1 where the test does, else 0; NaN
+    without a benchmark."""
+    peak = np.asarray(peak, float)
+    if benchmark is None:
+        return np.full(peak.shape, np.nan)
+    breach = peak > benchmark
+    return np.where(breach[..., :1], 2.0, np.where(breach, 1.0, 0.0))
+
+
+def heat_map(rules: StressRules, debt_next: np.ndarray, gfn) -> tuple[np.ndarray, np.ndarray]:
+    """(peaks, levels), each (stress_test, indicator, reform): the peak over the first heat-map years
+    of end-year debt d(k + 1) and of GFN(k), k < heat_map_years, and the levels of :func:`heat_levels`."""
+    y = rules.heat_map_years
+    peaks = [debt_next[..., 1:y + 1].max(-1),
+             np.full(debt_next.shape[:-1], np.nan) if gfn is None else gfn[..., :y].max(-1)]  # (S, R)
+    levels = [heat_levels(p.T, rules.benchmarks[k]).T for p, k in zip(peaks, INDICATORS)]
+    return np.stack(peaks, axis=1), np.stack(levels, axis=1)
+
+
+def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[dict, dict]:
+    """The stress-test coordinates and variables of the fiscal_space Dataset, as
+    (coords, {name: (dims, values, attrs)})."""
+    p = stress_paths(rules, macro, pb, sfa, profile)
+    rated = p["rated"]
+    how = ("shocked inputs through the debt profile's recursion (the interest shock on the marginal rates of "
+           "new borrowing)" if rated else "shocked inputs through the debt recursion (the interest shock on the "
+           "effective rate of the whole stock: the debt profile gives no rates)")
+    dims = ("year", "reform", "stress_test")
+    common = dict(source=MAC, method=how)
+    v = {"stress_debt_gdp": (dims, p["debt"][..., :-1].transpose(2, 1, 0), dict(
+            common, units="1", long_name="gross public debt on 1 January / GDP of the year before, by stress test "
+                                         "(IMF MAC DSA standard stress tests)")),
+         "stress_interest_gdp": (dims, p["interest"].transpose(2, 1, 0), dict(
+             common, units="1", long_name="interest paid on public debt / GDP, by stress test"))}
+    if p["gfn"] is not None:
+        v["stress_gross_financing_needs_gdp"] = (dims, p["gfn"].transpose(2, 1, 0), dict(
+            common, units="1", long_name="gross financing needs / GDP (interest + amortisation - primary balance "
+                                         "+ stock-flow adjustment), by stress test"))
+    if rated:
+        v["stress_effective_interest_rate"] = (dims, p["rate"].transpose(2, 1, 0), dict(
+            common, units="1/year", long_name="effective nominal interest rate = interest / debt on 1 January, "
+                                              "by stress test (from the debt's structure)"))
+    peaks, levels = heat_map(rules, p["debt"], p["gfn"])
+    bench = {k: (np.nan if b is None else b) for k, b in rules.benchmarks.items()}
+    pv_note = (" (LIC-DSF benchmark for the PV of public debt applied to the NOMINAL debt: the engine does not "
+               "compute the PV)" if rules.framework == "lic_dsf" else "")
+    hdims = ("stress_test", "heat_indicator", "reform")
+    hattrs = dict(source=MAC if rules.framework == "mac_dsa" else LIC, framework=rules.framework,
+                  economy_group=rules.economy_group, debt_carrying_capacity=rules.debt_carrying_capacity,
+                  heat_map_years=rules.heat_map_years, debt_benchmark_gdp=bench["debt_gdp"],
+                  gfn_benchmark_gdp=bench["gross_financing_needs_gdp"])
+    v["heat_map"] = (hdims, levels, dict(
+        hattrs, units="level", flag_values=np.array([0, 1, 2]), flag_meanings="green yellow red",
+        long_name="DSA heat map: 2 red if the benchmark is breached in the baseline, 1 yellow if breached in the "
+                  "stress test only, 0 green if not breached, over the first "
+                  f"{rules.heat_map_years} projection years; NaN: no benchmark{pv_note}"))
+    v["heat_map_peak"] = (hdims, peaks, dict(
+        hattrs, units="1", long_name=f"peak of the heat-map indicator over the first {rules.heat_map_years} "
+                                     f"projection years, by stress test{pv_note}"))
+    coords = {"stress_test": ("stress_test", np.array(rules.names, dtype=object), dict(
+                  units="", long_name="; ".join(f"{k}: {rules.labels[k]}"
+                                                for k in rules.names))),
+              "heat_indicator": ("heat_indicator", np.array(INDICATORS, dtype=object), dict(
+                  units="", long_name="; ".join(f"{k}: {lab}" for k, lab in INDICATOR_LABELS.items())))}
+    return coords, v
+
+
+__all__ = ["StressTestsSection", "StressScenario", "StressRules", "stress_rules", "stress_paths", "heat_map",
+           "heat_levels", "stress_variables", "STANDARD"]
+
+
+LEVEL_NAMES = {0.0: "green", 1.0: "yellow", 2.0: "red"}
+
+
+def stress_lines(ds) -> list[str]:
+    """Console lines: peak debt and GFN by stress test (with the reform at full cost, and without it)
+    over the heat-map years, and the heat map's rows."""
+    if "heat_map" not in ds:
+        return []
+    peak, heat = ds["heat_map_peak"], ds["heat_map"]
+    y = heat.attrs["heat_map_years"]
+    years = ds["year"].values
+    has_gfn = bool(np.isfinite(peak.sel(heat_indicator="gross_financing_needs_gdp").values).any())
+    head = ["stress test", "debt0", "debt1", *(("gfn0", "gfn1") if has_gfn else ()), "heat debt",
+            *(("heat gfn",) if has_gfn else ())]
+    rows = []
+    for s in ds["stress_test"].values:
+        p = peak.sel(stress_test=s)
+        h = heat.sel(stress_test=s, reform="with")
+        vals = [p.sel(heat_indicator="debt_gdp", reform=r) for r in ("without", "with")]
+        if has_gfn:
+            vals += [p.sel(heat_indicator="gross_financing_needs_gdp", reform=r) for r in ("without", "with")]
+        cells = [LEVEL_NAMES.get(float(h.sel(heat_indicator=k)), "-") for k in INDICATORS[:1 + has_gfn]]
+        rows.append([str(s), *(f"{100 * float(v):.1f}" for v in vals), *cells])
+    widths = [max(len(hd), *(len(r[j]) for r in rows)) for j, hd in enumerate(head)]
+    bench = f"debt {100 * heat.attrs['debt_benchmark_gdp']:.0f}%"
+    if np.isfinite(heat.attrs["gfn_benchmark_gdp"]):
+        bench += f", GFN {100 * heat.attrs['gfn_benchmark_gdp']:.0f}%"
+    note = (" (LIC-DSF benchmark for the PV of debt, applied to the nominal debt)"
+            if heat.attrs["framework"] == "lic_dsf" else "")
+    lines = [f"stress tests (IMF MAC DSA), peaks {int(years[0])}-{int(years[min(y, years.size) - 1])}, % of GDP "
+             f"(0: without the reform, 1: with it at full cost; debt at the end of the year); heat map with the "
+             f"reform against {bench}{note}: red if the baseline breaches, yellow if the stress test does:",
+             "  ".join(hd.rjust(w) for hd, w in zip(head, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    return lines

@@ -1,0 +1,163 @@
+"""fiscal_space DSA, issue 20 items 4-5: the IMF MAC DSA standard stress tests and the heat map
+(fiscal_space.stress_tests)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actuarial.schema import validate
+from fiscal_space import load_fiscal, run_fiscal_space
+from fiscal_space.cli import summary
+from fiscal_space.stress_tests import STANDARD, StressTestsSection, heat_levels
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "assumptions" / "fiscal_space_example.yaml"
+
+
+def rules(fa, **keys):
+    return validate(StressTestsSection, keys, origins={}, path=("stress_tests",)).rules(fa.years)
+
+
+@pytest.fixture(scope="module")
+def example():
+    fa = load_fiscal(EXAMPLE)
+    return fa, run_fiscal_space(fa)
+
+
+def test_example_has_every_standard_test_and_the_heat_map(example):
+    _, ds = example
+    assert ds["stress_test"].values.tolist() == list(STANDARD)
+    assert ds["stress_debt_gdp"].dims == ("year", "reform", "stress_test")
+    assert ds["heat_map"].dims == ("stress_test", "heat_indicator", "reform")
+    assert ds["heat_map"].attrs["debt_benchmark_gdp"] == 0.70  # emerging: IMF (2013)
+    assert ds["heat_map"].attrs["gfn_benchmark_gdp"] == 0.15
+    assert set(np.unique(ds["heat_map"].values)) <= {0.0, 1.0, 2.0}
+
+
+def test_the_baseline_test_is_the_main_path(example):
+    _, ds = example
+    base = ds.sel(stress_test="baseline")
+    np.testing.assert_allclose(base["stress_debt_gdp"], ds["debt_gdp"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(base["stress_interest_gdp"], ds["interest_payments_gdp"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(base["stress_gross_financing_needs_gdp"], ds["gross_financing_needs_gdp"],
+                               rtol=0, atol=1e-12)
+
+
+def test_every_adverse_shock_raises_peak_debt_and_combined_is_worst_of_the_four(example):
+    _, ds = example
+    peak = ds["heat_map_peak"].sel(heat_indicator="debt_gdp", reform="with")
+    for s in STANDARD[1:]:
+        assert float(peak.sel(stress_test=s)) > float(peak.sel(stress_test="baseline")), s
+    four = [float(peak.sel(stress_test=s)) for s in ("growth", "primary_balance", "interest_rate", "exchange_rate")]
+    assert float(peak.sel(stress_test="combined")) > max(four)
+
+
+def test_interest_shock_reaches_the_effective_rate_only_as_debt_rolls_over():
+    fa = load_fiscal(EXAMPLE)
+    prof = fa.debt_profile
+    T = fa.years.size
+    rated = replace(prof, existing_rate=np.full(T, 0.06), short_rate=np.full(T, 0.05), long_rate=np.full(T, 0.065),
+                    premium_threshold_gdp=None)
+    ds = run_fiscal_space(replace(fa, debt_profile=rated))
+    r = ds["stress_effective_interest_rate"].sel(reform="without")
+    rise = (r.sel(stress_test="interest_rate") - r.sel(stress_test="baseline")).values
+    assert 0 < rise[0] < 0.02  # year 0: only the short-term debt reprices
+    assert np.all(np.diff(rise[:10]) > 0)  # then more of the stock is new debt
+    assert rise[-1] < 0.02 + 1e-12
+
+
+def test_without_profile_no_gfn_and_the_debt_recursion():
+    fa = load_fiscal(EXAMPLE)
+    fa = replace(fa, debt_profile=None)
+    ds = run_fiscal_space(fa)
+    assert "stress_gross_financing_needs_gdp" not in ds
+    np.testing.assert_array_equal(ds["stress_debt_gdp"].sel(stress_test="baseline"), ds["debt_gdp"])
+    assert np.isnan(ds["heat_map_peak"].sel(heat_indicator="gross_financing_needs_gdp").values).all()
+    # the interest shock on the whole stock: d(1) by hand from the recursion
+    d0, r0 = fa.baseline.debt_gdp, float(ds["interest_rate"][0])
+    n0, pb0 = float(ds["nominal_gdp_growth"][0]), float(ds["primary_balance_gdp"].sel(reform="without")[0])
+    alpha = fa.baseline.foreign_currency_share.at(fa.years)[0]
+    x = fa.baseline.exchange_rate.at(fa.years[:1])[0] / fa.baseline.exchange_rate.at(fa.years[:1] - 1)[0] - 1
+    sfa0 = fa.baseline.stock_flow_adjustment_gdp.at(fa.years)[0]
+    want = d0 * (1 + r0 + 0.02) * (1 + alpha * x) / (1 + n0) - pb0 + sfa0
+    got = float(ds["stress_debt_gdp"].sel(stress_test="interest_rate", reform="without")[1])
+    assert got == pytest.approx(want, rel=1e-13)
+    assert "whole stock" in ds["stress_debt_gdp"].attrs["method"]
+
+
+def test_heat_levels_rule():
+    # stress test 0 is the baseline
+    np.testing.assert_array_equal(heat_levels([0.5, 0.8, 0.6, 0.7], 0.7), [0, 1, 0, 0])
+    np.testing.assert_array_equal(heat_levels([0.71, 0.8, 0.6], 0.7), [2, 2, 2])
+    assert np.isnan(heat_levels([0.5, 0.8], None)).all()
+
+
+def test_lic_dsf_benchmarks_and_the_nominal_debt_label(example):
+    fa, _ = example
+    ds = run_fiscal_space(replace(fa, stress_tests=rules(fa, framework="lic_dsf", debt_carrying_capacity="weak")))
+    h = ds["heat_map"]
+    assert h.attrs["debt_benchmark_gdp"] == 0.35 and np.isnan(h.attrs["gfn_benchmark_gdp"])
+    assert np.isnan(h.sel(heat_indicator="gross_financing_needs_gdp")).all()
+    assert (h.sel(heat_indicator="debt_gdp") == 2).all()  # debt 55% > 35% in the baseline
+    assert "NOMINAL" in h.attrs["long_name"]
+    assert "PV of debt" in summary(ds)
+
+
+def test_advanced_benchmarks_and_overrides(example):
+    fa, _ = example
+    adv = rules(fa, economy_group="advanced").benchmarks
+    assert adv == {"debt_gdp": 0.85, "gross_financing_needs_gdp": 0.20}
+    own = rules(fa, debt_benchmark_gdp=0.6, gfn_benchmark_gdp=0.3).benchmarks
+    assert own == {"debt_gdp": 0.6, "gross_financing_needs_gdp": 0.3}
+
+
+def test_user_scenario_of_zero_shifts_is_the_baseline_and_one_of_growth(example):
+    fa, _ = example
+    years = fa.years
+    st = rules(fa, scenarios={"calm": {"growth": 0.0},
+                              "slump": {"growth": {int(years[0]): -0.03, int(years[1]): -0.03, int(years[2]): 0.0}}})
+    ds = run_fiscal_space(replace(fa, stress_tests=st))
+    assert ds["stress_test"].values.tolist() == [*STANDARD, "calm", "slump"]
+    d = ds["stress_debt_gdp"]
+    np.testing.assert_array_equal(d.sel(stress_test="calm"), d.sel(stress_test="baseline"))
+    assert float(d.sel(stress_test="slump", reform="with")[3]) > float(d.sel(stress_test="baseline", reform="with")[3])
+    assert "user scenario" in ds["stress_test"].attrs["long_name"]
+
+
+def test_sizes_appear_in_the_labels(example):
+    fa, _ = example
+    ds = run_fiscal_space(replace(fa, stress_tests=rules(fa, interest_rate_bp=300, depreciation=0.25)))
+    label = ds["stress_test"].attrs["long_name"]
+    assert "+300 bp" in label and "25%" in label
+
+
+def test_console_shows_the_stress_table(example):
+    _, ds = example
+    text = summary(ds)
+    assert "stress tests (IMF MAC DSA)" in text
+    line = next(x for x in text.splitlines() if x.strip().startswith("contingent_liability"))
+    assert line.split()[-1] in ("green", "yellow", "red")
+
+
+def test_validation_case_passes():
+    from actuarial.validation import run_case
+
+    rows = run_case(ROOT / "validation_cases" / "closed_forms" / "fiscal_stress_tests.case.yaml")
+    assert rows and all(r.passed for r in rows), [r for r in rows if not r.passed]
+    assert any("levels [0, 1, 0, 1, 0, 1, 1, 0]" in r.quantity for r in rows)  # a mixed heat map
+
+
+def test_default_heat_map_years_cut_to_a_short_horizon(tmp_path):
+    import yaml
+
+    path = tmp_path / "short.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(EXAMPLE), "case": {"horizon": 3},
+                                    "fiscal_space": {"debt": {"target_year": 2028},
+                                                     "stochastic": {"declining_years": 2}}}))
+    ds = run_fiscal_space(load_fiscal(path))
+    assert ds["heat_map"].attrs["heat_map_years"] == 4  # the 4 years 2025-2028 of a 3-year horizon
+    assert np.isfinite(ds["heat_map_peak"].sel(heat_indicator="debt_gdp")).all()
