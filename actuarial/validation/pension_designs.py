@@ -27,8 +27,9 @@ ndc_steady_state        a mature notional-account scheme in a stationary
                         PAYG cost rate = rate (1 + g)^(-1/2) (the rate at
                         g = 0), capital and pensions by their closed forms,
                         the balance ratio 1 at g = 0; the pay-out duration
-                        expected from the divisors (an immature scheme's
-                        rule) = the stationary stock's measured one
+                        expected from the divisors = the stationary stock's
+                        measured one; a young stock completed above its
+                        oldest age (a new scheme's rule) = the full stock
 ndc_balance_ratio       Sweden's balance ratio on a hand case
 db_to_db_transition     a DB-to-DB "transition" changes nothing (bit-identical)
 ndc_conversion          accrued DB rights converted: the kernel's accrued
@@ -306,15 +307,23 @@ def ndc_steady_state(name: str, r: Reader, folder: Path) -> list[Row]:
     expected = payment_ages(q, norm, False)[0, :, :, R]
     rows.append(row(name, "expected pay-out duration (divisors' mortality, norm) = measured A_R - R, 1e-12",
                     np.full((T, 2), a_r - R), expected - R, min(tol, 1e-12)))
+    # a new scheme's stock (only the ages R..R + young - 1 held, not taken as mature) completed above
+    # its oldest age by its youngest age's pensions' expected payments (stock_completion): in the
+    # stationary population that is the full stock's cross-section, so TD = A_R - A_C every year
+    # until its first pensioners reach the last age (then measured on the full stock)
+    young = r.number("completion_ages", lo=1, hi=X - R, integer=True)
+    N1, B1 = N0.copy(), B0.copy()
+    N1[:, R + young:], B1[:, R + young:] = 0.0, 0.0
     rule = run_notional(K, q, np.ones((2, X)), level, np.ones(X), flat(np.inf), Ra, flat(rate), flat(g),
-                        flat(0.0), div, np.array([norm, float(balancing), 0.0]), P0, W0, N0, B0, 0.0, x_lo, R - 1,
-                        mature_after=10 ** 6, stock_mature=False)
-    rows.append(row(name, "turnover duration by the expected rule (stock taken as immature) = A_R - A_C",
-                    np.full(T, a_r - a_c), rule["turnover"][0], tol))
-    rows.append(row(name, "the expected rule was applied every year (abs)", np.zeros(T), rule["measured"][0], 0.0,
-                    relative=False))
-    if g == 0:
-        rows.append(row(name, "balance ratio by the expected rule = 1 (g = 0)", np.ones(T), rule["ratio"][0], tol))
+                        flat(0.0), div, np.array([norm, float(balancing), 0.0]), P0, W0, N1, B1, 0.0, x_lo, R - 1,
+                        stock_mature=False)
+    full = min(X - R - young, T)  # the years before the stock holds the last age X - 1
+    rows.append(row(name, f"turnover duration on the stock of ages {R}-{R + young - 1} completed by expected "
+                          "payments = A_R - A_C", np.full(full, a_r - a_c), rule["turnover"][0, :full], tol))
+    rows.append(row(name, "the stock completed until it holds the last age, then measured (abs)",
+                    (np.arange(T) >= full).astype(float), rule["measured"][0], 0.0, relative=False))
+    # (no balance-ratio row for it: the completion is of the turnover duration only, the liability is
+    # the young stock's own, so the ratio is not 1 here)
     return rows
 
 
