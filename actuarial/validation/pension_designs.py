@@ -584,8 +584,8 @@ def legacy_option(name: str, r: Reader, folder: Path) -> list[Row]:
                 if not L > A:
                     continue
                 chosen[s, t, g] = n
-                net = L * n - h["topup"][s, t, g] - h["balance"][s, t, g] / ((1 + ru.defined_contribution.annuity.loading)
-                                                                              * h["af"][u, g])
+                price = (1 + ru.defined_contribution.annuity.loading) * h["af"][u, g]
+                net = L * n - h["topup"][s, t, g] - h["balance"][s, t, g] / price
                 for y in range(u, T):
                     k = y - u
                     live = 1.0
