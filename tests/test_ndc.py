@@ -20,17 +20,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, x_hi,
-                       pay_age=None, mature_after=10 ** 6):
-    """The rules of ``pension_ndc``'s docstring in plain loops (one scenario); ``pay_age`` given: no
-    stock carried, the expected pay-out duration until pensions have been paid ``mature_after`` years."""
+                       completed=False):
+    """The rules of ``pension_ndc``'s docstring in plain loops (one scenario); ``completed``: no
+    stock carried, the stock completed above its oldest age (``completion``) until it holds the
+    last age."""
     norm, balancing, admin = par
     T, X = K.shape[1], K.shape[3]
     P, W, N, B, F = P0.copy(), W0.copy(), N0.copy(), B0.copy(), F0
     out = {k: np.zeros(T) for k in ("paid", "fund", "ratio", "credited", "earnings")}
     out.update({k: np.zeros((T, 2)) for k in ("contributions", "awards_b", "pens_b", "capital_total")})
-    b, f, first = 1.0, 1.0, None
+    b, f = 1.0, 1.0
     for t in range(T):
-        ret_cap, ret_age = 0.0, 0.0
+        w_x, wa_x = completion(N, B, q, norm, t) if completed else (0.0, 0.0)
         credit = (1 + nrate[0, t]) * f
         out["credited"][t] = credit - 1
         t1 = min(t + 1, T - 1)
@@ -60,9 +61,6 @@ def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, p
                 if nP[g, x] <= 0:
                     continue
                 out["awards_b"][t, g] += nW[g, x] / div[0, t1, g, x]
-                if pay_age is not None:
-                    ret_cap += nW[g, x]
-                    ret_age += nW[g, x] * pay_age[0, t1, g, x]
                 nN[g, x] += nP[g, x]
                 nB[g, x] += nW[g, x] / div[0, t1, g, x]
                 nP[g, x] = nW[g, x] = 0.0
@@ -71,13 +69,13 @@ def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, p
         root = math.sqrt(1 + i[0, t])
         deficit = max(E - C - F * root, 0.0)
         F = 0.0 if deficit > 0 else max(F * (1 + i[0, t]) + (C - E) * root, 0.0)
-        first = t if first is None and E > 0 else first
         if E == 0:
             br = np.nan
-        elif pay_age is not None and t - first < mature_after and ret_cap > 0:
+        elif w_x > 0:
             a_c = sum(x * c_age[x] for x in range(X)) / C
+            a_r = (sum(x * p_age[x] for x in range(X)) + wa_x) / (p_age.sum() + w_x)
             liab = sum(nW[g, x] + nB[g, x] * div[0, t1, g, x] for g in range(2) for x in range(X))
-            br = (F + C * (ret_age / ret_cap - a_c)) / liab
+            br = (F + C * (a_r - a_c)) / liab
         else:
             br = balance_ratio_reference(F, C, c_age, p_age, nW.ravel(), nB.ravel(), div[0, t1].ravel())[0]
         out["ratio"][t] = br
@@ -88,6 +86,31 @@ def reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, p
             f = 1.0
         P, W, N, B = nP, nW, nN, nB
     return out
+
+
+def completion(N, B, q, norm, t, years=4000):
+    """The stock completion by forward sums: by sex, r and top the youngest and oldest ages held,
+    the expected payments of the age-r pensions B[r] at the ages above top, B[r] u^k kp_r
+    (u = 1 / (1 + norm), kp_r along the cohort's diagonal of the unisex mean of q, years past the
+    projection and ages past the last at the last's), and their sum weighted by the age paid
+    (the open last age X - 1 for all older; 4,000 years: the open age's q may be small); none for a
+    sex whose stock holds the last age."""
+    T, X = q.shape[1], q.shape[3]
+    qu = q[0].mean(axis=1)  # (T, X): the unisex divisors' mortality
+    w, wa = 0.0, 0.0
+    for g in range(2):
+        held = np.flatnonzero(N[g] > 0)
+        if not held.size or held[-1] >= X - 1:
+            continue
+        r, top = held[0], held[-1]
+        p = 1.0
+        for k in range(years):
+            age = min(r + k, X - 1)
+            if r + k > top:
+                w += B[g, r] * p / (1 + norm) ** k
+                wa += age * B[g, r] * p / (1 + norm) ** k
+            p *= 1 - qu[min(t + k, T - 1), age]
+    return w, wa
 
 
 @pytest.mark.parametrize("F0", [0.0, 1e9])  # no buffer fund: the brake works; a large one: it does not
@@ -115,12 +138,13 @@ def test_notional_kernel_matches_the_plain_reference(F0):
     assert braked == (F0 == 0.0)  # the case exercises both branches
 
 
-@pytest.mark.parametrize("mature_after", [3, 10 ** 6])
-def test_notional_kernel_expected_payout_rule_matches_the_plain_reference(mature_after):
+@pytest.mark.parametrize("X", [14, 24])  # the stock reaches the last age (then measured), or not in 12 years
+def test_notional_kernel_stock_completion_matches_the_plain_reference(X):
     """A new scheme (no pensions at the start): NaN ratio before the first pensions, then the
-    expected pay-out duration until the stock is mature, then the measured one."""
+    stock completed above its oldest age by expected payments until it holds the last age, then
+    measured."""
     rng = np.random.default_rng(7)
-    T, X, x_lo = 12, 14, 2
+    T, x_lo = 12, 2
     R = np.array([[9, 10]] * T, dtype=np.int64)
     K = rng.uniform(50, 100, (1, T, 2, X))
     q = rng.uniform(0.0, 0.15, (1, T, 2, X))
@@ -133,14 +157,17 @@ def test_notional_kernel_expected_payout_rule_matches_the_plain_reference(mature
     P0, W0 = rng.uniform(0, 120, (2, X)), rng.uniform(0, 5e5, (2, X))
     N0 = B0 = np.zeros((2, X))
     got = run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, 0.0, x_lo, 9,
-                       pay_age=pay, mature_after=mature_after)
+                       pay_age=pay)
     want = reference_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, 0.0,
-                              x_lo, 9, pay_age=pay, mature_after=mature_after)
+                              x_lo, 9, completed=True)
     for name, value in want.items():
         np.testing.assert_allclose(got[name][0], value, rtol=1e-10, atol=1e-6, err_msg=name)
     m = got["measured"][0]
-    assert np.isnan(got["ratio"][0, 0]) and np.isnan(m[0]) and (m[1:1 + min(mature_after, T - 1)] == 0).all()
-    assert (m[1 + mature_after:] == 1).all()
+    # the first pensions are paid in year 1 (awards at 1 January from ages 9-10 on); the oldest held
+    # age on 1 January t >= 1 is 9 + t (the insured aged x_hi = 9 at the start retire at 10 in year 0)
+    first_full = next((t for t in range(1, T) if 9 + t >= X - 1), T)
+    assert np.isnan(got["ratio"][0, 0]) and np.isnan(m[0]) and (m[1:first_full] == 0).all()
+    assert (m[first_full:] == 1).all() and (first_full < T) == (X == 14)
 
 
 def test_payment_ages_kernel_matches_forward_sums():
@@ -344,7 +371,8 @@ def test_converted_rights_into_accounts_are_recognition_bonds(tmp_path):
 
 def test_reform_balance_ratio_without_pensioners_of_its_own(reform_tree):
     """The reformed scheme pays its first pensions in 2031: no balance ratio before (NaN, skipped by
-    the console's lowest), then the expected pay-out duration (an immature stock), labelled."""
+    the console's lowest), then the stock completed by expected payments (it does not hold the last
+    age yet), labelled."""
     from actuarial.report.console import pension_summary
 
     p = reform_tree["pension"].to_dataset().isel(scenario=0)
@@ -353,7 +381,9 @@ def test_reform_balance_ratio_without_pensioners_of_its_own(reform_tree):
     paid = p["benefit_expenditure"].sum("benefit_type").values > 0
     assert (np.isnan(br) == ~paid).all() and years[paid].min() == 2031
     assert rule[years == 2031][0] == 0 and rule[-1] == 1  # mature by the horizon
-    assert "expected from the divisors 2031-" in p.attrs["turnover_rule"]
-    assert "immature" in p.attrs["turnover_rule"] and "mature" in p["balance_ratio"].attrs["long_name"]
+    assert "completed by expected payments 2031-" in p.attrs["turnover_rule"]
+    assert "not yet holding the last age" in p.attrs["turnover_rule"]
+    assert "completed above its oldest age" in p["balance_ratio"].attrs["long_name"]
     line = next(x for x in pension_summary(reform_tree).splitlines() if x.startswith("Design: notional"))
-    assert f"{np.nanmin(br):.4f} (lowest, years with pensions paid)" in line and "expected from the divisors" in line
+    assert f"{np.nanmin(br):.4f} (lowest, years with pensions paid)" in line
+    assert "completed by expected payments" in line

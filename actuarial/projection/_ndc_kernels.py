@@ -37,12 +37,23 @@ def balance_ratio(F, contributions, c_age, p_age, capital, pensions, divisors):
     ``c_age``/``p_age``: contributions and pensions paid by age (for the mean ages);
     ``capital``, ``pensions``, ``divisors`` by age. Returns (ratio, turnover duration,
     contribution asset, liability)."""
+    return balance_ratio_completed(F, contributions, c_age, p_age, 0.0, 0.0, capital, pensions, divisors)
+
+
+@njit(cache=True)
+def balance_ratio_completed(F, contributions, c_age, p_age, w_extra, wa_extra, capital, pensions, divisors):
+    """``balance_ratio`` with A_R on the pensioner stock completed at the ages it does not hold yet
+    (an immature stock, ``pension_ndc.py``): A_R = (sum_x x p_age[x] + wa_extra) / (sum_x p_age[x] +
+    w_extra), w_extra and wa_extra the expected payments there and their age-weighted sum
+    (``stock_completion``); zero extras: Sweden's measured A_R."""
     sc, sa, sp, spa = 0.0, 0.0, 0.0, 0.0
     for x in range(c_age.size):
         sc += c_age[x]
         sa += x * c_age[x]
         sp += p_age[x]
         spa += x * p_age[x]
+    sp += w_extra
+    spa += wa_extra
     td = spa / sp - sa / sc if sc > 0.0 and sp > 0.0 else 0.0
     liability = 0.0
     for x in range(capital.size):
@@ -53,20 +64,38 @@ def balance_ratio(F, contributions, c_age, p_age, capital, pensions, divisors):
 
 
 @njit(cache=True)
-def balance_ratio_expected(F, contributions, c_age, a_p, liability):
-    """The balance ratio with the pay-out side of the turnover duration from the scheme's expected
-    pension payments (a scheme whose own pensioner stock is not yet mature, ``pension_ndc.py``):
-    turnover duration = A_P* - A_C, A_P* the retiring-capital-weighted mean age of payment of the
-    year's new pensions (``payment_ages``) in place of the measured stock's A_R. Returns (ratio,
-    turnover duration, contribution asset, liability) as ``balance_ratio``."""
-    sc, sa = 0.0, 0.0
-    for x in range(c_age.size):
-        sc += c_age[x]
-        sa += x * c_age[x]
-    td = a_p - sa / sc if sc > 0.0 else 0.0
-    asset = contributions * td
-    ratio = (F + asset) / liability if liability > 0.0 else 1.0
-    return ratio, td, asset, liability
+def stock_completion(N, B, div, pay_age, t):
+    """Expected pension payments at the ages above the oldest that an immature stock holds, on the
+    year's (t) pensions of its youngest age r (the latest retirees), by sex g:
+
+      w = B[r] sum_{k > top - r} u^k kp_r = B[r] (u^j jp_r) a[t + j, top + 1],  j = top + 1 - r
+      wa = B[r] sum_{k > top - r} a_k u^k kp_r = w A*[t + j, top + 1]
+
+    a the divisors (annuity-due at the norm), A* ``payment_ages``, u^j jp_r = prod_{i<j}
+    (a[t+i, r+i] - 1) / a[t+i+1, r+i+1] along the cohort's diagonal (the divisors' mortality,
+    years past the projection at the last year's). A stock that holds the last (open) age X - 1:
+    no completion. N, B (2, X): the stock paid on 1 January t; div, pay_age (T, 2, X).
+    Returns (w, wa, completed: whether any sex was completed)."""
+    T, X = div.shape[0], div.shape[2]
+    w_all, wa_all, done = 0.0, 0.0, False
+    for g in range(2):
+        r, top = -1, -1
+        for x in range(X):
+            if N[g, x] > 0.0:
+                if r < 0:
+                    r = x
+                top = x
+        if r < 0 or top >= X - 1:
+            continue
+        v = 1.0
+        for k in range(top + 1 - r):
+            v *= (div[min(t + k, T - 1), g, r + k] - 1.0) / div[min(t + k + 1, T - 1), g, r + k + 1]
+        tj = min(t + top + 1 - r, T - 1)
+        w = B[g, r] * v * div[tj, g, top + 1]
+        w_all += w
+        wa_all += w * pay_age[tj, g, top + 1]
+        done = True
+    return w_all, wa_all, done
 
 
 @njit(cache=True)
@@ -140,7 +169,7 @@ def balance_ratio_reference(F, contributions, c_age, p_age, capital, pensions, d
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0,
-                     x_lo, x_hi, Win, t_in, pay_age, mature_after, stock_mature, earnings, wage_bill,
+                     x_lo, x_hi, Win, t_in, pay_age, stock_mature, earnings, wage_bill,
                      headcount, contributions, paid, fund, capital_total,
                      capital, pens_n, pens_age, pens_b, retiring_n, retiring_cap, awards_b, ratio, turnover,
                      asset, liability, credited, measured):
@@ -149,11 +178,12 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
     Shapes (s: scenario, length 1 broadcasts): K, q, div (s, T, 2, X); dens (2, X); level
     (s, T, 2); scale (X); ceil, rate, nrate, i (s, T); R (T, 2); P0, W0, N0, B0 (2, X); Win (s, 2, X) added to the
     balances on 1 January of year index t_in (converted DB rights; t_in < 0: none). pay_age (s, T, 2, X):
-    ``payment_ages`` on the divisors' mortality; the pensioner stock is mature (Sweden's measured
-    turnover duration) from the start if ``stock_mature``, else once pensions have been paid for
-    ``mature_after`` years; before that the expected pay-out duration (``balance_ratio_expected``).
+    ``payment_ages`` on the divisors' mortality; a stock carried from the start (``stock_mature``) is
+    measured as Sweden's; otherwise the stock is completed at the ages it does not hold yet
+    (``stock_completion``) until it holds the last age.
     Outputs (n, T, ...): earnings, wage_bill, paid, fund, ratio, turnover, asset, liability,
-    credited, measured (1: measured, 0: expected pay-out duration, NaN: no pensions paid) (); headcount, contributions, capital_total, pens_n, pens_b, retiring_n,
+    credited, measured (1: measured, 0: stock completed, NaN: no pensions paid) (); headcount,
+    contributions, capital_total, pens_n, pens_b, retiring_n,
     retiring_cap, awards_b (2); capital, pens_age (2, X) (a year axis of length 1 skips it).
     """
     n_scen, T = earnings.shape[0], earnings.shape[1]
@@ -177,7 +207,6 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
         F = F0
         b, factor = 1.0, 1.0  # balance index / income index; this year's balancing factor
         sp = s if pay_age.shape[0] > 1 else 0
-        first_paid = -1  # the first year with pensions paid (the stock's maturity)
         sw = s if Win.shape[0] > 1 else 0
         for t in range(T):
             if t == t_in:  # rights converted from a DB scheme, credited on 1 January (pension.transition)
@@ -194,7 +223,6 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
             c_age[:] = 0.0
             p_age[:] = 0.0
             C, E = 0.0, 0.0
-            cap_ret, cap_age = 0.0, 0.0  # the year's retiring capital and its mean age of payment
             for g in range(2):
                 # -- pensions in payment on 1 January (the divisor's annuity-due), indexed at 31 December
                 for x in range(X):
@@ -229,8 +257,6 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
                     retiring_n[s, t, g] += n
                     retiring_cap[s, t, g] += cap
                     awards_b[s, t, g] += amount
-                    cap_ret += cap
-                    cap_age += cap * pay_age[sp, t1, g, x]
                     nN[g, x] += n
                     nB[g, x] += amount
                     nP[g, x] = 0.0
@@ -250,18 +276,15 @@ def project_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par
                     cap_all[g * X + x] = nW[g, x]
                     pen_all[g * X + x] = nB[g, x]
                     div_all[g * X + x] = div[sd, t1, g, x]
-            br, td, ca, li = balance_ratio(F, C, c_age, p_age, cap_all, pen_all, div_all)
-            if E > 0.0 and first_paid < 0:
-                first_paid = t
-            mature = stock_mature or (first_paid >= 0 and t - first_paid >= mature_after)
+            w_x, wa_x, completed = 0.0, 0.0, False
+            if not stock_mature:  # the stock paid on 1 January t (N, B before this year's update)
+                w_x, wa_x, completed = stock_completion(N, B, div[sd], pay_age[sp], t)
+            br, td, ca, li = balance_ratio_completed(F, C, c_age, p_age, w_x, wa_x, cap_all, pen_all, div_all)
             if E <= 0.0:  # no pensions paid: no turnover duration, no balance ratio
                 br, td, ca = np.nan, np.nan, np.nan
                 measured[s, t] = np.nan
-            elif mature or cap_ret <= 0.0:
-                measured[s, t] = 1.0
             else:
-                br, td, ca, li = balance_ratio_expected(F, C, c_age, cap_age / cap_ret, li)
-                measured[s, t] = 0.0
+                measured[s, t] = 0.0 if completed else 1.0
             ratio[s, t] = br
             turnover[s, t] = td
             asset[s, t] = ca

@@ -33,19 +33,22 @@ year t, sex g and age x (kernel ``_ndc_kernels.project_notional``):
                  pensioner stock. A scheme without one (new, or reformed with the
                  pensions in payment left to a DB legacy) would measure only its
                  recent, young retirees: TD, the contribution asset and the ratio
-                 would be artefacts. Rule: until the scheme's own stock is mature,
-                 A_R is replaced by A_P* = the retiring-capital-weighted mean over the
-                 year's new pensions of A*_x, the mean age at which a unit of pension
-                 awarded at x is paid, weighted as the divisor weighs the payments
-                 (cohort survival at the norm, ``_ndc_kernels.payment_ages``): in a
-                 stationary population A*_R is exactly the mature stock's measured
-                 A_R (validation case ndc_steady_state). Mature: from the start if the
-                 scheme carries pensions in payment at the valuation date
-                 (initial.pensioners.old_age), else once it has paid pensions for
-                 omega - min R years (omega the table's last age, 100): its first
-                 pensioners have reached the last age and every age of payment is in
-                 the stock. In a year without pensions paid there is no turnover
-                 duration: the balance ratio is NaN
+                 would be artefacts. Rule: while the scheme's own stock does not hold
+                 the table's last age (omega = 100, the open group), A_R is measured on
+                 the stock completed at the ages above its oldest by the expected
+                 payments of its youngest age's pensions (the latest retirees), weighted
+                 as the divisor weighs them: survival on the divisors' mortality at the
+                 norm (``_ndc_kernels.stock_completion``, ``payment_ages``). In the first
+                 year that is A*_R, the mean age at which a unit of new pension is paid;
+                 the completion shrinks as the stock ages and vanishes when the first
+                 pensioners reach omega (no step at maturity); in a stationary
+                 population the completed stock's A_R is exactly the full stock's, at
+                 any wage growth (validation cases ndc_steady_state, _growth; with
+                 improving mortality an approximation: the completion follows the
+                 latest retirees' cohort, the real older ages lived on earlier tables). Pensions in payment carried from
+                 the valuation date (initial.pensioners.old_age) are taken as a mature
+                 stock: measured from the start. In a year without pensions paid there
+                 is no turnover duration: the balance ratio is NaN
   the brake      when BR_t < 1 the balance index replaces the income index: its
                  growth is (1 + n) x BR (f_{t+1} = BR_t) until it is back at the
                  income index (f = the ratio that closes the gap); without the
@@ -74,9 +77,9 @@ from actuarial.projection.labour import wage_levels
 from actuarial.projection.pension_dc import annuity_factors, converted_input, initial_accounts
 
 SEXES = ["female", "male"]
-RULE = ("pay-out side measured on the scheme's own pensioners once that stock is mature (pensions carried from "
-        "the valuation date, or paid for omega - min R years); before, the mean age of payment of the year's new "
-        "pensions on the divisors' mortality and norm")
+RULE = ("pay-out side measured on the scheme's own pensioners; a stock that does not yet hold the last age (a new "
+        "scheme) completed above its oldest age by the expected payments of its latest retirees' pensions on the "
+        "divisors' mortality and norm")
 OUTPUTS2 = ("headcount", "contributions", "capital_total", "pens_n", "pens_b", "retiring_n", "retiring_cap",
             "awards_b")
 OUTPUTS1 = ("earnings", "wage_bill", "paid", "fund", "ratio", "turnover", "asset", "liability", "credited",
@@ -102,12 +105,6 @@ def payment_ages(q: np.ndarray, norm: float, unisex: bool) -> np.ndarray:
     return out
 
 
-def maturity_years(R: np.ndarray, X: int) -> int:
-    """Years of pensions paid after which a scheme's own pensioner stock is mature: omega - min R,
-    omega = X - 1 the table's last (open) age."""
-    return int(X - 1 - np.min(R))
-
-
 def growth(level: np.ndarray) -> np.ndarray:
     """Yearly growth (scenario, T) into each year of a positive (scenario, T) level; year 0: of year 1."""
     g = level[:, 1:] / level[:, :-1] - 1.0
@@ -123,11 +120,10 @@ def insurable_wage_bill(K, dens, level, scale, ceil, R, x_lo) -> np.ndarray:
 
 
 def run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, x_hi,
-                 store: bool = True, Win=None, t_in: int = -1, pay_age=None, mature_after: int | None = None,
-                 stock_mature: bool | None = None) -> dict:
+                 store: bool = True, Win=None, t_in: int = -1, pay_age=None, stock_mature: bool | None = None) -> dict:
     """``_ndc_kernels.project_notional`` on (scenario, ...) arrays; its outputs by name. Defaults:
-    ``pay_age`` from q at the norm (not unisex), ``mature_after`` = ``maturity_years``,
-    ``stock_mature`` = pensions in payment at the start (N0 > 0)."""
+    ``pay_age`` from q at the norm (not unisex), ``stock_mature`` = pensions in payment at the start
+    (N0 > 0): measured; otherwise the stock completed until it holds the last age."""
     n = max(a.shape[0] for a in (K, q, level, ceil, rate, nrate, i, div))
     T, X = K.shape[1], K.shape[3]
     stocks = (n, T if store else 1, 2, X)
@@ -136,12 +132,11 @@ def run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0
     out.update(capital=np.zeros(stocks), pens_age=np.zeros(stocks))
     f = lambda a: np.ascontiguousarray(a, dtype=float)  # noqa: E731
     pay_age = payment_ages(q, par[0], False) if pay_age is None else pay_age
-    mature_after = maturity_years(R, X) if mature_after is None else mature_after
     stock_mature = bool(np.sum(N0) > 0) if stock_mature is None else stock_mature
     kern.project_notional(f(K), f(q), f(dens), f(level), f(scale), f(ceil), np.ascontiguousarray(R, dtype=np.int64),
                           f(rate), f(nrate), f(i), f(div), f(par), f(P0), f(W0), f(N0), f(B0), float(F0),
                           int(x_lo), int(x_hi), np.zeros((1, 2, X)) if Win is None else f(Win), int(t_in),
-                          f(pay_age), int(mature_after), bool(stock_mature), *(out[k] for k in (
+                          f(pay_age), bool(stock_mature), *(out[k] for k in (
                               "earnings", "wage_bill", "headcount", "contributions", "paid", "fund",
                               "capital_total", "capital", "pens_n", "pens_age", "pens_b", "retiring_n",
                               "retiring_cap", "awards_b", "ratio", "turnover", "asset", "liability", "credited",
@@ -255,9 +250,9 @@ def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset
                                                              "pensioners - contribution-weighted mean age of "
                                                              "contributors (" + RULE + ")")),
         "turnover_duration_measured": (sy, out["measured"], a("1", "1: turnover duration measured on the "
-                                                                   "scheme's pensioners (mature stock), 0: pay-out "
-                                                                   "side expected from the divisors, NaN: no "
-                                                                   "pensions paid")),
+                                                                   "scheme's pensioners (mature stock), 0: the "
+                                                                   "stock completed above its oldest age by "
+                                                                   "expected payments, NaN: no pensions paid")),
         "accrued_liability": ("scenario", out["liability0"], a(
             "currency", "accrued-to-date liability at the valuation date: notional capital + pensions in payment "
                         "x annuity divisors (the NDC pension liability)")),
@@ -280,6 +275,6 @@ def measured_from(measured: np.ndarray, years) -> str:
     if not expected.size:
         return "turnover duration measured on the scheme's pensioners"
     later = years[(measured == 1) & (years > expected.max())]
-    return (f"pay-out duration expected from the divisors {int(expected.min())}-{int(expected.max())} (an "
-            "immature pensioner stock), measured " + (f"from {int(later.min())}" if later.size else "never within "
-                                                      "the horizon"))
+    return (f"pay-out duration on the pensioners completed by expected payments {int(expected.min())}-"
+            f"{int(expected.max())} (a stock not yet holding the last age), measured "
+            + (f"from {int(later.min())}" if later.size else "at no time within the horizon"))

@@ -27,8 +27,9 @@ ndc_steady_state        a mature notional-account scheme in a stationary
                         PAYG cost rate = rate (1 + g)^(-1/2) (the rate at
                         g = 0), capital and pensions by their closed forms,
                         the balance ratio 1 at g = 0; the pay-out duration
-                        expected from the divisors (an immature scheme's
-                        rule) = the stationary stock's measured one
+                        expected from the divisors = the stationary stock's
+                        measured one; a young stock completed above its
+                        oldest age (a new scheme's rule) = the full stock
 ndc_balance_ratio       Sweden's balance ratio on a hand case
 db_to_db_transition     a DB-to-DB "transition" changes nothing (bit-identical)
 ndc_conversion          accrued DB rights converted: the kernel's accrued
@@ -36,6 +37,9 @@ ndc_conversion          accrued DB rights converted: the kernel's accrued
                         forward sums, and the pension from the converted
                         notional capital = the accrued DB pension (rate =
                         norm = notional rate)
+legacy_option           Mexico's Ley 73 option on a hand case: which cohorts
+                        take the old law (L > A), L, and the state's net
+                        cost, by plain loops from the definition
 """
 
 from __future__ import annotations
@@ -303,15 +307,23 @@ def ndc_steady_state(name: str, r: Reader, folder: Path) -> list[Row]:
     expected = payment_ages(q, norm, False)[0, :, :, R]
     rows.append(row(name, "expected pay-out duration (divisors' mortality, norm) = measured A_R - R, 1e-12",
                     np.full((T, 2), a_r - R), expected - R, min(tol, 1e-12)))
+    # a new scheme's stock (only the ages R..R + young - 1 held, not taken as mature) completed above
+    # its oldest age by its youngest age's pensions' expected payments (stock_completion): in the
+    # stationary population that is the full stock's cross-section, so TD = A_R - A_C every year
+    # until its first pensioners reach the last age (then measured on the full stock)
+    young = r.number("completion_ages", lo=1, hi=X - R, integer=True)
+    N1, B1 = N0.copy(), B0.copy()
+    N1[:, R + young:], B1[:, R + young:] = 0.0, 0.0
     rule = run_notional(K, q, np.ones((2, X)), level, np.ones(X), flat(np.inf), Ra, flat(rate), flat(g),
-                        flat(0.0), div, np.array([norm, float(balancing), 0.0]), P0, W0, N0, B0, 0.0, x_lo, R - 1,
-                        mature_after=10 ** 6, stock_mature=False)
-    rows.append(row(name, "turnover duration by the expected rule (stock taken as immature) = A_R - A_C",
-                    np.full(T, a_r - a_c), rule["turnover"][0], tol))
-    rows.append(row(name, "the expected rule was applied every year (abs)", np.zeros(T), rule["measured"][0], 0.0,
-                    relative=False))
-    if g == 0:
-        rows.append(row(name, "balance ratio by the expected rule = 1 (g = 0)", np.ones(T), rule["ratio"][0], tol))
+                        flat(0.0), div, np.array([norm, float(balancing), 0.0]), P0, W0, N1, B1, 0.0, x_lo, R - 1,
+                        stock_mature=False)
+    full = min(X - R - young, T)  # the years before the stock holds the last age X - 1
+    rows.append(row(name, f"turnover duration on the stock of ages {R}-{R + young - 1} completed by expected "
+                          "payments = A_R - A_C", np.full(full, a_r - a_c), rule["turnover"][0, :full], tol))
+    rows.append(row(name, "the stock completed until it holds the last age, then measured (abs)",
+                    (np.arange(T) >= full).astype(float), rule["measured"][0], 0.0, relative=False))
+    # (no balance-ratio row for it: the completion is of the turnover duration only, the liability is
+    # the young stock's own, so the ratio is not 1 here)
     return rows
 
 
@@ -478,3 +490,119 @@ def ndc_conversion(name: str, r: Reader, folder: Path) -> list[Row]:
 
 
 KINDS["ndc_conversion"] = ndc_conversion
+
+
+# -- the transition generation's option (pension_option, Mexico's Ley 73) ----------------------
+
+def _option_inputs(r: Reader):
+    """The hand case of ``legacy_option``: years 2020-2024, two scenarios, a flat salary scale
+    (every reference earnings = the wage level), the women's wage 0.8 the men's."""
+    import types
+
+    import xarray as xr
+
+    years = np.arange(2020, 2025)
+    T, X = years.size, 101
+    ns = types.SimpleNamespace
+    rules = ns(reference_earnings="final_years", final_years=5, ceiling=None,
+               indexation_prices=r.number("indexation_prices", lo=0.0, hi=1.0),
+               initial_credit_share=r.number("credit_share", lo=0.0, hi=1.0),
+               vesting_years=r.number("vesting_years", lo=0, hi=60, integer=True),
+               maximum_pension=r.number("maximum_pension", lo=0.0), accrual_rate=r.number("accrual_rate", lo=0.0),
+               minimum_pension=r.number("minimum_pension", lo=0.0),
+               defined_contribution=ns(annuity=ns(loading=r.number("loading", lo=0.0))))
+    gender = 0.8
+    lab = ns(first_age=20, salary_scale=[1.0] * X, gender_wage_ratio=ns(at=lambda y: np.full(len(y), gender)))
+    R = np.array([[62, 65], [62, 65], [60, 65], [60, 65], [60, 65]])  # (year, sex)
+    aw = 100.0 * 1.04 ** np.arange(T)
+    employed = np.zeros((T, 2, X))
+    employed[:, 0, 20:60], employed[:, 1, 20:65] = 30.0, 50.0
+    q = np.minimum(0.002 * 1.1 ** (np.arange(X) - 20), 0.4)[None, None, :] * np.array([0.8, 1.0])[None, :, None] \
+        * (0.99 ** np.arange(T))[:, None, None]
+    infl, wage_g = np.full(T, 0.03), np.full(T, 0.04)
+    m = np.array([[[10.0, 20.0], [11.0, 21.0], [12.0, 22.0], [13.0, 23.0], [0.0, 0.0]]] * 2)  # (scen, year, sex)
+    rr = np.array([[[0.20, 0.25], [0.30, 0.50], [0.25, 0.30], [0.2, 0.2], [0.0, 0.0]],
+                   [[0.45, 0.25], [0.30, 0.30], [0.25, 0.60], [0.2, 0.2], [0.0, 0.0]]])
+    aiw = np.stack([aw * 0.9, aw * 0.95])
+    topup = m * np.array([1.0, 0.0])[None, None, :] * 2.0  # the women's guarantee top-up, 2 a head
+    af = np.stack([np.linspace(18.0, 17.0, T), np.linspace(15.0, 14.0, T)], -1)  # (year, sex)
+    balance = m * 300.0
+    dims3 = ("scenario", "year", "sex")
+    ys = {"year": years}
+    demography = xr.Dataset({"death_probability": (("year", "sex", "age"), q)}, coords=ys)
+    labour = xr.Dataset({"employed": (("year", "sex", "age"), employed)}, coords=ys)
+    economy = xr.Dataset({"average_wage": ("year", aw), "inflation": ("year", infl),
+                          "nominal_wage_growth": ("year", wage_g), "gdp": ("year", aw * 1e4)}, coords=ys)
+    new = xr.Dataset({"pensionable_age": (("year", "sex"), R),
+                      "new_pensioners": (("scenario", "year", "sex", "benefit_type"), m[..., None]),
+                      "annuitised_replacement_rate": (dims3, rr), "average_insurable_wage": (("scenario", "year"), aiw),
+                      "new_state_top_up": (dims3, topup), "retiring_balance": (dims3, balance),
+                      "annuity_factor": (("year", "sex"), af)}, coords={**ys, "benefit_type": ["old_age"]})
+    tr = ns(year=r.number("reform_year", lo=1900, hi=2300, integer=True))
+    plain = dict(years=years, R=R, aw=aw, employed=employed, gender=gender, q=q, m=m, rr=rr, aiw=aiw,
+                 topup=topup, af=af, balance=balance, rules=rules, infl=infl, wage_g=wage_g)
+    return (rules, lab, demography, labour, economy, new, tr), plain
+
+
+def legacy_option(name: str, r: Reader, folder: Path) -> list[Row]:
+    """Mexico's Ley 73 option (``pension.transition.legacy_option``; LSS 1997 transitorios 3, 11
+    and 13) on a hand case of four award years x two sexes x two scenarios, by plain loops from
+    the definition: a cohort awarded on 1 January of year t + 1 at the age R is of the transition
+    generation when it was of working age in the reform year (R - (t + 1 - reform) >= 20) and has
+    vesting_years of its credit_share x (R - 20) credits c; its old-law pension is
+    L = max(min(accrual c ref, maximum ref), minimum AW), ref the wage level AW g_s / n_t (flat
+    salary scale), the account's A = rr x insurable wage of t + 1 + top-up / retirees; it takes the
+    old law when L > A, and the state then pays L per retiree less the top-ups it no longer pays
+    less the balance's annuity at the insurers' price, balance / ((1 + loading) a), indexed at
+    prices and wages by the indexation_prices weight, to the survivors on 1 January less half the
+    year's deaths."""
+    from actuarial.projection.pension_option import option_variables
+
+    tol = r.number("rtol", lo=0.0)
+    want_choices = r.number("choices", lo=0, integer=True)
+    args, h = _option_inputs(r)
+    got = option_variables(*args)
+    ru, years, R, aw, q = h["rules"], h["years"], h["R"], h["aw"], h["q"]
+    reform = args[-1].year
+    emp = h["employed"].sum(-1)  # (year, sex)
+    T = years.size
+    chosen, pension, cost = np.zeros((2, T, 2)), np.zeros((2, T, 2)), np.zeros((2, T))
+    for s in range(2):
+        for t in range(T - 1):
+            u = t + 1
+            norm = (emp[u, 0] * h["gender"] + emp[u, 1]) / (emp[u, 0] + emp[u, 1])
+            for g in range(2):
+                age = int(R[u, g])
+                credits = int(round(ru.initial_credit_share * (age - 20)))
+                if age - (years[u] - reform) < 20 or credits < ru.vesting_years:
+                    continue
+                ref = aw[u] * (h["gender"] if g == 0 else 1.0) / norm
+                L = max(min(ru.accrual_rate * credits * ref, ru.maximum_pension * ref), ru.minimum_pension * aw[u])
+                pension[s, t, g] = L
+                n = h["m"][s, t, g]
+                A = h["rr"][s, t, g] * h["aiw"][s, u] + h["topup"][s, t, g] / n
+                if not L > A:
+                    continue
+                chosen[s, t, g] = n
+                price = (1 + ru.defined_contribution.annuity.loading) * h["af"][u, g]
+                net = L * n - h["topup"][s, t, g] - h["balance"][s, t, g] / price
+                for y in range(u, T):
+                    k = y - u
+                    live = 1.0
+                    for j in range(k):
+                        w = ru.indexation_prices
+                        live *= (1 - q[u + j, g, age + j]) * (1 + w * h["infl"][u + j] + (1 - w) * h["wage_g"][u + j])
+                    cost[s, y] += net * live * (1 - 0.5 * q[y, g, age + k])
+    rows = [row(name, "cells choosing the old law (of 16 award cells; hand count)", float(want_choices),
+                float((chosen > 0).sum()), 0.0, relative=False),
+            row(name, "retirees choosing the old law = plain choice L > A (abs)", chosen,
+                got["legacy_option_retirees"].values, tol, relative=False),
+            row(name, "old-law pension L (/ AW, abs)", pension / aw[None, None, :1],
+                got["legacy_option_pension"].values / aw[None, None, :1], tol, relative=False)]
+    scale = np.abs(cost).max()
+    rows.append(row(name, "the state's net cost (/ its largest, abs)", cost / scale,
+                    got["legacy_option_cost"].values / scale, tol, relative=False))
+    return rows
+
+
+KINDS["legacy_option"] = legacy_option
