@@ -29,6 +29,11 @@ probability that the debt ratio is lower after five years than at the
 start, P(d(5) < d(0)) (DSM 2023: debt "plausibly declining", the 2024
 economic governance framework's 70% test), and the probability that it
 stays below a threshold in every simulated year, P(max_t d(t) < a).
+The fan's percentiles (:func:`percentiles_by_year`) are bit for bit
+``np.percentile``'s. Speed (issue 20: 100,000 paths and the criteria under
+0.5 s; asv ``FanProbabilities``): over ``stochastic.years`` = 30 the block
+streams' normal draws are about 60% of the time, which bit-identical draws
+cannot cut; over a 101-year projection the draws alone exceed 0.5 s.
 
 Random streams: the paths are cut into fixed blocks of ``BLOCK`` paths
 (paths ``b*BLOCK .. (b+1)*BLOCK - 1`` form block b, whatever chunks a caller
