@@ -159,8 +159,9 @@ def sustainability_lines(ds) -> list[str]:
             for i in gap["sustainability_indicator"].values for r in reforms]
     widths = [max(len(h), *(len(x[j]) for x in rows)) for j, h in enumerate(head)]
     a = gap.attrs
-    lines = [f"sustainability gaps, % of GDP (> 0: consolidation needed; gap = IBP initial budgetary position + "
-             f"DR debt requirement + CoA cost of ageing): {a['convention']}; {a['S1']}; {a['S2']}",
+    lines = ["sustainability gaps, % of GDP (> 0: consolidation needed; gap = IBP initial budgetary position + "
+             "DR debt requirement + CoA cost of ageing)",
+             f"  {a['convention']}", f"  {a['S1']}", f"  {a['S2']}",
              "  ".join(h.rjust(w) for h, w in zip(head, widths))]
     lines += ["  ".join(x.rjust(w) for x, w in zip(row, widths)) for row in rows]
     if any("n/a" in row for row in rows):
