@@ -145,8 +145,7 @@ def test_plausibility_warnings_reach_the_attrs_the_console_and_the_report(tmp_pa
 
     case = tmp_path / "costly.yaml"
     case.write_text(f'extends: "{DEMOLAND}"\ncase: {{horizon: 10}}\npension: {{horizons: [10]}}\n'
-                    "employment_injury: {gap_horizon: 10}\nspf: {poverty_line: 400000}\n"
-                    "fiscal_space: {sustainability_gaps: {years_to_target: 10}}\n")  # S1's target in the horizon
+                    "employment_injury: {gap_horizon: 10}\nspf: {poverty_line: 400000}\n")
     assert main(["run", str(case), "-o", str(tmp_path / "out"), "-q"]) == 0
     err = capsys.readouterr().err
     assert err.count("the SPF package costs more than 20% of GDP") == 1

@@ -26,7 +26,6 @@ def short(root, tmp_path_factory):
         "extends": str(root / "assumptions" / "demoland.yaml"),
         "case": {"horizon": HORIZON}, "pension": {"horizons": [HORIZON]},
         "employment_injury": {"gap_horizon": HORIZON},
-        "fiscal_space": {"sustainability_gaps": {"years_to_target": 10}},  # S1's target within the horizon
     }))
     return load_assumptions(path)
 

@@ -24,7 +24,6 @@ def _short(root, folder, **pension):
         "extends": str(root / "assumptions" / "demoland.yaml"),
         "case": {"horizon": HORIZON}, "pension": {"horizons": [HORIZON], **pension},
         "employment_injury": {"gap_horizon": HORIZON},
-        "fiscal_space": {"sustainability_gaps": {"years_to_target": 10}},  # S1's target within the horizon
     }))
     return path
 
