@@ -55,6 +55,8 @@ NAN_OK = {
                 "balance_ratio", "turnover_duration", "contribution_asset", "turnover_duration_measured"},
     "employment_injury": {"funded_ratio"},
     "spf": {"coverage", "coverage_target", "coverage_gap"},
+    # S2 is not defined when r <= g in the last year (the infinite sum diverges; its label says so)
+    "fiscal_space": {"sustainability_gap", "sustainability_gap_component", "sustainability_gap_ageing"},
     # a group without persons in a decile (e.g. no urban household among the poorest 10%): NaN there
     "distribution": {"decile_mean_welfare", "benefit_receipt", "coverage", "incidence", "incidence_poorest_20",
                      "poverty_headcount", "poverty_gap", "poverty_severity", "gini", "theil", "palma", "lorenz",

@@ -463,7 +463,8 @@ class SustainabilityGapsSection:
     """The European Commission's sustainability gaps S1 and S2 (fiscal_space.sustainability_gaps),
     with the ageing costs of the engine's own pension, employment-injury and SPF projections.
 
-    Rules: years_to_target within the projection; adjustment_years not above years_to_target."""
+    Rules: adjustment_years not above years_to_target. A target year after the projection takes the
+    long-term continuation of S2 (age-related spending and r - g at their last values)."""
 
     target_debt_gdp: number("S1: the debt ratio to reach in the target year.", **DEBT_RATIO,
                             source=EC_DSM + " (the Treaty's 60% reference value)") = 0.6
@@ -529,9 +530,6 @@ class FiscalSpaceSection:
             raise rule_error("stochastic.threshold_gdp", "required key is missing (or set "
                                                          "debt.threshold_gdp)")
         gaps = self.sustainability_gaps
-        if gaps is not None and gaps.years_to_target > case.horizon:
-            raise rule_error("sustainability_gaps.years_to_target", f"expected a number in [1, {case.horizon}] "
-                                                                    f"(the horizon), got {gaps.years_to_target}")
         if gaps is not None and gaps.adjustment_years > gaps.years_to_target:
             raise rule_error("sustainability_gaps.adjustment_years", f"expected a number in [1, "
                                                                      f"{gaps.years_to_target}] (years_to_target), "

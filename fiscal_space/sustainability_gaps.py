@@ -48,7 +48,9 @@ target) to the target d* with the adjustment S1 w(k), w(k) = min(k / M, 1)
 split into the initial budgetary position IBP = (d_K^0 - D) / sum w G (the
 adjustment that keeps debt at its base-year ratio), the debt requirement
 DR = (D - d*) / sum w G and the cost of ageing CoA = sum dA G / sum w G;
-S1 = IBP + DR + CoA exactly. (The end-year debt of y_K is the engine's
+S1 = IBP + DR + CoA exactly. A target year after the projection's last
+year y_N takes the same long-term continuation as S2 (f(k) = f(N),
+dA(k) = dA(N) for k > N), and says so in the labels. (The end-year debt of y_K is the engine's
 ``debt_gdp`` of year y_K + 1, a 1 January stock.)
 
 **Ageing costs from the engine.** ``age_related_spending_gdp(year,
@@ -103,6 +105,15 @@ def s1_gap(debt: float, pb: float, factor, ageing_change, target: float, adjustm
     return (d_k0 - debt) / ww, (debt - target) / ww, (da * growth).sum(-1) / ww
 
 
+def continued(x, years: int) -> np.ndarray:
+    """``x`` (..., N) over ``years`` >= 1 values of its last axis: cut, or
+    continued at its last value (the Commission's long-term continuation)."""
+    x = np.asarray(x, float)
+    if years <= x.shape[-1]:
+        return x[..., :years]
+    return np.concatenate([x, np.repeat(x[..., -1:], years - x.shape[-1], axis=-1)], axis=-1)
+
+
 def programme_mask(programmes, items, reform: str) -> np.ndarray:
     """Mask of the programmes counted for ``reform``: all of them with the
     reform, only those that are not items of the package without it."""
@@ -130,8 +141,8 @@ def sustainability_gaps(debt_end_base, pb_base, factor, spending, programmes, it
     for i, reform in enumerate(reforms):
         mask = programme_mask(programmes, items, reform)
         da = change * mask[:, None]
-        ibp1, dr1, coa1 = s1_gap(debt_end_base[i], pb_base[i], f[i, :years_to_target], da[:, :years_to_target],
-                                 target, adjustment_years)
+        ibp1, dr1, coa1 = s1_gap(debt_end_base[i], pb_base[i], continued(f[i], years_to_target),
+                                 continued(da, years_to_target), target, adjustment_years)
         ibp2, dr2, coa2 = s2_gap(debt_end_base[i], pb_base[i], f[i], da)
         comp[0, :, i] = ibp1, dr1, coa1.sum()
         comp[1, :, i] = ibp2, dr2, np.sum(coa2)
@@ -169,8 +180,11 @@ def add_sustainability_gaps(ds, rules, factor, debt, pb, costs, cost_gdp, reform
             f"held at {b}'s, adjustment from {b + 1}")
     s1 = (f"S1: {rules.adjustment_years} equal yearly steps, then kept, to debt {rules.target_gdp:.0%} of GDP "
           f"at the end of {b + rules.years_to_target}")
-    s2 = (f"S2: infinite horizon, after {int(years[-1])} age-related spending and r - g at their "
-          f"{int(years[-1])} values")
+    last = int(years[-1])
+    if b + rules.years_to_target > last:
+        s1 += f" (after {last}: age-related spending and r - g at their {last} values)"
+    s2 = (f"S2: infinite horizon, after {last} age-related spending and r - g at their {last} values; "
+          f"not defined (NaN) if r <= g in {last}")
     attrs = dict(units="1", convention=conv, S1=s1, S2=s2, target_gdp=rules.target_gdp,
                  target_year=b + rules.years_to_target, adjustment_years=rules.adjustment_years,
                  beyond_horizon=rules.beyond_horizon, base_year=b)

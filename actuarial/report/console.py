@@ -111,7 +111,7 @@ def pension_summary(tree: xr.DataTree) -> str:
 def transition_line(p: xr.Dataset) -> str:
     """A reform between designs (``pension.project_transition``): the DB legacy's cost."""
     leg = p["legacy_deficit_after_depletion_gdp"]
-    worst = int(leg["year"][int(leg.argmax())])
+    worst = int(leg["year"][int(np.argmax(leg.values))])
     dep = p["legacy_depletion_year"].values
     year = int(p.attrs["transition_year"])
     what = ("pensions in payment at the valuation date" if year <= int(p["year"][0])
