@@ -146,8 +146,9 @@ class FanProbabilities:
     ``fiscal_space.stochastic.years``).
     ``time_draws_reference``: the block streams' normals alone (``_draw_block``, the floor the
     bit-identical draws set) so that the ratio is read from one run. Measured (2-core machine shared
-    with other jobs, medians of 5 interleaved): 30 years 0.30 s, ratio to the draws 1.6 (before:
-    0.33 s, the percentiles from one sort of the whole fan); 6 years 0.06 s, ratio 1.6. The
+    with other jobs, medians of 5 interleaved, two runs): 30 years 0.30-0.36 s, ratio to the draws
+    1.6-1.75 (before: 0.33 s, the percentiles from one sort of the whole fan); 6 years 0.06-0.07 s,
+    ratio 1.6-1.8. The
     percentiles: one sort per year, bit for bit ``np.percentile``, 6 times faster than it. Over 101 years the draws alone take about 0.7 s: the 0.5 s target is for a fan
     over ``stochastic.years``, not the whole projection."""
 
