@@ -161,7 +161,7 @@ def sustainability_lines(ds) -> list[str]:
     a = gap.attrs
     lines = ["sustainability gaps, % of GDP (> 0: consolidation needed; gap = IBP initial budgetary position + "
              "DR debt requirement + CoA cost of ageing)",
-             f"  {a['convention']}", f"  {a['S1']}", f"  {a['S2']}",
+             f"  {a['convention']}", f"  {a['S1']}", f"  {a['S2'].replace('(NaN)', '(n/a)')}",
              "  ".join(h.rjust(w) for h, w in zip(head, widths))]
     lines += ["  ".join(x.rjust(w) for x, w in zip(row, widths)) for row in rows]
     if any("n/a" in row for row in rows):

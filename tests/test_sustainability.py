@@ -73,7 +73,9 @@ def test_undefined_s2_is_shown_as_not_defined(tmp_path):
     text = summary(ds)
     s2 = [line.split() for line in text.splitlines() if line.split()[:1] == ["S2"]]
     assert s2 and all(row[2] == "n/a" for row in s2)
-    assert "n/a: not defined, r - g <= 0" in text and "nan" not in text.split()
+    assert "n/a: not defined, r - g <= 0" in text and "nan" not in text.split() and "NaN" not in text
+    note = next(s for s in html.build_sections({"fiscal_space": ds}) if s.id == "fiscal_space").note
+    assert "not defined" in note and "NaN" not in note
 
 
 def test_report_has_the_gap_table_and_the_criteria_beside_the_fan(ds):

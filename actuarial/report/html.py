@@ -452,9 +452,10 @@ def sustainability_table(f: xr.Dataset) -> str:
 
 def sustainability_note(f: xr.Dataset) -> str:
     a = f["sustainability_gap"].attrs
-    undefined = bool(f["sustainability_gap"].isnull().any())
+    s2 = a.get("S2", "").replace("(NaN)", "(– in the table)")  # the page shows a missing number as –
+    undefined = bool(f["sustainability_gap"].isnull().any()) and "not defined" not in s2
     return (f"Sustainability gaps: the permanent change of the primary balance / GDP needed (> 0: consolidation), "
-            f"{a.get('convention', '')}; {a.get('S1', '')}; {a.get('S2', '')}. The components sum to the gap; the "
+            f"{a.get('convention', '')}; {a.get('S1', '')}; {s2}. The components sum to the gap; the "
             "cost of ageing is the change of age-related spending / GDP from the base year in the engine's own "
             "projections." + (" –: not defined (r - g <= 0 in the last year: the infinite-horizon sum "
                               "diverges)." if undefined else ""))
