@@ -9,6 +9,7 @@ with ``fiscal_space.cli.add_parser(subparsers)``.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 
@@ -140,4 +141,45 @@ def dsa_lines(ds) -> list[str]:
                          "template):")
             lines.append("  ".join(h.rjust(w) for h, w in zip(head, widths)))
             lines += ["  ".join(x.rjust(w) for x, w in zip(row, widths)) for row in rows]
+    return lines + sustainability_lines(ds) + criteria_lines(ds)
+
+
+GAP_COLUMNS = {"initial_budgetary_position": "IBP", "debt_requirement": "DR", "cost_of_ageing": "CoA"}
+
+
+def sustainability_lines(ds) -> list[str]:
+    """S1 and S2 without and with the reform, % of GDP, with their components (they sum to the gap)
+    and the convention (``fiscal_space.sustainability_gaps``; the variables' attrs)."""
+    if "sustainability_gap" not in ds:
+        return []
+    gap, comp = ds["sustainability_gap"], ds["sustainability_gap_component"]
+    reforms = [r for r in ("without", "with") if r in gap["reform"].values]
+    head = ["indicator", "reform", "gap", *GAP_COLUMNS.values()]
+    rows = [[str(i), r, _points(gap.sel(sustainability_indicator=i, reform=r)),
+             *(_points(comp.sel(sustainability_indicator=i, sustainability_component=k, reform=r))
+               for k in GAP_COLUMNS)]
+            for i in gap["sustainability_indicator"].values for r in reforms]
+    widths = [max(len(h), *(len(x[j]) for x in rows)) for j, h in enumerate(head)]
+    a = gap.attrs
+    lines = ["sustainability gaps, % of GDP (> 0: consolidation needed; gap = IBP initial budgetary position + "
+             "DR debt requirement + CoA cost of ageing)",
+             f"  {a['convention']}", f"  {a['S1']}", f"  {a['S2'].replace('(NaN)', '(n/a)')}",
+             "  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    lines += ["  ".join(x.rjust(w) for x, w in zip(row, widths)) for row in rows]
+    if any("n/a" in row for row in rows):
+        lines.append(f"n/a: not defined, r - g <= 0 in {int(ds['year'][-1])} (the infinite-horizon sum of S2 "
+                     "diverges)")
     return lines
+
+
+def _points(da) -> str:
+    """A fraction of GDP in % (points of GDP), "n/a" when undefined (NaN)."""
+    return "n/a" if math.isnan(float(da)) else f"{100 * float(da):.2f}"
+
+
+def criteria_lines(ds) -> list[str]:
+    """The fan's probabilistic criteria (``fiscal_space.stochastic.probabilities``), with their paths
+    and years (from the variables' long names)."""
+    return [f"{da.attrs['long_name']}: {100 * float(da):.1f}%"
+            for da in (ds.get("debt_declining_probability"), ds.get("debt_below_threshold_probability"))
+            if da is not None]

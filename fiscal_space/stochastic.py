@@ -29,6 +29,11 @@ probability that the debt ratio is lower after five years than at the
 start, P(d(5) < d(0)) (DSM 2023: debt "plausibly declining", the 2024
 economic governance framework's 70% test), and the probability that it
 stays below a threshold in every simulated year, P(max_t d(t) < a).
+The fan's percentiles (:func:`percentiles_by_year`) are bit for bit
+``np.percentile``'s. Speed (issue 20: 100,000 paths and the criteria under
+0.5 s; asv ``FanProbabilities``): over ``stochastic.years`` = 30 the block
+streams' normal draws are about 60% of the time, which bit-identical draws
+cannot cut; over a 101-year projection the draws alone exceed 0.5 s.
 
 Random streams: the paths are cut into fixed blocks of ``BLOCK`` paths
 (paths ``b*BLOCK .. (b+1)*BLOCK - 1`` form block b, whatever chunks a caller
@@ -188,32 +193,71 @@ def simulate_debt(d0: float, interest_rate, nominal_growth, primary_balance, see
     out = np.empty((n_years, paths))
     out[0] = d0
     for rows, e in _shock_blocks(n_years, seed, paths, first_path, covariance, history, var):
-        n = (1 + g1) * (1 + e[:, 0]) - 1
-        factor = (1 + (r_ + e[:, 1])) * (1 + alpha * (dep_ + e[:, 3])) / (1 + n)
-        pb = pb_ + e[:, 2]
+        factor, pb = _block_terms(e, g1, r_, pb_, dep_, alpha)
         d = out[:, rows]
         for t in range(n_years - 1):
-            d[t + 1] = d[t] * factor[t] - pb[t] + sfa[t]
+            np.multiply(d[t], factor[t], out=d[t + 1])
+            d[t + 1] -= pb[t]
+            d[t + 1] += sfa[t]
     return out.T
 
 
-def fan(paths: np.ndarray, threshold: float, percentiles=PERCENTILES) -> tuple[np.ndarray, np.ndarray]:
-    """Percentiles (percentile, year) of the debt ratio and P(debt > threshold) by year.
+def _block_terms(e, g1, r_, pb_, dep_, alpha):
+    """A block's debt factor (1 + r + e_r)(1 + alpha (dep + e_x)) / (1 + n), 1 + n = (1 + g)(1 + e_g),
+    and primary balance pb + e_pb (year, paths), with in-place operations in the order of
+    d(t+1) = d(t) (1 + r')(1 + alpha e') / (1 + n') - pb' + sfa (the same bits, fewer temporaries)."""
+    growth = e[:, 0] + 1
+    growth *= 1 + g1
+    growth -= 1  # n'
+    growth += 1
+    factor = e[:, 1] + r_
+    factor += 1
+    fx = e[:, 3] + dep_
+    fx *= alpha
+    fx += 1
+    factor *= fx
+    factor /= growth
+    return factor, e[:, 2] + pb_
 
-    The p-th percentile of n sorted values x_(0) <= ... <= x_(n-1) is
-    x_(j) + g (x_(j+1) - x_(j)) with h = (n - 1) p / 100, j = floor(h), g = h - j
-    (Hyndman & Fan 1996, definition 7; numpy's default "linear" method), read
-    from one sort per year (faster than ``np.percentile``'s multi-point
-    partition; equal to it up to rounding). A year with a NaN path gives NaN.
+
+def fan(paths: np.ndarray, threshold: float, percentiles=PERCENTILES) -> tuple[np.ndarray, np.ndarray]:
+    """Percentiles (percentile, year) of the debt ratio (:func:`percentiles_by_year`) and
+    P(debt > threshold) by year, over the paths (path, year)."""
+    paths = np.asarray(paths, float)
+    return percentiles_by_year(paths.T, percentiles), (paths > threshold).mean(axis=0)
+
+
+def percentiles_by_year(x: np.ndarray, percentiles=PERCENTILES) -> np.ndarray:
+    """Percentiles (percentile, year) of ``x`` (year, path), bit for bit
+    ``np.percentile(x, percentiles, axis=1)`` (its default "linear" method).
+
+    The p-th percentile of n sorted values x_(0) <= ... <= x_(n-1): with
+    h = (n - 1) (p / 100), j = floor(h), g = h - j, it is
+    x_(j) + g (x_(j+1) - x_(j)) for g < 1/2 and x_(j+1) - (1 - g)(x_(j+1) - x_(j))
+    for g >= 1/2 (Hyndman & Fan 1996, definition 7, in numpy's two-sided
+    form; h >= n - 1 gives x_(n-1)). The order statistics come from one sort
+    of each year in turn (a cache-sized copy; 100,000 paths: about 4 times
+    faster than ``np.partition`` at the 2 x 7 ranks, which ``np.percentile``
+    does). A year with a NaN path gives NaN (NaN sorts last).
     """
-    x = np.sort(np.asarray(paths, float).T, axis=1)  # (year, sorted paths)
+    x = np.asarray(x, float)
     n = x.shape[1]
-    h = (n - 1) * np.asarray(percentiles, float) / 100.0
-    j = np.floor(h).astype(np.int64)
-    below, above = x[:, j], x[:, np.minimum(j + 1, n - 1)]
-    pct = below + (h - j) * (above - below)
-    pct[np.isnan(x[:, -1])] = np.nan
-    return pct.T, (paths > threshold).mean(axis=0)
+    h = (n - 1) * np.true_divide(np.asarray(percentiles, float), 100)
+    below = np.floor(h)
+    above = below + 1
+    top = h >= n - 1
+    below[top] = above[top] = n - 1
+    gamma = h - below
+    lo, hi = below.astype(np.intp), above.astype(np.intp)
+    out = np.empty((len(h), x.shape[0]))
+    for t in range(x.shape[0]):
+        year = np.sort(x[t])
+        a, b = year[lo], year[hi]
+        diff = b - a
+        value = a + diff * gamma
+        value = np.where(gamma >= 0.5, b - diff * (1 - gamma), value)
+        out[:, t] = np.nan if np.isnan(year[-1]) else value
+    return out
 
 
 def probabilities(paths: np.ndarray, threshold: float, years: int = 5) -> tuple[float, float]:

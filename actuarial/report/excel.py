@@ -182,6 +182,29 @@ def metric_table(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["variable", "coordinate", "label", "value", "units"])
 
 
+def write_sustainability_gaps(book, tree, currency) -> None:
+    """``fiscal sustainability gaps``: S1 and S2 by reform, their components and the cost of ageing by
+    programme (fiscal_space.sustainability_gaps), % of GDP, the convention in the title."""
+    if "fiscal_space" not in tree.children or "sustainability_gap" not in tree["fiscal_space"].to_dataset():
+        return
+    ds = tree["fiscal_space"].to_dataset()
+    gap = ds["sustainability_gap"].to_dataframe().reset_index()
+    comp = ds["sustainability_gap_component"].to_series().unstack("sustainability_component").reset_index()
+    frame = gap.merge(comp, on=["sustainability_indicator", "reform"])
+    ageing = ds["sustainability_gap_ageing"].to_series().unstack("programme").add_prefix("cost_of_ageing_")
+    frame = frame.merge(ageing.reset_index(), on=["sustainability_indicator", "reform"])
+    values = [c for c in frame.columns if c not in ("sustainability_indicator", "reform")]
+    labels = {"sustainability_gap": ds["sustainability_gap"].attrs["long_name"],
+              **{c: f"component: {c.replace('_', ' ')}" for c in ds["sustainability_component"].values},
+              **{f"cost_of_ageing_{p}": f"cost of ageing from {p}" for p in ds["programme"].values}}
+    write_table(book, "fiscal sustainability gaps", frame, dict.fromkeys(values, "1"), labels,
+                title=f"{ds['sustainability_gap'].attrs['convention']}; {ds['sustainability_gap'].attrs['S1']}; "
+                      f"{ds['sustainability_gap'].attrs['S2']}")
+
+
+EXTRA_SHEETS.append(write_sustainability_gaps)
+
+
 # -- the cover --------------------------------------------------------------------------------------------------
 
 def key_indicators(tree: xr.DataTree) -> pd.DataFrame:

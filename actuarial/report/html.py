@@ -455,8 +455,45 @@ def build_sections(nodes: dict, grid=(None, None)) -> list[Section]:
             frame = plots.plotted_data(fig)
             chart.table, chart.table_note = html_table(frame, True, *grid)
             section.charts.append(chart)
+        if node == "fiscal_space" and "sustainability_gap" in nodes[node]:  # S1/S2 before the charts
+            section.table, section.note = sustainability_table(nodes[node]), sustainability_note(nodes[node])
         sections.append(section)
     return sections
+
+
+GAP_PARTS = {"initial_budgetary_position": "initial budgetary position", "debt_requirement": "debt requirement",
+             "cost_of_ageing": "cost of ageing"}
+
+
+def sustainability_table(f: xr.Dataset) -> str:
+    """S1 and S2 without and with the reform and their components (IBP + DR + CoA = the gap), % of GDP
+    (fiscal_space.sustainability_gaps), as HTML."""
+    gap, comp = f["sustainability_gap"], f["sustainability_gap_component"]
+    reforms = [r for r in ("without", "with") if r in gap["reform"].values]
+    frame = comp.sel(reform=reforms).to_series().unstack("sustainability_component")[list(GAP_PARTS)]
+    frame.insert(0, "gap", gap.sel(reform=reforms).to_series())
+    frame = 100 * frame.rename(columns=GAP_PARTS).rename(columns=lambda c: f"{c} (% of GDP)")
+    frame.index = frame.index.rename({"sustainability_indicator": "indicator"})
+    return html_table(frame, year_rows=False)[0]
+
+
+def sustainability_note(f: xr.Dataset) -> str:
+    a = f["sustainability_gap"].attrs
+    s2 = a.get("S2", "").replace("(NaN)", "(– in the table)")  # the page shows a missing number as –
+    undefined = bool(f["sustainability_gap"].isnull().any()) and "not defined" not in s2
+    return (f"Sustainability gaps: the permanent change of the primary balance / GDP needed (> 0: consolidation), "
+            f"{a.get('convention', '')}; {a.get('S1', '')}; {s2}. The components sum to the gap; the "
+            "cost of ageing is the change of age-related spending / GDP from the base year in the engine's own "
+            "projections." + (" –: not defined (r - g <= 0 in the last year: the infinite-horizon sum "
+                              "diverges)." if undefined else ""))
+
+
+def criteria_text(f: xr.Dataset) -> str:
+    """The fan's probabilistic criteria (fiscal_space.stochastic.probabilities), with their paths and years."""
+    found = [f[n] for n in ("debt_declining_probability", "debt_below_threshold_probability")
+             if n in f and f[n].ndim == 0]
+    texts = [(da.attrs.get("long_name", da.name), shown("{:.1f}%", 100 * float(da))) for da in found]
+    return "".join(f" {text[:1].upper()}{text[1:]}: {value}." for text, value in texts)
 
 
 # -- a stochastic run: every fan, the depletion curve, the actuarial balance's distribution ---------------------
@@ -513,8 +550,10 @@ def stochastic_sections(nodes: dict, attrs: dict, store=None, grid=(None, None))
             kind = "macro-shock fan" if st.fan_kind(node, name, da) == "macro_shock" else "valuation fan"
             fig = plots.fan_chart(da, title=f"{node}: {base.replace('_', ' ')} ({kind})", label=base,
                                   kind=st.fan_kind(node, name, da))
-            section.charts.append(_chart(f"fan-{node}-{name}", f"{node}: {base} ({kind})", fig,
-                                         _fan_caption(node, name, da, scenarios), grid))
+            caption = _fan_caption(node, name, da, scenarios)
+            if name == "debt_gdp_percentile":  # the probabilistic criteria beside the macro-shock fan
+                caption += criteria_text(nodes[node])
+            section.charts.append(_chart(f"fan-{node}-{name}", f"{node}: {base} ({kind})", fig, caption, grid))
         out.append(section)
     if st.NODE in nodes:
         ds = nodes[st.NODE]
