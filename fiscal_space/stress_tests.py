@@ -42,12 +42,26 @@ each added to the inputs of the baseline and the same debt recursion run,
   marginal (or effective) interest rate, of the depreciation and a
   stock-flow adjustment, each a path (``{year: value}``).
 
-The default sizes are those the issue's brief gives for the 2013 note
-(growth 1 sd for 2 years, +200 bp, 15% depreciation, 10% of GDP); the
-primary-balance size (half the 10-year sd in each of 2 years) and the
-deflator elasticity 0.25 are this engine's reading of the note, whose text
-was not at hand to check: every size is an input, shown in the
-``stress_test`` labels.
+**Sizes from history** (IMF 2013 note, section V.C and its box on the
+standardised stress tests: the growth and primary-balance shocks are sized by
+the 10-year historical standard deviation, the exchange-rate shock by the
+largest depreciation of the last 10 years): when the fiscal section gives a
+history (``stress_tests.history: {file}``, else ``stochastic.history``; a CSV
+with a year column and some of growth, primary_balance, exchange_rate) and a
+size is not given, ``growth_sd`` and ``primary_balance_sd`` are the sample
+standard deviations (divisor N - 1) of the last ``history_years`` (10) years
+of that column, and ``depreciation`` is the largest yearly depreciation of
+those years (at least 0): :func:`history_sizes`. An explicit size overrides;
+without history (or the column) the fixed defaults (growth sd 0.02, primary
+balance sd 0.01, depreciation 15%) apply. The ``stress_test`` labels say
+which: "from history (N years)", "given" or "fixed default, no history".
+The other sizes are the note's: growth 1 sd for 2 years with the deflator
+0.25 lower per point, primary balance half an sd for 2 years, +200 bp (the
+note's floor of the interest shock), 10% (the note's contingent-liability
+shock is 10% of banking-sector assets: give ``contingent_liability_gdp``
+as 0.10 x the assets / GDP of your banks). These were checked against this
+engine's reading of the note; the search tool returned only the note's
+opening pages, so the paragraph numbers are not cited.
 
 Not modelled (documented simplifications): the guidance's feedback of a
 worse primary balance on the interest rate (25 bp per point of GDP), the
@@ -73,28 +87,71 @@ from __future__ import annotations
 import numpy as np
 from pydantic import model_validator
 
-from actuarial.schema import choice, named, number, rule_error, section, series
+from actuarial.schema import choice, named, number, rule_error, section, series, text
 from actuarial.schema.records import dataclass
 
 STANDARD = ("baseline", "growth", "primary_balance", "interest_rate", "exchange_rate", "combined",
             "contingent_liability")
 
 
-def stress_labels(s) -> dict:
-    """What each standard test does, with its sizes (shown in the ``stress_test`` coordinate)."""
-    dg, dpb = s.growth_sd_multiple * s.growth_sd, s.primary_balance_sd_multiple * s.primary_balance_sd
+def stress_labels(s, sizes=None) -> dict:
+    """What each standard test does, with its sizes and their origin (shown in the ``stress_test``
+    coordinate); ``sizes`` from :func:`resolve_sizes`."""
+    sizes = resolve_sizes(s) if sizes is None else sizes
+    (gsd, gfrom), (psd, pfrom), (dep, dfrom) = (sizes[k] for k in ("growth_sd", "primary_balance_sd",
+                                                                    "depreciation"))
+    dg, dpb = s.growth_sd_multiple * gsd, s.primary_balance_sd_multiple * psd
     return {
         "baseline": "baseline (no shock)",
-        "growth": f"real GDP growth {dg:.2%} lower ({s.growth_sd_multiple:g} sd) for {s.shock_years} years, "
-                  f"deflator {s.inflation_elasticity:g} per point",
-        "primary_balance": f"primary balance {dpb:.2%} of GDP lower ({s.primary_balance_sd_multiple:g} sd) for "
-                           f"{s.shock_years} years",
+        "growth": f"real GDP growth {dg:.2%} lower ({s.growth_sd_multiple:g} sd of {gsd:.2%}, sd {gfrom}) for "
+                  f"{s.shock_years} years, deflator {s.inflation_elasticity:g} per point",
+        "primary_balance": f"primary balance {dpb:.2%} of GDP lower ({s.primary_balance_sd_multiple:g} sd of "
+                           f"{psd:.2%}, sd {pfrom}) for {s.shock_years} years",
         "interest_rate": f"interest rate on new borrowing +{s.interest_rate_bp:g} bp for the rest of the projection",
-        "exchange_rate": f"one-time depreciation of {s.depreciation:.0%} in the base year",
+        "exchange_rate": f"one-time depreciation of {dep:.0%} in the base year ({dfrom})",
         "combined": "growth, primary balance, interest rate and exchange rate shocks together",
         "contingent_liability": f"one-time debt-creating flow of {s.contingent_liability_gdp:.0%} of GDP in the "
                                 "base year, with the growth shock",
     }
+
+
+DEFAULT_SIZES = {"growth_sd": 0.02, "primary_balance_sd": 0.01, "depreciation": 0.15}
+HISTORY_COLUMNS = {"growth_sd": "growth", "primary_balance_sd": "primary_balance", "depreciation": "exchange_rate"}
+HISTORY_YEARS = 10
+
+
+def history_sizes(history: dict, n_years: int = HISTORY_YEARS) -> dict:
+    """Shock sizes from the last ``n_years`` of the history ``{column: values by year}``:
+    growth_sd, primary_balance_sd = sqrt(sum (x - mean)^2 / (N - 1)) (the historical standard
+    deviation, IMF 2013 note, section V.C), depreciation = max(0, max x) (the largest
+    depreciation); a column absent or with fewer than 2 years gives no size. Returns
+    {size: (value, N)}."""
+    out = {}
+    for key, col in HISTORY_COLUMNS.items():
+        if col not in history:
+            continue
+        x = np.asarray(history[col], float)[-n_years:]
+        if x.size < 2:
+            continue
+        out[key] = (float(np.std(x, ddof=1)) if key != "depreciation" else max(0.0, float(x.max())), x.size)
+    return out
+
+
+def resolve_sizes(s, history: dict | None = None) -> dict:
+    """{size: (value, origin)}: the size given, else from the history (:func:`history_sizes`),
+    else the fixed default."""
+    hist = history_sizes(history, s.history_years) if history else {}
+    out = {}
+    for key, default in DEFAULT_SIZES.items():
+        given = getattr(s, key)
+        if given is not None:
+            out[key] = (float(given), "given")
+        elif key in hist:
+            out[key] = (hist[key][0], f"from history ({hist[key][1]} years)")
+        else:
+            out[key] = (default, "fixed default, no history")
+    return out
+
 
 INDICATORS = ("debt_gdp", "gross_financing_needs_gdp")
 INDICATOR_LABELS = {"debt_gdp": "gross public debt / GDP at the end of the year (peak over the heat-map years)",
@@ -125,16 +182,28 @@ class StressScenario:
 
 @section()
 @dataclass(frozen=True)
+class StressHistory:
+    """A history that sizes the stress tests (instead of stochastic.history)."""
+
+    file: text("CSV with a year column and some of the columns growth, primary_balance, exchange_rate "
+               "(and interest_rate, unused here), relative to the file that names it.", unit="path")
+
+
+@section()
+@dataclass(frozen=True)
 class StressTestsSection:
     """The IMF market-access DSA's standard stress tests and heat map (fiscal_space.stress_tests)."""
 
-    growth_sd: number("Standard deviation of real GDP growth over the last 10 years of history (engine "
-                      "default 0.02 when no history is given: give your country's).", lo=0.0, hi=1.0,
-                      what="a standard deviation", unit="per year", source=MAC + ", stress tests") = 0.02
-    primary_balance_sd: number("Standard deviation of the primary balance / GDP over the last 10 years "
-                               "(engine default 0.01 when no history is given: give your country's).", lo=0.0,
-                               hi=1.0, what="a standard deviation", unit="share of GDP",
-                               source=MAC + ", stress tests") = 0.01
+    growth_sd: number("Standard deviation of real GDP growth over the last history_years of history.",
+                      lo=0.0, hi=1.0, what="a standard deviation", unit="per year", source=MAC + ", stress tests",
+                      derived="from the history (sample sd of its growth column), else 0.02") = None
+    primary_balance_sd: number("Standard deviation of the primary balance / GDP over the last history_years "
+                               "of history.", lo=0.0, hi=1.0, what="a standard deviation", unit="share of GDP",
+                               source=MAC + ", stress tests",
+                               derived="from the history (sample sd of its primary_balance column), else 0.01") = None
+    history: StressHistory | None = None
+    history_years: number("Last years of the history that size the shocks.", lo=2, integer=True, unit="years",
+                          source=MAC + " (10 years)") = HISTORY_YEARS
     growth_sd_multiple: number("Size of the growth shock in standard deviations.", lo=0.0, hi=10.0,
                                what="a multiple", unit="standard deviations", source=MAC + " (1)") = 1.0
     primary_balance_sd_multiple: number("Size of the primary balance shock in standard deviations.", lo=0.0,
@@ -147,8 +216,9 @@ class StressTestsSection:
     interest_rate_bp: number("Interest rate shock on new borrowing, for the rest of the projection.", lo=0.0,
                              hi=5000.0, what="basis points", unit="basis points", source=MAC + " (200 bp)") = 200.0
     depreciation: number("One-time depreciation of the currency in the base year (the guidance: the largest "
-                         "movement of the last 10 years; 15% without history).", lo=0.0, hi=5.0,
-                         what="a depreciation (0.15 for 15%)", unit="1", source=MAC + " (15%)") = 0.15
+                         "movement of the last 10 years).", lo=0.0, hi=5.0,
+                         what="a depreciation (0.15 for 15%)", unit="1", source=MAC,
+                         derived="the largest yearly depreciation of the history, else 0.15") = None
     contingent_liability_gdp: number("One-time debt-creating flow in the base year (with the growth shock).",
                                      lo=0.0, hi=5.0, what="a share of GDP", unit="share of GDP",
                                      source=MAC + ", contingent liabilities (10%)") = 0.10
@@ -178,8 +248,8 @@ class StressTestsSection:
                                                       f"({', '.join(STANDARD)})")
         return self
 
-    def rules(self, years) -> "StressRules":
-        return stress_rules(self, years)
+    def rules(self, years, history: dict | None = None) -> "StressRules":
+        return stress_rules(self, years, history)
 
 
 @dataclass(frozen=True)
@@ -201,18 +271,21 @@ class StressRules:
     debt_carrying_capacity: str
 
 
-def stress_rules(s: StressTestsSection, years) -> StressRules:
-    """The shifts of each standard test (module docstring) and of the user's scenarios."""
+def stress_rules(s: StressTestsSection, years, history: dict | None = None) -> StressRules:
+    """The shifts of each standard test (module docstring) and of the user's scenarios; ``history``
+    ({column: values by year}) sizes the shocks not given (:func:`resolve_sizes`)."""
+    sizes = resolve_sizes(s, history)
+    growth_sd, pb_sd, depreciation = (sizes[k][0] for k in ("growth_sd", "primary_balance_sd", "depreciation"))
     years = np.asarray(years)
     T = years.size
     first = (np.arange(T) < s.shock_years).astype(float)
     base = np.zeros(T)
     base0 = base.copy()
     base0[0] = 1.0
-    dg = -s.growth_sd_multiple * s.growth_sd * first
-    dpb = -s.primary_balance_sd_multiple * s.primary_balance_sd * first
+    dg = -s.growth_sd_multiple * growth_sd * first
+    dpb = -s.primary_balance_sd_multiple * pb_sd * first
     dr = np.full(T, s.interest_rate_bp * 1e-4)
-    de = s.depreciation * base0
+    de = depreciation * base0
     cl = s.contingent_liability_gdp * base0
     z = base
     tests = {"baseline": (z, z, z, z, z), "growth": (dg, z, z, z, z), "primary_balance": (z, dpb, z, z, z),
@@ -234,7 +307,7 @@ def stress_rules(s: StressTestsSection, years) -> StressRules:
         bench["debt_gdp"] = s.debt_benchmark_gdp
     if s.gfn_benchmark_gdp is not None:
         bench["gross_financing_needs_gdp"] = s.gfn_benchmark_gdp
-    labels = {**stress_labels(s), **{str(k): "user scenario" for k in (s.scenarios or {})}}
+    labels = {**stress_labels(s, sizes), **{str(k): "user scenario" for k in (s.scenarios or {})}}
     return StressRules(tuple(tests), labels, stack[0], deflator, stack[1], stack[2], stack[3], stack[4], bench,
                        min(int(s.heat_map_years), T), s.framework, s.economy_group, s.debt_carrying_capacity)
 
@@ -349,7 +422,7 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
 
 
 __all__ = ["StressTestsSection", "StressScenario", "StressRules", "stress_rules", "stress_paths", "heat_map",
-           "heat_levels", "stress_variables", "STANDARD"]
+           "heat_levels", "stress_variables", "STANDARD", "history_sizes", "resolve_sizes"]
 
 
 LEVEL_NAMES = {0.0: "green", 1.0: "yellow", 2.0: "red"}
