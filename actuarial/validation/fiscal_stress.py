@@ -11,7 +11,13 @@ fiscal_stress_tests  a debt profile with distinct rates (short-term share, avera
                      (red if the baseline breaches the benchmark over the first years, yellow if only the
                      stress test does, green otherwise), with and without a breach in the baseline.
 
-Every expected value is computed here from its definition, not by the engine.
+fiscal_stress_history  the shock sizes from a small history (IMF 2013 note, section V.C: the
+                     10-year historical standard deviation of growth and of the primary balance, the
+                     largest depreciation of the last 10 years), with a window shorter than the history:
+                     the sample sd (divisor N - 1) and the largest depreciation written by hand in the case
+                     file; an explicit size overrides; without history the fixed defaults; the labels.
+
+Every expected value is computed here (or in the case file) from its definition, not by the engine.
 """
 
 from __future__ import annotations
@@ -140,4 +146,54 @@ def fiscal_stress_tests(name: str, r: Reader, folder: Path) -> list[Row]:
     return rows
 
 
-KINDS = {"fiscal_stress_tests": fiscal_stress_tests}
+def fiscal_stress_history(name: str, r: Reader, folder: Path) -> list[Row]:
+    from actuarial.schema import validate
+    from fiscal_space.stress_tests import StressTestsSection
+
+    hist = r.raw("history")
+    cols = {k: r.number_list(f"history.{k}", hist[k]) for k in ("growth", "primary_balance", "exchange_rate")}
+    window = r.number("history_years", lo=2, integer=True)
+    sd_g, sd_pb, dep = (r.number(k) for k in ("expected_growth_sd", "expected_primary_balance_sd",
+                                              "expected_depreciation"))
+    given = r.number("given_growth_sd")
+    atol = r.number("atol", lo=0.0)  # absolute: the shifts are 0 outside the shock years
+    years = np.arange(BASE, BASE + 6)
+    two = np.where(np.arange(years.size) < 2, 1.0, 0.0)
+    first = np.where(np.arange(years.size) == 0, 1.0, 0.0)
+
+    def rules(keys, history):
+        sec = validate(StressTestsSection, {"history_years": window, **keys}, origins={}, path=("stress_tests",))
+        rl = sec.rules(years, history)
+        i = {k: rl.names.index(k) for k in rl.names}
+        return rl, i
+
+    rl, i = rules({}, cols)
+    label = f"from history ({window} years)"
+    rows = [row(name, "growth shock = -1 x sd of the last years of growth", -sd_g * two, rl.growth[i["growth"]], atol, relative=False),
+            row(name, "deflator shock = 0.25 x growth shock", -0.25 * sd_g * two, rl.deflator[i["growth"]], atol, relative=False),
+            row(name, "primary balance shock = -0.5 x sd of the last years", -0.5 * sd_pb * two,
+                rl.primary_balance[i["primary_balance"]], atol, relative=False),
+            row(name, "depreciation = largest of the last years, base year", dep * first,
+                rl.depreciation[i["exchange_rate"]], atol, relative=False),
+            row(name, "combined: the same sizes", np.concatenate([-sd_g * two, -0.5 * sd_pb * two, dep * first]),
+                np.concatenate([rl.growth[i["combined"]], rl.primary_balance[i["combined"]],
+                                rl.depreciation[i["combined"]]]), atol, relative=False),
+            row(name, f"labels say '{label}' (abs)", [1, 1, 1],
+                [float(label in rl.labels[k]) for k in ("growth", "primary_balance", "exchange_rate")], 0.0,
+                relative=False)]
+    rl, i = rules({"growth_sd": given}, cols)
+    rows += [row(name, "an explicit growth_sd overrides the history", -given * two, rl.growth[i["growth"]], atol, relative=False),
+             row(name, "the history still sizes the primary balance shock", -0.5 * sd_pb * two,
+                 rl.primary_balance[i["primary_balance"]], atol, relative=False),
+             row(name, "label 'given' (abs)", 1.0, float("sd given" in rl.labels["growth"]), 0.0, relative=False)]
+    rl, i = rules({}, None)
+    rows += [row(name, "no history: fixed defaults 0.02, 0.5 x 0.01, 15%",
+                 np.concatenate([-0.02 * two, -0.005 * two, 0.15 * first]),
+                 np.concatenate([rl.growth[i["combined"]], rl.primary_balance[i["combined"]],
+                                 rl.depreciation[i["combined"]]]), atol, relative=False),
+             row(name, "label 'fixed default, no history' (abs)", 1.0,
+                 float("fixed default, no history" in rl.labels["exchange_rate"]), 0.0, relative=False)]
+    return rows
+
+
+KINDS = {"fiscal_stress_tests": fiscal_stress_tests, "fiscal_stress_history": fiscal_stress_history}
