@@ -36,8 +36,11 @@ each added to the inputs of the baseline and the same debt recursion run,
   share alpha of the debt).
 - ``combined``: the four shocks together.
 - ``contingent_liability``: a one-time debt-creating flow
-  ``contingent_liability_gdp`` (10% of GDP) in the base year (a
-  stock-flow adjustment) together with the growth shock.
+  ``contingent_liability_gdp`` in the base year (a stock-flow adjustment)
+  together with the growth shock; the note (section V.D) sizes it at 10% of
+  the banking sector's assets: ``contingent_liability_bank_share`` (0.10) x
+  ``banking_assets_gdp`` when that is given, else 10% of GDP (the engine's
+  fixed default; the label says which).
 - user ``scenarios``: shifts of real growth, of the primary balance, of the
   marginal (or effective) interest rate, of the depreciation and a
   stock-flow adjustment, each a path (``{year: value}``).
@@ -57,11 +60,12 @@ balance sd 0.01, depreciation 15%) apply. The ``stress_test`` labels say
 which: "from history (N years)", "given" or "fixed default, no history".
 The other sizes are the note's: growth 1 sd for 2 years with the deflator
 0.25 lower per point, primary balance half an sd for 2 years, +200 bp (the
-note's floor of the interest shock), 10% (the note's contingent-liability
-shock is 10% of banking-sector assets: give ``contingent_liability_gdp``
-as 0.10 x the assets / GDP of your banks). These were checked against this
-engine's reading of the note; the search tool returned only the note's
-opening pages, so the paragraph numbers are not cited.
+note's floor of the interest shock: the note takes the larger of 200 bp and
+the gap between the highest real rate of the last 10 years and the average
+projected real rate; the gap is not computed here, give ``interest_rate_bp``).
+Caveat: the note's text at hand was its opening pages only (sections
+V.C, V.D and the heat map are cited by section, not by paragraph); the sizes
+above are this engine's reading of those sections, every one an input.
 
 Not modelled (documented simplifications): the guidance's feedback of a
 worse primary balance on the interest rate (25 bp per point of GDP), the
@@ -110,9 +114,21 @@ def stress_labels(s, sizes=None) -> dict:
         "interest_rate": f"interest rate on new borrowing +{s.interest_rate_bp:g} bp for the rest of the projection",
         "exchange_rate": f"one-time depreciation of {dep:.0%} in the base year ({dfrom})",
         "combined": "growth, primary balance, interest rate and exchange rate shocks together",
-        "contingent_liability": f"one-time debt-creating flow of {s.contingent_liability_gdp:.0%} of GDP in the "
-                                "base year, with the growth shock",
+        "contingent_liability": f"one-time debt-creating flow of {contingent_gdp(s)[0]:.1%} of GDP "
+                                f"({contingent_gdp(s)[1]}) in the base year, with the growth shock",
     }
+
+
+def contingent_gdp(s) -> tuple[float, str]:
+    """The contingent-liability flow / GDP and its origin: given, else the note's 10% of the
+    banking sector's assets (IMF 2013 note, section V.D) when they are given, else 10% of GDP."""
+    if s.contingent_liability_gdp is not None:
+        return float(s.contingent_liability_gdp), "given"
+    if s.banking_assets_gdp is not None:
+        return (s.contingent_liability_bank_share * s.banking_assets_gdp,
+                f"{s.contingent_liability_bank_share:.0%} of banking-sector assets of "
+                f"{s.banking_assets_gdp:.0%} of GDP")
+    return 0.10, "fixed default 10% of GDP, no banking-sector assets given"
 
 
 DEFAULT_SIZES = {"growth_sd": 0.02, "primary_balance_sd": 0.01, "depreciation": 0.15}
@@ -221,7 +237,15 @@ class StressTestsSection:
                          derived="the largest yearly depreciation of the history, else 0.15") = None
     contingent_liability_gdp: number("One-time debt-creating flow in the base year (with the growth shock).",
                                      lo=0.0, hi=5.0, what="a share of GDP", unit="share of GDP",
-                                     source=MAC + ", contingent liabilities (10%)") = 0.10
+                                     source=MAC + ", contingent liabilities",
+                                     derived="contingent_liability_bank_share x banking_assets_gdp when "
+                                             "banking_assets_gdp is given, else 0.10") = None
+    banking_assets_gdp: number("Assets of the banking sector / GDP (the note sizes the contingent-liability "
+                               "shock on them).", lo=0.0, hi=100.0, what="a share of GDP", unit="share of GDP",
+                               source=MAC + ", contingent liabilities") = None
+    contingent_liability_bank_share: number("Share of the banking sector's assets that the contingent-liability "
+                                            "shock adds to the debt.", lo=0.0, hi=1.0, what="a share",
+                                            unit="1", source=MAC + " (10% of banking-sector assets)") = 0.10
     framework: choice("Benchmarks of the heat map: mac_dsa (debt and GFN, IMF 2013) or lic_dsf (PV of "
                       "public debt by debt-carrying capacity, IMF-World Bank 2018).", ("mac_dsa", "lic_dsf"),
                       source=MAC + "; " + LIC) = "mac_dsa"
@@ -286,7 +310,7 @@ def stress_rules(s: StressTestsSection, years, history: dict | None = None) -> S
     dpb = -s.primary_balance_sd_multiple * pb_sd * first
     dr = np.full(T, s.interest_rate_bp * 1e-4)
     de = depreciation * base0
-    cl = s.contingent_liability_gdp * base0
+    cl = contingent_gdp(s)[0] * base0
     z = base
     tests = {"baseline": (z, z, z, z, z), "growth": (dg, z, z, z, z), "primary_balance": (z, dpb, z, z, z),
              "interest_rate": (z, z, dr, z, z), "exchange_rate": (z, z, z, de, z),

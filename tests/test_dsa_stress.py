@@ -214,4 +214,14 @@ def test_history_validation_case_passes():
     from actuarial.validation import run_case
 
     rows = run_case(ROOT / "validation_cases" / "closed_forms" / "fiscal_stress_history.case.yaml")
-    assert len(rows) == 11 and all(r.passed for r in rows), [r for r in rows if not r.passed]
+    assert len(rows) == 12 and all(r.passed for r in rows), [r for r in rows if not r.passed]
+
+
+def test_contingent_liability_on_banking_assets_and_its_label(example):
+    fa, _ = example
+    st = rules(fa, banking_assets_gdp=1.2)
+    i = st.names.index("contingent_liability")
+    assert st.stock_flow[i, :2] == pytest.approx([0.12, 0.0], rel=1e-12)
+    assert "10% of banking-sector assets of 120% of GDP" in st.labels["contingent_liability"]
+    assert rules(fa, banking_assets_gdp=1.2, contingent_liability_gdp=0.05).stock_flow[i, 0] == 0.05
+    assert "fixed default 10% of GDP" in rules(fa).labels["contingent_liability"]

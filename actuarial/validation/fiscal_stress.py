@@ -15,7 +15,8 @@ fiscal_stress_history  the shock sizes from a small history (IMF 2013 note, sect
                      10-year historical standard deviation of growth and of the primary balance, the
                      largest depreciation of the last 10 years), with a window shorter than the history:
                      the sample sd (divisor N - 1) and the largest depreciation written by hand in the case
-                     file; an explicit size overrides; without history the fixed defaults; the labels.
+                     file; an explicit size overrides; without history the fixed defaults; the labels;
+                     the contingent-liability flow at 10% of the banking sector's assets (section V.D).
 
 Every expected value is computed here (or in the case file) from its definition, not by the engine.
 """
@@ -186,6 +187,10 @@ def fiscal_stress_history(name: str, r: Reader, folder: Path) -> list[Row]:
              row(name, "the history still sizes the primary balance shock", -0.5 * sd_pb * two,
                  rl.primary_balance[i["primary_balance"]], atol, relative=False),
              row(name, "label 'given' (abs)", 1.0, float("sd given" in rl.labels["growth"]), 0.0, relative=False)]
+    banks = r.number("banking_assets_gdp", lo=0.0)
+    rl, i = rules({"banking_assets_gdp": banks}, None)
+    rows.append(row(name, f"contingent liability = 10% of banking-sector assets of {banks:g} of GDP, base year",
+                    0.10 * banks * first, rl.stock_flow[i["contingent_liability"]], atol, relative=False))
     rl, i = rules({}, None)
     rows += [row(name, "no history: fixed defaults 0.02, 0.5 x 0.01, 15%",
                  np.concatenate([-0.02 * two, -0.005 * two, 0.15 * first]),
