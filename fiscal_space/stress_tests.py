@@ -205,6 +205,64 @@ class StressHistory:
                "(and interest_rate, unused here), relative to the file that names it.", unit="path")
 
 
+EARLY_WARNING_LABELS = {
+    "bond_spread_bp": ("EMBIG / sovereign bond spread", "basis points"),
+    "external_financing_requirement_gdp": ("external financing requirement / GDP", "share of GDP"),
+    "short_term_debt_change": ("annual change in the short-term public debt, share of the total debt",
+                               "share of total debt"),
+    "nonresident_share": ("public debt held by non-residents, share of the total", "share of total debt"),
+    "foreign_currency_share": ("public debt in foreign currency, share of the total", "share of total debt"),
+}
+# (lower, upper) early-warning benchmarks of the debt profile, IMF (2013) note, section V.B (vulnerability
+# of the debt financing profile) and the heat map; emerging values as the issue's brief checks them, advanced
+# this engine's reading of the same table (no benchmark of the foreign-currency share for advanced economies)
+EARLY_WARNING = {
+    "emerging": {"bond_spread_bp": (200.0, 600.0), "external_financing_requirement_gdp": (0.05, 0.15),
+                 "short_term_debt_change": (0.005, 0.01), "nonresident_share": (0.15, 0.45),
+                 "foreign_currency_share": (0.20, 0.60)},
+    "advanced": {"bond_spread_bp": (400.0, 600.0), "external_financing_requirement_gdp": (0.17, 0.25),
+                 "short_term_debt_change": (0.01, 0.015), "nonresident_share": (0.30, 0.45),
+                 "foreign_currency_share": (None, None)},
+}
+EW = dict(lo=0.0, hi=10.0)
+
+
+@section()
+@dataclass(frozen=True)
+class EarlyWarning:
+    """Debt-profile indicators of the heat map against the note's early-warning benchmarks (lower, upper)."""
+
+    bond_spread_bp: number("Sovereign bond spread (EMBIG or against the benchmark bond).", lo=0.0, hi=10000.0,
+                           what="basis points", unit="basis points", source=MAC + ", section V.B") = None
+    external_financing_requirement_gdp: number("External financing requirement (current account deficit + "
+                                               "amortisation of external debt) / GDP.", **EW, what="a share of "
+                                               "GDP", unit="share of GDP", source=MAC + ", section V.B") = None
+    short_term_debt_change: number("Annual change in the short-term public debt, share of the total debt.",
+                                   lo=-1.0, hi=1.0, what="a share (0.01 for 1 point)", unit="share of total debt",
+                                   source=MAC + ", section V.B",
+                                   derived="the largest yearly change of debt_profile.short_term_share over "
+                                           "the heat-map years") = None
+    nonresident_share: number("Public debt held by non-residents, share of the total.", lo=0.0, hi=1.0,
+                              what="a share", unit="share of total debt", source=MAC + ", section V.B") = None
+    foreign_currency_share: number("Public debt in foreign currency, share of the total.", lo=0.0, hi=1.0,
+                                   what="a share", unit="share of total debt", source=MAC + ", section V.B",
+                                   derived="baseline.foreign_currency_share in the base year") = None
+    lower: named("Lower early-warning benchmarks instead of the note's, {indicator: value}.",
+                 number("A benchmark.", lo=-1.0, hi=10000.0, what="a benchmark in the indicator's unit"),
+                 what="indicator", optional=True) = None
+    upper: named("Upper early-warning benchmarks instead of the note's, {indicator: value}.",
+                 number("A benchmark.", lo=-1.0, hi=10000.0, what="a benchmark in the indicator's unit"),
+                 what="indicator", optional=True) = None
+
+    @model_validator(mode="after")
+    def _known(self):
+        for key in ("lower", "upper"):
+            for name in getattr(self, key) or {}:
+                if str(name) not in EARLY_WARNING_LABELS:
+                    raise rule_error(f"{key}.{name}", f"expected one of {', '.join(EARLY_WARNING_LABELS)}")
+        return self
+
+
 @section()
 @dataclass(frozen=True)
 class StressTestsSection:
@@ -263,6 +321,7 @@ class StressTestsSection:
                            "default is cut to the horizon).", lo=1, integer=True, unit="years",
                            source=MAC + " (the five-year projection)") = HEAT_MAP_YEARS
     scenarios: named("User-defined stress tests.", StressScenario, what="scenario", optional=True) = None
+    early_warning: EarlyWarning | None = None
 
     @model_validator(mode="after")
     def _names(self):
@@ -293,6 +352,7 @@ class StressRules:
     framework: str
     economy_group: str
     debt_carrying_capacity: str
+    early_warning: dict = None  # indicator -> (value or None, lower, upper), given by the user
 
 
 def stress_rules(s: StressTestsSection, years, history: dict | None = None) -> StressRules:
@@ -333,7 +393,47 @@ def stress_rules(s: StressTestsSection, years, history: dict | None = None) -> S
         bench["gross_financing_needs_gdp"] = s.gfn_benchmark_gdp
     labels = {**stress_labels(s, sizes), **{str(k): "user scenario" for k in (s.scenarios or {})}}
     return StressRules(tuple(tests), labels, stack[0], deflator, stack[1], stack[2], stack[3], stack[4], bench,
-                       min(int(s.heat_map_years), T), s.framework, s.economy_group, s.debt_carrying_capacity)
+                       min(int(s.heat_map_years), T), s.framework, s.economy_group, s.debt_carrying_capacity,
+                       early_warning_inputs(s))
+
+
+def early_warning_inputs(s) -> dict:
+    """{indicator: (value given or None, lower, upper)}: the note's benchmarks of the economy group
+    (EARLY_WARNING), overridden by ``early_warning.lower`` / ``upper``."""
+    ew = s.early_warning
+    lower = {str(k): v for k, v in ((ew.lower if ew else None) or {}).items()}
+    upper = {str(k): v for k, v in ((ew.upper if ew else None) or {}).items()}
+    out = {}
+    for name, (lo, hi) in EARLY_WARNING[s.economy_group].items():
+        out[name] = (None if ew is None else getattr(ew, name), lower.get(name, lo), upper.get(name, hi))
+    return out
+
+
+def early_warning_level(value, lower, upper) -> float:
+    """The heat map's level of a debt-profile indicator: 2 (red) above the upper early-warning
+    benchmark, 1 (yellow) above the lower, else 0 (green); NaN without a value or benchmark."""
+    if value is None or lower is None or upper is None or not np.isfinite(value):
+        return float("nan")
+    return 2.0 if value > upper else 1.0 if value > lower else 0.0
+
+
+def debt_profile_risk(rules: StressRules, macro, profile=None) -> tuple[dict, dict]:
+    """{indicator: (value, origin)} and {indicator: level}: the values given, else the foreign-currency
+    share of the base year and the largest yearly change of the profile's short-term share over the
+    heat-map years."""
+    values = {}
+    for name, (given, lo, hi) in (rules.early_warning or {}).items():
+        values[name] = (given, "given") if given is not None else (None, "not given")
+    if "foreign_currency_share" in values and values["foreign_currency_share"][0] is None:
+        alpha = np.broadcast_to(np.asarray(macro.foreign_currency_share, float), (rules.growth.shape[1],))
+        values["foreign_currency_share"] = (float(alpha[0]), "baseline.foreign_currency_share, base year")
+    if "short_term_debt_change" in values and values["short_term_debt_change"][0] is None and profile is not None:
+        sigma = np.asarray(profile.short_term_share, float)[:rules.heat_map_years + 1]
+        if sigma.size > 1:
+            values["short_term_debt_change"] = (float(np.diff(sigma).max()), "debt_profile.short_term_share, "
+                                                "largest yearly change over the heat-map years")
+    levels = {k: early_warning_level(values[k][0], lo, hi) for k, (_, lo, hi) in rules.early_warning.items()}
+    return values, levels
 
 
 def shocked_growth(n, g, pi, dg, dpi):
@@ -437,7 +537,12 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
     v["heat_map_peak"] = (hdims, peaks, dict(
         hattrs, units="1", long_name=f"peak of the heat-map indicator over the first {rules.heat_map_years} "
                                      f"projection years, by stress test{pv_note}"))
-    coords = {"stress_test": ("stress_test", np.array(rules.names, dtype=object), dict(
+    if rules.early_warning:
+        ew_coords, ew_vars = _early_warning_variables(rules, macro, profile)
+        v.update(ew_vars)
+    else:
+        ew_coords = {}
+    coords = {**ew_coords, "stress_test": ("stress_test", np.array(rules.names, dtype=object), dict(
                   units="", long_name="; ".join(f"{k}: {rules.labels[k]}"
                                                 for k in rules.names))),
               "heat_indicator": ("heat_indicator", np.array(INDICATORS, dtype=object), dict(
@@ -445,8 +550,35 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
     return coords, v
 
 
+def _early_warning_variables(rules: StressRules, macro, profile) -> tuple[dict, dict]:
+    """``debt_profile_value``, ``debt_profile_lower``, ``debt_profile_upper`` and ``debt_profile_risk``
+    (debt_profile_indicator)."""
+    values, levels = debt_profile_risk(rules, macro, profile)
+    names = list(rules.early_warning)
+    nan = lambda x: np.nan if x is None else float(x)  # noqa: E731
+    d = ("debt_profile_indicator",)
+    common = dict(source=MAC + ", section V.B (vulnerability of the debt profile) and the heat map",
+                  economy_group=rules.economy_group)
+    v = {"debt_profile_value": (d, np.array([nan(values[k][0]) for k in names]), dict(
+             common, units="mixed (see debt_profile_indicator)", long_name="debt-profile indicator (heat map)",
+             origin="; ".join(f"{k}: {values[k][1]}" for k in names))),
+         "debt_profile_lower": (d, np.array([nan(rules.early_warning[k][1]) for k in names]), dict(
+             common, units="mixed", long_name="lower early-warning benchmark")),
+         "debt_profile_upper": (d, np.array([nan(rules.early_warning[k][2]) for k in names]), dict(
+             common, units="mixed", long_name="upper early-warning benchmark")),
+         "debt_profile_risk": (d, np.array([levels[k] for k in names]), dict(
+             common, units="level", flag_values=np.array([0, 1, 2]), flag_meanings="green yellow red",
+             long_name="debt-profile risk: 2 red above the upper early-warning benchmark, 1 yellow above the "
+                       "lower, 0 green; NaN: not given or no benchmark"))}
+    coords = {"debt_profile_indicator": (d[0], np.array(names, dtype=object), dict(
+        units="", long_name="; ".join(f"{k}: {EARLY_WARNING_LABELS[k][0]} ({EARLY_WARNING_LABELS[k][1]}), "
+                                      f"{values[k][1]}" for k in names)))}
+    return coords, v
+
+
 __all__ = ["StressTestsSection", "StressScenario", "StressRules", "stress_rules", "stress_paths", "heat_map",
-           "heat_levels", "stress_variables", "STANDARD", "history_sizes", "resolve_sizes"]
+           "heat_levels", "stress_variables", "STANDARD", "history_sizes", "resolve_sizes",
+           "early_warning_level", "debt_profile_risk", "EARLY_WARNING"]
 
 
 LEVEL_NAMES = {0.0: "green", 1.0: "yellow", 2.0: "red"}

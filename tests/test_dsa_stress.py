@@ -225,3 +225,36 @@ def test_contingent_liability_on_banking_assets_and_its_label(example):
     assert "10% of banking-sector assets of 120% of GDP" in st.labels["contingent_liability"]
     assert rules(fa, banking_assets_gdp=1.2, contingent_liability_gdp=0.05).stock_flow[i, 0] == 0.05
     assert "fixed default 10% of GDP" in rules(fa).labels["contingent_liability"]
+
+
+def test_early_warning_levels_and_the_example(example):
+    from fiscal_space.stress_tests import early_warning_level
+
+    assert [early_warning_level(v, 0.2, 0.6) for v in (0.1, 0.2, 0.3, 0.6, 0.61)] == [0, 0, 1, 1, 2]
+    assert np.isnan(early_warning_level(None, 0.2, 0.6)) and np.isnan(early_warning_level(0.5, None, None))
+    fa, ds = example
+    risk = ds["debt_profile_risk"]
+    assert risk.dims == ("debt_profile_indicator",)
+    fx = ds["debt_profile_value"].sel(debt_profile_indicator="foreign_currency_share")
+    want = float(fa.baseline.foreign_currency_share.at(fa.years)[0])  # the base year's
+    assert float(fx) == pytest.approx(want) and 0.2 < want < 0.6  # the example: between 20% and 60%
+    assert float(risk.sel(debt_profile_indicator="foreign_currency_share")) == 1.0
+    assert np.isnan(risk.sel(debt_profile_indicator="bond_spread_bp"))  # not given
+    assert "not given" in ds["debt_profile_value"].attrs["origin"]
+
+
+def test_early_warning_given_values_and_overridden_benchmarks(example):
+    fa, _ = example
+    st = rules(fa, early_warning={"bond_spread_bp": 300.0, "upper": {"bond_spread_bp": 250.0}})
+    ds = run_fiscal_space(replace(fa, stress_tests=st))
+    assert float(ds["debt_profile_risk"].sel(debt_profile_indicator="bond_spread_bp")) == 2.0
+    assert float(ds["debt_profile_upper"].sel(debt_profile_indicator="bond_spread_bp")) == 250.0
+    with pytest.raises(Exception, match="expected one of bond_spread_bp"):
+        rules(fa, early_warning={"lower": {"spread": 1.0}})
+
+
+def test_early_warning_validation_case_passes():
+    from actuarial.validation import run_case
+
+    rows = run_case(ROOT / "validation_cases" / "closed_forms" / "fiscal_early_warning.case.yaml")
+    assert len(rows) == 8 and all(r.passed for r in rows), [r for r in rows if not r.passed]

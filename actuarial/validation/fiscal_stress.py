@@ -18,6 +18,12 @@ fiscal_stress_history  the shock sizes from a small history (IMF 2013 note, sect
                      file; an explicit size overrides; without history the fixed defaults; the labels;
                      the contingent-liability flow at 10% of the banking sector's assets (section V.D).
 
+fiscal_early_warning  the debt-profile indicators of the heat map against the note's early-warning
+                     benchmarks (section V.B): values given (some on a benchmark: not above it), the
+                     foreign-currency share and the short-term share's largest yearly change taken from the
+                     baseline and the debt profile; the levels (2 above the upper benchmark, 1 above the
+                     lower, else 0) and the benchmarks written by hand in the case file.
+
 Every expected value is computed here (or in the case file) from its definition, not by the engine.
 """
 
@@ -201,4 +207,39 @@ def fiscal_stress_history(name: str, r: Reader, folder: Path) -> list[Row]:
     return rows
 
 
-KINDS = {"fiscal_stress_tests": fiscal_stress_tests, "fiscal_stress_history": fiscal_stress_history}
+def fiscal_early_warning(name: str, r: Reader, folder: Path) -> list[Row]:
+    from actuarial.schema import validate
+    from fiscal_space import run_fiscal_space
+    from fiscal_space.financing_needs import Profile
+    from fiscal_space.stress_tests import StressTestsSection
+
+    rows = []
+    sigma = r.number_list("short_term_share_path", r.raw("short_term_share_path"), lo=0.0, hi=1.0)
+    m = {"d0": 0.6, "r": 0.05, "g": 0.03, "pb": -0.01}
+    for label in ("emerging", "advanced"):
+        c = r.section(label)
+        given = {k: c.number(k) for k in ("bond_spread_bp", "external_financing_requirement_gdp",
+                                          "nonresident_share") if c.has(k)}
+        horizon = len(sigma) - 1
+        profile = Profile(np.array(sigma), 6.0, None, None, None, None)
+        fa = _assumptions(m, horizon, profile, alpha=c.number("foreign_currency_share_baseline"), e=0.0)
+        years = np.arange(BASE, BASE + horizon + 1)
+        section = validate(StressTestsSection, {"economy_group": label, "heat_map_years": 5,
+                                                "early_warning": given}, origins={}, path=("stress_tests",))
+        ds = run_fiscal_space(replace(fa, stress_tests=section.rules(years)), _costs(years))
+        names = list(ds["debt_profile_indicator"].values)
+        want = r.number_list(f"{label}.expected_levels", c.raw("expected_levels"), lo=-1, hi=2)
+        got = np.nan_to_num(ds["debt_profile_risk"].values, nan=-1.0)  # -1: no value or no benchmark
+        rows.append(row(name, f"{label}: levels {want} of {names} (abs; -1 none)", want, got, 0.0, relative=False))
+        for key in ("lower", "upper"):
+            w = np.array(r.number_list(f"{label}.{key}", c.raw(key), lo=-1.0, hi=10000.0))
+            rows.append(row(name, f"{label}: {key} early-warning benchmarks (abs; -1 none)", w,
+                            np.nan_to_num(ds[f"debt_profile_{key}"].values, nan=-1.0), 1e-15, relative=False))
+        w = np.array(r.number_list(f"{label}.expected_values", c.raw("expected_values"), lo=-1.0, hi=10000.0))
+        rows.append(row(name, f"{label}: indicator values (abs; -1 none)", w,
+                        np.nan_to_num(ds["debt_profile_value"].values, nan=-1.0), 1e-15, relative=False))
+    return rows
+
+
+KINDS = {"fiscal_stress_tests": fiscal_stress_tests, "fiscal_stress_history": fiscal_stress_history,
+         "fiscal_early_warning": fiscal_early_warning}
