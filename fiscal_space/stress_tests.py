@@ -615,4 +615,24 @@ def stress_lines(ds) -> list[str]:
              f"reform against {bench}{note}: red if the baseline breaches, yellow if the stress test does:",
              "  ".join(hd.rjust(w) for hd, w in zip(head, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    if "debt_profile_risk" in ds:
+        lines.append(debt_profile_text(ds))
     return lines
+
+
+def debt_profile_text(ds) -> str:
+    """One sentence: each debt-profile indicator given or derived, its value, benchmarks and level."""
+    parts = []
+    for k in ds["debt_profile_indicator"].values:
+        x = ds.sel(debt_profile_indicator=k)
+        value, lo, hi, level = (float(x[n]) for n in ("debt_profile_value", "debt_profile_lower",
+                                                       "debt_profile_upper", "debt_profile_risk"))
+        if not np.isfinite(value):
+            continue
+        fmt = (lambda v: f"{v:.0f} bp") if k == "bond_spread_bp" else (lambda v: f"{100 * v:.1f}%")
+        bench = f"{fmt(lo)} / {fmt(hi)}" if np.isfinite(lo) else "no benchmark"
+        parts.append(f"{EARLY_WARNING_LABELS[str(k)][0]} {fmt(value)} ({bench}: {LEVEL_NAMES.get(level, '-')})")
+    if not parts:
+        return "Debt profile: no early-warning indicator given"
+    return ("Debt profile against the lower / upper early-warning benchmarks (IMF 2013, section V.B): "
+            + "; ".join(parts))
