@@ -85,9 +85,9 @@ def write_heat_map(book, tree, currency) -> None:
     if "debt_profile_risk" in ds:  # the debt-profile indicators against their early-warning benchmarks
         names = ["debt_profile_value", "debt_profile_lower", "debt_profile_upper", "debt_profile_risk"]
         write_table(book, "fiscal heat map", ds[names].to_dataframe().reset_index(),
-                    {"debt_profile_risk": "level", **{k: "1" for k in names[:3]}},
+                    {"debt_profile_risk": "level", **{k: "bp or share" for k in names[:3]}},
                     {"debt_profile_risk": "debt-profile risk: 0 green, 1 yellow, 2 red (empty: not given)",
-                     "debt_profile_value": "value (bond spread in basis points, the others shares)",
+                     "debt_profile_value": "value (bond spread in basis points, the others shares: 0.35 = 35%)",
                      "debt_profile_lower": "lower early-warning benchmark",
                      "debt_profile_upper": "upper early-warning benchmark"},
                     start_row=ref.last_row + 3, freeze=False,
