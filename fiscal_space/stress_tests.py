@@ -625,8 +625,9 @@ def debt_profile_text(ds) -> str:
     parts = []
     for k in ds["debt_profile_indicator"].values:
         x = ds.sel(debt_profile_indicator=k)
-        value, lo, hi, level = (float(x[n]) for n in ("debt_profile_value", "debt_profile_lower",
-                                                       "debt_profile_upper", "debt_profile_risk"))
+        # the first of any other dimension (e.g. the first case of a side-by-side comparison)
+        value, lo, hi, level = (float(np.ravel(x[n].values)[0]) for n in (
+            "debt_profile_value", "debt_profile_lower", "debt_profile_upper", "debt_profile_risk"))
         if not np.isfinite(value):
             continue
         fmt = (lambda v: f"{v:.0f} bp") if k == "bond_spread_bp" else (lambda v: f"{100 * v:.1f}%")
