@@ -84,6 +84,20 @@ exceeded"). Under ``framework: lic_dsf`` the debt benchmark is the LIC-DSF's
 for the present value of debt but the indicator is the **nominal** debt
 (the engine does not discount the debt service; the label says so), and GFN
 has no benchmark (NaN).
+
+**Debt-profile indicators** (the note's section V.B and the heat map's
+right-hand block): the bond spread, the external financing requirement /
+GDP, the annual change in the short-term debt (share of the total), the debt
+held by non-residents and the debt in foreign currency (shares of the total),
+each against its lower / upper early-warning benchmark (``EARLY_WARNING``;
+emerging markets 200 / 600 bp, 5 / 15% of GDP, 0.5 / 1%, 15 / 45%, 20 / 60%;
+advanced economies 400 / 600 bp, 17 / 25%, 1 / 1.5%, 30 / 45%, no benchmark
+of the foreign-currency share; every benchmark an input,
+``early_warning.lower`` / ``upper``): ``debt_profile_risk`` = 2 (red) above
+the upper benchmark, 1 (yellow) above the lower, else 0 (green); NaN where
+the value is not given and cannot be derived (the foreign-currency share is
+the baseline's of the base year, the short-term change the largest yearly
+change of ``debt_profile.short_term_share`` over the heat-map years).
 """
 
 from __future__ import annotations

@@ -168,6 +168,9 @@ def fiscal_stress_history(name: str, r: Reader, folder: Path) -> list[Row]:
     two = np.where(np.arange(years.size) < 2, 1.0, 0.0)
     first = np.where(np.arange(years.size) == 0, 1.0, 0.0)
 
+    def ab(quantity, want, got):  # absolute: the shifts are 0 outside the shock years
+        return row(name, quantity, want, got, atol, relative=False)
+
     def rules(keys, history):
         sec = validate(StressTestsSection, {"history_years": window, **keys}, origins={}, path=("stress_tests",))
         rl = sec.rules(years, history)
@@ -176,32 +179,32 @@ def fiscal_stress_history(name: str, r: Reader, folder: Path) -> list[Row]:
 
     rl, i = rules({}, cols)
     label = f"from history ({window} years)"
-    rows = [row(name, "growth shock = -1 x sd of the last years of growth", -sd_g * two, rl.growth[i["growth"]], atol, relative=False),
-            row(name, "deflator shock = 0.25 x growth shock", -0.25 * sd_g * two, rl.deflator[i["growth"]], atol, relative=False),
-            row(name, "primary balance shock = -0.5 x sd of the last years", -0.5 * sd_pb * two,
-                rl.primary_balance[i["primary_balance"]], atol, relative=False),
-            row(name, "depreciation = largest of the last years, base year", dep * first,
-                rl.depreciation[i["exchange_rate"]], atol, relative=False),
-            row(name, "combined: the same sizes", np.concatenate([-sd_g * two, -0.5 * sd_pb * two, dep * first]),
+    rows = [ab("growth shock = -1 x sd of the last years of growth", -sd_g * two, rl.growth[i["growth"]]),
+            ab("deflator shock = 0.25 x growth shock", -0.25 * sd_g * two, rl.deflator[i["growth"]]),
+            ab("primary balance shock = -0.5 x sd of the last years", -0.5 * sd_pb * two,
+                rl.primary_balance[i["primary_balance"]]),
+            ab("depreciation = largest of the last years, base year", dep * first,
+                rl.depreciation[i["exchange_rate"]]),
+            ab("combined: the same sizes", np.concatenate([-sd_g * two, -0.5 * sd_pb * two, dep * first]),
                 np.concatenate([rl.growth[i["combined"]], rl.primary_balance[i["combined"]],
-                                rl.depreciation[i["combined"]]]), atol, relative=False),
+                                rl.depreciation[i["combined"]]])),
             row(name, f"labels say '{label}' (abs)", [1, 1, 1],
                 [float(label in rl.labels[k]) for k in ("growth", "primary_balance", "exchange_rate")], 0.0,
                 relative=False)]
     rl, i = rules({"growth_sd": given}, cols)
-    rows += [row(name, "an explicit growth_sd overrides the history", -given * two, rl.growth[i["growth"]], atol, relative=False),
-             row(name, "the history still sizes the primary balance shock", -0.5 * sd_pb * two,
-                 rl.primary_balance[i["primary_balance"]], atol, relative=False),
+    rows += [ab("an explicit growth_sd overrides the history", -given * two, rl.growth[i["growth"]]),
+             ab("the history still sizes the primary balance shock", -0.5 * sd_pb * two,
+                 rl.primary_balance[i["primary_balance"]]),
              row(name, "label 'given' (abs)", 1.0, float("sd given" in rl.labels["growth"]), 0.0, relative=False)]
     banks = r.number("banking_assets_gdp", lo=0.0)
     rl, i = rules({"banking_assets_gdp": banks}, None)
-    rows.append(row(name, f"contingent liability = 10% of banking-sector assets of {banks:g} of GDP, base year",
-                    0.10 * banks * first, rl.stock_flow[i["contingent_liability"]], atol, relative=False))
+    rows.append(ab(f"contingent liability = 10% of banking-sector assets of {banks:g} of GDP, base year",
+                    0.10 * banks * first, rl.stock_flow[i["contingent_liability"]]))
     rl, i = rules({}, None)
-    rows += [row(name, "no history: fixed defaults 0.02, 0.5 x 0.01, 15%",
+    rows += [ab("no history: fixed defaults 0.02, 0.5 x 0.01, 15%",
                  np.concatenate([-0.02 * two, -0.005 * two, 0.15 * first]),
                  np.concatenate([rl.growth[i["combined"]], rl.primary_balance[i["combined"]],
-                                 rl.depreciation[i["combined"]]]), atol, relative=False),
+                                 rl.depreciation[i["combined"]]])),
              row(name, "label 'fixed default, no history' (abs)", 1.0,
                  float("fixed default, no history" in rl.labels["exchange_rate"]), 0.0, relative=False)]
     return rows
