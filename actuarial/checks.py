@@ -56,7 +56,9 @@ NAN_OK = {
     "employment_injury": {"funded_ratio"},
     "spf": {"coverage", "coverage_target", "coverage_gap"},
     # S2 is not defined when r <= g in the last year (the infinite sum diverges; its label says so)
-    "fiscal_space": {"sustainability_gap", "sustainability_gap_component", "sustainability_gap_ageing"},
+    "fiscal_space": {"sustainability_gap", "sustainability_gap_component", "sustainability_gap_ageing",
+                     # debt-profile indicators not given, or without a benchmark (their label says so)
+                     "debt_profile_value", "debt_profile_lower", "debt_profile_upper", "debt_profile_risk"},
     # a group without persons in a decile (e.g. no urban household among the poorest 10%): NaN there
     "distribution": {"decile_mean_welfare", "benefit_receipt", "coverage", "incidence", "incidence_poorest_20",
                      "poverty_headcount", "poverty_gap", "poverty_severity", "gini", "theil", "palma", "lorenz",

@@ -593,7 +593,12 @@ def parse_fiscal_space(r: Reader, case, data: dict | None = None) -> FiscalAssum
     source = r.file_for(None)
     profile = None if declared.debt_profile is None else declared.debt_profile.profile(years)
     gaps = declared.sustainability_gaps.rules() if declared.sustainability_gaps is not None else None
-    stress = None if declared.stress_tests is None else declared.stress_tests.rules(years)
+    stress = None
+    if declared.stress_tests is not None:
+        hist = _stress_history(declared, r)
+        if hist is not None:
+            digest.update(json.dumps({k: v.tolist() for k, v in hist.items()}, sort_keys=True).encode())
+        stress = declared.stress_tests.rules(years, hist)
     return FiscalAssumptions(case, baseline, package, costs, debt, options, stochastic,
                              str(source) if source is not None else "<assumptions>", digest.hexdigest()[:16],
                              profile, gaps, stress)
@@ -630,6 +635,25 @@ def _stochastic(s: StochasticSection, r: Reader, debt: DebtRules, years) -> Stoc
                               s.declining_years)
     return Stochastic(s.paths, s.seed, n_years, threshold, s.covariance_matrix(), hist,
                       declining_years=s.declining_years)
+
+
+def _stress_history(declared, r: Reader) -> dict | None:
+    """The history that sizes the stress tests, {column: values in year order}: the file of
+    ``stress_tests.history``, else of ``stochastic.history``, else None."""
+    if declared.stress_tests.history is not None:
+        keys = ("stress_tests", "history")
+    elif declared.stochastic is not None and declared.stochastic.history is not None:
+        keys = ("stochastic", "history")
+    else:
+        return None
+    h = _sub(r, *keys)
+    path = h.file_path("file")
+    table = _read_year_csv(h, "file", path, None)
+    unknown = sorted(set(table.columns) - set(SHOCKS))
+    if unknown:
+        raise AssumptionError(path, h.key_path("file"), f"unknown column {unknown[0]!r}; expected year and "
+                              f"some of {', '.join(SHOCKS)}")
+    return {k: table[k].to_numpy(float) for k in table.columns}
 
 
 def _var(values: np.ndarray, path, h: Reader) -> VarModel:

@@ -36,18 +36,36 @@ each added to the inputs of the baseline and the same debt recursion run,
   share alpha of the debt).
 - ``combined``: the four shocks together.
 - ``contingent_liability``: a one-time debt-creating flow
-  ``contingent_liability_gdp`` (10% of GDP) in the base year (a
-  stock-flow adjustment) together with the growth shock.
+  ``contingent_liability_gdp`` in the base year (a stock-flow adjustment)
+  together with the growth shock; the note (section V.D) sizes it at 10% of
+  the banking sector's assets: ``contingent_liability_bank_share`` (0.10) x
+  ``banking_assets_gdp`` when that is given, else 10% of GDP (the engine's
+  fixed default; the label says which).
 - user ``scenarios``: shifts of real growth, of the primary balance, of the
   marginal (or effective) interest rate, of the depreciation and a
   stock-flow adjustment, each a path (``{year: value}``).
 
-The default sizes are those the issue's brief gives for the 2013 note
-(growth 1 sd for 2 years, +200 bp, 15% depreciation, 10% of GDP); the
-primary-balance size (half the 10-year sd in each of 2 years) and the
-deflator elasticity 0.25 are this engine's reading of the note, whose text
-was not at hand to check: every size is an input, shown in the
-``stress_test`` labels.
+**Sizes from history** (IMF 2013 note, section V.C and its box on the
+standardised stress tests: the growth and primary-balance shocks are sized by
+the 10-year historical standard deviation, the exchange-rate shock by the
+largest depreciation of the last 10 years): when the fiscal section gives a
+history (``stress_tests.history: {file}``, else ``stochastic.history``; a CSV
+with a year column and some of growth, primary_balance, exchange_rate) and a
+size is not given, ``growth_sd`` and ``primary_balance_sd`` are the sample
+standard deviations (divisor N - 1) of the last ``history_years`` (10) years
+of that column, and ``depreciation`` is the largest yearly depreciation of
+those years (at least 0): :func:`history_sizes`. An explicit size overrides;
+without history (or the column) the fixed defaults (growth sd 0.02, primary
+balance sd 0.01, depreciation 15%) apply. The ``stress_test`` labels say
+which: "from history (N years)", "given" or "fixed default, no history".
+The other sizes are the note's: growth 1 sd for 2 years with the deflator
+0.25 lower per point, primary balance half an sd for 2 years, +200 bp (the
+note's floor of the interest shock: the note takes the larger of 200 bp and
+the gap between the highest real rate of the last 10 years and the average
+projected real rate; the gap is not computed here, give ``interest_rate_bp``).
+Caveat: the note's text at hand was its opening pages only (sections
+V.C, V.D and the heat map are cited by section, not by paragraph); the sizes
+above are this engine's reading of those sections, every one an input.
 
 Not modelled (documented simplifications): the guidance's feedback of a
 worse primary balance on the interest rate (25 bp per point of GDP), the
@@ -66,6 +84,20 @@ exceeded"). Under ``framework: lic_dsf`` the debt benchmark is the LIC-DSF's
 for the present value of debt but the indicator is the **nominal** debt
 (the engine does not discount the debt service; the label says so), and GFN
 has no benchmark (NaN).
+
+**Debt-profile indicators** (the note's section V.B and the heat map's
+right-hand block): the bond spread, the external financing requirement /
+GDP, the annual change in the short-term debt (share of the total), the debt
+held by non-residents and the debt in foreign currency (shares of the total),
+each against its lower / upper early-warning benchmark (``EARLY_WARNING``;
+emerging markets 200 / 600 bp, 5 / 15% of GDP, 0.5 / 1%, 15 / 45%, 20 / 60%;
+advanced economies 400 / 600 bp, 17 / 25%, 1 / 1.5%, 30 / 45%, no benchmark
+of the foreign-currency share; every benchmark an input,
+``early_warning.lower`` / ``upper``): ``debt_profile_risk`` = 2 (red) above
+the upper benchmark, 1 (yellow) above the lower, else 0 (green); NaN where
+the value is not given and cannot be derived (the foreign-currency share is
+the baseline's of the base year, the short-term change the largest yearly
+change of ``debt_profile.short_term_share`` over the heat-map years).
 """
 
 from __future__ import annotations
@@ -73,28 +105,83 @@ from __future__ import annotations
 import numpy as np
 from pydantic import model_validator
 
-from actuarial.schema import choice, named, number, rule_error, section, series
+from actuarial.schema import choice, named, number, rule_error, section, series, text
 from actuarial.schema.records import dataclass
 
 STANDARD = ("baseline", "growth", "primary_balance", "interest_rate", "exchange_rate", "combined",
             "contingent_liability")
 
 
-def stress_labels(s) -> dict:
-    """What each standard test does, with its sizes (shown in the ``stress_test`` coordinate)."""
-    dg, dpb = s.growth_sd_multiple * s.growth_sd, s.primary_balance_sd_multiple * s.primary_balance_sd
+def stress_labels(s, sizes=None) -> dict:
+    """What each standard test does, with its sizes and their origin (shown in the ``stress_test``
+    coordinate); ``sizes`` from :func:`resolve_sizes`."""
+    sizes = resolve_sizes(s) if sizes is None else sizes
+    (gsd, gfrom), (psd, pfrom), (dep, dfrom) = (sizes[k] for k in ("growth_sd", "primary_balance_sd",
+                                                                    "depreciation"))
+    dg, dpb = s.growth_sd_multiple * gsd, s.primary_balance_sd_multiple * psd
     return {
         "baseline": "baseline (no shock)",
-        "growth": f"real GDP growth {dg:.2%} lower ({s.growth_sd_multiple:g} sd) for {s.shock_years} years, "
-                  f"deflator {s.inflation_elasticity:g} per point",
-        "primary_balance": f"primary balance {dpb:.2%} of GDP lower ({s.primary_balance_sd_multiple:g} sd) for "
-                           f"{s.shock_years} years",
+        "growth": f"real GDP growth {dg:.2%} lower ({s.growth_sd_multiple:g} sd of {gsd:.2%}, sd {gfrom}) for "
+                  f"{s.shock_years} years, deflator {s.inflation_elasticity:g} per point",
+        "primary_balance": f"primary balance {dpb:.2%} of GDP lower ({s.primary_balance_sd_multiple:g} sd of "
+                           f"{psd:.2%}, sd {pfrom}) for {s.shock_years} years",
         "interest_rate": f"interest rate on new borrowing +{s.interest_rate_bp:g} bp for the rest of the projection",
-        "exchange_rate": f"one-time depreciation of {s.depreciation:.0%} in the base year",
+        "exchange_rate": f"one-time depreciation of {dep:.0%} in the base year ({dfrom})",
         "combined": "growth, primary balance, interest rate and exchange rate shocks together",
-        "contingent_liability": f"one-time debt-creating flow of {s.contingent_liability_gdp:.0%} of GDP in the "
-                                "base year, with the growth shock",
+        "contingent_liability": f"one-time debt-creating flow of {contingent_gdp(s)[0]:.1%} of GDP "
+                                f"({contingent_gdp(s)[1]}) in the base year, with the growth shock",
     }
+
+
+def contingent_gdp(s) -> tuple[float, str]:
+    """The contingent-liability flow / GDP and its origin: given, else the note's 10% of the
+    banking sector's assets (IMF 2013 note, section V.D) when they are given, else 10% of GDP."""
+    if s.contingent_liability_gdp is not None:
+        return float(s.contingent_liability_gdp), "given"
+    if s.banking_assets_gdp is not None:
+        return (s.contingent_liability_bank_share * s.banking_assets_gdp,
+                f"{s.contingent_liability_bank_share:.0%} of banking-sector assets of "
+                f"{s.banking_assets_gdp:.0%} of GDP")
+    return 0.10, "fixed default 10% of GDP, no banking-sector assets given"
+
+
+DEFAULT_SIZES = {"growth_sd": 0.02, "primary_balance_sd": 0.01, "depreciation": 0.15}
+HISTORY_COLUMNS = {"growth_sd": "growth", "primary_balance_sd": "primary_balance", "depreciation": "exchange_rate"}
+HISTORY_YEARS = 10
+
+
+def history_sizes(history: dict, n_years: int = HISTORY_YEARS) -> dict:
+    """Shock sizes from the last ``n_years`` of the history ``{column: values by year}``:
+    growth_sd, primary_balance_sd = sqrt(sum (x - mean)^2 / (N - 1)) (the historical standard
+    deviation, IMF 2013 note, section V.C), depreciation = max(0, max x) (the largest
+    depreciation); a column absent or with fewer than 2 years gives no size. Returns
+    {size: (value, N)}."""
+    out = {}
+    for key, col in HISTORY_COLUMNS.items():
+        if col not in history:
+            continue
+        x = np.asarray(history[col], float)[-n_years:]
+        if x.size < 2:
+            continue
+        out[key] = (float(np.std(x, ddof=1)) if key != "depreciation" else max(0.0, float(x.max())), x.size)
+    return out
+
+
+def resolve_sizes(s, history: dict | None = None) -> dict:
+    """{size: (value, origin)}: the size given, else from the history (:func:`history_sizes`),
+    else the fixed default."""
+    hist = history_sizes(history, s.history_years) if history else {}
+    out = {}
+    for key, default in DEFAULT_SIZES.items():
+        given = getattr(s, key)
+        if given is not None:
+            out[key] = (float(given), "given")
+        elif key in hist:
+            out[key] = (hist[key][0], f"from history ({hist[key][1]} years)")
+        else:
+            out[key] = (default, "fixed default, no history")
+    return out
+
 
 INDICATORS = ("debt_gdp", "gross_financing_needs_gdp")
 INDICATOR_LABELS = {"debt_gdp": "gross public debt / GDP at the end of the year (peak over the heat-map years)",
@@ -125,16 +212,86 @@ class StressScenario:
 
 @section()
 @dataclass(frozen=True)
+class StressHistory:
+    """A history that sizes the stress tests (instead of stochastic.history)."""
+
+    file: text("CSV with a year column and some of the columns growth, primary_balance, exchange_rate "
+               "(and interest_rate, unused here), relative to the file that names it.", unit="path")
+
+
+EARLY_WARNING_LABELS = {
+    "bond_spread_bp": ("EMBIG / sovereign bond spread", "basis points"),
+    "external_financing_requirement_gdp": ("external financing requirement / GDP", "share of GDP"),
+    "short_term_debt_change": ("annual change in the short-term public debt, share of the total debt",
+                               "share of total debt"),
+    "nonresident_share": ("public debt held by non-residents, share of the total", "share of total debt"),
+    "foreign_currency_share": ("public debt in foreign currency, share of the total", "share of total debt"),
+}
+# (lower, upper) early-warning benchmarks of the debt profile, IMF (2013) note, section V.B (vulnerability
+# of the debt financing profile) and the heat map; emerging values as the issue's brief checks them, advanced
+# this engine's reading of the same table (no benchmark of the foreign-currency share for advanced economies)
+EARLY_WARNING = {
+    "emerging": {"bond_spread_bp": (200.0, 600.0), "external_financing_requirement_gdp": (0.05, 0.15),
+                 "short_term_debt_change": (0.005, 0.01), "nonresident_share": (0.15, 0.45),
+                 "foreign_currency_share": (0.20, 0.60)},
+    "advanced": {"bond_spread_bp": (400.0, 600.0), "external_financing_requirement_gdp": (0.17, 0.25),
+                 "short_term_debt_change": (0.01, 0.015), "nonresident_share": (0.30, 0.45),
+                 "foreign_currency_share": (None, None)},
+}
+EW = dict(lo=0.0, hi=10.0)
+
+
+@section()
+@dataclass(frozen=True)
+class EarlyWarning:
+    """Debt-profile indicators of the heat map against the note's early-warning benchmarks (lower, upper)."""
+
+    bond_spread_bp: number("Sovereign bond spread (EMBIG or against the benchmark bond).", lo=0.0, hi=10000.0,
+                           what="basis points", unit="basis points", source=MAC + ", section V.B") = None
+    external_financing_requirement_gdp: number("External financing requirement (current account deficit + "
+                                               "amortisation of external debt) / GDP.", **EW, what="a share of "
+                                               "GDP", unit="share of GDP", source=MAC + ", section V.B") = None
+    short_term_debt_change: number("Annual change in the short-term public debt, share of the total debt.",
+                                   lo=-1.0, hi=1.0, what="a share (0.01 for 1 point)", unit="share of total debt",
+                                   source=MAC + ", section V.B",
+                                   derived="the largest yearly change of debt_profile.short_term_share over "
+                                           "the heat-map years") = None
+    nonresident_share: number("Public debt held by non-residents, share of the total.", lo=0.0, hi=1.0,
+                              what="a share", unit="share of total debt", source=MAC + ", section V.B") = None
+    foreign_currency_share: number("Public debt in foreign currency, share of the total.", lo=0.0, hi=1.0,
+                                   what="a share", unit="share of total debt", source=MAC + ", section V.B",
+                                   derived="baseline.foreign_currency_share in the base year") = None
+    lower: named("Lower early-warning benchmarks instead of the note's, {indicator: value}.",
+                 number("A benchmark.", lo=-1.0, hi=10000.0, what="a benchmark in the indicator's unit"),
+                 what="indicator", optional=True) = None
+    upper: named("Upper early-warning benchmarks instead of the note's, {indicator: value}.",
+                 number("A benchmark.", lo=-1.0, hi=10000.0, what="a benchmark in the indicator's unit"),
+                 what="indicator", optional=True) = None
+
+    @model_validator(mode="after")
+    def _known(self):
+        for key in ("lower", "upper"):
+            for name in getattr(self, key) or {}:
+                if str(name) not in EARLY_WARNING_LABELS:
+                    raise rule_error(f"{key}.{name}", f"expected one of {', '.join(EARLY_WARNING_LABELS)}")
+        return self
+
+
+@section()
+@dataclass(frozen=True)
 class StressTestsSection:
     """The IMF market-access DSA's standard stress tests and heat map (fiscal_space.stress_tests)."""
 
-    growth_sd: number("Standard deviation of real GDP growth over the last 10 years of history (engine "
-                      "default 0.02 when no history is given: give your country's).", lo=0.0, hi=1.0,
-                      what="a standard deviation", unit="per year", source=MAC + ", stress tests") = 0.02
-    primary_balance_sd: number("Standard deviation of the primary balance / GDP over the last 10 years "
-                               "(engine default 0.01 when no history is given: give your country's).", lo=0.0,
-                               hi=1.0, what="a standard deviation", unit="share of GDP",
-                               source=MAC + ", stress tests") = 0.01
+    growth_sd: number("Standard deviation of real GDP growth over the last history_years of history.",
+                      lo=0.0, hi=1.0, what="a standard deviation", unit="per year", source=MAC + ", stress tests",
+                      derived="from the history (sample sd of its growth column), else 0.02") = None
+    primary_balance_sd: number("Standard deviation of the primary balance / GDP over the last history_years "
+                               "of history.", lo=0.0, hi=1.0, what="a standard deviation", unit="share of GDP",
+                               source=MAC + ", stress tests",
+                               derived="from the history (sample sd of its primary_balance column), else 0.01") = None
+    history: StressHistory | None = None
+    history_years: number("Last years of the history that size the shocks.", lo=2, integer=True, unit="years",
+                          source=MAC + " (10 years)") = HISTORY_YEARS
     growth_sd_multiple: number("Size of the growth shock in standard deviations.", lo=0.0, hi=10.0,
                                what="a multiple", unit="standard deviations", source=MAC + " (1)") = 1.0
     primary_balance_sd_multiple: number("Size of the primary balance shock in standard deviations.", lo=0.0,
@@ -147,11 +304,20 @@ class StressTestsSection:
     interest_rate_bp: number("Interest rate shock on new borrowing, for the rest of the projection.", lo=0.0,
                              hi=5000.0, what="basis points", unit="basis points", source=MAC + " (200 bp)") = 200.0
     depreciation: number("One-time depreciation of the currency in the base year (the guidance: the largest "
-                         "movement of the last 10 years; 15% without history).", lo=0.0, hi=5.0,
-                         what="a depreciation (0.15 for 15%)", unit="1", source=MAC + " (15%)") = 0.15
+                         "movement of the last 10 years).", lo=0.0, hi=5.0,
+                         what="a depreciation (0.15 for 15%)", unit="1", source=MAC,
+                         derived="the largest yearly depreciation of the history, else 0.15") = None
     contingent_liability_gdp: number("One-time debt-creating flow in the base year (with the growth shock).",
                                      lo=0.0, hi=5.0, what="a share of GDP", unit="share of GDP",
-                                     source=MAC + ", contingent liabilities (10%)") = 0.10
+                                     source=MAC + ", contingent liabilities",
+                                     derived="contingent_liability_bank_share x banking_assets_gdp when "
+                                             "banking_assets_gdp is given, else 0.10") = None
+    banking_assets_gdp: number("Assets of the banking sector / GDP (the note sizes the contingent-liability "
+                               "shock on them).", lo=0.0, hi=100.0, what="a share of GDP", unit="share of GDP",
+                               source=MAC + ", contingent liabilities") = None
+    contingent_liability_bank_share: number("Share of the banking sector's assets that the contingent-liability "
+                                            "shock adds to the debt.", lo=0.0, hi=1.0, what="a share",
+                                            unit="1", source=MAC + " (10% of banking-sector assets)") = 0.10
     framework: choice("Benchmarks of the heat map: mac_dsa (debt and GFN, IMF 2013) or lic_dsf (PV of "
                       "public debt by debt-carrying capacity, IMF-World Bank 2018).", ("mac_dsa", "lic_dsf"),
                       source=MAC + "; " + LIC) = "mac_dsa"
@@ -169,6 +335,7 @@ class StressTestsSection:
                            "default is cut to the horizon).", lo=1, integer=True, unit="years",
                            source=MAC + " (the five-year projection)") = HEAT_MAP_YEARS
     scenarios: named("User-defined stress tests.", StressScenario, what="scenario", optional=True) = None
+    early_warning: EarlyWarning | None = None
 
     @model_validator(mode="after")
     def _names(self):
@@ -178,8 +345,8 @@ class StressTestsSection:
                                                       f"({', '.join(STANDARD)})")
         return self
 
-    def rules(self, years) -> "StressRules":
-        return stress_rules(self, years)
+    def rules(self, years, history: dict | None = None) -> "StressRules":
+        return stress_rules(self, years, history)
 
 
 @dataclass(frozen=True)
@@ -199,21 +366,25 @@ class StressRules:
     framework: str
     economy_group: str
     debt_carrying_capacity: str
+    early_warning: dict = None  # indicator -> (value or None, lower, upper), given by the user
 
 
-def stress_rules(s: StressTestsSection, years) -> StressRules:
-    """The shifts of each standard test (module docstring) and of the user's scenarios."""
+def stress_rules(s: StressTestsSection, years, history: dict | None = None) -> StressRules:
+    """The shifts of each standard test (module docstring) and of the user's scenarios; ``history``
+    ({column: values by year}) sizes the shocks not given (:func:`resolve_sizes`)."""
+    sizes = resolve_sizes(s, history)
+    growth_sd, pb_sd, depreciation = (sizes[k][0] for k in ("growth_sd", "primary_balance_sd", "depreciation"))
     years = np.asarray(years)
     T = years.size
     first = (np.arange(T) < s.shock_years).astype(float)
     base = np.zeros(T)
     base0 = base.copy()
     base0[0] = 1.0
-    dg = -s.growth_sd_multiple * s.growth_sd * first
-    dpb = -s.primary_balance_sd_multiple * s.primary_balance_sd * first
+    dg = -s.growth_sd_multiple * growth_sd * first
+    dpb = -s.primary_balance_sd_multiple * pb_sd * first
     dr = np.full(T, s.interest_rate_bp * 1e-4)
-    de = s.depreciation * base0
-    cl = s.contingent_liability_gdp * base0
+    de = depreciation * base0
+    cl = contingent_gdp(s)[0] * base0
     z = base
     tests = {"baseline": (z, z, z, z, z), "growth": (dg, z, z, z, z), "primary_balance": (z, dpb, z, z, z),
              "interest_rate": (z, z, dr, z, z), "exchange_rate": (z, z, z, de, z),
@@ -234,9 +405,49 @@ def stress_rules(s: StressTestsSection, years) -> StressRules:
         bench["debt_gdp"] = s.debt_benchmark_gdp
     if s.gfn_benchmark_gdp is not None:
         bench["gross_financing_needs_gdp"] = s.gfn_benchmark_gdp
-    labels = {**stress_labels(s), **{str(k): "user scenario" for k in (s.scenarios or {})}}
+    labels = {**stress_labels(s, sizes), **{str(k): "user scenario" for k in (s.scenarios or {})}}
     return StressRules(tuple(tests), labels, stack[0], deflator, stack[1], stack[2], stack[3], stack[4], bench,
-                       min(int(s.heat_map_years), T), s.framework, s.economy_group, s.debt_carrying_capacity)
+                       min(int(s.heat_map_years), T), s.framework, s.economy_group, s.debt_carrying_capacity,
+                       early_warning_inputs(s))
+
+
+def early_warning_inputs(s) -> dict:
+    """{indicator: (value given or None, lower, upper)}: the note's benchmarks of the economy group
+    (EARLY_WARNING), overridden by ``early_warning.lower`` / ``upper``."""
+    ew = s.early_warning
+    lower = {str(k): v for k, v in ((ew.lower if ew else None) or {}).items()}
+    upper = {str(k): v for k, v in ((ew.upper if ew else None) or {}).items()}
+    out = {}
+    for name, (lo, hi) in EARLY_WARNING[s.economy_group].items():
+        out[name] = (None if ew is None else getattr(ew, name), lower.get(name, lo), upper.get(name, hi))
+    return out
+
+
+def early_warning_level(value, lower, upper) -> float:
+    """The heat map's level of a debt-profile indicator: 2 (red) above the upper early-warning
+    benchmark, 1 (yellow) above the lower, else 0 (green); NaN without a value or benchmark."""
+    if value is None or lower is None or upper is None or not np.isfinite(value):
+        return float("nan")
+    return 2.0 if value > upper else 1.0 if value > lower else 0.0
+
+
+def debt_profile_risk(rules: StressRules, macro, profile=None) -> tuple[dict, dict]:
+    """{indicator: (value, origin)} and {indicator: level}: the values given, else the foreign-currency
+    share of the base year and the largest yearly change of the profile's short-term share over the
+    heat-map years."""
+    values = {}
+    for name, (given, lo, hi) in (rules.early_warning or {}).items():
+        values[name] = (given, "given") if given is not None else (None, "not given")
+    if "foreign_currency_share" in values and values["foreign_currency_share"][0] is None:
+        alpha = np.broadcast_to(np.asarray(macro.foreign_currency_share, float), (rules.growth.shape[1],))
+        values["foreign_currency_share"] = (float(alpha[0]), "baseline.foreign_currency_share, base year")
+    if "short_term_debt_change" in values and values["short_term_debt_change"][0] is None and profile is not None:
+        sigma = np.asarray(profile.short_term_share, float)[:rules.heat_map_years + 1]
+        if sigma.size > 1:
+            values["short_term_debt_change"] = (float(np.diff(sigma).max()), "debt_profile.short_term_share, "
+                                                "largest yearly change over the heat-map years")
+    levels = {k: early_warning_level(values[k][0], lo, hi) for k, (_, lo, hi) in rules.early_warning.items()}
+    return values, levels
 
 
 def shocked_growth(n, g, pi, dg, dpi):
@@ -340,7 +551,12 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
     v["heat_map_peak"] = (hdims, peaks, dict(
         hattrs, units="1", long_name=f"peak of the heat-map indicator over the first {rules.heat_map_years} "
                                      f"projection years, by stress test{pv_note}"))
-    coords = {"stress_test": ("stress_test", np.array(rules.names, dtype=object), dict(
+    if rules.early_warning:
+        ew_coords, ew_vars = _early_warning_variables(rules, macro, profile)
+        v.update(ew_vars)
+    else:
+        ew_coords = {}
+    coords = {**ew_coords, "stress_test": ("stress_test", np.array(rules.names, dtype=object), dict(
                   units="", long_name="; ".join(f"{k}: {rules.labels[k]}"
                                                 for k in rules.names))),
               "heat_indicator": ("heat_indicator", np.array(INDICATORS, dtype=object), dict(
@@ -348,8 +564,35 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
     return coords, v
 
 
+def _early_warning_variables(rules: StressRules, macro, profile) -> tuple[dict, dict]:
+    """``debt_profile_value``, ``debt_profile_lower``, ``debt_profile_upper`` and ``debt_profile_risk``
+    (debt_profile_indicator)."""
+    values, levels = debt_profile_risk(rules, macro, profile)
+    names = list(rules.early_warning)
+    nan = lambda x: np.nan if x is None else float(x)  # noqa: E731
+    d = ("debt_profile_indicator",)
+    common = dict(source=MAC + ", section V.B (vulnerability of the debt profile) and the heat map",
+                  economy_group=rules.economy_group)
+    v = {"debt_profile_value": (d, np.array([nan(values[k][0]) for k in names]), dict(
+             common, units="mixed (see debt_profile_indicator)", long_name="debt-profile indicator (heat map)",
+             origin="; ".join(f"{k}: {values[k][1]}" for k in names))),
+         "debt_profile_lower": (d, np.array([nan(rules.early_warning[k][1]) for k in names]), dict(
+             common, units="mixed", long_name="lower early-warning benchmark")),
+         "debt_profile_upper": (d, np.array([nan(rules.early_warning[k][2]) for k in names]), dict(
+             common, units="mixed", long_name="upper early-warning benchmark")),
+         "debt_profile_risk": (d, np.array([levels[k] for k in names]), dict(
+             common, units="level", flag_values=np.array([0, 1, 2]), flag_meanings="green yellow red",
+             long_name="debt-profile risk: 2 red above the upper early-warning benchmark, 1 yellow above the "
+                       "lower, 0 green; NaN: not given or no benchmark"))}
+    coords = {"debt_profile_indicator": (d[0], np.array(names, dtype=object), dict(
+        units="", long_name="; ".join(f"{k}: {EARLY_WARNING_LABELS[k][0]} ({EARLY_WARNING_LABELS[k][1]}), "
+                                      f"{values[k][1]}" for k in names)))}
+    return coords, v
+
+
 __all__ = ["StressTestsSection", "StressScenario", "StressRules", "stress_rules", "stress_paths", "heat_map",
-           "heat_levels", "stress_variables", "STANDARD"]
+           "heat_levels", "stress_variables", "STANDARD", "history_sizes", "resolve_sizes",
+           "early_warning_level", "debt_profile_risk", "EARLY_WARNING"]
 
 
 LEVEL_NAMES = {0.0: "green", 1.0: "yellow", 2.0: "red"}
@@ -386,4 +629,25 @@ def stress_lines(ds) -> list[str]:
              f"reform against {bench}{note}: red if the baseline breaches, yellow if the stress test does:",
              "  ".join(hd.rjust(w) for hd, w in zip(head, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    if "debt_profile_risk" in ds:
+        lines.append(debt_profile_text(ds))
     return lines
+
+
+def debt_profile_text(ds) -> str:
+    """One sentence: each debt-profile indicator given or derived, its value, benchmarks and level."""
+    parts = []
+    for k in ds["debt_profile_indicator"].values:
+        x = ds.sel(debt_profile_indicator=k)
+        # the first of any other dimension (e.g. the first case of a side-by-side comparison)
+        value, lo, hi, level = (float(np.ravel(x[n].values)[0]) for n in (
+            "debt_profile_value", "debt_profile_lower", "debt_profile_upper", "debt_profile_risk"))
+        if not np.isfinite(value):
+            continue
+        fmt = (lambda v: f"{v:.0f} bp") if k == "bond_spread_bp" else (lambda v: f"{100 * v:.1f}%")
+        bench = f"{fmt(lo)} / {fmt(hi)}" if np.isfinite(lo) else "no benchmark"
+        parts.append(f"{EARLY_WARNING_LABELS[str(k)][0]} {fmt(value)} ({bench}: {LEVEL_NAMES.get(level, '-')})")
+    if not parts:
+        return "Debt profile: no early-warning indicator given"
+    return ("Debt profile against the lower / upper early-warning benchmarks (IMF 2013, section V.B): "
+            + "; ".join(parts))

@@ -161,3 +161,100 @@ def test_default_heat_map_years_cut_to_a_short_horizon(tmp_path):
     ds = run_fiscal_space(load_fiscal(path))
     assert ds["heat_map"].attrs["heat_map_years"] == 4  # the 4 years 2025-2028 of a 3-year horizon
     assert np.isfinite(ds["heat_map_peak"].sel(heat_indicator="debt_gdp")).all()
+
+
+def _with_history(tmp_path, stress: dict, stochastic_history: bool = False):
+    """The example without its stress-test sds, with a 5-year history (hist.csv) and a 4-year window."""
+    import yaml
+
+    (tmp_path / "hist.csv").write_text("year,growth,primary_balance,exchange_rate\n2019,0.05,-0.05,0.30\n"
+                                       "2020,0.01,-0.02,0.05\n2021,0.03,-0.01,-0.02\n2022,0.02,-0.01,0.12\n"
+                                       "2023,0.04,-0.02,0.03\n")
+    data = yaml.safe_load(EXAMPLE.read_text())
+    fiscal = data["fiscal_space"]
+    fiscal["costs"]["file"] = str(EXAMPLE.parent / fiscal["costs"]["file"])
+    for key in ("growth_sd", "primary_balance_sd"):
+        fiscal["stress_tests"].pop(key)
+    fiscal["stress_tests"].update(history_years=4, **stress)
+    if stochastic_history:
+        fiscal["stochastic"] = {k: v for k, v in fiscal["stochastic"].items() if k not in ("sd", "correlation")}
+        fiscal["stochastic"]["history"] = {"file": "hist.csv"}
+    path = tmp_path / "hist.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return load_fiscal(path).stress_tests
+
+
+def test_sizes_from_the_stress_tests_history_file(tmp_path):
+    st = _with_history(tmp_path, {"history": {"file": "hist.csv"}})
+    i = st.names.index("combined")
+    # last 4 years (2020-2023): growth sd sqrt(5e-4 / 3), primary balance sd sqrt(1e-4 / 3), largest depreciation 0.12
+    assert st.growth[i, :3] == pytest.approx([-np.sqrt(5e-4 / 3)] * 2 + [0.0], rel=1e-12)
+    assert st.primary_balance[i, :3] == pytest.approx([-0.5 * np.sqrt(1e-4 / 3)] * 2 + [0.0], rel=1e-12)
+    assert st.depreciation[i, :2] == pytest.approx([0.12, 0.0])
+    assert "from history (4 years)" in st.labels["growth"] and "from history (4 years)" in st.labels["exchange_rate"]
+
+
+def test_sizes_from_the_stochastic_history_and_explicit_override(tmp_path):
+    st = _with_history(tmp_path, {"depreciation": 0.2}, stochastic_history=True)
+    i = st.names.index("combined")
+    assert st.growth[i, 0] == pytest.approx(-np.sqrt(5e-4 / 3), rel=1e-12)
+    assert st.depreciation[i, 0] == 0.2 and "(given)" in st.labels["exchange_rate"]
+
+
+def test_without_history_the_fixed_defaults_and_the_label(example):
+    fa, ds = example
+    st = rules(fa)
+    i = st.names.index("combined")
+    assert (st.growth[i, 0], st.primary_balance[i, 0], st.depreciation[i, 0]) == (-0.02, -0.005, 0.15)
+    assert "fixed default, no history" in st.labels["growth"]
+    assert "sd given" in str(ds["stress_test"].attrs["long_name"])  # the example gives its sds
+
+
+def test_history_validation_case_passes():
+    from actuarial.validation import run_case
+
+    rows = run_case(ROOT / "validation_cases" / "closed_forms" / "fiscal_stress_history.case.yaml")
+    assert len(rows) == 12 and all(r.passed for r in rows), [r for r in rows if not r.passed]
+
+
+def test_contingent_liability_on_banking_assets_and_its_label(example):
+    fa, _ = example
+    st = rules(fa, banking_assets_gdp=1.2)
+    i = st.names.index("contingent_liability")
+    assert st.stock_flow[i, :2] == pytest.approx([0.12, 0.0], rel=1e-12)
+    assert "10% of banking-sector assets of 120% of GDP" in st.labels["contingent_liability"]
+    assert rules(fa, banking_assets_gdp=1.2, contingent_liability_gdp=0.05).stock_flow[i, 0] == 0.05
+    assert "fixed default 10% of GDP" in rules(fa).labels["contingent_liability"]
+
+
+def test_early_warning_levels_and_the_example(example):
+    from fiscal_space.stress_tests import early_warning_level
+
+    assert [early_warning_level(v, 0.2, 0.6) for v in (0.1, 0.2, 0.3, 0.6, 0.61)] == [0, 0, 1, 1, 2]
+    assert np.isnan(early_warning_level(None, 0.2, 0.6)) and np.isnan(early_warning_level(0.5, None, None))
+    fa, ds = example
+    risk = ds["debt_profile_risk"]
+    assert risk.dims == ("debt_profile_indicator",)
+    fx = ds["debt_profile_value"].sel(debt_profile_indicator="foreign_currency_share")
+    want = float(fa.baseline.foreign_currency_share.at(fa.years)[0])  # the base year's
+    assert float(fx) == pytest.approx(want) and 0.2 < want < 0.6  # the example: between 20% and 60%
+    assert float(risk.sel(debt_profile_indicator="foreign_currency_share")) == 1.0
+    assert np.isnan(risk.sel(debt_profile_indicator="bond_spread_bp"))  # not given
+    assert "not given" in ds["debt_profile_value"].attrs["origin"]
+
+
+def test_early_warning_given_values_and_overridden_benchmarks(example):
+    fa, _ = example
+    st = rules(fa, early_warning={"bond_spread_bp": 300.0, "upper": {"bond_spread_bp": 250.0}})
+    ds = run_fiscal_space(replace(fa, stress_tests=st))
+    assert float(ds["debt_profile_risk"].sel(debt_profile_indicator="bond_spread_bp")) == 2.0
+    assert float(ds["debt_profile_upper"].sel(debt_profile_indicator="bond_spread_bp")) == 250.0
+    with pytest.raises(Exception, match="expected one of bond_spread_bp"):
+        rules(fa, early_warning={"lower": {"spread": 1.0}})
+
+
+def test_early_warning_validation_case_passes():
+    from actuarial.validation import run_case
+
+    rows = run_case(ROOT / "validation_cases" / "closed_forms" / "fiscal_early_warning.case.yaml")
+    assert len(rows) == 8 and all(r.passed for r in rows), [r for r in rows if not r.passed]

@@ -342,7 +342,14 @@ ALTERNATIVES = {
     "fiscal_space.stochastic.covariance", "fiscal_space.stochastic.history",
     "fiscal_space.stochastic.history.file", "fiscal_space.stochastic.history.method",
     "fiscal_space.debt_profile.amortisation_gdp", "fiscal_space.stress_tests.debt_benchmark_gdp",
-    "fiscal_space.stress_tests.gfn_benchmark_gdp", "fiscal_space.stress_tests.scenarios"}
+    "fiscal_space.stress_tests.gfn_benchmark_gdp", "fiscal_space.stress_tests.scenarios",
+    # sizes from the history or the note's rule, early-warning indicators (fiscal_space.stress_tests)
+    "fiscal_space.stress_tests.banking_assets_gdp", "fiscal_space.stress_tests.contingent_liability_gdp",
+    "fiscal_space.stress_tests.depreciation", "fiscal_space.stress_tests.history",
+    "fiscal_space.stress_tests.history.file", "fiscal_space.stress_tests.early_warning",
+    *(f"fiscal_space.stress_tests.early_warning.{k}" for k in (
+        "bond_spread_bp", "external_financing_requirement_gdp", "foreign_currency_share", "lower",
+        "nonresident_share", "short_term_debt_change", "upper"))}
 # the blocks of the pension designs other than defined benefit (pension.design): optional additions
 ALTERNATIVES |= {"pension." + k for k in (
     "defined_contribution", "defined_contribution.return_spread", "defined_contribution.fee_on_contributions",

@@ -76,11 +76,23 @@ def write_heat_map(book, tree, currency) -> None:
     ds = tree["fiscal_space"].to_dataset()
     frame = ds[["heat_map", "heat_map_peak"]].to_dataframe().reset_index()
     h = ds["heat_map"].attrs
-    write_table(book, "fiscal heat map", frame, {"heat_map": "level", "heat_map_peak": "1"},
-                {"heat_map": "heat map: 0 green, 1 yellow, 2 red",
-                 "heat_map_peak": ds["heat_map_peak"].attrs["long_name"]},
-                title=f"DSA heat map ({h['framework']}): benchmarks debt {h['debt_benchmark_gdp']:.0%}, GFN "
-                      f"{h['gfn_benchmark_gdp']:.0%}; red if the baseline breaches, yellow if the stress test does")
+    ref = write_table(book, "fiscal heat map", frame, {"heat_map": "level", "heat_map_peak": "1"},
+                      {"heat_map": "heat map: 0 green, 1 yellow, 2 red",
+                       "heat_map_peak": ds["heat_map_peak"].attrs["long_name"]},
+                      title=f"DSA heat map ({h['framework']}): benchmarks debt {h['debt_benchmark_gdp']:.0%}, GFN "
+                            f"{h['gfn_benchmark_gdp']:.0%}; red if the baseline breaches, yellow if the stress test "
+                            "does")
+    if "debt_profile_risk" in ds:  # the debt-profile indicators against their early-warning benchmarks
+        names = ["debt_profile_value", "debt_profile_lower", "debt_profile_upper", "debt_profile_risk"]
+        write_table(book, "fiscal heat map", ds[names].to_dataframe().reset_index(),
+                    {"debt_profile_risk": "level", **{k: "bp or share" for k in names[:3]}},
+                    {"debt_profile_risk": "debt-profile risk: 0 green, 1 yellow, 2 red (empty: not given)",
+                     "debt_profile_value": "value (bond spread in basis points, the others shares: 0.35 = 35%)",
+                     "debt_profile_lower": "lower early-warning benchmark",
+                     "debt_profile_upper": "upper early-warning benchmark"},
+                    start_row=ref.last_row + 3, freeze=False,
+                    title=f"Debt profile against the early-warning benchmarks (IMF 2013, {h['economy_group']}): "
+                          "red above the upper, yellow above the lower")
 
 
 EXTRA_SHEETS.append(write_heat_map)

@@ -358,6 +358,10 @@ def _heat_caption(f):
             "baseline breaches it, yellow if only the stress test does, green otherwise (IMF 2013 guidance note)")
     if a["framework"] == "lic_dsf":
         text += "; the LIC-DSF benchmark is for the PV of debt, applied here to the nominal debt (no PV computed)"
+    if "debt_profile_risk" in f:  # debt-profile indicators against their early-warning benchmarks
+        from fiscal_space.stress_tests import debt_profile_text
+
+        text += ". " + debt_profile_text(f)
     return text + "."
 
 

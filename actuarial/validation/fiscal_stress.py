@@ -11,7 +11,20 @@ fiscal_stress_tests  a debt profile with distinct rates (short-term share, avera
                      (red if the baseline breaches the benchmark over the first years, yellow if only the
                      stress test does, green otherwise), with and without a breach in the baseline.
 
-Every expected value is computed here from its definition, not by the engine.
+fiscal_stress_history  the shock sizes from a small history (IMF 2013 note, section V.C: the
+                     10-year historical standard deviation of growth and of the primary balance, the
+                     largest depreciation of the last 10 years), with a window shorter than the history:
+                     the sample sd (divisor N - 1) and the largest depreciation written by hand in the case
+                     file; an explicit size overrides; without history the fixed defaults; the labels;
+                     the contingent-liability flow at 10% of the banking sector's assets (section V.D).
+
+fiscal_early_warning  the debt-profile indicators of the heat map against the note's early-warning
+                     benchmarks (section V.B): values given (some on a benchmark: not above it), the
+                     foreign-currency share and the short-term share's largest yearly change taken from the
+                     baseline and the debt profile; the levels (2 above the upper benchmark, 1 above the
+                     lower, else 0) and the benchmarks written by hand in the case file.
+
+Every expected value is computed here (or in the case file) from its definition, not by the engine.
 """
 
 from __future__ import annotations
@@ -140,4 +153,96 @@ def fiscal_stress_tests(name: str, r: Reader, folder: Path) -> list[Row]:
     return rows
 
 
-KINDS = {"fiscal_stress_tests": fiscal_stress_tests}
+def fiscal_stress_history(name: str, r: Reader, folder: Path) -> list[Row]:
+    from actuarial.schema import validate
+    from fiscal_space.stress_tests import StressTestsSection
+
+    hist = r.raw("history")
+    cols = {k: r.number_list(f"history.{k}", hist[k]) for k in ("growth", "primary_balance", "exchange_rate")}
+    window = r.number("history_years", lo=2, integer=True)
+    sd_g, sd_pb, dep = (r.number(k) for k in ("expected_growth_sd", "expected_primary_balance_sd",
+                                              "expected_depreciation"))
+    given = r.number("given_growth_sd")
+    atol = r.number("atol", lo=0.0)  # absolute: the shifts are 0 outside the shock years
+    years = np.arange(BASE, BASE + 6)
+    two = np.where(np.arange(years.size) < 2, 1.0, 0.0)
+    first = np.where(np.arange(years.size) == 0, 1.0, 0.0)
+
+    def ab(quantity, want, got):  # absolute: the shifts are 0 outside the shock years
+        return row(name, quantity, want, got, atol, relative=False)
+
+    def rules(keys, history):
+        sec = validate(StressTestsSection, {"history_years": window, **keys}, origins={}, path=("stress_tests",))
+        rl = sec.rules(years, history)
+        i = {k: rl.names.index(k) for k in rl.names}
+        return rl, i
+
+    rl, i = rules({}, cols)
+    label = f"from history ({window} years)"
+    rows = [ab("growth shock = -1 x sd of the last years of growth", -sd_g * two, rl.growth[i["growth"]]),
+            ab("deflator shock = 0.25 x growth shock", -0.25 * sd_g * two, rl.deflator[i["growth"]]),
+            ab("primary balance shock = -0.5 x sd of the last years", -0.5 * sd_pb * two,
+                rl.primary_balance[i["primary_balance"]]),
+            ab("depreciation = largest of the last years, base year", dep * first,
+                rl.depreciation[i["exchange_rate"]]),
+            ab("combined: the same sizes", np.concatenate([-sd_g * two, -0.5 * sd_pb * two, dep * first]),
+                np.concatenate([rl.growth[i["combined"]], rl.primary_balance[i["combined"]],
+                                rl.depreciation[i["combined"]]])),
+            row(name, f"labels say '{label}' (abs)", [1, 1, 1],
+                [float(label in rl.labels[k]) for k in ("growth", "primary_balance", "exchange_rate")], 0.0,
+                relative=False)]
+    rl, i = rules({"growth_sd": given}, cols)
+    rows += [ab("an explicit growth_sd overrides the history", -given * two, rl.growth[i["growth"]]),
+             ab("the history still sizes the primary balance shock", -0.5 * sd_pb * two,
+                 rl.primary_balance[i["primary_balance"]]),
+             row(name, "label 'given' (abs)", 1.0, float("sd given" in rl.labels["growth"]), 0.0, relative=False)]
+    banks = r.number("banking_assets_gdp", lo=0.0)
+    rl, i = rules({"banking_assets_gdp": banks}, None)
+    rows.append(ab(f"contingent liability = 10% of banking-sector assets of {banks:g} of GDP, base year",
+                    0.10 * banks * first, rl.stock_flow[i["contingent_liability"]]))
+    rl, i = rules({}, None)
+    rows += [ab("no history: fixed defaults 0.02, 0.5 x 0.01, 15%",
+                 np.concatenate([-0.02 * two, -0.005 * two, 0.15 * first]),
+                 np.concatenate([rl.growth[i["combined"]], rl.primary_balance[i["combined"]],
+                                 rl.depreciation[i["combined"]]])),
+             row(name, "label 'fixed default, no history' (abs)", 1.0,
+                 float("fixed default, no history" in rl.labels["exchange_rate"]), 0.0, relative=False)]
+    return rows
+
+
+def fiscal_early_warning(name: str, r: Reader, folder: Path) -> list[Row]:
+    from actuarial.schema import validate
+    from fiscal_space import run_fiscal_space
+    from fiscal_space.financing_needs import Profile
+    from fiscal_space.stress_tests import StressTestsSection
+
+    rows = []
+    sigma = r.number_list("short_term_share_path", r.raw("short_term_share_path"), lo=0.0, hi=1.0)
+    m = {"d0": 0.6, "r": 0.05, "g": 0.03, "pb": -0.01}
+    for label in ("emerging", "advanced"):
+        c = r.section(label)
+        given = {k: c.number(k) for k in ("bond_spread_bp", "external_financing_requirement_gdp",
+                                          "nonresident_share") if c.has(k)}
+        horizon = len(sigma) - 1
+        profile = Profile(np.array(sigma), 6.0, None, None, None, None)
+        fa = _assumptions(m, horizon, profile, alpha=c.number("foreign_currency_share_baseline"), e=0.0)
+        years = np.arange(BASE, BASE + horizon + 1)
+        section = validate(StressTestsSection, {"economy_group": label, "heat_map_years": 5,
+                                                "early_warning": given}, origins={}, path=("stress_tests",))
+        ds = run_fiscal_space(replace(fa, stress_tests=section.rules(years)), _costs(years))
+        names = list(ds["debt_profile_indicator"].values)
+        want = r.number_list(f"{label}.expected_levels", c.raw("expected_levels"), lo=-1, hi=2)
+        got = np.nan_to_num(ds["debt_profile_risk"].values, nan=-1.0)  # -1: no value or no benchmark
+        rows.append(row(name, f"{label}: levels {want} of {names} (abs; -1 none)", want, got, 0.0, relative=False))
+        for key in ("lower", "upper"):
+            w = np.array(r.number_list(f"{label}.{key}", c.raw(key), lo=-1.0, hi=10000.0))
+            rows.append(row(name, f"{label}: {key} early-warning benchmarks (abs; -1 none)", w,
+                            np.nan_to_num(ds[f"debt_profile_{key}"].values, nan=-1.0), 1e-15, relative=False))
+        w = np.array(r.number_list(f"{label}.expected_values", c.raw("expected_values"), lo=-1.0, hi=10000.0))
+        rows.append(row(name, f"{label}: indicator values (abs; -1 none)", w,
+                        np.nan_to_num(ds["debt_profile_value"].values, nan=-1.0), 1e-15, relative=False))
+    return rows
+
+
+KINDS = {"fiscal_stress_tests": fiscal_stress_tests, "fiscal_stress_history": fiscal_stress_history,
+         "fiscal_early_warning": fiscal_early_warning}
