@@ -227,6 +227,8 @@ EARLY_WARNING_LABELS = {
     "nonresident_share": ("public debt held by non-residents, share of the total", "share of total debt"),
     "foreign_currency_share": ("public debt in foreign currency, share of the total", "share of total debt"),
 }
+# the spread is given in basis points and is a fraction in the results (units "1", as every other indicator)
+RESULT_SCALE = {"bond_spread_bp": 1e-4}
 # (lower, upper) early-warning benchmarks of the debt profile, IMF (2013) note, section V.B (vulnerability
 # of the debt financing profile) and the heat map; emerging values as the brief checks them, advanced
 # this engine's reading of the same table (no benchmark of the foreign-currency share for advanced economies)
@@ -573,19 +575,21 @@ def _early_warning_variables(rules: StressRules, macro, profile) -> tuple[dict, 
     d = ("debt_profile_indicator",)
     common = dict(source=MAC + ", section V.B (vulnerability of the debt profile) and the heat map",
                   economy_group=rules.economy_group)
-    v = {"debt_profile_value": (d, np.array([nan(values[k][0]) for k in names]), dict(
-             common, units="mixed (see debt_profile_indicator)", long_name="debt-profile indicator (heat map)",
-             origin="; ".join(f"{k}: {values[k][1]}" for k in names))),
-         "debt_profile_lower": (d, np.array([nan(rules.early_warning[k][1]) for k in names]), dict(
-             common, units="mixed", long_name="lower early-warning benchmark")),
-         "debt_profile_upper": (d, np.array([nan(rules.early_warning[k][2]) for k in names]), dict(
-             common, units="mixed", long_name="upper early-warning benchmark")),
+    scale = np.array([RESULT_SCALE.get(k, 1.0) for k in names])  # every indicator a fraction in the results
+    v = {"debt_profile_value": (d, scale * np.array([nan(values[k][0]) for k in names]), dict(
+             common, units="1", long_name="debt-profile indicator (heat map; the bond spread as a fraction: "
+                                          "0.01 = 100 bp)", origin="; ".join(f"{k}: {values[k][1]}" for k in names))),
+         "debt_profile_lower": (d, scale * np.array([nan(rules.early_warning[k][1]) for k in names]), dict(
+             common, units="1", long_name="lower early-warning benchmark (the bond spread as a fraction)")),
+         "debt_profile_upper": (d, scale * np.array([nan(rules.early_warning[k][2]) for k in names]), dict(
+             common, units="1", long_name="upper early-warning benchmark (the bond spread as a fraction)")),
          "debt_profile_risk": (d, np.array([levels[k] for k in names]), dict(
              common, units="level", flag_values=np.array([0, 1, 2]), flag_meanings="green yellow red",
              long_name="debt-profile risk: 2 red above the upper early-warning benchmark, 1 yellow above the "
                        "lower, 0 green; NaN: not given or no benchmark"))}
     coords = {"debt_profile_indicator": (d[0], np.array(names, dtype=object), dict(
-        units="", long_name="; ".join(f"{k}: {EARLY_WARNING_LABELS[k][0]} ({EARLY_WARNING_LABELS[k][1]}), "
+        units="", long_name="; ".join(f"{k}: {EARLY_WARNING_LABELS[k][0]} "
+                                      f"({'fraction: 0.01 = 100 bp' if k in RESULT_SCALE else EARLY_WARNING_LABELS[k][1]}), "
                                       f"{values[k][1]}" for k in names)))}
     return coords, v
 
@@ -644,7 +648,7 @@ def debt_profile_text(ds) -> str:
             "debt_profile_value", "debt_profile_lower", "debt_profile_upper", "debt_profile_risk"))
         if not np.isfinite(value):
             continue
-        fmt = (lambda v: f"{v:.0f} bp") if k == "bond_spread_bp" else (lambda v: f"{100 * v:.1f}%")
+        fmt = (lambda v: f"{v * 1e4:.0f} bp") if k in RESULT_SCALE else (lambda v: f"{100 * v:.1f}%")
         bench = f"{fmt(lo)} / {fmt(hi)}" if np.isfinite(lo) else "no benchmark"
         parts.append(f"{EARLY_WARNING_LABELS[str(k)][0]} {fmt(value)} ({bench}: {LEVEL_NAMES.get(level, '-')})")
     if not parts:

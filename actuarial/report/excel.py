@@ -85,9 +85,9 @@ def write_heat_map(book, tree, currency) -> None:
     if "debt_profile_risk" in ds:  # the debt-profile indicators against their early-warning benchmarks
         names = ["debt_profile_value", "debt_profile_lower", "debt_profile_upper", "debt_profile_risk"]
         write_table(book, "fiscal heat map", ds[names].to_dataframe().reset_index(),
-                    {"debt_profile_risk": "level", **{k: "bp or share" for k in names[:3]}},
+                    {"debt_profile_risk": "level", **{k: "fraction" for k in names[:3]}},
                     {"debt_profile_risk": "debt-profile risk: 0 green, 1 yellow, 2 red (empty: not given)",
-                     "debt_profile_value": "value (bond spread in basis points, the others shares: 0.35 = 35%)",
+                     "debt_profile_value": "value (fractions: 0.35 = 35%; the bond spread 0.02 = 200 bp)",
                      "debt_profile_lower": "lower early-warning benchmark",
                      "debt_profile_upper": "upper early-warning benchmark"},
                     start_row=ref.last_row + 3, freeze=False,
@@ -183,6 +183,8 @@ def metric_table(ds: xr.Dataset) -> pd.DataFrame:
     rows = []
     for name, da in ds.data_vars.items():
         if "year" in da.dims or da.ndim > 1 or da.dtype.kind not in "fiub":
+            continue
+        if da.attrs.get("units") == "level":  # flags 0/1/2 (green/yellow/red): on the heat-map sheet
             continue
         if da.ndim == 0:
             rows.append((name, "", da.attrs.get("long_name", ""), da.values.item(), da.attrs.get("units", "")))

@@ -231,14 +231,17 @@ def fiscal_early_warning(name: str, r: Reader, folder: Path) -> list[Row]:
                                                 "early_warning": given}, origins={}, path=("stress_tests",))
         ds = run_fiscal_space(replace(fa, stress_tests=section.rules(years)), _costs(years))
         names = list(ds["debt_profile_indicator"].values)
+        scale = np.array([1e-4 if k == "bond_spread_bp" else 1.0 for k in names])  # the case gives bp: 1 bp = 1e-4
         want = r.number_list(f"{label}.expected_levels", c.raw("expected_levels"), lo=-1, hi=2)
         got = np.nan_to_num(ds["debt_profile_risk"].values, nan=-1.0)  # -1: no value or no benchmark
         rows.append(row(name, f"{label}: levels {want} of {names} (abs; -1 none)", want, got, 0.0, relative=False))
         for key in ("lower", "upper"):
             w = np.array(r.number_list(f"{label}.{key}", c.raw(key), lo=-1.0, hi=10000.0))
+            w = np.where(w == -1.0, w, w * scale)
             rows.append(row(name, f"{label}: {key} early-warning benchmarks (abs; -1 none)", w,
                             np.nan_to_num(ds[f"debt_profile_{key}"].values, nan=-1.0), 1e-15, relative=False))
         w = np.array(r.number_list(f"{label}.expected_values", c.raw("expected_values"), lo=-1.0, hi=10000.0))
+        w = np.where(w == -1.0, w, w * scale)
         rows.append(row(name, f"{label}: indicator values (abs; -1 none)", w,
                         np.nan_to_num(ds["debt_profile_value"].values, nan=-1.0), 1e-15, relative=False))
     return rows
