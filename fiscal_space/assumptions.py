@@ -619,12 +619,7 @@ def _stochastic(s: StochasticSection, r: Reader, debt: DebtRules, years) -> Stoc
     hist = None
     if s.history is not None:
         h = _sub(r, "stochastic", "history")
-        path = h.file_path("file")
-        table = _read_year_csv(h, "file", path, None)
-        unknown = sorted(set(table.columns) - set(SHOCKS))
-        if unknown:
-            raise AssumptionError(path, h.key_path("file"), f"unknown column {unknown[0]!r}; expected year and "
-                                  f"some of {', '.join(SHOCKS)}")
+        path, table = _history_table(h)
         if len(table) < 2:
             raise AssumptionError(path, h.key_path("file"), "expected at least two years of history")
         values = np.column_stack([table[k].to_numpy(float) if k in table else np.zeros(len(table))
@@ -646,14 +641,19 @@ def _stress_history(declared, r: Reader) -> dict | None:
         keys = ("stochastic", "history")
     else:
         return None
-    h = _sub(r, *keys)
+    _, table = _history_table(_sub(r, *keys))
+    return {k: table[k].to_numpy(float) for k in table.columns}
+
+
+def _history_table(h: Reader):
+    """(path, table) of a history block's ``file``: a year column and some of the SHOCKS columns."""
     path = h.file_path("file")
     table = _read_year_csv(h, "file", path, None)
     unknown = sorted(set(table.columns) - set(SHOCKS))
     if unknown:
         raise AssumptionError(path, h.key_path("file"), f"unknown column {unknown[0]!r}; expected year and "
                               f"some of {', '.join(SHOCKS)}")
-    return {k: table[k].to_numpy(float) for k in table.columns}
+    return path, table
 
 
 def _var(values: np.ndarray, path, h: Reader) -> VarModel:
