@@ -157,8 +157,8 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     else:
         rate = np.broadcast_to(macro.interest_rate, pb.shape)
         f = np.broadcast_to(f, pb.shape)
-        debt = dd.debt_path(macro.debt0, f, pb, sfa_r)
         debt_next = dd.debt_path(macro.debt0, f, pb, sfa_r, extra_step=True)
+        debt = debt_next[..., :-1]  # the same recursion: d(t) for the stage's years
         # (shift, reform, year): one recursion for all shifts (elementwise: the same numbers as one path at a time)
         factors = np.stack([macro.debt_factor(s) for s in shifts]).reshape(shifts.size, 1, -1)
         sens = dd.debt_path(macro.debt0, factors, pb, sfa_r)
@@ -168,16 +168,15 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
     interest = rate * debt / (1 + macro.nominal_growth)
     g, pi = macro.real_and_deflator
     parts = decompose(debt_next, rate, g, pi, macro.foreign_currency_share, macro.depreciation, pb, sfa_r)
-    extra = _dsa_variables(parts, paths, interest, pb, sfa_r, gdp, rated)
+    extra_coords, extra = {}, _dsa_variables(parts, paths, interest, pb, sfa_r, gdp, rated)
     if fa.stress_tests is not None:  # IMF MAC DSA stress tests and heat map (fiscal_space.stress_tests)
         s_coords, s_vars = stress_variables(fa.stress_tests, macro, pb, sfa_r, profile)
+        extra_coords.update(s_coords)
         extra.update(s_vars)
     fan_part = ({}, {}) if fa.stochastic is None else _fan(
         fa, replace(macro, interest_rate=rate[1]) if rated else macro, pb_with, sfa_r[1], percentiles)
-    if fa.stress_tests is not None:
-        fan_part = ({**fan_part[0], **s_coords}, fan_part[1])
     ds = _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
-                  interest, extra, fan_part)
+                  interest, (extra_coords, extra), fan_part)
     if fa.sustainability_gaps is not None:
         add_sustainability_gaps(ds, fa.sustainability_gaps, f, debt, pb, costs, cost_gdp, REFORMS)
     return ds
@@ -226,11 +225,11 @@ def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
 
 
 def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts,
-             sens, interest, extra=None, fan_part=({}, {})) -> xr.Dataset:
+             sens, interest, dsa_part=({}, {}), fan_part=({}, {})) -> xr.Dataset:
     """The stage's Dataset, built on its coordinates without xarray's alignment
     (``actuarial.arrays.dataset``; the same Dataset as the constructor's);
-    ``extra``: the DSA variables of ``_dsa_variables``; ``fan_part``: the fan's
-    (coordinates, variables) from ``_fan``."""
+    ``dsa_part``: the (coordinates, variables) of ``_dsa_variables`` and the
+    stress tests; ``fan_part``: the fan's, from ``_fan``."""
     yr, yo, ry = ("year",), ("year", "option"), ("year", "reform")
     names = [o.name for o in fa.options]
     rated = fa.debt_profile is not None and fa.debt_profile.rated
@@ -263,7 +262,8 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
             "1", "gross public debt / GDP with r - g shifted (plan unchanged)"
                  + ("; the shift added to the existing and marginal rates of the debt profile" if rated else ""))),
     }
-    v.update(extra or {})
+    dsa_coords, dsa_vars = dsa_part
+    v.update(dsa_vars)
     if gdp is not None:
         v["gdp"] = (yr, gdp, _attrs("currency/year", "nominal gross domestic product"))
         v["financing_gap"] = (yr, gap * gdp, _attrs("currency/year", "financing gap"))
@@ -295,7 +295,7 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
         attrs["debt_threshold_gdp"] = fa.debt.threshold_gdp
     fan_coords, fan_vars = fan_part
     v.update(fan_vars)
-    coords.update(fan_coords)
+    coords.update({**fan_coords, **dsa_coords})
     return dataset({k: (d, np.asarray(a), at) for k, (d, a, at) in v.items()}, coordinates(coords), attrs)
 
 
