@@ -43,6 +43,7 @@ import numpy as np
 from actuarial.assumptions.reader import Reader
 from actuarial.assumptions.series import TimeSeries
 from actuarial.validation import Row, row
+from actuarial.validation.fiscal_structure import _costs
 
 PATHS = ("implicit_interest_rate", "nominal_gdp_growth", "primary_balance", "stock_flow", "nominal_gdp")
 
@@ -97,13 +98,6 @@ def _assumptions(start: int, d0: float, flows: dict, shares, fx_index) -> object
     debt = DebtRules(None, False, d0 / 100.0, base + horizon, (0.0,))
     return FiscalAssumptions(FiscalCase("validation", "validation", base, horizon, "NCU"), baseline, {}, None,
                              debt, (), None, "<validation case>", "validation")
-
-
-def _costs(years):
-    import xarray as xr
-
-    return xr.Dataset({"cost_gdp": (("year", "item"), np.zeros((len(years), 1)))},
-                      coords={"year": years, "item": ["package"]})
 
 
 def fiscal_bruegel(name: str, r: Reader, folder: Path) -> list[Row]:
