@@ -122,8 +122,9 @@ def insurable_wage_bill(K, dens, level, scale, ceil, R, x_lo) -> np.ndarray:
 def run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0, F0, x_lo, x_hi,
                  store: bool = True, Win=None, t_in: int = -1, pay_age=None, stock_mature: bool | None = None) -> dict:
     """``_ndc_kernels.project_notional`` on (scenario, ...) arrays; its outputs by name. Defaults:
-    ``pay_age`` from q at the norm (not unisex), ``stock_mature`` = pensions in payment at the start
-    (N0 > 0): measured; otherwise the stock completed until it holds the last age."""
+    ``stock_mature`` = pensions in payment at the start (N0 > 0): measured; otherwise the stock
+    completed until it holds the last age, with ``pay_age`` (default from q at the norm, not unisex;
+    not computed for a mature stock, which does not read it)."""
     n = max(a.shape[0] for a in (K, q, level, ceil, rate, nrate, i, div))
     T, X = K.shape[1], K.shape[3]
     stocks = (n, T if store else 1, 2, X)
@@ -131,8 +132,9 @@ def run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0
     out.update({k: np.zeros((n, T, 2)) for k in OUTPUTS2})
     out.update(capital=np.zeros(stocks), pens_age=np.zeros(stocks))
     f = lambda a: np.ascontiguousarray(a, dtype=float)  # noqa: E731
-    pay_age = payment_ages(q, par[0], False) if pay_age is None else pay_age
     stock_mature = bool(np.sum(N0) > 0) if stock_mature is None else stock_mature
+    if pay_age is None:  # read only to complete an immature stock
+        pay_age = np.zeros((1, 1, 2, X)) if stock_mature else payment_ages(q, par[0], False)
     kern.project_notional(f(K), f(q), f(dens), f(level), f(scale), f(ceil), np.ascontiguousarray(R, dtype=np.int64),
                           f(rate), f(nrate), f(i), f(div), f(par), f(P0), f(W0), f(N0), f(B0), float(F0),
                           int(x_lo), int(x_hi), np.zeros((1, 2, X)) if Win is None else f(Win), int(t_in),
@@ -179,9 +181,10 @@ def project_ndc(pension: Pension, labour_assumptions: Labour, demography: xr.Dat
     B0 = N0 * by_sex_array(old.average_pension)
     par = np.array([nd.norm, 1.0 if nd.balancing else 0.0, pension.administrative_cost])
     Win, t_in = converted_input(pension, years)
+    mature = bool(N0.sum() > 0)  # pensions in payment at the valuation date: measured as Sweden's
     out = run_notional(K, q, dens, level, scale, ceil, R, rate, nrate, i, div, par, P0, W0, N0, B0,
-                       pension.initial_reserve, x_lo, x_hi, Win=Win, t_in=t_in,
-                       pay_age=payment_ages(q, nd.norm, nd.unisex))
+                       pension.initial_reserve, x_lo, x_hi, Win=Win, t_in=t_in, stock_mature=mature,
+                       pay_age=None if mature else payment_ages(q, nd.norm, nd.unisex))
     out["liability0"] = np.full(out["earnings"].shape[0], W0.sum()) + (B0 * div[:, 0]).sum((1, 2))
     return ndc_dataset(pension, out, years, demography["age"].values, R, economy, div)
 
