@@ -52,7 +52,9 @@ def capitalised_values(q, factor, limit, i, j, terminal, V):
     mortality factor, ``limit`` the age at which payments stop (NO_LIMIT: never),
     i and j (T,) interest and indexation."""
     T, X = q.shape[0], q.shape[2]
-    V[T] = terminal
+    for g in range(2):  # not V[T] = terminal: a slice assignment compiles numba's shape message
+        for x in range(X):
+            V[T, g, x] = terminal[g, x]
     for t in range(T - 1, -1, -1):
         half = 1.0 / np.sqrt(1.0 + i[t])
         grow = (1.0 + j[t]) / (1.0 + i[t])
@@ -103,9 +105,12 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
     N = N0.copy()
     B = B0.copy()
     if Kp == 1:
-        for k in range(1, K):
-            N[0] += N[k]
-            B[0] += B[k]
+        for k in range(1, K):  # N[0] += N[k] element by element (no slice assignment to compile)
+            for p in range(N.shape[1]):
+                for g in range(2):
+                    for x in range(A):
+                        N[0, p, g, x] += N[k, p, g, x]
+                        B[0, p, g, x] += B[k, p, g, x]
     # awards at ages < X only, by sector (pooled: one array, each sector's awards added in sector order,
     # as the sum of the sectors' arrays: the same bits without K arrays to clear and add)
     An = np.zeros((Kp, N_TYPES, 2, A))

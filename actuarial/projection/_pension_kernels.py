@@ -231,7 +231,10 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
                 wage_bill[s, t] += total_a * wage
                 headcount[s, t, g] += total_a
         if store:
-            pens_n[s, t, :, :, :] = N
+            for k in range(N.shape[0]):
+                for g in range(N.shape[1]):
+                    for x in range(N.shape[2]):
+                        pens_n[s, t, k, g, x] = N[k, g, x]
         for k in range(3):
             for g in range(2):
                 tot = 0.0
@@ -346,10 +349,18 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
                     newA[g, x, c] = 0.0
                     newI[g, x, c] = 0.0
         _survivor_commit(room, pend, newN, newB, exp_t, awn_t, awb_t, fl)
-        A[:, x_lo:x_hi + 2, :] = newA[:, x_lo:x_hi + 2, :]  # no buffer swap: prange bodies
-        I[:, x_lo:x_hi + 2, :] = newI[:, x_lo:x_hi + 2, :]  # must not rebind arrays
-        N[:] = newN
-        B[:] = newB
+        # Copied back element by element: no buffer swap (prange bodies must not rebind arrays)
+        # and no slice assignment (its shape-mismatch message costs seconds of the first compile).
+        for g in range(2):
+            for x in range(x_lo, min(x_hi + 2, A.shape[1])):
+                for c in range(A.shape[2]):
+                    A[g, x, c] = newA[g, x, c]
+                    I[g, x, c] = newI[g, x, c]
+        for k in range(N.shape[0]):
+            for g in range(N.shape[1]):
+                for x in range(N.shape[2]):
+                    N[k, g, x] = newN[k, g, x]
+                    B[k, g, x] = newB[k, g, x]
 
 
 
