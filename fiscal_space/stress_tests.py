@@ -13,6 +13,19 @@ Framework for Low Income Countries*, table of the PV of public debt
 benchmarks 35% / 55% / 70% of GDP (weak / medium / strong debt-carrying
 capacity).
 
+**What was verified against which text.** The note's own text (sections
+V.C-V.D, its annex on the standardised stress tests) could not be found in
+the reference corpora this engine's helpers can search (pages, docs, code,
+issues; searched for its phrases "25 basis points for every 1 percent of GDP",
+"maximum real interest rate over the last 10 years", "10 percent of banking
+sector assets", "0.25 percentage points decline in GDP deflator"): nothing
+below is cited by paragraph. The definitions are those of the MAC DSA
+template's "Macro-Fiscal Stress Tests" notes as IMF country reports' public
+DSA annexes restate them (2013-2021), written from this engine's reading of
+that standard wording; where the wording leaves a choice, the choice is an
+input and the ``stress_test`` label says which was made. Every size is an
+input with the default given here.
+
 **The shocks** (years k = 0, 1, ... of the projection, k = 0 the base year;
 each added to the inputs of the baseline and the same debt recursion run,
 :func:`fiscal_space.financing_needs.structure_path` with a debt profile, else
@@ -22,55 +35,83 @@ each added to the inputs of the baseline and the same debt recursion run,
   ``growth_sd`` (1 x the standard deviation of the 10-year history) in the
   first ``shock_years`` (2) years, with the GDP deflator lowered by
   ``inflation_elasticity`` (0.25) per point of growth;
-  1 + n_s = (1 + g - dg)(1 + pi - 0.25 dg).
+  1 + n_s = (1 + g - dg)(1 + pi - 0.25 dg). The template: "revenue-to-GDP
+  ratio remains the same as in the baseline; the level of non-interest
+  expenditure is the same as in the baseline", so the primary balance / GDP
+  worsens with lower GDP: with e = revenue / GDP - pb the path's non-interest
+  spending / GDP and L(t) = prod_{k <= t} (1 + n_s(k)) / (1 + n(k)) the
+  shocked nominal GDP over the baseline's, dpb(t) = -e(t) (1 / L(t) - 1)
+  (``growth_spending: nominal``, the default); ``real`` keeps the spending's
+  level in real terms, L the real GDP ratio prod (1 + g + dg) / (1 + g).
+  GDP stays below the baseline's level after the shock years, so the
+  spending effect lasts.
 - ``primary_balance``: the primary balance lowered by
   ``primary_balance_sd_multiple`` x ``primary_balance_sd`` (half the
-  10-year standard deviation) in each of the first ``shock_years`` years.
-- ``interest_rate``: +``interest_rate_bp`` (200) basis points on the
-  marginal (short and long) rates of new borrowing for the rest of the
-  projection; the existing debt keeps its rate, so the effective rate rises
-  as the debt rolls over. Without the debt profile's rates the shift applies
-  to the effective rate of the whole stock (stated in the variables' attrs).
-- ``exchange_rate``: a one-time depreciation ``depreciation`` (15%) in the
-  base year, added to the baseline's e(0) (it revalues the foreign-currency
-  share alpha of the debt).
-- ``combined``: the four shocks together.
-- ``contingent_liability``: a one-time debt-creating flow
-  ``contingent_liability_gdp`` in the base year (a stock-flow adjustment)
-  together with the growth shock; the note (section V.D) sizes it at 10% of
-  the banking sector's assets: ``contingent_liability_bank_share`` (0.10) x
-  ``banking_assets_gdp`` when that is given, else 10% of GDP (the engine's
-  fixed default; the label says which).
+  10-year standard deviation) in each of the first ``shock_years`` years,
+  with the interest feedback: +``primary_balance_interest_bp`` (25) bp on
+  the rate of new borrowing per point of GDP the primary balance is below
+  the baseline's in the year (dr(t) = 0.25 max(0, -dpb(t))). Not modelled:
+  the template's alternative size (a reversal of the baseline's planned
+  adjustment); give ``primary_balance_sd`` to size it so.
+- ``interest_rate``: +``interest_rate_bp`` basis points on the marginal
+  (short and long) rates of new borrowing for the rest of the projection;
+  the existing debt keeps its rate, so the effective rate rises as the debt
+  rolls over. Its default (:func:`interest_shock_bp`): with an interest rate
+  in the history, max(``interest_rate_floor_bp`` (200), the highest real
+  interest rate of the last ``history_years`` (10) years less the
+  baseline's average projected real effective rate (1 + r) / (1 + pi) - 1
+  over the first heat-map years (the MAC DSA's 5-year projection)); the
+  history's real rate is its ``real_interest_rate`` column, else
+  (1 + interest_rate) / (1 + inflation) - 1, else the nominal
+  ``interest_rate`` against the projected nominal rate (labelled "nominal");
+  without an interest rate in the history, 200 bp. Without the debt
+  profile's rates the shift applies to the effective rate of the whole
+  stock (stated in the variables' attrs).
+- ``exchange_rate``: a one-time depreciation ``depreciation`` (the largest
+  of the last 10 years, else 15%) in the base year, added to the baseline's
+  e(0) (it revalues the foreign-currency share alpha of the debt), with its
+  pass-through to the GDP deflator, ``exchange_rate_pass_through`` x the
+  depreciation: 0.25 for emerging markets (the template's default); for
+  advanced economies this engine's default is 0 (no pass-through; not
+  verified against the note: give the elasticity to change it).
+- ``combined``: the four shocks together, the template's "largest effect of
+  the individual shocks on each variable" (no double counting): real growth
+  the growth shock's; the deflator min(0.25 dg, pass-through x depreciation)
+  (the lower, the more adverse for debt); the primary balance the lower of
+  the primary-balance shock and the growth shock's spending effect; the
+  depreciation the exchange-rate shock's; the interest rate the larger of
+  the interest shock and the feedback of the combined primary balance. It
+  is not the sum of the shocks, nor the LIC-DSF's half-size combination.
+- ``contingent_liability``: a one-time increase in non-interest spending of
+  ``contingent_liability_gdp`` in the base year (carried as a debt-creating
+  flow: the same debt and GFN as a primary-balance shock) together with the
+  growth shock (and its spending effect) and the interest feedback on the
+  worsening (the flow plus the spending effect); the note (section V.D)
+  sizes it at 10% of the banking sector's assets:
+  ``contingent_liability_bank_share`` (0.10) x ``banking_assets_gdp`` when
+  that is given, else 10% of GDP (the engine's fixed default; the label says
+  which).
 - user ``scenarios``: shifts of real growth, of the primary balance, of the
   marginal (or effective) interest rate, of the depreciation and a
-  stock-flow adjustment, each a path (``{year: value}``).
+  stock-flow adjustment, each a path (``{year: value}``), taken as given
+  (no spending effect, no feedback).
 
-**Sizes from history** (IMF 2013 note, section V.C and its box on the
-standardised stress tests: the growth and primary-balance shocks are sized by
-the 10-year historical standard deviation, the exchange-rate shock by the
-largest depreciation of the last 10 years): when the fiscal section gives a
-history (``stress_tests.history: {file}``, else ``stochastic.history``; a CSV
-with a year column and some of growth, primary_balance, exchange_rate) and a
-size is not given, ``growth_sd`` and ``primary_balance_sd`` are the sample
-standard deviations (divisor N - 1) of the last ``history_years`` (10) years
-of that column, and ``depreciation`` is the largest yearly depreciation of
-those years (at least 0): :func:`history_sizes`. An explicit size overrides;
-without history (or the column) the fixed defaults (growth sd 0.02, primary
-balance sd 0.01, depreciation 15%) apply. The ``stress_test`` labels say
-which: "from history (N years)", "given" or "fixed default, no history".
-The other sizes are the note's: growth 1 sd for 2 years with the deflator
-0.25 lower per point, primary balance half an sd for 2 years, +200 bp (the
-note's floor of the interest shock: the note takes the larger of 200 bp and
-the gap between the highest real rate of the last 10 years and the average
-projected real rate; the gap is not computed here, give ``interest_rate_bp``).
-Caveat: the note's text at hand was its opening pages only (sections
-V.C, V.D and the heat map are cited by section, not by paragraph); the sizes
-above are this engine's reading of those sections, every one an input.
-
-Not modelled (documented simplifications): the guidance's feedback of a
-worse primary balance on the interest rate (25 bp per point of GDP), the
-spending kept in real terms under the growth shock, and the exchange rate's
-pass-through to inflation.
+**Sizes from history** (the 10-year historical standard deviation of growth
+and of the primary balance, the largest depreciation and the highest real
+interest rate of the last 10 years): when the fiscal section gives a history
+(``stress_tests.history: {file}``, else ``stochastic.history``; a CSV with a
+year column and some of growth, primary_balance, exchange_rate,
+interest_rate, inflation, real_interest_rate) and a size is not given,
+``growth_sd`` and ``primary_balance_sd`` are the sample standard deviations
+(divisor N - 1) of the last ``history_years`` (10) years of that column, and
+``depreciation`` is the largest yearly depreciation of those years (at least
+0): :func:`history_sizes`; the interest shock as above. An explicit size
+overrides; without history (or the column) the fixed defaults (growth sd
+0.02, primary balance sd 0.01, depreciation 15%, 200 bp) apply. The
+``stress_test`` labels say which: "from history (N years)", "given" or
+"fixed default, no history"; the stress variables' attrs carry the interest
+shock (``interest_rate_shock_bp`` and its origin), the feedback, the growth
+shock's spending convention and the pass-through.
 
 **The heat map**: for each stress test s, indicator x (debt / GDP at the
 end of each year, gross financing needs / GDP of the year) and reform, over
@@ -89,7 +130,8 @@ has no benchmark (NaN).
 right-hand block): the bond spread, the external financing requirement /
 GDP, the annual change in the short-term debt (share of the total), the debt
 held by non-residents and the debt in foreign currency (shares of the total),
-each against its lower / upper early-warning benchmark (``EARLY_WARNING``;
+each against its lower / upper early-warning benchmark (``EARLY_WARNING``,
+the table of the group ``economy_group`` chooses, as for the debt and GFN benchmarks;
 emerging markets 200 / 600 bp, 5 / 15% of GDP, 0.5 / 1%, 15 / 45%, 20 / 60%;
 advanced economies 400 / 600 bp, 17 / 25%, 1 / 1.5%, 30 / 45%, no benchmark
 of the foreign-currency share; every benchmark an input,

@@ -19,8 +19,8 @@ fiscal_stress_tests  a debt profile with distinct rates (short-term share, avera
 fiscal_stress_history  the shock sizes from a small history (IMF 2013 note, section V.C: the
                      10-year historical standard deviation of growth and of the primary balance, the
                      largest depreciation of the last 10 years), with a window shorter than the history:
-                     the sample sd (divisor N - 1) and the largest depreciation written by hand in the case
-                     file; an explicit size overrides; without history the fixed defaults; the labels;
+                     the sample sd (divisor N - 1), the largest depreciation and the highest (real)
+                     interest rate of the window written by hand in the case file; an explicit size overrides; without history the fixed defaults; the labels;
                      the contingent-liability flow at 10% of the banking sector's assets (section V.D).
 
 fiscal_early_warning  the debt-profile indicators of the heat map against the note's early-warning
@@ -235,6 +235,23 @@ def fiscal_stress_history(name: str, r: Reader, folder: Path) -> list[Row]:
              ab("the history still sizes the primary balance shock", -0.5 * sd_pb * two,
                  rl.primary_balance[i["primary_balance"]]),
              row(name, "label 'given' (abs)", 1.0, float("sd given" in rl.labels["growth"]), 0.0, relative=False)]
+    # the history's highest interest rate of the window (the interest shock's history term)
+    from fiscal_space.stress_tests import history_interest
+
+    ih = r.raw("interest_history")
+    icols = {k: np.array(r.number_list(f"interest_history.{k}", ih[k])) for k in ("interest_rate", "inflation")}
+    for cols_, key, kind, want in (
+            ({"real_interest_rate": icols["interest_rate"]}, "real_interest_rate column", "real",
+             r.number("expected_max_rate_column")),
+            (icols, "(1 + interest_rate) / (1 + inflation) - 1", "real", r.number("expected_max_real_rate")),
+            ({"interest_rate": icols["interest_rate"]}, "interest_rate, no inflation", "nominal",
+             r.number("expected_max_rate_column"))):
+        got = history_interest(cols_, window)
+        rows.append(ab(f"highest rate of the last {window} years, {key}", want, got[0]))
+        rows.append(row(name, f"{key}: {window} years, kind {kind} (abs)", [window, 1.0],
+                        [got[1], float(got[2] == kind)], 0.0, relative=False))
+    rows.append(row(name, "no interest rate in the history: none (abs)", 1.0,
+                    float(history_interest(cols, window) is None), 0.0, relative=False))
     banks = r.number("banking_assets_gdp", lo=0.0)
     rl, i = rules({"banking_assets_gdp": banks}, None)
     rows.append(ab(f"contingent liability = 10% of banking-sector assets of {banks:g} of GDP, base year",
