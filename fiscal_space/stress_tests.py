@@ -165,13 +165,13 @@ def stress_labels(s, sizes=None, interest=None) -> dict:
         (s.interest_rate_bp, "given") if s.interest_rate_bp is not None else (s.interest_rate_floor_bp, "floor"))
     dg, dpb = s.growth_sd_multiple * gsd, s.primary_balance_sd_multiple * psd
     pt, ptfrom = pass_through(s)
-    fb = f"; +{s.primary_balance_interest_bp:g} bp on new borrowing per point of GDP of primary-balance worsening"
+    fb = f", +{s.primary_balance_interest_bp:g} bp on new borrowing per point of GDP of primary-balance worsening"
     spend = (f"non-interest spending kept at the baseline's {s.growth_spending} level (revenue / GDP unchanged), "
              "so the primary balance / GDP worsens with lower GDP")
     return {
         "baseline": "baseline (no shock)",
         "growth": f"real GDP growth {dg:.2%} lower ({s.growth_sd_multiple:g} sd of {gsd:.2%}, sd {gfrom}) for "
-                  f"{s.shock_years} years, deflator {s.inflation_elasticity:g} per point; {spend}",
+                  f"{s.shock_years} years, deflator {s.inflation_elasticity:g} per point, {spend}",
         "primary_balance": f"primary balance {dpb:.2%} of GDP lower ({s.primary_balance_sd_multiple:g} sd of "
                            f"{psd:.2%}, sd {pfrom}) for {s.shock_years} years{fb}",
         "interest_rate": interest_label(bp, bfrom),
@@ -833,6 +833,13 @@ def stress_lines(ds) -> list[str]:
              f"reform against {bench}{note}: red if the baseline breaches, yellow if the stress test does:",
              "  ".join(hd.rjust(w) for hd, w in zip(head, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    a = ds["stress_debt_gdp"].attrs
+    if "interest_rate_shock_bp" in a:  # the conventions that size the shocks (module docstring)
+        lines.append(f"  interest shock +{a['interest_rate_shock_bp']:.0f} bp ({a['interest_rate_shock_origin']}); "
+                     f"+{a['primary_balance_interest_bp_per_point']:g} bp per point of primary-balance worsening "
+                     f"(primary balance, combined, contingent liability); growth shock: "
+                     f"{a['growth_shock_spending']}; depreciation pass-through {a['exchange_rate_pass_through']:g}; "
+                     "combined: the most adverse of the individual shocks per variable")
     if "debt_profile_risk" in ds:
         lines.append(debt_profile_text(ds))
     return lines
