@@ -47,7 +47,7 @@ TESTS = ("baseline", "growth", "primary_balance", "interest_rate", "exchange_rat
          "contingent_liability", "user")
 
 
-def _inputs(test: str, k: int, T: int, c: dict) -> tuple:
+def _inputs(test: str, k: int, c: dict) -> tuple:
     """(dg, dpi, dpb0, dr0, de, cl) of ``test`` in year k from the guidance's definitions, before the
     growth shock's spending effect and the interest feedback: real growth 1 sd lower for 2 years with
     the deflator 0.25 per point; the primary balance half an sd lower for 2 years; +bp on new
@@ -85,7 +85,7 @@ def _shocked(test: str, T: int, c: dict) -> dict:
     level = 1.0
     out = {k: [] for k in ("n", "pb", "dr", "e", "sfa")}
     for k in range(T):
-        dg, dpi, dpb0, dr0, de, cl = _inputs(test, k, T, c)
+        dg, dpi, dpb0, dr0, de, cl = _inputs(test, k, c)
         n_s = (1 + g + dg) * (1 + pi + dpi) - 1
         level *= (1 + n_s) / (1 + n) if c["spending"] == "nominal" else (1 + g + dg) / (1 + g)
         eff = -spend * (1 / level - 1) if test in SPENDING else 0.0
