@@ -102,6 +102,7 @@ if TYPE_CHECKING:  # pandas and xarray only where a cost table is read (``actuar
 
 RATE = dict(lo=-0.5, hi=1.0, what="a yearly rate (0.03 for 3%)")
 SHOCKS = ("growth", "interest_rate", "primary_balance", "exchange_rate")
+HISTORY_EXTRA = ("inflation", "real_interest_rate")  # read by the stress tests' interest shock only
 COST_UNITS = ("gdp_share", "currency")
 
 
@@ -649,10 +650,11 @@ def _history_table(h: Reader):
     """(path, table) of a history block's ``file``: a year column and some of the SHOCKS columns."""
     path = h.file_path("file")
     table = _read_year_csv(h, "file", path, None)
-    unknown = sorted(set(table.columns) - set(SHOCKS))
+    known = (*SHOCKS, *HISTORY_EXTRA)
+    unknown = sorted(set(table.columns) - set(known))
     if unknown:
         raise AssumptionError(path, h.key_path("file"), f"unknown column {unknown[0]!r}; expected year and "
-                              f"some of {', '.join(SHOCKS)}")
+                              f"some of {', '.join(known)}")
     return path, table
 
 

@@ -13,6 +13,19 @@ Framework for Low Income Countries*, table of the PV of public debt
 benchmarks 35% / 55% / 70% of GDP (weak / medium / strong debt-carrying
 capacity).
 
+**What was verified against which text.** The note's own text (sections
+V.C-V.D, its annex on the standardised stress tests) could not be found in
+the reference corpora this engine's helpers can search (pages, docs, code,
+issues; searched for its phrases "25 basis points for every 1 percent of GDP",
+"maximum real interest rate over the last 10 years", "10 percent of banking
+sector assets", "0.25 percentage points decline in GDP deflator"): nothing
+below is cited by paragraph. The definitions are those of the MAC DSA
+template's "Macro-Fiscal Stress Tests" notes as IMF country reports' public
+DSA annexes restate them (2013-2021), written from this engine's reading of
+that standard wording; where the wording leaves a choice, the choice is an
+input and the ``stress_test`` label says which was made. Every size is an
+input with the default given here.
+
 **The shocks** (years k = 0, 1, ... of the projection, k = 0 the base year;
 each added to the inputs of the baseline and the same debt recursion run,
 :func:`fiscal_space.financing_needs.structure_path` with a debt profile, else
@@ -22,55 +35,83 @@ each added to the inputs of the baseline and the same debt recursion run,
   ``growth_sd`` (1 x the standard deviation of the 10-year history) in the
   first ``shock_years`` (2) years, with the GDP deflator lowered by
   ``inflation_elasticity`` (0.25) per point of growth;
-  1 + n_s = (1 + g - dg)(1 + pi - 0.25 dg).
+  1 + n_s = (1 + g - dg)(1 + pi - 0.25 dg). The template: "revenue-to-GDP
+  ratio remains the same as in the baseline; the level of non-interest
+  expenditure is the same as in the baseline", so the primary balance / GDP
+  worsens with lower GDP: with e = revenue / GDP - pb the path's non-interest
+  spending / GDP and L(t) = prod_{k <= t} (1 + n_s(k)) / (1 + n(k)) the
+  shocked nominal GDP over the baseline's, dpb(t) = -e(t) (1 / L(t) - 1)
+  (``growth_spending: nominal``, the default); ``real`` keeps the spending's
+  level in real terms, L the real GDP ratio prod (1 + g + dg) / (1 + g).
+  GDP stays below the baseline's level after the shock years, so the
+  spending effect lasts.
 - ``primary_balance``: the primary balance lowered by
   ``primary_balance_sd_multiple`` x ``primary_balance_sd`` (half the
-  10-year standard deviation) in each of the first ``shock_years`` years.
-- ``interest_rate``: +``interest_rate_bp`` (200) basis points on the
-  marginal (short and long) rates of new borrowing for the rest of the
-  projection; the existing debt keeps its rate, so the effective rate rises
-  as the debt rolls over. Without the debt profile's rates the shift applies
-  to the effective rate of the whole stock (stated in the variables' attrs).
-- ``exchange_rate``: a one-time depreciation ``depreciation`` (15%) in the
-  base year, added to the baseline's e(0) (it revalues the foreign-currency
-  share alpha of the debt).
-- ``combined``: the four shocks together.
-- ``contingent_liability``: a one-time debt-creating flow
-  ``contingent_liability_gdp`` in the base year (a stock-flow adjustment)
-  together with the growth shock; the note (section V.D) sizes it at 10% of
-  the banking sector's assets: ``contingent_liability_bank_share`` (0.10) x
-  ``banking_assets_gdp`` when that is given, else 10% of GDP (the engine's
-  fixed default; the label says which).
+  10-year standard deviation) in each of the first ``shock_years`` years,
+  with the interest feedback: +``primary_balance_interest_bp`` (25) bp on
+  the rate of new borrowing per point of GDP the primary balance is below
+  the baseline's in the year (dr(t) = 0.25 max(0, -dpb(t))). Not modelled:
+  the template's alternative size (a reversal of the baseline's planned
+  adjustment); give ``primary_balance_sd`` to size it so.
+- ``interest_rate``: +``interest_rate_bp`` basis points on the marginal
+  (short and long) rates of new borrowing for the rest of the projection;
+  the existing debt keeps its rate, so the effective rate rises as the debt
+  rolls over. Its default (:func:`interest_shock_bp`): with an interest rate
+  in the history, max(``interest_rate_floor_bp`` (200), the highest real
+  interest rate of the last ``history_years`` (10) years less the
+  baseline's average projected real effective rate (1 + r) / (1 + pi) - 1
+  over the first heat-map years (the MAC DSA's 5-year projection)); the
+  history's real rate is its ``real_interest_rate`` column, else
+  (1 + interest_rate) / (1 + inflation) - 1, else the nominal
+  ``interest_rate`` against the projected nominal rate (labelled "nominal");
+  without an interest rate in the history, 200 bp. Without the debt
+  profile's rates the shift applies to the effective rate of the whole
+  stock (stated in the variables' attrs).
+- ``exchange_rate``: a one-time depreciation ``depreciation`` (the largest
+  of the last 10 years, else 15%) in the base year, added to the baseline's
+  e(0) (it revalues the foreign-currency share alpha of the debt), with its
+  pass-through to the GDP deflator, ``exchange_rate_pass_through`` x the
+  depreciation: 0.25 for emerging markets (the template's default); for
+  advanced economies this engine's default is 0 (no pass-through; not
+  verified against the note: give the elasticity to change it).
+- ``combined``: the four shocks together, the template's "largest effect of
+  the individual shocks on each variable" (no double counting): real growth
+  the growth shock's; the deflator min(0.25 dg, pass-through x depreciation)
+  (the lower, the more adverse for debt); the primary balance the lower of
+  the primary-balance shock and the growth shock's spending effect; the
+  depreciation the exchange-rate shock's; the interest rate the larger of
+  the interest shock and the feedback of the combined primary balance. It
+  is not the sum of the shocks, nor the LIC-DSF's half-size combination.
+- ``contingent_liability``: a one-time increase in non-interest spending of
+  ``contingent_liability_gdp`` in the base year (carried as a debt-creating
+  flow: the same debt and GFN as a primary-balance shock) together with the
+  growth shock (and its spending effect) and the interest feedback on the
+  worsening (the flow plus the spending effect); the note (section V.D)
+  sizes it at 10% of the banking sector's assets:
+  ``contingent_liability_bank_share`` (0.10) x ``banking_assets_gdp`` when
+  that is given, else 10% of GDP (the engine's fixed default; the label says
+  which).
 - user ``scenarios``: shifts of real growth, of the primary balance, of the
   marginal (or effective) interest rate, of the depreciation and a
-  stock-flow adjustment, each a path (``{year: value}``).
+  stock-flow adjustment, each a path (``{year: value}``), taken as given
+  (no spending effect, no feedback).
 
-**Sizes from history** (IMF 2013 note, section V.C and its box on the
-standardised stress tests: the growth and primary-balance shocks are sized by
-the 10-year historical standard deviation, the exchange-rate shock by the
-largest depreciation of the last 10 years): when the fiscal section gives a
-history (``stress_tests.history: {file}``, else ``stochastic.history``; a CSV
-with a year column and some of growth, primary_balance, exchange_rate) and a
-size is not given, ``growth_sd`` and ``primary_balance_sd`` are the sample
-standard deviations (divisor N - 1) of the last ``history_years`` (10) years
-of that column, and ``depreciation`` is the largest yearly depreciation of
-those years (at least 0): :func:`history_sizes`. An explicit size overrides;
-without history (or the column) the fixed defaults (growth sd 0.02, primary
-balance sd 0.01, depreciation 15%) apply. The ``stress_test`` labels say
-which: "from history (N years)", "given" or "fixed default, no history".
-The other sizes are the note's: growth 1 sd for 2 years with the deflator
-0.25 lower per point, primary balance half an sd for 2 years, +200 bp (the
-note's floor of the interest shock: the note takes the larger of 200 bp and
-the gap between the highest real rate of the last 10 years and the average
-projected real rate; the gap is not computed here, give ``interest_rate_bp``).
-Caveat: the note's text at hand was its opening pages only (sections
-V.C, V.D and the heat map are cited by section, not by paragraph); the sizes
-above are this engine's reading of those sections, every one an input.
-
-Not modelled (documented simplifications): the guidance's feedback of a
-worse primary balance on the interest rate (25 bp per point of GDP), the
-spending kept in real terms under the growth shock, and the exchange rate's
-pass-through to inflation.
+**Sizes from history** (the 10-year historical standard deviation of growth
+and of the primary balance, the largest depreciation and the highest real
+interest rate of the last 10 years): when the fiscal section gives a history
+(``stress_tests.history: {file}``, else ``stochastic.history``; a CSV with a
+year column and some of growth, primary_balance, exchange_rate,
+interest_rate, inflation, real_interest_rate) and a size is not given,
+``growth_sd`` and ``primary_balance_sd`` are the sample standard deviations
+(divisor N - 1) of the last ``history_years`` (10) years of that column, and
+``depreciation`` is the largest yearly depreciation of those years (at least
+0): :func:`history_sizes`; the interest shock as above. An explicit size
+overrides; without history (or the column) the fixed defaults (growth sd
+0.02, primary balance sd 0.01, depreciation 15%, 200 bp) apply. The
+``stress_test`` labels say which: "from history (N years)", "given" or
+"fixed default, no history"; the stress variables' attrs carry the interest
+shock (``interest_rate_shock_bp`` and its origin), the feedback, the growth
+shock's spending convention and the pass-through.
 
 **The heat map**: for each stress test s, indicator x (debt / GDP at the
 end of each year, gross financing needs / GDP of the year) and reform, over
@@ -89,7 +130,8 @@ has no benchmark (NaN).
 right-hand block): the bond spread, the external financing requirement /
 GDP, the annual change in the short-term debt (share of the total), the debt
 held by non-residents and the debt in foreign currency (shares of the total),
-each against its lower / upper early-warning benchmark (``EARLY_WARNING``;
+each against its lower / upper early-warning benchmark (``EARLY_WARNING``,
+the table of the group ``economy_group`` chooses, as for the debt and GFN benchmarks;
 emerging markets 200 / 600 bp, 5 / 15% of GDP, 0.5 / 1%, 15 / 45%, 20 / 60%;
 advanced economies 400 / 600 bp, 17 / 25%, 1 / 1.5%, 30 / 45%, no benchmark
 of the foreign-currency share; every benchmark an input,
@@ -112,25 +154,52 @@ STANDARD = ("baseline", "growth", "primary_balance", "interest_rate", "exchange_
             "contingent_liability")
 
 
-def stress_labels(s, sizes=None) -> dict:
+def stress_labels(s, sizes=None, interest=None) -> dict:
     """What each standard test does, with its sizes and their origin (shown in the ``stress_test``
-    coordinate); ``sizes`` from :func:`resolve_sizes`."""
+    coordinate); ``sizes`` from :func:`resolve_sizes`, ``interest`` (bp, origin) from
+    :func:`interest_shock_bp` (before the projection is known: the given size or the floor)."""
     sizes = resolve_sizes(s) if sizes is None else sizes
     (gsd, gfrom), (psd, pfrom), (dep, dfrom) = (sizes[k] for k in ("growth_sd", "primary_balance_sd",
                                                                     "depreciation"))
+    bp, bfrom = interest if interest is not None else (
+        (s.interest_rate_bp, "given") if s.interest_rate_bp is not None else (s.interest_rate_floor_bp, "floor"))
     dg, dpb = s.growth_sd_multiple * gsd, s.primary_balance_sd_multiple * psd
+    pt, ptfrom = pass_through(s)
+    fb = f", +{s.primary_balance_interest_bp:g} bp on new borrowing per point of GDP of primary-balance worsening"
+    spend = (f"non-interest spending kept at the baseline's {s.growth_spending} level (revenue / GDP unchanged), "
+             "so the primary balance / GDP worsens with lower GDP")
     return {
         "baseline": "baseline (no shock)",
         "growth": f"real GDP growth {dg:.2%} lower ({s.growth_sd_multiple:g} sd of {gsd:.2%}, sd {gfrom}) for "
-                  f"{s.shock_years} years, deflator {s.inflation_elasticity:g} per point",
+                  f"{s.shock_years} years, deflator {s.inflation_elasticity:g} per point, {spend}",
         "primary_balance": f"primary balance {dpb:.2%} of GDP lower ({s.primary_balance_sd_multiple:g} sd of "
-                           f"{psd:.2%}, sd {pfrom}) for {s.shock_years} years",
-        "interest_rate": f"interest rate on new borrowing +{s.interest_rate_bp:g} bp for the rest of the projection",
-        "exchange_rate": f"one-time depreciation of {dep:.0%} in the base year ({dfrom})",
-        "combined": "growth, primary balance, interest rate and exchange rate shocks together",
-        "contingent_liability": f"one-time debt-creating flow of {contingent_gdp(s)[0]:.1%} of GDP "
-                                f"({contingent_gdp(s)[1]}) in the base year, with the growth shock",
+                           f"{psd:.2%}, sd {pfrom}) for {s.shock_years} years{fb}",
+        "interest_rate": interest_label(bp, bfrom),
+        "exchange_rate": f"one-time depreciation of {dep:.0%} in the base year ({dfrom}), GDP deflator +{pt:g} "
+                         f"per point of depreciation ({ptfrom})",
+        "combined": "growth, primary balance, interest rate and exchange rate shocks together, each variable at the "
+                    "most adverse of the individual shocks' effects (no double counting: primary balance the "
+                    "larger worsening, interest rate the larger rise, deflator the lower)" + fb,
+        "contingent_liability": f"one-time increase in non-interest spending of {contingent_gdp(s)[0]:.1%} of GDP "
+                                f"({contingent_gdp(s)[1]}) in the base year (a debt-creating flow), with the growth "
+                                f"shock{fb}",
     }
+
+
+def interest_label(bp: float, origin: str) -> str:
+    return f"interest rate on new borrowing +{bp:.0f} bp for the rest of the projection ({origin})"
+
+
+PASS_THROUGH = {"emerging": 0.25, "advanced": 0.0}
+
+
+def pass_through(s) -> tuple[float, str]:
+    """The exchange-rate shock's pass-through to the GDP deflator (points of inflation per point of
+    depreciation) and its origin: given, else 0.25 for emerging markets (the MAC DSA template's
+    default) and 0 for advanced economies (this engine's default, see the module docstring)."""
+    if s.exchange_rate_pass_through is not None:
+        return float(s.exchange_rate_pass_through), "given"
+    return PASS_THROUGH[s.economy_group], f"default for {s.economy_group} economies"
 
 
 def contingent_gdp(s) -> tuple[float, str]:
@@ -183,6 +252,46 @@ def resolve_sizes(s, history: dict | None = None) -> dict:
     return out
 
 
+def history_interest(history: dict | None, n_years: int = HISTORY_YEARS):
+    """(the highest interest rate of the last ``n_years`` of the history, N, "real" or "nominal"),
+    or None: the ``real_interest_rate`` column, else (1 + interest_rate) / (1 + inflation) - 1
+    year by year, else the ``interest_rate`` column itself (nominal: no inflation in the history)."""
+    if not history:
+        return None
+    if "real_interest_rate" in history:
+        x, kind = np.asarray(history["real_interest_rate"], float), "real"
+    elif "interest_rate" in history and "inflation" in history:
+        x = (1 + np.asarray(history["interest_rate"], float)) / (1 + np.asarray(history["inflation"], float)) - 1
+        kind = "real"
+    elif "interest_rate" in history:
+        x, kind = np.asarray(history["interest_rate"], float), "nominal"
+    else:
+        return None
+    x = x[-n_years:]
+    return (float(x.max()), x.size, kind) if x.size else None
+
+
+def interest_shock_bp(rules: "StressRules", rate, deflator) -> tuple[float, str]:
+    """The interest-rate shock in basis points and its origin (IMF 2013 note, standardised stress
+    tests): given; else, with an interest rate in the history, max(floor, 1e4 (max_hist - mean_k
+    x(k))) where x(k) = (1 + r(k)) / (1 + pi(k)) - 1 is the baseline's projected real effective rate
+    (the nominal r(k) when the history has no inflation) over the first heat-map years k; else the
+    floor (200 bp)."""
+    if rules.interest_given is not None:
+        return rules.interest_given, "given"
+    if rules.interest_history is None:
+        return rules.interest_floor, "the floor, no interest rate in the history"
+    top, size, kind = rules.interest_history
+    y = rules.heat_map_years
+    r = np.asarray(rate, float)[:y]
+    x = (1 + r) / (1 + np.asarray(deflator, float)[:y]) - 1 if kind == "real" else r
+    gap = 1e4 * (top - float(x.mean()))
+    return max(rules.interest_floor, gap), (
+        f"max of {rules.interest_floor:g} bp and the highest {kind} rate of {size} years of history, "
+        f"{top:.2%}, less the baseline's average projected {kind} effective rate over {y} years, "
+        f"{float(x.mean()):.2%}: {gap:.0f} bp")
+
+
 INDICATORS = ("debt_gdp", "gross_financing_needs_gdp")
 INDICATOR_LABELS = {"debt_gdp": "gross public debt / GDP at the end of the year (peak over the heat-map years)",
                     "gross_financing_needs_gdp": "gross financing needs / GDP (peak over the heat-map years)"}
@@ -215,8 +324,9 @@ class StressScenario:
 class StressHistory:
     """A history that sizes the stress tests (instead of stochastic.history)."""
 
-    file: text("CSV with a year column and some of the columns growth, primary_balance, exchange_rate "
-               "(and interest_rate, unused here), relative to the file that names it.", unit="path")
+    file: text("CSV with a year column and some of the columns growth, primary_balance, exchange_rate, "
+               "interest_rate, inflation, real_interest_rate (the interest shock from the highest real rate), "
+               "relative to the file that names it.", unit="path")
 
 
 EARLY_WARNING_LABELS = {
@@ -304,7 +414,27 @@ class StressTestsSection:
     inflation_elasticity: number("Fall of the GDP deflator's growth per point of the growth shock.", lo=0.0,
                                  hi=2.0, what="an elasticity", unit="1", source=MAC + " (0.25)") = 0.25
     interest_rate_bp: number("Interest rate shock on new borrowing, for the rest of the projection.", lo=0.0,
-                             hi=5000.0, what="basis points", unit="basis points", source=MAC + " (200 bp)") = 200.0
+                             hi=5000.0, what="basis points", unit="basis points",
+                             source=MAC + " (the larger of 200 bp and the highest real rate of the last 10 years "
+                                          "less the average projected real rate)",
+                             derived="max(interest_rate_floor_bp, highest real interest rate of the history's last "
+                                     "history_years - the baseline's average projected real effective rate) with "
+                                     "an interest rate in the history, else interest_rate_floor_bp") = None
+    interest_rate_floor_bp: number("Smallest interest rate shock when it is sized on the history.", lo=0.0,
+                                   hi=5000.0, what="basis points", unit="basis points",
+                                   source=MAC + " (200 bp)") = 200.0
+    primary_balance_interest_bp: number("Rise of the interest rate on new borrowing per point of GDP the primary "
+                                        "balance worsens against the baseline (primary balance, combined and "
+                                        "contingent-liability shocks).", lo=0.0, hi=1000.0,
+                                        what="basis points per point of GDP", unit="basis points",
+                                        source=MAC + " (25 bp per 1 percent of GDP)") = 25.0
+    growth_spending: choice("Growth shock: non-interest spending kept at the baseline's nominal level or at its "
+                            "level in real terms (revenue / GDP unchanged either way).", ("nominal", "real"),
+                            source=MAC + ", growth shock") = "nominal"
+    exchange_rate_pass_through: number("Rise of the GDP deflator's growth per point of depreciation in the "
+                                       "exchange-rate shock.", lo=0.0, hi=1.0, what="an elasticity", unit="1",
+                                       source=MAC + " (0.25 for emerging markets)",
+                                       derived="0.25 for emerging, 0 for advanced economies") = None
     depreciation: number("One-time depreciation of the currency in the base year (the guidance: the largest "
                          "movement of the last 10 years).", lo=0.0, hi=5.0,
                          what="a depreciation (0.15 for 15%)", unit="1", source=MAC,
@@ -369,6 +499,15 @@ class StressRules:
     economy_group: str
     debt_carrying_capacity: str
     early_warning: dict = None  # indicator -> (value or None, lower, upper), given by the user
+    interest_unit: np.ndarray = None  # (s, t) 1 where the standard interest-rate shock applies
+    interest_given: float | None = None  # bp
+    interest_floor: float = 200.0  # bp
+    interest_history: tuple | None = None  # (highest rate, N, "real" / "nominal") of the history
+    feedback: np.ndarray = None  # (s,) rise of the rate per unit of primary-balance worsening (0.25: 25 bp a point)
+    spending: np.ndarray = None  # (s,) the growth shock's spending kept at its baseline level
+    largest: np.ndarray = None  # (s,) combined: each variable the most adverse of the individual shocks
+    growth_spending: str = "nominal"
+    pass_through: float = 0.0
 
 
 def stress_rules(s: StressTestsSection, years, history: dict | None = None) -> StressRules:
@@ -384,21 +523,32 @@ def stress_rules(s: StressTestsSection, years, history: dict | None = None) -> S
     base0[0] = 1.0
     dg = -s.growth_sd_multiple * growth_sd * first
     dpb = -s.primary_balance_sd_multiple * pb_sd * first
-    dr = np.full(T, s.interest_rate_bp * 1e-4)
+    dr = np.ones(T)  # the unit of the standard interest shock, sized in stress_paths (interest_shock_bp)
     de = depreciation * base0
     cl = contingent_gdp(s)[0] * base0
     z = base
     tests = {"baseline": (z, z, z, z, z), "growth": (dg, z, z, z, z), "primary_balance": (z, dpb, z, z, z),
              "interest_rate": (z, z, dr, z, z), "exchange_rate": (z, z, z, de, z),
              "combined": (dg, dpb, dr, de, z), "contingent_liability": (dg, z, z, z, cl)}
+    pt = pass_through(s)[0]
+    # deflator: 0.25 per point of growth (growth, combined, contingent liability), the pass-through of the
+    # depreciation (exchange rate); combined: the lower of the two (the most adverse for debt)
+    defl = {"growth": s.inflation_elasticity * dg, "exchange_rate": pt * de,
+            "combined": np.minimum(s.inflation_elasticity * dg, pt * de),
+            "contingent_liability": s.inflation_elasticity * dg}
     at = lambda x: np.zeros(T) if x is None else x.at(years)  # noqa: E731
     for name, sc in (s.scenarios or {}).items():
         tests[str(name)] = (at(sc.growth), at(sc.primary_balance), at(sc.interest_rate), at(sc.depreciation),
                             at(sc.stock_flow_gdp))
     stack = [np.stack([v[i] for v in tests.values()]) for i in range(5)]
+    names = tuple(tests)
     user = np.zeros(len(tests), bool)
     user[len(STANDARD):] = True
-    deflator = np.where(user[:, None], 0.0, s.inflation_elasticity * stack[0])
+    deflator = np.stack([defl.get(k, z) for k in names])
+    unit = np.where(user[:, None], 0.0, stack[2])
+    stack[2] = np.where(user[:, None], stack[2], 0.0)
+    flag = lambda keys: np.array([k in keys for k in names])  # noqa: E731
+    fb = s.primary_balance_interest_bp * 1e-4 / 0.01 * flag(("primary_balance", "combined", "contingent_liability"))
     if s.framework == "mac_dsa":
         bench = dict(MAC_DSA_BENCHMARKS[s.economy_group])
     else:
@@ -408,9 +558,13 @@ def stress_rules(s: StressTestsSection, years, history: dict | None = None) -> S
     if s.gfn_benchmark_gdp is not None:
         bench["gross_financing_needs_gdp"] = s.gfn_benchmark_gdp
     labels = {**stress_labels(s, sizes), **{str(k): "user scenario" for k in (s.scenarios or {})}}
-    return StressRules(tuple(tests), labels, stack[0], deflator, stack[1], stack[2], stack[3], stack[4], bench,
+    return StressRules(names, labels, stack[0], deflator, stack[1], stack[2], stack[3], stack[4], bench,
                        min(int(s.heat_map_years), T), s.framework, s.economy_group, s.debt_carrying_capacity,
-                       early_warning_inputs(s))
+                       early_warning_inputs(s), unit,
+                       None if s.interest_rate_bp is None else float(s.interest_rate_bp),
+                       float(s.interest_rate_floor_bp), history_interest(history, s.history_years), fb,
+                       flag(("growth", "combined", "contingent_liability")), flag(("combined",)),
+                       s.growth_spending, pt)
 
 
 def early_warning_inputs(s) -> dict:
@@ -458,9 +612,43 @@ def shocked_growth(n, g, pi, dg, dpi):
     return n + ((1 + g + dg) * (1 + pi + dpi) - (1 + g) * (1 + pi))
 
 
+def spending_effect(rules: StressRules, macro, pb, n_s) -> np.ndarray:
+    """The growth shock's worsening of the primary balance / GDP (stress_test, reform, T): revenue / GDP
+    unchanged, non-interest spending E kept at the baseline's level, nominal (E_s = E) or real
+    (E_s = E P_s / P), so e_s = e / L(t) with L(t) = prod_{k <= t} (1 + n_s(k)) / (1 + n(k)) (nominal:
+    Y_s / Y) or prod_{k <= t} (1 + g(k) + dg(k)) / (1 + g(k)) (real GDP); e = revenue / GDP - pb of the
+    path. Returns -(e_s - e) = -e (1 / L - 1) where ``rules.spending``, else 0."""
+    if rules.growth_spending == "nominal":
+        ratio = (1 + n_s) / (1 + macro.nominal_growth)
+    else:
+        g = macro.real_and_deflator[0]
+        ratio = (1 + g + rules.growth) / (1 + g)
+    level = np.cumprod(ratio, axis=-1)  # (S, T)
+    spend = macro.revenue_gdp - pb  # (R, T)
+    return np.where(rules.spending[:, None, None], -spend[None] * (1 / level[:, None, :] - 1), 0.0)
+
+
+def shocked_balance_and_rate(rules: StressRules, macro, pb, n_s, interest_bp: float):
+    """(primary-balance shift, interest-rate shift), each (stress_test, reform, T):
+    dpb = the test's shift + the growth shock's spending effect (:func:`spending_effect`), for the
+    combined test the lower (more adverse) of the two; the rate shift = the user's shift + the sized
+    standard shock (interest_bp x 1e-4 where it applies) + the feedback c x max(0, cl - dpb) (c = 25 bp
+    per point of GDP: 0.25; cl the contingent-liability spending), for the combined test the larger of
+    the standard shock and the feedback."""
+    eff = spending_effect(rules, macro, pb, n_s)
+    own = rules.primary_balance[:, None, :]
+    largest = rules.largest[:, None, None]
+    dpb = np.where(largest, np.minimum(own, eff), own + eff)
+    fb = rules.feedback[:, None, None] * np.maximum(0.0, rules.stock_flow[:, None, :] - dpb)
+    std = (interest_bp * 1e-4 * rules.interest_unit)[:, None, :]
+    dr = rules.interest_rate[:, None, :] + np.where(largest, np.maximum(std, fb), std + fb)
+    return dpb, dr
+
+
 def stress_paths(rules: StressRules, macro, pb, sfa, profile=None) -> dict:
     """Debt (stress_test, reform, T + 1), interest / GDP, GFN / GDP and the effective rate (stress_test,
-    reform, T) of each stress test, the reform paths ``pb``, ``sfa`` (reform, T) shifted.
+    reform, T) of each stress test, the reform paths ``pb``, ``sfa`` (reform, T) shifted; "interest"
+    the interest shock's (bp, origin) of :func:`interest_shock_bp`.
 
     With a debt profile the paths come from :func:`~fiscal_space.financing_needs.structure_path` (the
     interest shock on the marginal rates when the profile is rated); without one from
@@ -469,27 +657,33 @@ def stress_paths(rules: StressRules, macro, pb, sfa, profile=None) -> dict:
     from fiscal_space.financing_needs import structure_path
 
     g, pi = macro.real_and_deflator
-    n = shocked_growth(macro.nominal_growth, g, pi, rules.growth, rules.deflator)[:, None, :]  # (S, 1, T)
-    pb_s = pb[None] + rules.primary_balance[:, None, :]
-    sfa_s = sfa[None] + rules.stock_flow[:, None, :]
-    e = macro.depreciation + rules.depreciation[:, None, :]
-    dr = rules.interest_rate[:, None, :]
+    n2 = shocked_growth(macro.nominal_growth, g, pi, rules.growth, rules.deflator)  # (S, T)
+    n = n2[:, None, :]
     alpha = macro.foreign_currency_share
+    e = macro.depreciation + rules.depreciation[:, None, :]
+    rated = profile is not None and profile.rated
+    base_rate = macro.interest_rate
+    if rules.interest_given is None and rules.interest_history is not None and rated:
+        base_rate = structure_path(macro.debt0, macro.nominal_growth, alpha, macro.depreciation, pb[0], sfa[0],
+                                   profile).effective_rate
+    interest = interest_shock_bp(rules, base_rate, pi)
+    dpb, dr = shocked_balance_and_rate(rules, macro, pb, n2, interest[0])
+    pb_s = pb[None] + dpb
+    sfa_s = sfa[None] + rules.stock_flow[:, None, :]
     if profile is not None:
-        rated = profile.rated
         if rated:
             paths = structure_path(macro.debt0, n, alpha, e, pb_s, sfa_s, profile, marginal_shift=dr)
         else:
             paths = structure_path(macro.debt0, n, alpha, e, pb_s, sfa_s, profile, rate=macro.interest_rate + dr)
         return {"debt": paths.debt, "interest": paths.interest_gdp, "gfn": paths.gross_financing_needs_gdp,
-                "rate": paths.effective_rate, "rated": rated}
+                "rate": paths.effective_rate, "rated": rated, "interest_bp": interest}
     r = macro.interest_rate + dr
     f = (1 + r) * (1 + alpha * e) / (1 + n)
     f, pb_s, sfa_s = np.broadcast_arrays(f, pb_s, sfa_s)
     debt = dd.debt_path(macro.debt0, f, pb_s, sfa_s, extra_step=True)
-    interest = r * debt[..., :-1] / (1 + n)
-    return {"debt": debt, "interest": interest, "gfn": None, "rate": np.broadcast_to(r, interest.shape),
-            "rated": False}
+    interest_gdp = r * debt[..., :-1] / (1 + n)
+    return {"debt": debt, "interest": interest_gdp, "gfn": None, "rate": np.broadcast_to(r, interest_gdp.shape),
+            "rated": False, "interest_bp": interest}
 
 
 def heat_levels(peak: np.ndarray, benchmark) -> np.ndarray:
@@ -518,11 +712,17 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
     (coords, {name: (dims, values, attrs)})."""
     p = stress_paths(rules, macro, pb, sfa, profile)
     rated = p["rated"]
+    bp, bfrom = p["interest_bp"]
+    labels = {**rules.labels, "interest_rate": interest_label(bp, bfrom)}
     how = ("shocked inputs through the debt profile's recursion (the interest shock on the marginal rates of "
            "new borrowing)" if rated else "shocked inputs through the debt recursion (the interest shock on the "
            "effective rate of the whole stock: the debt profile gives no rates)")
     dims = ("year", "reform", "stress_test")
-    common = dict(source=MAC, method=how)
+    common = dict(source=MAC, method=how, interest_rate_shock_bp=bp, interest_rate_shock_origin=bfrom,
+                  primary_balance_interest_bp_per_point=100.0 * float(rules.feedback.max(initial=0.0)),
+                  growth_shock_spending=f"non-interest spending kept at the baseline's {rules.growth_spending} "
+                                        "level, revenue / GDP unchanged",
+                  exchange_rate_pass_through=rules.pass_through)
     v = {"stress_debt_gdp": (dims, p["debt"][..., :-1].transpose(2, 1, 0), dict(
             common, units="1", long_name="gross public debt on 1 January / GDP of the year before, by stress test "
                                          "(IMF MAC DSA standard stress tests)")),
@@ -559,7 +759,7 @@ def stress_variables(rules: StressRules, macro, pb, sfa, profile=None) -> tuple[
     else:
         ew_coords = {}
     coords = {**ew_coords, "stress_test": ("stress_test", np.array(rules.names, dtype=object), dict(
-                  units="", long_name="; ".join(f"{k}: {rules.labels[k]}"
+                  units="", long_name="; ".join(f"{k}: {labels[k]}"
                                                 for k in rules.names))),
               "heat_indicator": ("heat_indicator", np.array(INDICATORS, dtype=object), dict(
                   units="", long_name="; ".join(f"{k}: {lab}" for k, lab in INDICATOR_LABELS.items())))}
@@ -633,6 +833,13 @@ def stress_lines(ds) -> list[str]:
              f"reform against {bench}{note}: red if the baseline breaches, yellow if the stress test does:",
              "  ".join(hd.rjust(w) for hd, w in zip(head, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    a = ds["stress_debt_gdp"].attrs
+    if "interest_rate_shock_bp" in a:  # the conventions that size the shocks (module docstring)
+        lines.append(f"  interest shock +{a['interest_rate_shock_bp']:.0f} bp ({a['interest_rate_shock_origin']}); "
+                     f"+{a['primary_balance_interest_bp_per_point']:g} bp per point of primary-balance worsening "
+                     f"(primary balance, combined, contingent liability); growth shock: "
+                     f"{a['growth_shock_spending']}; depreciation pass-through {a['exchange_rate_pass_through']:g}; "
+                     "combined: the most adverse of the individual shocks per variable")
     if "debt_profile_risk" in ds:
         lines.append(debt_profile_text(ds))
     return lines

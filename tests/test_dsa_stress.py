@@ -214,7 +214,7 @@ def test_history_validation_case_passes():
     from actuarial.validation import run_case
 
     rows = run_case(ROOT / "validation_cases" / "closed_forms" / "fiscal_stress_history.case.yaml")
-    assert len(rows) == 12 and all(r.passed for r in rows), [r for r in rows if not r.passed]
+    assert len(rows) == 19 and all(r.passed for r in rows), [r for r in rows if not r.passed]
 
 
 def test_contingent_liability_on_banking_assets_and_its_label(example):
@@ -258,3 +258,84 @@ def test_early_warning_validation_case_passes():
 
     rows = run_case(ROOT / "validation_cases" / "closed_forms" / "fiscal_early_warning.case.yaml")
     assert len(rows) == 8 and all(r.passed for r in rows), [r for r in rows if not r.passed]
+
+
+def _with_rate_history(tmp_path, rates, inflation=None):
+    """The example with a stress-test history of interest rates (and inflation) only."""
+    import yaml
+
+    cols = "year,interest_rate" + (",inflation" if inflation is not None else "")
+    body = "".join(f"{2014 + i},{x}" + (f",{inflation[i]}" if inflation is not None else "") + "\n"
+                   for i, x in enumerate(rates))
+    (tmp_path / "rates.csv").write_text(cols + "\n" + body)
+    data = yaml.safe_load(EXAMPLE.read_text())
+    fiscal = data["fiscal_space"]
+    fiscal["costs"]["file"] = str(EXAMPLE.parent / fiscal["costs"]["file"])
+    fiscal["stress_tests"]["history"] = {"file": "rates.csv"}
+    path = tmp_path / "rates.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return load_fiscal(path)
+
+
+def test_interest_shock_from_the_history_highest_real_rate(tmp_path):
+    fa = _with_rate_history(tmp_path, [0.30, 0.12, 0.06, 0.05], inflation=[0.0, 0.01, 0.01, 0.01])
+    ds = run_fiscal_space(fa)
+    a = ds["stress_debt_gdp"].attrs
+    # the highest real rate 1.30 / 1.00 - 1 of the last 10 years less the projected real effective rate
+    base = ds["interest_rate"].values[:5]  # the example's debt profile has no rates: the baseline's rate
+    pi = ((1 + ds["nominal_gdp_growth"].values) / (1 + fa.baseline.real_gdp_growth.at(fa.years - 1)) - 1)[:5]
+    want = max(200.0, 1e4 * (1.30 / 1.0 - 1 - np.mean((1 + base) / (1 + pi) - 1)))
+    assert a["interest_rate_shock_bp"] == pytest.approx(want, rel=1e-9) and want > 200
+    assert "highest real rate of 4 years of history" in a["interest_rate_shock_origin"]
+    assert f"+{want:.0f} bp" in ds["stress_test"].attrs["long_name"]
+    low = run_fiscal_space(_with_rate_history(tmp_path, [0.02, 0.03]))  # nominal, below the projected rate
+    assert low["stress_debt_gdp"].attrs["interest_rate_shock_bp"] == 200.0
+    assert "nominal" in low["stress_debt_gdp"].attrs["interest_rate_shock_origin"]
+    given = run_fiscal_space(replace(fa, stress_tests=rules(fa, interest_rate_bp=250)))
+    assert given["stress_debt_gdp"].attrs["interest_rate_shock_bp"] == 250
+    assert "+250 bp" in given["stress_test"].attrs["long_name"] and "(given)" in given["stress_test"].attrs["long_name"]
+
+
+def test_primary_balance_feedback_and_growth_spending_raise_debt(example):
+    fa, ds = example
+    d = lambda x, s: float(x["stress_debt_gdp"].sel(stress_test=s, reform="without")[4])  # noqa: E731
+    none = run_fiscal_space(replace(fa, stress_tests=rules(fa, growth_sd=0.02, primary_balance_sd=0.01,
+                                                            primary_balance_interest_bp=0.0)))
+    for s in ("primary_balance", "contingent_liability"):  # +25 bp a point of worsening
+        assert d(ds, s) > d(none, s), s
+    # combined: the larger of +200 bp and the feedback, here less than 8 points of worsening: the 200 bp
+    assert d(ds, "combined") == d(none, "combined")
+    assert d(ds, "growth") == d(none, "growth")  # no feedback in the growth shock
+    real = run_fiscal_space(replace(fa, stress_tests=rules(fa, growth_sd=0.02, primary_balance_sd=0.01,
+                                                            growth_spending="real")))
+    # spending kept in real terms falls with the lower deflator: less worsening than at the nominal level
+    assert d(ds, "baseline") < d(real, "growth") < d(ds, "growth")
+    assert "real level" in real["stress_test"].attrs["long_name"]
+    assert "nominal level" in ds["stress_debt_gdp"].attrs["growth_shock_spending"]
+
+
+def test_exchange_rate_pass_through_by_economy_group(example):
+    fa, ds = example
+    adv = rules(fa, economy_group="advanced")
+    em = rules(fa)
+    i = em.names.index("exchange_rate")
+    assert em.deflator[i, 0] == pytest.approx(0.25 * 0.15) and adv.deflator[i, 0] == 0.0
+    assert rules(fa, exchange_rate_pass_through=0.4).deflator[i, 0] == pytest.approx(0.4 * 0.15)
+    assert "default for emerging economies" in em.labels["exchange_rate"]
+    assert ds["stress_debt_gdp"].attrs["exchange_rate_pass_through"] == 0.25
+
+
+def test_heat_map_sheet_lists_the_stress_tests(example, tmp_path):
+    import openpyxl
+    from xarray import DataTree
+
+    from actuarial.report.excel import write_heat_map
+    from actuarial.report.workbook import new_workbook
+
+    _, ds = example
+    book = new_workbook(tmp_path / "w.xlsx")
+    write_heat_map(book, DataTree.from_dict({"fiscal_space": ds}), "NCU")
+    book.close()
+    cells = [c for row in openpyxl.load_workbook(tmp_path / "w.xlsx")["fiscal heat map"].iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert "contingent_liability" in cells and any("+25 bp" in c for c in cells)

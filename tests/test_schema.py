@@ -347,6 +347,7 @@ ALTERNATIVES = {
     "fiscal_space.stress_tests.banking_assets_gdp", "fiscal_space.stress_tests.contingent_liability_gdp",
     "fiscal_space.stress_tests.depreciation", "fiscal_space.stress_tests.history",
     "fiscal_space.stress_tests.history.file", "fiscal_space.stress_tests.early_warning",
+    "fiscal_space.stress_tests.interest_rate_bp", "fiscal_space.stress_tests.exchange_rate_pass_through",
     *(f"fiscal_space.stress_tests.early_warning.{k}" for k in (
         "bond_spread_bp", "external_financing_requirement_gdp", "foreign_currency_share", "lower",
         "nonresident_share", "short_term_debt_change", "upper"))}

@@ -84,7 +84,7 @@ def write_heat_map(book, tree, currency) -> None:
                             "does")
     if "debt_profile_risk" in ds:  # the debt-profile indicators against their early-warning benchmarks
         names = ["debt_profile_value", "debt_profile_lower", "debt_profile_upper", "debt_profile_risk"]
-        write_table(book, "fiscal heat map", ds[names].to_dataframe().reset_index(),
+        ref = write_table(book, "fiscal heat map", ds[names].to_dataframe().reset_index(),
                     {"debt_profile_risk": "level", **{k: "fraction" for k in names[:3]}},
                     {"debt_profile_risk": "debt-profile risk: 0 green, 1 yellow, 2 red (empty: not given)",
                      "debt_profile_value": "value (fractions: 0.35 = 35%; the bond spread 0.02 = 200 bp)",
@@ -93,6 +93,9 @@ def write_heat_map(book, tree, currency) -> None:
                     start_row=ref.last_row + 3, freeze=False,
                     title=f"Debt profile against the early-warning benchmarks (IMF 2013, {h['economy_group']}): "
                           "red above the upper, yellow above the lower")
+    tests = [t.split(": ", 1) for t in ds["stress_test"].attrs.get("long_name", "").split("; ") if ": " in t]
+    write_table(book, "fiscal heat map", pd.DataFrame(tests, columns=["stress_test", "what the test does"]), {},
+                start_row=ref.last_row + 3, freeze=False, title="Stress tests (IMF 2013 MAC DSA): shocks and sizes")
 
 
 EXTRA_SHEETS.append(write_heat_map)

@@ -30,14 +30,16 @@ from actuarial.validation import Row, row
 BASE = 2025
 
 
-def _assumptions(r, horizon, profile=None, inflation=0.0, alpha=0.0, e=0.0, sfa=0.0):
+def _assumptions(r, horizon, profile=None, inflation=0.0, alpha=0.0, e=0.0, sfa=0.0, revenue=None):
+    """The fiscal assumptions of a constant-parameter case; revenue / GDP ``revenue`` and primary
+    spending revenue - pb when given (else revenue = pb, no spending)."""
     from fiscal_space.assumptions import Baseline, DebtRules, FiscalAssumptions, FiscalCase
 
     c = TimeSeries.constant
     years = np.arange(BASE - 1, BASE + horizon + 1)
     fx = TimeSeries(tuple(int(y) for y in years), tuple(100.0 * (1 + e) ** (years - BASE + 1))) if alpha else None
-    baseline = Baseline(gdp=1.0e12, real_gdp_growth=c(r["g"]), inflation=c(inflation), revenue_gdp=c(r["pb"]),
-                        primary_expenditure_gdp=c(0.0), debt_gdp=r["d0"], interest_rate=c(r["r"]),
+    baseline = Baseline(gdp=1.0e12, real_gdp_growth=c(r["g"]), inflation=c(inflation), revenue_gdp=c(r["pb"] if revenue is None else revenue),
+                        primary_expenditure_gdp=c(0.0 if revenue is None else revenue - r["pb"]), debt_gdp=r["d0"], interest_rate=c(r["r"]),
                         foreign_currency_share=c(alpha), exchange_rate=fx, stock_flow_adjustment_gdp=c(sfa))
     debt = DebtRules(None, False, r["d0"], BASE + horizon, (0.0,))
     return FiscalAssumptions(FiscalCase("validation", "validation", BASE, horizon, "NCU"), baseline, {}, None,
@@ -92,31 +94,45 @@ def fiscal_debt_decomposition(name: str, r: Reader, folder: Path) -> list[Row]:
     return rows
 
 
-def _rollover(d0, years, n, pb, sfa, sigma, m, re, rs, rl, threshold=None, bp=0.0):
-    """Short-term debt repaid and reissued each year; the existing long-term debt and every vintage of
-    new long-term debt repaid 1/m a year, each at its own rate; new borrowing = GFN, a share sigma
-    short-term. Stocks on 1 January in GDP of the year before, flows in GDP of the year."""
+def rollover(d0, n, pb, sfa, sigma, m, re, rs, rl, alpha=0.0, e=0.0, threshold=None, bp=0.0):
+    """The one plain reference loop of the debt's structure, year by year over len(n) years (n, pb,
+    sfa, alpha, e, rs, rl scalars or paths): short-term debt repaid and reissued each year at
+    rs(t) (+ premium); the existing long-term debt at re and every vintage of new long-term debt at
+    the long rate of its year (+ premium) repaid 1/m a year; new borrowing = GFN = interest +
+    amortisation - pb + sfa, a share sigma short-term; the premium bp x max(0, d(t) - threshold)
+    (per point of debt on 1 January); the foreign-currency share alpha of the debt and its interest
+    revalued by the depreciation e at the end of the year, every bucket in proportion. Stocks on
+    1 January in GDP of the year before, flows in GDP of the year. Returns debt (T + 1), interest,
+    effective rate = interest / debt, amortisation, GFN and premium (T)."""
+    T = len(n)  # n a path
+    path = lambda x: np.broadcast_to(np.asarray(x, float), (T,))  # noqa: E731
+    n, pb, sfa, alpha, e, rs, rl = (path(x) for x in (n, pb, sfa, alpha, e, rs, rl))
     short, existing, vintages = sigma * d0, (1 - sigma) * d0, []  # vintages: [balance, rate]
-    out = {"debt": [d0], "rate": [], "amortisation": [], "gfn": [], "premium": []}
-    for _ in range(years):
-        d_open = short + existing + sum(v[0] for v in vintages)
-        prem = 0.0 if threshold is None else bp / 10000.0 * 100.0 * max(0.0, d_open - threshold)
-        short, existing = short / (1 + n), existing / (1 + n)
+    out = {"debt": [d0], "interest": [], "rate": [], "amortisation": [], "gfn": [], "premium": []}
+    for t in range(T):
+        opening = short + existing + sum(v[0] for v in vintages)
+        prem = 0.0 if threshold is None else bp / 10000.0 * 100.0 * max(0.0, opening - threshold)
+        short, existing = short / (1 + n[t]), existing / (1 + n[t])
         for v in vintages:
-            v[0] /= 1 + n
-        interest = short * (rs + prem) + existing * re + sum(b * rv for b, rv in vintages)
+            v[0] /= 1 + n[t]
+        d = opening / (1 + n[t])
+        interest = short * (rs[t] + prem) + existing * re + sum(b * rv for b, rv in vintages)
         amort = short + existing / m + sum(b / m for b, _ in vintages)
-        gfn = interest + amort - pb + sfa
+        gfn = interest + amort - pb[t] + sfa[t]
         existing -= existing / m
         for v in vintages:
             v[0] -= v[0] / m
-        vintages.append([(1 - sigma) * gfn, rl + prem])
+        vintages.append([(1 - sigma) * gfn, rl[t] + prem])
         short = sigma * gfn
+        after = short + existing + sum(v[0] for v in vintages)
+        scale = 1 + alpha[t] * e[t] * (d + interest) / after
+        short, existing = short * scale, existing * scale
+        for v in vintages:
+            v[0] *= scale
         out["debt"].append(short + existing + sum(v[0] for v in vintages))
-        out["rate"].append(interest / (d_open / (1 + n)))
-        out["amortisation"].append(amort)
-        out["gfn"].append(gfn)
-        out["premium"].append(prem)
+        for k, x in (("interest", interest), ("rate", interest / d), ("amortisation", amort), ("gfn", gfn),
+                     ("premium", prem)):
+            out[k].append(x)
     return {k: np.array(v) for k, v in out.items()}
 
 
@@ -145,7 +161,7 @@ def fiscal_debt_structure(name: str, r: Reader, folder: Path) -> list[Row]:
               (re, rs, rl, threshold, bp))]
     for label, profile, (e_r, s_r, l_r, thr, b) in cases:
         ds = run_fiscal_space(_assumptions(m, horizon, profile, sfa=sfa), _costs(years))
-        want = _rollover(m["d0"], T, n, m["pb"], sfa, sigma, mat, e_r, s_r, l_r, thr, b)
+        want = rollover(m["d0"], np.full(T, n), m["pb"], sfa, sigma, mat, e_r, s_r, l_r, threshold=thr, bp=b)
         sel = {"reform": "without"}
         rows += [
             row(name, f"{label}: debt (plain loop)", want["debt"][:-1], ds["debt_gdp"].sel(sel).values, rtol),
