@@ -69,6 +69,10 @@ class Pension:
     convert_rights: bool = False  # the engine's: at freeze_year the insured's rights leave the DB (converted)
     converted_capital: np.ndarray | None = None  # the engine's: (scenario, sex, age) added to the accounts
     converted_year: int | None = None  # ... on 1 January of this year
+    credit_start_year: int | None = None  # the engine's: DB credits accrue from this year (a transition into DB)
+    award_start_year: int | None = None  # the engine's: the DB scheme pays awards from this year
+    reserve_transfer: np.ndarray | None = None  # the engine's: (scenario,) added to the reserve on 1 January ...
+    reserve_transfer_year: int | None = None  # ... of this year (DC balances transferred to a DB scheme)
 
 
 def read_insured_table(path) -> np.ndarray:
@@ -309,7 +313,9 @@ class Notional:
         return self
 
 
-TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional")
+TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional", "points")
+TRANSITIONS = {"defined_benefit": TRANSITION_TARGETS, "defined_contribution": ("defined_contribution", "defined_benefit")}
+"""The designs a transition starts from and the targets each may go to (the first of each: no reform)."""
 CONVERSION_RULES = ("present_value",)
 
 
@@ -337,7 +343,7 @@ class Conversion:
 @section()
 @dataclass(frozen=True)
 class Transition:
-    """A reform from the defined-benefit design to another (``pension.transition``).
+    """A reform from one design to another (``pension.transition``; TRANSITIONS).
 
     From ``year`` every contribution goes to the new design (its block, e.g. ``pension.notional``,
     gives its rules); no DB credits accrue; the rights accrued to that year are kept: the DB
@@ -345,15 +351,29 @@ class Transition:
     due, from the DB reserve and then by the state (its deficit after depletion, the transition
     cost the fiscal stage reads). A reform at or before the base year (e.g. Mexico's of 1997):
     the legacy is the pensions in payment at the valuation date (with their survivors'); the
-    insured are all in the new design, with its stated balances."""
+    insured are all in the new design, with its stated balances.
+
+    From defined_contribution to defined_benefit (a DC scheme turned back into DB; the DB rules are
+    the pension section's DB keys): kept, the legacy accounts receive no contributions from the
+    year, earn their return net of fees and pay out at retirement by the defined_contribution
+    block's rules, and the DB scheme credits the years from ``year`` only; converted (Argentina,
+    Ley 26.425 of 2008, arts. 2-3 and 7: the AFJP accounts transferred to the state's FGS, the
+    affiliates treated as if they had always contributed to the public scheme), on 1 January of
+    the year the insured's balances go to the DB reserve and the insured keep the credits the DB
+    rules give their careers from the valuation date (its initial credits and the contribution
+    density since); the DC pensions in payment stay with the legacy (annuities paid by insurers,
+    the state's top-ups by the state). Its rule is fixed: no ``conversion`` block."""
 
     year: number("First year whose contributions go to the new design (at or before the base year: a "
                  "past reform, whose legacy is the pensions in payment).", lo=1900, hi=2300, integer=True,
                  unit="year")
-    to: choice("The new design (defined_benefit: no reform).", TRANSITION_TARGETS)
-    accrued_rights: choice("Accrued DB rights: kept (paid as DB pensions when they fall due) or converted "
-                           "(the insured's rights become the new design's capital by the conversion block; "
-                           "the DB legacy keeps the pensions in payment only).",
+    to: choice("The new design (the scheme's own: no reform; from defined_contribution: defined_benefit).",
+               TRANSITION_TARGETS)
+    accrued_rights: choice("Accrued rights: kept (DB: paid as DB pensions when they fall due; DC: the frozen "
+                           "accounts pay out at retirement) or converted (from DB: the insured's rights become "
+                           "the new design's capital by the conversion block, the DB legacy keeps the pensions "
+                           "in payment only; from DC to DB: the balances go to the DB reserve, the insured keep "
+                           "their DB credits, Argentina 2008).",
                            ("kept", "converted")) = "kept"
     conversion: Conversion = None
     legacy_option: flag("The insured before the transition may choose at retirement the DB (old-law) "
@@ -366,13 +386,9 @@ class Transition:
         if self.legacy_option and self.to != "defined_contribution":
             raise rule_error("legacy_option", f"the option is for individual accounts (transition.to is "
                                               f"{self.to})")
-        if self.accrued_rights == "converted" and self.conversion is None:
-            raise rule_error("conversion", "required key is missing (accrued_rights is converted)")
         if self.accrued_rights != "converted" and self.conversion is not None:
             raise rule_error("conversion", f"a conversion needs accrued_rights: converted (it is "
                                            f"{self.accrued_rights})")
-        if self.accrued_rights == "converted" and self.to == "defined_benefit":
-            raise rule_error("accrued_rights", "converted needs a new design (transition.to is defined_benefit)")
         return self
 
 
@@ -446,8 +462,8 @@ class PensionSection:
     @model_validator(mode="after")
     def _design_block(self):
         target = None if self.transition is None else self.transition.to
-        if target is not None and self.design != "defined_benefit":
-            raise rule_error("transition", f"a transition starts from design defined_benefit (it is {self.design})")
+        if target is not None:
+            self._transition_rules(self.transition)
         for design in DESIGNS[1:]:
             if design == target and getattr(self, design) is None:
                 raise rule_error(design, f"required key is missing (pension.transition.to is {design})")
@@ -457,6 +473,30 @@ class PensionSection:
                 raise rule_error(design, f"a {design} block needs pension.design: {design} "
                                          f"(it is {self.design})")
         return self
+
+    def _transition_rules(self, tr: Transition) -> None:
+        """TRANSITIONS; a conversion block for a converted DB (its rule), none from DC (a fixed rule)."""
+        if self.design not in TRANSITIONS:
+            raise rule_error("transition", f"a transition starts from design {' or '.join(TRANSITIONS)} "
+                                           f"(it is {self.design})")
+        if tr.to not in TRANSITIONS[self.design]:
+            raise rule_error("transition.to", f"a transition from {self.design} goes to "
+                                              f"{' or '.join(TRANSITIONS[self.design])} (got {tr.to})")
+        if tr.accrued_rights == "converted" and tr.to == self.design:
+            raise rule_error("transition.accrued_rights", f"converted needs a new design (transition.to is "
+                                                          f"{tr.to}, the scheme's design)")
+        if self.design == "defined_benefit" and tr.accrued_rights == "converted" and tr.conversion is None:
+            raise rule_error("transition.conversion", "required key is missing (accrued_rights is converted)")
+        if self.design == "defined_contribution" and tr.conversion is not None:
+            raise rule_error("transition.conversion", "a conversion from defined_contribution has its fixed "
+                                                      "rule (the balances go to the DB reserve, the insured keep "
+                                                      "their DB credits): no conversion block")
+        if tr.to == "points" and tr.accrued_rights == "converted":
+            raise rule_error("transition.accrued_rights", "converted rights into points are not valued yet "
+                                                          "(give accrued_rights: kept)")
+        if self.design == "defined_contribution" and self.accrual_rate <= 0.0:
+            raise rule_error("accrual_rate", "the DB design of transition.to: defined_benefit needs an accrual "
+                                             "rate above 0 (the pension per credited year)")
 
     @model_validator(mode="after")
     def _fits_the_case(self, info: ValidationInfo):
