@@ -316,7 +316,7 @@ class Notional:
 TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional", "points")
 TRANSITIONS = {"defined_benefit": TRANSITION_TARGETS, "defined_contribution": ("defined_contribution", "defined_benefit")}
 """The designs a transition starts from and the targets each may go to (the first of each: no reform)."""
-CONVERSION_RULES = ("present_value",)
+CONVERSION_RULES = ("present_value", "points")
 
 
 @section()
@@ -331,13 +331,30 @@ class Conversion:
     unisex divisors when it has them): an initial notional capital (notional; Sweden, Italy,
     Poland and Latvia converted their accrued rights into initial capital) or a recognition bond
     credited to the account (defined_contribution; Chile's bono de reconocimiento), paid by the
-    state in the transition year (the fiscal item recognition_bonds)."""
+    state in the transition year (the fiscal item recognition_bonds).
 
-    rate: number("Interest rate of the present value (e.g. an NDC's norm and expected notional rate: "
-                 "the pension from the converted capital then equals the accrued DB pension).",
-                 lo=-0.05, hi=0.2, unit="per year")
+    points (transition.to points): the accrued pension P at 1 January of the year buys P / point
+    value of the year points, the pension preserved at the day of the conversion, as AGIRC points
+    became AGIRC-ARRCO points at the ratio of the point values in 2019 (ANI of 17 November 2017,
+    art. 4); they follow the point value (the average wage). The points scheme runs on the DB
+    kernel, so the insured keep their credited years and each is worth the points' yield x
+    wage-revalued earnings: the same P / point value points when the yield equals the DB accrual
+    rate and the DB reference earnings are the career average, which the rule requires."""
+
+    rate: number("Interest rate of the present value (rule present_value; e.g. an NDC's norm and expected "
+                 "notional rate: the pension from the converted capital then equals the accrued DB pension).",
+                 lo=-0.05, hi=0.2, unit="per year") = None
     rule: choice("Conversion rule: present_value (the actuarial present value of the accrued pension "
-                 "from the pensionable age).", CONVERSION_RULES) = "present_value"
+                 "from the pensionable age; notional, defined_contribution) or points (P / the point value "
+                 "of the year; points).", CONVERSION_RULES) = "present_value"
+
+    @model_validator(mode="after")
+    def _rate(self):
+        if self.rule == "present_value" and self.rate is None:
+            raise rule_error("rate", "required key is missing (rule is present_value)")
+        if self.rule == "points" and self.rate is not None:
+            raise rule_error("rate", "a rate is for rule present_value (the rule is points)")
+        return self
 
 
 @section()
@@ -491,12 +508,23 @@ class PensionSection:
             raise rule_error("transition.conversion", "a conversion from defined_contribution has its fixed "
                                                       "rule (the balances go to the DB reserve, the insured keep "
                                                       "their DB credits): no conversion block")
-        if tr.to == "points" and tr.accrued_rights == "converted":
-            raise rule_error("transition.accrued_rights", "converted rights into points are not valued yet "
-                                                          "(give accrued_rights: kept)")
+        if tr.accrued_rights == "converted" and tr.conversion is not None:
+            self._conversion_rule(tr)
         if self.design == "defined_contribution" and self.accrual_rate <= 0.0:
             raise rule_error("accrual_rate", "the DB design of transition.to: defined_benefit needs an accrual "
                                              "rate above 0 (the pension per credited year)")
+
+    def _conversion_rule(self, tr: Transition) -> None:
+        """Rule points for a points target (with its conditions, :class:`Conversion`), present_value otherwise."""
+        rule = "points" if tr.to == "points" else "present_value"
+        if tr.conversion.rule != rule:
+            raise rule_error("transition.conversion.rule", f"a conversion to {tr.to} has rule {rule} (got "
+                                                           f"{tr.conversion.rule})")
+        if rule != "points":
+            return
+        if self.reference_earnings.method != "career_average":
+            raise rule_error("reference_earnings.method", "converted rights into points need the DB's career "
+                                                          "average (its credited years carry over as points)")
 
     @model_validator(mode="after")
     def _fits_the_case(self, info: ValidationInfo):
@@ -511,6 +539,13 @@ class PensionSection:
         if self.transition is not None and self.transition.year > case.base_year + horizon - 1:
             raise rule_error("transition", f"transition.year {self.transition.year} is after the projection "
                                            f"({case.base_year}-{case.base_year + horizon - 1})")
+        tr = self.transition
+        if tr is not None and tr.to == "points" and tr.accrued_rights == "converted":
+            rate = float(self.contribution_rate.at([case.base_year])[0])
+            if abs(self.points.accrual(rate) - self.accrual_rate) > 1e-12 * self.accrual_rate:
+                raise rule_error("points", f"converted rights into points need the points' yield (points_rate x "
+                                           f"point_value / purchase_value = {self.points.accrual(rate):.6g}) equal "
+                                           f"to the accrual rate {self.accrual_rate:g}: the credited years carry over")
         too_long = [h for h in self.horizons if h > horizon]
         if too_long:
             raise rule_error("horizons", f"horizons {too_long} exceed the projection ({horizon} years, "

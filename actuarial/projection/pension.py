@@ -203,13 +203,18 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
                 pension.notional, initial_capital=0.0),
             defined_contribution=None if pension.defined_contribution is None else dataclasses.replace(
                 pension.defined_contribution, initial_balance=0.0))
-    if tr.to == "points" and not past:  # points run on the DB kernel: credits (points) from the year only
+    to_points = tr.to == "points"
+    if to_points and not past and not converted:  # points run on the DB kernel: credits (points) from the year
         young = dataclasses.replace(young, **new_accruals(pension, tr.year))
-    if converted:
+    if to_points and converted:  # the credited years carry over as points (Conversion, rule points)
+        young = dataclasses.replace(young, award_start_year=tr.year)
+    elif converted:
         capital = converted_capital(legacy, young, tr, demography)
         young = dataclasses.replace(young, converted_capital=capital, converted_year=tr.year)
     new = project_design(young, labour_assumptions, demography, labour, economy)
-    if converted:
+    if to_points and converted:
+        new.update(points_conversion_variables(legacy, pension, tr, economy))
+    elif converted:
         new.update(conversion_variables(legacy, capital, young.design, tr, economy))
     if tr.legacy_option:  # the transition generation may choose the old law's pension (Mexico's Ley 73)
         new.update(option_variables(pension, labour_assumptions, demography, labour, economy, new, tr))
@@ -344,6 +349,31 @@ def converted_capital(legacy: xr.Dataset, young: Pension, tr, demography: xr.Dat
     accrued = legacy["converted_accrued_pension"].transpose("scenario", "sex", "age").values
     return present_values(accrued, q, R, int(tr.year - years[0]), tr.conversion.rate,
                           survival=young.design == "notional")
+
+
+def points_conversion_variables(legacy: xr.Dataset, pension: Pension, tr, economy: xr.Dataset) -> dict:
+    """Rule points: the accrued DB pensions P on 1 January of the year (``converted_accrued_pension``)
+    / the point value of the year (the base year's indexed to the average wage) = the points
+    credited, by sex and age, and their total."""
+    years = economy["year"].values
+    k = int(tr.year - years[0])
+    aw = with_scenario(economy["average_wage"], ("year",))
+    value = pension.points.point_value * aw[:, k] / aw[:, 0]  # (scenario,)
+    accrued = legacy["converted_accrued_pension"]
+    n = max(accrued.sizes["scenario"], value.shape[0])
+    points = accrued.transpose("scenario", "sex", "age").values / np.broadcast_to(value, (n,))[:, None, None]
+    rule = (f"points credited on 1 January {tr.year} for the accrued DB rights: the accrued pension / the point "
+            f"value of {tr.year} (the pension preserved on the day, as AGIRC-ARRCO 2019); the credited years "
+            f"carry over, each worth the points' yield = the DB accrual rate")
+    return {
+        "converted_points": xr.DataArray(points, dims=("scenario", "sex", "age"), attrs={
+            "units": "points", "long_name": rule}),
+        "converted_points_total": xr.DataArray(points.sum((1, 2)), dims="scenario", attrs={
+            "units": "points", "long_name": f"{rule}, all ages"}),
+        "conversion_point_value": xr.DataArray(np.broadcast_to(value, (n,)).copy(), dims="scenario", attrs={
+            "units": "currency/year", "long_name": f"point value of {tr.year} (yearly pension per point)"}),
+        "legacy_converted_accrued_pension": accrued,
+    }
 
 
 def conversion_variables(legacy: xr.Dataset, capital: np.ndarray, design: str, tr, economy: xr.Dataset) -> dict:

@@ -128,6 +128,10 @@ def transition_line(p: xr.Dataset) -> str:
         line += (f"\nTransition generation's option (the old law's pension at retirement, the state receiving the "
                  f"account's balance): {100 * c.max():.2f}% of GDP at most ({int(p['year'][int(np.argmax(c))])}), "
                  f"net of the top-ups it replaces")
+    if "converted_points_total" in p:  # converted into points (pension.points_conversion_variables)
+        line += (f"\nAccrued DB rights converted on 1 January {year}: {float(p['converted_points_total'].values.ravel()[0]):,.0f} "
+                 f"points at a point value of {float(p['conversion_point_value'].values.ravel()[0]):,.2f}, "
+                 + p["converted_points"].attrs["long_name"].split(": ", 1)[1])
     if "conversion_value" in p:  # accrued_rights: converted (pension.conversion_variables)
         line += (f"\nAccrued DB rights converted on 1 January {year}: {float(p['conversion_value'].values.ravel()[0]):,.0f} "
                  f"({100 * float(p['conversion_value_gdp'].values.ravel()[0]):.1f}% of GDP), "

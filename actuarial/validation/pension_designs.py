@@ -33,6 +33,10 @@ ndc_steady_state        a mature notional-account scheme in a stationary
 ndc_balance_ratio       Sweden's balance ratio on a hand case
 db_to_db_transition     a DB-to-DB "transition" changes nothing (bit-identical)
 dc_to_dc_transition     a DC-to-DC "transition" changes nothing (bit-identical)
+db_to_points_conversion a DB scheme moved to points, the rights converted
+                        (P / point value) with the DB pensions indexed to
+                        wages as the point value: the pensions of the legacy
+                        and the points scheme = the DB scheme's
 dc_to_db_transition     a DC scheme turned into DB: kept, the frozen accounts
                         grow at the net return (closed form per surviving
                         member); converted, the DB reserve jumps by exactly
@@ -694,3 +698,37 @@ def legacy_option(name: str, r: Reader, folder: Path) -> list[Row]:
 
 
 KINDS["legacy_option"] = legacy_option
+
+
+def db_to_points_conversion(name: str, r: Reader, folder: Path) -> list[Row]:
+    """A DB scheme moved to points in t0 (``pension.transition``, to points, rule points), the DB
+    pensions in payment indexed to wages (``indexation_prices`` 0) as the point value is: (1) the
+    points credited x the point value of t0 = the accrued DB pension, the point value computed
+    here as point_value x AW(t0) / AW(base) from the economy node; (2) every year the pensions in
+    payment, the pensioners, the awards and the benefits paid of the DB legacy plus the points
+    scheme = those of the unreformed DB scheme, by type and sex (the same careers, one rule)."""
+    import dataclasses
+
+    a = load_assumptions(folder / r.string("assumptions"))
+    rtol = r.number("rtol", lo=0.0, hi=1.0)
+    tr = a.pension.transition
+    if tr is None or tr.to != "points" or tr.accrued_rights != "converted":
+        raise ValueError(f"{name}: the assumptions need a transition to points with converted rights")
+    reform = dataclasses.replace(a, pension=dataclasses.replace(a.pension, indexation_prices=0.0))
+    db = dataclasses.replace(reform, pension=dataclasses.replace(reform.pension, transition=None, points=None))
+    trees = [run(x) for x in (reform, db)]
+    new, old = (t["pension"].to_dataset().isel(scenario=0) for t in trees)
+    aw = trees[1]["economy"].to_dataset()["average_wage"]
+    aw = (aw.isel(scenario=0) if "scenario" in aw.dims else aw).values
+    k = int(tr.year - int(new["year"][0]))
+    value = a.pension.points.point_value * aw[k] / aw[0]
+    rows = [row(name, f"points x point value of {tr.year} = accrued DB pension, by sex and age (rel)",
+                new["legacy_converted_accrued_pension"].values, new["converted_points"].values * value, rtol)]
+    for var in ("pension_amounts", "pensioners_total", "expenditure"):
+        got = new[var].values + new[f"legacy_{var}"].values
+        rows.append(row(name, f"{var}: DB legacy + points scheme = DB scheme, every year (rel)", old[var].values,
+                        got, rtol))
+    return rows
+
+
+KINDS["db_to_points_conversion"] = db_to_points_conversion
