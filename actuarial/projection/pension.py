@@ -440,7 +440,9 @@ def points_as_benefit(pension: Pension, base_year: int) -> Pension:
     indexed to the average wage, so the pension per credited year is
     points_rate x point value / purchase value (the yield) x wage-revalued earnings;
     pensions in payment follow the point value (wage indexation)."""
-    rate = float(pension.contribution_rate.at([base_year])[0])
+    series = pension.contribution_rate
+    series = series.base if isinstance(series, SplitSeries) else series  # a transition's: the scheme's own rate
+    rate = float(series.at([base_year])[0])
     return dataclasses.replace(pension, accrual_rate=pension.points.accrual(rate),
                                reference_earnings="career_average", indexation_prices=0.0)
 

@@ -702,7 +702,8 @@ KINDS["legacy_option"] = legacy_option
 
 def db_to_points_conversion(name: str, r: Reader, folder: Path) -> list[Row]:
     """A DB scheme moved to points in t0 (``pension.transition``, to points, rule points), the DB
-    pensions in payment indexed to wages (``indexation_prices`` 0) as the point value is: (1) the
+    pensions in payment indexed to wages (``indexation_prices`` 0) as the point value is, no
+    survivors' pensions (no insured married: the survivors' bound is per scheme): (1) the
     points credited x the point value of t0 = the accrued DB pension, the point value computed
     here as point_value x AW(t0) / AW(base) from the economy node; (2) every year the pensions in
     payment, the pensioners, the awards and the benefits paid of the DB legacy plus the points
@@ -714,7 +715,10 @@ def db_to_points_conversion(name: str, r: Reader, folder: Path) -> list[Row]:
     tr = a.pension.transition
     if tr is None or tr.to != "points" or tr.accrued_rights != "converted":
         raise ValueError(f"{name}: the assumptions need a transition to points with converted rights")
-    reform = dataclasses.replace(a, pension=dataclasses.replace(a.pension, indexation_prices=0.0))
+    married = type(a.pension.married)(*(np.zeros_like(np.asarray(m, dtype=float)) for m in a.pension.married))
+    # no survivors' pensions: their bound (at most the unmarried population of a sex and age) is applied
+    # per scheme, so two schemes may award more than one (1.9e-4 of Demoland's pensioners)
+    reform = dataclasses.replace(a, pension=dataclasses.replace(a.pension, indexation_prices=0.0, married=married))
     db = dataclasses.replace(reform, pension=dataclasses.replace(reform.pension, transition=None, points=None))
     trees = [run(x) for x in (reform, db)]
     new, old = (t["pension"].to_dataset().isel(scenario=0) for t in trees)
@@ -722,8 +726,10 @@ def db_to_points_conversion(name: str, r: Reader, folder: Path) -> list[Row]:
     aw = (aw.isel(scenario=0) if "scenario" in aw.dims else aw).values
     k = int(tr.year - int(new["year"][0]))
     value = a.pension.points.point_value * aw[k] / aw[0]
-    rows = [row(name, f"points x point value of {tr.year} = accrued DB pension, by sex and age (rel)",
-                new["legacy_converted_accrued_pension"].values, new["converted_points"].values * value, rtol)]
+    accrued = new["legacy_converted_accrued_pension"].values
+    held = accrued > 0
+    rows = [row(name, f"points x point value of {tr.year} = accrued DB pension, {held.sum()} sex-age cells with "
+                      f"rights (rel)", accrued[held], (new["converted_points"].values * value)[held], rtol)]
     for var in ("pension_amounts", "pensioners_total", "expenditure"):
         got = new[var].values + new[f"legacy_{var}"].values
         rows.append(row(name, f"{var}: DB legacy + points scheme = DB scheme, every year (rel)", old[var].values,
