@@ -681,6 +681,8 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
     prev = np.concatenate([np.full((E.shape[0], 1), np.nan), E[:, :-1]], axis=1)
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0
+    if pension.award_start_year is not None:  # a design entered by a transition: its reserve starts then
+        exhausted[:, :max(int(pension.award_start_year - years[0]), 0)] = False
     depletion = np.where(exhausted.any(1), years[np.argmax(exhausted, axis=1)], np.nan)
     pens = ds["pensioners_total"].values.sum((2, 3))
     k_old = list(BENEFIT_TYPES).index("old_age")
@@ -717,5 +719,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
         }
     out = {k: (sy, v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
     out["depletion_year"] = ("scenario", depletion, {
-        "units": "year", "long_name": "first year at whose end the reserve is exhausted (NaN: never)"})
+        "units": "year", "long_name": "first year at whose end the reserve is exhausted (NaN: never)" + (
+            "" if pension.award_start_year is None else
+            f"; from {pension.award_start_year}, when the scheme entered by the transition starts")})
     return out

@@ -148,9 +148,9 @@ def accounts_legacy_line(p: xr.Dataset) -> str:
     what = ("the insured's balances transferred to the DB reserve, the DC pensions in payment paid by the insurers"
             if p.attrs["accrued_rights"] == "converted" else "accounts frozen, paid out at retirement by the DC rules")
     top = first("state_top_up_gdp")
-    line = (f"Transition in {year} from defined_contribution to {p.attrs['design']}: the DC legacy ({what}) holds "
-            f"{100 * bal[k]:.1f}% of GDP in {int(p['year'][k])}; the state's top-ups to its minimum pension "
-            f"{100 * top.max():.2f}% of GDP at most")
+    held = "" if p.attrs["accrued_rights"] == "converted" else f" holds {100 * bal[k]:.1f}% of GDP in {int(p['year'][k])};"
+    line = (f"Transition in {year} from defined_contribution to {p.attrs['design']}: the DC legacy ({what}){held} "
+            f"the state's top-ups to its minimum pension {100 * top.max():.2f}% of GDP at most")
     if "transferred_balance_gdp" in p:
         line += (f"\nDC balances transferred to the DB reserve on 1 January {year}: "
                  f"{float(p['transferred_balance_total'].values.ravel()[0]):,.0f} "
