@@ -379,7 +379,12 @@ class Transition:
     the year the insured's balances go to the DB reserve and the insured keep the credits the DB
     rules give their careers from the valuation date (its initial credits and the contribution
     density since); the DC pensions in payment stay with the legacy (annuities paid by insurers,
-    the state's top-ups by the state). Its rule is fixed: no ``conversion`` block."""
+    the state's top-ups by the state). Its rule is fixed: no ``conversion`` block.
+
+    From defined_benefit to points (block ``pension.points``; points run on the DB kernel): kept,
+    the points scheme credits points from ``year`` only (its insured hold none before) and the DB
+    legacy pays the rights accrued to the year before; converted (``conversion: {rule: points}``),
+    the accrued pension / the point value of the year in points (:class:`Conversion`)."""
 
     year: number("First year whose contributions go to the new design (at or before the base year: a "
                  "past reform, whose legacy is the pensions in payment).", lo=1900, hi=2300, integer=True,
