@@ -295,7 +295,8 @@ def test_db_to_points_kept_credits_points_from_the_year(tmp_path):
     hold no points before; the DB legacy keeps the rights accrued to 2029."""
     extra = ("  points: {purchase_value: 1.0e6, point_value: 1.25e5}\n"
              "  transition: {year: 2030, to: points, accrued_rights: kept}\n")
-    p = run(load_assumptions(_short(tmp_path, "demoland.yaml", "pkept", extra)))["pension"].to_dataset().isel(scenario=0)
+    tree = run(load_assumptions(_short(tmp_path, "demoland.yaml", "pkept", extra)))
+    p = tree["pension"].to_dataset().isel(scenario=0)
     years = p["year"].values
     assert p.attrs["design"] == "points" and p.attrs["transition_year"] == 2030
     awards = p["new_pension_amounts"].sum(("benefit_type", "sex")).values

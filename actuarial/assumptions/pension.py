@@ -314,7 +314,8 @@ class Notional:
 
 
 TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional", "points")
-TRANSITIONS = {"defined_benefit": TRANSITION_TARGETS, "defined_contribution": ("defined_contribution", "defined_benefit")}
+TRANSITIONS = {"defined_benefit": TRANSITION_TARGETS,
+               "defined_contribution": ("defined_contribution", "defined_benefit")}
 """The designs a transition starts from and the targets each may go to (the first of each: no reform)."""
 CONVERSION_RULES = ("present_value", "points")
 

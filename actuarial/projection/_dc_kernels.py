@@ -122,7 +122,8 @@ def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par
     balances on 1 January of year index t_in (converted DB rights; t_in < 0: none); par[TRANSFER]
     (optional, default -1: none) the year index on whose 1 January the insured's balances leave
     the accounts into ``transferred`` (s, 2, X) and the insured leave (a DC scheme turned into DB,
-    its balances to the DB reserve; the retirees stay). Outputs (n, T, ...): earnings () insurable earnings, wage_bill () sum of K x wage; the
+    its balances to the DB reserve; the retirees stay). Outputs (n, T, ...): earnings () insurable
+    earnings, wage_bill () sum of K x wage; the
     others (2) by sex, and balance, pens_age (2, X) (a year axis of length 1 skips it).
     """
     n_scen, T = earnings.shape[0], earnings.shape[1]

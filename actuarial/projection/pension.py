@@ -676,8 +676,8 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
     benefits = ds["benefit_expenditure"].values.sum(2) + arr(ds["lump_sums"])
     admin = pension.administrative_cost * benefits
     E = benefits + admin
-    reserve, invest, deficit, end = transferred_reserve(pension, contributions, E, arr(economy.variables["interest_rate"]),
-                                                        ds["year"].values)
+    reserve, invest, deficit, end = transferred_reserve(pension, contributions, E,
+                                                        arr(economy.variables["interest_rate"]), ds["year"].values)
     prev = np.concatenate([np.full((E.shape[0], 1), np.nan), E[:, :-1]], axis=1)
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0

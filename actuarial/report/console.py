@@ -129,7 +129,8 @@ def transition_line(p: xr.Dataset) -> str:
                  f"account's balance): {100 * c.max():.2f}% of GDP at most ({int(p['year'][int(np.argmax(c))])}), "
                  f"net of the top-ups it replaces")
     if "converted_points_total" in p:  # converted into points (pension.points_conversion_variables)
-        line += (f"\nAccrued DB rights converted on 1 January {year}: {float(p['converted_points_total'].values.ravel()[0]):,.0f} "
+        total = float(p["converted_points_total"].values.ravel()[0])
+        line += (f"\nAccrued DB rights converted on 1 January {year}: {total:,.0f} "
                  f"points at a point value of {float(p['conversion_point_value'].values.ravel()[0]):,.2f}, "
                  + p["converted_points"].attrs["long_name"].split(": ", 1)[1])
     if "conversion_value" in p:  # accrued_rights: converted (pension.conversion_variables)
@@ -148,7 +149,8 @@ def accounts_legacy_line(p: xr.Dataset) -> str:
     what = ("the insured's balances transferred to the DB reserve, the DC pensions in payment paid by the insurers"
             if p.attrs["accrued_rights"] == "converted" else "accounts frozen, paid out at retirement by the DC rules")
     top = first("state_top_up_gdp")
-    held = "" if p.attrs["accrued_rights"] == "converted" else f" holds {100 * bal[k]:.1f}% of GDP in {int(p['year'][k])};"
+    held = ("" if p.attrs["accrued_rights"] == "converted" else
+            f" holds {100 * bal[k]:.1f}% of GDP in {int(p['year'][k])};")
     line = (f"Transition in {year} from defined_contribution to {p.attrs['design']}: the DC legacy ({what}){held} "
             f"the state's top-ups to its minimum pension {100 * top.max():.2f}% of GDP at most")
     if "transferred_balance_gdp" in p:
