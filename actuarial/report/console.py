@@ -149,7 +149,7 @@ def accounts_legacy_line(p: xr.Dataset) -> str:
     what = ("the insured's balances transferred to the DB reserve, the DC pensions in payment paid by the insurers"
             if p.attrs["accrued_rights"] == "converted" else "accounts frozen, paid out at retirement by the DC rules")
     top = first("state_top_up_gdp")
-    held = ("" if p.attrs["accrued_rights"] == "converted" else
+    held = (";" if p.attrs["accrued_rights"] == "converted" else
             f" holds {100 * bal[k]:.1f}% of GDP in {int(p['year'][k])};")
     line = (f"Transition in {year} from defined_contribution to {p.attrs['design']}: the DC legacy ({what}){held} "
             f"the state's top-ups to its minimum pension {100 * top.max():.2f}% of GDP at most")
