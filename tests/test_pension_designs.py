@@ -225,3 +225,84 @@ def test_mexico_transition_generation_option(tmp_path):
     np.testing.assert_allclose(cost, p["legacy_option_cost_gdp"].values)
     off = tree(", accrual_rate: 0.0001, minimum_pension: 0.0")["pension"].to_dataset()
     assert float(off["legacy_option_retirees"].sum()) == 0 and float(off["legacy_option_cost"].sum()) == 0
+
+
+SHORT = ("case: {{name: {name}, horizon: 40}}\nemployment_injury: {{gap_horizon: 20}}\n"
+         "spf: {{report_years: [2025, 2040]}}\npension:\n  horizons: [20, 40]\n")
+
+
+def _short(tmp_path, base: str, name: str, extra: str = "") -> Path:
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(f"extends: {ROOT / 'assumptions' / base}\n" + SHORT.format(name=name) + extra)
+    return f
+
+
+@pytest.fixture(scope="module")
+def dc_to_db(tmp_path_factory):
+    """Demoland's accounts turned into DB in 2030 (demoland_dc_to_db.yaml), kept and converted, 40 years."""
+    tmp = tmp_path_factory.mktemp("dc_to_db")
+    kept = "  transition: {year: 2030, to: defined_benefit, accrued_rights: kept}\n"
+    return {"kept": run(load_assumptions(_short(tmp, "designs/demoland_dc_to_db.yaml", "kept", kept))),
+            "converted": run(load_assumptions(_short(tmp, "designs/demoland_dc_to_db.yaml", "conv")))}
+
+
+def test_dc_to_db_kept_freezes_the_accounts(dc_to_db):
+    """Kept: the accounts receive contributions to 2029 only and pay out after; the DB scheme's
+    contributions and awards start in 2030; the legacy's top-ups are the fiscal item."""
+    from actuarial.report.console import pension_summary
+
+    tree = dc_to_db["kept"]
+    p = tree["pension"].to_dataset().isel(scenario=0)
+    years = p["year"].values
+    old_c, new_c = p["legacy_contribution_income"].values, p["contribution_income"].values
+    assert (old_c[years < 2030] > 0).all() and (old_c[years >= 2030] == 0).all()
+    assert (new_c[years < 2030] == 0).all() and (new_c[years >= 2030] > 0).all()
+    assert (p["reserve"].values[years <= 2030] == 0).all()
+    assert (p["expenditure"].values[years < 2030] == 0).all()
+    balances = p["legacy_account_balance_total"].sum("sex").values
+    assert balances[years == 2035][0] > 0 and balances[-1] < balances.max()  # paid out as members retire
+    assert p.attrs["transition_from"] == "defined_contribution" and p.attrs["design"] == "defined_benefit"
+    item = tree["fiscal_space"]["cost_gdp"].sel(item="pension_guarantee").values.ravel()
+    np.testing.assert_allclose(item, p["state_top_up_gdp"].values.ravel())
+    assert "DC legacy (accounts frozen from 2030" in p["legacy_reserve"].attrs["long_name"]
+    text = pension_summary(tree)
+    assert "Transition in 2030 from defined_contribution to defined_benefit" in text
+    assert "accounts frozen" in text
+
+
+def test_dc_to_db_converted_moves_the_balances(dc_to_db):
+    """Converted: the DB reserve on 1 January 2030 = the balances transferred (no reserve before),
+    the kept run's balances of that day; no insured's balance is left; the insured's DB credits of
+    their careers since the valuation date give larger DB pensions than credits from 2030 only."""
+    from actuarial.report.console import pension_summary
+
+    kept = dc_to_db["kept"]["pension"].to_dataset().isel(scenario=0)
+    conv = dc_to_db["converted"]["pension"].to_dataset().isel(scenario=0)
+    k = int(2030 - conv["year"].values[0])
+    moved = float(conv["transferred_balance_total"])
+    assert moved > 0 and float(conv["reserve"][k] - conv["reserve_end"][k - 1]) == pytest.approx(moved, rel=1e-12)
+    assert float(kept["legacy_account_balance_total"][k].sum()) == pytest.approx(moved, rel=1e-12)
+    assert float(conv["transferred_balance"].sum()) == pytest.approx(moved, rel=1e-12)
+    assert (conv["legacy_account_balance_total"].values[k:] == 0).all()
+    awards = lambda p: float(p["new_pension_amounts"].sel(benefit_type="old_age").sel(year=2040).sum())  # noqa: E731
+    assert awards(conv) > 1.5 * awards(kept)
+    assert "Ley 26.425" in conv["transferred_balance"].attrs["long_name"]
+    assert "DC balances transferred to the DB reserve on 1 January 2030" in pension_summary(dc_to_db["converted"])
+
+
+def test_db_to_points_kept_credits_points_from_the_year(tmp_path):
+    """DB -> points, kept: the points scheme's contributions and awards start in 2030 and its insured
+    hold no points before; the DB legacy keeps the rights accrued to 2029."""
+    extra = ("  points: {purchase_value: 1.0e6, point_value: 1.25e5}\n"
+             "  transition: {year: 2030, to: points, accrued_rights: kept}\n")
+    tree = run(load_assumptions(_short(tmp_path, "demoland.yaml", "pkept", extra)))
+    p = tree["pension"].to_dataset().isel(scenario=0)
+    years = p["year"].values
+    assert p.attrs["design"] == "points" and p.attrs["transition_year"] == 2030
+    awards = p["new_pension_amounts"].sum(("benefit_type", "sex")).values
+    assert (awards[years < 2030] == 0).all() and awards[years == 2060][0] > 0
+    # one year of points by 2031: the first old-age awards are tiny against the legacy's
+    first = float(p["new_pension_amounts"].sel(benefit_type="old_age", year=2030).sum())
+    legacy = float(p["legacy_pension_amounts"].sel(benefit_type="old_age", year=2031).sum())
+    assert 0 <= first < 0.02 * legacy
+    assert (p["legacy_contribution_income"].values[years >= 2030] == 0).all()

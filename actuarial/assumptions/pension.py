@@ -69,6 +69,10 @@ class Pension:
     convert_rights: bool = False  # the engine's: at freeze_year the insured's rights leave the DB (converted)
     converted_capital: np.ndarray | None = None  # the engine's: (scenario, sex, age) added to the accounts
     converted_year: int | None = None  # ... on 1 January of this year
+    credit_start_year: int | None = None  # the engine's: DB credits accrue from this year (a transition into DB)
+    award_start_year: int | None = None  # the engine's: the DB scheme pays awards from this year
+    reserve_transfer: np.ndarray | None = None  # the engine's: (scenario,) added to the reserve on 1 January ...
+    reserve_transfer_year: int | None = None  # ... of this year (DC balances transferred to a DB scheme)
 
 
 def read_insured_table(path) -> np.ndarray:
@@ -309,8 +313,11 @@ class Notional:
         return self
 
 
-TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional")
-CONVERSION_RULES = ("present_value",)
+TRANSITION_TARGETS = ("defined_benefit", "defined_contribution", "notional", "points")
+TRANSITIONS = {"defined_benefit": TRANSITION_TARGETS,
+               "defined_contribution": ("defined_contribution", "defined_benefit")}
+"""The designs a transition starts from and the targets each may go to (the first of each: no reform)."""
+CONVERSION_RULES = ("present_value", "points")
 
 
 @section()
@@ -325,19 +332,36 @@ class Conversion:
     unisex divisors when it has them): an initial notional capital (notional; Sweden, Italy,
     Poland and Latvia converted their accrued rights into initial capital) or a recognition bond
     credited to the account (defined_contribution; Chile's bono de reconocimiento), paid by the
-    state in the transition year (the fiscal item recognition_bonds)."""
+    state in the transition year (the fiscal item recognition_bonds).
 
-    rate: number("Interest rate of the present value (e.g. an NDC's norm and expected notional rate: "
-                 "the pension from the converted capital then equals the accrued DB pension).",
-                 lo=-0.05, hi=0.2, unit="per year")
+    points (transition.to points): the accrued pension P at 1 January of the year buys P / point
+    value of the year points, the pension preserved at the day of the conversion, as AGIRC points
+    became AGIRC-ARRCO points at the ratio of the point values in 2019 (ANI of 17 November 2017,
+    art. 4); they follow the point value (the average wage). The points scheme runs on the DB
+    kernel, so the insured keep their credited years and each is worth the points' yield x
+    wage-revalued earnings: the same P / point value points when the yield equals the DB accrual
+    rate and the DB reference earnings are the career average, which the rule requires."""
+
+    rate: number("Interest rate of the present value (rule present_value; e.g. an NDC's norm and expected "
+                 "notional rate: the pension from the converted capital then equals the accrued DB pension).",
+                 lo=-0.05, hi=0.2, unit="per year") = None
     rule: choice("Conversion rule: present_value (the actuarial present value of the accrued pension "
-                 "from the pensionable age).", CONVERSION_RULES) = "present_value"
+                 "from the pensionable age; notional, defined_contribution) or points (P / the point value "
+                 "of the year; points).", CONVERSION_RULES) = "present_value"
+
+    @model_validator(mode="after")
+    def _rate(self):
+        if self.rule == "present_value" and self.rate is None:
+            raise rule_error("rate", "required key is missing (rule is present_value)")
+        if self.rule == "points" and self.rate is not None:
+            raise rule_error("rate", "a rate is for rule present_value (the rule is points)")
+        return self
 
 
 @section()
 @dataclass(frozen=True)
 class Transition:
-    """A reform from the defined-benefit design to another (``pension.transition``).
+    """A reform from one design to another (``pension.transition``; TRANSITIONS).
 
     From ``year`` every contribution goes to the new design (its block, e.g. ``pension.notional``,
     gives its rules); no DB credits accrue; the rights accrued to that year are kept: the DB
@@ -345,15 +369,34 @@ class Transition:
     due, from the DB reserve and then by the state (its deficit after depletion, the transition
     cost the fiscal stage reads). A reform at or before the base year (e.g. Mexico's of 1997):
     the legacy is the pensions in payment at the valuation date (with their survivors'); the
-    insured are all in the new design, with its stated balances."""
+    insured are all in the new design, with its stated balances.
+
+    From defined_contribution to defined_benefit (a DC scheme turned back into DB; the DB rules are
+    the pension section's DB keys): kept, the legacy accounts receive no contributions from the
+    year, earn their return net of fees and pay out at retirement by the defined_contribution
+    block's rules, and the DB scheme credits the years from ``year`` only; converted (Argentina,
+    Ley 26.425 of 2008, arts. 2-3 and 7: the AFJP accounts transferred to the state's FGS, the
+    affiliates treated as if they had always contributed to the public scheme), on 1 January of
+    the year the insured's balances go to the DB reserve and the insured keep the credits the DB
+    rules give their careers from the valuation date (its initial credits and the contribution
+    density since); the DC pensions in payment stay with the legacy (annuities paid by insurers,
+    the state's top-ups by the state). Its rule is fixed: no ``conversion`` block.
+
+    From defined_benefit to points (block ``pension.points``; points run on the DB kernel): kept,
+    the points scheme credits points from ``year`` only (its insured hold none before) and the DB
+    legacy pays the rights accrued to the year before; converted (``conversion: {rule: points}``),
+    the accrued pension / the point value of the year in points (:class:`Conversion`)."""
 
     year: number("First year whose contributions go to the new design (at or before the base year: a "
                  "past reform, whose legacy is the pensions in payment).", lo=1900, hi=2300, integer=True,
                  unit="year")
-    to: choice("The new design (defined_benefit: no reform).", TRANSITION_TARGETS)
-    accrued_rights: choice("Accrued DB rights: kept (paid as DB pensions when they fall due) or converted "
-                           "(the insured's rights become the new design's capital by the conversion block; "
-                           "the DB legacy keeps the pensions in payment only).",
+    to: choice("The new design (the scheme's own: no reform; from defined_contribution: defined_benefit).",
+               TRANSITION_TARGETS)
+    accrued_rights: choice("Accrued rights: kept (DB: paid as DB pensions when they fall due; DC: the frozen "
+                           "accounts pay out at retirement) or converted (from DB: the insured's rights become "
+                           "the new design's capital by the conversion block, the DB legacy keeps the pensions "
+                           "in payment only; from DC to DB: the balances go to the DB reserve, the insured keep "
+                           "their DB credits, Argentina 2008).",
                            ("kept", "converted")) = "kept"
     conversion: Conversion = None
     legacy_option: flag("The insured before the transition may choose at retirement the DB (old-law) "
@@ -366,13 +409,9 @@ class Transition:
         if self.legacy_option and self.to != "defined_contribution":
             raise rule_error("legacy_option", f"the option is for individual accounts (transition.to is "
                                               f"{self.to})")
-        if self.accrued_rights == "converted" and self.conversion is None:
-            raise rule_error("conversion", "required key is missing (accrued_rights is converted)")
         if self.accrued_rights != "converted" and self.conversion is not None:
             raise rule_error("conversion", f"a conversion needs accrued_rights: converted (it is "
                                            f"{self.accrued_rights})")
-        if self.accrued_rights == "converted" and self.to == "defined_benefit":
-            raise rule_error("accrued_rights", "converted needs a new design (transition.to is defined_benefit)")
         return self
 
 
@@ -446,8 +485,8 @@ class PensionSection:
     @model_validator(mode="after")
     def _design_block(self):
         target = None if self.transition is None else self.transition.to
-        if target is not None and self.design != "defined_benefit":
-            raise rule_error("transition", f"a transition starts from design defined_benefit (it is {self.design})")
+        if target is not None:
+            self._transition_rules(self.transition)
         for design in DESIGNS[1:]:
             if design == target and getattr(self, design) is None:
                 raise rule_error(design, f"required key is missing (pension.transition.to is {design})")
@@ -457,6 +496,41 @@ class PensionSection:
                 raise rule_error(design, f"a {design} block needs pension.design: {design} "
                                          f"(it is {self.design})")
         return self
+
+    def _transition_rules(self, tr: Transition) -> None:
+        """TRANSITIONS; a conversion block for a converted DB (its rule), none from DC (a fixed rule)."""
+        if self.design not in TRANSITIONS:
+            raise rule_error("transition", f"a transition starts from design {' or '.join(TRANSITIONS)} "
+                                           f"(it is {self.design})")
+        if tr.to not in TRANSITIONS[self.design]:
+            raise rule_error("transition.to", f"a transition from {self.design} goes to "
+                                              f"{' or '.join(TRANSITIONS[self.design])} (got {tr.to})")
+        if tr.accrued_rights == "converted" and tr.to == self.design:
+            raise rule_error("transition.accrued_rights", f"converted needs a new design (transition.to is "
+                                                          f"{tr.to}, the scheme's design)")
+        if self.design == "defined_benefit" and tr.accrued_rights == "converted" and tr.conversion is None:
+            raise rule_error("transition.conversion", "required key is missing (accrued_rights is converted)")
+        if self.design == "defined_contribution" and tr.conversion is not None:
+            raise rule_error("transition.conversion", "a conversion from defined_contribution has its fixed "
+                                                      "rule (the balances go to the DB reserve, the insured keep "
+                                                      "their DB credits): no conversion block")
+        if tr.accrued_rights == "converted" and tr.conversion is not None:
+            self._conversion_rule(tr)
+        if self.design == "defined_contribution" and self.accrual_rate <= 0.0:
+            raise rule_error("accrual_rate", "the DB design of transition.to: defined_benefit needs an accrual "
+                                             "rate above 0 (the pension per credited year)")
+
+    def _conversion_rule(self, tr: Transition) -> None:
+        """Rule points for a points target (with its conditions, :class:`Conversion`), present_value otherwise."""
+        rule = "points" if tr.to == "points" else "present_value"
+        if tr.conversion.rule != rule:
+            raise rule_error("transition.conversion.rule", f"a conversion to {tr.to} has rule {rule} (got "
+                                                           f"{tr.conversion.rule})")
+        if rule != "points":
+            return
+        if self.reference_earnings.method != "career_average":
+            raise rule_error("reference_earnings.method", "converted rights into points need the DB's career "
+                                                          "average (its credited years carry over as points)")
 
     @model_validator(mode="after")
     def _fits_the_case(self, info: ValidationInfo):
@@ -471,6 +545,13 @@ class PensionSection:
         if self.transition is not None and self.transition.year > case.base_year + horizon - 1:
             raise rule_error("transition", f"transition.year {self.transition.year} is after the projection "
                                            f"({case.base_year}-{case.base_year + horizon - 1})")
+        tr = self.transition
+        if tr is not None and tr.to == "points" and tr.accrued_rights == "converted":
+            rate = float(self.contribution_rate.at([case.base_year])[0])
+            if abs(self.points.accrual(rate) - self.accrual_rate) > 1e-12 * self.accrual_rate:
+                raise rule_error("points", f"converted rights into points need the points' yield (points_rate x "
+                                           f"point_value / purchase_value = {self.points.accrual(rate):.6g}) equal "
+                                           f"to the accrual rate {self.accrual_rate:g}: the credited years carry over")
         too_long = [h for h in self.horizons if h > horizon]
         if too_long:
             raise rule_error("horizons", f"horizons {too_long} exceed the projection ({horizon} years, "

@@ -18,7 +18,7 @@ import numpy as np
 from actuarial.demography._kernels import njit, prange
 
 # indices of ``par``
-FEE_C, FEE_B, ANN_SHARE, PW_SHARE, LOADING, ANN_INDEX, ELIGIBLE, DISPERSION = range(8)
+FEE_C, FEE_B, ANN_SHARE, PW_SHARE, LOADING, ANN_INDEX, ELIGIBLE, DISPERSION, TRANSFER = range(9)
 
 
 @njit(cache=True)
@@ -113,13 +113,17 @@ def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par
                      x_lo, x_hi, Win, t_in, earnings, wage_bill, headcount, contributions, fees, invest, balance,
                      balance_total,
                      pw_total, lumps, premiums, withdrawals, bequests, retiring_n, retiring_bal, awards_b,
-                     awards_full, awards_u, pens_n, pens_age, pens_b, annuities_paid, topups_paid):
+                     awards_full, awards_u, pens_n, pens_age, pens_b, annuities_paid, topups_paid, transferred):
     """Project the accounts; see the module docstring and ``pension_dc.py``.
 
     Shapes (s: scenario, length 1 broadcasts): K, q, af (s, T, 2, X); dens (2, X);
     level (s, T, 2); scale (X); ceil, rate, ret, gmin (s, T); R (T, 2); P0, W0,
     N0, B0 (2, X); Win (s, 2, X) added to the
-    balances on 1 January of year index t_in (converted DB rights; t_in < 0: none). Outputs (n, T, ...): earnings () insurable earnings, wage_bill () sum of K x wage; the
+    balances on 1 January of year index t_in (converted DB rights; t_in < 0: none); par[TRANSFER]
+    (optional, default -1: none) the year index on whose 1 January the insured's balances leave
+    the accounts into ``transferred`` (s, 2, X) and the insured leave (a DC scheme turned into DB,
+    its balances to the DB reserve; the retirees stay). Outputs (n, T, ...): earnings () insurable
+    earnings, wage_bill () sum of K x wage; the
     others (2) by sex, and balance, pens_age (2, X) (a year axis of length 1 skips it).
     """
     n_scen, T = earnings.shape[0], earnings.shape[1]
@@ -127,6 +131,7 @@ def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par
     fee_c, fee_b = par[FEE_C], par[FEE_B]
     a_sh, pw_sh, load, esc = par[ANN_SHARE], par[PW_SHARE], par[LOADING], par[ANN_INDEX]
     elig, cv = par[ELIGIBLE], par[DISPERSION]
+    t_out = np.int64(par[TRANSFER]) if par.shape[0] > TRANSFER else np.int64(-1)
     for si in prange(n_scen):
         s = np.int64(si)
         sk = s if K.shape[0] > 1 else 0
@@ -146,6 +151,12 @@ def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par
         for t in range(T):
             if t == t_in:  # rights converted from a DB scheme, credited on 1 January (pension.transition)
                 W += Win[sw]
+            if t == t_out:  # balances transferred to a DB scheme's reserve on 1 January (pension.transition)
+                for g in range(2):
+                    for x in range(X):
+                        transferred[s, g, x] = W[g, x]
+                        W[g, x] = 0.0
+                        P[g, x] = 0.0
             r = ret[sr, t]
             root = math.sqrt(1.0 + r)
             t1 = min(t + 1, T - 1)

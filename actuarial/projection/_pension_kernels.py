@@ -24,7 +24,8 @@ import numpy as np
 from actuarial.demography._kernels import njit, prange
 
 # indices of ``par``
-ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE, CLOSED, FREEZE, CONVERT = range(11)
+(ACCRUAL, VESTING, INV_VESTING, SURV_SHARE, DIFF, REENTRY, INV_MORT, MAXSHARE, CLOSED, FREEZE, CONVERT, CREDIT_START,
+ AWARD_START) = range(13)
 # indices of the flow output (persons during year t, by sex)
 (ENTRANTS, REENTRANTS, TO_INACTIVE, DEATHS_INSURED, INVALID_AWARDED, INVALID_NOT_VESTED,
  RETIRED_VESTED, RETIRED_NOT_VESTED, DEATHS_PENSIONERS, SURVIVOR_AWARDS) = range(10)
@@ -172,7 +173,9 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
     reentry, closed = par[REENTRY], par[CLOSED] == 1.0
     t_freeze = np.int64(par[FREEZE]) if par.shape[0] > FREEZE else np.int64(T)
     convert = par.shape[0] > CONVERT and par[CONVERT] == 1.0
-    vest, inv_vest = par[VESTING], par[INV_VESTING]
+    t_credit = np.int64(par[CREDIT_START]) if par.shape[0] > CREDIT_START else np.int64(0)
+    t_award = np.int64(par[AWARD_START]) if par.shape[0] > AWARD_START else np.int64(0)
+    never = np.inf  # a vesting threshold no credit count meets: no awards before t_award
     accrual, max_share = par[ACCRUAL], par[MAXSHARE]
     stay = np.empty(C)
     room = np.empty((2, X))
@@ -191,6 +194,8 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
     for t in range(T):
         fl = flows[s, t]
         ceil_t = ceil[se, t]
+        vest = par[VESTING] if t >= t_award else never
+        inv_vest = par[INV_VESTING] if t >= t_award else never
         if convert and t == t_freeze:
             _convert_rights(s, A, I, level[sl, t], scale_avg, ceil_t, accrual, max_share, x_lo, x_hi, converted)
         # -- bring actives to the target number of contributors at 1 January t
@@ -280,7 +285,7 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
                     continue
                 qd = q[sq, t, g, x]
                 p_inv = inv[g, x]
-                d = dens[g, x] if t < t_freeze else 0.0
+                d = dens[g, x] if t < t_freeze and t >= t_credit else 0.0
                 dead_n = 0.0
                 surv_n = 0.0
                 surv_b = 0.0
@@ -335,7 +340,9 @@ def _scheme_scenario(s, K, q, inv, dens, married, level, scale, scale_avg, ceil,
                     if n <= 0.0:
                         continue
                     ref = min(lev * scale_avg[x, c], ceil_t)
-                    if c >= vest:
+                    if t < t_award:  # the scheme pays nothing yet (a transition into it): they leave
+                        pass
+                    elif c >= vest:
                         ent = _entitlement(c, ref, minp_t, par)
                         newN[0, g, x] += n
                         newB[0, g, x] += n * ent
@@ -382,7 +389,10 @@ def project_scheme(K, q, inv, dens, married, level, scale, scale_avg, ceil, R, m
     year index from which no credits accrue (a transition to another design, accrued rights kept);
     par[CONVERT] (optional) = 1: at that year the rights are converted (``_convert_rights``, into
     ``converted`` (s, 2, 2, X): persons and accrued pensions by sex and age) and the insured leave
-    the scheme; pop (s, T, 2, X)
+    the scheme; par[CREDIT_START] (optional, default 0): the year index from which credits accrue,
+    par[AWARD_START] (optional, default 0): the first year index whose awards (old-age, invalidity,
+    survivors of insured, lump sums) the scheme pays; the insured retiring before it leave with
+    nothing (a transition into this design: its rules start then); pop (s, T, 2, X)
     the population at 1 January: survivors' pensioners by sex and age are at
     most its unmarried part, P (1 - married) (``_survivor_commit``; the last
     year's population bounds the last year's awards).

@@ -181,6 +181,8 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
 
     The node is the new design's, with the legacy's variables as ``legacy_<name>``; the
     fiscal stage's ``deficit_after_depletion_gdp`` is the sum of both (the transition cost)."""
+    if pension.design == "defined_contribution":
+        return project_from_accounts(pension, labour_assumptions, demography, labour, economy)
     tr = pension.transition
     base = int(demography["year"].values[0])
     past = tr.year <= base  # a past reform: the legacy is the pensions in payment only
@@ -201,11 +203,18 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
                 pension.notional, initial_capital=0.0),
             defined_contribution=None if pension.defined_contribution is None else dataclasses.replace(
                 pension.defined_contribution, initial_balance=0.0))
-    if converted:
+    to_points = tr.to == "points"
+    if to_points and not past and not converted:  # points run on the DB kernel: credits (points) from the year
+        young = dataclasses.replace(young, **new_accruals(pension, tr.year))
+    if to_points and converted:  # the credited years carry over as points (Conversion, rule points)
+        young = dataclasses.replace(young, award_start_year=tr.year)
+    elif converted:
         capital = converted_capital(legacy, young, tr, demography)
         young = dataclasses.replace(young, converted_capital=capital, converted_year=tr.year)
     new = project_design(young, labour_assumptions, demography, labour, economy)
-    if converted:
+    if to_points and converted:
+        new.update(points_conversion_variables(legacy, pension, tr, economy))
+    elif converted:
         new.update(conversion_variables(legacy, capital, young.design, tr, economy))
     if tr.legacy_option:  # the transition generation may choose the old law's pension (Mexico's Ley 73)
         new.update(option_variables(pension, labour_assumptions, demography, labour, economy, new, tr))
@@ -233,6 +242,100 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
     return new
 
 
+def new_accruals(pension: Pension, year: int) -> dict:
+    """A DB-kernel design (defined_benefit, points) entered by a transition in ``year``: the insured
+    hold no credits at the valuation date (the stated credit share 0, an insured table's credits
+    at 0), credits accrue and awards are paid from the year."""
+    table = pension.initial_insured
+    return dict(credit_start_year=year, award_start_year=year,
+                initial_credit_share=0.0 if table is None else pension.initial_credit_share,
+                initial_insured=None if table is None else table.sum(axis=3, keepdims=True))
+
+
+LEGACY_ACCOUNTS = ("expenditure", "contribution_income", "reserve", "reserve_end", "reserve_gdp", "expenditure_gdp",
+                   "account_balance_total", "account_balance", "pensioners_total", "pension_amounts",
+                   "new_pensioners", "new_pension_amounts", "retiring_balance",
+                   "annuities_paid", "lump_sums", "annuity_premiums", "programmed_withdrawals", "bequests", "fees",
+                   "investment_income", "state_top_up")
+
+
+def project_from_accounts(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
+                          labour: xr.Dataset, economy: xr.Dataset) -> xr.Dataset:
+    """A defined-contribution scheme turned into defined benefit in ``transition.year`` (t0); the DB
+    rules are the pension section's DB keys:
+
+    legacy   the DC accounts (``pension_dc.project_dc``) with the contributions up to t0 - 1 and no
+             insured joining or contributing from t0 (``freeze_year``): kept, the balances earn the
+             return net of fees and pay out at retirement by the defined_contribution block's
+             rules; converted, on 1 January t0 the insured's balances leave the accounts
+             (``transferred_balance``) and the insured leave; the retirees stay (annuities paid by
+             the insurers, withdrawals from their balances, the state's top-ups)
+    new      the DB scheme with the contributions from t0, no pensions in payment, no reserve at the
+             valuation date, awards from t0 (``award_start_year``): kept, credits from t0 only
+             (``new_accruals``); converted (Argentina, Ley 26.425 of 2008), the insured's credits are
+             those the DB rules give their careers from the valuation date (the stated initial
+             credits, the contribution density since), as if they had always been insured in the
+             DB scheme, and the reserve receives the balances on 1 January t0 (``reserve_transfer``)
+
+    The node is the DB scheme's, with the legacy's variables as ``legacy_<name>`` (old age);
+    the fiscal stage reads the DB scheme's deficit after depletion and the legacy's top-ups
+    (``state_top_up_gdp``, the item pension_guarantee)."""
+    tr = pension.transition
+    years = demography["year"].values
+    base = int(years[0])
+    year = max(tr.year, base)
+    past, converted = tr.year <= base, tr.accrued_rights == "converted"
+    legacy = project_dc(dataclasses.replace(
+        pension, transition=None, contribution_rate=SplitSeries(pension.contribution_rate, year, True),
+        freeze_year=year, convert_rights=converted), labour_assumptions, demography, labour, economy)
+    empty = {k: dataclasses.replace(v, counts=_zero(v.counts), average_pension=v.average_pension)
+             for k, v in pension.initial_pensioners.items()}
+    young = dataclasses.replace(
+        pension, design=tr.to, transition=None, initial_reserve=0.0, initial_pensioners=empty,
+        contribution_rate=SplitSeries(pension.contribution_rate, tr.year, False), award_start_year=year)
+    if not past and not converted:
+        young = dataclasses.replace(young, **new_accruals(pension, year))
+    if converted:
+        moved = legacy["transferred_balance"].transpose("scenario", ...).values.sum((1, 2))
+        young = dataclasses.replace(young, reserve_transfer=moved, reserve_transfer_year=year)
+    new = project_design(young, labour_assumptions, demography, labour, economy)
+    label = (f"DC legacy (pensions in payment and accounts at {base}, frozen)" if past else
+             f"DC legacy (pensions in payment in {year}, paid by the insurers; the insured's balances "
+             f"transferred to the DB reserve)" if converted else
+             f"DC legacy (accounts frozen from {year}: no contributions, the net return, paid out at retirement)")
+    for name in LEGACY_ACCOUNTS:
+        v = legacy[name]
+        v = v.sel(benefit_type="old_age", drop=True) if "benefit_type" in v.dims else v
+        new[f"legacy_{name}"] = v.assign_attrs(long_name=f"{label}: {v.attrs.get('long_name', '')}")
+    for name in ("state_top_up", "state_top_up_gdp"):  # the fiscal item pension_guarantee
+        new[name] = legacy[name].assign_attrs(long_name=f"{label}: {legacy[name].attrs['long_name']}")
+    if converted:
+        new.update(transfer_variables(legacy, young, economy))
+    new.attrs.update(transition_year=tr.year, transition_from="defined_contribution",
+                     accrued_rights=tr.accrued_rights)
+    return new
+
+
+def transfer_variables(legacy: xr.Dataset, young: Pension, economy: xr.Dataset) -> dict:
+    """The DC balances transferred to the DB reserve on 1 January of the transition year: by sex
+    and age, their total and / GDP of the year."""
+    year = young.reserve_transfer_year
+    k = int(year - economy["year"].values[0])
+    n = young.reserve_transfer.shape[0]
+    rule = (f"the DC insured's balances transferred on 1 January {year} to the DB reserve, the insured "
+            f"credited in the DB scheme as if always insured (Argentina, Ley 26.425 of 2008); counted in the "
+            f"DB's GAP and valuation metrics at its present value")
+    gdp = scenario_years(economy["gdp"], n)[:, k]
+    return {
+        "transferred_balance": legacy["transferred_balance"].assign_attrs(long_name=rule),
+        "transferred_balance_total": xr.DataArray(young.reserve_transfer, dims="scenario", attrs={
+            "units": "currency", "long_name": f"{rule}, all ages"}),
+        "transferred_balance_gdp": xr.DataArray(young.reserve_transfer / gdp, dims="scenario", attrs={
+            "units": "1", "long_name": f"DC balances transferred to the DB reserve on 1 January {year} / GDP of "
+                                       f"{year}"}),
+    }
+
+
 def converted_capital(legacy: xr.Dataset, young: Pension, tr, demography: xr.Dataset) -> np.ndarray:
     """The legacy's converted accrued pensions (``converted_accrued_pension``) as the new design's
     capital on 1 January of the transition year (``pension_conversion.present_values``): with
@@ -246,6 +349,31 @@ def converted_capital(legacy: xr.Dataset, young: Pension, tr, demography: xr.Dat
     accrued = legacy["converted_accrued_pension"].transpose("scenario", "sex", "age").values
     return present_values(accrued, q, R, int(tr.year - years[0]), tr.conversion.rate,
                           survival=young.design == "notional")
+
+
+def points_conversion_variables(legacy: xr.Dataset, pension: Pension, tr, economy: xr.Dataset) -> dict:
+    """Rule points: the accrued DB pensions P on 1 January of the year (``converted_accrued_pension``)
+    / the point value of the year (the base year's indexed to the average wage) = the points
+    credited, by sex and age, and their total."""
+    years = economy["year"].values
+    k = int(tr.year - years[0])
+    aw = with_scenario(economy["average_wage"], ("year",))
+    value = pension.points.point_value * aw[:, k] / aw[:, 0]  # (scenario,)
+    accrued = legacy["converted_accrued_pension"]
+    n = max(accrued.sizes["scenario"], value.shape[0])
+    points = accrued.transpose("scenario", "sex", "age").values / np.broadcast_to(value, (n,))[:, None, None]
+    rule = (f"points credited on 1 January {tr.year} for the accrued DB rights: the accrued pension / the point "
+            f"value of {tr.year} (the pension preserved on the day, as AGIRC-ARRCO 2019); the credited years "
+            f"carry over, each worth the points' yield = the DB accrual rate")
+    return {
+        "converted_points": xr.DataArray(points, dims=("scenario", "sex", "age"), attrs={
+            "units": "points", "long_name": rule}),
+        "converted_points_total": xr.DataArray(points.sum((1, 2)), dims="scenario", attrs={
+            "units": "points", "long_name": f"{rule}, all ages"}),
+        "conversion_point_value": xr.DataArray(np.broadcast_to(value, (n,)).copy(), dims="scenario", attrs={
+            "units": "currency/year", "long_name": f"point value of {tr.year} (yearly pension per point)"}),
+        "legacy_converted_accrued_pension": accrued,
+    }
 
 
 def conversion_variables(legacy: xr.Dataset, capital: np.ndarray, design: str, tr, economy: xr.Dataset) -> dict:
@@ -312,7 +440,9 @@ def points_as_benefit(pension: Pension, base_year: int) -> Pension:
     indexed to the average wage, so the pension per credited year is
     points_rate x point value / purchase value (the yield) x wage-revalued earnings;
     pensions in payment follow the point value (wage indexation)."""
-    rate = float(pension.contribution_rate.at([base_year])[0])
+    series = pension.contribution_rate
+    series = series.base if isinstance(series, SplitSeries) else series  # a transition's: the scheme's own rate
+    rate = float(series.at([base_year])[0])
     return dataclasses.replace(pension, accrual_rate=pension.points.accrual(rate),
                                reference_earnings="career_average", indexation_prices=0.0)
 
@@ -344,7 +474,9 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
                     pension.invalidity_mortality_factor,
                     np.inf if pension.maximum_pension is None else pension.maximum_pension, 0.0,
                     T if pension.freeze_year is None else pension.freeze_year - years[0],
-                    1.0 if pension.convert_rights else 0.0])
+                    1.0 if pension.convert_rights else 0.0,
+                    0 if pension.credit_start_year is None else max(pension.credit_start_year - years[0], 0),
+                    0 if pension.award_start_year is None else max(pension.award_start_year - years[0], 0)])
     # the valuation date's insured are the same in every scenario unless the base year differs
     same = bool(np.all(K_a[:, 0] == K_a[:1, 0]))
     if pension.initial_insured is None:
@@ -513,6 +645,23 @@ class _Var(NamedTuple):
     values: np.ndarray
 
 
+def transferred_reserve(pension: Pension, C: np.ndarray, E: np.ndarray, i: np.ndarray, years):
+    """``floored_reserve`` with ``pension.reserve_transfer`` (scenario,) added to the reserve on 1 January
+    of ``reserve_transfer_year`` (a DC scheme's balances transferred to the DB scheme): the path to that
+    day, then the path from it started at F + transfer. Returns the reserve at each 1 January
+    (scenario, T+1), investment income, the deficit after depletion and the reserve at 31 December
+    (before the transfer on the day before it)."""
+    if pension.reserve_transfer is None:
+        F, invest, deficit = floored_reserve(pension.initial_reserve, C, E, i)
+        return F, invest, deficit, F[:, 1:]
+    k = int(pension.reserve_transfer_year - years[0])
+    F1, inv1, def1 = floored_reserve(pension.initial_reserve, C[:, :k], E[:, :k], i[:, :k])
+    F2, inv2, def2 = floored_reserve(F1[:, k] + pension.reserve_transfer, C[:, k:], E[:, k:], i[:, k:])
+    F = np.concatenate([F1[:, :k], F2], axis=1)
+    end = np.concatenate([F1[:, 1:], F2[:, 1:]], axis=1)
+    return F, np.concatenate([inv1, inv2], axis=1), np.concatenate([def1, def2], axis=1), end
+
+
 def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> dict:
     """Contributions, expenditure, reserve and the headline ratios, as a dict
     of variables for one Dataset construction."""
@@ -527,11 +676,13 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
     benefits = ds["benefit_expenditure"].values.sum(2) + arr(ds["lump_sums"])
     admin = pension.administrative_cost * benefits
     E = benefits + admin
-    reserve, invest, deficit = floored_reserve(pension.initial_reserve, contributions, E,
-                                               arr(economy.variables["interest_rate"]))
+    reserve, invest, deficit, end = transferred_reserve(pension, contributions, E,
+                                                        arr(economy.variables["interest_rate"]), ds["year"].values)
     prev = np.concatenate([np.full((E.shape[0], 1), np.nan), E[:, :-1]], axis=1)
     years = ds["year"].values
     exhausted = reserve[:, 1:] <= 0
+    if pension.award_start_year is not None:  # a design entered by a transition: its reserve starts then
+        exhausted[:, :max(int(pension.award_start_year - years[0]), 0)] = False
     depletion = np.where(exhausted.any(1), years[np.argmax(exhausted, axis=1)], np.nan)
     pens = ds["pensioners_total"].values.sum((2, 3))
     k_old = list(BENEFIT_TYPES).index("old_age")
@@ -548,7 +699,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
             "investment_income": (invest, "currency/year", "investment income on the reserve"),
             "reserve": (reserve[:, :-1], "currency", "reserve at 1 January (floored at 0: after depletion "
                                                      "the state pays the deficit)"),
-            "reserve_end": (reserve[:, 1:], "currency", "reserve at 31 December (floored at 0)"),
+            "reserve_end": (end, "currency", "reserve at 31 December (floored at 0)"),
             "reserve_ratio": (reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before "
                                                           "(none in the first year)"),
             "deficit_after_depletion": (deficit, "currency/year", (
@@ -568,5 +719,7 @@ def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> 
         }
     out = {k: (sy, v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
     out["depletion_year"] = ("scenario", depletion, {
-        "units": "year", "long_name": "first year at whose end the reserve is exhausted (NaN: never)"})
+        "units": "year", "long_name": "first year at whose end the reserve is exhausted (NaN: never)" + (
+            "" if pension.award_start_year is None else
+            f"; from {pension.award_start_year}, when the scheme entered by the transition starts")})
     return out

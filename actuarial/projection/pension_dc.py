@@ -53,7 +53,7 @@ from actuarial.projection.labour import wage_levels
 SEXES = ["female", "male"]
 OUTPUTS = ("earnings", "wage_bill", "headcount", "contributions", "fees", "invest", "balance", "balance_total", "pw_total",
            "lumps", "premiums", "withdrawals", "bequests", "retiring_n", "retiring_bal", "awards_b", "awards_full", "awards_u",
-           "pens_n", "pens_age", "pens_b", "annuities_paid", "topups_paid")
+           "pens_n", "pens_age", "pens_b", "annuities_paid", "topups_paid", "transferred")
 
 
 def annuity_factors(q: np.ndarray, interest: float, indexation: float) -> np.ndarray:
@@ -64,11 +64,12 @@ def annuity_factors(q: np.ndarray, interest: float, indexation: float) -> np.nda
     return out
 
 
-def kernel_parameters(dc) -> np.ndarray:
+def kernel_parameters(dc, transfer: int = -1) -> np.ndarray:
+    """``_dc_kernels``' par; ``transfer``: the year index of a transfer of the insured's balances (-1: none)."""
     g = dc.guarantee
     return np.array([dc.fee_on_contributions, dc.fee_on_balance, dc.annuity_share, dc.programmed_withdrawal_share,
                      dc.annuity.loading, dc.annuity.indexation, 1.0 if g is None else g.eligible_share,
-                     0.0 if g is None else g.balance_dispersion])
+                     0.0 if g is None else g.balance_dispersion, transfer])
 
 
 def run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0, x_lo, x_hi,
@@ -77,7 +78,7 @@ def run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0
     n = max(a.shape[0] for a in (K, q, level, ceil, rate, ret, gmin, af))
     T, X = K.shape[1], K.shape[3]
     stocks = (n, T if store else 1, 2, X)
-    shapes = {"earnings": (n, T), "wage_bill": (n, T), "balance": stocks, "pens_age": stocks}
+    shapes = {"earnings": (n, T), "wage_bill": (n, T), "balance": stocks, "pens_age": stocks, "transferred": (n, 2, X)}
     out = {k: np.zeros(shapes.get(k, (n, T, 2))) for k in OUTPUTS}
     args = [np.ascontiguousarray(a, dtype=float) for a in (K, q, dens, level, scale, ceil)]
     args.append(np.ascontiguousarray(R, dtype=np.int64))
@@ -112,6 +113,10 @@ def project_dc(pension: Pension, labour_assumptions: Labour, demography: xr.Data
     R = np.stack([s.at(years) for s in pension.pensionable_age], -1).astype(np.int64)
     x_lo, x_hi = labour_assumptions.first_age, int(R.max()) - 1
     K = with_scenario(labour.variables["contributors"], ("year", "sex", "age"))
+    k_freeze = None if pension.freeze_year is None else int(pension.freeze_year - years[0])
+    if k_freeze is not None:  # the legacy of a transition: no insured join, none contribute from the year
+        K = K.copy()
+        K[:, k_freeze:] = 0.0
     q = with_scenario(demography.variables["death_probability"], ("year", "sex", "age"))
     aw = economy["average_wage"]
     level = wage_levels(labour_assumptions, aw, labour["employed"])
@@ -130,9 +135,15 @@ def project_dc(pension: Pension, labour_assumptions: Labour, demography: xr.Data
     N0 = by_sex_array(old.counts)
     B0 = N0 * by_sex_array(old.average_pension)
     Win, t_in = converted_input(pension, years)
-    out = run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, kernel_parameters(dc),
+    transfer = k_freeze if pension.convert_rights else -1
+    out = run_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, kernel_parameters(dc, transfer),
                        P0, W0, N0, B0, x_lo, x_hi, Win=Win, t_in=t_in)
-    return dc_dataset(pension, out, years, demography["age"].values, R, economy, af)
+    ds = dc_dataset(pension, out, years, demography["age"].values, R, economy, af)
+    if transfer >= 0:
+        ds["transferred_balance"] = xr.DataArray(out["transferred"], dims=("scenario", "sex", "age"), attrs={
+            "units": "currency", "long_name": f"the insured's account balances transferred to the DB scheme's "
+                                              f"reserve on 1 January {pension.freeze_year}"})
+    return ds
 
 
 def converted_input(pension: Pension, years):

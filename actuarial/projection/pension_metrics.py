@@ -190,15 +190,25 @@ def summarized_rates(F0, ie, rate, E, v, m, H: int):
     return pv_ie, pv_c, pv_e, (F0 + pv_c) / pv_ie, (pv_e + v[:, H] * E[:, H]) / pv_ie
 
 
+def initial_value(pension, ds, v: np.ndarray):
+    """The reserve at the valuation date, plus the present value (discount factors v, scenario x
+    year) of a reserve transfer on 1 January of a later year (``pension.reserve_transfer``: a DC
+    scheme's balances transferred to the DB scheme)."""
+    if getattr(pension, "reserve_transfer", None) is None:
+        return pension.initial_reserve
+    k = int(pension.reserve_transfer_year - ds["year"].values[0])
+    return pension.initial_reserve + pension.reserve_transfer * v[:, k]
+
+
 def add_valuation_metrics(ds: xr.Dataset, pension, economy: xr.Dataset) -> xr.Dataset:
     return ds.assign(valuation_variables(ds, pension, economy))
 
 
 def valuation_variables(ds: xr.Dataset, pension, economy: xr.Dataset) -> dict:
     ie, E, rate, i, d, ie_net, E0, refund = _arrays(ds, economy, pension.administrative_cost)
-    F0 = pension.initial_reserve
     T = ie.shape[1]
     v, m = discount_factors(d)
+    F0 = initial_value(pension, ds, v)
     horizons = [h for h in pension.horizons if h <= T]
     k = pension.gap_target_reserve_ratio
     gap = np.array([general_average_premium(F0, ie_net, E0, refund, d, h, k) for h in horizons]
@@ -241,13 +251,14 @@ def closed_group_variables(ds: xr.Dataset, earnings: np.ndarray, expenditure: np
                            economy: xr.Dataset) -> dict:
     """Present values for the participants at the valuation date only."""
     _, _, rate, _, d, *_ = _arrays(ds, economy)
-    _, m = discount_factors(d)
+    v, m = discount_factors(d)
+    F0 = initial_value(pension, ds, v)
     pv_c = (rate * earnings * m).sum(1)
     pv_e = (expenditure * m).sum(1)
     cur = {"units": "currency"}
     return {
         "closed_group_pv_contributions": ("scenario", pv_c, {**cur, "long_name": "closed group: PV of contributions"}),
         "closed_group_pv_expenditure": ("scenario", pv_e, {**cur, "long_name": "closed group: PV of expenditure"}),
-        "closed_group_deficit": ("scenario", pv_e - pv_c - pension.initial_reserve, {
+        "closed_group_deficit": ("scenario", pv_e - pv_c - F0, {
             **cur, "long_name": "closed group: PV expenditure - PV contributions - reserve"}),
     }

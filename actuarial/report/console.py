@@ -110,6 +110,8 @@ def pension_summary(tree: xr.DataTree) -> str:
 
 def transition_line(p: xr.Dataset) -> str:
     """A reform between designs (``pension.project_transition``): the DB legacy's cost."""
+    if p.attrs.get("transition_from") == "defined_contribution":
+        return accounts_legacy_line(p)
     leg = p["legacy_deficit_after_depletion_gdp"]
     worst = int(leg["year"][int(np.argmax(leg.values))])
     dep = p["legacy_depletion_year"].values
@@ -126,10 +128,36 @@ def transition_line(p: xr.Dataset) -> str:
         line += (f"\nTransition generation's option (the old law's pension at retirement, the state receiving the "
                  f"account's balance): {100 * c.max():.2f}% of GDP at most ({int(p['year'][int(np.argmax(c))])}), "
                  f"net of the top-ups it replaces")
+    if "converted_points_total" in p:  # converted into points (pension.points_conversion_variables)
+        total = float(p["converted_points_total"].values.ravel()[0])
+        line += (f"\nAccrued DB rights converted on 1 January {year}: {total:,.0f} "
+                 f"points at a point value of {float(p['conversion_point_value'].values.ravel()[0]):,.2f}, "
+                 + p["converted_points"].attrs["long_name"].split(": ", 1)[1])
     if "conversion_value" in p:  # accrued_rights: converted (pension.conversion_variables)
         line += (f"\nAccrued DB rights converted on 1 January {year}: {float(p['conversion_value'].values.ravel()[0]):,.0f} "
                  f"({100 * float(p['conversion_value_gdp'].values.ravel()[0]):.1f}% of GDP), "
                  + p["converted_capital"].attrs["long_name"].split(": ", 1)[1])
+    return line
+
+
+def accounts_legacy_line(p: xr.Dataset) -> str:
+    """A DC scheme turned into DB (``pension.project_from_accounts``): the DC legacy and the transfer."""
+    year = int(p.attrs["transition_year"])
+    first = lambda name: p[name].transpose(..., "year").values.reshape(-1, p.sizes["year"])[0]  # noqa: E731
+    bal = first("legacy_reserve_gdp")
+    k = min(max(year - int(p["year"][0]), 0), bal.size - 1)
+    what = ("the insured's balances transferred to the DB reserve, the DC pensions in payment paid by the insurers"
+            if p.attrs["accrued_rights"] == "converted" else "accounts frozen, paid out at retirement by the DC rules")
+    top = first("state_top_up_gdp")
+    held = (";" if p.attrs["accrued_rights"] == "converted" else
+            f" holds {100 * bal[k]:.1f}% of GDP in {int(p['year'][k])};")
+    line = (f"Transition in {year} from defined_contribution to {p.attrs['design']}: the DC legacy ({what}){held} "
+            f"the state's top-ups to its minimum pension {100 * top.max():.2f}% of GDP at most")
+    if "transferred_balance_gdp" in p:
+        line += (f"\nDC balances transferred to the DB reserve on 1 January {year}: "
+                 f"{float(p['transferred_balance_total'].values.ravel()[0]):,.0f} "
+                 f"({100 * float(p['transferred_balance_gdp'].values.ravel()[0]):.1f}% of GDP), the insured credited "
+                 f"in the DB scheme as if always insured (Argentina, Ley 26.425 of 2008)")
     return line
 
 

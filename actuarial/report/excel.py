@@ -272,6 +272,15 @@ def write_cover(book, tree: xr.DataTree, assumptions) -> None:
         items.append(("accrued DB rights converted", f"{100 * float(conv['conversion_value_gdp'].values.ravel()[0]):.1f}"
                       f"% of GDP of {conv.attrs.get('transition_year')}: "
                       + conv["converted_capital"].attrs["long_name"].split(": ", 1)[1]))
+    if "pension" in tree.children and "transferred_balance_gdp" in tree["pension"]:  # DC -> DB, converted
+        conv = tree["pension"]
+        share = 100 * float(conv["transferred_balance_gdp"].values.ravel()[0])
+        items.append(("DC balances transferred to DB", f"{share:.1f}% of GDP of {conv.attrs.get('transition_year')}: "
+                      + conv["transferred_balance"].attrs["long_name"]))
+    if "pension" in tree.children and "converted_points_total" in tree["pension"]:  # DB -> points, converted
+        conv = tree["pension"]
+        items.append(("accrued DB rights converted", f"{float(conv['converted_points_total'].values.ravel()[0]):,.0f} "
+                      "points: " + conv["converted_points"].attrs["long_name"]))
     if "spf" in tree.children and "coverage" in tree["spf"]:  # the SDG 1.3.1 counting convention
         items.append(("SPF coverage overlap rule", tree["spf"]["coverage"].attrs.get("overlap_rule", "")))
     if "fiscal_space" in tree.children:

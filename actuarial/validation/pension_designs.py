@@ -32,6 +32,15 @@ ndc_steady_state        a mature notional-account scheme in a stationary
                         oldest age (a new scheme's rule) = the full stock
 ndc_balance_ratio       Sweden's balance ratio on a hand case
 db_to_db_transition     a DB-to-DB "transition" changes nothing (bit-identical)
+dc_to_dc_transition     a DC-to-DC "transition" changes nothing (bit-identical)
+db_to_points_conversion a DB scheme moved to points, the rights converted
+                        (P / point value) with the DB pensions indexed to
+                        wages as the point value: the pensions of the legacy
+                        and the points scheme = the DB scheme's
+dc_to_db_transition     a DC scheme turned into DB: kept, the frozen accounts
+                        grow at the net return (closed form per surviving
+                        member); converted, the DB reserve jumps by exactly
+                        the balances transferred (accounting identity)
 ndc_conversion          accrued DB rights converted: the kernel's accrued
                         pensions by plain loops, their present value by
                         forward sums, and the pension from the converted
@@ -356,13 +365,25 @@ def db_to_db_transition(name: str, r: Reader, folder: Path) -> list[Row]:
     """A defined-benefit scheme "reformed" to defined benefit: every variable of the pension and
     fiscal-space nodes is bit-identical to the unreformed run's (the largest absolute difference
     is 0)."""
+    return _no_reform(name, r, folder, "defined_benefit")
+
+
+def dc_to_dc_transition(name: str, r: Reader, folder: Path) -> list[Row]:
+    """Individual accounts "reformed" to individual accounts: as ``db_to_db_transition``."""
+    return _no_reform(name, r, folder, "defined_contribution")
+
+
+def _no_reform(name: str, r: Reader, folder: Path, design: str) -> list[Row]:
+    """The file's run against the same run with a transition to its own design in ``year``."""
     import dataclasses
 
     from actuarial.assumptions.pension import Transition
 
     a = load_assumptions(folder / r.string("assumptions"))
     year = r.number("year", lo=1900, hi=2300, integer=True)
-    b = dataclasses.replace(a, pension=dataclasses.replace(a.pension, transition=Transition(year, "defined_benefit")))
+    if a.pension.design != design:
+        raise ValueError(f"{name}: the assumptions' pension.design is {a.pension.design}, not {design}")
+    b = dataclasses.replace(a, pension=dataclasses.replace(a.pension, transition=Transition(year, design)))
     base, moved = run(a), run(b)
     rows = []
     for node in ("pension", "fiscal_space"):
@@ -376,6 +397,77 @@ def db_to_db_transition(name: str, r: Reader, folder: Path) -> list[Row]:
                         worst if same_nan and set(x.data_vars) == set(y.data_vars) else np.inf, 0.0,
                         relative=False))
     return rows
+
+
+KINDS["dc_to_dc_transition"] = dc_to_dc_transition
+
+
+def dc_to_db_transition(name: str, r: Reader, folder: Path) -> list[Row]:
+    """A DC scheme turned into DB in t0 (``pension.transition``, to defined_benefit), both rules:
+
+    kept       the frozen accounts of a cohort aged x at t0 (x + n below the pensionable ages),
+               per surviving member: B(t0 + n) = B(t0) prod_k (1 + r_net,k), with
+               1 + r_net,k = (1 + i_k + spread_k)(1 - balance fee) (no contributions); the
+               cohort's total is that times its survival prod_k (1 - q(t0 + k, x + k)) from the
+               demography node; (1 + r_net)^n when the rate is constant
+    kept       the DB scheme pays no old-age pension awarded before t0 + 1 and no contribution
+               income before t0
+    converted  the DB reserve on 1 January t0 = its reserve on 31 December t0 - 1 + the balances
+               transferred, and those balances = the accounts' balances on 1 January t0 in the kept
+               run (the same accounts up to that day); the converted run's accounts hold no
+               insured's balance from t0"""
+    import dataclasses
+
+    a = load_assumptions(folder / r.string("assumptions"))
+    n_years = r.number("years", lo=1, hi=60, integer=True)
+    rtol = r.number("rtol", lo=0.0, hi=1.0)
+    tr = a.pension.transition
+    if a.pension.design != "defined_contribution" or tr is None or tr.to != "defined_benefit":
+        raise ValueError(f"{name}: the assumptions need pension.design defined_contribution with a transition "
+                         f"to defined_benefit")
+    trees = {rule: run(dataclasses.replace(a, pension=dataclasses.replace(
+        a.pension, transition=dataclasses.replace(tr, accrued_rights=rule)))) for rule in ("kept", "converted")}
+    kept, conv = (trees[k]["pension"].to_dataset().isel(scenario=0) for k in ("kept", "converted"))
+    years = kept["year"].values
+    k0 = int(tr.year - years[0])
+    dc = a.pension.defined_contribution
+    i = trees["kept"]["economy"].to_dataset()["interest_rate"]
+    i = (i.isel(scenario=0) if "scenario" in i.dims else i).values
+    spread = dc.return_spread.at(years)
+    q = trees["kept"]["demography"].to_dataset()["death_probability"]
+    q = (q.isel(scenario=0) if "scenario" in q.dims else q).transpose("year", "sex", "age").values
+    R = kept["pensionable_age"].values
+    x_lo = a.labour.first_age
+    W = kept["legacy_account_balance"].transpose("year", "sex", "age").values
+    expected, got = [], []
+    for g in range(2):
+        for x in range(x_lo, int(R[:, g].min())):
+            if x + n_years >= R[k0:k0 + n_years + 1, g].min() or W[k0, g, x] <= 0:
+                continue
+            growth, alive = 1.0, 1.0
+            for k in range(n_years):
+                growth *= (1.0 + i[k0 + k] + spread[k0 + k]) * (1.0 - dc.fee_on_balance)
+                alive *= 1.0 - q[k0 + k, g, x + k]
+            expected.append(W[k0, g, x] * growth)
+            got.append(W[k0 + n_years, g, x + n_years] / alive)
+    rows = [row(name, f"kept: frozen balance per surviving member after {n_years} years, {len(got)} cohorts "
+                      f"(rel)", np.array(expected), np.array(got), rtol)]
+    old = kept["new_pension_amounts"].sel(benefit_type="old_age").sum("sex").values
+    income = kept["contribution_income"].values
+    rows.append(row(name, "kept: DB old-age awards before the transition year and contributions before it (abs)",
+                    0.0, float(np.abs(old[:k0]).sum() + np.abs(income[:k0]).sum()), 0.0, relative=False))
+    moved = float(conv["transferred_balance_total"])
+    jump = float(conv["reserve"].values[k0] - conv["reserve_end"].values[k0 - 1])
+    rows.append(row(name, "converted: DB reserve on 1 January t0 - reserve on 31 December t0-1 = balances "
+                          "transferred (rel)", moved, jump, rtol))
+    rows.append(row(name, "converted: balances transferred = the kept accounts' balances on 1 January t0 (rel)",
+                    float(kept["legacy_account_balance_total"].values[k0].sum()), moved, rtol))
+    rows.append(row(name, "converted: insured's balances left in the accounts from t0 (abs)", 0.0,
+                    float(np.abs(conv["legacy_account_balance_total"].values[k0:]).sum()), 0.0, relative=False))
+    return rows
+
+
+KINDS["dc_to_db_transition"] = dc_to_db_transition
 
 
 KINDS["db_to_db_transition"] = db_to_db_transition
@@ -606,3 +698,43 @@ def legacy_option(name: str, r: Reader, folder: Path) -> list[Row]:
 
 
 KINDS["legacy_option"] = legacy_option
+
+
+def db_to_points_conversion(name: str, r: Reader, folder: Path) -> list[Row]:
+    """A DB scheme moved to points in t0 (``pension.transition``, to points, rule points), the DB
+    pensions in payment indexed to wages (``indexation_prices`` 0) as the point value is, no
+    survivors' pensions (no insured married: the survivors' bound is per scheme): (1) the
+    points credited x the point value of t0 = the accrued DB pension, the point value computed
+    here as point_value x AW(t0) / AW(base) from the economy node; (2) every year the pensions in
+    payment, the pensioners, the awards and the benefits paid of the DB legacy plus the points
+    scheme = those of the unreformed DB scheme, by type and sex (the same careers, one rule)."""
+    import dataclasses
+
+    a = load_assumptions(folder / r.string("assumptions"))
+    rtol = r.number("rtol", lo=0.0, hi=1.0)
+    tr = a.pension.transition
+    if tr is None or tr.to != "points" or tr.accrued_rights != "converted":
+        raise ValueError(f"{name}: the assumptions need a transition to points with converted rights")
+    married = type(a.pension.married)(*(np.zeros_like(np.asarray(m, dtype=float)) for m in a.pension.married))
+    # no survivors' pensions: their bound (at most the unmarried population of a sex and age) is applied
+    # per scheme, so two schemes may award more than one (1.9e-4 of Demoland's pensioners)
+    reform = dataclasses.replace(a, pension=dataclasses.replace(a.pension, indexation_prices=0.0, married=married))
+    db = dataclasses.replace(reform, pension=dataclasses.replace(reform.pension, transition=None, points=None))
+    trees = [run(x) for x in (reform, db)]
+    new, old = (t["pension"].to_dataset().isel(scenario=0) for t in trees)
+    aw = trees[1]["economy"].to_dataset()["average_wage"]
+    aw = (aw.isel(scenario=0) if "scenario" in aw.dims else aw).values
+    k = int(tr.year - int(new["year"][0]))
+    value = a.pension.points.point_value * aw[k] / aw[0]
+    accrued = new["legacy_converted_accrued_pension"].values
+    held = accrued > 0
+    rows = [row(name, f"points x point value of {tr.year} = accrued DB pension, {held.sum()} sex-age cells with "
+                      f"rights (rel)", accrued[held], (new["converted_points"].values * value)[held], rtol)]
+    for var in ("pension_amounts", "pensioners_total", "expenditure"):
+        got = new[var].values + new[f"legacy_{var}"].values
+        rows.append(row(name, f"{var}: DB legacy + points scheme = DB scheme, every year (rel)", old[var].values,
+                        got, rtol))
+    return rows
+
+
+KINDS["db_to_points_conversion"] = db_to_points_conversion
