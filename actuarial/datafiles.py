@@ -254,12 +254,11 @@ def _plain_records(text: str):
     cells = np.array(",".join(body).split(",") if body else [], dtype=object).reshape(-1, width)
     columns = [cells[:, j] for j in range(width)]
     rows = kept + 2
-    if width and body:
+    if width and "," * (width - 1) in body:  # a record of empty cells: only commas on its line
         keep = np.zeros(len(body), dtype=bool)
         for c in columns:
             keep |= c != ""
-        if not keep.all():
-            rows, columns = rows[keep], [c[keep] for c in columns]
+        rows, columns = rows[keep], [c[keep] for c in columns]
     return header, (rows, columns)
 
 
