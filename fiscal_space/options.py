@@ -58,7 +58,6 @@ name (:func:`pick_option`; "did you mean" for a misspelt handbook name);
 settings the capacity formulas below read).
 """
 
-from __future__ import annotations
 
 import difflib
 from dataclasses import field, fields
@@ -114,7 +113,7 @@ class Context:
 
     years: np.ndarray
     gdp_index: np.ndarray  # nominal GDP / nominal GDP of the base year
-    costs: xr.Dataset | None = None  # the cost Dataset (for ``from_costs``)
+    costs: "xr.Dataset | None" = None  # the cost Dataset (for ``from_costs``)
     debt_headroom: np.ndarray | None = None  # threshold - baseline debt, >= 0 (fraction of GDP)
     gdp: np.ndarray | None = None  # nominal GDP (currency), when known
 

@@ -142,7 +142,6 @@ the baseline's of the base year, the short-term change the largest yearly
 change of ``debt_profile.short_term_share`` over the heat-map years).
 """
 
-from __future__ import annotations
 
 import numpy as np
 from pydantic import model_validator

@@ -256,3 +256,25 @@ def test_quoted_and_plain_csv_read_the_same(tmp_path):
         with pytest.raises(AssumptionError) as info:
             read_columns(tmp_path / name, columns)
         assert str(info.value).endswith("age (row 2): expected a whole number; got '1_000'")
+
+
+def test_text_cells_stripped_and_checked(tmp_path):
+    """A text column: each cell stripped of surrounding spaces (a column needing none is
+    returned as read), checked against its choices on its distinct cells, with the first
+    bad cell's row and the count of bad cells; an empty cell refused first."""
+    from actuarial.datafiles import read_columns
+
+    columns = [Column("sex", "text", choices=("female", "male")), Column("id", "text")]
+    (tmp_path / "a.csv").write_text("sex,id\nfemale,a\n male ,b \nfemale,a\n")
+    t = read_columns(tmp_path / "a.csv", columns)
+    assert t["sex"].tolist() == ["female", "male", "female"] and t["id"].tolist() == ["a", "b", "a"]
+    (tmp_path / "b.csv").write_text("sex,id\nfemale,a\nmale,b\n")
+    t = read_columns(tmp_path / "b.csv", columns)
+    assert t["sex"].tolist() == ["female", "male"] and t["sex"].dtype == object and t["sex"].flags.c_contiguous
+    for text, message in (("sex,id\nfemale,a\nmale,b\nmen,c\n men,d\n",
+                           "sex (row 4): expected a value: female or male; got 'men' (2 such cells in all)"),
+                          ("sex,id\nmen,a\n,b\n", "sex (row 3): expected a value, not an empty cell; got an empty cell")):
+        (tmp_path / "c.csv").write_text(text)
+        with pytest.raises(AssumptionError) as info:
+            read_columns(tmp_path / "c.csv", columns)
+        assert str(info.value).endswith(message), str(info.value)

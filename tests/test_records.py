@@ -140,11 +140,20 @@ def test_init_and_frozen_methods_as_the_standard_decorator():
         assert dataclasses.replace(obj, b="z").b == "z" and copy.deepcopy(obj) == obj  # pickled: Case, above
 
 
-def test_classes_the_closures_do_not_fit_use_the_standard_init():
-    @records.dataclass(frozen=True)
-    class NoDoc:
-        a: int = 0
+def test_a_class_without_docstring_gets_the_closures_and_the_standard_docstring():
+    def body():
+        class NoDoc:
+            a: int = 0
+            b: list = dataclasses.field(default_factory=list)
+        return NoDoc
 
+    std, rec = dataclasses.dataclass(frozen=True)(body()), records.dataclass(frozen=True)(body())
+    assert rec.__init__.__code__.co_filename == records.__file__  # the closures, not generated code
+    assert rec.__doc__ == std.__doc__ == "NoDoc(a: 'int' = 0, b: 'list' = <factory>)"
+    assert rec(1) == rec(1) and rec(1).b == [] and rec(1).b is not rec(1).b
+
+
+def test_classes_the_closures_do_not_fit_use_the_standard_init():
     @records.dataclass(frozen=True)
     class Post:
         """doc"""
@@ -158,7 +167,6 @@ def test_classes_the_closures_do_not_fit_use_the_standard_init():
         """doc"""
         b: int = 0
 
-    assert NoDoc.__doc__ == "NoDoc(a: 'int' = 0)"  # the generated docstring (string annotations here)
     assert Post(1).a == 2 and Child(1, 3).a == 2 and Child(1, 3).b == 3
     with pytest.raises(dataclasses.FrozenInstanceError):
         Child().b = 1

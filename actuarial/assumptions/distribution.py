@@ -10,7 +10,7 @@ data-file checking path (``actuarial.distribution.reader``); the stage
 
 import contextlib
 import os
-from dataclasses import dataclass
+from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 from pathlib import Path
 
 from pydantic import ValidationInfo, model_validator

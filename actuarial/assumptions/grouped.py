@@ -18,7 +18,7 @@ graduated by the PCLM (a negative graduated value is an error).
 
 
 import re
-from dataclasses import dataclass
+from actuarial.schema.records import dataclass  # frozen dataclasses, cheaper to declare
 
 import numpy as np
 from pydantic import model_validator

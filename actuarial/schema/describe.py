@@ -18,7 +18,7 @@ from typing import Iterator
 from pydantic.json_schema import GenerateJsonSchema
 
 from actuarial.errors import AssumptionError
-from actuarial.schema.fields import Param
+from actuarial.schema.fields import FIELD_DESCRIPTION, Param
 from actuarial.schema.section import SECTIONS, adapter, default_of, is_named, nested, param_of
 from actuarial.schema.values import TimeSeries
 
@@ -115,6 +115,17 @@ def reference(order) -> str:
 class _Generate(GenerateJsonSchema):
     def encode_default(self, dft):
         return super().encode_default(yaml_value(dft))
+
+    def dataclass_field_schema(self, schema):
+        """A section's property, with the description its field type carries
+        (:class:`~actuarial.schema.fields.Check`), where pydantic would write a
+        ``Field(description=...)``'s."""
+        out = super().dataclass_field_schema(schema)
+        inner = schema["schema"]
+        while inner.get("type") == "default":
+            inner = inner["schema"]
+        description = (inner.get("metadata") or {}).get(FIELD_DESCRIPTION)
+        return out if description is None else {**out, "description": description}
 
 
 def _optional_derived(cls, schema: dict, defs: dict) -> None:

@@ -66,22 +66,33 @@ class Check:
     without what ``PlainValidator`` builds for serialising (the core schema of the
     field's Python type, and its signature inspection): sections are only
     validated, and that was most of the time of building a section's validator
-    (``actuarial check``). ``check`` takes the value only (no ``ValidationInfo``)."""
+    (``actuarial check``). ``check`` takes the value only (no ``ValidationInfo``).
 
-    __slots__ = ("check", "schema")
+    ``description`` is the field's (in its core schema's metadata, under
+    :data:`FIELD_DESCRIPTION`): the JSON Schema generator writes it on the section's
+    property (``actuarial.schema.describe``), as ``Field(description=...)`` would,
+    without a ``FieldInfo`` built and merged for every field."""
 
-    def __init__(self, check: Callable, schema: dict | None = None):
-        self.check, self.schema = check, schema
+    __slots__ = ("check", "schema", "description")
+
+    def __init__(self, check: Callable, schema: dict | None = None, description: str | None = None):
+        self.check, self.schema, self.description = check, schema, description
 
     def __get_pydantic_core_schema__(self, source_type, handler):
-        return core_schema.no_info_plain_validator_function(self.check)
+        schema = core_schema.no_info_plain_validator_function(self.check)
+        if self.description is not None:
+            schema["metadata"] = {FIELD_DESCRIPTION: self.description}
+        return schema
 
     def __get_pydantic_json_schema__(self, schema, handler):
         return with_source(self.schema) if self.schema is not None else handler(schema)
 
 
+FIELD_DESCRIPTION = "actuarial_field_description"  # core schema metadata key: the field's description
+
+
 def _field(py_type, check: Callable, schema: dict, param: Param):
-    return Annotated[py_type, Check(check, schema), Field(description=param.description), param]
+    return Annotated[py_type, Check(check, schema, param.description), param]
 
 
 # -- numbers ----------------------------------------------------------------

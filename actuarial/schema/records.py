@@ -32,9 +32,10 @@ keeps it, as with the standard decorator.
   ``__delattr__`` of ``dataclasses._frozen_get_del_attr`` (``FrozenInstanceError``
   for the class's own instances and for any field name). The class's
   ``__dataclass_params__`` are those ``dataclasses.dataclass(frozen=True)`` gives.
-  A class with a docstring, no dataclass base, no ``__post_init__``, no
+  A class with no dataclass base, no ``__post_init__``, no
   ``InitVar`` or ``ClassVar`` field and no own ``__init__``/``__setattr__``/
-  ``__delattr__`` gets them; any other frozen class is processed by the
+  ``__delattr__`` gets them (without a docstring, the standard decorator's:
+  ``Name(field: type = default, ...)``); any other frozen class is processed by the
   standard decorator (with the shared ``__eq__``, ``__hash__`` and ``__repr__``).
 
 Options given explicitly (``eq=``, ``repr=``, ``unsafe_hash=``) and non-frozen
@@ -62,10 +63,13 @@ def dataclass(cls=None, /, **options):
             c = dataclasses.dataclass(c, init=False, eq=False, repr=False, **{**options, "frozen": False})
             if len(c.__dataclass_fields__) == len(dataclasses.fields(c)):  # no InitVar or ClassVar
                 _init_and_frozen(c, options)
+                if not own.get("__doc__"):  # the standard decorator's docstring: the name and signature
+                    c.__doc__ = c.__name__ + str(inspect.signature(c)).replace(" -> None", "")
                 _share_methods(c, own)
                 return c
             for name in set(vars(c)) - set(own):  # undo, and declare it the standard way
                 delattr(c, name)
+            c.__doc__ = own.get("__doc__")
         c = dataclasses.dataclass(c, eq=False, repr=False, **options)
         _share_methods(c, own)
         return c
@@ -74,7 +78,7 @@ def dataclass(cls=None, /, **options):
 
 def _closures_fit(cls, own: dict, options: dict) -> bool:
     """``cls`` can take the closures for ``__init__``, ``__setattr__`` and ``__delattr__``."""
-    return (bool(own.get("__doc__")) and options.get("init", True) and not options.get("slots")
+    return (options.get("init", True) and not options.get("slots")
             and not {"__init__", "__setattr__", "__delattr__", "__post_init__"} & set(own)
             and not hasattr(cls, "__post_init__")
             and not any(hasattr(b, "__dataclass_fields__") for b in cls.__mro__[1:]))
