@@ -60,7 +60,7 @@ def coordinates(coords: dict) -> xr.Coordinates:
             _CACHE.move_to_end(key)
     if built is None:
         # from copies of the values: an array the caller changes later cannot change the cached labels
-        built = _build_coordinates({name: (c[0], np.array(c[1]), *c[2:]) for name, c in coords.items()})
+        built = _build_coordinates({name: _copied(c) for name, c in coords.items()})
         with _CACHE_LOCK:
             _CACHE[key] = built
             while len(_CACHE) > _CACHE_SIZE:
@@ -74,12 +74,22 @@ _CACHE_LOCK = threading.Lock()
 _PLAIN = (str, int, float, bool, np.integer, np.floating, np.bool_)
 
 
+def _copied(c):
+    """A coordinate's spec with a copy of its values (and attrs)."""
+    if isinstance(c, xr.Variable):
+        return c.copy(deep=True)
+    return (c[0], np.array(c[1]), *(dict(a) for a in c[2:]))
+
+
 def _coordinates_key(coords: dict):
     """A hashable key of ``coords`` (names, dims, dtypes, values, attrs), or None
-    when a coordinate is an ``xr.Variable``, not 1-D, or has attrs other than
-    text and numbers (those are built each time)."""
+    when a coordinate is not 1-D, has attrs other than text and numbers or an
+    encoding (those are built each time)."""
     key = []
     for name, c in coords.items():
+        given = type(c).__name__  # a Variable and a tuple of the same labels: built apart
+        if isinstance(c, xr.Variable) and c.ndim == 1 and not c.encoding:  # e.g. a DataArray's coordinate
+            c = (c.dims[0], c.values, c.attrs)
         if not isinstance(c, tuple) or len(c) > 3:
             return None
         values = np.asarray(c[1])
@@ -89,7 +99,7 @@ def _coordinates_key(coords: dict):
             return None
         if values.dtype.kind == "O" and not all(isinstance(v, str) for v in values):
             return None
-        key.append((name, c[0], values.dtype.str, tuple(values.tolist()), tuple(attrs.items())))
+        key.append((name, given, c[0], values.dtype.str, tuple(values.tolist()), tuple(attrs.items())))
     return tuple(key)
 
 
