@@ -159,7 +159,9 @@ def age_related_spending(costs, cost_gdp, years) -> tuple[np.ndarray, list]:
         da = costs["age_related_spending_gdp"]
         if "scenario" in da.dims:
             da = da.isel(scenario=0, drop=True)
-        da = da.sel(year=years).transpose("year", "programme")
+        if not np.array_equal(da["year"].values, years):  # the case's years already: no label lookup
+            da = da.sel(year=years)
+        da = da.transpose("year", "programme")
         return da.values.astype(float), [str(p) for p in da["programme"].values]
     return cost_gdp.values.astype(float), [str(i) for i in cost_gdp["item"].values]
 
