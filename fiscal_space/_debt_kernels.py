@@ -26,7 +26,7 @@ def _minimum(a, b):
     return a if (a <= b or a != a) else b
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # x / 0: inf or NaN, as numpy
 def structure_rows(d0, n, ae, pb, sfa, sigma, shift, mshift, rate, inv_m, rated, short_rate, long_rate,
                    existing_rate, schedule, has_schedule, threshold, has_threshold, bp, cap, has_cap,
                    debt, interest_out, amort_out, gfn_out, rate_out, premium_out):
