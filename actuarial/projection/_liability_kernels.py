@@ -43,3 +43,27 @@ def reversionary_into(Qm, a, v, RV):
         for t in range(T - 2, -1, -1):
             for x in range(A - 1):
                 RV[s, t, x] = a[s, t, x] + v * (1.0 - Qm[s, t, x]) * RV[s, t + 1, x + 1]
+
+
+@njit(cache=True, error_model="numpy")
+def terminal_values_into(qq, half, vv, lifelong, top, out):
+    """The employment-injury pensions' values beyond the horizon
+    (``employment_injury.terminal_values``) for qq (s, type, sex, A), ``half``
+    = (1 + i)^-1/2 and ``vv`` = (1 + j) / (1 + i) by scenario: a lifelong
+    type starts at the last age from V(A-1) = (1 - q/2) half / (1 - (1 - q) vv),
+    then V(x) = (1 - q_x/2) half + (1 - q_x) vv V(x + 1) down from age top[p] - 1."""
+    S, P, G, A = qq.shape
+    for s in range(S):
+        for p in range(P):
+            for g in range(G):
+                value = 0.0
+                start = top[p]
+                if lifelong[p]:
+                    q = qq[s, p, g, A - 1]
+                    value = (1 - q / 2) * half[s] / (1 - (1 - q) * vv[s])
+                    out[s, p, g, A - 1] = value
+                    start = A - 1
+                for x in range(start - 1, -1, -1):
+                    q = qq[s, p, g, x]
+                    value = (1 - q / 2) * half[s] + (1 - q) * vv[s] * value
+                    out[s, p, g, x] = value
