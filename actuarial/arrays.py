@@ -139,7 +139,7 @@ def dataset(variables: dict, coords: xr.Coordinates, attrs: dict | None = None) 
     for name, spec in variables.items():
         if isinstance(spec, xr.DataArray):  # its coordinates first, where the constructor places them
             own = [k for k in spec.coords if k != name]
-            for k in own + [k for k in joined if k not in own and set(coords[k].dims) <= set(spec.dims)]:
+            for k in own + [k for k in joined if k not in own and set(coords.variables[k].dims) <= set(spec.dims)]:
                 built.setdefault(k, coords.variables[k])
             spec = spec.variable.copy(deep=False)
         v = spec if isinstance(spec, xr.Variable) else xr.Variable(*spec)
@@ -166,8 +166,8 @@ def _on_coordinates(variables: dict, coords: xr.Coordinates) -> bool:
     ``coords``, with the same values (else the constructor aligns them)."""
     for spec in variables.values():
         if isinstance(spec, xr.DataArray):
-            for k, c in spec.coords.items():
-                if k not in coords or not c.variable.equals(coords.variables[k]):
+            for k, c in spec.coords.variables.items():  # (Variables: no DataArray built per coordinate)
+                if k not in coords.variables or not c.equals(coords.variables[k]):
                     return False
     return True
 
