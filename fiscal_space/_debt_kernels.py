@@ -11,9 +11,15 @@ floats (a NaN propagates).
 
 from __future__ import annotations
 
-import numpy as np
+import os
 
-from actuarial.demography._kernels import njit
+import numpy as np
+from numba import njit
+
+# ACTUARIAL_NOJIT=1 runs the kernels as plain Python (debugging, coverage), as the engine's kernels
+if os.environ.get("ACTUARIAL_NOJIT") == "1":  # pragma: no cover
+    def njit(*args, **kwargs):  # noqa: F811
+        return (lambda f: f) if not args or not callable(args[0]) else args[0]
 
 
 @njit(cache=True)
