@@ -99,7 +99,8 @@ def _coordinates_key(coords: dict):
             return None
         if values.dtype.kind == "O" and not all(isinstance(v, str) for v in values):
             return None
-        key.append((name, given, c[0], values.dtype.str, tuple(values.tolist()), tuple(attrs.items())))
+        labels = tuple(values.tolist()) if values.dtype.kind == "O" else values.tobytes()  # numbers: bit for bit
+        key.append((name, given, c[0], values.dtype.str, labels, tuple(attrs.items())))
     return tuple(key)
 
 

@@ -82,3 +82,12 @@ def test_coordinates_built_once_are_the_same_and_independent():
     later = coordinates({**spec, "year": ("year", np.arange(2025, 2031), {"units": "year"})})
     assert "changed" not in again["sex"].attrs and "changed" not in later["sex"].attrs
     assert later["year"].values[0] == 2025
+
+
+def test_coordinates_cache_tells_signed_zeros_and_nan_apart():
+    """Labels equal as numbers but not as bits (0.0 and -0.0) are built apart; NaN labels are found again."""
+    plus = coordinates({"shift": ("shift", np.array([0.0, 0.01]), {})})
+    minus = coordinates({"shift": ("shift", np.array([-0.0, 0.01]), {})})
+    assert not np.signbit(plus["shift"].values[0]) and np.signbit(minus["shift"].values[0])
+    nan = coordinates({"shift": ("shift", np.array([np.nan, 1.0]), {})})
+    assert np.isnan(nan["shift"].values[0])
