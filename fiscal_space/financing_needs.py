@@ -48,8 +48,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fiscal_space._debt_kernels import structure_rows
-
 
 @dataclass(frozen=True)
 class Profile:
@@ -95,6 +93,8 @@ def structure_path(d0, nominal_growth, alpha, depreciation, pb, sfa, profile: Pr
     is added to the marginal (short and long) rates only, the existing debt
     keeping its rate (the MAC DSA interest rate stress test).
     """
+    from fiscal_space._debt_kernels import structure_rows  # numba: not for reading the assumptions (Profile)
+
     shape = np.broadcast_shapes(np.shape(d0) + (1,), np.shape(nominal_growth), np.shape(alpha),
                                 np.shape(depreciation), np.shape(pb), np.shape(sfa), np.shape(rate_shift),
                                 np.shape(marginal_shift))
