@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import xarray as xr
 
-from actuarial.arrays import scenario_years
+from actuarial.arrays import coordinates, dataset, scenario_years
 from actuarial.assumptions.model import Assumptions
 from actuarial.checks import check_stage
 from actuarial.distribution.calibration import CalibrationError
@@ -80,15 +80,16 @@ def fiscal_costs(nodes: dict) -> xr.Dataset:
     years = economy["year"].values
     if not items:
         items["none"] = np.zeros((n, years.size))
-    ds = xr.Dataset({"cost_gdp": (("scenario", "year", "item"), np.stack(list(items.values()), -1), {
-        "units": "1", "long_name": "costs the state bears / GDP"})},
-        coords={"scenario": np.arange(n), "year": years, "item": list(items)})
+    coords = {"scenario": ("scenario", np.arange(n)), "year": ("year", years), "item": ("item", list(items))}
+    variables = {"cost_gdp": (("scenario", "year", "item"), np.stack(list(items.values()), -1), {
+        "units": "1", "long_name": "costs the state bears / GDP"})}
     ageing = {p: scenario_years(nodes[node][name], n)
               for p, (node, name) in AGE_RELATED.items() if node in nodes and name in nodes[node]}
     if ageing:  # fiscal_space.sustainability_gaps
-        ds["age_related_spending_gdp"] = xr.DataArray(np.stack(list(ageing.values()), -1), dims=(
-            "scenario", "year", "programme"), coords={"programme": list(ageing)})
-    return ds
+        coords["programme"] = ("programme", list(ageing))
+        variables["age_related_spending_gdp"] = (("scenario", "year", "programme"),
+                                                 np.stack(list(ageing.values()), -1), {})
+    return dataset(variables, coordinates(coords))  # built once (actuarial.arrays.dataset)
 
 
 def distribution_node(assumptions: Assumptions, nodes: dict) -> xr.Dataset:

@@ -180,7 +180,14 @@ class FiscalStage:
     Target (issue 17): under 15 ms warm on a quiet machine, the financing
     plan's LP (HiGHS) about 12 ms of it; ``time_fiscal_stage_cold_draws``
     adds the fan's 1,000 x 101 x 4 normal draws (about 8 ms) that a process
-    pays once per seed."""
+    pays once per seed.
+    Measured (issue 17, 2-core machine shared with other jobs, load 4.8-7.7;
+    medians of 4 processes x 15, alternating with the commit before): 98.6 ->
+    46.9 ms (ratio 0.48; best of 60: 72.6 -> 31.0), the debt's structure in a
+    numba kernel (``structure_path``, 4 calls a stage), the sustainability gaps
+    built with the stage's Dataset, the coordinates cached
+    (``actuarial.arrays.coordinates``). What is left: the LP (HiGHS and
+    ``linprog``'s own Python, about half), the fan (about a sixth)."""
 
     def setup(self):
         import dataclasses
@@ -241,7 +248,10 @@ class DebtStructure:
     """Issue 20 items 1-3: the debt's structure year by year (``structure_path``: debt, interest,
     amortisation, GFN, effective rate with a risk premium) for the three reform paths and for
     ``paths`` leading paths at once (stress tests), and the decomposition of the debt change
-    (``decompose``), over ``years`` years."""
+    (``decompose``), over ``years`` years. Issue 17: ``structure_path``'s year loop in a numba kernel
+    (``fiscal_space._debt_kernels``, bit for bit the numpy loop it replaced); in one process
+    (load ~6.7, medians of 15 interleaved) the numpy loop took 25.9 ms at (3, 101) and 41.3 ms at
+    (100, 101), the kernel 0.29 and 0.83 ms."""
 
     params = [[3, 100], [30, 101]]
     param_names = ["paths", "years"]

@@ -86,69 +86,40 @@ def structure_path(d0, nominal_growth, alpha, depreciation, pb, sfa, profile: Pr
     """Debt, interest, amortisation and GFN year by year from the debt's structure.
 
     Arrays broadcast to (..., T): the leading axes (reforms, stress tests,
-    r - g shifts) are computed together, the years in a loop. ``rate`` (the
+    r - g shifts) flattened to one row per path, the years in a loop of the
+    numba kernel ``fiscal_space._debt_kernels.structure_rows``. ``rate`` (the
     effective rate r(t)) is used when the profile gives no rates; else the
     rates come from the profile, each plus ``rate_shift``; ``marginal_shift``
     is added to the marginal (short and long) rates only, the existing debt
     keeping its rate (the MAC DSA interest rate stress test).
     """
+    from fiscal_space._debt_kernels import structure_rows  # numba: not for reading the assumptions (Profile)
+
     shape = np.broadcast_shapes(np.shape(d0) + (1,), np.shape(nominal_growth), np.shape(alpha),
                                 np.shape(depreciation), np.shape(pb), np.shape(sfa), np.shape(rate_shift),
                                 np.shape(marginal_shift))
     T = shape[-1]
-    full = lambda x: np.broadcast_to(np.asarray(x, float), shape)  # noqa: E731
-    n, ae, pb, sfa, shift = full(nominal_growth), full(alpha) * full(depreciation), full(pb), full(sfa), \
-        full(rate_shift)
-    mshift = full(marginal_shift)
-    sigma = full(profile.short_term_share)
+    lead = shape[:-1]
+    L = int(np.prod(lead, dtype=np.int64))  # the paths, one row each
+    rows = lambda x: np.ascontiguousarray(np.broadcast_to(np.asarray(x, float), shape)).reshape(L, T)  # noqa: E731
     rated = profile.rated
     if not rated and rate is None:
         raise ValueError("a profile without rates needs the effective rate")
-    lead = shape[:-1]
-    d_start = np.broadcast_to(np.asarray(d0, float), lead)
-    short = sigma[..., 0] * d_start
-    existing = (1 - sigma[..., 0]) * d_start
-    new = np.zeros(lead)
-    w = np.zeros(lead)  # sum of new long-term vintages x their rates
-    out = {k: np.empty(shape) for k in ("interest", "amort", "gfn", "rate", "premium")}
-    debt = np.empty((*lead, T + 1))
-    debt[..., 0] = d_start
-    inv_m = 1.0 / profile.maturity
-    for t in range(T):
-        g1 = 1 + n[..., t]
-        d_open = short + existing + new
-        s, ex, nl, w = short / g1, existing / g1, new / g1, w / g1
-        d = d_open / g1
-        if rated:
-            prem = np.zeros(lead)
-            if profile.premium_threshold_gdp is not None:
-                prem = profile.premium_bp_per_point * 1e-2 * np.maximum(0.0, d_open - profile.premium_threshold_gdp)
-                if profile.premium_max_bp is not None:
-                    prem = np.minimum(prem, profile.premium_max_bp * 1e-4)
-            rs = profile.short_rate[t] + shift[..., t] + mshift[..., t] + prem
-            rl = profile.long_rate[t] + shift[..., t] + mshift[..., t] + prem
-            interest = s * rs + ex * (profile.existing_rate[t] + shift[..., t]) + w
-        else:
-            prem = np.zeros(lead)
-            interest = np.broadcast_to(np.asarray(rate, float), shape)[..., t] * d
-            rl = 0.0
-        am_e = ex * inv_m if profile.amortisation_gdp is None else np.minimum(
-            np.maximum(profile.amortisation_gdp[t], 0.0), np.maximum(ex, 0.0))
-        am_n = nl * inv_m
-        amort = s + am_e + am_n
-        gfn = interest + amort - pb[..., t] + sfa[..., t]
-        long_new = (1 - sigma[..., t]) * gfn
-        ex, nl = ex - am_e, nl - am_n + long_new
-        w = w * (1 - inv_m) + long_new * rl
-        s = sigma[..., t] * gfn
-        after = s + ex + nl
-        reval = ae[..., t] * (d + interest)
-        safe = np.where(after != 0, after, 1.0)
-        scale = np.where(after != 0, 1 + reval / safe, 1.0)
-        s = np.where(after != 0, s * scale, s + reval)  # no stock left: the revaluation is short-term
-        short, existing, new, w = s, ex * scale, nl * scale, w * scale
-        debt[..., t + 1] = short + existing + new
-        out["interest"][..., t], out["amort"][..., t], out["gfn"][..., t] = interest, amort, gfn
-        out["rate"][..., t] = np.where(d != 0, interest / np.where(d != 0, d, 1.0), np.nan)
-        out["premium"][..., t] = prem
-    return DebtPaths(debt, out["interest"], out["amort"], out["gfn"], out["rate"], out["premium"])
+    n, pb, sfa, shift, mshift = rows(nominal_growth), rows(pb), rows(sfa), rows(rate_shift), rows(marginal_shift)
+    ae = rows(np.broadcast_to(np.asarray(alpha, float), shape) * np.broadcast_to(np.asarray(depreciation, float),
+                                                                                   shape))
+    none = np.zeros(T)  # a profile's missing rates or schedule (not read)
+    given = lambda x: none if x is None else np.ascontiguousarray(x, dtype=float)  # noqa: E731
+    threshold, cap = profile.premium_threshold_gdp, profile.premium_max_bp
+    debt = np.empty((L, T + 1))
+    out = [np.empty((L, T)) for _ in range(5)]  # interest, amortisation, GFN, effective rate, premium
+    structure_rows(np.ascontiguousarray(np.broadcast_to(np.asarray(d0, float), lead)).reshape(L), n, ae, pb, sfa,
+                   rows(profile.short_term_share), shift, mshift, rows(0.0 if rate is None else rate),
+                   1.0 / profile.maturity, rated, given(profile.short_rate), given(profile.long_rate),
+                   given(profile.existing_rate), given(profile.amortisation_gdp), profile.amortisation_gdp is not None,
+                   0.0 if threshold is None else float(threshold), threshold is not None,
+                   float(profile.premium_bp_per_point), 0.0 if cap is None else float(cap), cap is not None,
+                   debt, *out)
+    debt = debt.reshape(*lead, T + 1)
+    out = [x.reshape(shape) for x in out]
+    return DebtPaths(debt, *out)

@@ -27,7 +27,7 @@ from fiscal_space.options import Context, capacity, reserve_stock_gdp
 from fiscal_space.plan import financing_plan
 from fiscal_space.stochastic import PERCENTILES, fan, probabilities, simulate_debt
 from fiscal_space.stress_tests import stress_variables
-from fiscal_space.sustainability_gaps import add_sustainability_gaps
+from fiscal_space.sustainability_gaps import sustainability_gap_part
 
 REFORMS = ("without", "with", "scaled_back")
 REFORM_LABELS = {"without": "without the reform",
@@ -175,11 +175,10 @@ def run_fiscal_space(fiscal_assumptions: FiscalAssumptions, costs: xr.Dataset | 
         extra.update(s_vars)
     fan_part = ({}, {}) if fa.stochastic is None else _fan(
         fa, replace(macro, interest_rate=rate[1]) if rated else macro, pb_with, sfa_r[1], percentiles)
-    ds = _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
-                  interest, (extra_coords, extra), fan_part)
-    if fa.sustainability_gaps is not None:
-        add_sustainability_gaps(ds, fa.sustainability_gaps, f, debt, pb, costs, cost_gdp, REFORMS)
-    return ds
+    gaps_part = ({}, {}) if fa.sustainability_gaps is None else sustainability_gap_part(
+        years, fa.sustainability_gaps, f, debt, pb, costs, cost_gdp, REFORMS)
+    return _dataset(fa, macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts, sens,
+                    interest, (extra_coords, extra), fan_part, gaps_part)
 
 
 def _structure(macro: Macro, pb, sfa, profile, rate_shift=0.0):
@@ -225,11 +224,12 @@ def prepare_gdp(costs: xr.Dataset, years, source, key) -> np.ndarray:
 
 
 def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, stabilising, fgap, shifts,
-             sens, interest, dsa_part=({}, {}), fan_part=({}, {})) -> xr.Dataset:
+             sens, interest, dsa_part=({}, {}), fan_part=({}, {}), gaps_part=({}, {})) -> xr.Dataset:
     """The stage's Dataset, built on its coordinates without xarray's alignment
     (``actuarial.arrays.dataset``; the same Dataset as the constructor's);
     ``dsa_part``: the (coordinates, variables) of ``_dsa_variables`` and the
-    stress tests; ``fan_part``: the fan's, from ``_fan``."""
+    stress tests; ``fan_part``: the fan's, from ``_fan``; ``gaps_part``: the
+    sustainability gaps' (``sustainability_gap_part``), last."""
     yr, yo, ry = ("year",), ("year", "option"), ("year", "reform")
     names = [o.name for o in fa.options]
     rated = fa.debt_profile is not None and fa.debt_profile.rated
@@ -296,6 +296,9 @@ def _dataset(fa, macro: Macro, gdp, cost_gdp, spent, gap, cap, plan, pb, debt, s
     fan_coords, fan_vars = fan_part
     v.update(fan_vars)
     coords.update({**fan_coords, **dsa_coords})
+    gaps_coords, gaps_vars = gaps_part
+    v.update(gaps_vars)
+    coords.update(gaps_coords)
     return dataset({k: (d, np.asarray(a), at) for k, (d, a, at) in v.items()}, coordinates(coords), attrs)
 
 

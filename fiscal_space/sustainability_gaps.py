@@ -159,18 +159,21 @@ def age_related_spending(costs, cost_gdp, years) -> tuple[np.ndarray, list]:
         da = costs["age_related_spending_gdp"]
         if "scenario" in da.dims:
             da = da.isel(scenario=0, drop=True)
-        da = da.sel(year=years).transpose("year", "programme")
+        if not np.array_equal(da["year"].values, years):  # the case's years already: no label lookup
+            da = da.sel(year=years)
+        da = da.transpose("year", "programme")
         return da.values.astype(float), [str(p) for p in da["programme"].values]
     return cost_gdp.values.astype(float), [str(i) for i in cost_gdp["item"].values]
 
 
-def add_sustainability_gaps(ds, rules, factor, debt, pb, costs, cost_gdp, reforms) -> None:
-    """Add ``sustainability_gap`` (sustainability_indicator, reform),
+def sustainability_gap_part(years, rules, factor, debt, pb, costs, cost_gdp, reforms) -> tuple[dict, dict]:
+    """The (coordinates, variables) as ``(dims, values, attrs)`` that the fiscal-space
+    Dataset gets (``fiscal_space.run._dataset``, built once with the others):
+    ``sustainability_gap`` (sustainability_indicator, reform),
     ``sustainability_gap_component`` (sustainability_indicator,
-    sustainability_component, reform) and ``sustainability_gap_ageing``
-    (sustainability_indicator, programme, reform) to the fiscal-space
-    Dataset ``ds``; ``debt`` and ``pb`` (reform, year) the engine's paths."""
-    years = ds["year"].values
+    sustainability_component, reform), ``sustainability_gap_ageing``
+    (sustainability_indicator, programme, reform) and ``age_related_spending_gdp``
+    (year, programme); ``debt`` and ``pb`` (reform, year) the engine's paths."""
     spending, programmes = age_related_spending(costs, cost_gdp, years)
     items = [str(i) for i in cost_gdp["item"].values]
     gap, comp, ageing = sustainability_gaps(debt[:, 1], pb[:, 0], factor, spending, programmes, items, reforms,
@@ -188,16 +191,16 @@ def add_sustainability_gaps(ds, rules, factor, debt, pb, costs, cost_gdp, reform
     attrs = dict(units="1", convention=conv, S1=s1, S2=s2, target_gdp=rules.target_gdp,
                  target_year=b + rules.years_to_target, adjustment_years=rules.adjustment_years,
                  beyond_horizon=rules.beyond_horizon, base_year=b)
-    ds.coords["sustainability_indicator"] = ("sustainability_indicator", np.array(INDICATORS, dtype=object),
-                                             {"units": "1", "long_name": "sustainability gap indicator: " + s1
-                                              + "; " + s2})
-    ds.coords["sustainability_component"] = ("sustainability_component", np.array(COMPONENTS, dtype=object),
-                                             {"units": "1", "long_name": "; ".join(
-                                                 f"{k}: {v}" for k, v in COMPONENT_LABELS.items())})
-    ds.coords["programme"] = ("programme", np.array(programmes, dtype=object), {
-        "units": "1", "long_name": "age-related programme projected by the engine (without the reform: only "
-                                   "those not in the package)"})
-    ds.update({
+    coords = {
+        "sustainability_indicator": ("sustainability_indicator", np.array(INDICATORS, dtype=object),
+                                     {"units": "1", "long_name": "sustainability gap indicator: " + s1 + "; " + s2}),
+        "sustainability_component": ("sustainability_component", np.array(COMPONENTS, dtype=object),
+                                     {"units": "1", "long_name": "; ".join(
+                                         f"{k}: {v}" for k, v in COMPONENT_LABELS.items())}),
+        "programme": ("programme", np.array(programmes, dtype=object), {
+            "units": "1", "long_name": "age-related programme projected by the engine (without the reform: only "
+                                       "those not in the package)"})}
+    return coords, {
         "sustainability_gap": (("sustainability_indicator", "reform"), gap, dict(
             attrs, long_name="sustainability gap: permanent change of the primary balance / GDP needed "
                              "(> 0: consolidation), " + conv)),
@@ -209,4 +212,4 @@ def add_sustainability_gaps(ds, rules, factor, debt, pb, costs, cost_gdp, reform
                              "spending / GDP from the base year), " + conv)),
         "age_related_spending_gdp": (("year", "programme"), spending, {
             "units": "1", "long_name": "age-related spending / GDP of the programme (engine's projection)"}),
-    })
+    }

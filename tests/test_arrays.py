@@ -62,3 +62,32 @@ def test_dataset_with_dataarrays_in_the_constructors_order():
     variables["d"] = xr.DataArray(np.zeros((2, 1)), dims=("a", "b"), coords={"b": [6]})
     xr.testing.assert_identical(dataset(variables, coordinates(coords)),
                                 xr.Dataset(variables, coords={k: xr.Variable(*v) for k, v in coords.items()}))
+
+
+def test_coordinates_built_once_are_the_same_and_independent():
+    """A label set built again (from the cache, issue 17) is identical to one built
+    without it; each call's variables and attrs are its own; changing the array
+    the labels came from changes no later call."""
+    from actuarial.arrays import _build_coordinates
+
+    years = np.arange(2025, 2031)
+    spec = {"year": ("year", years, {"units": "year"}), "sex": ("sex", ["female", "male"], {"long_name": "sex"}),
+            "kind": ("sex", np.array(["a", "b"], dtype=object), {})}
+    first, again = coordinates(spec), coordinates(spec)
+    for c in (first, again):
+        xr.testing.assert_identical(xr.Dataset(coords=c), xr.Dataset(coords=_build_coordinates(spec)))
+        assert c["sex"].dtype == np.dtype("<U6")
+    first["sex"].attrs["changed"] = True
+    years[0] = 1999
+    later = coordinates({**spec, "year": ("year", np.arange(2025, 2031), {"units": "year"})})
+    assert "changed" not in again["sex"].attrs and "changed" not in later["sex"].attrs
+    assert later["year"].values[0] == 2025
+
+
+def test_coordinates_cache_tells_signed_zeros_and_nan_apart():
+    """Labels equal as numbers but not as bits (0.0 and -0.0) are built apart; NaN labels are found again."""
+    plus = coordinates({"shift": ("shift", np.array([0.0, 0.01]), {})})
+    minus = coordinates({"shift": ("shift", np.array([-0.0, 0.01]), {})})
+    assert not np.signbit(plus["shift"].values[0]) and np.signbit(minus["shift"].values[0])
+    nan = coordinates({"shift": ("shift", np.array([np.nan, 1.0]), {})})
+    assert np.isnan(nan["shift"].values[0])

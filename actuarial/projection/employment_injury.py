@@ -64,6 +64,7 @@ from actuarial.assumptions.injury import C121_MINIMUM, CLAIM_TYPES, PENSION_TYPE
 from actuarial.assumptions.pension import by_sex_array
 from actuarial.demography.lifetable import OPEN_GROUP_LABELS, extend_qx
 from actuarial.projection import _injury_kernels as kern
+from actuarial.projection import _liability_kernels as liability_kernels
 from actuarial.projection.labour import insurable_wage_values
 from actuarial.projection.pension_metrics import discount_factors, reserve_path
 
@@ -100,22 +101,14 @@ def terminal_values(q_last: np.ndarray, i_last: np.ndarray, j_last: np.ndarray, 
     (1 - q/2) at mid-year: the average of the start- and end-of-year survivors)."""
     n, X = q_last.shape[0], q_last.shape[-1]
     out = np.zeros((n, kern.N_TYPES, 2, X))
-    i = np.broadcast_to(np.asarray(i_last, float), n)[:, None]  # (scenario, sex)
-    j = np.broadcast_to(np.asarray(j_last, float), n)[:, None]
+    i = np.broadcast_to(np.asarray(i_last, float), n)
+    j = np.broadcast_to(np.asarray(j_last, float), n)
     vv = (1 + j) / (1 + i)
     half = 1 / np.sqrt(1 + i)
-    for p in range(kern.N_TYPES):
-        qq = np.minimum(factors[p] * q_last, 1.0)
-        top = min(orphan_limit, X) if p == kern.ORPHAN else X
-        value = np.zeros(qq.shape[:-1])
-        if p != kern.ORPHAN:
-            x = X - 1
-            value = (1 - qq[..., x] / 2) * half / (1 - (1 - qq[..., x]) * vv)
-            out[:, p, :, x] = value
-            top = X - 1
-        for x in range(top - 1, -1, -1):
-            value = (1 - qq[..., x] / 2) * half + (1 - qq[..., x]) * vv * value
-            out[:, p, :, x] = value
+    qq = np.stack([np.minimum(factors[p] * q_last, 1.0) for p in range(kern.N_TYPES)], axis=1)
+    lifelong = np.array([p != kern.ORPHAN for p in range(kern.N_TYPES)])
+    top = np.array([min(orphan_limit, X) if p == kern.ORPHAN else X for p in range(kern.N_TYPES)], dtype=np.int64)
+    liability_kernels.terminal_values_into(qq, half, vv, lifelong, top, out)  # the recursion, numba
     return out
 
 

@@ -51,6 +51,7 @@ from __future__ import annotations
 import numpy as np
 
 from actuarial.demography.lifetable import OPEN_GROUP_LABELS, extend_qx
+from actuarial.projection import _liability_kernels as kern
 
 PAYMENTS_PER_YEAR = 12
 CHUNK = 16  # scenarios of mortality processed at a time (W is scenario x year x sex x 131)
@@ -62,14 +63,8 @@ def cohort_annuities(Q: np.ndarray, v: float) -> np.ndarray:
     """W(s, t, g, x) = 1 + v p(t, x) W(t + 1, x + 1) for Q (s, T, 2, A);
     the last year's table holds past the projection (period annuity) and
     the last age's q beyond it: W(t, A-1) = 1 / (1 - v p(t, A-1))."""
-    p = 1.0 - Q
-    W = np.empty_like(Q)
-    W[..., -1] = 1.0 / (1.0 - v * p[..., -1])
-    last = W[:, -1]
-    for x in range(Q.shape[-1] - 2, -1, -1):
-        last[..., x] = 1.0 + v * p[:, -1, :, x] * last[..., x + 1]
-    for t in range(Q.shape[1] - 2, -1, -1):
-        W[:, t, :, :-1] = 1.0 + v * p[:, t, :, :-1] * W[:, t + 1, :, 1:]
+    W = np.empty_like(Q, dtype=np.float64)
+    kern.cohort_annuities_into(Q, float(v), W)  # the recursion in a numba kernel
     return W
 
 
@@ -94,14 +89,8 @@ def reversionary(Qm: np.ndarray, h: np.ndarray, at_death: np.ndarray, v: float) 
     (Qm, at_death (s, T, A), h (A,)); the last year holds past the projection
     and the last age is stationary, RV = a / (1 - v p)."""
     a = Qm * h * at_death
-    p = 1.0 - Qm
-    RV = np.empty_like(Qm)
-    RV[..., -1] = a[..., -1] / (1.0 - v * p[..., -1])
-    last = RV[:, -1]
-    for x in range(Qm.shape[-1] - 2, -1, -1):
-        last[:, x] = a[:, -1, x] + v * p[:, -1, x] * last[:, x + 1]
-    for t in range(Qm.shape[1] - 2, -1, -1):
-        RV[:, t, :-1] = a[:, t, :-1] + v * p[:, t, :-1] * RV[:, t + 1, 1:]
+    RV = np.empty_like(Qm, dtype=np.float64)
+    kern.reversionary_into(Qm, a, float(v), RV)  # the recursion in a numba kernel
     return RV
 
 
