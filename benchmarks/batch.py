@@ -66,11 +66,16 @@ def write_grid(folder: Path, n_cases: int) -> Path:
 
 
 def _local_cluster(workers: int):
-    """A local cluster of ``workers`` single-threaded worker processes, quiet, and its client."""
+    """A local cluster of ``workers`` single-threaded worker processes, quiet, and its client
+    (with ``connect``'s settings: ``batch.LOCAL_CLUSTER_CONFIG``)."""
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.CRITICAL)
+    from actuarial.batch import LOCAL_CLUSTER_CONFIG
+
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.CRITICAL)
     return cluster, Client(cluster, set_as_default=False)
 
 
