@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from actuarial import pipeline
-from actuarial.stochastic.scenarios import chunk_nodes, run_scenarios, scenario_draws
+from actuarial.stochastic.scenarios import chunk_nodes, run_chunk, run_scenarios, scenario_draws
 
 from . import pension as _pension
 
@@ -164,3 +164,8 @@ class StochasticChunk:
 
     def peakmem_chunk(self, threads):
         chunk_nodes(self.a, 0, self.chunk, self.central)
+
+    def time_chunk_summaries(self, threads):
+        """What a run computes of a chunk: its stages and summaries (``run_chunk``), the
+        scenarios numbered on the summaries only."""
+        run_chunk(self.a, 0, self.chunk, self.central)
