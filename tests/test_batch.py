@@ -594,3 +594,17 @@ def test_a_batch_reads_a_shared_survey_once_and_an_edited_one_again(tmp_path):
     for survey in (plain, edited):
         np.testing.assert_array_equal(survey.weight, first.weight)
         np.testing.assert_array_equal(survey.person_key, first.person_key)
+
+
+def test_a_local_clusters_workers_keep_glibcs_malloc_settings(monkeypatch):
+    """``connect``'s workers run without dask's MALLOC_TRIM_THRESHOLD_ (which fixes glibc's
+    mmap threshold at 128 KiB: every large array of a chunk mapped and page-faulted anew).
+    A dask nanny leaves the variable in its own process's environment (the ``client``
+    fixture's did, in this one): removed here, as in a fresh ``actuarial run``."""
+    import os
+
+    from actuarial.batch import connect
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with connect(1) as client:
+        assert set(client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == {None}

@@ -91,6 +91,30 @@ def test_a_chunks_totals_only_stages_leave_its_summaries_unchanged(short):
                 np.testing.assert_array_equal(got[node][name].values, da.values, err_msg=f"{node}/{name}")
     assert set(SUMMARIES["pension"]) & set(lean["/pension"].data_vars)
 
+def test_a_runs_summaries_are_its_chunks_summaries_joined(short):
+    """``run_scenarios`` numbers a chunk's scenarios on its summaries only and joins
+    the chunks with numpy (``_join``): the same DataArrays (values, coordinates,
+    attrs, names) as ``summarise(chunk_nodes(...))`` of each chunk joined by
+    ``xarray.concat``, an uneven last chunk included."""
+    import xarray as xr
+
+    from actuarial.stochastic.scenarios import (central_fiscal, chunk_nodes, chunk_starts, for_scenarios,
+                                                run_scenarios, summarise)
+
+    central = central_fiscal(short)
+    a = for_scenarios(short)
+    got = run_scenarios(short, 5, chunk=2, central=central)
+    parts = [summarise(a, chunk_nodes(a, first, count, central)) for first, count in chunk_starts(0, 5, 2)]
+    assert set(got) == set(parts[0]) and len(got) > 3
+    for node, names in parts[0].items():
+        assert set(got[node]) == set(names)
+        for name in names:
+            want = xr.concat([part[node][name] for part in parts], "scenario")
+            xr.testing.assert_identical(got[node][name], want)
+            assert got[node][name].attrs == want.attrs and got[node][name].name == want.name
+            np.testing.assert_array_equal(got[node][name]["scenario"].values, np.arange(5))
+
+
 def test_same_seed_same_numbers_other_seed_other_numbers(short):
     a = draw(short.stochastic, HORIZON, 0, 4, np.full(HORIZON, 2.5))
     b = draw(short.stochastic, HORIZON, 0, 4, np.full(HORIZON, 2.5))

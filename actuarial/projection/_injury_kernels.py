@@ -77,6 +77,110 @@ def _zero(a):
 
 
 @njit(cache=True, error_model="numpy")
+def _pooled_claims(s, t, insured, wage, aw, shares, relw, incidence, age_rel, disease, disease_out, married,
+                   medical, par, si, sw, sa, An, Ab, payroll, insured_out, claims, disease_claims, temporary,
+                   lumps, funeral, medical_cost):
+    """Year t's claims of scenario s with the pensioners pooled (``Kp == 1``: totals
+    only): every sector's flows are linear in its share, wage relativity, incidence
+    and disease rates, so the sectors are summed into coefficients first and the
+    ages are visited once instead of once a sector (1/K of the work). With
+    I = insured x coverage and E = I(t - L, x - L) the exposed to latent disease,
+    for claim type c (TEMPORARY .. FATAL), sector k (share s_k, relativity r_k):
+      claims_k,c = sum_x I s_k i_kc rel + E s_k d_k o_c           (as by sector)
+    and, summed over k, the pooled awards by age read
+      C_c(x) = I rel sum_k s_k i_kc + E o_c sum_k s_k d_k          (counts)
+      W_c(x) = w (I rel sum_k s_k r_k i_kc + E o_c sum_k s_k r_k d_k)  (times w_k = w r_k),
+    the same sums as the sector loop of ``_scenario`` in another order (equal to
+    rounding). Sector totals: payroll_k = s_k r_k sum I w, insured_k = s_k sum I,
+    disease_k = s_k d_k sum E; the temporary benefits and lump sums from
+    sum I rel w and sum E w."""
+    K, X = shares.shape[0], insured.shape[3]
+    lag = np.int64(par[LATENCY])
+    diff = np.int64(par[SPOUSE_DIFF])
+    tl = max(t - lag, 0)
+    cov, p_rate, p_n, p_degree = par[COVERAGE], par[PERM_RATE], par[PARTIAL_N], par[PARTIAL_DEGREE]
+    sp_rate, n_orph, o_rate, surv_max = par[SPOUSE_RATE], par[ORPHANS], par[ORPHAN_RATE], par[SURV_MAX]
+    limit = np.int64(par[ORPHAN_LIMIT])
+    # sector coefficients of the year
+    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = dk = dw = 0.0
+    for k in range(K):
+        sh, shw = shares[k], shares[k] * relw[k]
+        a0 += sh * incidence[t, k, 0]
+        a1 += sh * incidence[t, k, 1]
+        a2 += sh * incidence[t, k, 2]
+        a3 += sh * incidence[t, k, 3]
+        b0 += shw * incidence[t, k, 0]
+        b1 += shw * incidence[t, k, 1]
+        b2 += shw * incidence[t, k, 2]
+        b3 += shw * incidence[t, k, 3]
+        dk += sh * disease[k]
+        dw += shw * disease[k]
+    do0, do1, do2, do3 = disease_out[0], disease_out[1], disease_out[2], disease_out[3]
+    s_pay = s_ins = s_exp = s_rel = s_relw = s_expw = 0.0
+    orphans_n = orphans_b = 0.0
+    for g in range(2):
+        for x in range(X):
+            ins = insured[si, t, g, x] * cov
+            w = wage[sw, t, g, x]
+            s_pay += ins * w
+            s_ins += ins
+            exposed = 0.0
+            if x >= lag:
+                exposed = insured[si, tl, g, x - lag] * cov
+                s_exp += exposed
+            if ins <= 0.0 and exposed <= 0.0:
+                continue
+            ir = ins * age_rel[g, x]
+            s_rel += ir
+            s_relw += ir * w
+            s_expw += exposed * w
+            c1 = ir * a1 + exposed * dk * do1
+            c2 = ir * a2 + exposed * dk * do2
+            c3 = ir * a3 + exposed * dk * do3
+            w1 = w * (ir * b1 + exposed * dw * do1)
+            w2 = w * (ir * b2 + exposed * dw * do2)
+            w3 = w * (ir * b3 + exposed * dw * do3)
+            An[0, PARTIAL, g, x] += c1 * p_n
+            Ab[0, PARTIAL, g, x] += p_degree * p_rate * w1
+            An[0, TOTAL, g, x] += c2
+            Ab[0, TOTAL, g, x] += p_rate * w2
+            wed = married[g, x]
+            family = wed * sp_rate + n_orph * o_rate
+            cap = min(1.0, surv_max / family) if family > 0.0 else 1.0
+            age = x + diff if g == 0 else x - diff  # husbands older by diff years
+            age = min(max(age, 0), X - 1)
+            An[0, SPOUSE, 1 - g, age] += c3 * wed
+            Ab[0, SPOUSE, 1 - g, age] += w3 * wed * sp_rate * cap
+            orphans_n += c3 * n_orph
+            orphans_b += w3 * n_orph * o_rate * cap
+    m0, m1, m2, m3 = medical[0], medical[1], medical[2], medical[3]
+    for k in range(K):
+        sh, shw, dis = shares[k], shares[k] * relw[k], disease[k]
+        payroll[s, t, k] = shw * s_pay
+        insured_out[s, t, k] = sh * s_ins
+        disease_claims[s, t, k] = sh * dis * s_exp if dis > 0.0 else 0.0
+        c0 = sh * (incidence[t, k, 0] * s_rel + dis * do0 * s_exp)
+        c1 = sh * (incidence[t, k, 1] * s_rel + dis * do1 * s_exp)
+        c2 = sh * (incidence[t, k, 2] * s_rel + dis * do2 * s_exp)
+        c3 = sh * (incidence[t, k, 3] * s_rel + dis * do3 * s_exp)
+        claims[s, t, k, TEMPORARY] = c0
+        claims[s, t, k, PERM_PARTIAL] = c1
+        claims[s, t, k, PERM_TOTAL] = c2
+        claims[s, t, k, FATAL] = c3
+        medical_cost[s, t, k] = (c0 * m0 + c1 * m1 + c2 * m2 + c3 * m3) * aw[sa, t]
+        tmp = shw * (incidence[t, k, 0] * s_relw + dis * do0 * s_expw)
+        temporary[s, t, k] = tmp * par[PAID_DAYS] * par[TEMP_RATE] / par[DAYS_PER_YEAR]
+        lump = shw * (incidence[t, k, 1] * s_relw + dis * do1 * s_expw) * p_rate
+        lumps[s, t, k] = lump * par[PARTIAL_LUMP]
+        funeral[s, t, k] = c3 * par[FUNERAL] * aw[sa, t]
+    # orphans uniform over the ages below the limit and over sexes
+    for h in range(2):
+        for y in range(limit):
+            An[0, ORPHAN, h, y] += orphans_n / (2.0 * limit)
+            Ab[0, ORPHAN, h, y] += orphans_b / (2.0 * limit)
+
+
+@njit(cache=True, error_model="numpy")
 def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence, age_rel, disease,
               disease_out, married, medical, factors, par, terminal, N0, B0,
               payroll, insured_out, claims, disease_claims, temporary, lumps, funeral, medical_cost,
@@ -111,8 +215,7 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
                     for x in range(A):
                         N[0, p, g, x] += N[k, p, g, x]
                         B[0, p, g, x] += B[k, p, g, x]
-    # awards at ages < X only, by sector (pooled: one array, each sector's awards added in sector order,
-    # as the sum of the sectors' arrays: the same bits without K arrays to clear and add)
+    # awards at ages < X only, by sector (pooled: one array, filled by ``_pooled_claims``)
     An = np.zeros((Kp, N_TYPES, 2, A))
     Ab = np.zeros((Kp, N_TYPES, 2, A))
     # scalars read once (the arrays may alias, so the compiler would reload them in the loop)
@@ -125,15 +228,17 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
         _zero(An)
         _zero(Ab)
         tl = max(t - lag, 0)
-        for k in range(K):
-            ka = k if Kp > 1 else 0  # the award arrays' sector
+        if Kp == 1:  # pooled: the sectors summed into coefficients, the ages visited once
+            _pooled_claims(s, t, insured, wage, aw, shares, relw, incidence, age_rel, disease, disease_out,
+                           married, medical, par, si, sw, sa, An, Ab, payroll, insured_out, claims,
+                           disease_claims, temporary, lumps, funeral, medical_cost)
+        for k in range(K if Kp > 1 else 0):  # by sector
             share, rw, dis = shares[k], relw[k], disease[k]
             i0, i1, i2, i3 = incidence[t, k, 0], incidence[t, k, 1], incidence[t, k, 2], incidence[t, k, 3]
             orphans_n = orphans_b = 0.0
             s_pay = s_ins = s_dis = s_med = s_tmp = s_lump = s_fun = 0.0
             sc0 = sc1 = sc2 = sc3 = 0.0
             for g in range(2):
-                e0n = e0b = e1n = e1b = 0.0  # pooled: this sector's spouses at the first and last ages
                 for x in range(X):
                     ins = insured[si, t, g, x] * cov * share
                     w = wage[sw, t, g, x] * rw
@@ -161,10 +266,10 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
                     s_tmp += c0 * w
                     pension = p_rate * w
                     s_lump += c1 * pension
-                    An[ka, PARTIAL, g, x] += c1 * p_n
-                    Ab[ka, PARTIAL, g, x] += c1 * p_degree * pension
-                    An[ka, TOTAL, g, x] += c2
-                    Ab[ka, TOTAL, g, x] += c2 * pension
+                    An[k, PARTIAL, g, x] += c1 * p_n
+                    Ab[k, PARTIAL, g, x] += c1 * p_degree * pension
+                    An[k, TOTAL, g, x] += c2
+                    Ab[k, TOTAL, g, x] += c2 * pension
                     f = c3
                     s_fun += f
                     wed = married[g, x]
@@ -172,22 +277,10 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
                     cap = min(1.0, surv_max / family) if family > 0.0 else 1.0
                     age = x + diff if g == 0 else x - diff  # husbands older by diff years
                     age = min(max(age, 0), X - 1)
-                    if Kp > 1 or 0 < age < X - 1:
-                        An[ka, SPOUSE, 1 - g, age] += f * wed
-                        Ab[ka, SPOUSE, 1 - g, age] += f * wed * sp_rate * cap * w
-                    elif age == 0:  # pooled, several ages of one sector: their sum first, as by sector
-                        e0n += f * wed
-                        e0b += f * wed * sp_rate * cap * w
-                    else:
-                        e1n += f * wed
-                        e1b += f * wed * sp_rate * cap * w
+                    An[k, SPOUSE, 1 - g, age] += f * wed
+                    Ab[k, SPOUSE, 1 - g, age] += f * wed * sp_rate * cap * w
                     orphans_n += f * n_orph
                     orphans_b += f * n_orph * o_rate * cap * w
-                if Kp == 1:
-                    An[0, SPOUSE, 1 - g, 0] += e0n
-                    Ab[0, SPOUSE, 1 - g, 0] += e0b
-                    An[0, SPOUSE, 1 - g, X - 1] += e1n
-                    Ab[0, SPOUSE, 1 - g, X - 1] += e1b
             payroll[s, t, k] = s_pay
             insured_out[s, t, k] = s_ins
             disease_claims[s, t, k] = s_dis
@@ -202,8 +295,8 @@ def _scenario(s, insured, wage, q, aw, interest, index, shares, relw, incidence,
             # orphans uniform over the ages below the limit and over sexes
             for h in range(2):
                 for y in range(limit):
-                    An[ka, ORPHAN, h, y] += orphans_n / (2.0 * limit)
-                    Ab[ka, ORPHAN, h, y] += orphans_b / (2.0 * limit)
+                    An[k, ORPHAN, h, y] += orphans_n / (2.0 * limit)
+                    Ab[k, ORPHAN, h, y] += orphans_b / (2.0 * limit)
         # pensions: payments, capitalised values, stock at 1 January t+1
         half = 1.0 / np.sqrt(1.0 + interest[sr, t])
         grow = 1.0 + index[sj, t]

@@ -170,8 +170,10 @@ def project_injury(injury: Injury, labour_assumptions: Labour, demography: xr.Da
                    economy: xr.Dataset, detail: bool = False, by_sector: bool = True) -> xr.Dataset:
     """The employment-injury Dataset (module docstring); ``detail`` adds new
     pension amounts by age. ``by_sector=False`` pools the pensioners of all
-    sectors (a tenth of the work with ten sectors): the totals are the same,
-    the risk-class rates are left out (stochastic summaries need totals only)."""
+    sectors and sums the sectors' rates before the claims' ages
+    (``_injury_kernels._pooled_claims``; a tenth of the work with ten sectors):
+    the totals are the same to rounding, the risk-class rates are left out
+    (stochastic summaries need totals only)."""
     years = demography["year"].values
     T, X = years.size, demography.sizes["age"]
     K = len(injury.sectors)

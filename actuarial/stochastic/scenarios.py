@@ -95,12 +95,19 @@ def chunk_nodes(assumptions: Assumptions, first: int, count: int, central: xr.Da
     """Every stage of scenarios first .. first + count - 1 (node path ->
     Dataset on ``scenario``), with ``/fiscal_space`` the scenarios' debt
     when ``central`` (the deterministic fiscal node) is given."""
+    ids = np.arange(first, first + count)
+    return {path: ds.assign_coords(scenario=ids) if "scenario" in ds.dims else ds
+            for path, ds in _chunk_stages(assumptions, first, count, central, totals_only).items()}
+
+
+def _chunk_stages(assumptions: Assumptions, first: int, count: int, central: xr.Dataset | None,
+                  totals_only: bool = True) -> dict[str, xr.Dataset]:
+    """``chunk_nodes`` with the chunk's scenarios numbered 0 .. count - 1 (the stages' own numbering)."""
     draws = scenario_draws(assumptions, first, count)
     nodes = stages(assumptions, draws, totals_only=totals_only, first=first)
     if central is not None:
         nodes["/fiscal_space"] = scenario_fiscal(central, nodes, draws)
-    ids = np.arange(first, first + count)
-    return {path: ds.assign_coords(scenario=ids) if "scenario" in ds.dims else ds for path, ds in nodes.items()}
+    return nodes
 
 
 def summarise(assumptions: Assumptions, nodes: dict[str, xr.Dataset]) -> dict[str, dict[str, xr.DataArray]]:
@@ -122,13 +129,20 @@ def summarise(assumptions: Assumptions, nodes: dict[str, xr.Dataset]) -> dict[st
 
 def run_chunk(assumptions: Assumptions, first: int, count: int, central: xr.Dataset | None) -> dict:
     """The summaries of one chunk (``summarise`` of ``chunk_nodes``)."""
-    return summarise(assumptions, chunk_nodes(assumptions, first, count, central))
+    return concat_summaries([_chunk_summaries(assumptions, first, count, central)],
+                            np.arange(first, first + count))
+
+
+def _chunk_summaries(assumptions: Assumptions, first: int, count: int, central: xr.Dataset | None) -> dict:
+    """``run_chunk`` with the scenarios numbered 0 .. count - 1: a run numbers them
+    when it joins the chunks (``concat_summaries``), not on every stage's Dataset."""
+    return summarise(assumptions, _chunk_stages(assumptions, first, count, central))
 
 
 def _chunk_task(assumptions: Assumptions, first: int, count: int, central) -> dict:
     """A chunk as a dask task: on one thread (the cluster's parallelism is across chunks)."""
     with single_threaded():
-        return run_chunk(assumptions, first, count, central)
+        return _chunk_summaries(assumptions, first, count, central)
 
 
 def chunk_starts(first: int, scenarios: int, chunk: int) -> list[tuple[int, int]]:
@@ -166,7 +180,7 @@ def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chun
 
     if client is None:
         for start, count in starts:
-            done(start, count, run_chunk(assumptions, start, count, central))
+            done(start, count, _chunk_summaries(assumptions, start, count, central))
     else:
         from distributed import as_completed  # the optional cluster: imported when one is given
 
@@ -179,7 +193,7 @@ def run_scenarios(assumptions: Assumptions, scenarios: int, first: int = 0, chun
             future.release()
     if store is not None:
         store.close()
-    return concat_summaries([parts[start] for start, _ in starts])
+    return concat_summaries([parts[start] for start, _ in starts], np.arange(first, first + scenarios))
 
 
 def run_scenarios_on(client, assumptions: Assumptions, scenarios: int, chunk: int | None = None,
@@ -189,15 +203,36 @@ def run_scenarios_on(client, assumptions: Assumptions, scenarios: int, chunk: in
                          client=client, store=store)
 
 
-def concat_summaries(chunks: list[dict]) -> dict[str, dict[str, xr.DataArray]]:
-    """Chunks' summaries (node -> name -> DataArray), in scenario order, joined on ``scenario``."""
+def concat_summaries(chunks: list[dict], scenario: np.ndarray) -> dict[str, dict[str, xr.DataArray]]:
+    """Chunks' summaries (node -> name -> DataArray), in scenario order, joined
+    on ``scenario`` and numbered ``scenario`` (the chunks' own numbers are ignored)."""
     out: dict = {}
     for part in chunks:
         for node, names in part.items():
             for name, da in names.items():
                 out.setdefault(node, {}).setdefault(name, []).append(da)
-    return {node: {name: xr.concat(das, "scenario") for name, das in names.items()}
-            for node, names in out.items()}
+    return {node: {name: _join(das, scenario) for name, das in names.items()} for node, names in out.items()}
+
+
+def _join(das: list[xr.DataArray], scenario: np.ndarray) -> xr.DataArray:
+    """``xr.concat(das, "scenario")`` of DataArrays that differ only along
+    ``scenario`` (a run's chunks: the same dims, coordinates, name and attrs)
+    with the scenario coordinate ``scenario``: one ``numpy.concatenate`` of
+    their values (the same DataArray without xarray's alignment of the other
+    coordinates chunk by chunk, and without renumbering each chunk first)."""
+    head = das[0]
+    axis = head.dims.index("scenario")
+    coords = {}
+    for key, c in head.coords.items():
+        if key == "scenario":
+            coords[key] = xr.Variable(("scenario",), scenario, c.attrs)
+        elif "scenario" in c.dims:
+            coords[key] = xr.Variable(c.dims, np.concatenate([d.coords[key].values for d in das],
+                                                             axis=c.dims.index("scenario")), c.attrs)
+        else:
+            coords[key] = c.variable
+    values = head.values if len(das) == 1 else np.concatenate([d.values for d in das], axis=axis)
+    return xr.DataArray(values, dims=head.dims, coords=coords, attrs=head.attrs, name=head.name)
 
 
 def fan(da: xr.DataArray, percentiles) -> xr.DataArray:
