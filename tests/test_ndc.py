@@ -15,6 +15,7 @@ from actuarial.pipeline import run
 from actuarial.projection._ndc_kernels import balance_ratio, balance_ratio_reference, payment_ages_reference
 from actuarial.projection.pension_dc import annuity_factors
 from actuarial.projection.pension_ndc import divisors, payment_ages, run_notional
+from design_helpers import short_variant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -246,19 +247,9 @@ def test_notional_block_needs_its_design(tmp_path):
 
 # -- reforms between designs (pension.transition) ---------------------------------------------
 
-SHORT = ("case: {{name: {name}, horizon: 40}}\nemployment_injury: {{gap_horizon: 20}}\n"
-         "spf: {{report_years: [2025, 2040]}}\npension:\n  horizons: [20, 40]\n")
-
-
-def _short(tmp_path, base: str, name: str, extra: str = "") -> Path:
-    f = tmp_path / f"{name}.yaml"
-    f.write_text(f"extends: {ROOT / 'assumptions' / base}\n" + SHORT.format(name=name) + extra)
-    return f
-
-
 def test_db_to_db_transition_changes_nothing(tmp_path):
-    base = run(load_assumptions(_short(tmp_path, "demoland.yaml", "same")))
-    moved = run(load_assumptions(_short(tmp_path, "demoland.yaml", "same",
+    base = run(load_assumptions(short_variant(tmp_path, "demoland.yaml", "same")))
+    moved = run(load_assumptions(short_variant(tmp_path, "demoland.yaml", "same",
                                         "  transition: {year: 2030, to: defined_benefit}\n")))
     for node in ("pension", "fiscal_space"):  # bit-identical values and labels (the file's hash differs)
         a, b = base[node].to_dataset(), moved[node].to_dataset()
@@ -295,8 +286,8 @@ def test_reform_splits_contributions_and_keeps_the_legacy(reform_tree):
 def test_frozen_credits_stop_db_accruals(tmp_path):
     """The legacy's pensions awarded after the reform follow the credits accrued before it: with the
     reform in the second year, new DB pensions are far below the unreformed scheme's."""
-    base = run(load_assumptions(_short(tmp_path, "demoland.yaml", "db")))["pension"]
-    reform = run(load_assumptions(_short(tmp_path, "designs/demoland_ndc_reform.yaml", "early",
+    base = run(load_assumptions(short_variant(tmp_path, "demoland.yaml", "db")))["pension"]
+    reform = run(load_assumptions(short_variant(tmp_path, "designs/demoland_ndc_reform.yaml", "early",
                                          "  transition: {year: 2026, to: notional}\n")))["pension"]
     late = base["year"] > 2050
     assert float(reform["legacy_pension_amounts"].where(late).sum()) < 0.6 * float(
@@ -304,10 +295,10 @@ def test_frozen_credits_stop_db_accruals(tmp_path):
 
 
 def test_transition_rules(tmp_path):
-    bad = _short(tmp_path, "demoland.yaml", "bad", "  transition: {year: 2030, to: notional}\n")
+    bad = short_variant(tmp_path, "demoland.yaml", "bad", "  transition: {year: 2030, to: notional}\n")
     with pytest.raises(AssumptionError, match="notional"):
         load_assumptions(bad)  # no notional block
-    late = _short(tmp_path, "designs/demoland_ndc_reform.yaml", "late", "  transition: {year: 2100, to: notional}\n")
+    late = short_variant(tmp_path, "designs/demoland_ndc_reform.yaml", "late", "  transition: {year: 2100, to: notional}\n")
     with pytest.raises(AssumptionError, match="transition"):
         load_assumptions(late)  # after the 40-year projection
 
@@ -339,8 +330,8 @@ def test_converted_rights_become_notional_capital(tmp_path):
     reform's by the conversion's value exactly; the legacy awards no old-age pension after it (its
     insured left with their rights); the value is reported / GDP."""
     conv = "  transition: {year: 2030, to: notional, accrued_rights: converted, conversion: {rate: 0.016}}\n"
-    kept = run(load_assumptions(_short(tmp_path, "designs/demoland_ndc_reform.yaml", "kept")))["pension"]
-    moved = run(load_assumptions(_short(tmp_path, "designs/demoland_ndc_reform.yaml", "conv", conv)))["pension"]
+    kept = run(load_assumptions(short_variant(tmp_path, "designs/demoland_ndc_reform.yaml", "kept")))["pension"]
+    moved = run(load_assumptions(short_variant(tmp_path, "designs/demoland_ndc_reform.yaml", "conv", conv)))["pension"]
     value = float(moved["conversion_value"].values.ravel()[0])
     assert value > 0 and float(moved["conversion_value_gdp"].values.ravel()[0]) > 0.05
     jump = (moved["notional_capital_total"] - kept["notional_capital_total"]).sel(year=2030).sum().values
@@ -359,7 +350,7 @@ def test_converted_rights_into_accounts_are_recognition_bonds(tmp_path):
     """To individual accounts: recognition bonds, paid by the state in the year (fiscal item)."""
     dc = ("  design: defined_benefit\n  transition: {year: 2030, to: defined_contribution, "
           "accrued_rights: converted, conversion: {rate: 0.04}}\n")
-    tree = run(load_assumptions(_short(tmp_path, "designs/demoland_dc.yaml", "dcconv", dc)))
+    tree = run(load_assumptions(short_variant(tmp_path, "designs/demoland_dc.yaml", "dcconv", dc)))
     p = tree["pension"]
     bonds = p["recognition_bonds"].values.ravel()
     years = p["year"].values

@@ -14,6 +14,7 @@ from actuarial.assumptions import load_assumptions
 from actuarial.pipeline import run
 from actuarial.projection import _dc_kernels as kern
 from actuarial.projection.pension_dc import annuity_factors, run_accounts
+from design_helpers import short_variant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -227,23 +228,13 @@ def test_mexico_transition_generation_option(tmp_path):
     assert float(off["legacy_option_retirees"].sum()) == 0 and float(off["legacy_option_cost"].sum()) == 0
 
 
-SHORT = ("case: {{name: {name}, horizon: 40}}\nemployment_injury: {{gap_horizon: 20}}\n"
-         "spf: {{report_years: [2025, 2040]}}\npension:\n  horizons: [20, 40]\n")
-
-
-def _short(tmp_path, base: str, name: str, extra: str = "") -> Path:
-    f = tmp_path / f"{name}.yaml"
-    f.write_text(f"extends: {ROOT / 'assumptions' / base}\n" + SHORT.format(name=name) + extra)
-    return f
-
-
 @pytest.fixture(scope="module")
 def dc_to_db(tmp_path_factory):
     """Demoland's accounts turned into DB in 2030 (demoland_dc_to_db.yaml), kept and converted, 40 years."""
     tmp = tmp_path_factory.mktemp("dc_to_db")
     kept = "  transition: {year: 2030, to: defined_benefit, accrued_rights: kept}\n"
-    return {"kept": run(load_assumptions(_short(tmp, "designs/demoland_dc_to_db.yaml", "kept", kept))),
-            "converted": run(load_assumptions(_short(tmp, "designs/demoland_dc_to_db.yaml", "conv")))}
+    return {"kept": run(load_assumptions(short_variant(tmp, "designs/demoland_dc_to_db.yaml", "kept", kept))),
+            "converted": run(load_assumptions(short_variant(tmp, "designs/demoland_dc_to_db.yaml", "conv")))}
 
 
 def test_dc_to_db_kept_freezes_the_accounts(dc_to_db):
@@ -295,7 +286,7 @@ def test_db_to_points_kept_credits_points_from_the_year(tmp_path):
     hold no points before; the DB legacy keeps the rights accrued to 2029."""
     extra = ("  points: {purchase_value: 1.0e6, point_value: 1.25e5}\n"
              "  transition: {year: 2030, to: points, accrued_rights: kept}\n")
-    tree = run(load_assumptions(_short(tmp_path, "demoland.yaml", "pkept", extra)))
+    tree = run(load_assumptions(short_variant(tmp_path, "demoland.yaml", "pkept", extra)))
     p = tree["pension"].to_dataset().isel(scenario=0)
     years = p["year"].values
     assert p.attrs["design"] == "points" and p.attrs["transition_year"] == 2030
