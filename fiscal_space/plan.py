@@ -1,6 +1,8 @@
 """Financing plan: the least-cost mix of options closing the gap each year.
 
-A linear programme solved with ``scipy.optimize.linprog`` (HiGHS):
+A linear programme solved with HiGHS (the ``highspy`` package, as
+``scipy.optimize.linprog(method="highs")`` poses it: the same model, options
+and solution, without linprog's input checks and per-column multipliers):
 
     minimise    sum_t [ sum_o c_o x_o(t) + M s(t) ]
     subject to  sum_o x_o(t) + s(t) = max(gap(t), 0)          every year t
@@ -25,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import highspy
 from scipy import sparse
-from scipy.optimize import linprog
 
 
 @dataclass(frozen=True)
@@ -69,16 +71,48 @@ def financing_plan(gap, capacity, cost, kinds=None, *, stock=None, propagation=N
         b_ub = np.concatenate([b_ub, np.maximum(np.asarray(headroom, float), 0.0) * scale])
     if a_ub is None:
         b_ub = None
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=gap * scale, bounds=bounds, method="highs",
-                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
-    if res.status != 0 or res.x is None:
-        raise RuntimeError(f"financing plan: linprog (HiGHS) failed: {res.message}")
-    x = np.clip(res.x / scale, 0.0, upper)
+    status, message, solution = _solve(c, a_ub, b_ub, a_eq, gap * scale, bounds[:, 0], bounds[:, 1])
+    if status != 0 or solution is None:
+        raise RuntimeError(f"financing plan: HiGHS failed: {message}")
+    x = np.clip(solution / scale, 0.0, upper)
     financing = x[:n_opts * n_years].reshape(n_opts, n_years).T.copy()
     financing = _exact(financing, gap, capacity, cost)
     shortfall = np.maximum(gap - financing.sum(axis=1), 0.0)
-    return Plan(financing, shortfall, int(res.status), str(res.message),
-                float((financing * cost).sum()))
+    return Plan(financing, shortfall, status, message, float((financing * cost).sum()))
+
+
+# HiGHS's options as scipy.optimize.linprog(method="highs") sets them, with the plan's tolerances
+_OPTIONS = {"output_flag": False, "log_to_console": False, "presolve": "on", "simplex_strategy": 1,
+            "highs_debug_level": 0, "primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
+def _solve(c, a_ub, b_ub, a_eq, b_eq, lower, upper) -> tuple[int, str, np.ndarray | None]:
+    """min c x subject to a_ub x <= b_ub, a_eq x = b_eq, lower <= x <= upper, by
+    HiGHS's dual simplex after presolve: the model ``linprog(method="highs")``
+    passes (rows a_ub then a_eq, column-wise, -inf left-hand sides of a_ub).
+    Returns (0 and linprog's message when optimal, else 4 and HiGHS's model
+    status; the solution or None)."""
+    a = a_eq if a_ub is None else sparse.vstack((a_ub, a_eq))
+    a = sparse.csc_array(a)
+    n_ub = 0 if a_ub is None else a_ub.shape[0]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = c.size, a.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, np.ascontiguousarray(lower), np.ascontiguousarray(upper)
+    lp.row_lower_ = np.concatenate([np.full(n_ub, -np.inf), b_eq])
+    lp.row_upper_ = np.concatenate([np.zeros(0) if b_ub is None else b_ub, b_eq])
+    m = lp.a_matrix_
+    m.format_, m.num_col_, m.num_row_ = highspy.MatrixFormat.kColwise, c.size, a.shape[0]
+    m.start_, m.index_, m.value_ = a.indptr, a.indices, a.data
+    h = highspy.Highs()
+    for key, value in _OPTIONS.items():
+        h.setOptionValue(key, value)
+    h.passModel(lp)
+    h.run()
+    model = h.getModelStatus()
+    if model != highspy.HighsModelStatus.kOptimal:
+        return 4, f"{h.modelStatusToString(model)} (HiGHS Status {int(model)})", None
+    return 0, f"Optimization terminated successfully. (HiGHS Status {int(model)}: Optimal)", \
+        np.array(h.getSolution().col_value)
 
 
 def _sum_rows(n_years: int, n_opts: int) -> sparse.csr_matrix:
