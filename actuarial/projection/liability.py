@@ -114,17 +114,40 @@ def _factors(q, inv_factor, married, R, x_lo, v, rev, c, difference):
         rev_pay[:, 0, g] = RV[:, 0, :X]
         rev_pay[:, 1, g] = RVi[:, 0, :X]
         r = int(R[g])
-        for x in range(x_lo, r):
-            n = r - x
-            k = np.arange(n)
-            qk = Q[:, np.minimum(k, T - 1), g, x + k]  # along the cohort (s, n)
-            kp = np.concatenate([np.ones((s, 1)), np.cumprod(1.0 - qk, axis=1)], axis=1)
-            tn = min(n, T - 1)
-            old[:, g, x] = rev**n * kp[:, n] * (W[:, tn, g, r] - c)
-            post[:, g, x] = rev**n * kp[:, n] * RV[:, tn, r]
-            dying = kp[:, :n] * qk * h[g, x + k] * at_death[:, np.minimum(k, T - 1), x + k]
-            pre[:, g, x] = (rev**k * dying).sum(1)
+        if r > x_lo:
+            _insured_factors(Q, W, RV, at_death, h[g], g, r, x_lo, rev, c, old, post, pre)
     return pay, rev_pay, old, post, pre
+
+
+def _insured_factors(Q, W, RV, at_death, h, g, r, x_lo, rev, c, old, post, pre):
+    """``old``, ``post`` and ``pre`` of sex g for the ages x = x_lo .. r - 1 at once:
+    along each cohort k = 0 .. n - 1 (n = r - x), q_k = Q[min(k, T - 1), x + k],
+    kp_k = prod_{j<k} (1 - q_j); old = rev^n kp_n (W[min(n, T - 1), r] - c),
+    post = rev^n kp_n RV[min(n, T - 1), r], pre = sum_{k<n} rev^k kp_k q_k h[x + k]
+    at_death[min(k, T - 1), x + k]. Each cohort's terms are the same products as
+    one age at a time (a cohort padded to the longest, its padding after its n
+    terms: the running products and the sums over its own n terms only), so the
+    same bits."""
+    s, T, _, A = Q.shape
+    ages = np.arange(x_lo, r)
+    n = r - ages  # (m,)
+    k = np.arange(n[0])  # the longest cohort, x_lo's
+    tk = np.minimum(k, T - 1)
+    along = np.minimum(ages[:, None] + k, A - 1)  # (m, N); past a cohort's own n terms: padding
+    qk = Q[:, tk, g, along]  # (s, m, N)
+    run = np.cumprod(1.0 - qk, axis=2)  # kp_{k+1}
+    rows = np.arange(ages.size)
+    kp_n = run[:, rows, n - 1]
+    tn = np.minimum(n, T - 1)
+    rev_n = np.array([rev**int(i) for i in n])  # as one age at a time: Python's power of an int
+    old[:, g, ages] = rev_n * kp_n * (W[:, tn, g, r] - c)
+    post[:, g, ages] = rev_n * kp_n * RV[:, tn, r]
+    kp = np.concatenate([np.ones((s, ages.size, 1)), run[..., :-1]], axis=2)
+    terms = rev**k * (kp * qk * h[along] * at_death[:, tk, along])
+    for i, length in enumerate(n):
+        # its own n terms, in the layout one age at a time had (the fancy index puts the scenarios
+        # innermost): summed in the same order, so the same bits
+        pre[:, g, ages[i]] = np.asfortranarray(terms[:, i, :length]).sum(-1)
 
 
 def accrued_liability(q, level0, scale_avg, ceiling0, R, A0, I0, N0, B0, accrual, inv_factor,
