@@ -248,11 +248,10 @@ def plausibility(stage: str, ds: xr.Dataset) -> list[str]:
     for node, name, test, threshold, text in PLAUSIBILITY:
         if node != stage or name not in ds:
             continue
-        da = ds[name]
-        x = da.values
+        x = ds.variables[name].values  # the DataArray only to report
         bad = (x > threshold) if test == ">" else (x < threshold)
         if bad.any():
-            where = _where(da, int(np.argmax(bad.ravel())))
+            where = _where(ds[name], int(np.argmax(bad.ravel())))
             where.pop("scenario", None)
             value = x.ravel()[int(np.argmax(bad.ravel()))]
             out.append(f"{stage}: {text} ({name} {value:.4g} at {_describe(where)}): "

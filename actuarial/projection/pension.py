@@ -123,19 +123,28 @@ def standard_replacement_rates(pension: Pension, R, scale, ref_scale, level, aw,
     accrual x credits x reference earnings within the minimum and maximum;
     survivors get their share of it."""
     rates = np.zeros((R.shape[0], 3))
-    for t in range(R.shape[0]):
-        for k, (kind, credits) in enumerate(STANDARD_CREDITS.items()):
-            end = int(R[t, 1]) if kind == "old_age" else STANDARD_INVALIDITY_AGE
-            c = min(credits, max(end - x_lo, 0), ref_scale.shape[1] - 1)
-            previous = min(level[t, 1] * scale[end - 1], ceiling[t])
-            ref = min(level[t, 1] * ref_scale[end, c], ceiling[t])
-            vesting = pension.vesting_years if kind == "old_age" else pension.invalidity_vesting
-            if c < vesting:  # no pension for the standard beneficiary
-                continue
-            cap = np.inf if pension.maximum_pension is None else pension.maximum_pension * ref
-            amount = max(min(pension.accrual_rate * c * ref, cap), pension.minimum_pension * aw[t])
-            rates[t, k] = amount * (pension.survivor_share if kind == "survivors" else 1.0) / previous
+    for k, (kind, credits) in enumerate(STANDARD_CREDITS.items()):  # every year at once, elementwise
+        end = R[:, 1].astype(np.int64) if kind == "old_age" else np.full(R.shape[0], STANDARD_INVALIDITY_AGE)
+        c = np.minimum(np.minimum(credits, np.maximum(end - x_lo, 0)), ref_scale.shape[1] - 1)
+        previous = _first_min(level[:, 1] * scale[end - 1], ceiling)
+        ref = _first_min(level[:, 1] * ref_scale[end, c], ceiling)
+        vesting = pension.vesting_years if kind == "old_age" else pension.invalidity_vesting
+        cap = np.inf if pension.maximum_pension is None else pension.maximum_pension * ref
+        amount = _first_max(_first_min(pension.accrual_rate * c * ref, cap), pension.minimum_pension * aw)
+        share = pension.survivor_share if kind == "survivors" else 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):  # the years below the vesting: not used
+            rates[:, k] = np.where(c < vesting, 0.0, amount * share / previous)  # no pension below it
     return rates
+
+
+def _first_min(a, b):
+    """Python's min(a, b) elementwise: b where b < a, else a (NaN as min treats it)."""
+    return np.where(b < a, b, a)
+
+
+def _first_max(a, b):
+    """Python's max(a, b) elementwise: b where b > a, else a."""
+    return np.where(b > a, b, a)
 
 
 def project_pension(pension: Pension, labour_assumptions: Labour, demography: xr.Dataset,
@@ -463,11 +472,13 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
     aw = economy["average_wage"]
     level_a = wage_levels(labour_assumptions, aw, labour["employed"])
     scale = np.array(labour_assumptions.salary_scale)
-    ceiling = (pension.ceiling.at(years) * aw) if pension.ceiling is not None else aw * np.inf
+    # the kernels' inputs as Variables (the same elementwise arithmetic, without the DataArrays' alignment)
+    aw_v, ev = aw.variable, economy.variables
+    ceiling = (pension.ceiling.at(years) * aw_v) if pension.ceiling is not None else aw_v * np.inf
     rate = xr.DataArray(pension.contribution_rate.at(years), dims="year", coords={"year": years})
     w_p = pension.indexation_prices
-    idx = w_p * economy["inflation"] + (1 - w_p) * economy["nominal_wage_growth"]
-    lump_rate = rate if pension.lump_sum == "refund" else rate * 0.0
+    idx = w_p * ev["inflation"] + (1 - w_p) * ev["nominal_wage_growth"]
+    lump_rate = rate.variable if pension.lump_sum == "refund" else rate.variable * 0.0
     n_s = max(a.shape[0] for a in (K_a, q, level_a))
     par = np.array([pension.accrual_rate, pension.vesting_years, pension.invalidity_vesting,
                     pension.survivor_share, pension.spouse_age_difference, pension.reentry_rate,
@@ -504,7 +515,7 @@ def project_defined_benefit(pension: Pension, labour_assumptions: Labour, demogr
         kern.run_scheme(
             K_a, q, by_sex_array(pension.invalidity_incidence), dens, by_sex_array(pension.married),
             level_a, scale, ref_scale,
-            ceiling_a, R, with_scenario(pension.minimum_pension * aw, ("year",)),
+            ceiling_a, R, with_scenario(pension.minimum_pension * aw_v, ("year",)),
             with_scenario(idx, ("year",)), with_scenario(lump_rate, ("year",)), par,
             np.ascontiguousarray(A0), np.ascontiguousarray(I0), np.ascontiguousarray(N0),
             np.ascontiguousarray(B0), x_lo, x_hi, pop, *out.values())
