@@ -182,6 +182,41 @@ def test_plan_uses_cheapest_first():
     np.testing.assert_allclose(plan.financing, [[0.01, 0.02]], atol=1e-14)
 
 
+def test_plan_solver_poses_linprogs_model_and_prints_nothing(capfd):
+    """fiscal_space.plan._solve gives HiGHS the model scipy.optimize.linprog(method="highs") poses
+    (an independent reference): the same optimum on a plan with stock and debt-ceiling rows, with
+    none and with only equality rows; an infeasible model is a status, not a solution; and HiGHS
+    prints nothing (highspy 1.16 prints a banner when a Highs object is made)."""
+    from scipy.optimize import linprog
+
+    from fiscal_space.plan import _inequality_rows, _solve, _sum_rows
+    rng = np.random.default_rng(7)
+    n_years, n_opts = 12, 3
+    gap = rng.uniform(0.0, 0.03, n_years)
+    cap = rng.uniform(0.0, 0.02, (n_years, n_opts))
+    cost = np.array([1.0, 1.7, 2.9])  # distinct costs: a unique optimum
+    c = np.concatenate([np.repeat(cost, n_years), np.full(n_years, 3000.0)])
+    upper = np.concatenate([cap.T.reshape(-1), gap])
+    k = np.tril(rng.uniform(0.9, 1.1, (n_years, n_years)))
+    a_eq = _sum_rows(n_years, n_opts)
+    for stock, debt in (([(0, np.ones(n_years), 0.05)], [2]), ((), [])):
+        a_ub, b_ub = _inequality_rows(n_years, c.size, stock, debt, k, 1.0)
+        if debt:
+            b_ub = np.concatenate([b_ub, np.full(n_years, 0.04)])
+        if a_ub is None:
+            b_ub = None
+        status, message, x = _solve(c, a_ub, b_ub, a_eq, gap, np.zeros(c.size), upper)
+        ref = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=gap, bounds=np.column_stack([np.zeros(c.size), upper]),
+                      method="highs", options={"primal_feasibility_tolerance": 1e-10,
+                                               "dual_feasibility_tolerance": 1e-10})
+        assert status == ref.status == 0 and message == ref.message
+        np.testing.assert_allclose(x, ref.x, rtol=0, atol=1e-12)
+    status, message, x = _solve(np.ones(1), None, None, np.ones((1, 1)), np.array([3.0]), np.zeros(1), np.full(1, 2.0))
+    assert status != 0 and x is None and "Infeasible" in message
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
 def test_plan_respects_debt_ceiling(tmp_path):
     stable = D0 * (R - G) / (1 + G)  # the baseline keeps debt at D0
     doc = spec(**{"fiscal_space.debt.threshold_gdp": 0.62,
