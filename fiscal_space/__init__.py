@@ -11,7 +11,7 @@ Datasets only, never a projection stage)::
 
 Building blocks: :func:`macro_baseline`, :func:`prepare_costs`,
 :func:`financing_gap`, :func:`capacity` (the handbook's eight options),
-:func:`financing_plan` (scipy HiGHS), :func:`debt_path`,
+:func:`financing_plan` (HiGHS, highspy), :func:`debt_path`,
 :func:`stabilising_primary_balance`, :func:`fiscal_gap`,
 :func:`simulate_debt` and :func:`fan`; the DSA flows :func:`decompose` (debt-creating
 flows) and :func:`structure_path` (debt, interest, amortisation, GFN and the
