@@ -185,3 +185,46 @@ def test_fused_kernel_counts_bad_tables():
                                      _kernels.OPEN_UN, (pop0, S.reshape(n, T, 2, 101), asfr, srb, mig), 0, 1.0,
                                      pop, births, deaths, pop, False, np.empty((0, 1, 1, 1)), AGES)
     assert out[2] == 1
+
+
+def _labelled_inputs(n, T, seed=8):
+    import xarray as xr
+    pop0, _, asfr, srb, mig = random_inputs(np.random.default_rng(seed), n, T)
+    g = np.random.default_rng(seed + 1)
+    mx = np.exp(np.linspace(-7.0, -0.5, 101)) * g.uniform(0.5, 2.0, (n, T, 2, 1))
+    mx[..., 0] = g.uniform(0.002, 0.2, (n, T, 2))
+    c = {"scenario": np.arange(n), "year": 2025 + np.arange(T), "sex": ["female", "male"], "age": np.arange(101)}
+    d4, d3 = ("scenario", "year", "sex", "age"), ("scenario", "year", "age")
+    return {"base_population": xr.DataArray(pop0[0], dims=d4[2:], coords={k: c[k] for k in d4[2:]}),
+            "mx": xr.DataArray(mx, dims=d4, coords=c),
+            "asfr": xr.DataArray(asfr, dims=d3, coords={k: c[k] for k in d3}),
+            "srb": xr.DataArray(srb, dims=d4[:2], coords={k: c[k] for k in d4[:2]}),
+            "net_migration": xr.DataArray(mig * 40.0, dims=d4, coords=c)}
+
+
+@pytest.mark.parametrize("rule", ["capped", "as_given"])
+def test_project_population_fused_path_is_the_separate_kernels(rule, monkeypatch):
+    """project_population from FUSED_SCENARIOS scenarios (one fused kernel) gives the
+    bits of the separate kernels' path (taken below it)."""
+    import warnings
+
+    from actuarial.demography.projection import project_population
+    inputs = _labelled_inputs(_kernels.FUSED_SCENARIOS, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fused = project_population(**inputs, migration_rule=rule, migration_timing="half")
+        monkeypatch.setattr(_kernels, "FUSED_SCENARIOS", 10 ** 9)
+        separate = project_population(**inputs, migration_rule=rule, migration_timing="half")
+    assert fused.attrs == separate.attrs
+    for name in separate.data_vars:
+        np.testing.assert_array_equal(fused[name].values, separate[name].values, err_msg=name)
+    if rule == "capped":
+        assert fused.attrs["unrealised_emigration_total"] > 0
+
+
+def test_project_population_fused_path_rejects_bad_mx():
+    from actuarial.demography.projection import project_population
+    inputs = _labelled_inputs(_kernels.FUSED_SCENARIOS, 2)
+    inputs["mx"][5, 1, 0, 40] = np.nan
+    with pytest.raises(ValueError, match="mx must be finite"):
+        project_population(**inputs)

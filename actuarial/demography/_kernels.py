@@ -502,6 +502,12 @@ def run_projection(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, r
 
 
 
+# ``project_population`` takes the fused path from this many scenarios: below it the
+# separate kernels are serial or cheap, and a short stochastic run does not compile
+# the fused kernel (~2 s of a first run) for a few milliseconds of work.
+FUSED_SCENARIOS = SERIAL_ROWS // 8
+
+
 @njit(cache=True, parallel=True)
 def project_fused(mx, female, S, ex, at_ages, rule, pop0, asfr, srb, mig, timing, step, pop, births, deaths,
                   realised, record, unrealised, ages, sums, stats):

@@ -100,7 +100,7 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     realised = np.empty((n, years.size, 2, n_ages)) if capped else pop
     unrealised = np.empty_like(realised) if capped else np.empty((0, 1, 1, 1))  # >= 0 when capped
     ages = (working_ages[0], working_ages[0], working_ages[1] + 1, old_age)
-    if n > 1 and mx_a.shape[0] == n:
+    if n >= _kernels.FUSED_SCENARIOS and mx_a.shape[0] == n:
         # survival ratios, projection, sums, unrealised, q_x: one parallel pass over scenarios
         sums, stats, bad = _kernels.run_project_fused(flat, female, S, e, at_ages, rule, arrays,
                                                       TIMINGS[migration_timing], 1.0, pop, births, deaths,
