@@ -375,12 +375,9 @@ def _add(stock, migrants, cap):
 
 @njit(cache=True)
 def _project_one(s, pop0, S, asfr, srb, mig, timing, step, cap, pop, births, deaths, realised, record):
-    """Scenario ``s`` of ``project`` / ``project_capped`` (see there). Each year's
-    rows (S, migrants, deaths, stocks: (2, A) views) are taken once, and the
-    branches on the year and on ``timing`` / ``record`` sit outside the age loops."""
+    """Scenario ``s`` of ``project`` / ``project_capped`` (see there)."""
     N, T, _, A = pop.shape
     start_frac = 0.5 if timing == 1 else 0.0
-    end_frac = 1.0 - start_frac
     p0 = s if pop0.shape[0] > 1 else 0
     ps = s if S.shape[0] > 1 else 0
     pf = s if asfr.shape[0] > 1 else 0
@@ -394,53 +391,42 @@ def _project_one(s, pop0, S, asfr, srb, mig, timing, step, cap, pop, births, dea
         for x in range(A):
             pop[s, 0, g, x] = pop0[p0, g, x]
     for t in range(T):
-        St = S[ps, t]
-        mt = mig[pm, t]
-        dt = deaths[s, t]
-        cur = pop[s, t]
         for g in range(2):
             for x in range(A):
-                early = _add(cur[g, x], start_frac * mt[g, x], cap)
+                early = _add(pop[s, t, g, x], start_frac * mig[pm, t, g, x], cap)
                 moved[g, x] = early
-                start[g, x] = cur[g, x] + early
+                start[g, x] = pop[s, t, g, x] + early
             for x in range(1, A - 1):
-                nv = start[g, x - 1] * St[g, x]
-                new[g, x] = nv
-                dt[g, x] = start[g, x - 1] - nv
+                new[g, x] = start[g, x - 1] * S[ps, t, g, x]
+                deaths[s, t, g, x] = start[g, x - 1] - new[g, x]
             last = start[g, A - 2] + start[g, A - 1]
-            new[g, A - 1] = last * St[g, A - 1]
-            dt[g, A - 1] = last - new[g, A - 1]
+            new[g, A - 1] = last * S[ps, t, g, A - 1]
+            deaths[s, t, g, A - 1] = last - new[g, A - 1]
         new[0, 0] = 0.0  # women born in the step bear no children in it
         for g in range(2):
             for x in range(1, A):
-                late[g, x] = _add(new[g, x], end_frac * mt[g, x], cap)
-        late[0, 0] = end_frac * mt[0, 0]  # exposure only: F_0 = 0 in any schedule
-        ft = asfr[pf, t]
+                late[g, x] = _add(new[g, x], (1.0 - start_frac) * mig[pm, t, g, x], cap)
+        late[0, 0] = (1.0 - start_frac) * mig[pm, t, 0, 0]  # exposure only: F_0 = 0 in any schedule
         b = 0.0
-        if timing == 1:
-            for x in range(A):
-                b += ft[x] * (start[0, x] + (new[0, x] + late[0, x]))
-        else:
-            for x in range(A):
-                b += ft[x] * (start[0, x] + new[0, x])
+        for x in range(A):
+            end = new[0, x]
+            if timing == 1:
+                end += late[0, x]
+            b += asfr[pf, t, x] * (start[0, x] + end)
         b *= 0.5 * step
         bf = b / (1.0 + srb[pb, t])
         births[s, t, 0] = bf
         births[s, t, 1] = b - bf
         for g in range(2):
-            new[g, 0] = births[s, t, g] * St[g, 0]
-            dt[g, 0] = births[s, t, g] - new[g, 0]
-            late[g, 0] = _add(new[g, 0], end_frac * mt[g, 0], cap)
-        if t + 1 < T:
-            nxt = pop[s, t + 1]
-            for g in range(2):
-                for x in range(A):
-                    nxt[g, x] = new[g, x] + late[g, x]
-        if record:
-            rt = realised[s, t]
-            for g in range(2):
-                for x in range(A):
-                    rt[g, x] = moved[g, x] + late[g, x]
+            new[g, 0] = births[s, t, g] * S[ps, t, g, 0]
+            deaths[s, t, g, 0] = births[s, t, g] - new[g, 0]
+            late[g, 0] = _add(new[g, 0], (1.0 - start_frac) * mig[pm, t, g, 0], cap)
+        for g in range(2):
+            for x in range(A):
+                if t + 1 < T:
+                    pop[s, t + 1, g, x] = new[g, x] + late[g, x]
+                if record:
+                    realised[s, t, g, x] = moved[g, x] + late[g, x]
 
 
 @njit(cache=True, parallel=True)
