@@ -252,3 +252,42 @@ class PopulationPass:
         self.deaths.sum((-2, -1))
         unrealised = self.realised - self.mig
         np.count_nonzero(pop < 0), pop.min(), unrealised.sum(), np.count_nonzero(unrealised > 0)
+
+
+class ProjectFused:
+    """The multi-scenario path of ``project_population`` at 1,000 scenarios x 100 years
+    (capped migration): ``_kernels.project_fused`` (survival ratios, projection,
+    population pass and q_x in one parallel loop over scenarios) beside the four
+    kernels it fuses, run one after the other on the same inputs (the path before;
+    same bits), so the ratio is read from one run. Outputs are allocated inside the
+    timed calls, as ``project_population`` does; part of its 80 ms budget (issue 17)."""
+
+    def setup(self):
+        _skip_slow()
+        inp = projection_inputs(1000, 100)
+        self.mx = np.ascontiguousarray(inp["mx"].values.reshape(-1, AGES.size))
+        self.female = np.arange(self.mx.shape[0]) % 2 == 0  # (scenario, year, sex) rows, female first
+        self.pop0 = np.ascontiguousarray(inp["base_population"].values[None])
+        self.asfr, self.srb, self.mig = (np.ascontiguousarray(inp[k].values) for k in ("asfr", "srb", "net_migration"))
+        self.at = np.array([0, 65])
+        self.time_fused()  # warm-up
+        self.time_four_kernels()
+
+    def _outputs(self):
+        shape = (1000, 100, 2, AGES.size)
+        return (np.empty(shape), np.empty((1000, 100, 2)), np.empty(shape), np.empty(shape), np.empty(shape),
+                np.empty_like(self.mx), np.empty((self.mx.shape[0], 2)))
+
+    def time_fused(self):
+        pop, births, deaths, realised, unrealised, S, ex = self._outputs()
+        arrays = (self.pop0, S.reshape(pop.shape), self.asfr, self.srb, self.mig)
+        _kernels.run_project_fused(self.mx, self.female, S, ex, self.at, _kernels.OPEN_GOMPERTZ, arrays, TIMING_END,
+                                   STEP, pop, births, deaths, realised, True, unrealised, (15, 15, 65, 65))
+
+    def time_four_kernels(self):
+        pop, births, deaths, realised, unrealised, S, ex = self._outputs()
+        _kernels.survival_ratios(self.mx, self.female, S, ex, self.at, _kernels.OPEN_GOMPERTZ)
+        _kernels.project_capped(self.pop0, S.reshape(pop.shape), self.asfr, self.srb, self.mig, TIMING_END, STEP,
+                                pop, births, deaths, realised)
+        _kernels.run_population_pass(pop, births, deaths, realised, self.mig, unrealised, (15, 15, 65, 65))
+        _kernels.death_probability_inplace(S)

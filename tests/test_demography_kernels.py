@@ -120,3 +120,111 @@ def test_unrealised_emigration_and_its_stats_are_numpys(shared):
     no_record = _pass(pop, births, deaths)[1]  # as_given: no unrealised emigration
     np.testing.assert_array_equal(no_record[:2], stats[:2])
     assert np.all(no_record[2:4] == 0) and np.all(no_record[4] == -1)
+
+
+def _four_kernels(mx, female, at, rule, pop0, asfr, srb, mig, timing, capped):
+    """survival_ratios, project(_capped), population_pass and death_probability_inplace
+    one after the other (the path of one scenario, and of all before issue 17's fusion)."""
+    n, T = asfr.shape[0], asfr.shape[1]
+    S, ex = np.empty_like(mx), np.empty((mx.shape[0], at.size))
+    assert _kernels.survival_ratios(mx, female, S, ex, at, rule) == 0
+    pop, deaths = np.empty((n, T, 2, 101)), np.empty((n, T, 2, 101))
+    births = np.empty((n, T, 2))
+    realised = np.empty_like(pop)
+    args = (pop0, S.reshape(n, T, 2, 101), asfr, srb, mig, timing, 1.0, pop, births, deaths)
+    if capped:
+        _kernels.project_capped(*args, realised)
+    else:
+        _kernels.project(*args)
+        realised = pop
+    unrealised = np.empty_like(pop) if capped else np.empty((0, 1, 1, 1))
+    sums, stats = np.empty((6, n, T)), np.empty((5, n))
+    _kernels.population_pass(pop, births, deaths, realised, mig, unrealised, np.array(AGES), sums, stats)
+    _kernels.death_probability_inplace(S)
+    return S, ex, pop, births, deaths, realised, unrealised, sums, stats
+
+
+@pytest.mark.parametrize("capped", [False, True])
+@pytest.mark.parametrize("timing", [0, 1])
+@pytest.mark.parametrize("rule", [_kernels.OPEN_UN, _kernels.OPEN_GOMPERTZ])
+def test_fused_kernel_is_the_four_kernels_bit_for_bit(capped, timing, rule):
+    n, T = 9, 12
+    args = random_inputs(np.random.default_rng(11), n, T)
+    pop0, _, asfr, srb, mig = args
+    mig = mig * 40.0  # much emigration: capped cells
+    g = np.random.default_rng(4)
+    mx = (np.exp(np.linspace(-7.0, -0.5, 101))[None, :] * g.uniform(0.5, 2.0, (n * T * 2, 1)))
+    mx[:, 0] = g.uniform(0.002, 0.2, n * T * 2)
+    female = np.arange(n * T * 2) % 2 == 0
+    at = np.array([0, 65])
+    want = _four_kernels(mx, female, at, rule, pop0, asfr, srb, mig, timing, capped)
+    S, ex = np.empty_like(mx), np.empty((mx.shape[0], at.size))
+    pop, deaths = np.empty((n, T, 2, 101)), np.empty((n, T, 2, 101))
+    births = np.empty((n, T, 2))
+    realised = np.empty_like(pop) if capped else pop
+    unrealised = np.empty_like(pop) if capped else np.empty((0, 1, 1, 1))
+    arrays = (pop0, S.reshape(n, T, 2, 101), asfr, srb, mig)
+    sums, stats, bad = _kernels.run_project_fused(mx, female, S, ex, at, rule, arrays, timing, 1.0, pop, births,
+                                                  deaths, realised, capped, unrealised, AGES)
+    assert bad == 0
+    for got, expected in zip((S, ex, pop, births, deaths, realised, unrealised, sums, stats), want):
+        np.testing.assert_array_equal(got, expected)
+    if capped:
+        assert np.count_nonzero(unrealised) > 0
+
+
+def test_fused_kernel_counts_bad_tables():
+    n, T = 4, 3
+    pop0, _, asfr, srb, mig = random_inputs(np.random.default_rng(2), n, T)
+    mx = np.tile(np.exp(np.linspace(-7.0, -0.5, 101)), (n * T * 2, 1))
+    mx[7, 30] = np.nan
+    S, ex = np.empty_like(mx), np.empty((mx.shape[0], 2))
+    pop, deaths = np.empty((n, T, 2, 101)), np.empty((n, T, 2, 101))
+    births = np.empty((n, T, 2))
+    out = _kernels.run_project_fused(mx, np.arange(n * T * 2) % 2 == 0, S, ex, np.array([0, 65]),
+                                     _kernels.OPEN_UN, (pop0, S.reshape(n, T, 2, 101), asfr, srb, mig), 0, 1.0,
+                                     pop, births, deaths, pop, False, np.empty((0, 1, 1, 1)), AGES)
+    assert out[2] == 1
+
+
+def _labelled_inputs(n, T, seed=8):
+    import xarray as xr
+    pop0, _, asfr, srb, mig = random_inputs(np.random.default_rng(seed), n, T)
+    g = np.random.default_rng(seed + 1)
+    mx = np.exp(np.linspace(-7.0, -0.5, 101)) * g.uniform(0.5, 2.0, (n, T, 2, 1))
+    mx[..., 0] = g.uniform(0.002, 0.2, (n, T, 2))
+    c = {"scenario": np.arange(n), "year": 2025 + np.arange(T), "sex": ["female", "male"], "age": np.arange(101)}
+    d4, d3 = ("scenario", "year", "sex", "age"), ("scenario", "year", "age")
+    return {"base_population": xr.DataArray(pop0[0], dims=d4[2:], coords={k: c[k] for k in d4[2:]}),
+            "mx": xr.DataArray(mx, dims=d4, coords=c),
+            "asfr": xr.DataArray(asfr, dims=d3, coords={k: c[k] for k in d3}),
+            "srb": xr.DataArray(srb, dims=d4[:2], coords={k: c[k] for k in d4[:2]}),
+            "net_migration": xr.DataArray(mig * 40.0, dims=d4, coords=c)}
+
+
+@pytest.mark.parametrize("rule", ["capped", "as_given"])
+def test_project_population_fused_path_is_the_separate_kernels(rule, monkeypatch):
+    """project_population from FUSED_SCENARIOS scenarios (one fused kernel) gives the
+    bits of the separate kernels' path (taken below it)."""
+    import warnings
+
+    from actuarial.demography.projection import project_population
+    inputs = _labelled_inputs(_kernels.FUSED_SCENARIOS, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fused = project_population(**inputs, migration_rule=rule, migration_timing="half")
+        monkeypatch.setattr(_kernels, "FUSED_SCENARIOS", 10 ** 9)
+        separate = project_population(**inputs, migration_rule=rule, migration_timing="half")
+    assert fused.attrs == separate.attrs
+    for name in separate.data_vars:
+        np.testing.assert_array_equal(fused[name].values, separate[name].values, err_msg=name)
+    if rule == "capped":
+        assert fused.attrs["unrealised_emigration_total"] > 0
+
+
+def test_project_population_fused_path_rejects_bad_mx():
+    from actuarial.demography.projection import project_population
+    inputs = _labelled_inputs(_kernels.FUSED_SCENARIOS, 2)
+    inputs["mx"][5, 1, 0, 40] = np.nan
+    with pytest.raises(ValueError, match="mx must be finite"):
+        project_population(**inputs)

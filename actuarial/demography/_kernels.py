@@ -488,6 +488,58 @@ def run_projection(pop0, S, asfr, srb, mig, timing, step, pop, births, deaths, r
 
 
 
+# ``project_population`` takes the fused path from this many scenarios: below it the
+# separate kernels are serial or cheap, and a short stochastic run does not compile
+# the fused kernel (~2 s of a first run) for a few milliseconds of work.
+FUSED_SCENARIOS = SERIAL_ROWS // 8
+
+
+@njit(cache=True, parallel=True)
+def project_fused(mx, female, S, ex, at_ages, rule, pop0, asfr, srb, mig, timing, step, pop, births, deaths,
+                  realised, record, unrealised, ages, sums, stats):
+    """The multi-scenario path of ``project_population`` in one parallel loop
+    over scenarios: per scenario s, :func:`survival_ratios` of its T x 2 tables
+    (rows of ``mx`` (N T 2, A) and ``S``, the same rows reshaped (N, T, 2, A)
+    for the projection), :func:`project` (``record`` False) or
+    :func:`project_capped` (``record`` True, into ``realised``), the
+    :func:`population_pass` of its cells (``realised`` is ``pop`` and
+    ``unrealised`` empty when not recorded) and :func:`death_probability_inplace`
+    of its rows of S. The same functions on the same cells in the same order:
+    the same bits as the four kernels one after the other (tests), but each
+    scenario's arrays (~0.8 MB) are still in cache for the passes after the
+    first, instead of streaming the 163 MB arrays from memory four times.
+    Returns the number of bad tables (``survival_ratios``); a scenario with
+    one is not projected (the caller raises).
+    """
+    T = pop.shape[1]
+    rows = T * 2
+    S4 = S.reshape((pop.shape[0], T, 2, S.shape[1]))
+    bad = 0
+    for si in prange(pop.shape[0]):
+        s = np.int64(si)
+        b = _survival_rows(s * rows, (s + 1) * rows, mx, female, S, ex, at_ages, rule)
+        if b == 0:
+            _project_one(s, pop0, S4, asfr, srb, mig, timing, step, record, pop, births, deaths, realised,
+                         record)
+            _population_rows(s, s + 1, pop, births, deaths, realised, mig, unrealised, ages, sums, stats)
+            _death_probability_rows(s * rows, (s + 1) * rows, S)
+        bad += b
+    return bad
+
+def run_project_fused(mx, female, S, ex, at_ages, rule, arrays, timing, step, pop, births, deaths, realised,
+                      record, unrealised, ages):
+    """:func:`project_fused` of ``arrays`` = (pop0, S reshaped, asfr, srb, mig), as
+    :func:`run_projection` takes them; returns (sums, stats, bad tables)."""
+    pop0, _, asfr, srb, mig = arrays
+    n, years = pop.shape[:2]
+    sums = np.empty((6, n, years))
+    stats = np.empty((5, n))
+    bad = project_fused(mx, female, S, ex, at_ages, rule, pop0, asfr, srb, mig, timing, step, pop, births,
+                        deaths, realised, record, unrealised, np.asarray(ages, dtype=np.int64), sums, stats)
+    return sums, stats, bad
+
+
+
 @njit(cache=True)
 def _population_rows(lo, hi, pop, births, deaths, realised, migrants, unrealised, ages, sums, stats):
     """Scenarios lo..hi-1 of :func:`population_pass`."""

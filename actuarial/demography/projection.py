@@ -28,6 +28,10 @@ from actuarial.demography.rules import MIGRATION_RULES
 TIMINGS = {"end": 0, "half": 1}
 
 
+MX_ERROR = ("mx must be finite and non-negative, with a positive open age group "
+            "and survivors to age 99 (q_x < 1)")
+
+
 class NegativePopulationWarning(UserWarning):
     """The projection left persons below zero (migration rule "as_given")."""
 
@@ -78,10 +82,6 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     S = np.empty_like(flat)
     at_ages = np.array([0, 65])
     e = np.empty((flat.shape[0], at_ages.size))
-    if _kernels.run_survival_ratios(flat, female, S, e, at_ages, rule):
-        raise ValueError("mx must be finite and non-negative, with a positive open age group "
-                         "and survivors to age 99 (q_x < 1)")
-    del flat, mx_a
     arrays = [
         with_scenario(base_population, ("sex", "age")),
         S.reshape(-1, years.size, 2, n_ages),
@@ -96,23 +96,31 @@ def project_population(base_population: xr.DataArray, mx: xr.DataArray, asfr: xr
     births = np.empty((n, years.size, 2))
     deaths = np.empty((n, years.size, 2, n_ages))
     migrants = arrays[-1]
-    if migration_rule == "capped":
-        realised = np.empty((n, years.size, 2, n_ages))
-        _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths, realised)
-        unrealised = np.empty_like(realised)  # >= 0: emigrants who were not there to leave
+    capped = migration_rule == "capped"
+    realised = np.empty((n, years.size, 2, n_ages)) if capped else pop
+    unrealised = np.empty_like(realised) if capped else np.empty((0, 1, 1, 1))  # >= 0 when capped
+    ages = (working_ages[0], working_ages[0], working_ages[1] + 1, old_age)
+    if n >= _kernels.FUSED_SCENARIOS and mx_a.shape[0] == n:
+        # survival ratios, projection, sums, unrealised, q_x: one parallel pass over scenarios
+        sums, stats, bad = _kernels.run_project_fused(flat, female, S, e, at_ages, rule, arrays,
+                                                      TIMINGS[migration_timing], 1.0, pop, births, deaths,
+                                                      realised, capped, unrealised, ages)
+        if bad:
+            raise ValueError(MX_ERROR)
     else:
-        _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths)
+        if _kernels.run_survival_ratios(flat, female, S, e, at_ages, rule):
+            raise ValueError(MX_ERROR)
+        _kernels.run_projection(*arrays, TIMINGS[migration_timing], 1.0, pop, births, deaths,
+                                realised if capped else None)
+        # sums for the indicators, unrealised = realised - migrants and the attrs' counts: one pass
+        sums, stats = _kernels.run_population_pass(pop, births, deaths, realised, migrants, unrealised, ages)
+        # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
+        _kernels.run_death_probability_inplace(S)
+    if not capped:
         realised = np.broadcast_to(migrants, pop.shape)
         unrealised = np.broadcast_to(np.zeros((1, 1, 1, 1)), pop.shape)
-    # sums for the indicators, unrealised = realised - migrants and the attrs' counts: one pass
-    sums, stats = _kernels.run_population_pass(
-        pop, births, deaths, realised if migration_rule == "capped" else pop, migrants,
-        unrealised if migration_rule == "capped" else np.empty((0, 1, 1, 1)),
-        (working_ages[0], working_ages[0], working_ages[1] + 1, old_age))
-    # probability that a person aged x on 1 January t dies in year t: 1 - S_{x+1}
-    _kernels.run_death_probability_inplace(S)
     qx = S.reshape(-1, years.size, 2, n_ages)
-    del arrays, S
+    del arrays, S, flat, mx_a
 
     dims = ("scenario", "year", "sex", "age")
     e = np.broadcast_to(e.reshape(-1, years.size, 2, at_ages.size), (n, years.size, 2, at_ages.size))
