@@ -195,7 +195,8 @@ def connect(workers: int = 2, scheduler: str | None = None, timeout: float = 10.
     else answers at that address (``probe_scheduler``), raises
     ``AssumptionError`` (one line for the CLI, no traceback). The local
     cluster's worker processes ignore SIGINT: Ctrl-C reaches this process only,
-    which stops the batch and closes the cluster (no worker tracebacks).
+    which stops the batch and closes the cluster (no worker tracebacks). They
+    are forked from this process where that is safe (``local_cluster_config``).
     """
     import dask
     from distributed import Client, LocalCluster
