@@ -22,7 +22,7 @@ from actuarial.stages import fiscal_costs, run_demography, stages  # noqa: F401 
 from actuarial.stochastic.headlines import distributions
 from actuarial.stochastic.percentiles import levels
 from actuarial.stochastic.scenarios import (SUMMARIES, client_threads, fans, run_scenarios,  # noqa: F401
-                                            scenario_draws)
+                                            scenario_draws, warm_workers)
 from actuarial.stochastic.store import ScenarioStore, require_zarr
 from actuarial.version import __version__
 from fiscal_space.stochastic import scenario_threshold_probability
@@ -59,6 +59,8 @@ def run(assumptions: Assumptions, scenarios: int | None = None, progress=None, c
                      workers=client_threads(client))
     if keep_scenarios is not None:
         require_zarr(assumptions.source)  # zarr: an optional dependency
+    if scenarios and assumptions.stochastic is not None and client is not None:
+        warm_workers(client, assumptions)  # their kernels loaded while this process computes the path
     nodes = stages(assumptions)
     attrs = {"engine_version": __version__, "assumptions_hash": assumptions.digest,
              "case": assumptions.case.name, "country": assumptions.case.country,

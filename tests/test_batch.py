@@ -596,6 +596,31 @@ def test_a_batch_reads_a_shared_survey_once_and_an_edited_one_again(tmp_path):
         np.testing.assert_array_equal(survey.person_key, first.person_key)
 
 
+def test_a_shared_survey_is_sent_once_and_the_cases_keep_their_bits(tmp_path, cases, client):
+    """Cases with a ``distribution`` section: their shared survey goes to the workers apart
+    (``without_survey``, one scattered copy), each case's results are ``run``'s own, and
+    ``with_survey`` puts back the very object taken out."""
+    from actuarial.batch import with_survey, without_survey
+
+    data = yaml.safe_load(short_demoland())
+    data["distribution"] = read_yaml(DEMOLAND)["distribution"]
+    write(tmp_path / "short.yaml", yaml.safe_dump(data, sort_keys=False))
+    grid = write(tmp_path / "grid.yaml", GRID)
+    loaded = case_specs([grid])[0].load()
+    sent, survey = without_survey(loaded)
+    assert survey is loaded.distribution.survey and sent.distribution.survey is None
+    assert with_survey(sent, survey).distribution == loaded.distribution and sent.digest == loaded.digest
+    result = run_batch([grid], tmp_path / "out", client=client, quiet=True)
+    assert result.cases == GRID_NAMES and not result.failures
+    batch = xr.open_datatree(result.combined)
+    assert "distribution" in batch.children
+    for spec in case_specs([grid]):
+        expected = run(spec.load())
+        for node in expected.subtree:
+            if node.has_data:
+                xr.testing.assert_equal(case_dataset(batch, node.path, spec.name), node.to_dataset())
+
+
 def test_a_local_clusters_workers_keep_glibcs_malloc_settings(monkeypatch):
     """``connect``'s workers run without dask's MALLOC_TRIM_THRESHOLD_ (which fixes glibc's
     mmap threshold at 128 KiB: every large array of a chunk mapped and page-faulted anew).

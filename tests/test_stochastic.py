@@ -303,3 +303,40 @@ def test_threshold_probability_comes_from_the_valuation_scenarios(short):
     assert prob.attrs["based_on"] == "valuation_scenarios" and prob.attrs["scenarios"] == 12
     assert 0 < float(prob.max()) and float(prob.min()) < 1  # the threshold sits inside the spread
     assert f["debt_above_threshold_probability_fiscal_paths"].attrs["based_on"] == "fiscal_paths"
+
+
+FORKED_RUN = """
+import sys
+import numpy as np
+from actuarial import pipeline
+from actuarial.assumptions import load_assumptions
+from actuarial.batch import can_fork, connect
+
+a = load_assumptions(sys.argv[1])
+assert can_fork(), "a fresh process that has run no parallel kernel forks its workers"
+with connect(workers=2) as client:
+    remote = pipeline.run(a, scenarios=5, client=client)
+local = pipeline.run(a, scenarios=5)
+assert not can_fork(), "once this process has used numba's threads, workers are spawned"
+for node in local.subtree:
+    for name, da in node.to_dataset().variables.items():
+        np.testing.assert_array_equal(remote[node.path].to_dataset()[name].values, da.values,
+                                      err_msg=node.path + "/" + name)
+print("same bits")
+"""
+
+
+def test_a_run_on_forked_workers_gives_the_in_process_bits(short, tmp_path):
+    """``pipeline.run`` with a client of ``connect``'s forked workers (warmed by a
+    dropped chunk while the client computes the deterministic path,
+    ``warm_workers``): every variable of every node as in-process, bit for bit.
+    In a fresh interpreter: this one has used numba's threads (it would spawn)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "forked_run.py"
+    script.write_text(FORKED_RUN, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(short.source)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "same bits" in done.stdout

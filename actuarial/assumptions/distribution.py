@@ -221,8 +221,8 @@ _surveys: dict | None = None  # surveys read while ``surveys_cached`` is active
 def surveys_cached():
     """While the block runs, a survey is read and checked once: a batch's
     cases share the base file's survey (issue 17: reading it was 80% of
-    loading a Demoland case). Keyed by each file's resolved path, size and
-    modification time, the layout and the year: an edited file is read again."""
+    loading a Demoland case). Keyed by each file's identity (device, inode),
+    size and modification time, the layout and the year: an edited file is read again."""
     global _surveys
     outer, _surveys = _surveys, ({} if _surveys is None else _surveys)
     try:
@@ -234,9 +234,9 @@ def surveys_cached():
 def _read_once(read_survey, households: Path, persons: Path, spec, year: int):
     if _surveys is None:
         return read_survey(households, persons, spec, year)
-    try:
-        files = tuple((str(Path(f).resolve()), os.stat(f).st_size, os.stat(f).st_mtime_ns)
-                      for f in (households, persons))
+    try:  # one stat a file: the file itself (device, inode), not its resolved path (a stat a folder)
+        files = tuple((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                      for st in (os.stat(f) for f in (households, persons)))
     except OSError:  # the reader reports it
         return read_survey(households, persons, spec, year)
     key = (files, repr(spec), year)
