@@ -164,6 +164,7 @@ def stress_labels(s, sizes=None, interest=None) -> dict:
         (s.interest_rate_bp, "given") if s.interest_rate_bp is not None else (s.interest_rate_floor_bp, "floor"))
     dg, dpb = s.growth_sd_multiple * gsd, s.primary_balance_sd_multiple * psd
     pt, ptfrom = pass_through(s)
+    cl, clfrom = contingent_gdp(s)
     fb = f", +{s.primary_balance_interest_bp:g} bp on new borrowing per point of GDP of primary-balance worsening"
     spend = (f"non-interest spending kept at the baseline's {s.growth_spending} level (revenue / GDP unchanged), "
              "so the primary balance / GDP worsens with lower GDP")
@@ -179,8 +180,8 @@ def stress_labels(s, sizes=None, interest=None) -> dict:
         "combined": "growth, primary balance, interest rate and exchange rate shocks together, each variable at the "
                     "most adverse of the individual shocks' effects (no double counting: primary balance the "
                     "larger worsening, interest rate the larger rise, deflator the lower)" + fb,
-        "contingent_liability": f"one-time increase in non-interest spending of {contingent_gdp(s)[0]:.1%} of GDP "
-                                f"({contingent_gdp(s)[1]}) in the base year (a debt-creating flow), with the growth "
+        "contingent_liability": f"one-time increase in non-interest spending of {cl:.1%} of GDP "
+                                f"({clfrom}) in the base year (a debt-creating flow), with the growth "
                                 f"shock{fb}",
     }
 

@@ -201,11 +201,7 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
         freeze_year=max(tr.year, base), closed_group=False, convert_rights=converted,
         initial_insured=np.zeros((2, 2, 101, 1)) if past else pension.initial_insured),
         labour_assumptions, demography, labour, economy)
-    empty = {k: dataclasses.replace(v, counts=_zero(v.counts), average_pension=v.average_pension)
-             for k, v in pension.initial_pensioners.items()}
-    young = dataclasses.replace(
-        pension, design=tr.to, transition=None, initial_reserve=0.0, initial_pensioners=empty,
-        contribution_rate=SplitSeries(pension.contribution_rate, tr.year, False))
+    young = new_design(pension)
     if not past:  # a new design starts with no capital
         young = dataclasses.replace(
             young, notional=None if pension.notional is None else dataclasses.replace(
@@ -227,19 +223,9 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
         new.update(conversion_variables(legacy, capital, young.design, tr, economy))
     if tr.legacy_option:  # the transition generation may choose the old law's pension (Mexico's Ley 73)
         new.update(option_variables(pension, labour_assumptions, demography, labour, economy, new, tr))
-    for name in LEGACY:
-        if name in legacy:
-            v = legacy[name]
-            new[f"legacy_{name}"] = v.assign_attrs(long_name=(
-                f"DB legacy (pensions in payment at {base})" if past else f"DB legacy (rights accrued to {tr.year - 1})")
-                + ": "
-                                                             + v.attrs.get("long_name", ""))
-    if converted:
-        label = f"DB legacy (pensions in payment at {tr.year}; the insured's rights converted)"
-        for name in LEGACY:
-            if f"legacy_{name}" in new:
-                v = new[f"legacy_{name}"]
-                new[f"legacy_{name}"] = v.assign_attrs(long_name=label + ": " + legacy[name].attrs.get("long_name", ""))
+    label = (f"DB legacy (pensions in payment at {tr.year}; the insured's rights converted)" if converted else
+             f"DB legacy (pensions in payment at {base})" if past else f"DB legacy (rights accrued to {tr.year - 1})")
+    legacy_into(new, legacy, LEGACY, label)
     what = f"the new design's and the DB legacy's (transition in {tr.year}; the state's cost)"
     for name, units, label in (("deficit_after_depletion", "currency/year", "deficit after depletion"),
                                ("deficit_after_depletion_gdp", "1", "deficit after depletion / GDP")):
@@ -249,6 +235,29 @@ def project_transition(pension: Pension, labour_assumptions: Labour, demography:
         units="1", long_name=f"deficit after depletion / insurable earnings: {what}")
     new.attrs.update(transition_year=tr.year, transition_from="defined_benefit", accrued_rights=tr.accrued_rights)
     return new
+
+
+def new_design(pension: Pension, **changes) -> Pension:
+    """The design ``pension.transition`` moves to: the contributions from the transition year, no
+    pensions in payment and no reserve at the valuation date (``changes``: further fields)."""
+    tr = pension.transition
+    empty = {k: dataclasses.replace(v, counts=_zero(v.counts), average_pension=v.average_pension)
+             for k, v in pension.initial_pensioners.items()}
+    return dataclasses.replace(
+        pension, design=tr.to, transition=None, initial_reserve=0.0, initial_pensioners=empty,
+        contribution_rate=SplitSeries(pension.contribution_rate, tr.year, False), **changes)
+
+
+def legacy_into(new: xr.Dataset, legacy: xr.Dataset, names, label: str, old_age_only: bool = False) -> None:
+    """The legacy's variables ``names`` (those it has) into ``new`` as ``legacy_<name>``, their
+    long_name prefixed by ``label`` (``old_age_only``: the old-age benefit type alone)."""
+    for name in names:
+        if name not in legacy:
+            continue
+        v = legacy[name]
+        if old_age_only and "benefit_type" in v.dims:
+            v = v.sel(benefit_type="old_age", drop=True)
+        new[f"legacy_{name}"] = v.assign_attrs(long_name=f"{label}: {v.attrs.get('long_name', '')}")
 
 
 def new_accruals(pension: Pension, year: int) -> dict:
@@ -297,11 +306,7 @@ def project_from_accounts(pension: Pension, labour_assumptions: Labour, demograp
     legacy = project_dc(dataclasses.replace(
         pension, transition=None, contribution_rate=SplitSeries(pension.contribution_rate, year, True),
         freeze_year=year, convert_rights=converted), labour_assumptions, demography, labour, economy)
-    empty = {k: dataclasses.replace(v, counts=_zero(v.counts), average_pension=v.average_pension)
-             for k, v in pension.initial_pensioners.items()}
-    young = dataclasses.replace(
-        pension, design=tr.to, transition=None, initial_reserve=0.0, initial_pensioners=empty,
-        contribution_rate=SplitSeries(pension.contribution_rate, tr.year, False), award_start_year=year)
+    young = new_design(pension, award_start_year=year)
     if not past and not converted:
         young = dataclasses.replace(young, **new_accruals(pension, year))
     if converted:
@@ -312,10 +317,7 @@ def project_from_accounts(pension: Pension, labour_assumptions: Labour, demograp
              f"DC legacy (pensions in payment in {year}, paid by the insurers; the insured's balances "
              f"transferred to the DB reserve)" if converted else
              f"DC legacy (accounts frozen from {year}: no contributions, the net return, paid out at retirement)")
-    for name in LEGACY_ACCOUNTS:
-        v = legacy[name]
-        v = v.sel(benefit_type="old_age", drop=True) if "benefit_type" in v.dims else v
-        new[f"legacy_{name}"] = v.assign_attrs(long_name=f"{label}: {v.attrs.get('long_name', '')}")
+    legacy_into(new, legacy, LEGACY_ACCOUNTS, label, old_age_only=True)
     for name in ("state_top_up", "state_top_up_gdp"):  # the fiscal item pension_guarantee
         new[name] = legacy[name].assign_attrs(long_name=f"{label}: {legacy[name].attrs['long_name']}")
     if converted:
