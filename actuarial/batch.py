@@ -60,7 +60,7 @@ import json
 import logging
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import dask
@@ -127,21 +127,14 @@ def without_survey(assumptions):
     ``distribution`` section. A batch sends a survey that its cases share once to each worker
     (``client.scatter``) instead of inside every case (Demoland's: 0.69 of a case's 0.80 MB
     pickled, issue 17); ``with_survey`` puts it back, on the worker."""
-    import dataclasses
-
     if assumptions.distribution is None:
         return assumptions, None
-    survey = assumptions.distribution.survey
-    return dataclasses.replace(assumptions, distribution=dataclasses.replace(assumptions.distribution,
-                                                                             survey=None)), survey
+    return with_survey(assumptions, None), assumptions.distribution.survey
 
 
 def with_survey(assumptions, survey):
     """The assumptions with ``survey`` as their distribution section's survey (``without_survey``'s inverse)."""
-    import dataclasses
-
-    return dataclasses.replace(assumptions, distribution=dataclasses.replace(assumptions.distribution,
-                                                                             survey=survey))
+    return replace(assumptions, distribution=replace(assumptions.distribution, survey=survey))
 
 
 # dask settings of a local cluster's worker processes: glibc's malloc as in this process. Dask's
@@ -198,7 +191,6 @@ def connect(workers: int = 2, scheduler: str | None = None, timeout: float = 10.
     which stops the batch and closes the cluster (no worker tracebacks). They
     are forked from this process where that is safe (``local_cluster_config``).
     """
-    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
