@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationInfo, model_validator
 
 from actuarial.assumptions.reader import Reader
-from actuarial.samples import examples_folder
+from actuarial.shipped import examples_folder
 from actuarial.schema import (TimeSeries, choice, named, number, rule_error, section, series, text,
                               validate, whole_numbers)
 
@@ -187,7 +187,7 @@ SAMPLES = "{samples}/"
 
 def _survey_path(files: Reader, key: str) -> Path:
     """A survey file: ``{samples}/...`` in the shipped sample sets' folder
-    (``actuarial.samples.examples_folder``), else relative to the file that set it."""
+    (``actuarial.shipped.examples_folder``), else relative to the file that set it."""
     value = files.string(key)
     if not value.startswith(SAMPLES):
         return files.file_path(key)

@@ -51,6 +51,22 @@ def project_labour(labour: Labour, population: xr.DataArray) -> xr.Dataset:
     )
 
 
+def reference_scale(scale: np.ndarray, n_credits: int, method: str, final_years: int) -> np.ndarray:
+    """Average salary scale over the reference period ending before age x, by (x, c).
+
+    The period is the last c ages (career average) or the last min(c, N)
+    ages (final N years), at least one age; it starts no earlier than age 0.
+    """
+    X = scale.size
+    cum = np.concatenate([[0.0], np.cumsum(scale)])
+    x = np.arange(X)[:, None]
+    c = np.arange(n_credits)[None, :]
+    span = np.maximum(c, 1) if method == "career_average" else np.minimum(np.maximum(c, 1), final_years)
+    hi = np.maximum(x, 1)
+    lo = np.maximum(hi - span, 0)
+    return (cum[hi] - cum[lo]) / (hi - lo)
+
+
 def wage_level(labour: Labour, average_wage: xr.DataArray, employed: xr.DataArray) -> xr.DataArray:
     """AW_t g_s / n_t by (scenario, year, sex): the wage at salary scale 1."""
     years = employed["year"].values

@@ -21,6 +21,8 @@ not positive; GAP over h years, the constant rate pi with
 F_0 + pi PV(IE) = PV(E), PV with the discount-rate path and mid-year flows;
 system dependency ratio pensioners / contributors; replacement rates (new
 and average old-age pension / average insurable wage); expenditure / GDP.
+The finance and these ratios are ``pension_finance.finance_variables`` (shared
+with the notional design), the valuation metrics ``pension_metrics``.
 
 Reference earnings: wage-revalued career average (or final N years) of the
 cross-sectional salary scale over the last c ages before the award, at the
@@ -33,7 +35,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
@@ -41,35 +42,20 @@ import xarray as xr
 from actuarial.assumptions.economy import Labour
 from actuarial.assumptions.pension import BENEFIT_TYPES, Pension, by_sex_array
 from actuarial.projection import _pension_kernels as kern
-from actuarial.projection.labour import wage_levels
-from actuarial.arrays import coordinates, dataset, scenario_years, with_scenario
+from actuarial.projection.labour import reference_scale, wage_levels
+from actuarial.arrays import scenario_years, with_scenario
 from actuarial.projection.liability import LABEL as LIABILITY_LABEL, accrued_liability
 from actuarial.projection.pension_conversion import present_values
 from actuarial.projection.pension_option import option_variables
 from actuarial.projection.pension_dc import project_dc
 from actuarial.projection.pension_ndc import project_ndc
-from actuarial.projection.pension_metrics import closed_group_variables, floored_reserve, valuation_variables
+from actuarial.projection.pension_finance import Frame, finance_variables, frame_dataset
+from actuarial.projection.pension_metrics import closed_group_variables, valuation_variables
 
 SEXES = ["female", "male"]
 FLOW_NAMES = ["entrants", "reentrants", "to_inactive", "deaths_insured", "invalidity_awarded",
               "invalidity_not_vested", "retired_vested", "retired_not_vested",
               "deaths_pensioners", "survivor_awards"]
-
-
-def reference_scale(scale: np.ndarray, n_credits: int, method: str, final_years: int) -> np.ndarray:
-    """Average salary scale over the reference period ending before age x, by (x, c).
-
-    The period is the last c ages (career average) or the last min(c, N)
-    ages (final N years), at least one age; it starts no earlier than age 0.
-    """
-    X = scale.size
-    cum = np.concatenate([[0.0], np.cumsum(scale)])
-    x = np.arange(X)[:, None]
-    c = np.arange(n_credits)[None, :]
-    span = np.maximum(c, 1) if method == "career_average" else np.minimum(np.maximum(c, 1), final_years)
-    hi = np.maximum(x, 1)
-    lo = np.maximum(hi - span, 0)
-    return (cum[hi] - cum[lo]) / (hi - lo)
 
 
 def initial_insured(K0: np.ndarray, x_lo: int, R0, n_credits: int, share: float) -> np.ndarray:
@@ -619,120 +605,3 @@ def _liability_variables(pension: Pension, economy: xr.Dataset, q, level_a, ref_
         "accrued_liability_gdp": ("scenario", (in_payment + accrued) / first(economy["gdp"]), {
             "units": "1", "long_name": "accrued-to-date liability / GDP of the base year"}),
     }
-
-
-def frame_dataset(variables: dict, coords: dict) -> xr.Dataset:
-    """``xr.Dataset(variables, coords=coords)`` built once on prebuilt coordinates
-    (``arrays.dataset``): ``coords`` maps a dimension to its values, the
-    DataArrays' own coordinates (e.g. ``horizon``) join them."""
-    index = {k: (k, v) for k, v in coords.items()}
-    for v in variables.values():
-        if isinstance(v, xr.DataArray):
-            for k, c in v.coords.items():
-                index.setdefault(k, c.variable)
-    return dataset(dict(variables), coordinates(index))
-
-
-class Frame(dict):
-    """Variables as ``name: (dims, values, attrs)`` (or DataArrays) read like a
-    Dataset (``frame[name].dims``, ``.values``, ``sizes``) without building
-    one: the finance and metrics code runs on it and the Dataset is built once."""
-
-    def __init__(self, variables: dict, coords: dict):
-        super().__init__(variables)
-        self.coords = coords
-        self.sizes = {k: len(v) for k, v in coords.items()}
-
-    def __getitem__(self, name):
-        if name in self.coords:
-            return xr.DataArray(self.coords[name], dims=name)
-        value = super().__getitem__(name)
-        if isinstance(value, xr.DataArray):
-            return value
-        dims, values = value[0], value[1]
-        return _Var((dims,) if isinstance(dims, str) else tuple(dims), np.asarray(values))
-
-
-class _Var(NamedTuple):
-    dims: tuple
-    values: np.ndarray
-
-
-def transferred_reserve(pension: Pension, C: np.ndarray, E: np.ndarray, i: np.ndarray, years):
-    """``floored_reserve`` with ``pension.reserve_transfer`` (scenario,) added to the reserve on 1 January
-    of ``reserve_transfer_year`` (a DC scheme's balances transferred to the DB scheme): the path to that
-    day, then the path from it started at F + transfer. Returns the reserve at each 1 January
-    (scenario, T+1), investment income, the deficit after depletion and the reserve at 31 December
-    (before the transfer on the day before it)."""
-    if pension.reserve_transfer is None:
-        F, invest, deficit = floored_reserve(pension.initial_reserve, C, E, i)
-        return F, invest, deficit, F[:, 1:]
-    k = int(pension.reserve_transfer_year - years[0])
-    F1, inv1, def1 = floored_reserve(pension.initial_reserve, C[:, :k], E[:, :k], i[:, :k])
-    F2, inv2, def2 = floored_reserve(F1[:, k] + pension.reserve_transfer, C[:, k:], E[:, k:], i[:, k:])
-    F = np.concatenate([F1[:, :k], F2], axis=1)
-    end = np.concatenate([F1[:, 1:], F2[:, 1:]], axis=1)
-    return F, np.concatenate([inv1, inv2], axis=1), np.concatenate([def1, def2], axis=1), end
-
-
-def finance_variables(ds: xr.Dataset, pension: Pension, economy: xr.Dataset) -> dict:
-    """Contributions, expenditure, reserve and the headline ratios, as a dict
-    of variables for one Dataset construction."""
-    sy = ("scenario", "year")
-    n = ds.sizes["scenario"]
-
-    def arr(da):
-        return scenario_years(da, n)
-
-    ie = arr(ds["insurable_earnings"])
-    contributions = arr(ds["contribution_rate"]) * ie
-    benefits = ds["benefit_expenditure"].values.sum(2) + arr(ds["lump_sums"])
-    admin = pension.administrative_cost * benefits
-    E = benefits + admin
-    reserve, invest, deficit, end = transferred_reserve(pension, contributions, E,
-                                                        arr(economy.variables["interest_rate"]), ds["year"].values)
-    prev = np.concatenate([np.full((E.shape[0], 1), np.nan), E[:, :-1]], axis=1)
-    years = ds["year"].values
-    exhausted = reserve[:, 1:] <= 0
-    if pension.award_start_year is not None:  # a design entered by a transition: its reserve starts then
-        exhausted[:, :max(int(pension.award_start_year - years[0]), 0)] = False
-    depletion = np.where(exhausted.any(1), years[np.argmax(exhausted, axis=1)], np.nan)
-    pens = ds["pensioners_total"].values.sum((2, 3))
-    k_old = list(BENEFIT_TYPES).index("old_age")
-    new_n = ds["new_pensioners"].values[:, :, k_old].sum(-1)
-    new_b = ds["new_pension_amounts"].values[:, :, k_old].sum(-1)
-    old_n = ds["pensioners_total"].values[:, :, k_old].sum(-1)
-    old_b = ds["pension_amounts"].values[:, :, k_old].sum(-1)
-    aiw = ds["average_insurable_wage"].values
-    with np.errstate(divide="ignore", invalid="ignore"):  # no expenditure, earnings or awards: inf / NaN
-        values = {
-            "contribution_income": (contributions, "currency/year", "contribution income"),
-            "administrative_expenses": (admin, "currency/year", "administrative expenses"),
-            "expenditure": (E, "currency/year", "total expenditure: benefits, lump sums, administration"),
-            "investment_income": (invest, "currency/year", "investment income on the reserve"),
-            "reserve": (reserve[:, :-1], "currency", "reserve at 1 January (floored at 0: after depletion "
-                                                     "the state pays the deficit)"),
-            "reserve_end": (end, "currency", "reserve at 31 December (floored at 0)"),
-            "reserve_ratio": (reserve[:, :-1] / prev, "1", "reserve at 1 January / expenditure of the year before "
-                                                          "(none in the first year)"),
-            "deficit_after_depletion": (deficit, "currency/year", (
-                "deficit after depletion: expenditure the exhausted reserve cannot pay (the state's cost, "
-                "paid mid-year)")),
-            "deficit_after_depletion_rate": (deficit / ie, "1", "deficit after depletion / insurable earnings"),
-            "deficit_after_depletion_gdp": (deficit / arr(economy.variables["gdp"]), "1",
-                                            "deficit after depletion / GDP"),
-            "payg_cost_rate": (E / ie, "1", "PAYG cost rate: expenditure / insurable earnings"),
-            "system_dependency_ratio": (pens / ds["contributors"].values.sum(-1), "1",
-                                        "pensioners / active insured"),
-            "replacement_rate": (np.where(new_n > 0, new_b / new_n, np.nan) / aiw, "1",
-                                 "average new old-age pension / average insurable wage"),
-            "average_replacement_rate": (np.where(old_n > 0, old_b / old_n, np.nan) / aiw, "1",
-                                         "average old-age pension in payment / average insurable wage"),
-            "expenditure_gdp": (E / arr(economy.variables["gdp"]), "1", "expenditure / GDP"),
-        }
-    out = {k: (sy, v, {"units": u, "long_name": ln}) for k, (v, u, ln) in values.items()}
-    out["depletion_year"] = ("scenario", depletion, {
-        "units": "year", "long_name": "first year at whose end the reserve is exhausted (NaN: never)" + (
-            "" if pension.award_start_year is None else
-            f"; from {pension.award_start_year}, when the scheme entered by the transition starts")})
-    return out

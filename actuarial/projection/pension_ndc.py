@@ -57,7 +57,7 @@ year t, sex g and age x (kernel ``_ndc_kernels.project_notional``):
                  not defined)
 
 The PAYG cost rate, reserve, GAP and depletion are the DB scheme's formulas
-(``pension.finance_variables``, ``pension_metrics.valuation_variables``) on these
+(``pension_finance.finance_variables``, ``pension_metrics.valuation_variables``) on these
 flows (the GAP takes pensions as given, though an NDC's pensions follow its
 contributions). Invalidity and survivors' pensions are not part of this design;
 pensions in payment at the valuation date (initial.pensioners.old_age) are carried
@@ -75,6 +75,8 @@ from actuarial.assumptions.pension import Pension, by_sex_array
 from actuarial.projection import _ndc_kernels as kern
 from actuarial.projection.labour import wage_levels
 from actuarial.projection.pension_dc import annuity_factors, converted_input, initial_accounts
+from actuarial.projection.pension_finance import Frame, finance_variables, frame_dataset
+from actuarial.projection.pension_metrics import valuation_variables
 
 SEXES = ["female", "male"]
 RULE = ("pay-out side measured on the scheme's own pensioners; a stock that does not yet hold the last age (a new "
@@ -191,9 +193,6 @@ def project_ndc(pension: Pension, labour_assumptions: Labour, demography: xr.Dat
 
 def ndc_dataset(pension: Pension, out: dict, years, ages, R, economy: xr.Dataset, div) -> xr.Dataset:
     """The node: the DB scheme's variables (old age only) and the notional accounts' own."""
-    from actuarial.projection.pension import Frame, finance_variables, frame_dataset  # the DB module imports this
-    from actuarial.projection.pension_metrics import valuation_variables
-
     nd = pension.notional
     n, T = out["earnings"].shape
     sy, sys_, syts = ("scenario", "year"), ("scenario", "year", "sex"), ("scenario", "year", "benefit_type", "sex")

@@ -8,7 +8,7 @@ retiring cohort (year, sex), as the member would choose:
   old-law pension L = max(min(accrual x c x ref, maximum x ref), minimum x average wage),
       c = credit_share x (R - first working age) credited years (the DB keys' career density;
       the old law counts the weeks of both laws), ref = the DB's reference earnings at the
-      award year's wages (``pension.reference_scale``), no pension below vesting_years
+      award year's wages (``labour.reference_scale``), no pension below vesting_years
   account pension A = (annuity the whole balance buys + the guarantee's top-up) / retirees
   the cohort chooses the old law when L > A and it was of working age in the reform year
       (R - (award year - reform year) >= first working age)
@@ -26,14 +26,12 @@ import numpy as np
 import xarray as xr
 
 from actuarial.arrays import scenario_years, with_scenario
-from actuarial.projection.labour import wage_level
+from actuarial.projection.labour import reference_scale, wage_levels
 
 
 def option_variables(pension, labour_assumptions, demography: xr.Dataset, labour: xr.Dataset,
                      economy: xr.Dataset, new: xr.Dataset, tr) -> dict:
     """The option's variables for the DC node ``new`` (module docstring)."""
-    from actuarial.projection.pension import reference_scale  # pension imports this module
-
     years = demography["year"].values
     T = years.size
     n = new.sizes["scenario"]
@@ -42,8 +40,7 @@ def option_variables(pension, labour_assumptions, demography: xr.Dataset, labour
     scale = np.array(labour_assumptions.salary_scale, dtype=float)
     C = int(R.max()) - x_lo + 1
     ref_scale = reference_scale(scale, C, pension.reference_earnings, pension.final_years)
-    level = with_scenario(wage_level(labour_assumptions, economy["average_wage"], labour["employed"]),
-                          ("year", "sex"))
+    level = wage_levels(labour_assumptions, economy["average_wage"], labour["employed"])
     aw = scenario_years(economy["average_wage"], n)
     ceil = pension.ceiling.at(years)[None] * aw if pension.ceiling is not None else aw * np.inf
     q = with_scenario(demography["death_probability"], ("year", "sex", "age"))

@@ -16,6 +16,10 @@ import xarray as xr
 from actuarial.report.console import central
 from actuarial.report.workbook import write_table
 
+# the fiscal stage's debt paths (coordinate ``reform``), as the workbook's charts and cover name them
+REFORM_COLUMNS = {"without": "without reform", "with": "with reform, full cost: unfinanced part borrowed",
+                  "scaled_back": "reform scaled back to what the plan finances"}
+
 SIZE = {"x_scale": 1.5, "y_scale": 1.4}
 
 
@@ -126,8 +130,6 @@ def fiscal_charts(book, tree, refs) -> None:
         book.get_worksheet_by_name(by_option.sheet).insert_chart(by_option.first_row, _beside(by_option),
                                                                   chart, SIZE)
     if by_reform is not None and "debt_gdp" in by_reform.columns:
-        from actuarial.report.excel import REFORM_COLUMNS
-
         chart = _chart(book, "line", "Public debt / GDP, with and without the reform", "% of GDP")
         _by_coord(chart, by_reform, "reform", "debt_gdp",
                   label=lambda c: REFORM_COLUMNS.get(c, c))

@@ -59,8 +59,6 @@ SHEETS = {
 }
 SHORT = {"demography": "demography", "economy": "economy", "labour": "labour", "pension": "pension",
          "employment_injury": "injury", "spf": "spf", "fiscal_space": "fiscal"}
-REFORM_COLUMNS = {"without": "without reform", "with": "with reform, full cost: unfinanced part borrowed",
-                  "scaled_back": "reform scaled back to what the plan finances"}
 SOURCES = {"valuation_scenarios": "over the valuation scenarios", "fiscal_paths": "over the fiscal stage's own paths"}
 RATIOS = ("1", "1/year")
 # more sheets: writer(book, tree, currency), called after the stage sheets (a module adds its own tables with
@@ -284,7 +282,7 @@ def write_cover(book, tree: xr.DataTree, assumptions) -> None:
     if "spf" in tree.children and "coverage" in tree["spf"]:  # the SDG 1.3.1 counting convention
         items.append(("SPF coverage overlap rule", tree["spf"]["coverage"].attrs.get("overlap_rule", "")))
     if "fiscal_space" in tree.children:
-        items.append(("debt paths (reform)", "; ".join(f"{k}: {v}" for k, v in REFORM_COLUMNS.items())))
+        items.append(("debt paths (reform)", "; ".join(f"{k}: {v}" for k, v in charts.REFORM_COLUMNS.items())))
     bold = fmt(book, "general", bold=True)
     write_text(sheet, 0, 0, f"{case.country}: {case.name}, actuarial valuation summary", book,
                {"bold": True, "font_size": 14})

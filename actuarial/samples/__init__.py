@@ -9,7 +9,8 @@ install maps the same names to the repository's folders). They sit side by
 side as in the repository, so that a case's ``../../assumptions/...`` and a
 set's ``extends:`` and data files (relative to the file) still resolve.
 
-- :func:`examples_folder`, :func:`cases_folder`: where they are;
+- :func:`examples_folder`, :func:`cases_folder`: where they are (``actuarial.shipped``, which the
+  assumption loader reads too);
 - :func:`sample_names`, :func:`sample_path`, :func:`load_sample`: a shipped
   set by its name (the file's stem, e.g. ``"demoland"``);
 - :func:`copy_examples`: the sets (with their ``data/`` folders) copied into a
@@ -18,43 +19,24 @@ set's ``extends:`` and data files (relative to the file) still resolve.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
+from actuarial.assumptions import load_assumptions
+from actuarial.assumptions.loader import load_tree
 from actuarial.errors import AssumptionError
+from actuarial.grid import is_grid
+from actuarial.shipped import cases_folder, examples_folder
 
-EXAMPLES = "actuarial.samples.assumptions"
-CASES = "actuarial.samples.validation_cases"
+__all__ = ["cases_folder", "copy_examples", "examples_folder", "load_sample", "sample_names", "sample_path"]
+
 # repository folders that are not part of the shipped sets (scripts that built the data)
 NOT_SHIPPED = ("sources", "__pycache__")
-
-
-def _folder(package: str, repository_name: str) -> Path:
-    """The folder of a data package; the repository's folder when the source
-    tree is imported without being installed."""
-    spec = importlib.util.find_spec(package)
-    if spec is not None and spec.submodule_search_locations:
-        return Path(list(spec.submodule_search_locations)[0])
-    return Path(__file__).resolve().parents[2] / repository_name  # pragma: no cover - uninstalled tree
-
-
-def examples_folder() -> Path:
-    """The shipped assumption sets (the repository's ``assumptions/``)."""
-    return _folder(EXAMPLES, "assumptions")
-
-
-def cases_folder() -> Path:
-    """The shipped validation cases (the repository's ``validation_cases/``)."""
-    return _folder(CASES, "validation_cases")
 
 
 def _is_set(path: Path) -> bool:
     """An assumption set that ``load_assumptions`` reads: not a grid file, not a
     standalone fiscal-space file (case + fiscal_space, no demography)."""
-    from actuarial.assumptions.loader import load_tree
-    from actuarial.grid import is_grid
-
     return not is_grid(path) and "demography" in load_tree(path)[0]
 
 
@@ -78,8 +60,6 @@ def load_sample(name: str):
 
     An unknown name is an ``AssumptionError`` listing the names.
     """
-    from actuarial.assumptions import load_assumptions
-
     names = sample_names()
     if name not in names:
         raise AssumptionError(str(name), "", f"no such sample assumption set (expected one of "
