@@ -49,4 +49,11 @@ class Writers:
         self.write_summary(self.tree, self.assumptions, self.folder / "summary.xlsx")
 
     def time_report(self):
+        """``report.html`` of Demoland's deterministic results (16 charts), warm (charts imported, font
+        cache built). Target (issue 17): <= 0.5 s. Measured on the busy 2-core machine (load average
+        7-9, medians of 3 interleaved rounds of 3 writes each, CPU time of the writing process, wall
+        time in brackets): 5.4-6.3 s CPU (13-17 s wall) with constrained layout and PNG, 2.3-2.7 s
+        CPU (6-8 s wall) with the margins measured once (``plots.fit``) and SVG images: about 2.3x;
+        the target is not reached: what is left is matplotlib's own cost per artist (creating the
+        axes and their ticks about 35%, tick and text layout, legends)."""
         self.write_report(self.tree, self.folder / "report.html", force=True)

@@ -132,8 +132,11 @@ def column_format(values) -> Callable:
 def formatted(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as text, one format per column (:func:`column_format`); a
     missing index value (e.g. no year for a GAP) is left blank."""
-    out = pd.DataFrame({c: [column_format(frame[c])(x) for x in frame[c]] for c in frame.columns},
-                       index=frame.index)
+    columns = {}
+    for c in frame.columns:
+        number = column_format(frame[c])  # the column's one format, chosen once
+        columns[c] = [number(x) for x in frame[c]]
+    out = pd.DataFrame(columns, index=frame.index)
     if isinstance(out.index, pd.MultiIndex):
         out.index = pd.MultiIndex.from_arrays(
             [[("" if pd.isna(x) else x) for x in out.index.get_level_values(i)] for i in range(out.index.nlevels)],
