@@ -359,10 +359,22 @@ def test_report_draws_nodes_that_appear_and_notes_missing_variables(short_run, t
     assert "not drawn: the results lack financing" in html and "Employment injury" not in html
 
 
+def _drawn_texts(ax) -> list:
+    """The texts a panel draws: the tick labels of the ticks in view, axis labels, title, legend, annotations."""
+    texts = [ax.xaxis.label, ax.yaxis.label, ax.title, *ax.texts]
+    for axis in (ax.xaxis, ax.yaxis):
+        low, high = sorted(axis.get_view_interval())
+        span = 1e-9 * max(abs(low), abs(high), 1.0)
+        texts += [tick.label1 for tick, loc in zip(axis.get_major_ticks(), axis.get_majorticklocs())
+                  if low - span <= loc <= high + span and tick.label1.get_visible()]
+    texts = [t for t in texts if t.get_visible() and t.get_text()]
+    return texts + ([ax.get_legend()] if ax.get_legend() is not None else [])
+
+
 def _texts_fit(fig) -> list[str]:
-    """What does not fit, drawn with Agg: each panel's texts (tick labels, axis labels, title,
-    legend: its tight box) and the suptitle must lie inside the figure, and no panel's texts may
-    reach into another panel's plotting area."""
+    """What does not fit, drawn with Agg: each text of each panel (tick labels, axis labels, title,
+    legend) and the suptitle must lie inside the figure, and no panel's text may reach into another
+    panel's plotting area."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     canvas = FigureCanvasAgg(fig)
@@ -370,12 +382,15 @@ def _texts_fit(fig) -> list[str]:
     renderer = canvas.get_renderer()
     page = fig.bbox.padded(1)  # 1 px of rounding
     axes = [ax for ax in fig.axes if ax.get_visible()]
-    boxes = [(ax.get_title() or f"panel {i}", ax.get_tightbbox(renderer)) for i, ax in enumerate(axes)]
+    problems = []
+    texts = [(f"{ax.get_title() or f'panel {i}'}: {getattr(t, 'get_text', lambda: 'legend')()}", ax, t)
+             for i, ax in enumerate(axes) for t in _drawn_texts(ax)]
     if fig._suptitle is not None:
-        boxes.append(("suptitle", fig._suptitle.get_window_extent(renderer)))
-    problems = [f"{name} outside the figure" for name, box in boxes
-                if box.x0 < page.x0 or box.y0 < page.y0 or box.x1 > page.x1 or box.y1 > page.y1]
-    for (name, box), ax in zip(boxes, axes):
+        texts.append(("suptitle", None, fig._suptitle))
+    for name, ax, text in texts:
+        box = text.get_window_extent(renderer)
+        if box.x0 < page.x0 or box.y0 < page.y0 or box.x1 > page.x1 or box.y1 > page.y1:
+            problems.append(f"{name} outside the figure")
         problems += [f"{name} over {other.get_title() or 'another panel'}" for other in axes
                      if other is not ax and box.overlaps(other.bbox.shrunk(0.99, 0.99))]
     return problems
@@ -412,7 +427,10 @@ def test_fit_check_catches_clipped_and_overlapping_texts():
     right.set_yticks([0, 1], ["a long tick label", "another long one"])
     fig.subplots_adjust(left=0.05, wspace=0.05)
     found = _texts_fit(fig)
-    assert "panel 0 outside the figure" in found and "panel 1 over another panel" in found
+    assert {"panel 0: a label far out outside the figure", "panel 1: a long tick label over another panel",
+            "panel 1: another long one over another panel"} <= set(found)
+    plots.fit(fig)  # the same figure laid out by the report's layout: everything fits
+    assert _texts_fit(fig) == []
 
 
 def test_report_charts_are_svg_with_text_and_the_page_is_reproducible(short_run, tmp_path):

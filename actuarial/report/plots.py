@@ -24,7 +24,10 @@ Conventions shared by all charts:
   side by side: one colour per case, or one panel per case for stacked areas;
 - the numbers plotted, in the units shown, are attached to the figure as a
   ``pandas.DataFrame`` in ``fig.plotted_data`` (see :func:`plotted_data`),
-  for the tables of the HTML report.
+  for the tables of the HTML report;
+- the margins are set once when the chart is built (:func:`fit`, no layout
+  engine: constrained layout would draw every figure twice); after adding
+  texts to a chart, call ``plots.fit(fig)`` again.
 """
 
 from __future__ import annotations
