@@ -1,7 +1,8 @@
 """``report.html``: a self-contained page of the charts of a run (or of
 several runs side by side), each with a caption and the table of the numbers
-it plots. Charts are embedded as base64 SVG images (text kept as text) and a Content-Security-Policy
-forbids any network request, so the page opens offline in any browser.
+it plots. Charts are embedded as base64 SVG images (their text kept as text)
+and a Content-Security-Policy forbids any network request, so the page opens
+offline in any browser.
 
 ``write_report(tree, path)`` reports one run; ``write_report({"base": t1,
 "reform": t2}, path)`` compares runs (charts side by side, a table of
