@@ -49,4 +49,12 @@ class Writers:
         self.write_summary(self.tree, self.assumptions, self.folder / "summary.xlsx")
 
     def time_report(self):
+        """``report.html`` of Demoland's deterministic results (17 charts), warm (charts imported, font
+        cache built). Target (issue 17): <= 0.5 s. Measured on the 2-core machine, medians of interleaved
+        runs of the writing process (3-5 writes each): with constrained layout and PNG images 3.4-4.0 s at
+        load average 1.1 (5-6 s CPU, 13-17 s wall at load 7-9); with the margins measured once
+        (``plots.fit``) and SVG images 1.7-2.2 s at load 1.1 (2.3-2.7 s CPU at load 7-9): about 2x.
+        A ``--scenarios 200`` run's report (34 charts): 8.4 s before, 4.2 s after (load 1.0). The target
+        is not reached: what is left is matplotlib's own cost per artist (creating the axes and their
+        ticks, tick and text layout, legends), about 60-100 ms a chart."""
         self.write_report(self.tree, self.folder / "report.html", force=True)

@@ -205,8 +205,14 @@ def test_one_colour_per_sex_in_every_chart(short_run):
     assert set(plots.SEX_COLOURS.values()) <= OKABE_ITO and len(set(plots.SEX_COLOURS.values())) == 2
     colour = {"men": plots.SEX_COLOURS["male"], "women": plots.SEX_COLOURS["female"]}
 
-    def bars(fig):
-        return {c.get_label(): to_hex(c.patches[0].get_facecolor()).upper() for ax in fig.axes for c in ax.containers}
+    def bars(fig):  # plots.bars: each series of bars is one PolyCollection, every bar of it one colour
+        found = {}
+        for ax in fig.axes:
+            for c in ax.collections:
+                faces = {to_hex(f).upper() for f in c.get_facecolor()}
+                assert len(faces) == 1 and len(c.get_paths()) == len(plots.AGE_GROUPS)
+                found[c.get_label()] = faces.pop()
+        return found
 
     def lines(fig):
         return {(line.get_label(), to_hex(line.get_color()).upper()) for ax in fig.axes for line in ax.get_lines()
@@ -327,7 +333,7 @@ def test_report_is_self_contained(short_run):
                                                                      "gross_financing_needs_gdp",
                                                                      "stress_debt_gdp", "heat_map"))
     sources = re.findall(r'\bsrc="([^"]*)"', html)
-    assert len(sources) == charts and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(sources) == charts and all(s.startswith("data:image/svg+xml;base64,") for s in sources)
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "http://" not in html and "https://" not in html
     assert "<script" not in html and "<link" not in html and "@import" not in html
@@ -351,6 +357,95 @@ def test_report_draws_nodes_that_appear_and_notes_missing_variables(short_run, t
                           fiscal_space=synthetic_fiscal().drop_vars("financing"))
     html = write_report(partial, tmp_path / "partial.html").read_text()
     assert "not drawn: the results lack financing" in html and "Employment injury" not in html
+
+
+def _drawn_texts(ax) -> list:
+    """The texts a panel draws: the tick labels of the ticks in view, axis labels, title, legend, annotations."""
+    texts = [ax.xaxis.label, ax.yaxis.label, ax.title, *ax.texts]
+    for axis in (ax.xaxis, ax.yaxis):
+        low, high = sorted(axis.get_view_interval())
+        span = 1e-9 * max(abs(low), abs(high), 1.0)
+        texts += [tick.label1 for tick, loc in zip(axis.get_major_ticks(), axis.get_majorticklocs())
+                  if low - span <= loc <= high + span and tick.label1.get_visible()]
+    texts = [t for t in texts if t.get_visible() and t.get_text()]
+    return texts + ([ax.get_legend()] if ax.get_legend() is not None else [])
+
+
+def _texts_fit(fig) -> list[str]:
+    """What does not fit, drawn with Agg: each text of each panel (tick labels, axis labels, title,
+    legend) and the suptitle must lie inside the figure, and no panel's text may reach into another
+    panel's plotting area."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    page = fig.bbox.padded(1)  # 1 px of rounding
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    problems = []
+    texts = [(f"{ax.get_title() or f'panel {i}'}: {getattr(t, 'get_text', lambda: 'legend')()}", ax, t)
+             for i, ax in enumerate(axes) for t in _drawn_texts(ax)]
+    if fig._suptitle is not None:
+        texts.append(("suptitle", None, fig._suptitle))
+    for name, ax, text in texts:
+        box = text.get_window_extent(renderer)
+        if box.x0 < page.x0 or box.y0 < page.y0 or box.x1 > page.x1 or box.y1 > page.y1:
+            problems.append(f"{name} outside the figure")
+        problems += [f"{name} over {other.get_title() or 'another panel'}" for other in axes
+                     if other is not ax and box.overlaps(other.bbox.shrunk(0.99, 0.99))]
+    return problems
+
+
+def test_every_chart_fits_its_figure(short_run):
+    """Every chart of the report (single run, cases side by side, a fan, the synthetic injury and
+    fiscal nodes), laid out without a layout engine, keeps its texts inside the figure and off the
+    other panels."""
+    from actuarial.report import html
+
+    _, tree = short_run
+    full = _with_nodes(tree, employment_injury=synthetic_injury(), fiscal_space=synthetic_fiscal())
+    figures = {}
+    for label, trees in (("run", {"run": full}), ("cases", {"a": full, "b": full})):
+        nodes = html.node_datasets(trees)
+        for node, _, specs in html.SECTIONS:
+            for spec in specs:
+                if node in nodes and all(v in nodes[node] for v in spec["needs"]):
+                    figures[f"{label}: {spec['id']}"] = spec["draw"](nodes)
+    figures["fan"] = plots.fan_chart(synthetic_fiscal()["debt_gdp_percentile"], title="debt (fan)")
+    figures["stochastic"] = plots.cost_rate_vs_contribution(stochastic_pension())
+    assert len(figures) >= 20
+    problems = {name: found for name, fig in figures.items() if (found := _texts_fit(fig))}
+    assert problems == {}
+
+
+def test_fit_check_catches_clipped_and_overlapping_texts():
+    """The check above is not vacuous: a y label pushed out of the figure and a panel's tick labels
+    drawn over its neighbour are reported."""
+    fig = Figure(figsize=(4, 3))
+    left, right = fig.subplots(1, 2)
+    left.set_ylabel("a label far out", labelpad=80)
+    right.set_yticks([0, 1], ["a long tick label", "another long one"])
+    fig.subplots_adjust(left=0.05, wspace=0.05)
+    found = _texts_fit(fig)
+    assert {"panel 0: a label far out outside the figure", "panel 1: a long tick label over another panel",
+            "panel 1: another long one over another panel"} <= set(found)
+    plots.fit(fig)  # the same figure laid out by the report's layout: everything fits
+    assert _texts_fit(fig) == []
+
+
+def test_report_charts_are_svg_with_text_and_the_page_is_reproducible(short_run, tmp_path):
+    """Charts are embedded as SVG whose text stays text (no glyph outlines), without a date; two
+    writes of the same results give the same bytes."""
+    _, tree = short_run
+    first = write_report(tree, tmp_path / "a.html").read_bytes()
+    assert write_report(tree, tmp_path / "b.html").read_bytes() == first
+    sources = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]*)" alt="([^"]+)"', first.decode())
+    assert len(sources) >= 8
+    for data, alt in sources:
+        svg = base64.b64decode(data).decode("utf-8")
+        assert svg.startswith("<?xml") and "<svg" in svg, alt
+        assert "<text" in svg and "DejaVuSans-" not in svg, alt  # text as text, no glyph paths
+        assert "<dc:date>" not in svg and "Matplotlib v" not in svg, alt
 
 
 def test_write_report_refuses_to_overwrite_without_force(short_run, tmp_path):
@@ -651,7 +746,7 @@ def test_compare_writes_a_side_by_side_report_and_differences(cases, tmp_path):
     assert str(folder / "report.html") in out
     html = (folder / "report.html").read_text()
     assert "Differences" in html and "short_reform - short_base" in html
-    assert all(s.startswith("data:image/png;base64,") for s in re.findall(r'\bsrc="([^"]*)"', html))
+    assert all(s.startswith("data:image/svg+xml;base64,") for s in re.findall(r'\bsrc="([^"]*)"', html))
     import pandas as pd
 
     diff = pd.read_csv(folder / "differences.csv", index_col=[0, 1])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from actuarial.report.plots import PALETTE, SIZE, _dataset, _figure, _percent_axis, _styled
+from actuarial.report.plots import PALETTE, SIZE, _dataset, _figure, _percent_axis, _styled, bars
 
 STATE_COLOUR = {"without": PALETTE[6], "with": PALETTE[0]}
 
@@ -60,8 +60,8 @@ def poverty_by_group(distribution, line=None) -> Figure:
     for ax, year in zip(axes[0], years):
         for k, state in enumerate(ds["benefits"].values):
             values = 100 * head.sel(year=year, benefits=state).values
-            ax.bar(x + (k - 0.5) * 0.4, values, width=0.4, color=STATE_COLOUR.get(str(state)),
-                   label=f"{state} benefits")
+            bars(ax, x + (k - 0.5) * 0.4, values, width=0.4, color=STATE_COLOUR.get(str(state)),
+                 label=f"{state} benefits")
             table[f"{year} {state} (%)"] = values
         ax.set_xticks(x, [g.replace("_", " ") for g in groups], rotation=35, ha="right")
         ax.set_title(str(year))
@@ -82,7 +82,7 @@ def incidence_by_decile(distribution, year=None) -> Figure:
     incidence = 100 * ds["incidence"].sel(year=year, group="all").values
     coverage = 100 * ds["coverage"].sel(year=year, group="all").values
     fig, axes = _figure(ncols=2, size=(SIZE[0], SIZE[1]))
-    axes[0, 0].bar(deciles, incidence, color=PALETTE[0])
+    bars(axes[0, 0], deciles, incidence, color=PALETTE[0])
     axes[0, 0].set_title("benefit incidence (% of the benefits)")
     axes[0, 1].plot(deciles, coverage, marker="o", color=PALETTE[1])
     axes[0, 1].set_title("coverage (% of persons)")

@@ -1,7 +1,8 @@
 """``report.html``: a self-contained page of the charts of a run (or of
 several runs side by side), each with a caption and the table of the numbers
-it plots. Images are embedded as base64 PNG and a Content-Security-Policy
-forbids any network request, so the page opens offline in any browser.
+it plots. Charts are embedded as base64 SVG images (their text kept as text)
+and a Content-Security-Policy forbids any network request, so the page opens
+offline in any browser.
 
 ``write_report(tree, path)`` reports one run; ``write_report({"base": t1,
 "reform": t2}, path)`` compares runs (charts side by side, a table of
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -38,7 +40,7 @@ class Chart:
     id: str
     title: str
     caption: str
-    image: str = ""  # base64 PNG
+    image: str = ""  # base64 SVG
     width: int = 0  # of the image, px
     table: str = ""  # HTML
     table_note: str = ""
@@ -131,8 +133,11 @@ def column_format(values) -> Callable:
 def formatted(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as text, one format per column (:func:`column_format`); a
     missing index value (e.g. no year for a GAP) is left blank."""
-    out = pd.DataFrame({c: [column_format(frame[c])(x) for x in frame[c]] for c in frame.columns},
-                       index=frame.index)
+    columns = {}
+    for c in frame.columns:
+        number = column_format(frame[c])  # the column's one format, chosen once
+        columns[c] = [number(x) for x in frame[c]]
+    out = pd.DataFrame(columns, index=frame.index)
     if isinstance(out.index, pd.MultiIndex):
         out.index = pd.MultiIndex.from_arrays(
             [[("" if pd.isna(x) else x) for x in out.index.get_level_values(i)] for i in range(out.index.nlevels)],
@@ -175,13 +180,21 @@ def html_table(frame: pd.DataFrame, year_rows: bool = True, step: int | None = N
 
 
 def _width(fig) -> int:
-    """The PNG's width in pixels (the figure's size at ``DPI``)."""
+    """The chart's width on the page in CSS pixels (the figure's size at ``DPI``)."""
     return int(round(fig.get_size_inches()[0] * DPI))
 
 
-def _png(fig) -> str:
+# Text stays text (no glyph paths: smaller, sharp, selectable); ids from a fixed salt, so the same
+# chart gives the same bytes.
+SVG = {"svg.fonttype": "none", "svg.hashsalt": "actuarial"}
+
+
+def _svg(fig) -> str:
+    """The chart as an SVG document, base64 for an ``<img src="data:...">``: a vector image
+    (no rasterising, no PNG encoding), without date or software metadata."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    with matplotlib.rc_context(SVG):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -455,7 +468,7 @@ def build_sections(nodes: dict, grid=(None, None)) -> list[Section]:
                 continue
             fig = spec["draw"](nodes)
             chart.caption = spec["caption"](nodes)
-            chart.image, chart.width = _png(fig), _width(fig)
+            chart.image, chart.width = _svg(fig), _width(fig)
             frame = plots.plotted_data(fig)
             chart.table, chart.table_note = html_table(frame, True, *grid)
             section.charts.append(chart)
@@ -503,7 +516,7 @@ def criteria_text(f: xr.Dataset) -> str:
 # -- a stochastic run: every fan, the depletion curve, the actuarial balance's distribution ---------------------
 
 def _chart(id: str, title: str, fig, caption: str, grid=(None, None)) -> Chart:
-    chart = Chart(id=id, title=title, caption=caption, image=_png(fig), width=_width(fig))
+    chart = Chart(id=id, title=title, caption=caption, image=_svg(fig), width=_width(fig))
     chart.table, chart.table_note = html_table(plots.plotted_data(fig), True, *grid)
     return chart
 

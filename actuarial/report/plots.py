@@ -24,7 +24,10 @@ Conventions shared by all charts:
   side by side: one colour per case, or one panel per case for stacked areas;
 - the numbers plotted, in the units shown, are attached to the figure as a
   ``pandas.DataFrame`` in ``fig.plotted_data`` (see :func:`plotted_data`),
-  for the tables of the HTML report.
+  for the tables of the HTML report;
+- the margins are set once when the chart is built (:func:`fit`, no layout
+  engine: constrained layout would draw every figure twice); after adding
+  texts to a chart, call ``plots.fit(fig)`` again.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
 
@@ -60,7 +64,13 @@ STYLE = {
     "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.labelsize": 9,
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
     "grid.linewidth": 0.6, "legend.frameon": False, "legend.fontsize": 8, "lines.linewidth": 1.8,
-    "xtick.labelsize": 8, "ytick.labelsize": 8, "font.family": "DejaVu Sans",
+    "xtick.labelsize": 8, "ytick.labelsize": 8,
+    # DejaVu Sans (shipped with matplotlib) draws and measures the text; an SVG (the report's charts keep their
+    # text as text) names the fallbacks of similar widths for a browser that lacks it
+    "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Bitstream Vera Sans", "Verdana", "Arial"],
+    # titles just above the axes (nothing is drawn above them): matplotlib's automatic title position would
+    # measure the axes' tick labels again at every draw
+    "axes.titley": 1.0,
     "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
 }
 PERCENT = "%"
@@ -72,18 +82,132 @@ def plotted_data(fig: Figure) -> pd.DataFrame:
 
 
 def _styled(func):
-    """Draw inside the shared style; attach the table of plotted numbers."""
+    """Draw inside the shared style, then place the axes so that every text fits (:func:`fit`)."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with matplotlib.rc_context(STYLE):
-            return func(*args, **kwargs)
+            fig = func(*args, **kwargs)
+            fit(fig)
+            return fig
     return wrapper
 
 
 def _figure(ncols: int = 1, nrows: int = 1, size=SIZE, **kwargs):
-    fig = Figure(figsize=size, layout="constrained")
+    """A figure without a layout engine: :func:`fit` sets its margins once (matplotlib's constrained
+    layout would draw every figure twice, in a dry run then for real: most of the report's time)."""
+    fig = Figure(figsize=size)
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     return fig, axes
+
+
+# -- the layout: margins measured from the texts' strings, set once -----------------------------------
+
+EDGE = 5.0  # points of white space at the figure's edges
+GAP = 8.0  # points between the texts of neighbouring panels
+MEASURE_DPI = 288  # of the renderer that measures texts (at 72 dpi, font hinting rounds sizes to whole points)
+POINTS = 72 / MEASURE_DPI  # points per pixel of that renderer
+
+
+@functools.lru_cache(maxsize=1)
+def _measurer():
+    """A Text artist on a figure of its own and an Agg renderer (pixels at ``MEASURE_DPI``): texts are
+    measured as matplotlib lays them out (lines, rotation), without drawing any chart."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return Figure(dpi=MEASURE_DPI).text(0, 0, ""), RendererAgg(1, 1, MEASURE_DPI)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_extent(text: str, size: float, weight: str = "normal", rotation: float = 0.0) -> tuple[float, float]:
+    """(width, height) in points of ``text`` in the style's font, rotated by ``rotation`` degrees;
+    cached: the same tick labels come back in every chart."""
+    artist, renderer = _measurer()
+    artist.set(text=text, fontsize=size, fontweight=weight, rotation=rotation, fontfamily=STYLE["font.family"])
+    box = artist.get_window_extent(renderer)
+    return box.width * POINTS, box.height * POINTS
+
+
+def _label_extent(label) -> tuple[float, float]:
+    """(width, height) in points of a Text artist as drawn, (0, 0) when it is empty or hidden."""
+    if not label.get_visible() or not label.get_text():
+        return 0.0, 0.0
+    return _text_extent(label.get_text(), label.get_fontsize(), str(label.get_fontweight()), label.get_rotation())
+
+
+def _tick_labels(axis) -> list[str]:
+    """The tick labels the axis will draw: its formatter's texts of the ticks inside the view."""
+    low, high = sorted(axis.get_view_interval())
+    slack = 1e-9 * max(abs(low), abs(high), 1.0)
+    locs = [v for v in axis.get_majorticklocs() if low - slack <= v <= high + slack]
+    return [t for t in axis.get_major_formatter().format_ticks(locs) if t]
+
+
+def _tick_extent(axis, side: str) -> tuple[float, float]:
+    """(width, height) in points of the widest and tallest tick label on ``side`` of the axis (0, 0 when
+    its labels are off), rotated as drawn."""
+    if not axis.get_tick_params().get(f"label{side}", True):
+        return 0.0, 0.0
+    labels = _tick_labels(axis)
+    if not labels:
+        return 0.0, 0.0
+    tick = axis.get_major_ticks(1)[0]
+    font = (tick.label1.get_fontsize(), str(tick.label1.get_fontweight()), tick.label1.get_rotation())
+    widths, heights = zip(*(_text_extent(t, *font) for t in labels))
+    out = tick.get_tick_padding() + tick.get_pad()  # the tick mark (outside the axes) and the pad
+    return max(widths) + out, max(heights) + out
+
+
+def _outside_legend_width(ax) -> float:
+    """Points the axes' legend takes right of the axes when it is anchored there (else 0)."""
+    legend = ax.get_legend()
+    if legend is None or legend.get_bbox_to_anchor().x0 < ax.bbox.x1 - 1:
+        return 0.0
+    pad = legend.borderaxespad * legend.prop.get_size_in_points()
+    return pad + legend.get_window_extent(_measurer()[1]).width * POINTS
+
+
+def _margins(ax) -> dict:
+    """Points each side of the axes needs for its tick labels, axis labels, title and outside legend."""
+    ylabel = _label_extent(ax.yaxis.label)[0]
+    xlabel = _label_extent(ax.xaxis.label)[1]
+    title = _label_extent(ax.title)[1]
+    return {"left": _tick_extent(ax.yaxis, "left")[0] + (ylabel + ax.yaxis.labelpad if ylabel else 0.0),
+            "bottom": _tick_extent(ax.xaxis, "bottom")[1] + (xlabel + ax.xaxis.labelpad if xlabel else 0.0),
+            "top": title + matplotlib.rcParams["axes.titlepad"] if title else 0.0,
+            "right": _outside_legend_width(ax)}
+
+
+def fit(fig: Figure) -> None:
+    """Set the margins and the space between panels from the texts each panel shows (tick labels,
+    axis labels, titles, a legend right of the axes, the suptitle), measured from their strings in
+    points: one pass without drawing, where constrained layout draws the figure twice. Measured
+    twice, as the ticks depend on the axes' size."""
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.get_subplotspec() is not None]
+    if not axes:
+        return
+    nrows, ncols = axes[0].get_subplotspec().get_gridspec().get_geometry()
+    width, height = (72 * v for v in fig.get_size_inches())
+    suptitle = _label_extent(fig._suptitle)[1] + GAP / 2 if fig._suptitle is not None else 0.0
+    if fig._suptitle is not None:  # its top at the figure's top edge
+        fig._suptitle.set_y(1 - EDGE / height)
+        fig._suptitle.set_verticalalignment("top")
+    for _ in range(2):
+        cols = {side: np.zeros(ncols) for side in ("left", "right")}
+        rows = {side: np.zeros(nrows) for side in ("top", "bottom")}
+        for ax in axes:
+            spec, need = ax.get_subplotspec(), _margins(ax)
+            for side, index in (("left", spec.colspan.start), ("right", spec.colspan.stop - 1)):
+                cols[side][index] = max(cols[side][index], need[side])
+            for side, index in (("top", spec.rowspan.start), ("bottom", spec.rowspan.stop - 1)):
+                rows[side][index] = max(rows[side][index], need[side])
+        left, right = EDGE + cols["left"][0], EDGE + cols["right"][-1]
+        top, bottom = EDGE + suptitle + rows["top"][0], EDGE + rows["bottom"][-1]
+        wgap = max([GAP + cols["right"][c - 1] + cols["left"][c] for c in range(1, ncols)], default=0.0)
+        hgap = max([GAP + rows["bottom"][r - 1] + rows["top"][r] for r in range(1, nrows)], default=0.0)
+        panel_w = max((width - left - right - (ncols - 1) * wgap) / ncols, 1.0)
+        panel_h = max((height - top - bottom - (nrows - 1) * hgap) / nrows, 1.0)
+        fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                            top=1 - top / height, wspace=wgap / panel_w, hspace=hgap / panel_h)
 
 
 def _dataset(data) -> xr.Dataset:
@@ -169,6 +293,24 @@ def _lines(ax, series: dict, unit: str, table: dict, scale: float = 100.0, fan: 
                 table[column] = _series(one)
 
 
+def bars(ax, x, height, width=0.8, bottom=0.0, align: str = "center", horizontal: bool = False, color=None,
+         edgecolor="none", linewidth=None, **style) -> PolyCollection:
+    """What ``ax.bar`` (``ax.barh`` when ``horizontal``: ``x`` the positions on the y axis) draws,
+    as one PolyCollection: one artist instead of a Rectangle per bar, each of which costs its
+    creation, its data limits and its own draw. The value axis sticks to the bars' bases, as
+    ``ax.bar``'s does."""
+    x, height, width, bottom = np.broadcast_arrays(*(np.asarray(v, float) for v in (x, height, width, bottom)))
+    start = x - width / 2 if align == "center" else x
+    corners = [(start, bottom), (start, bottom + height), (start + width, bottom + height), (start + width, bottom)]
+    verts = np.stack([np.stack(c if not horizontal else c[::-1], axis=-1) for c in corners], axis=1)
+    if linewidth is None:
+        linewidth = matplotlib.rcParams["patch.linewidth"] if edgecolor != "none" else 0.0
+    collection = PolyCollection(verts, facecolors=color, edgecolors=edgecolor, linewidths=linewidth, **style)
+    (collection.sticky_edges.x if horizontal else collection.sticky_edges.y).extend(np.unique(bottom).tolist())
+    ax.add_collection(collection, autolim=True)
+    return collection
+
+
 def _paths(ds: xr.Dataset, name: str) -> xr.DataArray:
     """``name``, or its percentiles across scenarios (``name_percentile``) when the run has them."""
     pct = ds.get(f"{name}_percentile")
@@ -196,7 +338,8 @@ AGE_GROUPS = [(a, a + 4) for a in range(0, 100, 5)] + [(100, 100)]
 def _groups(da: xr.DataArray) -> np.ndarray:
     """Sum single ages into 5-year groups 0-4 .. 95-99 and 100+ (last axis = age)."""
     ages = da["age"].values
-    return np.stack([da.sel(age=(ages >= lo) & (ages <= hi)).sum("age").values for lo, hi in AGE_GROUPS], axis=-1)
+    values = da.transpose(..., "age").values
+    return np.stack([np.nansum(values[..., (ages >= lo) & (ages <= hi)], axis=-1) for lo, hi in AGE_GROUPS], axis=-1)
 
 
 def _group_label(lo, hi) -> str:
@@ -223,8 +366,8 @@ def population_pyramid(demography, years=None) -> Figure:
             men = _groups(one.sel(sex="male")) / 1e3
             suffix = "" if case is None else f", {case}"
             if case is None:
-                ax.barh(positions, -men, height=0.9, color=SEX_COLOURS["male"], label="men")
-                ax.barh(positions, women, height=0.9, color=SEX_COLOURS["female"], label="women")
+                bars(ax, positions, -men, width=0.9, horizontal=True, color=SEX_COLOURS["male"], label="men")
+                bars(ax, positions, women, width=0.9, horizontal=True, color=SEX_COLOURS["female"], label="women")
             else:
                 edges = np.append(positions - 0.5, positions[-1] + 0.5)  # colour by sex, dashes by case
                 ax.stairs(-men, edges, orientation="horizontal", color=SEX_COLOURS["male"], baseline=None,
@@ -581,14 +724,15 @@ def debt_decomposition(fiscal_space, width: int = 10) -> Figure:
     table = {}
     x = np.arange(len(periods))
     for ax, r in zip(axes[0], reforms):
-        one = c.sel(reform=r)
-        sums = {str(k): np.array([100 * float(one.sel(component=k).isel(year=slice(i, j)).sum())
-                                  for i, j in periods]) for k in one["component"].values}
+        one = c.sel(reform=r).transpose("component", "year")
+        starts = [i for i, _ in periods]
+        values = np.where(np.isnan(one.values), 0.0, one.values)  # a missing flow adds nothing
+        sums = {str(k): 100 * np.add.reduceat(v, starts) for k, v in zip(one["component"].values, values)}
         up, down = np.zeros(len(x)), np.zeros(len(x))
         for n, (k, v) in enumerate(sums.items()):
             base = np.where(v >= 0, up, down)
-            ax.bar(x, v, bottom=base, color=PALETTE[n % len(PALETTE)], label=DECOMPOSITION_LABELS.get(k, k),
-                   width=0.75)
+            bars(ax, x, v, bottom=base, color=PALETTE[n % len(PALETTE)], label=DECOMPOSITION_LABELS.get(k, k),
+                 width=0.75)
             up, down = up + np.maximum(v, 0), down + np.minimum(v, 0)
             table[f"{r}: {DECOMPOSITION_LABELS.get(k, k)} (points of GDP)"] = pd.Series(v, index=labels)
         total = sum(sums.values())
@@ -819,8 +963,8 @@ def headline_distribution(stochastic, name: str = "actuarial_balance", values=No
     widths = np.diff(edges)
     density = np.divide(share, widths, out=np.zeros_like(share, dtype=float), where=widths > 0)
     per = "percentage point" if unit == PERCENT else unit
-    ax.bar(edges[:-1], density, width=widths, align="edge", color=PALETTE[0], alpha=0.8, edgecolor="white",
-           label=f"from the {source} (area: share of scenarios)")
+    bars(ax, edges[:-1], density, width=widths, align="edge", color=PALETTE[0], alpha=0.8, edgecolor="white",
+         label=f"from the {source} (area: share of scenarios)")
     table = pd.DataFrame({f"from ({unit})": edges[:-1], f"to ({unit})": edges[1:],
                           "share of scenarios (%)": share, f"% of scenarios per {per}": density})
     table.index = pd.Index(range(1, len(table) + 1), name="interval")
