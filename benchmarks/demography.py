@@ -132,8 +132,8 @@ class ProjectPopulation:
     wall) on 1 numba thread, 1.58 s CPU (4.2 s wall) on 2, against the 80 ms
     target. cProfile: all but ~25 ms is ``_kernels.project_fused``; in it the
     survival ratios of the 200,000 life tables take 0.33 s CPU (``survival_ratios``
-    alone: the Gompertz fit and open-age years, ~100 log/exp calls a table, which
-    correctly rounded scalar libm keeps bit for bit), the rest the projection and
+    alone: the Gompertz fit and open-age years, ~100 scalar libm log/exp calls a
+    table, whose bits a vectorised exp/log would not reproduce), the rest the projection and
     the population pass over ~0.8 GB of freshly allocated outputs (the same work in
     chunks of 125 scenarios: 58 ms a chunk, 0.46 s for 1,000).
     """
