@@ -122,7 +122,9 @@ class StochasticRunThreads:
 
     Where the time goes (2 December 2026, commit 1193fbc, ``pipeline.run`` in-process,
     warm kernels, chunks of 125, per-stage CPU timers; load 9-10): 1 thread 6.1 s CPU
-    (16.4 s wall), 2 threads 6.2 s CPU (14.2 s wall), peak RSS 0.68-0.69 GB. Of the
+    (16.4 s wall), 2 threads 6.2 s CPU (14.2 s wall), peak RSS 0.68-0.69 GB; on a
+    quiet machine (load 0.3-0.7, two runs each) 1 thread 5.1-5.9 s CPU (= wall),
+    2 threads 4.6 s wall (6.6-6.8 s CPU), the same peak. Of the
     6.1 s: pension 2.2 s (its kernel ~1.9 s: ``ChunkKernels``), employment injury
     1.9 s (kernel ~1.05 s, ``extend_qx`` of the life tables ~0.3 s, insurable wages
     ~0.1 s), demography 0.8 s (the four kernels ~0.45 s), SPF 0.5 s (the eligible
@@ -230,10 +232,12 @@ class ChunkKernels:
     floor of each: its outputs zeroed and its by-age inputs read once
     (``time_*_floor``), so the distance from memory traffic is read from one run.
 
-    Measured 2 December 2026 on the shared 2-core machine (load 7-10, CPU time
-    of the kernel alone, 1 thread, medians of 5): pension 176-243 ms a chunk
-    (8 chunks: 1.4-1.9 s of the 6.1-7.0 s CPU of the whole 1,000-scenario run),
-    injury 113-150 ms (0.9-1.2 s).
+    Measured 2 December 2026 on the shared 2-core machine (commit 1193fbc): at load
+    7-10, CPU time of the kernel alone on 1 thread, medians of 5, pension 176-243 ms
+    a chunk (8 chunks: 1.4-1.9 s of the 6.1-7.0 s CPU of the whole 1,000-scenario
+    run), injury 113-150 ms (0.9-1.2 s); at load 1-2.5 (``asv run --quick``, wall)
+    pension 367 ms on 1 thread, 360 ms on 2 (floor 8 ms), injury 183 / 181 ms (floor
+    4 ms); pre-faulting the pension outputs (83 MB) saves only ~17 ms of 255 ms.
     """
 
     params = [[1, 2]]
