@@ -119,6 +119,23 @@ class StochasticRunThreads:
     the CLI in-process 11.8-14.2 s -> 9.8-12.6 s wall at load 3.5-5, peak RSS 0.71 GB
     -> 0.72 GB. Every fan and /stochastic variable identical but the injury
     scheme's (cost and contribution rates, expenditure / GDP: <= 1.4e-15 relative).
+
+    Where the time goes (2 December 2026, commit 1193fbc, ``pipeline.run`` in-process,
+    warm kernels, chunks of 125, per-stage CPU timers; load 9-10): 1 thread 6.1 s CPU
+    (16.4 s wall), 2 threads 6.2 s CPU (14.2 s wall), peak RSS 0.68-0.69 GB; on a
+    quiet machine (load 0.3-0.7, two runs each) 1 thread 5.1-5.9 s CPU (= wall),
+    2 threads 4.6 s wall (6.6-6.8 s CPU), the same peak. Of the
+    6.1 s: pension 2.2 s (its kernel ~1.9 s: ``ChunkKernels``), employment injury
+    1.9 s (kernel ~1.05 s, ``extend_qx`` of the life tables ~0.3 s, insurable wages
+    ~0.1 s), demography 0.8 s (the four kernels ~0.45 s), SPF 0.5 s (the eligible
+    persons' by-age products ~0.35 s), draws 0.2 s, stage checks 0.2 s, labour 0.1 s,
+    summaries, fans and the tree ~0.2 s. The pension kernel's reductions over credits
+    are vectorised by ``fastmath`` (zmm, 32 lanes a step; rows of the credit triangle
+    shorter than that run scalar), so their order, hence the last bits, follows the
+    loop structure: rewriting those loops changes every pension result, the
+    deterministic path's included (a buffer swap instead of the copy back measured
+    slower and changed bits). Chunks of 64 or 100 instead of 125 measured within the
+    noise (4.7-4.8 s vs 5.0 s CPU for the scenarios alone, interleaved, load 10).
     """
 
     params = [[1000], [1, 2]]
@@ -175,3 +192,93 @@ class StochasticChunk:
         """What a run computes of a chunk: its stages and summaries (``run_chunk``), the
         scenarios numbered on the summaries only."""
         run_chunk(self.a, 0, self.chunk, self.central)
+
+
+def _chunk_kernel_args(assumptions, count: int) -> dict:
+    """The arguments of the pension and employment-injury kernels of one chunk of
+    ``count`` scenarios (``chunk_nodes``), recorded as the stages call them:
+    name -> (kernel, inputs, outputs as given, zeroed; the kernels add into them)."""
+    import numpy as np
+    from unittest import mock
+
+    from actuarial.projection import _injury_kernels, _pension_kernels
+
+    calls = {}
+    kernels = {"pension": (_pension_kernels, "run_scheme", "project_scheme", 21),
+               "injury": (_injury_kernels, "run_injury", "project_injury", 19)}
+    patches = []
+    for name, (module, runner, kernel, first_output) in kernels.items():
+        def record(*args, _name=name, _run=getattr(module, runner), _k=getattr(module, kernel), _o=first_output):
+            calls[_name] = (_k, args[:_o], [np.zeros_like(a) for a in args[_o:]])
+            return _run(*args)
+        patches.append(mock.patch.object(module, runner, record))
+    for p in patches:
+        p.start()
+    try:
+        chunk_nodes(assumptions, 0, count, None)
+    finally:
+        for p in patches:
+            p.stop()
+    return calls
+
+
+class ChunkKernels:
+    """The two kernels that take most of a stochastic chunk (issue 17 profile of
+    ``actuarial run demoland.yaml --scenarios 1000``): the pension scheme
+    (``_pension_kernels.project_scheme``) and the employment-injury scheme
+    (``_injury_kernels.project_injury``, pensioners pooled) on one chunk of
+    Demoland (125 scenarios x 100 years), on 1 and 2 numba threads, outputs
+    allocated in the timed call as the stages do. Beside them, the plain-numpy
+    floor of each: its outputs zeroed and its by-age inputs read once
+    (``time_*_floor``), so the distance from memory traffic is read from one run.
+
+    Measured 2 December 2026 on the shared 2-core machine (commit 1193fbc): at load
+    7-10, CPU time of the kernel alone on 1 thread, medians of 5, pension 176-243 ms
+    a chunk (8 chunks: 1.4-1.9 s of the 6.1-7.0 s CPU of the whole 1,000-scenario
+    run), injury 113-150 ms (0.9-1.2 s); at load 1-2.5 (``asv run --quick``, wall)
+    pension 367 ms on 1 thread, 360 ms on 2 (floor 8 ms), injury 183 / 181 ms (floor
+    4 ms); pre-faulting the pension outputs (83 MB) saves only ~17 ms of 255 ms.
+    """
+
+    params = [[1, 2]]
+    param_names = ["threads"]
+    timeout = 300
+
+    def setup(self, threads):
+        from actuarial.stochastic.scenarios import for_scenarios
+
+        a = for_scenarios(_pension.demoland_for(1000, 100))
+        _threads(self, threads)
+        run_scenarios(a, 2, chunk=2)  # compile or load the kernels
+        self.calls = _chunk_kernel_args(a, a.stochastic.chunk)
+
+    def teardown(self, threads):
+        _restore(self)
+
+    def _kernel(self, name):
+        import numpy as np
+
+        kernel, inputs, outputs = self.calls[name]
+        kernel(*inputs, *(np.zeros_like(o) for o in outputs))
+
+    def _floor(self, name):
+        import numpy as np
+
+        _, inputs, outputs = self.calls[name]
+        for o in outputs:
+            np.zeros_like(o).fill(0.0)  # touched once, as the kernel writes it
+        for a in inputs:
+            if isinstance(a, np.ndarray) and a.ndim == 4:
+                a.sum()  # read once
+
+    def time_pension_kernel(self, threads):
+        self._kernel("pension")
+
+    def time_pension_floor(self, threads):
+        self._floor("pension")
+
+    def time_injury_kernel(self, threads):
+        self._kernel("injury")
+
+    def time_injury_floor(self, threads):
+        self._floor("injury")
