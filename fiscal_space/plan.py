@@ -116,8 +116,8 @@ def _solve(c, a_ub, b_ub, a_eq, b_eq, lower, upper) -> tuple[int, str, np.ndarra
 
 class Rows(NamedTuple):
     """Rows of the plan's constraint matrix as their nonzero entries: ``values[i]`` at
-    (``rows[i]``, ``cols[i]``), no position twice (built with numpy: scipy.sparse, about
-    25 ms to import, is not needed for a matrix HiGHS reads as plain arrays)."""
+    (``rows[i]``, ``cols[i]``), no position twice (built with numpy: scipy.sparse, 11-25 ms
+    of a CLI run's CPU to import, is not needed for a matrix HiGHS reads as plain arrays)."""
 
     rows: np.ndarray
     cols: np.ndarray
