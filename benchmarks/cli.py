@@ -187,6 +187,13 @@ class CommandLineRun:
     command (7 interleaved, load 10): 12.92 -> 12.79 s CPU (0.974), of which the
     report 5.7 s, the workbook 1.3 s and NetCDF 1.0 s in one process; asv quick
     (load 8): ``timeraw_import_run`` 2.51 s, ``timeraw_run_demoland`` 16.6 s.
+    Again on a quieter machine (load average 1.5-2.8; the same loops): the first run
+    1.018 -> 0.686 s with one thread (paired ratio 0.73, n=9), 0.855 -> 0.678 s with
+    two (0.75); the imports of ``timeraw_import_run`` 1.872 -> 1.714 s (0.90, n=11;
+    the same modules but scipy.sparse, the rest noise); the whole command 8.32 ->
+    8.15 s (0.984, n=5); ``check`` 0.640 -> 0.651 s (0.998, n=9); asv quick (load
+    1.4): ``timeraw_import_run`` 1.40 s, ``timeraw_run_demoland`` 8.03 s,
+    ``timeraw_check_demoland`` 682 ms, ``timeraw_help`` 30 ms.
     Writing NetCDF imports dask.distributed (0.23-0.29 s CPU): xarray's
     ``to_netcdf`` asks ``xarray.backends.locks.get_dask_scheduler``, which imports
     ``dask.distributed`` whenever dask is installed.
