@@ -1,14 +1,18 @@
-"""Small helpers turning labelled arrays into the plain arrays kernels take."""
+"""Small helpers turning labelled arrays into the plain arrays kernels take,
+and building the engine's xarray objects (xarray's look-up of dask arrays
+deferred until dask.array is imported: ``defer_dask_lookup``)."""
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import sys
 import threading
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+from xarray.namedarray import pycompat
 
 
 def with_scenario(da: xr.DataArray, dims) -> np.ndarray:
@@ -38,6 +42,45 @@ def single_threaded():
         yield
     finally:
         numba.set_num_threads(threads)
+
+
+class _DaskOnceImported:
+    """xarray's record of dask (``pycompat.DuckArrayModule("dask")``) that imports nothing
+    while ``dask.array`` is not imported.
+
+    xarray asks for the dask array type each time it wraps data in a Variable
+    (``as_compatible_data``: ``isinstance(data, array_type("dask"))``), and its
+    record imports ``dask.array`` (with scipy.fft and scipy.special: about
+    0.4 s of a CLI run, issue 17) even where no dask array can exist. Until
+    ``dask.array`` is imported no object can be a dask array, so the type is
+    ``()`` (no instance); once it is, or for anything else xarray asks
+    (version, module), the real record replaces this one in xarray's cache."""
+
+    @property
+    def type(self) -> tuple:
+        if "dask.array" not in sys.modules:
+            return ()
+        return self._real().type
+
+    def __getattr__(self, name: str):
+        return getattr(self._real(), name)
+
+    @staticmethod
+    def _real():
+        real = pycompat.DuckArrayModule("dask")
+        pycompat._cached_duck_array_modules["dask"] = real
+        return real
+
+
+def defer_dask_lookup() -> None:
+    """Put ``_DaskOnceImported`` in xarray's cache of array modules, unless xarray has
+    already looked dask up (or no longer keeps that cache: then nothing changes)."""
+    cache = getattr(pycompat, "_cached_duck_array_modules", None)
+    if isinstance(cache, dict) and hasattr(pycompat, "DuckArrayModule"):
+        cache.setdefault("dask", _DaskOnceImported())
+
+
+defer_dask_lookup()  # here, before the engine builds its first Variable (every stage imports this module)
 
 
 def coordinates(coords: dict) -> xr.Coordinates:

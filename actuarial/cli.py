@@ -31,7 +31,6 @@ def _run(args) -> int:
     from actuarial.pipeline import run
     from actuarial.provenance import provenance
     from actuarial.report.console import demography_summary, injury_summary, pension_summary, spf_summary
-    from actuarial.report.html import write_report
 
     _scenario_options(args)
     overrides = _overrides(args.set)
@@ -69,6 +68,8 @@ def _run(args) -> int:
             write_summary(tree, assumptions, out.path("summary.xlsx"))
             write_results(tree, out.path("results.nc"), provenance(assumptions, _command(args)))
             if not args.no_report:
+                from actuarial.report.html import write_report  # matplotlib: imported for the report only
+
                 write_report(tree, out.path("report.html"), force=True)
     target, summary = folder / "results.nc", folder / "summary.xlsx"
     report = None if args.no_report else folder / "report.html"

@@ -101,6 +101,16 @@ machine: numpy's import (~0.09 s), pydantic's (~0.04 s) and its validators (~0.0
 sections' declarations (~0.07 s), YAML (~0.03 s) and the survey (~0.05 s, of which splitting
 its 120,000 cells into str objects ~0.015 s) remain, each a large part of a small whole; the
 next step would be a check path without numpy or without pydantic's schema generation.
+
+Then (startup, issue 17; CPU seconds, load average 7-10): ``check`` Demoland 0.649 s (median
+of 5 fresh processes; ``python -c pass`` 0.032 s: 20 times), asv quick 581 ms; unchanged by
+this round. Still missed; what it would take: every part left is needed by the check as the
+schema declares it (numpy for the values the sections hold, pydantic and its 18 validators,
+the sections' declarations, YAML, the survey's two CSVs), so 0.3 s needs one of them gone, e.g.
+the sections' core schemas generated once into a module that the package ships (and a test
+that it is current), so that no validator is built by pydantic's schema generation at run
+time (~0.04-0.05 s of the ~0.11 s to cut on the CI machine), plus the survey's text columns
+checked without building their 120,000 str objects.
 """
 
 from __future__ import annotations
@@ -153,6 +163,40 @@ class CommandLineRun:
     1.5 s (4.4 s at the issue's commit: imports 1.1 s, of which scipy.stats
     0.45 s, the report 1.5 s, the workbook 0.55 s, NetCDF 0.4 s); the imports
     alone: ``timeraw_import_run``.
+
+    Measured (startup, against 1193fbc; CPU seconds of fresh processes, medians of
+    11 interleaved, numba cache warm, load average 7-9): the first ``pipeline.run``
+    of Demoland in a process 0.959 -> 0.710 s with one numba thread (median paired
+    ratio 0.79), 1.125 -> 0.931 s with two (0.81); the second run 0.09-0.11 s in
+    both. xarray asks for the dask array type each time it builds a Variable, and
+    that imported dask.array, scipy.fft and scipy.special (0.29-0.41 s) in a run
+    that has no dask array: ``actuarial.arrays.defer_dask_lookup``. What the first
+    run still pays: numba's own start with the first kernel (0.32-0.43 s: its
+    typing and lowering registries, and scipy.linalg that its BLAS check imports)
+    and loading the 14 other cached kernels (0.08-0.12 s together, each in
+    proportion to its object code: ``_scheme_scenario`` 0.50 MB, the injury
+    ``_scenario`` 0.44 MB, ``_project_one`` 0.18 MB); one overload each, kernels
+    of other designs never loaded, and no parallel kernel runs in a deterministic
+    run (the threading layer, omp here as tbb is not installed, is not started).
+    The imports are the same modules before and after (1.03-1.21 s, within the
+    loops' noise): all of them are used by the run (matplotlib by the report, now
+    imported only when one is written: ``--no-report`` skips it), except
+    scipy.sparse, which the financing plan no longer imports (``import
+    actuarial.pipeline`` after numpy, xarray, numba, scipy.linalg and highspy:
+    48.9 -> 34.8 ms, median paired difference -11 ms of 15, load 5). The whole
+    command (7 interleaved, load 10): 12.92 -> 12.79 s CPU (0.974), of which the
+    report 5.7 s, the workbook 1.3 s and NetCDF 1.0 s in one process; asv quick
+    (load 8): ``timeraw_import_run`` 2.51 s, ``timeraw_run_demoland`` 16.6 s.
+    Again on a quieter machine (load average 1.5-2.8; the same loops): the first run
+    1.018 -> 0.686 s with one thread (paired ratio 0.73, n=9), 0.855 -> 0.678 s with
+    two (0.75); the imports of ``timeraw_import_run`` 1.872 -> 1.714 s (0.90, n=11;
+    the same modules but scipy.sparse, the rest noise); the whole command 8.32 ->
+    8.15 s (0.984, n=5); ``check`` 0.640 -> 0.651 s (0.998, n=9); asv quick (load
+    1.4): ``timeraw_import_run`` 1.40 s, ``timeraw_run_demoland`` 8.03 s,
+    ``timeraw_check_demoland`` 682 ms, ``timeraw_help`` 30 ms.
+    Writing NetCDF imports dask.distributed (0.23-0.29 s CPU): xarray's
+    ``to_netcdf`` asks ``xarray.backends.locks.get_dask_scheduler``, which imports
+    ``dask.distributed`` whenever dask is installed.
     """
 
     timeout = 300.0

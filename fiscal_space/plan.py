@@ -25,10 +25,10 @@ further above it where the path without them already is).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import highspy
-from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -92,17 +92,16 @@ def _solve(c, a_ub, b_ub, a_eq, b_eq, lower, upper) -> tuple[int, str, np.ndarra
     passes (rows a_ub then a_eq, column-wise, -inf left-hand sides of a_ub).
     Returns (0 and linprog's message when optimal, else 4 and HiGHS's model
     status; the solution or None)."""
-    a = a_eq if a_ub is None else sparse.vstack((a_ub, a_eq))
-    a = sparse.csc_array(a)
     n_ub = 0 if a_ub is None else a_ub.shape[0]
+    start, index, value = _columnwise([a_eq] if a_ub is None else [a_ub, a_eq], c.size)
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = c.size, a.shape[0]
+    lp.num_col_, lp.num_row_ = c.size, n_ub + a_eq.shape[0]
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, np.ascontiguousarray(lower), np.ascontiguousarray(upper)
     lp.row_lower_ = np.concatenate([np.full(n_ub, -np.inf), b_eq])
     lp.row_upper_ = np.concatenate([np.zeros(0) if b_ub is None else b_ub, b_eq])
     m = lp.a_matrix_
-    m.format_, m.num_col_, m.num_row_ = highspy.MatrixFormat.kColwise, c.size, a.shape[0]
-    m.start_, m.index_, m.value_ = a.indptr, a.indices, a.data
+    m.format_, m.num_col_, m.num_row_ = highspy.MatrixFormat.kColwise, c.size, lp.num_row_
+    m.start_, m.index_, m.value_ = start, index, value
     h = highspy.Highs()
     for key, value in _OPTIONS.items():
         h.setOptionValue(key, value)
@@ -115,19 +114,49 @@ def _solve(c, a_ub, b_ub, a_eq, b_eq, lower, upper) -> tuple[int, str, np.ndarra
         np.array(h.getSolution().col_value)
 
 
-def _sum_rows(n_years: int, n_opts: int) -> sparse.csr_matrix:
+class Rows(NamedTuple):
+    """Rows of the plan's constraint matrix as their nonzero entries: ``values[i]`` at
+    (``rows[i]``, ``cols[i]``), no position twice (built with numpy: scipy.sparse, 11-25 ms
+    of a CLI run's CPU to import, is not needed for a matrix HiGHS reads as plain arrays)."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    shape: tuple[int, int]
+
+    def toarray(self) -> np.ndarray:
+        """The dense matrix."""
+        out = np.zeros(self.shape)
+        out[self.rows, self.cols] = self.values
+        return out
+
+
+def _columnwise(parts: list[Rows], n_cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """HiGHS's column-wise matrix (start, index, value) of ``parts`` stacked one under the
+    other: each column's entries in the order of their rows (as scipy's ``csc_array`` of
+    the stacked rows orders them, with its 32-bit indices)."""
+    offsets = np.cumsum([0] + [p.shape[0] for p in parts[:-1]])
+    rows = np.concatenate([p.rows + offset for p, offset in zip(parts, offsets)])
+    cols = np.concatenate([p.cols for p in parts])
+    values = np.concatenate([p.values for p in parts])
+    order = np.lexsort((rows, cols))  # by column, then by row
+    start = np.zeros(n_cols + 1, np.int32)
+    np.cumsum(np.bincount(cols, minlength=n_cols), out=start[1:])
+    return start, rows[order].astype(np.int32), values[order]
+
+
+def _sum_rows(n_years: int, n_opts: int) -> Rows:
     """The equality rows sum_o x_o(t) + s(t) (columns o * T + t, then s(t)): T x (O + 1) T."""
     cols = np.arange((n_opts + 1) * n_years).reshape(n_opts + 1, n_years).T.reshape(-1)  # row-major by year
-    indptr = np.arange(0, (n_opts + 1) * n_years + 1, n_opts + 1)
-    return sparse.csr_matrix((np.ones(cols.size), cols, indptr), shape=(n_years, (n_opts + 1) * n_years))
+    rows = np.repeat(np.arange(n_years), n_opts + 1)
+    return Rows(rows, cols, np.ones(cols.size), (n_years, (n_opts + 1) * n_years))
 
 
 def _inequality_rows(n_years: int, n_cols: int, stock, debt_opts, propagation, scale):
     """The stock rows (one per ``(option, weights, limit)``: sum_t weights(t) x_o(t)
     <= limit) then, for ``debt_opts``, the T debt-ceiling rows sum_{u<=t} K[t, u]
     sum_o x_o(u) (right-hand sides of the ceiling rows added by the caller).
-    Built from the nonzero entries with numpy (zeros are not stored, as a
-    ``csr_matrix`` of the dense rows would not). Returns (matrix or None, rhs)."""
+    Built from the nonzero entries (zeros are not stored). Returns (``Rows`` or None, rhs)."""
     rows, cols, vals, rhs = [], [], [], []
     for i, (o, weights, limit) in enumerate(stock):
         w = np.asarray(weights, float)
@@ -147,9 +176,8 @@ def _inequality_rows(n_years: int, n_cols: int, stock, debt_opts, propagation, s
         n_rows += n_years
     if not n_rows:
         return None, np.zeros(0)
-    coo = sparse.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                            shape=(n_rows, n_cols))
-    return coo.tocsr(), np.asarray(rhs, float)
+    return Rows(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), (n_rows, n_cols)), \
+        np.asarray(rhs, float)
 
 
 def _exact(financing, gap, capacity, cost, noise: float = 1e-7):

@@ -91,3 +91,17 @@ def test_coordinates_cache_tells_signed_zeros_and_nan_apart():
     assert not np.signbit(plus["shift"].values[0]) and np.signbit(minus["shift"].values[0])
     nan = coordinates({"shift": ("shift", np.array([np.nan, 1.0]), {})})
     assert np.isnan(nan["shift"].values[0])
+
+
+def test_dask_arrays_recognised_once_dask_array_is_imported():
+    """``defer_dask_lookup`` (imported with actuarial.arrays) leaves xarray's handling of dask arrays
+    as it was: once dask.array is imported, its Array is the type xarray checks for, and a
+    DataArray wrapping one stays lazy (and a masked one is filled as xarray does)."""
+    import dask.array as da
+    from xarray.namedarray.pycompat import array_type
+
+    assert array_type("dask") == (da.Array,)
+    lazy = xr.DataArray(da.ones(4, chunks=2), dims="x")
+    assert lazy.chunks == ((2, 2),)
+    masked = da.ma.masked_array(da.arange(4.0, chunks=2), mask=[False, True, False, False])
+    np.testing.assert_array_equal(xr.Variable("x", masked).values, [0.0, np.nan, 2.0, 3.0])

@@ -173,6 +173,21 @@ def test_check_imports_no_engine(tmp_path):
     assert _modules_after(check.format(str(DEMOLAND)), tmp_path) == ["numpy"]
 
 
+def test_run_imports_only_what_it_uses(tmp_path):
+    """``actuarial run --no-report`` of Demoland (every stage, the workbook and the NetCDF file)
+    never imports dask.array, nor scipy.fft or scipy.special that it brings (xarray looks the dask
+    array type up for each Variable it builds: ``actuarial.arrays.defer_dask_lookup``), nor
+    scipy.sparse (the financing plan's matrix is built with numpy), nor matplotlib (the report's)."""
+    unused = ("dask.array", "scipy.fft", "scipy.special", "scipy.sparse", "matplotlib", "tqdm", "zarr")
+    code = (f"from actuarial.cli import main\nassert main(['run', {str(DEMOLAND)!r}, '-o', {str(tmp_path)!r}, "
+            "'-q', '--no-report']) == 0\n"
+            f"print(' '.join(m for m in {unused!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2].split() == []
+
+
 def test_public_names_still_import():
     from actuarial import AssumptionError as E, Assumptions, load_assumptions as la, run  # noqa: F401
 

@@ -189,7 +189,7 @@ def test_plan_solver_poses_linprogs_model_and_prints_nothing(capfd):
     prints nothing (highspy 1.16 prints a banner when a Highs object is made)."""
     from scipy.optimize import linprog
 
-    from fiscal_space.plan import _inequality_rows, _solve, _sum_rows
+    from fiscal_space.plan import Rows, _inequality_rows, _solve, _sum_rows
     rng = np.random.default_rng(7)
     n_years, n_opts = 12, 3
     gap = rng.uniform(0.0, 0.03, n_years)
@@ -206,12 +206,13 @@ def test_plan_solver_poses_linprogs_model_and_prints_nothing(capfd):
         if a_ub is None:
             b_ub = None
         status, message, x = _solve(c, a_ub, b_ub, a_eq, gap, np.zeros(c.size), upper)
-        ref = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=gap, bounds=np.column_stack([np.zeros(c.size), upper]),
+        ref = linprog(c, A_ub=None if a_ub is None else a_ub.toarray(), b_ub=b_ub, A_eq=a_eq.toarray(), b_eq=gap, bounds=np.column_stack([np.zeros(c.size), upper]),
                       method="highs", options={"primal_feasibility_tolerance": 1e-10,
                                                "dual_feasibility_tolerance": 1e-10})
         assert status == ref.status == 0 and message == ref.message
         np.testing.assert_allclose(x, ref.x, rtol=0, atol=1e-12)
-    status, message, x = _solve(np.ones(1), None, None, np.ones((1, 1)), np.array([3.0]), np.zeros(1), np.full(1, 2.0))
+    one = Rows(np.array([0]), np.array([0]), np.ones(1), (1, 1))
+    status, message, x = _solve(np.ones(1), None, None, one, np.array([3.0]), np.zeros(1), np.full(1, 2.0))
     assert status != 0 and x is None and "Infeasible" in message
     out, err = capfd.readouterr()
     assert out == "" and err == ""

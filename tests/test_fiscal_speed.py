@@ -10,7 +10,7 @@ import fiscal_space as fs
 from actuarial.pipeline import _tree
 from fiscal_space import stochastic as st
 from fiscal_space.debt import propagation
-from fiscal_space.plan import _inequality_rows, _sum_rows
+from fiscal_space.plan import _columnwise, _inequality_rows, _sum_rows
 
 COV = np.diag([4e-4, 1e-4, 1e-4, 6.4e-3])
 CENTRAL = dict(interest_rate=np.full(12, 0.06), nominal_growth=np.full(12, 0.07),
@@ -55,13 +55,34 @@ def test_plan_rows_equal_their_definition():
             for o in (1, 3):
                 dense[2 + t, o * T + u] = k[t, u]
     np.testing.assert_array_equal(a_ub.toarray(), dense)
-    assert a_ub.nnz == np.count_nonzero(dense)
+    assert a_ub.values.size == np.count_nonzero(dense)
     np.testing.assert_array_equal(rhs, [0.02, 0.0])  # limit x scale, a negative limit as 0
     eq = np.zeros((T, (O + 1) * T))
     for t in range(T):
         eq[t, [o * T + t for o in range(O + 1)]] = 1.0
     np.testing.assert_array_equal(_sum_rows(T, O).toarray(), eq)
     assert _inequality_rows(T, (O + 1) * T, (), [], None, 1.0)[0] is None
+
+
+def test_plan_matrix_is_scipys_column_wise_matrix():
+    """fiscal_space.plan._columnwise gives HiGHS the arrays scipy.sparse's csc_array of the stacked
+    rows has (an independent reference; the plan built them so before): same starts, row indices
+    (by row within each column, 32-bit) and values."""
+    from scipy import sparse
+
+    T, O = 9, 3
+    g = np.random.default_rng(5)
+    weights = g.uniform(0.5, 2.0, T)
+    weights[[0, 5]] = 0.0
+    stock = [(1, weights, 0.02), (2, np.ones(T), 0.01)]
+    a_ub, _ = _inequality_rows(T, (O + 1) * T, stock, [0, 2], propagation(np.full(T, 0.97)), 3.0)
+    a_eq = _sum_rows(T, O)
+    for parts in ([a_eq], [a_ub, a_eq]):
+        ref = sparse.csc_array(sparse.vstack([sparse.csr_matrix(p.toarray()) for p in parts]))
+        start, index, value = _columnwise(parts, (O + 1) * T)
+        for got, want in ((start, ref.indptr), (index, ref.indices), (value, ref.data)):
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
 
 
 def test_fiscal_gap_of_several_paths_is_each_paths():
