@@ -103,14 +103,13 @@ class Sheet(Worksheet):
         styles = {}  # id(format) -> ' s="<xf index>"'
 
         def style(form) -> str:
-            key = id(form)
-            if key not in styles:
-                styles[key] = f' s="{form._get_xf_index()}"'
-            return styles[key]
+            styles[id(form)] = f' s="{form._get_xf_index()}"'
+            return styles[id(form)]
 
         columns = {c: style(info.column_format) for c, info in self.col_info.items()
                    if info.column_format is not None}
         plain_rows = self.default_row_height == self.original_row_height and self.excel_version != 2010
+        number_cell, string_cell = CellNumberTuple, CellStringTuple
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
             span = spans.get(row_num // 16)
@@ -129,16 +128,17 @@ class Sheet(Worksheet):
             for col_num in sorted(cells):
                 cell = cells[col_num]
                 kind = type(cell)
-                if kind is not CellNumberTuple and kind is not CellStringTuple:
+                if kind is number_cell or kind is string_cell:
+                    value, form = cell
+                    s = (styles.get(id(form)) or style(form)) if form else (row_style or columns.get(col_num, ""))
+                    if kind is number_cell:
+                        parts.append(f'<c r="{letters[col_num]}{number}"{s}><v>{value:.16G}</v></c>')
+                    else:
+                        parts.append(f'<c r="{letters[col_num]}{number}"{s} t="s"><v>{value}</v></c>')
+                else:
                     write("".join(parts))
                     parts = []
                     self._write_cell(row_num, col_num, cell)
-                    continue
-                s = style(cell.format) if cell.format else (row_style or columns.get(col_num, ""))
-                if kind is CellNumberTuple:
-                    parts.append(f'<c r="{letters[col_num]}{number}"{s}><v>{cell.number:.16G}</v></c>')
-                else:
-                    parts.append(f'<c r="{letters[col_num]}{number}"{s} t="s"><v>{cell.string}</v></c>')
             parts.append("</row>")
             write("".join(parts))
 
