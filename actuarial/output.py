@@ -88,7 +88,10 @@ def write_results(tree: xr.DataTree, target: Path, provenance: dict | None = Non
         tree = prepare(tree, provenance) if isinstance(tree, xr.DataTree) else prepare_dataset(tree, provenance)
     with atomic_path(target) as tmp:
         try:
-            tree.to_netcdf(tmp, engine="netcdf4")
+            if isinstance(tree, xr.DataTree):
+                _tree_to_netcdf(tree, tmp)
+            else:
+                tree.to_netcdf(tmp, engine="netcdf4")
         except RuntimeError as exc:
             try:
                 full = shutil.disk_usage(tmp.parent).free < 2**20
@@ -98,6 +101,55 @@ def write_results(tree: xr.DataTree, target: Path, provenance: dict | None = Non
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target)) from None
             raise OSError(errno.EIO, f"the NetCDF library failed: {exc}", str(target)) from None
     return target
+
+
+class _DeferredWrites:
+    """The writer that xarray's stores hand each variable's data to (``add``):
+    kept until ``flush``, after every group and variable is defined."""
+
+    def __init__(self):
+        self.pending = []
+
+    def add(self, source, target, region=None):
+        self.pending.append((source, target, region))
+
+    def flush(self):
+        for source, target, region in self.pending:
+            target[region or ...] = source
+        self.pending = []
+
+
+def _tree_to_netcdf(tree: xr.DataTree, path: Path) -> None:
+    """``tree.to_netcdf(path, engine="netcdf4")``, the same file contents, about 4 times faster.
+
+    xarray writes each variable's data as soon as it defines the variable; the
+    NetCDF library then leaves define mode and flushes the file's metadata
+    (every group, variable and attribute so far) before each write and
+    re-enters it for the next definition: about 4 ms a variable, 1 s for the
+    250 variables of Demoland. Here every group and variable is defined first
+    (xarray's own encoding, node by node as ``DataTree.to_netcdf`` does) and
+    the data written after, in one pass. The lock is the NetCDF library's own
+    (xarray's default adds a per-file lock for dask's schedulers, and finding
+    the scheduler imports ``dask.distributed``: 0.9 s of the first write in a
+    process). An older xarray without ``NetCDF4DataStore.get_child_store``
+    writes as before.
+    """
+    from xarray import conventions
+    from xarray.backends.netCDF4_ import NETCDF4_PYTHON_LOCK, NetCDF4DataStore
+
+    if not hasattr(NetCDF4DataStore, "get_child_store"):  # pragma: no cover (older xarray)
+        tree.to_netcdf(path, engine="netcdf4")
+        return
+    root = NetCDF4DataStore.open(str(path), mode="w", format="NETCDF4", lock=NETCDF4_PYTHON_LOCK)
+    try:
+        writes = _DeferredWrites()
+        for node in tree.subtree:
+            store = root if node is tree else root.get_child_store(node.path)
+            variables, attrs = conventions.encode_dataset_coordinates(node.to_dataset(inherit=node is tree))
+            store.store(variables, attrs, set(), writes)
+        writes.flush()
+    finally:
+        root.close()
 
 
 class OutputSet:

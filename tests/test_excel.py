@@ -378,3 +378,56 @@ def test_batch_summary_workbook(outputs, tmp_path):
     assert table[gap].tolist() == pytest.approx(
         [float(tree["pension"]["general_average_premium"].isel(scenario=0).sel(horizon=75))] * 2, rel=1e-14)
     assert sheet.cell(row=4, column=names.index(gap) + 1).number_format == "0.00%"
+
+
+def test_sheet_writes_the_xml_that_xlsxwriter_writes_cell_by_cell(tmp_path):
+    """``workbook.Sheet`` (a column stored in one call, a shorter XML path) writes the same file as
+    XlsxWriter's own ``Worksheet`` given the same cells one by one: numbers with and without a format,
+    NaN and infinity (no cell), shared strings (one repeated, one with the quote prefix, one of control
+    characters and markup), booleans, a blank formatted cell, row heights, a column and a row format,
+    empty rows, cells beyond one 16-row block of spans."""
+    import datetime
+
+    import xlsxwriter
+
+    from actuarial.report.workbook import Book
+
+    numbers = [1.5, float("nan"), -2.25e-12, 1e20, float("inf"), 3.0, 1 / 3] * 6
+    texts = ["male", "female", "=1+1", "a <b> & \"c\"\x01", "male", " padded "] * 7
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+               "in_memory": True}
+
+    def build(path, fast: bool):
+        book = (Book if fast else xlsxwriter.Workbook)(str(path), options)
+        book.set_properties({"created": datetime.datetime(2026, 1, 1)})
+        sheet = book.add_worksheet("t")
+        money, bold, quoted = book.add_format({"num_format": "#,##0.0"}), book.add_format({"bold": True}), \
+            book.add_format({"quote_prefix": True})
+        sheet.set_column(3, 3, 12, bold)
+        sheet.set_row(5, 30)
+        sheet.set_row(7, None, money)
+        forms = [quoted if t.startswith("=") else None for t in texts]
+        if fast:
+            sheet.write_numbers(2, 0, numbers, money)
+            sheet.write_numbers(1, 3, numbers[::-1])
+            sheet.write_strings(0, 1, texts, forms)
+        else:
+            for i, v in enumerate(numbers):
+                if np.isfinite(v):
+                    sheet.write_number(2 + i, 0, v, money)
+            for i, v in enumerate(numbers[::-1]):
+                if np.isfinite(v):
+                    sheet.write_number(1 + i, 3, v)
+            for i, (t, f) in enumerate(zip(texts, forms)):
+                sheet.write_string(i, 1, t, f)
+        sheet.write_boolean(4, 2, True)
+        sheet.write_blank(60, 5, None, bold)
+        sheet.write_string(70, 0, "after an empty block")
+        book.close()
+
+    build(tmp_path / "fast.xlsx", True)
+    build(tmp_path / "plain.xlsx", False)
+    with zipfile.ZipFile(tmp_path / "fast.xlsx") as fast, zipfile.ZipFile(tmp_path / "plain.xlsx") as plain:
+        assert fast.namelist() == plain.namelist()
+        for name in plain.namelist():
+            assert fast.read(name) == plain.read(name), name

@@ -131,6 +131,69 @@ def test_netcdf_full_disk_is_an_oserror_naming_the_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def small_tree():
+    """A tree with what results.nc holds: groups, an inherited coordinate, floats with NaN,
+    ints, bools, text, scalars, attrs of several types."""
+    import numpy as np
+    import xarray as xr
+
+    year = xr.Variable("year", np.arange(2025, 2029), {"units": "year", "long_name": "calendar year"})
+    return xr.DataTree.from_dict({
+        "/": xr.Dataset(coords={"year": year}, attrs={"case": "t", "seed": 7, "rate": 0.5, "flags": [1, 2]}),
+        "/a": xr.Dataset({"x": (("year", "sex"), np.array([[1.0, np.nan]] * 4), {"units": "persons"}),
+                          "n": ("year", np.arange(4, dtype=np.int64)),
+                          "above": ("year", np.array([True, False, True, False])),
+                          "total": ((), 3.5, {"long_name": "a scalar"})},
+                         coords={"sex": ["female", "male"]}, attrs={"note": "é ünïcode"}),
+        "/b": xr.Dataset({"label": ("item", np.array(["one", "a longer text"]))}),
+        "/b/c": xr.Dataset(attrs={"empty": ""}),
+    })
+
+
+def test_a_tree_reads_back_identical_and_as_xarray_writes_it(tmp_path):
+    """write_results (every group and variable defined before any data is written) reads back
+    the tree given, every node, and the file has the groups, variables, dtypes, attrs and
+    storage that xarray's own ``DataTree.to_netcdf`` writes."""
+    import netCDF4
+    import xarray as xr
+
+    from actuarial.output import write_results
+
+    tree = small_tree()
+    write_results(tree, tmp_path / "mine.nc")
+    tree.to_netcdf(tmp_path / "xarray.nc", engine="netcdf4")
+    with xr.open_datatree(tmp_path / "mine.nc") as back:
+        assert [n.path for n in back.subtree] == [n.path for n in tree.subtree]
+        for node in tree.subtree:
+            xr.testing.assert_identical(back[node.path].to_dataset(inherit=False), node.to_dataset(inherit=False))
+
+    def layout(group):
+        return ([(k, repr(group.getncattr(k))) for k in group.ncattrs()],
+                [(k, len(d)) for k, d in group.dimensions.items()],
+                [(k, str(v.dtype), v.dimensions, [(a, repr(v.getncattr(a))) for a in v.ncattrs()], v.chunking(),
+                  v.filters()) for k, v in group.variables.items()],
+                {k: layout(g) for k, g in group.groups.items()})
+
+    with netCDF4.Dataset(tmp_path / "mine.nc") as mine, netCDF4.Dataset(tmp_path / "xarray.nc") as theirs:
+        assert layout(mine) == layout(theirs)
+
+
+def test_netcdf_error_while_writing_a_tree_is_an_oserror_and_leaves_nothing(tmp_path, monkeypatch):
+    from xarray.backends import netCDF4_
+
+    from actuarial.output import write_results
+
+    def hdf_error(self, key, value):
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(netCDF4_.NetCDF4ArrayWrapper, "__setitem__", hdf_error)
+    target = tmp_path / "x.nc"
+    with pytest.raises(OSError) as info:
+        write_results(small_tree(), target)
+    assert info.value.errno == errno.EIO and info.value.filename == str(target)
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- a kill at each step, in a child process --------------------------------------------------------
 
 KILLER = """

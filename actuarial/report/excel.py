@@ -24,8 +24,8 @@ import xarray as xr
 from actuarial.output import atomic_path
 from actuarial.report import charts
 from actuarial.report.console import central
-from actuarial.report.workbook import (FORMULA_STARTS, MAX_LABEL, fmt, get_sheet, new_workbook, shown_unit, write_table,
-                                       write_text, write_value)
+from actuarial.report.workbook import (FORMULA_STARTS, MAX_LABEL, fmt, gc_paused, get_sheet, new_workbook, shown_unit,
+                                       write_table, write_text, write_value)
 
 # stage -> variables shown on its sheets (the by-year ones on the stage's sheet, the others in long tables)
 SHEETS = {
@@ -458,7 +458,7 @@ def write_summary(tree: xr.DataTree, assumptions, target: Path) -> Path:
     assumptions as parsed when the run loaded them (``Assumptions.parsed``),
     not the file as it is now; every text cell is text, never a formula."""
     currency = assumptions.case.currency or ""
-    with atomic_path(Path(target)) as tmp:
+    with atomic_path(Path(target)) as tmp, gc_paused():
         book = new_workbook(tmp)
         write_cover(book, tree, assumptions)
         taken = ["cover", "assumptions", "assumption lists", "stochastic", "stochastic depletion",
@@ -490,7 +490,7 @@ def write_batch_summary(frame: pd.DataFrame, target: Path) -> Path:
         elif "depletion year" in str(column):
             units[column] = "year"
     labels = {c: str(c).replace("grid_", "grid: ") for c in frame.columns}
-    with atomic_path(Path(target)) as tmp:
+    with atomic_path(Path(target)) as tmp, gc_paused():
         book = new_workbook(tmp)
         write_table(book, "batch", frame, units, labels)
         book.close()
