@@ -108,7 +108,7 @@ def insured_contribution(K, R, level, scale, ceil, rate, dens, P, W, s, sk, sl, 
     return c
 
 
-@njit(cache=True, parallel=True, error_model="numpy", fastmath=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def project_accounts(K, q, dens, level, scale, ceil, R, rate, ret, gmin, af, par, P0, W0, N0, B0,
                      x_lo, x_hi, Win, t_in, earnings, wage_bill, headcount, contributions, fees, invest, balance,
                      balance_total,
