@@ -54,6 +54,31 @@ def _value(nodes: dict, node, var, sel, scale):
     return float(da) * scale if da.size == 1 else np.nan
 
 
+# every variable a headline reads, by node (``headlines``' rows): what ``headline_tree`` keeps
+HEADLINE_VARIABLES = {"pension": ("general_average_premium", "depletion_year", "steady_state_rate",
+                                  "actuarial_balance"),
+                      "employment_injury": ("cost_rate",), "spf": ("package_cost_gdp",),
+                      "fiscal_space": ("financing_gap_gdp", "debt_gdp")}
+
+
+def headline_tree(tree: xr.DataTree) -> xr.DataTree:
+    """What ``headlines`` reads of a results tree, a few kilobytes: each projection
+    node (``PROJECTED``) with its ``HEADLINE_VARIABLES`` and their coordinates, and
+    its years. ``headlines`` of these trees is that of the full ones; a batch's
+    worker sends it beside the case's checkpoint, so that the client computes the
+    summary without the whole tree (issue 17)."""
+    nodes = {}
+    for name in tree.children:
+        if name not in PROJECTED:
+            continue
+        ds = tree[name].to_dataset(inherit=False)
+        part = ds[[v for v in HEADLINE_VARIABLES.get(name, ()) if v in ds.data_vars]]
+        if "year" in ds.dims and "year" not in part.dims:
+            part = part.assign_coords(year=ds["year"])
+        nodes[f"/{name}"] = part
+    return xr.DataTree.from_dict(nodes)
+
+
 def headlines(trees: dict, differences: bool = True) -> pd.DataFrame:
     """Key results of each case (rows: indicator with its unit; columns: the
     cases, then, with ``differences``, "<case> - <first case>"). NaN: the
