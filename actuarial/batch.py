@@ -1,4 +1,4 @@
-"""Valuation batches on dask.distributed: many cases, one task each.
+"""Valuation batches on dask.distributed: many cases, a few a task.
 
 ``run_batch(files, output)`` runs every case of the case files and sensitivity
 grids (``actuarial.grid``) on a dask cluster, a ``LocalCluster`` of worker
@@ -22,20 +22,23 @@ writes under ``output``:
 
 Who does what: the client loads and validates each case (a file that fails
 validation becomes a failure row, the batch goes on) and ships the typed
-``Assumptions`` to a worker; the worker runs ``pipeline.run`` and returns the
-tree with its checkpoint's bytes (``case_task``); the client writes the bytes
-atomically and keeps the tree for ``batch.nc``. A survey shared by the
+``Assumptions`` to a worker, a few cases a task (``cases_task``,
+``_cases_per_task``); the worker runs ``pipeline.run`` and returns each
+case's checkpoint bytes and the part of its tree the summary reads
+(``case_task``); the client writes the bytes atomically and keeps their
+arrays (``checkpoint.Contents``), from which it stacks ``batch.nc``. A survey shared by the
 cases (Demoland's ``distribution`` section) is read once (``surveys_cached``)
 and sent once to each worker, not inside every case (``without_survey``). So the workers need no shared filesystem with the client
 (neither for inputs nor for outputs) and only one process writes into
 ``output``.
 
-Failures are isolated: a task's exception is reported with its case and the
-batch goes on. A task is retried once after an exception (``retries=1``:
-transient errors; a deterministic one just fails twice). A worker that dies
-does not count as a task error: the scheduler reruns its tasks elsewhere,
-and reports ``KilledWorker`` for a case only after the case's worker died
-``distributed.scheduler.allowed-failures`` times (3 by default).
+Failures are isolated: a case's exception is reported with its case and the
+batch goes on. A case is tried once more after an exception (as dask's
+``retries=1`` would: transient errors; a deterministic one just fails
+twice). A worker that dies does not count as a task error: the scheduler
+reruns its tasks elsewhere, and reports ``KilledWorker`` for a task's cases
+only after its worker died ``distributed.scheduler.allowed-failures`` times
+(3 by default).
 
 A rerun skips the cases already done: ``cases/<case>.npz`` exists, passes
 its content check and holds the ``assumptions_hash`` and ``engine_version``
@@ -46,8 +49,8 @@ code), is reported on ``stream`` and in ``BatchResult.rejected`` and its case
 runs again.
 ``batch.nc`` is rebuilt (from the per-case files of the skipped cases) unless
 its ``batch_digest`` attribute says it already holds exactly these cases.
-The client holds every case's results until ``batch.nc`` is written (about
-2.7 MB a 100-year Demoland case, twice that while combining).
+The client holds every case's checkpoint until ``batch.nc`` is written (about
+2.5 MB a 100-year Demoland case, twice that while combining).
 """
 
 from __future__ import annotations

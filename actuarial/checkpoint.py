@@ -16,7 +16,9 @@ content hash equal to the stored one; only then is the JSON parsed and the
 tree rebuilt (``tree=False``: the check and ``meta`` only, to decide
 whether a case is done without building its tree), each array a view of
 ``data`` with a dtype that holds no objects. Any failure raises
-``CheckpointError`` with the reason.
+``CheckpointError`` with the reason. ``read_contents`` / ``checkpoint_contents``
+stop before the tree: the checked ``Contents`` (header and buffer), from
+which a batch stacks its cases' arrays without building their trees.
 
 The hash detects a truncated, corrupted or hand-edited checkpoint; it is not
 a signature (whoever can write the folder can write a consistent file), and

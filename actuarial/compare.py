@@ -5,6 +5,8 @@ year, steady-state rate, actuarial balance, employment-injury cost rates, SPF
 package cost, financing gap, debt with the reform in the final common year),
 one column per case, then each case minus the first. What only one case has
 (benefits, sectors, options, checks, variables) is listed by ``only_in``.
+``headline_tree``: the few variables of a results tree that ``headlines`` reads
+(what a batch's worker sends for the batch summary).
 ``cached_results``: a case's ``results.nc`` from an earlier comparison, if its
 assumptions digest and the engine version are those of the case now.
 """
