@@ -1,4 +1,4 @@
-"""Valuation batches on dask.distributed: many cases, one task each.
+"""Valuation batches on dask.distributed: many cases, a few a task.
 
 ``run_batch(files, output)`` runs every case of the case files and sensitivity
 grids (``actuarial.grid``) on a dask cluster, a ``LocalCluster`` of worker
@@ -22,20 +22,23 @@ writes under ``output``:
 
 Who does what: the client loads and validates each case (a file that fails
 validation becomes a failure row, the batch goes on) and ships the typed
-``Assumptions`` to a worker; the worker runs ``pipeline.run`` and returns the
-tree with its checkpoint's bytes (``case_task``); the client writes the bytes
-atomically and keeps the tree for ``batch.nc``. A survey shared by the
+``Assumptions`` to a worker, a few cases a task (``cases_task``,
+``_cases_per_task``); the worker runs ``pipeline.run`` and returns each
+case's checkpoint bytes and the part of its tree the summary reads
+(``case_task``); the client writes the bytes atomically and keeps their
+arrays (``checkpoint.Contents``), from which it stacks ``batch.nc``. A survey shared by the
 cases (Demoland's ``distribution`` section) is read once (``surveys_cached``)
 and sent once to each worker, not inside every case (``without_survey``). So the workers need no shared filesystem with the client
 (neither for inputs nor for outputs) and only one process writes into
 ``output``.
 
-Failures are isolated: a task's exception is reported with its case and the
-batch goes on. A task is retried once after an exception (``retries=1``:
-transient errors; a deterministic one just fails twice). A worker that dies
-does not count as a task error: the scheduler reruns its tasks elsewhere,
-and reports ``KilledWorker`` for a case only after the case's worker died
-``distributed.scheduler.allowed-failures`` times (3 by default).
+Failures are isolated: a case's exception is reported with its case and the
+batch goes on. A case is tried once more after an exception (as dask's
+``retries=1`` would: transient errors; a deterministic one just fails
+twice). A worker that dies does not count as a task error: the scheduler
+reruns its tasks elsewhere, and reports ``KilledWorker`` for a task's cases
+only after its worker died ``distributed.scheduler.allowed-failures`` times
+(3 by default).
 
 A rerun skips the cases already done: ``cases/<case>.npz`` exists, passes
 its content check and holds the ``assumptions_hash`` and ``engine_version``
@@ -46,8 +49,8 @@ code), is reported on ``stream`` and in ``BatchResult.rejected`` and its case
 runs again.
 ``batch.nc`` is rebuilt (from the per-case files of the skipped cases) unless
 its ``batch_digest`` attribute says it already holds exactly these cases.
-The client holds every case's results until ``batch.nc`` is written (about
-2.7 MB a 100-year Demoland case, twice that while combining).
+The client holds every case's checkpoint until ``batch.nc`` is written (about
+2.5 MB a 100-year Demoland case, twice that while combining).
 """
 
 from __future__ import annotations
@@ -69,7 +72,9 @@ import xarray as xr
 
 from actuarial.arrays import single_threaded
 from actuarial.assumptions.distribution import surveys_cached
-from actuarial.checkpoint import CheckpointError, checkpoint_bytes, read_checkpoint
+from actuarial.checkpoint import CheckpointError, Contents, checkpoint_bytes, checkpoint_contents, read_checkpoint
+from actuarial.checkpoint import read_contents
+from actuarial.compare import headline_tree
 from actuarial.errors import AssumptionError
 from actuarial.grid import CaseSpec, case_specs, is_fiscal_only
 from actuarial.output import atomic_path, folder_lock, write_results
@@ -104,22 +109,54 @@ def run_case(assumptions) -> xr.DataTree:
         return run(assumptions)
 
 
-def case_task(runner, assumptions, survey=None) -> tuple[xr.DataTree, bytes]:
-    """A case as a dask task: ``runner(assumptions)`` (``run_case``)'s tree and
-    its checkpoint's bytes (``actuarial.checkpoint``), built here on the worker.
+def case_task(runner, assumptions, survey=None) -> tuple[bytes, xr.DataTree]:
+    """A case as a dask task: the checkpoint's bytes (``actuarial.checkpoint``) of
+    ``runner(assumptions)`` (``run_case``)'s tree, built here on the worker, and
+    what the batch summary reads of the tree (``compare.headline_tree``).
     ``survey``: the case's survey, when the client sent it apart
     (``without_survey``: the same object for the cases that share it).
 
-    The client writes the bytes as they are and keeps the tree: the
-    checkpoint's serialisation (about 12 ms a Demoland case) runs in
-    parallel on the workers instead of serially on the client, which only
-    unpickles the tree (about 5 ms; rebuilding it from the bytes would take
-    about 80 ms).
+    The tree itself is not sent: the client writes the bytes as they are and
+    stacks ``batch.nc`` from their arrays (``combine`` of ``Contents``), so a
+    case is serialised once, in parallel on the workers (about 10 ms a
+    Demoland case), and not pickled again beside it (issue 17: about 12 ms
+    more on the worker, 5-10 ms on the client to unpickle, twice the bytes
+    on the wire).
     """
     if survey is not None:
         assumptions = with_survey(assumptions, survey)
     tree = runner(assumptions)
-    return tree, _checkpoint_bytes(tree)
+    return _checkpoint_bytes(tree), headline_tree(tree)
+
+
+def cases_task(runner, cases: list) -> list:
+    """Several cases as one dask task: for each ``(assumptions, survey)``,
+    ``case_task``'s result, or the one-line message of its error (``_message``)
+    after one more try (as dask's ``retries=1`` does for a task): a case's
+    error fails that case only. One task for a few cases spares the worker,
+    the scheduler and the client their per-task work (``_cases_per_task``)."""
+    out = []
+    for assumptions, survey in cases:
+        for attempt in range(RETRIES + 1):
+            try:
+                out.append(case_task(runner, assumptions, survey))
+                break
+            except Exception as exc:  # noqa: BLE001 (reported with its case, the batch goes on)
+                if attempt == RETRIES:
+                    out.append(_message(exc))
+    return out
+
+
+# at most this many cases a task: fewer tasks (about 20 ms of dask's work each, on the worker and on the
+# client, against 100 ms a Demoland case; issue 17), yet enough of them to keep every worker busy to the end
+CASES_PER_TASK = 4
+
+
+def _cases_per_task(cases: int, client) -> int:
+    """Cases a task: up to ``CASES_PER_TASK``, and at least 4 tasks a worker thread (the last
+    tasks of a batch end about together: a worker idles at most a task's time)."""
+    threads = max(1, sum(client.nthreads().values()))
+    return max(1, min(CASES_PER_TASK, cases // (4 * threads)))
 
 
 def without_survey(assumptions):
@@ -340,7 +377,7 @@ def _sigint_latched():
 
 def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: str | None = None,
               client=None, timeout: float = 10.0, quiet: bool = False, on_result=None,
-              stream=None) -> BatchResult:
+              stream=None, cases_per_task: int | None = None) -> BatchResult:
     """Run the cases of ``files`` (case or grid files) and ``grids`` (grid files).
 
     ``client``: an existing ``distributed.Client`` (else one from ``connect``).
@@ -348,6 +385,8 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     or "failed"). Failures are printed to ``stream`` (default stderr) as they
     happen; ``quiet`` hides the progress bar. Grid-file errors and an
     unreachable scheduler raise ``AssumptionError`` before any case runs.
+    ``cases_per_task``: how many cases a task runs (``cases_task``; default
+    ``_cases_per_task``); the results are the same however they are split.
     """
     start = time.perf_counter()
     trees_cache: dict = {}
@@ -363,17 +402,18 @@ def run_batch(files=(), output="out", *, grids=(), workers: int = 2, scheduler: 
     if client is None:
         with connect(workers, scheduler, timeout) as own, folder_lock(output), _sigint_latched() as interrupted, \
                 surveys_cached():
-            result = _run(specs, output, own, trees_cache, quiet, on_result, stream, interrupted)
+            result = _run(specs, output, own, trees_cache, quiet, on_result, stream, interrupted, cases_per_task)
     else:
         with folder_lock(output), _sigint_latched() as interrupted, surveys_cached():
-            result = _run(specs, output, client, trees_cache, quiet, on_result, stream, interrupted)
+            result = _run(specs, output, client, trees_cache, quiet, on_result, stream, interrupted,
+                          cases_per_task)
     result.seconds = time.perf_counter() - start
     result.not_cases = not_cases
     return result
 
 
 def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_result, stream,
-         interrupted=lambda: None) -> BatchResult:
+         interrupted=lambda: None, cases_per_task: int | None = None) -> BatchResult:
     from distributed import as_completed
     from tqdm import tqdm
 
@@ -383,10 +423,13 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
     except OSError as exc:
         raise AssumptionError(output, "-o", f"cannot create the output folder ({exc.strerror or exc})") from None
     result = BatchResult(output)
-    trees: dict[str, xr.DataTree] = {}
+    contents: dict[str, Contents] = {}  # each case's checkpoint, for batch.nc
+    heads: dict[str, xr.DataTree] = {}  # what the summary reads of each case (compare.headline_tree)
     rows: list[dict] = []  # cases.csv, in input order
     by_case: dict[str, dict] = {}  # case -> its row, for the cases that loaded
-    pending = {}  # future -> (spec, assumptions)
+    pending = {}  # future -> [(spec, assumptions) of each case of its task]
+    waiting: list = []  # loaded cases not yet sent: (spec, assumptions, sent, survey)
+    per_task = cases_per_task or _cases_per_task(len(specs), client)
     surveys: dict = {}  # id(survey) -> (survey, its scattered future): each sent once
     bar = tqdm(total=len(specs), unit="case", file=stream, disable=quiet or not _isatty(stream),
                dynamic_ncols=True)
@@ -405,6 +448,35 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
         bar.update(1)
         if on_result is not None:
             on_result(case, status)
+
+    def submit():
+        """The loaded cases waiting, as one task."""
+        if not waiting:
+            return
+        first = waiting[0][1]
+        key = f"case-{first.case.name}-{first.digest}" + (f"+{len(waiting) - 1}" if len(waiting) > 1 else "")
+        future = client.submit(cases_task, run_case, [(sent, survey) for _, _, sent, survey in waiting], key=key,
+                               pure=False, retries=RETRIES)
+        pending[future] = [(spec, assumptions) for spec, assumptions, _, _ in waiting]
+        done.add(future)
+        waiting.clear()
+
+    def received(spec, case, outcome):
+        """A case's outcome from its task: ``case_task``'s result, or the error's message."""
+        if isinstance(outcome, str):
+            fail(case, spec, outcome, by_case[case])
+            return
+        data, head = outcome
+        try:
+            _write_checkpoint_bytes(_case_path(output, case), data)
+        except OSError as exc:
+            fail(case, spec, f"cannot write results ({exc.strerror or exc})", by_case[case])
+            return
+        contents[case] = checkpoint_contents(data)  # its own worker's bytes: the check passes
+        heads[case] = head
+        result.ran.append(case)
+        by_case[case]["status"] = "ran"
+        ended(case, "ran")
 
     try:
         done = as_completed(loop=client.loop)
@@ -435,36 +507,27 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
                 if id(survey) not in surveys:
                     surveys[id(survey)] = (survey, client.scatter(survey, broadcast=True, hash=False))
                 survey = surveys[id(survey)][1]
-            future = client.submit(case_task, run_case, sent, survey, key=f"case-{case}-{assumptions.digest}",
-                                   pure=False, retries=RETRIES)
-            pending[future] = (spec, assumptions)
-            done.add(future)
+            waiting.append((spec, assumptions, sent, survey))
+            if len(waiting) == per_task:
+                submit()
+        submit()
 
         for future in done:
             interrupted()  # a Ctrl-C that a callback swallowed stops the batch here
-            spec, assumptions = pending.pop(future)
-            case = assumptions.case.name
+            sent_cases = pending.pop(future)
             try:
-                tree, data = future.result()
-            except Exception as exc:  # noqa: BLE001 (the task's error, or KilledWorker)
-                fail(case, spec, _message(exc), by_case[case])
-                continue
+                outcomes = future.result()
+            except Exception as exc:  # noqa: BLE001 (the task's error, or KilledWorker: all its cases)
+                outcomes = [_message(exc)] * len(sent_cases)
             finally:
                 future.release()
-            try:
-                _write_checkpoint_bytes(_case_path(output, case), data)
-            except OSError as exc:
-                fail(case, spec, f"cannot write results ({exc.strerror or exc})", by_case[case])
-                continue
-            trees[case] = tree
-            result.ran.append(case)
-            by_case[case]["status"] = "ran"
-            ended(case, "ran")
+            for (spec, assumptions), outcome in zip(sent_cases, outcomes):
+                received(spec, assumptions.case.name, outcome)
         interrupted()
     finally:
         bar.close()
 
-    ok = set(trees) | set(result.skipped)
+    ok = set(contents) | set(result.skipped)
     result.cases = [c for c in by_case if c in ok]  # input order, whatever the completion order
     combined = output / "batch.nc"
     try:
@@ -476,9 +539,9 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
                                     for c in result.cases])
             if result.ran or _root_attrs(combined, "batch_digest") != (digest,):
                 for c in result.skipped:
-                    trees[c] = _read_tree(_case_path(output, c))
+                    contents[c], heads[c] = _read_case(_case_path(output, c))
                 left_out: list = []
-                tree = combine({c: trees[c] for c in result.cases},
+                tree = combine({c: contents[c] for c in result.cases},
                                files={c: by_case[c]["file"] for c in result.cases}, errors=left_out,
                                grid={c: by_case[c]["point"] for c in result.cases})
                 for path, error in left_out:
@@ -487,10 +550,10 @@ def _run(specs: list[CaseSpec], output: Path, client, trees_cache, quiet, on_res
                 tree.attrs["batch_digest"] = digest
                 with dask.config.set(scheduler="synchronous"):  # not a distributed.Lock: see run_case
                     write_results(tree, combined)
-                write_summary_csv(output / SUMMARY, {c: trees[c] for c in result.cases},
+                write_summary_csv(output / SUMMARY, {c: heads[c] for c in result.cases},
                                   {c: by_case[c] for c in result.cases})
             elif not (output / SUMMARY).is_file():
-                write_summary_csv(output / SUMMARY, {c: _read_tree(_case_path(output, c)) for c in result.cases},
+                write_summary_csv(output / SUMMARY, {c: _read_case(_case_path(output, c))[1] for c in result.cases},
                                   {c: by_case[c] for c in result.cases})
             result.combined = combined  # (or unchanged: the same cases, all done before)
         else:
@@ -551,10 +614,12 @@ def _root_attrs(path: Path, *names) -> tuple:
         return (None,) * len(names)
 
 
-def _read_tree(path: Path) -> xr.DataTree:
-    """A done case's tree (checked again: the file may have changed since)."""
+def _read_case(path: Path) -> tuple[Contents, xr.DataTree]:
+    """A done case's checkpoint and what the summary reads of it (checked again:
+    the file may have changed since; building its tree checks every node)."""
     try:
-        return read_checkpoint(path)[0]
+        contents = read_contents(path)
+        return contents, headline_tree(contents.tree())
     except CheckpointError as exc:
         raise AssumptionError(path, "", f"checkpoint changed during the batch ({exc}); "
                                         "run the batch again") from None
@@ -565,10 +630,13 @@ def _batch_digest(entries: list) -> str:
     return hashlib.sha256(json.dumps([__version__, entries]).encode()).hexdigest()[:16]
 
 
-def combine(trees: dict[str, xr.DataTree], files: dict[str, str] | None = None,
+def combine(trees: dict[str, xr.DataTree | Contents], files: dict[str, str] | None = None,
             errors: list | None = None, grid: dict[str, tuple] | None = None) -> xr.DataTree:
     """Each node of the cases' trees concatenated along a new ``case``
-    dimension (the last one: DESIGN's order of dimensions).
+    dimension (the last one: DESIGN's order of dimensions). A case is its
+    results tree or its checkpoint's ``Contents`` (a batch's: when all are,
+    the arrays are stacked from the checkpoints' buffers, ``_stack_contents``,
+    without building each case's Datasets).
 
     Years are outer-joined (a case with a shorter horizon gets NaN after its
     end), as are dimensions without coordinates, by position (e.g. rows of a
@@ -581,17 +649,23 @@ def combine(trees: dict[str, xr.DataTree], files: dict[str, str] | None = None,
     along ``case`` (``grid_coords``), and ``unstack`` turns them into
     dimensions.
     """
+    stored = all(isinstance(t, Contents) for t in trees.values())
+    if not stored:
+        trees = {c: t.tree() if isinstance(t, Contents) else t for c, t in trees.items()}
     paths: list[str] = []
     for tree in trees.values():
-        for node in tree.subtree:
-            if node.has_data and node.path not in paths:
-                paths.append(node.path)
+        having = ([p for p, node in tree.nodes.items() if node["variables"]] if stored else
+                  [node.path for node in tree.subtree if node.has_data])
+        paths.extend(p for p in having if p not in paths)
     nodes = {}
     for path in paths:
-        names = [c for c in trees if _has_node(trees[c], path)]
-        sets = [trees[c][path].to_dataset(inherit=False) for c in names]
+        names = [c for c in trees if (path in trees[c].nodes if stored else _has_node(trees[c], path))]
         try:
-            ds = _stack(sets)
+            ds = _stack_contents([trees[c] for c in names], path) if stored else None
+            if ds is None:
+                sets = [trees[c].dataset(path) if stored else trees[c][path].to_dataset(inherit=False)
+                        for c in names]
+                ds = _stack(sets)
             if ds is None:  # cases differ in years, variables or coordinates
                 ds = _concat(sets)
         except (ValueError, TypeError) as exc:
@@ -600,7 +674,8 @@ def combine(trees: dict[str, xr.DataTree], files: dict[str, str] | None = None,
             errors.append((path, _message(exc)))
             continue
         coords = {"case": ("case", names, {"long_name": "case of the batch"}),
-                  "assumptions_hash": ("case", [trees[c].attrs.get("assumptions_hash", "") for c in names],
+                  "assumptions_hash": ("case", [_root_attrs_of(trees[c]).get("assumptions_hash", "")
+                                                for c in names],
                                        {"long_name": "hash of the case's assumptions"})}
         if files is not None:
             coords["file"] = ("case", [files[c] for c in names],
@@ -609,10 +684,16 @@ def combine(trees: dict[str, xr.DataTree], files: dict[str, str] | None = None,
             coords.update(grid_coords({c: grid.get(c, ()) for c in names}))
         nodes[path] = ds.assign_coords(coords).transpose(..., "case")
     out = xr.DataTree.from_dict(nodes)
-    attrs = [t.attrs for t in trees.values()]
+    attrs = [_root_attrs_of(t) for t in trees.values()]
     out.attrs.update(_common_attrs(attrs))
     out.attrs["cases"] = len(trees)
     return out
+
+
+def _root_attrs_of(tree: xr.DataTree | Contents) -> dict:
+    if isinstance(tree, Contents):
+        return tree.attrs(tree.nodes["/"]["attrs"]) if "/" in tree.nodes else {}
+    return tree.attrs
 
 
 GRID_PREFIX = "grid_"
@@ -760,6 +841,54 @@ def _stack(sets: list[xr.Dataset]) -> xr.Dataset | None:
     return xr.Dataset(data, coords={k: xr.Variable(first[k].dims, first[k].values, first[k].attrs)
                                     for k in coords},
                       attrs=_common_attrs([ds.attrs for ds in sets]))
+
+
+def _stack_contents(cases: list[Contents], path: str) -> xr.Dataset | None:
+    """``_stack`` of the node ``path`` of checkpoints, from their buffers: one
+    copy of each array into its stack, no Dataset a case. None (the Datasets'
+    way then) unless every case's variables are described as the first's
+    (names, order, coordinate or not, dims, dtypes, shapes, hence the same
+    places in their buffers) and the coordinates are equal (their bytes, else
+    ``Variable.equals`` as in ``_stack``). Attributes: those common to all
+    cases (``_common_attrs``); a variable whose stored attributes are equal in
+    every case and hold no array (most) is compared once, with itself (what
+    ``_same`` drops: NaN, ragged lists), not once a case."""
+    first = cases[0]
+    variables = first.nodes[path]["variables"]
+    described = [c.nodes[path]["variables"] for c in cases]
+    for other in described[1:]:
+        if len(other) != len(variables) or any(
+                a["name"] != b["name"] or a["coord"] != b["coord"] or a["object"] != b["object"]
+                or a["dims"] != b["dims"] or a["data"] != b["data"] for a, b in zip(variables, other)):
+            return None
+    coords = {}
+    for k, v in enumerate(variables):
+        if v["coord"]:
+            coords[v["name"]] = xr.Variable(tuple(v["dims"]), first.values(v), first.attrs(v["attrs"]))
+            raw = first.raw(v)
+            for c in cases[1:]:
+                if not (np.array_equal(c.raw(v), raw) or
+                        xr.Variable(tuple(v["dims"]), c.values(v)).equals(coords[v["name"]])):
+                    return None
+    data = {}
+    twice = cases[:2]  # one case: its attributes as they are (_common_attrs of a single dict)
+    for k, v in enumerate(variables):
+        if v["coord"]:
+            continue
+        if not any(_holds_arrays(a) for a in v["attrs"].values()) and \
+                all(vs[k]["attrs"] == v["attrs"] for vs in described[1:]):
+            attrs = _common_attrs([first.attrs(v["attrs"]) for _ in twice])
+        else:
+            attrs = _common_attrs([c.attrs(vs[k]["attrs"]) for c, vs in zip(cases, described)])
+        data[v["name"]] = xr.Variable((*v["dims"], "case"), np.stack([c.values(v) for c in cases], axis=-1),
+                                      attrs)
+    return xr.Dataset(data, coords=coords,
+                      attrs=_common_attrs([c.attrs(c.nodes[path]["attrs"]) for c in cases]))
+
+
+def _holds_arrays(value) -> bool:
+    """Whether a stored attribute is or holds an array (a reference into the buffer)."""
+    return isinstance(value, dict) or (isinstance(value, list) and any(_holds_arrays(v) for v in value))
 
 
 def _common_attrs(attrs: list[dict]) -> dict:

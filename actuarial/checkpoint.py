@@ -16,7 +16,9 @@ content hash equal to the stored one; only then is the JSON parsed and the
 tree rebuilt (``tree=False``: the check and ``meta`` only, to decide
 whether a case is done without building its tree), each array a view of
 ``data`` with a dtype that holds no objects. Any failure raises
-``CheckpointError`` with the reason.
+``CheckpointError`` with the reason. ``read_contents`` / ``checkpoint_contents``
+stop before the tree: the checked ``Contents`` (header and buffer), from
+which a batch stacks its cases' arrays without building their trees.
 
 The hash detects a truncated, corrupted or hand-edited checkpoint; it is not
 a signature (whoever can write the folder can write a consistent file), and
@@ -28,9 +30,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import stat
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +87,12 @@ def write_checkpoint(target, tree: xr.DataTree, meta: dict | None = None) -> Non
 def read_checkpoint(path, tree: bool = True) -> tuple[xr.DataTree | None, dict]:
     """The tree (None with ``tree=False``) and ``meta`` of the checkpoint at
     ``path``, once it passed its checks."""
+    contents = read_contents(path)
+    return (contents.tree() if tree else None), contents.meta
+
+
+def read_contents(path) -> "Contents":
+    """The ``Contents`` of the checkpoint at ``path``, once it passed its checks."""
     path = Path(path)
     try:
         info = os.stat(path)
@@ -94,7 +104,7 @@ def read_checkpoint(path, tree: bool = True) -> tuple[xr.DataTree | None, dict]:
         data = path.read_bytes()
     except OSError as exc:
         raise CheckpointError(f"cannot read it ({exc.strerror or exc})") from None
-    return checkpoint_from_bytes(data, tree)
+    return checkpoint_contents(data)
 
 
 def checkpoint_bytes(tree: xr.DataTree, meta: dict | None = None) -> bytes:
@@ -106,6 +116,12 @@ def checkpoint_bytes(tree: xr.DataTree, meta: dict | None = None) -> bytes:
 
 def checkpoint_from_bytes(data: bytes, tree: bool = True) -> tuple[xr.DataTree | None, dict]:
     """``read_checkpoint`` of a checkpoint's bytes: the same checks, then the tree and ``meta``."""
+    contents = checkpoint_contents(data)
+    return (contents.tree() if tree else None), contents.meta
+
+
+def checkpoint_contents(data: bytes) -> "Contents":
+    """A checkpoint's bytes as ``Contents``, once they passed the checks of ``read_checkpoint``."""
     try:
         members = _members(data)
     except CheckpointError:
@@ -121,13 +137,61 @@ def checkpoint_from_bytes(data: bytes, tree: bool = True) -> tuple[xr.DataTree |
         header = json.loads(members["meta"].tobytes().decode("utf-8"))
         if header.get("format") != FORMAT or header.get("version") != VERSION:
             raise CheckpointError(f"not a checkpoint of version {VERSION}")
-        if not tree:
-            return None, header["meta"]
-        return _tree(header["nodes"], members["data"]), header["meta"]
+        return Contents(header["meta"], {node["path"]: node for node in header["nodes"]}, members["data"])
     except CheckpointError:
         raise
     except Exception as exc:  # noqa: BLE001 (a consistent file of the wrong shape)
         raise CheckpointError(f"not a checkpoint ({type(exc).__name__}: {exc})") from None
+
+
+@dataclass(frozen=True)
+class Contents:
+    """A checked checkpoint as stored, without xarray objects: ``meta``; ``nodes``,
+    path -> the node's description (``attrs``, and ``variables``: name, dims,
+    coord, object, attrs, and ``data``, the array's reference in ``data``); and
+    ``data``, the buffer every array is a view of. A batch keeps its cases so and
+    stacks their arrays into ``batch.nc`` (``actuarial.batch.combine``): building
+    a case's tree (``tree()``) costs several times as much as reading these.
+    Any inconsistency found while building raises ``CheckpointError``."""
+
+    meta: dict
+    nodes: dict
+    data: np.ndarray
+
+    def values(self, variable: dict) -> np.ndarray:
+        """The values of ``variable`` (one of a node's ``variables``): a view of ``data``, text as objects."""
+        values = self.raw(variable)
+        return values.astype(object) if variable["object"] else values
+
+    def raw(self, variable: dict) -> np.ndarray:
+        """The stored values of ``variable``: text as fixed-width unicode."""
+        return _array(variable["data"], self.data)
+
+    def attrs(self, stored: dict) -> dict:
+        """Attributes as they were: arrays and NumPy scalars restored from ``data``."""
+        return {k: _restore(a, self.data) for k, a in stored.items()}
+
+    def dataset(self, path: str) -> xr.Dataset:
+        """The node at ``path`` as a Dataset (its own variables, not inherited ones)."""
+        try:
+            node = self.nodes[path]
+            data_vars, coords = {}, {}
+            for v in node["variables"]:
+                var = xr.Variable(tuple(v["dims"]), self.values(v), self.attrs(v["attrs"]))
+                (coords if v["coord"] else data_vars)[v["name"]] = var
+            return xr.Dataset(data_vars, coords, self.attrs(node["attrs"]))
+        except CheckpointError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a consistent file of the wrong shape)
+            raise CheckpointError(f"not a checkpoint ({type(exc).__name__}: {exc})") from None
+
+    def tree(self) -> xr.DataTree:
+        """The results tree."""
+        datasets = {path: self.dataset(path) for path in self.nodes}
+        try:
+            return xr.DataTree.from_dict(datasets)
+        except Exception as exc:  # noqa: BLE001 (a consistent file of the wrong shape)
+            raise CheckpointError(f"not a checkpoint ({type(exc).__name__}: {exc})") from None
 
 
 def _members(data: bytes) -> dict[str, np.ndarray]:
@@ -175,7 +239,7 @@ def _array(ref: dict, data: np.ndarray) -> np.ndarray:
     if dtype.hasobject:
         raise CheckpointError("not a checkpoint (an object array)")
     shape = tuple(int(n) for n in ref["shape"])
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     offset = int(ref["offset"])
     if min(shape, default=0) < 0 or offset < 0 or offset + count * dtype.itemsize > data.size:
         raise CheckpointError("not a checkpoint (an array past the end of the data)")
@@ -190,19 +254,3 @@ def _restore(value, data):
     if isinstance(value, list):
         return [_restore(v, data) for v in value]
     return value
-
-
-def _tree(nodes: list, data: np.ndarray) -> xr.DataTree:
-    datasets = {}
-    for node in nodes:
-        data_vars, coords = {}, {}
-        for v in node["variables"]:
-            values = _array(v["data"], data)
-            if v["object"]:
-                values = values.astype(object)
-            var = xr.Variable(tuple(v["dims"]), values,
-                              {k: _restore(a, data) for k, a in v["attrs"].items()})
-            (coords if v["coord"] else data_vars)[v["name"]] = var
-        datasets[node["path"]] = xr.Dataset(data_vars, coords,
-                                            {k: _restore(a, data) for k, a in node["attrs"].items()})
-    return xr.DataTree.from_dict(datasets)

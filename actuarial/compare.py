@@ -5,6 +5,8 @@ year, steady-state rate, actuarial balance, employment-injury cost rates, SPF
 package cost, financing gap, debt with the reform in the final common year),
 one column per case, then each case minus the first. What only one case has
 (benefits, sectors, options, checks, variables) is listed by ``only_in``.
+``headline_tree``: the few variables of a results tree that ``headlines`` reads
+(what a batch's worker sends for the batch summary).
 ``cached_results``: a case's ``results.nc`` from an earlier comparison, if its
 assumptions digest and the engine version are those of the case now.
 """
@@ -52,6 +54,31 @@ def _value(nodes: dict, node, var, sel, scale):
         return np.nan
     da = _central(da.sel(sel))
     return float(da) * scale if da.size == 1 else np.nan
+
+
+# every variable a headline reads, by node (``headlines``' rows): what ``headline_tree`` keeps
+HEADLINE_VARIABLES = {"pension": ("general_average_premium", "depletion_year", "steady_state_rate",
+                                  "actuarial_balance"),
+                      "employment_injury": ("cost_rate",), "spf": ("package_cost_gdp",),
+                      "fiscal_space": ("financing_gap_gdp", "debt_gdp")}
+
+
+def headline_tree(tree: xr.DataTree) -> xr.DataTree:
+    """What ``headlines`` reads of a results tree, a few kilobytes: each projection
+    node (``PROJECTED``) with its ``HEADLINE_VARIABLES`` and their coordinates, and
+    its years. ``headlines`` of these trees is that of the full ones; a batch's
+    worker sends it beside the case's checkpoint, so that the client computes the
+    summary without the whole tree (issue 17)."""
+    nodes = {}
+    for name in tree.children:
+        if name not in PROJECTED:
+            continue
+        ds = tree[name].to_dataset(inherit=False)
+        part = ds[[v for v in HEADLINE_VARIABLES.get(name, ()) if v in ds.data_vars]]
+        if "year" in ds.dims and "year" not in part.dims:
+            part = part.assign_coords(year=ds["year"])
+        nodes[f"/{name}"] = part
+    return xr.DataTree.from_dict(nodes)
 
 
 def headlines(trees: dict, differences: bool = True) -> pd.DataFrame:

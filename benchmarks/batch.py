@@ -40,6 +40,18 @@ each; wall 78 / 46 -> 46 / 47 s (the machine's load sets it). The client's
 remaining serial part (profile): loading and validating the cases (about
 18 ms a case: a deep copy of the parsed YAML and the digest's walk over the
 survey, in ``assumptions.model``), the summary's headlines, ``batch.nc``.
+
+Issue 17 (helper "batch3"; a warmed cluster, 200 cases, old/new interleaved in
+one sitting at load 0.9-1.5): 2 workers 23.1 -> 20.3 s wall (client CPU 16.0
+-> 12.4 s, workers 11.2 / 10.8 -> 11.0 / 11.2 s); 1 worker 29.3 -> 25.3 s
+(client 14.0 -> 11.3 s, worker 24.3 -> 21.1 s); speed-up 1.27 -> 1.25. Still
+above the 12 s target: the client (loading about 17 ms a case, checkpoint
+writes, ``batch.nc``, the summary) stays the serial part. What moved: the
+worker sends each case's checkpoint bytes and the summary's part of its tree
+(``compare.headline_tree``), not the pickled tree too; the client stacks
+``batch.nc`` from the checkpoints' buffers (``combine`` of ``Contents``);
+four cases a task (``cases_task``). At load 8-10 (same pair): client CPU
+18.2 -> 16.6 s (W=2), 20.6 -> 19.5 s (W=1).
 """
 
 from __future__ import annotations

@@ -633,3 +633,81 @@ def test_a_local_clusters_workers_keep_glibcs_malloc_settings(monkeypatch):
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     with connect(1) as client:
         assert set(client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == {None}
+
+
+# -- what a batch keeps of each case: checkpoint contents, the summary's part (issue 17) ----------
+
+def test_combine_of_checkpoint_contents_is_combine_of_the_trees(cases):
+    """batch.nc stacked from the checkpoints' buffers (``Contents``) is the one
+    xarray builds from the trees: values, attributes (those that differ between
+    cases dropped, array-valued ones compared by value) and variable order; also
+    for cases that differ in years (the Datasets' way) and for a single case."""
+    from actuarial.batch import _checkpoint_bytes
+    from actuarial.checkpoint import checkpoint_contents
+
+    trees = {s.name: run(s.load()) for s in expand_grid(cases / "grid.yaml")}
+    first = trees[GRID_NAMES[0]]
+    first["pension"]["reserve_ratio"].attrs.update(note=f"only {GRID_NAMES[0]}", nan=np.nan,
+                                                   flags=np.array([1, 2]), labels=["a", "b"])
+    for tree in list(trees.values())[1:]:
+        tree["pension"]["reserve_ratio"].attrs.update(note="others", flags=np.array([1, 2]), labels=["a", "b"])
+    longer = load_assumptions(cases / "short.yaml", {"case.horizon": 12, "case.name": "longer"})
+    trees["longer"] = run(longer)
+    for chosen in (trees, {GRID_NAMES[0]: first}, {c: trees[c] for c in GRID_NAMES}):
+        stored = {c: checkpoint_contents(_checkpoint_bytes(t)) for c, t in chosen.items()}
+        expected, got = combine(chosen), combine(stored)
+        assert [n.path for n in got.subtree] == [n.path for n in expected.subtree]
+        assert got.attrs == expected.attrs
+        for node in expected.subtree:
+            want, have = node.to_dataset(inherit=False), got[node.path].to_dataset(inherit=False)
+            xr.testing.assert_identical(have, want)
+            assert list(have.variables) == list(want.variables)
+    attrs = combine({c: trees[c] for c in GRID_NAMES})["pension"]["reserve_ratio"].attrs
+    assert "note" not in attrs and "nan" not in attrs and list(attrs["flags"]) == [1, 2]
+
+
+def test_the_summary_s_part_of_a_tree_gives_its_headlines(cases):
+    """``compare.headline_tree`` (what a batch's worker sends for the summary)
+    gives the headlines of the whole trees, across horizons and years."""
+    import pandas as pd
+
+    from actuarial.compare import headline_tree, headlines
+
+    trees = {s.name: run(s.load()) for s in expand_grid(cases / "grid.yaml")[:2]}
+    trees["longer"] = run(load_assumptions(cases / "short.yaml", {"case.horizon": 12, "case.name": "longer",
+                                                                  "pension.horizons": [5, 12]}))
+    for chosen in (trees, {"longer": trees["longer"]}):
+        parts = {c: headline_tree(t) for c, t in chosen.items()}
+        pd.testing.assert_frame_equal(headlines(parts, differences=False), headlines(chosen, differences=False))
+        pd.testing.assert_frame_equal(headlines(parts), headlines(chosen))
+    assert sum(n.nbytes for t in parts.values() for n in t.subtree for n in [n.to_dataset()]) < 50_000
+
+
+def test_several_cases_a_task_give_the_same_files_and_isolate_a_failing_case(tmp_path, cases, client,
+                                                                              monkeypatch):
+    """``cases_per_task``: the cases' files, batch.nc and the summary are the same
+    however many cases a task runs; a case that raises fails alone (tried twice)."""
+    import pandas as pd
+
+    files = [cases / "grid.yaml", cases / "short.yaml"]
+    one = run_batch(files, tmp_path / "one", client=client, quiet=True, cases_per_task=1)
+    three = run_batch(files, tmp_path / "three", client=client, quiet=True, cases_per_task=3)
+    assert one.cases == three.cases == [*GRID_NAMES, "short"] and not three.failures
+    for case in one.cases:
+        assert (tmp_path / "one" / "cases" / f"{case}.npz").read_bytes() == \
+            (tmp_path / "three" / "cases" / f"{case}.npz").read_bytes()
+    with xr.open_datatree(one.combined) as a, xr.open_datatree(three.combined) as b:
+        for node in a.subtree:
+            xr.testing.assert_identical(node.to_dataset(), b[node.path].to_dataset())
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "one" / "batch_summary.csv"),
+                                  pd.read_csv(tmp_path / "three" / "batch_summary.csv"))
+
+    specs = case_specs([cases / "grid.yaml"])
+    broken = CaseSpec(file=specs[0].file, base=specs[0].base, name="broken",
+                      overrides={**specs[0].overrides, "case.name": "broken"})
+    monkeypatch.setattr("actuarial.batch.case_specs", lambda files, grids, trees: [specs[0], broken, specs[1]])
+    monkeypatch.setattr("actuarial.batch.run_case", _run_case_or_fail)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests/
+    result = run_batch([], tmp_path / "broken", client=client, quiet=True, stream=io.StringIO(), cases_per_task=3)
+    assert result.cases == GRID_NAMES[:2]
+    assert result.failures == [("broken", str(broken.file), "RuntimeError: the kernel blew up")]
