@@ -41,7 +41,7 @@ remaining serial part (profile): loading and validating the cases (about
 18 ms a case: a deep copy of the parsed YAML and the digest's walk over the
 survey, in ``assumptions.model``), the summary's headlines, ``batch.nc``.
 
-Issue 17 (helper "batch3"; a warmed cluster, 200 cases, old/new interleaved in
+Issue 17 (helper "batch"; a warmed cluster, 200 cases, old/new interleaved in
 one sitting at load 0.9-1.5): 2 workers 23.1 -> 20.3 s wall (client CPU 16.0
 -> 12.4 s, workers 11.2 / 10.8 -> 11.0 / 11.2 s); 1 worker 29.3 -> 25.3 s
 (client 14.0 -> 11.3 s, worker 24.3 -> 21.1 s); speed-up 1.27 -> 1.25. Still
