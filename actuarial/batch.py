@@ -72,8 +72,8 @@ import xarray as xr
 
 from actuarial.arrays import single_threaded
 from actuarial.assumptions.distribution import surveys_cached
-from actuarial.checkpoint import CheckpointError, Contents, checkpoint_bytes, checkpoint_contents, read_checkpoint
-from actuarial.checkpoint import read_contents
+from actuarial.checkpoint import (CheckpointError, Contents, checkpoint_bytes, checkpoint_contents, read_checkpoint,
+                                  read_contents)
 from actuarial.compare import headline_tree
 from actuarial.errors import AssumptionError
 from actuarial.grid import CaseSpec, case_specs, is_fiscal_only

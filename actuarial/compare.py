@@ -56,11 +56,34 @@ def _value(nodes: dict, node, var, sel, scale):
     return float(da) * scale if da.size == 1 else np.nan
 
 
-# every variable a headline reads, by node (``headlines``' rows): what ``headline_tree`` keeps
-HEADLINE_VARIABLES = {"pension": ("general_average_premium", "depletion_year", "steady_state_rate",
-                                  "actuarial_balance"),
-                      "employment_injury": ("cost_rate",), "spf": ("package_cost_gdp",),
-                      "fiscal_space": ("financing_gap_gdp", "debt_gdp")}
+def _headline_rows(horizons, year) -> list[tuple]:
+    """``headlines``' rows (label, node, variable, selection, scale) for the GAP
+    ``horizons`` and the final common ``year`` (None: no year-dependent rows)."""
+    rows = [(f"GAP, {h} years (% of insurable earnings)", "pension", "general_average_premium", {"horizon": h}, 100)
+            for h in horizons]
+    rows += [("reserve depletion year (NaN: none in the horizon)", "pension", "depletion_year", {}, 1),
+             ("steady-state contribution rate, CPP definition (%)", "pension", "steady_state_rate", {}, 100),
+             ("actuarial balance (% of insurable earnings)", "pension", "actuarial_balance", {}, 100)]
+    if year is not None:
+        rows += [(f"employment injury {m.replace('_', ' ')} cost rate, {year} (% of insurable payroll)",
+                  "employment_injury", "cost_rate", {"financing_method": m, "year": year}, 100)
+                 for m in ("payg", "constituent_capitals", "gap")]
+        rows += [(f"SPF package cost, {year} (% of GDP)", "spf", "package_cost_gdp", {"year": year}, 100),
+                 (f"financing gap, {year} (% of GDP)", "fiscal_space", "financing_gap_gdp", {"year": year}, 100),
+                 (f"debt with the reform, {year} (% of GDP)", "fiscal_space", "debt_gdp",
+                  {"reform": "with", "year": year}, 100)]
+    return rows
+
+
+def _variables_read() -> dict[str, tuple]:
+    """Every variable a headline reads, by node: those of the rows for one horizon and a year."""
+    out: dict[str, dict] = {}
+    for _, node, var, _, _ in _headline_rows([0], 0):
+        out.setdefault(node, {})[var] = None
+    return {node: tuple(names) for node, names in out.items()}
+
+
+HEADLINE_VARIABLES = _variables_read()  # what ``headline_tree`` keeps
 
 
 def headline_tree(tree: xr.DataTree) -> xr.DataTree:
@@ -89,19 +112,7 @@ def headlines(trees: dict, differences: bool = True) -> pd.DataFrame:
     horizons = sorted({int(h) for t in trees.values() if "pension" in t.children
                        and "general_average_premium" in t["pension"].data_vars
                        for h in t["pension"]["horizon"].values})
-    rows = [(f"GAP, {h} years (% of insurable earnings)", "pension", "general_average_premium", {"horizon": h}, 100)
-            for h in horizons]
-    rows += [("reserve depletion year (NaN: none in the horizon)", "pension", "depletion_year", {}, 1),
-             ("steady-state contribution rate, CPP definition (%)", "pension", "steady_state_rate", {}, 100),
-             ("actuarial balance (% of insurable earnings)", "pension", "actuarial_balance", {}, 100)]
-    if year is not None:
-        rows += [(f"employment injury {m.replace('_', ' ')} cost rate, {year} (% of insurable payroll)",
-                  "employment_injury", "cost_rate", {"financing_method": m, "year": year}, 100)
-                 for m in ("payg", "constituent_capitals", "gap")]
-        rows += [(f"SPF package cost, {year} (% of GDP)", "spf", "package_cost_gdp", {"year": year}, 100),
-                 (f"financing gap, {year} (% of GDP)", "fiscal_space", "financing_gap_gdp", {"year": year}, 100),
-                 (f"debt with the reform, {year} (% of GDP)", "fiscal_space", "debt_gdp",
-                  {"reform": "with", "year": year}, 100)]
+    rows = _headline_rows(horizons, year)
     needed = {r[1] for r in rows}  # each node's Dataset built once a case, not once a headline
 
     def values(tree) -> list:

@@ -93,7 +93,7 @@ def _solve(c, a_ub, b_ub, a_eq, b_eq, lower, upper) -> tuple[int, str, np.ndarra
     Returns (0 and linprog's message when optimal, else 4 and HiGHS's model
     status; the solution or None)."""
     n_ub = 0 if a_ub is None else a_ub.shape[0]
-    start, index, value = _columnwise([a_eq] if a_ub is None else [a_ub, a_eq], c.size)
+    start, index, values = _columnwise([a_eq] if a_ub is None else [a_ub, a_eq], c.size)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = c.size, n_ub + a_eq.shape[0]
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, np.ascontiguousarray(lower), np.ascontiguousarray(upper)
@@ -101,7 +101,7 @@ def _solve(c, a_ub, b_ub, a_eq, b_eq, lower, upper) -> tuple[int, str, np.ndarra
     lp.row_upper_ = np.concatenate([np.zeros(0) if b_ub is None else b_ub, b_eq])
     m = lp.a_matrix_
     m.format_, m.num_col_, m.num_row_ = highspy.MatrixFormat.kColwise, c.size, lp.num_row_
-    m.start_, m.index_, m.value_ = start, index, value
+    m.start_, m.index_, m.value_ = start, index, values
     h = highspy.Highs()
     for key, value in _OPTIONS.items():
         h.setOptionValue(key, value)
